@@ -5,7 +5,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Dict, List, Optional
 
 import libcst as cst
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from nnlint.finding import Finding, Fix, Severity, Source
 
@@ -14,28 +13,12 @@ if TYPE_CHECKING:
     from nnlint.rule import Rule
 
 
-class Positions:
-    """Source positions of nodes, computed lazily: most files have no finding and never pay for them."""
-
-    def __init__(self, module: cst.Module) -> None:
-        self._module = module
-        self._ranges: Optional[Any] = None
-
-    def range_of(self, node: cst.CSTNode) -> CodeRange:
-        if self._ranges is None:
-            # unsafe_skip_copy keeps node identity, so nodes held by the semantic model can be looked up.
-            wrapper = MetadataWrapper(self._module, unsafe_skip_copy=True)
-            self._ranges = wrapper.resolve(PositionProvider)
-        return self._ranges[node]
-
-
 @dataclass
 class RuleContext:
     path: str
     source: str
     module: cst.Module
     model: "SemanticModel"
-    positions: Positions
     rule: Optional["Rule"] = None
     findings: List[Finding] = field(default_factory=list)
 
@@ -49,7 +32,7 @@ class RuleContext:
         severity: Optional[Severity] = None,
     ) -> Finding:
         assert self.rule is not None, "report() is called from inside a rule's check()"
-        where = self.positions.range_of(node)
+        where = self.model.range_of(node)
         finding = Finding(
             path=self.path,
             line=where.start.line,
@@ -68,4 +51,4 @@ class RuleContext:
         return finding
 
     def line_of(self, node: cst.CSTNode) -> int:
-        return self.positions.range_of(node).start.line
+        return self.model.line_of(node)

@@ -1,0 +1,176 @@
+"""Command line: ``nnlint [OPTIONS] PATH...`` plus ``nnlint rules``, ``nnlint explain CODE``."""
+from __future__ import annotations
+
+import collections
+import os
+import sys
+from pathlib import Path
+from typing import List, Optional, Sequence, Tuple
+
+import click
+
+from nnlint import __version__
+from nnlint.config import Config, ConfigError, find_pyproject, load_config
+from nnlint.diagnostics import DIAGNOSTICS
+from nnlint.discovery import missing_paths
+from nnlint.finding import Finding
+from nnlint.formatters import FORMATTERS, format_findings
+from nnlint.registry import Registry, load_registry
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class _DefaultCheckGroup(click.Group):
+    """``nnlint PATH...`` means ``nnlint check PATH...``; ``nnlint rules`` etc. stay subcommands."""
+
+    def parse_args(self, ctx: click.Context, args: List[str]) -> List[str]:
+        if args and args[0] in ("--version",):
+            return super().parse_args(ctx, args)
+        if not args or args[0] not in self.commands or os.path.exists(args[0]):
+            if args[:1] in (["--help"], ["-h"]):
+                return super().parse_args(ctx, args)
+            args = ["check", *args]
+        return super().parse_args(ctx, args)
+
+
+def _split_codes(values: Sequence[str]) -> List[str]:
+    return [code.strip() for value in values for code in value.split(",") if code.strip()]
+
+
+def fail(message: str) -> "click.exceptions.Exit":
+    click.echo(f"nnlint: error: {message}", err=True)
+    return click.exceptions.Exit(EXIT_ERROR)
+
+
+def _load_config(config_path: Optional[str], paths: Sequence[str]) -> Config:
+    if config_path is not None:
+        return load_config(Path(config_path))
+    start = Path(paths[0]) if paths and paths[0] != "-" else Path.cwd()
+    return load_config(find_pyproject(start if start.exists() else Path.cwd()))
+
+
+def _check_codes(registry: Registry, option: str, codes: Sequence[str]) -> None:
+    known = registry.all_codes() + list(DIAGNOSTICS)
+    for code in codes:
+        if code != "ALL" and not any(k.startswith(code) for k in known):
+            raise fail(f"{option}: unknown rule code or prefix {code!r} (see `nnlint rules`)")
+
+
+@click.group(cls=_DefaultCheckGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="nnlint")
+def main() -> None:
+    """Find why a PyTorch network will not train.
+
+    Run `nnlint PATH...` (same as `nnlint check PATH...`; `nnlint check --help` lists its options),
+    `nnlint rules` for the catalogue, `nnlint explain CODE` for one rule's documentation.
+    """
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--select", multiple=True, help="Codes or prefixes to enable (replaces the configured selection).")
+@click.option("--ignore", multiple=True, help="Codes or prefixes to disable.")
+@click.option("--extend-select", multiple=True, help="Codes or prefixes to enable on top of the selection.")
+@click.option("--format", "output_format", type=click.Choice(sorted(FORMATTERS)), default="text", show_default=True)
+@click.option("--output-file", type=click.Path(dir_okay=False, writable=True), help="Write the report here instead of stdout.")
+@click.option("--statistics", is_flag=True, help="Print the number of findings per code.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="pyproject.toml to read instead of the nearest one.")
+@click.option("--stdin-filename", help="Path to report for source read from stdin (PATH '-').")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+def check(
+    paths: Tuple[str, ...],
+    select: Tuple[str, ...],
+    ignore: Tuple[str, ...],
+    extend_select: Tuple[str, ...],
+    output_format: str,
+    output_file: Optional[str],
+    statistics: bool,
+    config_path: Optional[str],
+    stdin_filename: Optional[str],
+    exit_zero: bool,
+) -> None:
+    """Lint PATHS (files or folders) for training bugs."""
+    from nnlint.engine import Linter
+
+    if not paths:
+        raise fail("no path given (try `nnlint .`)")
+    missing = missing_paths(paths)
+    if missing:
+        raise fail(f"no such file or directory: {missing[0]}")
+    try:
+        config = _load_config(config_path, paths)
+    except ConfigError as error:
+        raise fail(str(error))
+    registry = load_registry()
+    for message in registry.errors:
+        click.echo(f"nnlint: warning: {message}", err=True)
+    for option, values in (("--select", select), ("--ignore", ignore), ("--extend-select", extend_select)):
+        _check_codes(registry, option, _split_codes(values))
+    _check_codes(registry, "tool.nnlint.select", config.select)
+    if select:
+        config.select = _split_codes(select)
+    config.ignore.extend(_split_codes(ignore))
+    config.extend_select.extend(_split_codes(extend_select))
+
+    linter = Linter(config, registry)
+    findings: List[Finding] = []
+    file_paths = [p for p in paths if p != "-"]
+    if "-" in paths:
+        findings.extend(linter.lint_source(click.get_text_stream("stdin").read(), stdin_filename or "<stdin>"))
+    findings.extend(linter.lint_paths(file_paths))
+    findings.sort(key=Finding.sort_key)
+
+    report = format_findings(output_format, findings)
+    if statistics:
+        report += _statistics(findings)
+    _write(report, output_file)
+    raise click.exceptions.Exit(EXIT_FINDINGS if findings and not exit_zero else EXIT_CLEAN)
+
+
+def _statistics(findings: Sequence[Finding]) -> str:
+    counts = collections.Counter((f.code, f.name) for f in findings)
+    return "".join(f"{count:<5} {code} {name}\n" for (code, name), count in sorted(counts.items()))
+
+
+def _write(report: str, output_file: Optional[str]) -> None:
+    if output_file:
+        try:
+            Path(output_file).write_text(report, encoding="utf-8")
+        except OSError as error:
+            raise fail(f"cannot write {output_file}: {error.strerror or error}")
+        return
+    stream = sys.stdout
+    try:
+        stream.write(report)
+    except UnicodeEncodeError:
+        stream.buffer.write(report.encode(stream.encoding or "utf-8", errors="backslashreplace"))
+    stream.flush()
+
+
+@main.command()
+def rules() -> None:
+    """List every rule and runtime probe: code, name, one-line summary."""
+    registry = load_registry()
+    entries = {**DIAGNOSTICS, **registry.probes, **registry.rules}
+    for code in sorted(entries):
+        cls = entries[code]
+        kind = "static" if code in registry.rules else ("dynamic" if code in registry.probes else "core")
+        if code in registry.rules and code in registry.probes:
+            kind = "static+dynamic"
+        click.echo(f"{code}  {cls.name:<36} {kind:<15} {cls.summary}")
+
+
+@main.command()
+@click.argument("code")
+def explain(code: str) -> None:
+    """Print the documentation of one rule (by code or name)."""
+    registry = load_registry()
+    entries = {**DIAGNOSTICS, **registry.probes, **registry.rules}
+    wanted = code.strip().upper()
+    cls = entries.get(wanted) or next((c for c in entries.values() if c.name == code.strip().lower()), None)
+    if cls is None:
+        raise fail(f"unknown rule {code!r} (see `nnlint rules`)")
+    click.echo(f"{cls.code} {cls.name}\n\n{cls.summary}\n\n{cls.documentation()}")
+    probe = registry.probes.get(cls.code)
+    if probe is not None and probe is not cls:
+        click.echo(f"\n## At run time (`--dynamic`)\n\n{probe.documentation()}")

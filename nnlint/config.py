@@ -1,0 +1,155 @@
+"""``[tool.nnlint]`` configuration from the nearest pyproject.toml, validated key by key."""
+from __future__ import annotations
+
+import fnmatch
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on older Pythons only
+    import tomli as tomllib
+
+
+class ConfigError(Exception):
+    """Bad configuration: the message names the file and the key."""
+
+
+_LIST_KEYS = ("select", "ignore", "extend-select", "extend-ignore", "exclude", "extend-exclude")
+_KNOWN_KEYS = frozenset(_LIST_KEYS + ("per-file-ignores", "options", "dynamic"))
+
+
+@dataclass
+class Config:
+    select: List[str] = field(default_factory=lambda: ["NN"])
+    ignore: List[str] = field(default_factory=list)
+    extend_select: List[str] = field(default_factory=list)
+    per_file_ignores: Dict[str, List[str]] = field(default_factory=dict)
+    exclude: List[str] = field(default_factory=list)
+    options: Dict[str, Dict[str, Any]] = field(default_factory=dict)  # per rule code or name, or plugin name
+    dynamic: Dict[str, Any] = field(default_factory=dict)
+    root: Optional[Path] = None  # folder of the pyproject.toml the configuration came from
+    source: Optional[Path] = None
+
+    def is_enabled(self, code: str, path: Optional[str] = None) -> bool:
+        selected = _longest_prefix(code, self.select + self.extend_select)
+        ignored = _longest_prefix(code, self.ignore + self._file_ignores(path))
+        return selected > ignored  # the more specific of select and ignore wins, as in ruff
+
+    def _file_ignores(self, path: Optional[str]) -> List[str]:
+        if path is None or not self.per_file_ignores:
+            return []
+        relative = self.relative(path)
+        codes: List[str] = []
+        for pattern, pattern_codes in self.per_file_ignores.items():
+            if _path_matches(relative, pattern):
+                codes.extend(pattern_codes)
+        return codes
+
+    def relative(self, path: str) -> str:
+        resolved = Path(path).absolute()
+        if self.root is not None:
+            try:
+                return resolved.relative_to(self.root.absolute()).as_posix()
+            except ValueError:
+                pass
+        return Path(path).as_posix()
+
+    def is_excluded(self, path: str) -> bool:
+        relative = self.relative(path)
+        return any(_path_matches(relative, pattern) for pattern in self.exclude)
+
+    def options_for(self, code: str, name: str) -> Dict[str, Any]:
+        merged: Dict[str, Any] = {}
+        merged.update(self.options.get(name, {}))
+        merged.update(self.options.get(code, {}))
+        return merged
+
+
+def _longest_prefix(code: str, prefixes: Sequence[str]) -> int:
+    """Length of the longest prefix in the list that the code starts with (ALL matches everything); -1 if none."""
+    best = -1
+    for prefix in prefixes:
+        if prefix == "ALL":
+            best = max(best, 0)
+        elif code.startswith(prefix):
+            best = max(best, len(prefix))
+    return best
+
+
+def _path_matches(relative: str, pattern: str) -> bool:
+    """Glob match against the whole relative path, any trailing part of it, or a folder prefix."""
+    pattern = pattern.rstrip("/")
+    if fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(relative, pattern + "/*"):
+        return True
+    parts = relative.split("/")
+    return any(fnmatch.fnmatch("/".join(parts[i:]), pattern) or fnmatch.fnmatch(part, pattern) for i, part in enumerate(parts))
+
+
+def find_pyproject(start: Path) -> Optional[Path]:
+    """The nearest pyproject.toml with a [tool.nnlint] table, from ``start`` upwards."""
+    directory = start if start.is_dir() else start.parent
+    directory = directory.absolute()
+    for candidate_dir in (directory, *directory.parents):
+        candidate = candidate_dir / "pyproject.toml"
+        if candidate.is_file():
+            try:
+                data = tomllib.loads(candidate.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+                return candidate  # let load_config report it
+            if "nnlint" in data.get("tool", {}):
+                return candidate
+    return None
+
+
+def load_config(path: Optional[Path]) -> Config:
+    if path is None:
+        return Config()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read: {error.strerror or error}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not valid UTF-8") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: invalid TOML: {error}") from None
+    table = data.get("tool", {}).get("nnlint", {})
+    return config_from_table(table, path)
+
+
+def config_from_table(table: Any, path: Optional[Path] = None) -> Config:
+    where = f"{path}: " if path is not None else ""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}[tool.nnlint] must be a table")
+    config = Config(root=path.parent if path is not None else None, source=path)
+    for key, value in table.items():
+        if key not in _KNOWN_KEYS:
+            raise ConfigError(f"{where}unknown key tool.nnlint.{key} (known: {', '.join(sorted(_KNOWN_KEYS))})")
+        if key in _LIST_KEYS:
+            if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+                raise ConfigError(f"{where}tool.nnlint.{key} must be a list of strings")
+            if key == "select":
+                config.select = list(value)
+            elif key in ("ignore", "extend-ignore"):
+                config.ignore.extend(value)
+            elif key == "extend-select":
+                config.extend_select.extend(value)
+            else:
+                config.exclude.extend(value)
+        elif key == "per-file-ignores":
+            if not isinstance(value, dict) or not all(
+                isinstance(codes, list) and all(isinstance(code, str) for code in codes) for codes in value.values()
+            ):
+                raise ConfigError(f"{where}tool.nnlint.per-file-ignores must map glob patterns to lists of codes")
+            config.per_file_ignores = {str(pattern): list(codes) for pattern, codes in value.items()}
+        elif key == "options":
+            if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
+                raise ConfigError(f"{where}tool.nnlint.options must hold one table per rule, e.g. [tool.nnlint.options.NN406]")
+            config.options = {str(k): dict(v) for k, v in value.items()}
+        elif key == "dynamic":
+            if not isinstance(value, dict):
+                raise ConfigError(f"{where}tool.nnlint.dynamic must be a table")
+            config.dynamic = dict(value)
+    return config

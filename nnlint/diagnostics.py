@@ -1,0 +1,52 @@
+"""Codes nnlint itself reports about its input and its plugins (not rules: they cannot be disabled by a bug)."""
+from __future__ import annotations
+
+from typing import Dict
+
+
+class Diagnostic:
+    code = ""
+    name = ""
+    summary = ""
+
+    @classmethod
+    def documentation(cls) -> str:
+        import inspect
+
+        return inspect.cleandoc(cls.__doc__ or "")
+
+
+class SyntaxErrorDiagnostic(Diagnostic):
+    """## What it does
+    Reports a file nnlint cannot read or parse: a syntax error, an undecodable encoding, a null byte.
+
+    ## Why is this bad?
+    Nothing else in the file can be checked until it parses; Python would refuse to run it too.
+
+    ## How to fix
+    Fix the syntax error at the reported line and column (run `python -m py_compile FILE`).
+    """
+
+    code = "NN000"
+    name = "syntax-error"
+    summary = "the file cannot be read or parsed"
+
+
+class RuleErrorDiagnostic(Diagnostic):
+    """## What it does
+    Reports a rule (built-in or from a plugin) that raised an exception on this file. The other rules
+    still ran; only the failing rule's findings are missing.
+
+    ## Why is this bad?
+    A silent crash would look like a clean result.
+
+    ## How to fix
+    Report it to the rule's author with the file that triggers it; meanwhile `--ignore` the rule's code.
+    """
+
+    code = "NN002"
+    name = "rule-error"
+    summary = "a rule crashed on this file (the others still ran)"
+
+
+DIAGNOSTICS: Dict[str, type] = {d.code: d for d in (SyntaxErrorDiagnostic, RuleErrorDiagnostic)}

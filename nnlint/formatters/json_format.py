@@ -1,0 +1,13 @@
+"""JSON: a list of finding objects (see Finding.to_dict for the schema)."""
+from __future__ import annotations
+
+import json
+from typing import Sequence
+
+from nnlint.finding import Finding
+from nnlint.formatters import register
+
+
+@register("json")
+def format_json(findings: Sequence[Finding]) -> str:
+    return json.dumps([finding.to_dict() for finding in findings], indent=2) + "\n"

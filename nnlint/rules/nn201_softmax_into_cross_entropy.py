@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+from nnlint.context import RuleContext
+from nnlint.rule import Rule
+
+_CROSS_ENTROPY = frozenset({"cross_entropy"})
+_PROBABILITY_TAILS = {"softmax": "softmax", "log_softmax": "log_softmax"}
+
+
+class SoftmaxIntoCrossEntropy(Rule):
+    """## What it does
+    Finds a `CrossEntropyLoss` (or `F.cross_entropy`) whose input has already been through `softmax`
+    or `log_softmax`: at the end of the model (an `nn.Softmax` closing an `nn.Sequential`, a `forward`
+    that returns `F.softmax(...)`, in this file or another file of the project) or in the training loop.
+
+    ## Why is this bad?
+    `CrossEntropyLoss` applies `log_softmax` itself. Fed probabilities, it computes the log-softmax of
+    numbers in [0, 1]: the gradients shrink by orders of magnitude, the loss plateaus near ln C, and
+    the model learns slowly or not at all, while the loss curve still looks plausible.
+
+    ## Example
+    ```python
+    import torch
+    import torch.nn as nn
+
+    model = nn.Sequential(nn.Linear(20, 64), nn.ReLU(), nn.Linear(64, 10), nn.Softmax(dim=1))
+    criterion = nn.CrossEntropyLoss()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    for x, y in loader:
+        optimizer.zero_grad()
+        loss = criterion(model(x), y)
+        loss.backward()
+        optimizer.step()
+    ```
+
+    ## Use instead
+    ```python
+    import torch
+    import torch.nn as nn
+    import torch.nn.functional as F
+
+    model = nn.Sequential(nn.Linear(20, 64), nn.ReLU(), nn.Linear(64, 10))
+    criterion = nn.CrossEntropyLoss()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    for x, y in loader:
+        optimizer.zero_grad()
+        logits = model(x)
+        loss = criterion(logits, y)
+        probabilities = F.softmax(logits, dim=1)  # for reporting only: fine
+        loss.backward()
+        optimizer.step()
+    ```
+
+    ## How to fix
+    Remove the softmax from the model's output (or from the loop) and give the loss the raw logits.
+    Apply `softmax` only where you need probabilities (metrics, inference). If you need
+    log-probabilities in the model, end it with `log_softmax` and use `NLLLoss`.
+    """
+
+    code = "NN201"
+    name = "softmax-into-cross-entropy"
+    summary = "CrossEntropyLoss is fed softmax output; it applies log-softmax itself"
+
+    def check(self, ctx: RuleContext) -> None:
+        model = ctx.model
+        for call in model.calls:
+            loss = model.loss_kind(call.node, call.scope)
+            if loss is None or loss[0] not in _CROSS_ENTROPY:
+                continue
+            prediction = model.argument(call.node, 0, "input")
+            tail = model.tail_of(prediction, call.scope, training=True)
+            if tail.kind not in _PROBABILITY_TAILS or tail.node is None or tail.owner is None:
+                continue
+            where = tail.owner.where(tail.node, model)
+            origin = "the model's output" if tail.via_model is not None else "its input"
+            ctx.report(
+                call.node,
+                f"{loss[1].rsplit('.', 1)[-1]} receives {origin} after {_PROBABILITY_TAILS[tail.kind]} ({where}); "
+                "it applies log-softmax itself, so pass the raw logits",
+                evidence={"activation": tail.kind, "activation_at": where},
+            )
