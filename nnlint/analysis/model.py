@@ -751,13 +751,13 @@ class SemanticModel:
                 return receiver
         qualname = self.callee_qualname(call, scope)
         if qualname is not None:
-            kind = self._kind_of_api(qualname)
-            if kind is not None:
-                return Obj(kind, qualname, call, None, self, scope)
             if qualname in api.MODEL_WRAPPERS or qualname.endswith("DistributedDataParallel"):
                 inner = self.argument(call, 0, "module") or self.argument(call, 0, "model")
                 wrapped = self.object_of(inner, scope, depth + 1)
                 return wrapped if wrapped.kind != "unknown" else Obj("model", qualname, call, None, self, scope)
+            kind = self._kind_of_api(qualname)
+            if kind is not None:
+                return Obj(kind, qualname, call, None, self, scope)
             if qualname == api.NN + "Sequential":
                 return Obj("model", qualname, call, None, self, scope)
             if api.is_mode_dependent_architecture(qualname) or qualname.startswith("torchvision.models.") or qualname.startswith("timm."):
