@@ -28,7 +28,7 @@ def discover(paths: Sequence[str], is_excluded: Callable[[str], bool]) -> Iterat
                 for name in sorted(files):
                     if not name.endswith(".py"):
                         continue
-                    path = os.path.join(root, name)
+                    path = os.path.normpath(os.path.join(root, name))
                     if is_excluded(path) or path in seen:
                         continue
                     seen.add(path)

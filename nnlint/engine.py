@@ -8,7 +8,7 @@ from typing import Dict, Iterable, List, Optional, Sequence
 
 from nnlint.analysis.model import SemanticModel
 from nnlint.analysis.project import ProjectIndex, module_name_for
-from nnlint.analysis.source import SourceError, parse_source, read_source
+from nnlint.analysis.source import SourceError, parse_source, python_syntax_error, read_source
 from nnlint.config import Config
 from nnlint.context import RuleContext
 from nnlint.discovery import discover
@@ -95,13 +95,8 @@ class Linter:
 
 def _cheap_syntax_check(source: str, path: str) -> List[Finding]:
     """Files skipped by the training-code filter still get their syntax errors reported."""
-    try:
-        compile(source, path, "exec", dont_inherit=True, flags=0x400)  # PyCF_ONLY_AST
-    except SyntaxError as error:
-        return [_error_finding(path, SourceError(f"SyntaxError: {error.msg}", error.lineno or 1, error.offset or 1), *SYNTAX_ERROR)]
-    except (ValueError, RecursionError, MemoryError) as error:
-        return [_error_finding(path, SourceError(f"cannot parse: {error}"), *SYNTAX_ERROR)]
-    return []
+    error = python_syntax_error(source)
+    return [_error_finding(path, error, *SYNTAX_ERROR)] if error is not None else []
 
 
 def _error_finding(path: str, error: SourceError, code: str, name: str) -> Finding:

@@ -121,7 +121,8 @@ class LoopInfo:
 class Obj:
     """What an expression holds, as far as the source shows.
 
-    kind: model | layer | loss | loss_fn | optimizer | scheduler | loader | sampler | dataset | unknown
+    kind: model | layer | loss | optimizer | scheduler | loader | sampler | instance (of a user class
+    that is not a module, e.g. a Trainer) | unknown
     """
 
     kind: str
@@ -599,6 +600,9 @@ class SemanticModel:
         table: Dict[FunctionInfo, List[CallInfo]] = {}
         for call in self.calls:
             target = self.resolve_function(call.node.func, call.scope)
+            if target is None:
+                cls = self.resolve_class(call.node.func, call.scope)
+                target = self.method_of(cls, "__init__") if cls is not None else None  # Trainer(model) -> __init__
             if target is not None:
                 table.setdefault(target, []).append(call)
         return table
@@ -714,7 +718,9 @@ class SemanticModel:
                 sampler = base.owner.argument(base.node, None, "sampler") if base.owner else None
                 if sampler is not None and base.scope is not None and base.owner is not None:
                     return base.owner.object_of(sampler, base.scope, depth + 1)
-            if base.kind == "model" and base.cls is not None:
+            if base.kind == "model" and expr.attr.value == "module":
+                return base  # DataParallel/DDP's .module is the wrapped model itself
+            if base.kind in ("model", "instance") and base.cls is not None:
                 return base.cls.owner.attribute_object(base.cls, expr.attr.value, depth + 1)
             return UNKNOWN
         if isinstance(expr, cst.Call):
@@ -765,8 +771,9 @@ class SemanticModel:
         if isinstance(func, cst.Attribute) and func.attr.value in ("parameters", "named_parameters"):
             return UNKNOWN
         cls = self.resolve_class(func, scope)
-        if cls is not None and cls.owner.is_module_class(cls):
-            return Obj("model", None, call, cls, cls.owner, scope)
+        if cls is not None:
+            kind = "model" if cls.owner.is_module_class(cls) else "instance"
+            return Obj(kind, None, call, cls, cls.owner, scope)
         target = self.resolve_function(func, scope)
         if target is not None and depth < _MAX_DEPTH:
             owner = self.owner_of(target)

@@ -49,13 +49,23 @@ def parse_source(text: str) -> cst.Module:
     try:
         return cst.parse_module(text)
     except cst.ParserSyntaxError as error:
-        message = str(error).strip().splitlines()[0] if str(error).strip() else "invalid syntax"
-        return _raise_syntax(message, error.raw_line, error.raw_column)
+        raise python_syntax_error(text) or SourceError(
+            f"cannot parse: {str(error).strip().splitlines()[0] if str(error).strip() else 'invalid syntax'}",
+            error.raw_line or 1,
+            (error.raw_column or 0) + 1,
+        ) from None
     except (RecursionError, MemoryError) as error:
         raise SourceError(f"source too deeply nested to parse ({type(error).__name__})") from None
     except Exception as error:  # libcst's native parser can raise other errors on odd input
-        raise SourceError(f"cannot parse: {error}") from None
+        raise python_syntax_error(text) or SourceError(f"cannot parse: {error}") from None
 
 
-def _raise_syntax(message: str, line: Optional[int], column: Optional[int]) -> cst.Module:
-    raise SourceError(f"SyntaxError: {message}", line or 1, (column or 0) + 1)
+def python_syntax_error(text: str) -> Optional[SourceError]:
+    """Python's own message and position for a syntax error (better than the parser's), if it sees one."""
+    try:
+        compile(text, "<nnlint>", "exec", dont_inherit=True, flags=0x400)  # ast.PyCF_ONLY_AST
+    except SyntaxError as error:
+        return SourceError(f"SyntaxError: {error.msg}", error.lineno or 1, error.offset or 1)
+    except (ValueError, RecursionError, MemoryError) as error:
+        return SourceError(f"cannot parse: {error}")
+    return None

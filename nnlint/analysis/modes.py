@@ -1,0 +1,318 @@
+"""Train/eval mode of each model at each forward call, by abstract interpretation of the source.
+
+A model is in training mode when constructed; ``.eval()`` / ``.train(False)`` and ``.train()`` switch it.
+The analysis walks statements in order, runs loop bodies twice (so a mode set at the end of an epoch
+reaches the start of the next), joins the branches of ``if``/``try``, applies the effect of user
+functions at their call sites (``validate(model)`` that calls ``model.eval()`` inside), of context
+managers written as ``@contextmanager`` generators (effects before and after their ``yield``), and
+propagates each function's entry mode from all its callers. The result is, for every forward call of a
+model, the set of modes it may run in, each eval mode with the ``.eval()`` call that set it.
+
+Where the mode cannot be known (a function nobody in the file calls, ``model.train(flag)``) the model's
+mode is unknown and rules stay silent.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
+
+import libcst as cst
+
+from nnlint.analysis.imports import dotted_name
+from nnlint.analysis.model import CallInfo, FunctionInfo, Obj, Scope, SemanticModel
+
+TRAIN = ("train", None)
+KEEP = ("keep", None)  # in function summaries: "as the caller had it"
+Mode = Tuple[str, Optional[cst.CSTNode]]  # ("train", None) or ("eval", the call that set it)
+Modes = FrozenSet[Mode]
+State = Dict[object, Modes]  # model key -> modes it may be in; absent = unknown
+
+_MAX_ROUNDS = 6
+_MAX_CALL_DEPTH = 4
+
+
+@dataclass
+class ForwardUse:
+    """One forward call of a model and the modes it may run in."""
+
+    call: CallInfo
+    model: Obj
+    modes: Modes
+
+
+def _copy(state: State) -> State:
+    return type(state)(state)
+
+
+def _join(a: State, b: State) -> State:
+    """Modes after either path; a model known on one path only becomes unknown (dropped)."""
+    joined: State = type(a)()
+    for key in set(a) | set(b):
+        if key in a and key in b:
+            modes = a[key] | b[key]
+            joined[key] = modes if a[key] and b[key] else frozenset()
+    return joined
+
+
+def _body_statements(node: cst.CSTNode) -> Sequence[cst.CSTNode]:
+    body = getattr(node, "body", None)
+    if isinstance(body, (cst.IndentedBlock, cst.SimpleStatementSuite)):
+        return body.body
+    if isinstance(body, (list, tuple)):
+        return body
+    return ()
+
+
+class ModeAnalysis:
+    """Computes :class:`ForwardUse` records for one file's semantic model."""
+
+    def __init__(self, model: SemanticModel) -> None:
+        self.m = model
+        self.uses: Dict[cst.Call, ForwardUse] = {}
+        self._summaries: Dict[FunctionInfo, State] = {}
+        self._summarising: Set[FunctionInfo] = set()
+        self._entries: Dict[FunctionInfo, State] = {}
+        self._analysed_with: Dict[FunctionInfo, State] = {}
+        self._statement_calls = self._calls_by_statement()
+        self._run()
+
+    # ------------------------------------------------------------------------------------ keys
+    def key(self, expr: cst.BaseExpression, scope: Scope) -> Tuple[Optional[object], Obj]:
+        obj = self.m.object_of(expr, scope)
+        if obj.kind != "model":
+            return None, obj
+        if obj.node is not None:
+            return obj.node, obj
+        dotted = dotted_name(expr)
+        return (scope.node, dotted) if dotted else None, obj
+
+    # ------------------------------------------------------------------------------- structure
+    def _calls_by_statement(self) -> Dict[cst.CSTNode, List[CallInfo]]:
+        table: Dict[cst.CSTNode, List[CallInfo]] = {}
+        for call in self.m.calls:
+            for ancestor in self.m.ancestors(call.node):
+                if isinstance(ancestor, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+                    table.setdefault(ancestor, []).append(call)
+                    break
+        return table
+
+    # -------------------------------------------------------------------------------- driving
+    def _run(self) -> None:
+        self._block(self.m.module.body, {}, record=True)
+        for _ in range(_MAX_ROUNDS):
+            changed = False
+            for func, entry in list(self._entries.items()):
+                if self._analysed_with.get(func) == entry:
+                    continue
+                self._analysed_with[func] = dict(entry)
+                self._block(_body_statements(func.node), dict(entry), record=True)
+                changed = True
+            if not changed:
+                break
+
+    # ------------------------------------------------------------------------------ interpreter
+    def _block(self, statements: Sequence[cst.CSTNode], state: State, record: bool, depth: int = 0) -> State:
+        for statement in statements:
+            state = self._statement(statement, state, record, depth)
+        return state
+
+    def _statement(self, node: cst.CSTNode, state: State, record: bool, depth: int) -> State:
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+            return state
+        if isinstance(node, cst.If):
+            state = self._calls(self._header_calls(node), state, record, depth)
+            taken = self._block(_body_statements(node), _copy(state), record, depth)
+            other = self._statement(node.orelse, _copy(state), record, depth) if node.orelse is not None else state
+            return _join(taken, other)
+        if isinstance(node, cst.Else):
+            return self._block(_body_statements(node), state, record, depth)
+        if isinstance(node, (cst.For, cst.While)):
+            state = self._calls(self._header_calls(node), state, record, depth)
+            first = self._block(_body_statements(node), _copy(state), record, depth)
+            head = _join(state, first)
+            second = self._block(_body_statements(node), _copy(head), record, depth)
+            after = _join(head, second)
+            if node.orelse is not None:
+                after = self._block(_body_statements(node.orelse), after, record, depth)
+            return after
+        if isinstance(node, cst.With):
+            state = self._calls(self._header_calls(node), state, record, depth)
+            exits: List[State] = []
+            for item in node.items:
+                enter, leave = self._context_manager_effects(item.item, node)
+                state = self._apply(enter, state)
+                exits.append(leave)
+            state = self._block(_body_statements(node), state, record, depth)
+            for leave in reversed(exits):
+                state = self._apply(leave, state)
+            return state
+        if isinstance(node, cst.Try):
+            body = self._block(_body_statements(node), _copy(state), record, depth)
+            result = body
+            for handler in node.handlers:
+                result = _join(result, self._block(_body_statements(handler), _copy(state), record, depth))
+            if node.orelse is not None:
+                result = self._block(_body_statements(node.orelse), result, record, depth)
+            if node.finalbody is not None:
+                result = self._block(_body_statements(node.finalbody), result, record, depth)
+            return result
+        return self._calls(self._statement_calls.get(node, []), state, record, depth)
+
+    def _header_calls(self, node: cst.CSTNode) -> List[CallInfo]:
+        return self._statement_calls.get(node, [])
+
+    def _calls(self, calls: Iterable[CallInfo], state: State, record: bool, depth: int) -> State:
+        for call in calls:
+            state = self._call(call, state, record, depth)
+        return state
+
+    def _call(self, call: CallInfo, state: State, record: bool, depth: int) -> State:
+        method = call.method_name
+        if method in ("train", "eval") and call.receiver is not None:
+            key, _ = self.key(call.receiver, call.scope)
+            if key is None:
+                return state
+            mode = self._mode_set_by(call)
+            state = _copy(state)
+            state[key] = frozenset({mode}) if mode is not None else frozenset()  # empty: unknown
+            return state
+        built = self.m.object_of(call.node, call.scope)
+        if built.kind == "model" and built.node is call.node:
+            state = _copy(state)
+            state[call.node] = frozenset({TRAIN})  # a freshly built model starts in training mode
+            return state
+        obj = self.m.object_of(call.node.func, call.scope)
+        if obj.kind == "model":
+            key, _ = self.key(call.node.func, call.scope)
+            if record and key is not None and key in state and state[key] and KEEP not in state[key]:
+                previous = self.uses.get(call.node)
+                modes = state[key] | (previous.modes if previous else frozenset())
+                self.uses[call.node] = ForwardUse(call, obj, modes)
+            return state
+        target = self.m.resolve_function(call.node.func, call.scope)
+        if target is None or target.scope.node not in self.m.order or depth > _MAX_CALL_DEPTH:
+            return state
+        if record:
+            entry = self._entries.get(target)
+            self._entries[target] = _copy(state) if entry is None else _join(entry, state)
+        return self._apply(self.summary(target), state)
+
+    @staticmethod
+    def _mode_set_by(call: CallInfo) -> Optional[Mode]:
+        if call.method_name == "eval":
+            return ("eval", call.node)
+        args = call.node.args
+        if not args:
+            return TRAIN
+        value = args[0].value
+        if isinstance(value, cst.Name) and value.value in ("True", "False"):
+            return TRAIN if value.value == "True" else ("eval", call.node)
+        return None
+
+    # ------------------------------------------------------------------------------ summaries
+    def summary(self, func: FunctionInfo) -> State:
+        """The effect of calling a function: key -> modes after it (KEEP = as before)."""
+        if func in self._summaries:
+            return self._summaries[func]
+        if func in self._summarising:
+            return {}
+        self._summarising.add(func)
+        exit_state = self._block(_body_statements(func.node), _KeepState(), record=False, depth=1)
+        self._summarising.discard(func)
+        effect = {key: modes for key, modes in exit_state.items() if modes != frozenset({KEEP})}
+        self._summaries[func] = effect
+        return effect
+
+    @staticmethod
+    def _apply(effect: State, state: State) -> State:
+        if not effect:
+            return state
+        result = _copy(state)
+        for key, modes in effect.items():
+            if not modes:
+                result.pop(key, None) if not isinstance(result, _KeepState) else result.__setitem__(key, modes)
+            elif KEEP in modes:
+                if key in state:
+                    result[key] = (modes - {KEEP}) | state[key]
+                else:
+                    result.pop(key, None)
+            else:
+                result[key] = modes
+        return result
+
+    def _context_manager_effects(self, item: cst.BaseExpression, with_node: cst.With) -> Tuple[State, State]:
+        """(effect on entering, effect on leaving) of a ``with helper(model):`` written as a generator."""
+        if not isinstance(item, cst.Call):
+            return {}, {}
+        scope = self.m.scope_of(with_node)
+        target = self.m.resolve_function(item.func, scope)
+        if target is None or target.scope.node not in self.m.order:
+            return {}, {}
+        statements = list(_body_statements(target.node))
+        split = next((i for i, s in enumerate(statements) if _contains_yield(s)), None)
+        if split is None:
+            return {}, {}
+        before = self._block(statements[:split], _KeepState(), record=False, depth=1)
+        after = self._block(statements[split:], _KeepState(), record=False, depth=1)
+        enter = {k: v for k, v in before.items() if v != frozenset({KEEP})}
+        leave = {k: v for k, v in after.items() if v != frozenset({KEEP})}
+        return enter, leave
+
+
+class _KeepState(dict):
+    """A state where every model not yet touched is 'as the caller had it'."""
+
+    def __missing__(self, key: object) -> Modes:
+        return frozenset({KEEP})
+
+    def __contains__(self, key: object) -> bool:
+        return True
+
+    def copy(self) -> "_KeepState":
+        return _KeepState(self)
+
+
+def _contains_yield(statement: cst.CSTNode) -> bool:
+    found = False
+
+    class _Finder(cst.CSTVisitor):
+        def visit_Yield(self, node: cst.Yield) -> None:
+            nonlocal found
+            found = True
+
+    statement.visit(_Finder())
+    return found
+
+
+def mode_analysis(model: SemanticModel) -> ModeAnalysis:
+    """The (cached) mode analysis of a file."""
+    cached = getattr(model, "_nnlint_modes", None)
+    if cached is None:
+        cached = ModeAnalysis(model)
+        setattr(model, "_nnlint_modes", cached)
+    return cached
+
+
+_EVAL_FUNCTION_PREFIXES = ("val", "eval", "test", "predict", "infer", "score", "metric", "accuracy", "compute_acc")
+
+
+def is_evaluation_forward(model: SemanticModel, call: CallInfo) -> bool:
+    """A forward call on an evaluation path: gradients disabled, or in a validate/test/evaluate function that trains nothing."""
+    if model.in_no_grad(call):
+        return True
+    func = call.function
+    if func is None or not func.name.lower().lstrip("_").startswith(_EVAL_FUNCTION_PREFIXES):
+        return False
+    return not any(model.is_backward_call(c) or model.optimizer_step_target(c) is not None for c in model.reachable_calls(func.calls))
+
+
+def is_training_forward(model: SemanticModel, call: CallInfo) -> bool:
+    """A forward call that feeds a training step: inside a training loop, or in a function that steps."""
+    if model.in_no_grad(call):
+        return False
+    if any(model.is_training_loop(loop) for loop in call.loops):
+        return True
+    func = call.function
+    return func is not None and any(
+        model.is_backward_call(c) or model.optimizer_step_target(c) is not None for c in model.reachable_calls(func.calls)
+    )

@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+from typing import Set, Tuple
+
+from nnlint.analysis.modes import TRAIN, is_evaluation_forward, mode_analysis
+from nnlint.context import RuleContext
+from nnlint.rule import Rule
+
+
+class MissingEval(Rule):
+    """## What it does
+    Finds an evaluation path (under `torch.no_grad()`/`torch.inference_mode()`, or a validate/test/evaluate
+    function) that runs a model containing Dropout or BatchNorm while the model may still be in training
+    mode: `model.eval()` is not called on every path to it. The mode is followed through loops (a
+    `model.train()` at the top of each epoch), helper functions and context managers.
+
+    ## Why is this bad?
+    In training mode Dropout drops activations at random and BatchNorm normalises with the statistics
+    of the current batch (and updates its running averages with validation data). Validation metrics
+    come out noisy and pessimistic, and they change with the batch size: model selection and early
+    stopping are driven by the wrong numbers.
+
+    ## Example
+    ```python
+    import torch
+    import torch.nn as nn
+
+    model = nn.Sequential(nn.Linear(20, 64), nn.ReLU(), nn.Dropout(0.5), nn.Linear(64, 2))
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    criterion = nn.CrossEntropyLoss()
+    for epoch in range(10):
+        model.train()
+        for x, y in train_loader:
+            optimizer.zero_grad()
+            criterion(model(x), y).backward()
+            optimizer.step()
+        with torch.no_grad():
+            for x, y in val_loader:
+                accuracy = (model(x).argmax(1) == y).float().mean()
+    ```
+
+    ## Use instead
+    ```python
+    import torch
+    import torch.nn as nn
+
+    model = nn.Sequential(nn.Linear(20, 64), nn.ReLU(), nn.Dropout(0.5), nn.Linear(64, 2))
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    criterion = nn.CrossEntropyLoss()
+    for epoch in range(10):
+        model.train()
+        for x, y in train_loader:
+            optimizer.zero_grad()
+            criterion(model(x), y).backward()
+            optimizer.step()
+        model.eval()
+        with torch.no_grad():
+            for x, y in val_loader:
+                accuracy = (model(x).argmax(1) == y).float().mean()
+    ```
+
+    ## How to fix
+    Call `model.eval()` before every evaluation (and `model.train()` before training resumes), or
+    put both in a helper or a context manager used on every path.
+    """
+
+    code = "NN501"
+    name = "missing-eval"
+    summary = "evaluation runs a Dropout/BatchNorm model that may still be in training mode"
+
+    def check(self, ctx: RuleContext) -> None:
+        model = ctx.model
+        reported: Set[Tuple[object, object]] = set()
+        for use in mode_analysis(model).uses.values():
+            if TRAIN not in use.modes or not is_evaluation_forward(model, use.call):
+                continue
+            if not model.has_mode_dependent_layers(use.model):
+                continue
+            where = (use.call.function, use.model.node)
+            if where in reported:
+                continue
+            reported.add(where)
+            always = all(mode == TRAIN for mode in use.modes)
+            ctx.report(
+                use.call.node,
+                "the model runs in training mode during evaluation"
+                + ("" if always else " on some paths")
+                + ": Dropout/BatchNorm behave as in training; call model.eval() before evaluating",
+                evidence={"possible_modes": sorted({mode for mode, _ in use.modes})},
+            )

@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+from typing import Dict
+
+import libcst as cst
+
+from nnlint.analysis.modes import is_training_forward, mode_analysis
+from nnlint.analysis.modes import ForwardUse
+from nnlint.context import RuleContext
+from nnlint.rule import Rule
+
+
+class MissingTrainAfterEval(Rule):
+    """## What it does
+    Finds a `model.eval()` (typically for validation inside the epoch loop, directly or in a helper)
+    after which a training step can run with the model still in eval mode, because no `model.train()`
+    comes before the next training forward.
+
+    ## Why is this bad?
+    From the second epoch on, the model trains with Dropout disabled and BatchNorm frozen on its
+    running statistics: regularisation silently disappears, BatchNorm statistics stop adapting, and
+    the first epoch behaves differently from all the others.
+
+    ## Example
+    ```python
+    import torch
+    import torch.nn as nn
+
+    model = nn.Sequential(nn.Linear(20, 64), nn.BatchNorm1d(64), nn.ReLU(), nn.Linear(64, 2))
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    criterion = nn.CrossEntropyLoss()
+    for epoch in range(10):
+        for x, y in train_loader:
+            optimizer.zero_grad()
+            criterion(model(x), y).backward()
+            optimizer.step()
+        model.eval()
+        with torch.no_grad():
+            val_loss = sum(criterion(model(x), y).item() for x, y in val_loader)
+    ```
+
+    ## Use instead
+    ```python
+    import torch
+    import torch.nn as nn
+
+    model = nn.Sequential(nn.Linear(20, 64), nn.BatchNorm1d(64), nn.ReLU(), nn.Linear(64, 2))
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    criterion = nn.CrossEntropyLoss()
+    for epoch in range(10):
+        model.train()
+        for x, y in train_loader:
+            optimizer.zero_grad()
+            criterion(model(x), y).backward()
+            optimizer.step()
+        model.eval()
+        with torch.no_grad():
+            val_loss = sum(criterion(model(x), y).item() for x, y in val_loader)
+    ```
+
+    ## How to fix
+    Call `model.train()` at the start of every training epoch (or of the training function), not
+    only once before the loop.
+    """
+
+    code = "NN502"
+    name = "missing-train-after-eval"
+    summary = "model.eval() is not undone before the next training step"
+
+    def check(self, ctx: RuleContext) -> None:
+        model = ctx.model
+        first_use: Dict[cst.CSTNode, ForwardUse] = {}
+        for use in mode_analysis(model).uses.values():
+            if not is_training_forward(model, use.call):
+                continue
+            if not model.has_mode_dependent_layers(use.model):
+                continue
+            for mode, origin in use.modes:
+                if mode == "eval" and origin is not None and origin not in first_use:
+                    first_use[origin] = use
+        for origin, use in first_use.items():
+            ctx.report(
+                origin,
+                f"the model stays in eval mode for the training step at line {model.line_of(use.call.node)}: "
+                "call model.train() before training resumes",
+                evidence={"training_forward_line": model.line_of(use.call.node)},
+            )
