@@ -15,7 +15,7 @@ from nnlint.diagnostics import DIAGNOSTICS
 from nnlint.discovery import missing_paths
 from nnlint.finding import Finding
 from nnlint.formatters import FORMATTERS, format_findings
-from nnlint.registry import Registry, load_registry
+from nnlint.registry import BUILTIN_NAME, Registry, load_registry
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -26,7 +26,10 @@ class _DefaultCheckGroup(click.Group):
     def parse_args(self, ctx: click.Context, args: List[str]) -> List[str]:
         if args and args[0] in ("--version",):
             return super().parse_args(ctx, args)
-        if not args or args[0] not in self.commands or os.path.exists(args[0]):
+        # a lone command word is the command even where a folder has its name (`nnlint plugins` in a
+        # project with a plugins/ folder); `nnlint check plugins` or `nnlint plugins/` lints the folder
+        lone_command = len(args) == 1 and args[0] in self.commands
+        if not args or args[0] not in self.commands or (os.path.exists(args[0]) and not lone_command):
             if args[:1] in (["--help"], ["-h"]):
                 return super().parse_args(ctx, args)
             args = ["check", *args]
@@ -62,7 +65,8 @@ def main() -> None:
     """Find why a PyTorch network will not train.
 
     Run `nnlint PATH...` (same as `nnlint check PATH...`; `nnlint check --help` lists its options),
-    `nnlint rules` for the catalogue, `nnlint explain CODE` for one rule's documentation.
+    `nnlint rules` for the catalogue, `nnlint explain CODE` for one rule's documentation,
+    `nnlint plugins` for the installed plugins and their codes.
     """
 
 
@@ -158,6 +162,18 @@ def rules() -> None:
         if code in registry.rules and code in registry.probes:
             kind = "static+dynamic"
         click.echo(f"{code}  {cls.name:<36} {kind:<15} {cls.summary}")
+
+
+@main.command()
+def plugins() -> None:
+    """List the loaded plugins: name, distribution, version, and the codes each provides."""
+    registry = load_registry()
+    for info in registry.plugins:
+        source = "built-in" if info.name == BUILTIN_NAME else info.distribution
+        codes = ", ".join(info.codes) if info.codes else "(no rules or probes)"
+        click.echo(f"{info.name:<16} {source} {info.version}: {codes}")
+    for message in registry.errors:
+        click.echo(f"nnlint: warning: {message}", err=True)
 
 
 @main.command()

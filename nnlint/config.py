@@ -5,7 +5,7 @@ import fnmatch
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -30,6 +30,7 @@ class Config:
     exclude: List[str] = field(default_factory=list)
     options: Dict[str, Dict[str, Any]] = field(default_factory=dict)  # per rule code or name, or plugin name
     dynamic: Dict[str, Any] = field(default_factory=dict)
+    plugin_options: Dict[str, Dict[str, Any]] = field(default_factory=dict)  # per code, from [tool.nnlint.<plugin>]
     root: Optional[Path] = None  # folder of the pyproject.toml the configuration came from
     source: Optional[Path] = None
 
@@ -62,7 +63,7 @@ class Config:
         return any(_path_matches(relative, pattern) for pattern in self.exclude)
 
     def options_for(self, code: str, name: str) -> Dict[str, Any]:
-        merged: Dict[str, Any] = {}
+        merged: Dict[str, Any] = dict(self.plugin_options.get(code, {}))
         merged.update(self.options.get(name, {}))
         merged.update(self.options.get(code, {}))
         return merged
@@ -119,14 +120,76 @@ def load_config(path: Optional[Path]) -> Config:
     return config_from_table(table, path)
 
 
-def config_from_table(table: Any, path: Optional[Path] = None) -> Config:
+@dataclass(frozen=True)
+class PluginSpec:
+    """What configuration validation needs to know of one loaded plugin's rules and probes."""
+
+    name: str
+    checks: Sequence[type]  # Rule and Probe classes: code, name, default_options
+
+
+def loaded_plugins() -> Dict[str, PluginSpec]:
+    """The third-party plugins this process has loaded (nnlint's built-in plugin has no table of its own)."""
+    from nnlint.registry import BUILTIN_NAME, load_registry
+
+    registry = load_registry()
+    specs: Dict[str, PluginSpec] = {}
+    for info in registry.plugins:
+        if info.name == BUILTIN_NAME:
+            continue
+        checks = [cls for code in info.codes for cls in (registry.rules.get(code), registry.probes.get(code)) if cls is not None]
+        specs[info.name] = PluginSpec(info.name, checks)
+    return specs
+
+
+def _plugin_options(spec: PluginSpec, value: Any, where: str) -> Dict[str, Dict[str, Any]]:
+    """Options per code from ``[tool.nnlint.<plugin>]``: plugin-wide keys, then ``[...<plugin>.<CODE or name>]``."""
+    prefix = f"tool.nnlint.{spec.name}"
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}{prefix} must be a table (options of the {spec.name!r} plugin)")
+    by_id = {ident: cls for cls in spec.checks for ident in (cls.code, getattr(cls, "name", "")) if ident}
+    declared = {key for cls in spec.checks for key in (getattr(cls, "default_options", None) or {})}
+    shared = {key: item for key, item in value.items() if not isinstance(item, dict)}
+    for key, item in value.items():
+        if isinstance(item, dict):
+            if key not in by_id:
+                raise ConfigError(f"{where}{prefix}.{key}: the {spec.name!r} plugin has no rule {key!r}")
+            own = set(getattr(by_id[key], "default_options", None) or {})
+            unknown = sorted(set(item) - own)
+            if unknown:
+                raise ConfigError(f"{where}{prefix}.{key}: unknown option {unknown[0]!r} (known: {', '.join(sorted(own)) or 'none'})")
+        elif key not in declared:
+            raise ConfigError(f"{where}{prefix}: unknown option {key!r} (known: {', '.join(sorted(declared)) or 'none'})")
+    per_code: Dict[str, Dict[str, Any]] = {}
+    for cls in spec.checks:
+        own = set(getattr(cls, "default_options", None) or {})
+        merged = {key: item for key, item in shared.items() if key in own}
+        merged.update(value.get(getattr(cls, "name", ""), {}) if isinstance(value.get(getattr(cls, "name", "")), dict) else {})
+        merged.update(value.get(cls.code, {}) if isinstance(value.get(cls.code), dict) else {})
+        if merged:
+            per_code[cls.code] = merged
+    return per_code
+
+
+def config_from_table(
+    table: Any,
+    path: Optional[Path] = None,
+    plugins: Optional[Callable[[], Mapping[str, PluginSpec]]] = loaded_plugins,
+) -> Config:
+    """Validate ``[tool.nnlint]``. A key that is not a setting must name a loaded plugin (``plugins()``,
+    asked only when such a key appears) whose options table it is."""
     where = f"{path}: " if path is not None else ""
     if not isinstance(table, dict):
         raise ConfigError(f"{where}[tool.nnlint] must be a table")
     config = Config(root=path.parent if path is not None else None, source=path)
     for key, value in table.items():
         if key not in _KNOWN_KEYS:
-            raise ConfigError(f"{where}unknown key tool.nnlint.{key} (known: {', '.join(sorted(_KNOWN_KEYS))})")
+            specs = plugins() if plugins is not None else {}
+            if key in specs:
+                config.plugin_options.update(_plugin_options(specs[key], value, where))
+                continue
+            plugin_names = f"; installed plugins: {', '.join(sorted(specs))}" if specs else ""
+            raise ConfigError(f"{where}unknown key tool.nnlint.{key} (known: {', '.join(sorted(_KNOWN_KEYS))}{plugin_names})")
         if key in _LIST_KEYS:
             if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
                 raise ConfigError(f"{where}tool.nnlint.{key} must be a list of strings")

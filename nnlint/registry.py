@@ -1,6 +1,7 @@
 """Loading plugins (built-in and entry points) and collecting the rules and probes they provide."""
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional
@@ -17,6 +18,7 @@ else:  # pragma: no cover
 
 ENTRY_POINT_GROUP = "nnlint"
 BUILTIN_NAME = "nnlint"
+CODE_PATTERN = re.compile(r"^[A-Z]+[0-9]+$")  # what `# noqa: CODE` and --select understand
 
 
 @dataclass
@@ -24,6 +26,7 @@ class PluginInfo:
     name: str
     version: str
     codes: List[str] = field(default_factory=list)
+    distribution: str = ""  # the installed package providing the entry point ("nnlint-lightning")
 
 
 @dataclass
@@ -40,6 +43,13 @@ class Registry:
     def all_codes(self) -> List[str]:
         return sorted(set(self.rules) | set(self.probes))
 
+    def plugin_of(self, code: str) -> Optional[str]:
+        """The name of the plugin that provides a code."""
+        return next((info.name for info in self.plugins if code in info.codes), None)
+
+    def plugin(self, name: str) -> Optional[PluginInfo]:
+        return next((info for info in self.plugins if info.name == name), None)
+
 
 def plugin_manager(load_entry_points: bool = True) -> tuple:
     """(PluginManager, {plugin name: version}, [load errors])."""
@@ -51,6 +61,11 @@ def plugin_manager(load_entry_points: bool = True) -> tuple:
     if load_entry_points:
         for entry_point in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name):
             if manager.has_plugin(entry_point.name):
+                if entry_point.name != BUILTIN_NAME or _distribution_name(getattr(entry_point, "dist", None)) != "nnlint":
+                    errors.append(
+                        f"plugin {entry_point.name!r} from {_distribution_name(getattr(entry_point, 'dist', None))}: "
+                        "that name is already taken by another plugin; skipped"
+                    )
                 continue
             try:
                 plugin = entry_point.load()
@@ -60,7 +75,25 @@ def plugin_manager(load_entry_points: bool = True) -> tuple:
                 continue
             dist = getattr(entry_point, "dist", None)
             versions[entry_point.name] = getattr(dist, "version", "?") if dist is not None else "?"
+            _DISTRIBUTIONS[entry_point.name] = _distribution_name(dist)
     return manager, versions, errors
+
+
+_DISTRIBUTIONS: Dict[str, str] = {BUILTIN_NAME: "nnlint"}
+
+
+def _distribution_name(dist: object) -> str:
+    if dist is None:
+        return "?"
+    name = getattr(dist, "name", None)
+    if name is None:
+        metadata = getattr(dist, "metadata", None)
+        name = metadata["Name"] if metadata is not None else None
+    return str(name or "?")
+
+
+def _describe(cls: type) -> str:
+    return f"{cls.__module__}.{cls.__qualname__}"
 
 
 def _own_version() -> str:
@@ -70,7 +103,10 @@ def _own_version() -> str:
 
 
 def _collect(manager: pluggy.PluginManager, hook_name: str, registry: Registry, target: Dict[str, type], infos: Dict[str, PluginInfo]) -> None:
-    for plugin_name, plugin in manager.list_name_plugin():
+    owners: Dict[str, str] = {code: name for name, info in infos.items() for code in info.codes}
+    # built-in first, then plugins by name: a clash always keeps the built-in rule
+    ordered = sorted(manager.list_name_plugin(), key=lambda item: (item[0] != BUILTIN_NAME, item[0]))
+    for plugin_name, plugin in ordered:
         impl = getattr(plugin, hook_name, None)
         if impl is None:
             continue
@@ -84,12 +120,19 @@ def _collect(manager: pluggy.PluginManager, hook_name: str, registry: Registry, 
             if not code:
                 registry.errors.append(f"plugin {plugin_name!r}: {cls!r} has no code; skipped")
                 continue
+            if not isinstance(code, str) or not CODE_PATTERN.match(code):
+                registry.errors.append(
+                    f"plugin {plugin_name!r}: {_describe(cls)} has code {code!r}, not letters then digits (like NNX001); skipped"
+                )
+                continue
             if code in target and target[code] is not cls:
                 registry.errors.append(
-                    f"plugin {plugin_name!r}: code {code} clashes with {target[code].__module__}.{target[code].__qualname__}; skipped"
+                    f"plugin {plugin_name!r}: code {code} of {_describe(cls)} clashes with {_describe(target[code])}"
+                    f" from plugin {owners.get(code, '?')!r}; skipped"
                 )
                 continue
             target[code] = cls
+            owners[code] = plugin_name
             infos[plugin_name].codes.append(code)
 
 
@@ -102,7 +145,7 @@ def load_registry(load_entry_points: bool = True) -> Registry:
         return _CACHE[load_entry_points]
     manager, versions, errors = plugin_manager(load_entry_points)
     registry = Registry(errors=list(errors))
-    infos = {name: PluginInfo(name, version) for name, version in versions.items()}
+    infos = {name: PluginInfo(name, version, distribution=_DISTRIBUTIONS.get(name, "?")) for name, version in versions.items()}
     _collect(manager, "nnlint_rules", registry, registry.rules, infos)
     _collect(manager, "nnlint_probes", registry, registry.probes, infos)
     registry.plugins = [infos[name] for name in versions]

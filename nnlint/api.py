@@ -1,0 +1,148 @@
+"""The public API for plugin authors: everything a third-party rule or probe may import.
+
+Import from here, not from nnlint's internal modules: names in ``__all__`` keep their meaning across
+minor releases; everything else may move. nnlint's own rules import from this module too, so a plugin
+has exactly the tools the built-in rules have. The guide is ``docs/plugins.md``; this docstring is the
+reference.
+
+Registering a plugin
+    A plugin is any importable object (usually a module) with functions marked ``@hookimpl``, named in
+    an entry point of the group ``nnlint``::
+
+        [project.entry-points.nnlint]
+        example = "nnlint_example.plugin"
+
+    The entry point's name (``example``) is the plugin's name: it is what ``nnlint plugins`` lists and
+    the table ``[tool.nnlint.example]`` its users configure it in. Hooks (see ``nnlint.hookspecs``):
+
+    ``nnlint_rules() -> list[type[Rule]]``
+        the static rule classes the plugin provides.
+    ``nnlint_probes() -> list[type[Probe]]``
+        the runtime probe classes (``--dynamic``) it provides.
+
+    A plugin that raises on import, or whose hook raises, is reported (one line on stderr) and skipped;
+    the run goes on. A code already taken by another plugin is reported and the later one skipped.
+
+Codes
+    ``[A-Z]+[0-9]+``, e.g. ``NNX001``. nnlint's own codes are ``NN`` + digits; give a plugin ``NN``
+    plus a letter of its own (``NNL1xx`` for Lightning) so that the default selection (``NN``) turns its
+    rules on, ``--select NNL``/``--ignore NNL103``/``# noqa: NNL103`` address them, and they cannot
+    clash with a built-in rule.
+
+Writing a rule
+    Subclass :class:`Rule`; set ``code``, ``name`` (kebab-case), ``summary`` (one line); implement
+    ``check(self, ctx)``. The class docstring is the rule's documentation (``nnlint explain CODE``) in
+    the sections ``## What it does``, ``## Why is this bad?``, ``## Example`` (a ```` ```python ````
+    block the rule must flag), ``## Use instead`` (one it must not flag), optionally ``## How to fix``.
+    :func:`nnlint.testing.check_documented_examples` runs those examples in your tests.
+
+    ``check`` reads ``ctx.model`` (:class:`SemanticModel`, one per file, built in a single walk; every
+    query is lazy and cached) and calls ``ctx.report(node, message, evidence=None, fix=None,
+    severity=None)`` for each finding. :class:`RuleContext` also carries ``path``, ``source`` and the
+    libcst ``module``. The most useful queries:
+
+    - ``model.calls`` -> [:class:`CallInfo`] (``node``, ``scope``, ``function``, enclosing ``loops`` and
+      ``withs``, ``method_name``, ``receiver``); ``model.loops`` -> [:class:`LoopInfo`];
+      ``model.functions`` -> [:class:`FunctionInfo`]; ``model.classes`` -> [:class:`ClassInfo`]
+      (``methods``, ``attributes``: the ``self.x = ...`` bindings per name).
+    - ``model.callee_qualname(call_node, scope)`` / ``model.qualname(expr, scope)``: the canonical
+      imported name (``"torch.nn.CrossEntropyLoss"``, ``"pytorch_lightning.Trainer"``) through aliases.
+    - ``model.lookup(name, scope, before=order)`` -> :class:`Binding`: where a name got its value.
+    - ``model.object_of(expr, scope)`` -> :class:`Obj` (``kind``: model, layer, loss, optimizer,
+      scheduler, loader, sampler, unknown; ``qualname``; ``node``; ``cls``), across files of the project.
+    - ``model.tail_of(expr, scope)`` -> :class:`Tail`: what a tensor passed through last.
+    - ``model.argument(call, position, keyword)``, ``model.has_keyword(call, kw)``,
+      ``model.number(expr, scope)`` (a literal number, through module constants).
+    - ``model.method_of(cls, name)``, ``model.is_module_class(cls)``, ``model.enclosing(node, types)``,
+      ``model.function_of(node)``, ``model.scope_of(node)``, ``model.in_no_grad(call)``,
+      ``model.training_loops``, ``model.loop_does(loop, "backward")``, ``model.line_of(node)``.
+    - ``torch_api``: what nnlint knows of PyTorch as data (loss classes, activations, optimizers...).
+
+    When in doubt, stay silent: a finding must be one a maintainer would thank you for.
+
+Options
+    ``default_options`` (a dict) declares a rule's options and their defaults; the rule reads
+    ``self.options``. Users set them, most specific last wins, in ``pyproject.toml``::
+
+        [tool.nnlint.example]          # the plugin's table (its entry point name)
+        some-option = 3                # for every rule of the plugin that declares it
+        [tool.nnlint.example.NNX001]   # for one rule, by code or name
+        some-option = 4
+        [tool.nnlint.options.NNX001]   # the generic per-rule table works for plugin rules too
+        some-option = 5
+
+    A key in a plugin table that none of the plugin's rules declares is a configuration error, as is a
+    ``[tool.nnlint.<name>]`` table for a plugin that is not installed.
+
+Fixes
+    Pass ``fix=Fix("what it does", edits=(Edit(line, column, end_line, end_column, replacement),))``
+    to ``ctx.report``: lines are 1-based, columns 0-based offsets. Only attach a fix that is safe
+    without a human looking at it. ``ctx.model.range_of(node)`` gives a node's positions.
+
+Runtime probes
+    :class:`Probe` (``nnlint.dynamic.probe``) is the base class of ``--dynamic`` checks; it is exported
+    here (imported on first use, so static rules never load the dynamic pass) and is ``None`` when
+    this installation has no dynamic pass.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+from nnlint.analysis import torch_api
+from nnlint.analysis.model import (
+    Binding,
+    CallInfo,
+    ClassInfo,
+    FunctionInfo,
+    LoopInfo,
+    Obj,
+    Scope,
+    SemanticModel,
+    Tail,
+)
+from nnlint.context import RuleContext
+from nnlint.finding import Edit, Finding, Fix, Severity, Source
+from nnlint.hookspecs import hookimpl, hookspec
+from nnlint.rule import Rule
+
+API_VERSION = 1  # bumped when a name in __all__ changes meaning
+
+__all__ = [
+    "API_VERSION",
+    "Binding",
+    "CallInfo",
+    "ClassInfo",
+    "Edit",
+    "Finding",
+    "Fix",
+    "FunctionInfo",
+    "LoopInfo",
+    "Obj",
+    "Probe",
+    "Rule",
+    "RuleContext",
+    "Scope",
+    "SemanticModel",
+    "Severity",
+    "Source",
+    "Tail",
+    "hookimpl",
+    "hookspec",
+    "torch_api",
+]
+
+
+def probe_class() -> Optional[type]:
+    """The Probe base class, or None when this installation has no dynamic pass."""
+    try:
+        from nnlint.dynamic.probe import Probe
+    except ImportError:
+        return None
+    return Probe
+
+
+def __getattr__(name: str) -> object:
+    # Probe is imported on first use only: the static pass must not pay for (or import) the dynamic one.
+    if name == "Probe":
+        return probe_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,162 @@
+"""Helpers for testing rules (nnlint's own and plugins'): run a rule over a snippet, check its examples.
+
+Use them from pytest::
+
+    from nnlint.testing import assert_clean, assert_flags, check_documented_examples
+
+    def test_flags_whole_model_save():
+        assert_flags(SaveWholeModel, '''
+            import torch
+            model = torch.nn.Linear(2, 2)
+            torch.save(model, "model.pt")
+        ''')
+
+Snippets are dedented first. Only the rules passed in run (no entry points are loaded), so a plugin's
+tests do not depend on what else is installed.
+"""
+from __future__ import annotations
+
+import textwrap
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, List, Mapping, Optional, Sequence, Union
+
+from nnlint.config import Config
+from nnlint.finding import Finding
+from nnlint.registry import Registry
+
+RuleClasses = Union[type, Sequence[type]]
+
+__all__ = [
+    "CorpusMismatch",
+    "assert_clean",
+    "assert_flags",
+    "check_corpus",
+    "check_documented_examples",
+    "lint_snippet",
+]
+
+
+def _as_list(rules: RuleClasses) -> List[type]:
+    return [rules] if isinstance(rules, type) else list(rules)
+
+
+def _linter(rules: RuleClasses, options: Optional[Mapping[str, Mapping[str, Any]]] = None) -> Any:
+    from nnlint.engine import Linter  # the engine pulls in the whole static pass: import on use
+
+    classes = _as_list(rules)
+    registry = Registry(rules={cls.code: cls for cls in classes})
+    diagnostics = ["NN000", "NN002"]  # a snippet that does not parse, or a rule that crashes, must show
+    config = Config(select=[cls.code for cls in classes] + diagnostics, options={code: dict(o) for code, o in (options or {}).items()})
+    return Linter(config, registry)
+
+
+def lint_snippet(
+    rules: RuleClasses,
+    code: str,
+    *,
+    path: str = "<snippet>",
+    options: Optional[Mapping[str, Mapping[str, Any]]] = None,
+) -> List[Finding]:
+    """Findings of the given rule(s) on a (dedented) source snippet; ``options`` per code or rule name."""
+    return _linter(rules, options).lint_source(textwrap.dedent(code), path)
+
+
+def _format(findings: Iterable[Finding]) -> str:
+    return "\n".join(f"  line {f.line}:{f.column} {f.code} {f.message}" for f in findings) or "  (nothing)"
+
+
+def assert_flags(
+    rule: type,
+    code: str,
+    *,
+    count: Optional[int] = None,
+    line: Optional[int] = None,
+    message: Optional[str] = None,
+    options: Optional[Mapping[str, Any]] = None,
+) -> List[Finding]:
+    """Assert the rule reports the snippet (``count`` times; on ``line`` of the dedented snippet; with
+    ``message`` in the text). Returns the findings for further checks."""
+    everything = lint_snippet(rule, code, options={rule.code: options} if options else None)
+    findings = [f for f in everything if f.code == rule.code]
+    errors = [f for f in everything if f.code in ("NN000", "NN002")]  # syntax error, crashed rule
+    assert not errors, f"{rule.code}: the snippet did not lint cleanly:\n{_format(errors)}"
+    assert findings, f"{rule.code} did not flag:\n{textwrap.dedent(code)}"
+    if count is not None:
+        assert len(findings) == count, f"{rule.code}: expected {count} finding(s), got {len(findings)}:\n{_format(findings)}"
+    if line is not None:
+        assert any(f.line == line for f in findings), f"{rule.code}: nothing on line {line}:\n{_format(findings)}"
+    if message is not None:
+        assert any(message in f.message for f in findings), f"{rule.code}: no message contains {message!r}:\n{_format(findings)}"
+    return findings
+
+
+def assert_clean(rule: type, code: str, *, options: Optional[Mapping[str, Any]] = None) -> None:
+    """Assert the rule reports nothing on the snippet (and that the snippet parses)."""
+    findings = lint_snippet(rule, code, options={rule.code: options} if options else None)
+    assert not findings, f"{rule.code} should not report:\n{_format(findings)}\non:\n{textwrap.dedent(code)}"
+
+
+def check_documented_examples(rule: type) -> None:
+    """The rule's docstring has the four documentation sections; its ``## Example`` blocks are flagged
+    and its ``## Use instead`` blocks are not."""
+    sections = rule.sections()
+    for title in ("What it does", "Why is this bad?", "Example", "Use instead"):
+        assert title in sections, f"{rule.code}: docstring lacks '## {title}'"
+    assert rule.code and rule.name and rule.summary, f"{rule.__name__}: set code, name and summary"
+    assert rule.wrong_examples() and rule.right_examples(), f"{rule.code}: examples need ```python blocks"
+    for example in rule.wrong_examples():
+        assert_flags(rule, example)
+    for example in rule.right_examples():
+        assert_clean(rule, example)
+
+
+@dataclass
+class CorpusMismatch:
+    path: Path
+    expected: List[str]
+    reported: List[str]
+    details: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.path}: expected {self.expected or 'none'}, reported {self.reported or 'none'}\n{self.details}"
+
+
+@dataclass
+class _Header:
+    codes: List[str] = field(default_factory=list)
+    found: bool = False
+
+
+def _expect_header(path: Path) -> _Header:
+    header = _Header()
+    for raw in path.read_text(encoding="utf-8").splitlines()[:40]:
+        line = raw.strip()
+        if not line.startswith("#"):
+            continue
+        key, _, value = line.lstrip("#").strip().partition(":")
+        if key.strip() != "expect":
+            continue
+        header.found = True
+        if value.strip().lower() != "none":
+            header.codes.extend(code for code in value.replace(",", " ").split() if code)
+    return header
+
+
+def check_corpus(rules: RuleClasses, folder: Union[str, Path]) -> List[CorpusMismatch]:
+    """Lint every ``.py`` file under ``folder`` with the given rules and compare with its ``# expect:``
+    header (``# expect: NNL101, NNL101`` or ``# expect: none``), as nnlint's own corpus does.
+    Returns the mismatches (empty when all agree); a file without a header is a mismatch too."""
+    linter = _linter(rules)
+    mismatches: List[CorpusMismatch] = []
+    files = sorted(p for p in Path(folder).rglob("*.py") if "__pycache__" not in p.parts)
+    assert files, f"no corpus scripts under {folder}"
+    for path in files:
+        header = _expect_header(path)
+        findings = linter.lint_file(str(path))
+        reported = sorted(f.code for f in findings)
+        if not header.found or Counter(reported) != Counter(header.codes):
+            mismatches.append(CorpusMismatch(path, sorted(header.codes), reported, _format(findings)))
+    return mismatches
+
