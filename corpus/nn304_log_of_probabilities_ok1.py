@@ -23,6 +23,7 @@ def main():
     loader = DataLoader(TensorDataset(x, y), batch_size=32, shuffle=True)
     student = nn.Sequential(nn.Linear(40, 64), nn.ReLU(), nn.Linear(64, NUM_CLASSES))
     teacher = nn.Sequential(nn.Linear(40, NUM_CLASSES))
+    teacher.requires_grad_(False)
     teacher.eval()
     optimizer = torch.optim.Adam(student.parameters(), lr=1e-3)
     for epoch in range(2):

@@ -9,7 +9,7 @@ EPS = 1e-8
 torch.manual_seed(0)
 policy = nn.Sequential(nn.Linear(8, 32), nn.Tanh(), nn.Linear(32, 4))
 gate = nn.Linear(8, 1)
-log_std = nn.Parameter(torch.zeros(4))
+log_std = nn.Parameter(0.1 * torch.randn(4))
 optimizer = torch.optim.Adam(list(policy.parameters()) + list(gate.parameters()) + [log_std], lr=3e-4)
 
 for update in range(20):
