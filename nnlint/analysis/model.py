@@ -1063,17 +1063,33 @@ class SemanticModel:
     def training_loops(self) -> List[LoopInfo]:
         return [loop for loop in self.loops if self.is_training_loop(loop)]
 
-    def is_no_grad_with(self, with_node: cst.With, scope: Scope) -> bool:
+    def is_no_grad_with(self, with_node: cst.With, scope: Scope, _depth: int = 0) -> bool:
         for item in with_node.items:
             expr = item.item
             target = expr.func if isinstance(expr, cst.Call) else expr
             qualname = self.qualname(target, scope)
             if qualname in api.NO_GRAD_CONTEXTS:
                 return True
+            if isinstance(expr, cst.Call) and _depth < 3 and self._context_manager_disables_grad(expr, scope, _depth):
+                return True
             if qualname == "torch.set_grad_enabled" and isinstance(expr, cst.Call):
                 value = self.argument(expr, 0, "mode")
                 if isinstance(value, cst.Name) and value.value == "False":
                     return True
+        return False
+
+    def _context_manager_disables_grad(self, call: cst.Call, scope: Scope, depth: int) -> bool:
+        """A ``@contextmanager`` helper of this file whose ``yield`` sits inside a no_grad block."""
+        helper = self.resolve_function(call.func, scope)
+        if helper is None or helper.scope.node not in self.order:
+            return False
+        for node in self.order:
+            if isinstance(node, (cst.Yield,)) and self.function_of(node) is helper:
+                return any(
+                    isinstance(a, cst.With) and self.is_no_grad_with(a, helper.scope, depth + 1)
+                    for a in self.ancestors(node)
+                    if self.function_of(a) is helper or a is helper.node
+                )
         return False
 
     def function_is_no_grad(self, func: FunctionInfo) -> bool:

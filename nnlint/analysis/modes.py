@@ -307,12 +307,16 @@ def is_evaluation_forward(model: SemanticModel, call: CallInfo) -> bool:
 
 
 def is_training_forward(model: SemanticModel, call: CallInfo) -> bool:
-    """A forward call that feeds a training step: inside a training loop, or in a function that steps."""
+    """A forward call that feeds a training step: backward/step happen at the same loop level (or below, via helpers).
+
+    A validation forward inside the epoch loop is not one: the epoch loop trains only through its inner
+    batch loop, not at the forward's own level.
+    """
     if model.in_no_grad(call):
         return False
-    if any(model.is_training_loop(loop) for loop in call.loops):
-        return True
-    func = call.function
-    return func is not None and any(
-        model.is_backward_call(c) or model.optimizer_step_target(c) is not None for c in model.reachable_calls(func.calls)
-    )
+    level = call.loops[-1] if call.loops else None
+    siblings = [
+        c for c in (call.function.calls if call.function is not None else model.calls)
+        if (c.loops[-1] if c.loops else None) is level and (call.function is not None or c.function is None)
+    ]
+    return any(model.is_backward_call(c) or model.optimizer_step_target(c) is not None for c in model.reachable_calls(siblings))
