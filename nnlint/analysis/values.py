@@ -1,0 +1,78 @@
+"""Following a value back to where it was made: reaching bindings and same-shape/same-value chains.
+
+Shared by rules that reason about what a tensor *is* (its shape, its range of values) rather than
+what object an expression holds (:meth:`SemanticModel.object_of`).
+"""
+from __future__ import annotations
+
+from typing import List, Optional, Tuple
+
+import libcst as cst
+
+from nnlint.analysis.model import Binding, Scope, SemanticModel
+
+
+def reaching_binding(model: SemanticModel, name: cst.Name, scope: Scope) -> Optional[Binding]:
+    """The binding a name use reads, skipping the statement the use sits in.
+
+    ``img = img.reshape(c, h, w)`` reads the *previous* ``img``; :meth:`SemanticModel.lookup` orders
+    by the statement's start, so it would hand back the binding being defined.
+    """
+    use_order = model.order.get(name)
+    binding = model.lookup(name.value, scope, use_order)
+    if binding is None or use_order is None or binding.scope is not scope:
+        return binding
+    if not _contains(model, binding.node, name):
+        return binding
+    earlier = [b for b in scope.bindings.get(name.value, []) if b.order < binding.order and not _contains(model, b.node, name)]
+    if earlier:
+        return earlier[-1]
+    return model.lookup(name.value, scope.parent, None) if scope.parent is not None else None
+
+
+def _contains(model: SemanticModel, statement: cst.CSTNode, node: cst.CSTNode) -> bool:
+    return any(ancestor is statement for ancestor in model.ancestors(node))
+
+
+def assigned_value(model: SemanticModel, name: cst.Name, scope: Scope) -> Optional[Tuple[cst.BaseExpression, Scope]]:
+    """The expression a plain (non-tuple) assignment gave a name, with the scope it is written in."""
+    binding = reaching_binding(model, name, scope)
+    if binding is None or binding.value is None or binding.index is not None:
+        return None
+    if binding.kind not in ("assign", "annassign", "walrus"):
+        return None
+    return binding.value, binding.scope
+
+
+def unpacked_from(model: SemanticModel, name: cst.Name, scope: Scope) -> Optional[Tuple[cst.BaseExpression, int, Scope]]:
+    """For ``a, b = value``: (value, position of the name, scope) for a name bound by tuple unpacking."""
+    binding = reaching_binding(model, name, scope)
+    if binding is None or binding.value is None or binding.index is None or len(binding.index) != 1:
+        return None
+    if binding.kind not in ("unpack", "assign", "annassign"):
+        return None
+    return binding.value, binding.index[0], binding.scope
+
+
+def self_attribute_values(model: SemanticModel, expr: cst.Attribute, scope: Scope) -> List[Tuple[cst.BaseExpression, Scope, SemanticModel]]:
+    """Every value assigned to ``self.<attr>`` in the class of the method that reads it."""
+    func = scope.function
+    if func is None or func.cls is None or not func.params:
+        return []
+    if not (isinstance(expr.value, cst.Name) and expr.value.value == func.params[0]):
+        return []
+    bindings = func.cls.attributes.get(expr.attr.value, [])
+    return [(b.value, b.scope, func.cls.owner) for b in bindings if b.value is not None]
+
+
+def single_return_value(model: SemanticModel, call: cst.Call, scope: Scope) -> Optional[Tuple[cst.BaseExpression, Scope, SemanticModel]]:
+    """The returned expression of a user function with exactly one ``return value``."""
+    target = model.resolve_function(call.func, scope)
+    if target is None:
+        return None
+    owner = model.owner_of(target)
+    returns = [r for r in target.returns if r.value is not None]
+    if owner is None or len(returns) != 1:
+        return None
+    assert returns[0].value is not None
+    return returns[0].value, target.scope, owner

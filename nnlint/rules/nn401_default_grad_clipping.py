@@ -1,0 +1,181 @@
+from __future__ import annotations
+
+import re
+from typing import Optional, Set, Tuple
+
+import libcst as cst
+
+from nnlint.analysis.imports import dotted_name
+from nnlint.analysis.model import CallInfo, Scope, SemanticModel
+from nnlint.context import RuleContext
+from nnlint.rule import Rule
+
+# clipping function -> (position, keyword) of its threshold argument
+_CLIP_FUNCTIONS = {
+    "torch.nn.utils.clip_grad_norm_": (1, "max_norm"),
+    "torch.nn.utils.clip_grad_norm": (1, "max_norm"),
+    "torch.nn.utils.clip_grad_value_": (1, "clip_value"),
+}
+_LIGHTNING_TRAINERS = frozenset({"pytorch_lightning.Trainer"})
+_ACCELERATORS = frozenset({"accelerate.Accelerator"})
+# identifiers in an `if` test that make clipping opt-in (`if args.clip:`, `if max_grad_norm > 0:`)
+_GUARD_WORDS = re.compile(r"clip|max_norm|grad_norm|max_grad", re.I)
+
+
+class DefaultGradClipping(Rule):
+    """## What it does
+    Finds gradient clipping applied on every step with a fixed threshold: `clip_grad_norm_(params, 1.0)`
+    or `clip_grad_value_(params, 0.5)` (through any import or alias, or a module constant such as
+    `MAX_NORM = 1.0`), `accelerator.clip_grad_norm_(...)`, or Lightning's `Trainer(gradient_clip_val=1.0)`.
+    Clipping that is opt-in (under `if args.clip:` / `if max_norm > 0:`) or whose threshold comes from
+    configuration is left alone.
+
+    ## Why is this bad?
+    A fixed clipping threshold copied from another project silently rescales most updates when the
+    learning rate is too high: the loss still goes down, so the real problem (the rate) stays hidden,
+    and the effective step size now depends on the gradient norm instead of the learning rate you set.
+    Tuning the rate with clipping on gives misleading results.
+
+    ## Example
+    ```python
+    import torch
+
+    for x, y in loader:
+        optimizer.zero_grad()
+        loss = criterion(model(x), y)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimizer.step()
+    ```
+
+    ## Use instead
+    ```python
+    import torch
+
+    for x, y in loader:
+        optimizer.zero_grad()
+        loss = criterion(model(x), y)
+        loss.backward()
+        if args.clip > 0:  # off by default; turn on once the largest stable learning rate is known
+            torch.nn.utils.clip_grad_norm_(model.parameters(), args.clip)
+        optimizer.step()
+    ```
+
+    ## How to fix
+    Find the largest learning rate that trains stably without clipping first (a learning-rate range
+    test or a short sweep). Add clipping afterwards only if rare gradient spikes remain (RNNs,
+    transformers), make the threshold a configuration option that defaults to off, and log the
+    gradient norm that `clip_grad_norm_` returns to see how often it actually clips.
+    """
+
+    code = "NN401"
+    name = "default-grad-clipping"
+    summary = "gradient clipping with a fixed threshold on every step hides a learning rate that is too high"
+
+    def check(self, ctx: RuleContext) -> None:
+        model = ctx.model
+        for call in model.calls:
+            found = self._clipping(model, call)
+            if found is None:
+                continue
+            what, threshold = found
+            value = _fixed_threshold(model, threshold, call.scope)
+            if value is None or value <= 0 or _guarded(model, call, threshold):
+                continue
+            ctx.report(
+                call.node,
+                f"{what} clips every step at a fixed threshold {value:g}: it hides a learning rate that is too high; "
+                "find the largest stable rate first, then clip only behind an option that defaults to off",
+                evidence={"threshold": value},
+            )
+
+    @staticmethod
+    def _clipping(model: SemanticModel, call: CallInfo) -> Optional[Tuple[str, Optional[cst.BaseExpression]]]:
+        """(name of the clipping API, its threshold expression) when a call clips gradients."""
+        qualname = model.callee_qualname(call.node, call.scope)
+        if qualname in _CLIP_FUNCTIONS:
+            position, keyword = _CLIP_FUNCTIONS[qualname]
+            return qualname.rsplit(".", 1)[-1], model.argument(call.node, position, keyword)
+        if qualname in _LIGHTNING_TRAINERS:
+            return "Trainer(gradient_clip_val=...)", model.argument(call.node, None, "gradient_clip_val")
+        if call.method_name in ("clip_grad_norm_", "clip_grad_value_") and call.receiver is not None:
+            if _constructed_by(model, call.receiver, call.scope) in _ACCELERATORS:
+                position, keyword = _CLIP_FUNCTIONS["torch.nn.utils." + call.method_name]
+                return f"accelerator.{call.method_name}", model.argument(call.node, position, keyword)
+        return None
+
+
+def _constructed_by(model: SemanticModel, expr: cst.BaseExpression, scope: Scope) -> Optional[str]:
+    """Qualified name of the constructor a name was assigned from (``accelerator = Accelerator()``)."""
+    if not isinstance(expr, cst.Name):
+        return None
+    binding = model.lookup(expr.value, scope, model.order.get(expr))
+    if binding is None or not isinstance(binding.value, cst.Call) or binding.index is not None:
+        return None
+    return model.callee_qualname(binding.value, binding.scope)
+
+
+def _fixed_threshold(model: SemanticModel, expr: Optional[cst.BaseExpression], scope: Scope) -> Optional[float]:
+    """The threshold when the source fixes it: a literal, a module constant, or a parameter every caller leaves literal."""
+    if expr is None:
+        return None
+    value = model.number(expr, scope)
+    if value is not None:
+        return value
+    if not isinstance(expr, cst.Name):
+        return None
+    binding = model.lookup(expr.value, scope, model.order.get(expr))
+    if binding is None or binding.kind != "param" or binding.scope.function is None:
+        return None
+    func = binding.scope.function
+    callers = model.callers(func)
+    default = model.number(binding.value, func.outer) if binding.value is not None else None
+    if not callers:
+        return None
+    values: Set[Optional[float]] = set()
+    for caller in callers:
+        passed = model.argument(caller.node, func.param_index(expr.value), expr.value)
+        values.add(default if passed is None else model.number(passed, caller.scope))
+    if len(values) == 1:
+        return values.pop()
+    return None
+
+
+def _guarded(model: SemanticModel, call: CallInfo, threshold: Optional[cst.BaseExpression]) -> bool:
+    """Whether an enclosing ``if`` makes the clipping optional (tests a clip flag or the threshold itself)."""
+    threshold_names = _names_in(threshold) if threshold is not None else set()
+    stop = call.function.node if call.function is not None else None
+    for ancestor in model.ancestors(call.node):
+        if ancestor is stop:
+            break
+        test = ancestor.test if isinstance(ancestor, (cst.If, cst.IfExp, cst.While)) else None
+        if test is None:
+            continue
+        names = _names_in(test)
+        if names & threshold_names or any(_GUARD_WORDS.search(name) for name in names):
+            return True
+    return False
+
+
+def _names_in(expr: cst.CSTNode) -> Set[str]:
+    """Dotted names (and their last parts) mentioned in an expression."""
+    found: Set[str] = set()
+
+    class _Collector(cst.CSTVisitor):
+        def visit_Attribute(self, node: cst.Attribute) -> bool:
+            dotted = dotted_name(node)
+            if dotted is not None:
+                found.add(dotted)
+                found.add(node.attr.value)
+            return True
+
+        def visit_Name(self, node: cst.Name) -> bool:
+            found.add(node.value)
+            return False
+
+        def visit_SimpleString(self, node: cst.SimpleString) -> bool:
+            found.add(node.value.strip("'\""))
+            return False
+
+    expr.visit(_Collector())
+    return found
