@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+from typing import Dict, Tuple
+
+import libcst as cst
+
+from nnlint.context import RuleContext
+from nnlint.rule import Rule
+
+_F = "torch.nn.functional."
+# functional dropouts -> (position of `training`, its default)
+_DROPOUTS: Dict[str, Tuple[int, bool]] = {
+    _F + "dropout": (2, True),
+    _F + "dropout1d": (2, True),
+    _F + "dropout2d": (2, True),
+    _F + "dropout3d": (2, True),
+    _F + "alpha_dropout": (2, False),
+    _F + "feature_alpha_dropout": (2, False),
+    "torch.dropout": (2, True),  # torch.dropout(input, p, train): train is required
+    "torch.alpha_dropout": (2, True),
+    "torch.feature_dropout": (2, True),
+    "torch.feature_alpha_dropout": (2, True),
+}
+_TRAINING_KEYWORDS = ("training", "train")
+
+
+class FunctionalDropoutAlwaysOn(Rule):
+    """## What it does
+    Finds functional dropout (`F.dropout`, `F.dropout1d/2d/3d`, `F.alpha_dropout`,
+    `F.feature_alpha_dropout`, `torch.dropout`) inside an `nn.Module`'s `forward` (or another method
+    of the module) whose `training` argument is missing (it defaults to `True` for `F.dropout` and
+    `F.dropoutNd`) or is the literal `True`.
+
+    ## Why is this bad?
+    Unlike `nn.Dropout`, the functional form does not know whether the model is in train or eval mode.
+    `model.eval()` does not turn it off, so validation, test and inference outputs stay random and
+    systematically worse, and the metrics you select models by are noisy.
+
+    ## Example
+    ```python
+    import torch.nn as nn
+    import torch.nn.functional as F
+
+    class MLP(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc1 = nn.Linear(20, 64)
+            self.fc2 = nn.Linear(64, 2)
+
+        def forward(self, x):
+            x = F.dropout(F.relu(self.fc1(x)), p=0.5)
+            return self.fc2(x)
+    ```
+
+    ## Use instead
+    ```python
+    import torch.nn as nn
+    import torch.nn.functional as F
+
+    class MLP(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc1 = nn.Linear(20, 64)
+            self.drop = nn.Dropout(0.5)
+            self.fc2 = nn.Linear(64, 2)
+
+        def forward(self, x):
+            x = F.dropout(F.relu(self.fc1(x)), p=0.5, training=self.training)
+            return self.fc2(self.drop(x))
+    ```
+
+    ## How to fix
+    Pass `training=self.training`, or replace the call with an `nn.Dropout` module created in `__init__`.
+    """
+
+    code = "NN203"
+    name = "functional-dropout-always-on"
+    summary = "F.dropout in forward without training=self.training stays on in eval mode"
+
+    def check(self, ctx: RuleContext) -> None:
+        model = ctx.model
+        for call in model.calls:
+            func = call.function
+            if func is None or func.cls is None or func.name == "__init__" or not func.params:
+                continue
+            qualname = model.callee_qualname(call.node, call.scope)
+            signature = _DROPOUTS.get(qualname or "")
+            if signature is None or any(arg.star for arg in call.node.args):
+                continue
+            if not model.is_module_class(func.cls):
+                continue
+            position, default = signature
+            training = None
+            for keyword in _TRAINING_KEYWORDS:
+                training = training or model.argument(call.node, None, keyword)
+            if training is None:
+                training = model.argument(call.node, position, None)
+            if training is None:
+                if not default:
+                    continue
+            elif not (isinstance(training, cst.Name) and training.value == "True"):
+                continue  # self.training, a flag, an expression: the author controls it
+            owner = func.params[0]
+            short = qualname.rsplit(".", 1)[-1]
+            fix = None
+            if training is None and qualname.startswith(_F) and call.node.args:
+                fix = ctx.fix(
+                    f"pass training={owner}.training",
+                    ctx.insert_after(call.node.args[-1].value, f", training={owner}.training"),
+                )
+            elif training is not None:
+                fix = ctx.fix(f"use {owner}.training", ctx.replace(training, f"{owner}.training"))
+            ctx.report(
+                call.node,
+                f"{short} in {func.cls.name}.{func.name} is active in eval mode too; "
+                f"pass training={owner}.training or use an nn.Dropout module",
+                fix=fix,
+            )
