@@ -1,0 +1,218 @@
+"""DataLoaders as data: which loader a loop draws from, how it orders its samples, what its dataset is.
+
+Built on the semantic model's public queries; answers NN1xx questions such as "does this training
+loop read a loader that neither shuffles nor samples?".
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import List, Optional, Tuple
+
+import libcst as cst
+
+from nnlint.analysis.model import ClassInfo, LoopInfo, Obj, Scope, SemanticModel
+from nnlint.analysis.values import reaching_binding, single_return_value
+
+# Wrappers that iterate the loader they are given (first argument) batch by batch.
+_ITERATION_WRAPPERS = frozenset({"enumerate", "iter", "tqdm.tqdm", "tqdm.auto.tqdm", "tqdm.notebook.tqdm", "itertools.islice", "zip"})
+_MAP_DATASETS = frozenset(
+    "torch.utils.data." + n for n in ("TensorDataset", "Subset", "ConcatDataset", "StackDataset", "Dataset")
+)
+_ITERABLE_DATASETS = frozenset(
+    {"torch.utils.data.IterableDataset", "torch.utils.data.ChainDataset", "torch.utils.data.dataset.IterableDataset"}
+)
+_ITERABLE_LIBRARIES = ("webdataset.", "torchdata.", "datasets.IterableDataset")
+# DataLoader(dataset, batch_size, shuffle, sampler, batch_sampler, ...)
+_SHUFFLE_POSITION, _SAMPLER_POSITION, _BATCH_SAMPLER_POSITION = 2, 3, 4
+
+
+@dataclass(frozen=True)
+class LoaderOrder:
+    """How a DataLoader orders samples: ``shuffle`` is True/False, or None when not a literal."""
+
+    shuffle: Optional[bool]
+    has_sampler: bool
+    opaque: bool  # **kwargs or *args hide what is passed
+
+
+def loader_order(obj: Obj) -> Optional[LoaderOrder]:
+    """The ordering arguments of a ``DataLoader(...)`` construction."""
+    if obj.kind != "loader" or not isinstance(obj.node, cst.Call) or obj.owner is None:
+        return None
+    call, owner = obj.node, obj.owner
+    opaque = any(arg.star for arg in call.args)
+    sampler = owner.argument(call, _SAMPLER_POSITION, "sampler")
+    batch_sampler = owner.argument(call, _BATCH_SAMPLER_POSITION, "batch_sampler")
+    has_sampler = any(s is not None and not _is_none(s) for s in (sampler, batch_sampler))
+    shuffle_expr = owner.argument(call, _SHUFFLE_POSITION, "shuffle")
+    shuffle: Optional[bool]
+    if shuffle_expr is None or _is_none(shuffle_expr):
+        shuffle = False
+    elif isinstance(shuffle_expr, cst.Name) and shuffle_expr.value in ("True", "False"):
+        shuffle = shuffle_expr.value == "True"
+    else:
+        shuffle = None
+    return LoaderOrder(shuffle, has_sampler, opaque)
+
+
+def _is_none(expr: cst.BaseExpression) -> bool:
+    return isinstance(expr, cst.Name) and expr.value == "None"
+
+
+def iterated_loader(model: SemanticModel, expr: Optional[cst.BaseExpression], scope: Scope) -> List[Obj]:
+    """The DataLoader objects an iteration expression draws batches from (through enumerate/tqdm/zip/iter)."""
+    if expr is None:
+        return []
+    if isinstance(expr, cst.Call):
+        qualname = model.callee_qualname(expr, scope) or (expr.func.value if isinstance(expr.func, cst.Name) else None)
+        if qualname in _ITERATION_WRAPPERS:
+            args = [a.value for a in expr.args if a.keyword is None and not a.star]
+            if qualname != "zip":
+                args = args[:1]
+            found: List[Obj] = []
+            for arg in args:
+                found.extend(iterated_loader(model, arg, scope))
+            return found
+    obj = loader_object(model, expr, scope)
+    return [obj] if obj.kind == "loader" else []
+
+
+def loader_object(model: SemanticModel, expr: cst.BaseExpression, scope: Scope, depth: int = 0) -> Obj:
+    """``object_of`` plus tuple unpacking of a helper's return (``train_loader, val_loader = make_loaders()``),
+    also when that tuple element reaches a function through a parameter."""
+    obj = model.object_of(expr, scope)
+    if obj.kind != "unknown" or not isinstance(expr, cst.Name) or depth > 4:
+        return obj
+    binding = reaching_binding(model, expr, scope)
+    if binding is not None and binding.kind == "param" and binding.scope.function is not None:
+        candidates = {
+            id(found.node): found
+            for found in (
+                loader_object(model, arg, arg_scope, depth + 1)
+                for arg, arg_scope in model.arguments_for_param(binding.scope.function, binding.name)
+            )
+        }
+        if len(candidates) == 1:
+            return next(iter(candidates.values()))
+        return obj
+    element = _unpacked_element(model, expr, scope)
+    if element is None:
+        return obj
+    value, value_scope, owner = element
+    return owner.object_of(value, value_scope)
+
+
+def _unpacked_element(model: SemanticModel, name: cst.Name, scope: Scope) -> Optional[Tuple[cst.BaseExpression, Scope, SemanticModel]]:
+    """For ``a, b = helper()`` where helper returns ``x, y``: the returned element bound to the name."""
+    binding = reaching_binding(model, name, scope)
+    if binding is None or binding.index is None or len(binding.index) != 1 or not isinstance(binding.value, cst.Call):
+        return None
+    returned = single_return_value(model, binding.value, binding.scope)
+    if returned is None:
+        return None
+    value, func_scope, owner = returned
+    if not isinstance(value, cst.Tuple) or binding.index[0] >= len(value.elements):
+        return None
+    return value.elements[binding.index[0]].value, func_scope, owner
+
+
+def loops_over_loaders(model: SemanticModel, loop: LoopInfo) -> List[Tuple[Obj, cst.BaseExpression]]:
+    """Loaders a loop draws from: its ``for`` iterable, or ``next(it)`` calls inside it (``it = iter(loader)``)."""
+    found: List[Tuple[Obj, cst.BaseExpression]] = []
+    if loop.iter is not None:
+        found.extend((obj, loop.iter) for obj in iterated_loader(model, loop.iter, loop.scope))
+    if any(other.parent is loop and model.is_training_loop(other) for other in model.loops):
+        return found
+    for call in loop.calls:
+        # next(it) counts only at this loop's own level, outside no_grad: a `next(iter(val_loader))` in
+        # the epoch loop around the real training loop is an evaluation batch.
+        if call.loops[-1:] != (loop,) or model.in_no_grad(call):
+            continue
+        if isinstance(call.node.func, cst.Name) and call.node.func.value == "next" and call.node.args:
+            source = call.node.args[0].value
+            if isinstance(source, cst.Name):
+                binding = reaching_binding(model, source, call.scope)
+                if binding is not None and binding.index is None and isinstance(binding.value, cst.Call):
+                    found.extend((obj, source) for obj in iterated_loader(model, binding.value, binding.scope))
+                    continue
+            found.extend((obj, source) for obj in iterated_loader(model, source, call.scope))
+    return found
+
+
+def dataset_style(loader: Obj) -> str:
+    """``map`` (indexable: shuffling applies), ``iterable`` (a stream: it cannot be shuffled) or ``unknown``."""
+    if not isinstance(loader.node, cst.Call) or loader.owner is None or loader.scope is None:
+        return "unknown"
+    dataset = loader.owner.argument(loader.node, 0, "dataset")
+    return _style_of(loader.owner, dataset, loader.scope, 0)
+
+
+def _style_of(model: SemanticModel, expr: Optional[cst.BaseExpression], scope: Scope, depth: int) -> str:
+    if expr is None or depth > 8:
+        return "unknown"
+    if isinstance(expr, (cst.List, cst.Tuple, cst.ListComp)):
+        return "map"
+    if isinstance(expr, cst.Subscript):
+        return "unknown"
+    if isinstance(expr, cst.Name):
+        binding = reaching_binding(model, expr, scope)
+        if binding is None or binding.value is None:
+            if binding is not None and binding.kind == "param" and binding.scope.function is not None:
+                styles = {_style_of(model, arg, s, depth + 1) for arg, s in model.arguments_for_param(binding.scope.function, binding.name)}
+                return styles.pop() if len(styles) == 1 else "unknown"
+            return "unknown"
+        if binding.index is not None:
+            if isinstance(binding.value, cst.Call) and model.callee_qualname(binding.value, binding.scope) == "torch.utils.data.random_split":
+                return "map"
+            element = _unpacked_element(model, expr, scope)
+            return _style_of(element[2], element[0], element[1], depth + 1) if element else "unknown"
+        if binding.kind in ("assign", "annassign", "walrus"):
+            return _style_of(model, binding.value, binding.scope, depth + 1)
+        return "unknown"
+    if isinstance(expr, cst.Attribute):
+        func = scope.function
+        if func is not None and func.cls is not None and isinstance(expr.value, cst.Name) and func.params and expr.value.value == func.params[0]:
+            styles = {_style_of(func.cls.owner, b.value, b.scope, depth + 1) for b in func.cls.attributes.get(expr.attr.value, [])}
+            return styles.pop() if len(styles) == 1 else "unknown"
+        return "unknown"
+    if not isinstance(expr, cst.Call):
+        return "unknown"
+    qualname = model.callee_qualname(expr, scope)
+    if any(arg.keyword is not None and arg.keyword.value == "streaming" for arg in expr.args):
+        return "iterable"
+    if qualname is not None:
+        if qualname in _ITERABLE_DATASETS or qualname.startswith(_ITERABLE_LIBRARIES):
+            return "iterable"
+        if qualname in _MAP_DATASETS or qualname.startswith("torchvision.datasets."):
+            return "map"
+    cls = model.resolve_class(expr.func, scope)
+    if cls is not None:
+        return class_style(cls)
+    returned = single_return_value(model, expr, scope)
+    if returned is not None:
+        return _style_of(returned[2], returned[0], returned[1], depth + 1)
+    return "unknown"
+
+
+def class_style(cls: ClassInfo, depth: int = 0) -> str:
+    """A user dataset class: iterable when it derives from IterableDataset or only defines ``__iter__``."""
+    if depth > 6:
+        return "unknown"
+    owner = cls.owner
+    scope = cls.scope.parent or owner.module_scope
+    for base in cls.bases:
+        qualname = owner.qualname(base, scope)
+        if qualname in _ITERABLE_DATASETS or (qualname or "").startswith(_ITERABLE_LIBRARIES):
+            return "iterable"
+    for base in owner.base_classes(cls):
+        style = class_style(base, depth + 1)
+        if style != "unknown":
+            return style
+    if "__getitem__" in cls.methods:
+        return "map"
+    if "__iter__" in cls.methods:
+        return "iterable"
+    for base in cls.bases:
+        if owner.qualname(base, scope) in _MAP_DATASETS:
+            return "map"
+    return "unknown"

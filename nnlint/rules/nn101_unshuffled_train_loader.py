@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+from typing import Set
+
+import libcst as cst
+
+from nnlint.analysis.loaders import dataset_style, loader_order, loops_over_loaders
+from nnlint.context import RuleContext
+from nnlint.rule import Rule
+
+
+class UnshuffledTrainLoader(Rule):
+    """## What it does
+    Finds a `DataLoader` whose batches reach `backward()`/`optimizer.step()` in a training loop while
+    it neither shuffles (`shuffle` absent, `False` or `None`) nor draws through a `sampler`/`batch_sampler`.
+    The loader is followed from the loop to where it is built: through variables, `self.loader`,
+    function parameters, helpers that return loaders, `enumerate`/`tqdm`/`iter`+`next`, and other files
+    of the project. Loaders that only feed evaluation, loaders whose `shuffle` is a variable
+    (`shuffle=is_train`), and streaming `IterableDataset`s are left alone.
+
+    ## Why is this bad?
+    Without shuffling every epoch presents the samples in the same order, usually the order the data
+    set was written in: often sorted by class or by source. Batches then hold one class at a time,
+    BatchNorm statistics are skewed, and SGD chases each block in turn; the model learns slowly or
+    forgets the earlier classes, and the epochs are perfectly correlated.
+
+    ## Example
+    ```python
+    import torch
+    from torch.utils.data import DataLoader, TensorDataset
+
+    train_loader = DataLoader(TensorDataset(x_train, y_train), batch_size=64)
+    for epoch in range(10):
+        for xb, yb in train_loader:
+            optimizer.zero_grad()
+            loss = criterion(model(xb), yb)
+            loss.backward()
+            optimizer.step()
+    ```
+
+    ## Use instead
+    ```python
+    import torch
+    from torch.utils.data import DataLoader, TensorDataset
+
+    train_loader = DataLoader(TensorDataset(x_train, y_train), batch_size=64, shuffle=True)
+    val_loader = DataLoader(TensorDataset(x_val, y_val), batch_size=256)  # evaluation: order is irrelevant
+    for epoch in range(10):
+        for xb, yb in train_loader:
+            optimizer.zero_grad()
+            loss = criterion(model(xb), yb)
+            loss.backward()
+            optimizer.step()
+    ```
+
+    ## How to fix
+    Pass `shuffle=True` to the training `DataLoader`, or a sampler (`RandomSampler`,
+    `WeightedRandomSampler`, `DistributedSampler` with `set_epoch`). Keep evaluation loaders unshuffled.
+    """
+
+    code = "NN101"
+    name = "unshuffled-train-loader"
+    summary = "a DataLoader that feeds training neither shuffles nor samples"
+
+    def check(self, ctx: RuleContext) -> None:
+        model = ctx.model
+        reported: Set[int] = set()
+        for loop in model.training_loops:
+            for loader, where in loops_over_loaders(model, loop):
+                if id(loader.node) in reported:
+                    continue
+                order = loader_order(loader)
+                if order is None or order.opaque or order.has_sampler or order.shuffle is not False:
+                    continue
+                if dataset_style(loader) != "map":
+                    continue
+                reported.add(id(loader.node))
+                assert loader.owner is not None and isinstance(loader.node, cst.Call)
+                here = loader.owner is model
+                anchor = loader.node if here else where
+                built = "" if here else f" (built at {loader.owner.where(loader.node, model)})"
+                ctx.report(
+                    anchor,
+                    f"this DataLoader{built} feeds the training loop at line {model.line_of(loop.node)} without "
+                    "shuffle=True or a sampler: every epoch sees the samples in the same (often class-sorted) order",
+                    evidence={"loop_line": model.line_of(loop.node)},
+                )
