@@ -1,0 +1,226 @@
+from __future__ import annotations
+
+from typing import FrozenSet, List, Optional, Set, Tuple
+
+import libcst as cst
+
+from nnlint.analysis import torch_api as api
+from nnlint.analysis.guards import possible_objects
+from nnlint.analysis.imports import dotted_name
+from nnlint.analysis.model import CallInfo, ClassInfo, Obj, SemanticModel
+from nnlint.context import RuleContext
+from nnlint.rule import Rule
+
+_INIT = "torch.nn.init."
+# constant initialisers -> the value they write (None: their second argument)
+_CONSTANT_INITS = {_INIT + "zeros_": 0.0, _INIT + "ones_": 1.0, _INIT + "constant_": None, _INIT + "constant": None}
+_FILL_METHODS = {"zero_": 0.0, "fill_": None}
+_CONSTANT_TENSORS = {"torch.zeros": 0.0, "torch.ones": 1.0, "torch.full": None}
+_PARAMETER = "torch.nn.Parameter"
+
+# Layers whose `weight` is a matrix of units: a constant makes the units identical.
+_WEIGHT_LAYERS: FrozenSet[str] = frozenset(
+    api.NN + n
+    for n in (
+        "Linear", "LazyLinear", "Bilinear", "Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d",
+        "ConvTranspose3d", "LazyConv1d", "LazyConv2d", "LazyConv3d", "Embedding", "EmbeddingBag",
+        "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell",
+    )
+)
+_WEIGHT_NAMES = frozenset({"weight", "weights", "w", "kernel"})
+
+
+def _is_weight_attr(name: str) -> bool:
+    lowered = name.lower()
+    return lowered in _WEIGHT_NAMES or lowered.startswith("weight") or lowered.endswith("_weight") or lowered.startswith("w_")
+
+
+class ConstantWeightInit(Rule):
+    """## What it does
+    Finds layer weights (not biases, not normalisation scales) initialised to zeros or to one constant:
+    `nn.init.zeros_(layer.weight)`, `nn.init.constant_(layer.weight, 0.5)`, `layer.weight.data.fill_(0.01)`,
+    `layer.weight.data.zero_()`, and hand-written weight matrices `nn.Parameter(torch.zeros(out, in))`.
+    Layers are found through `model.apply(init_fn)` hooks guarded by `isinstance(m, nn.Linear)`, loops
+    over layers, and attributes of model classes.
+
+    ## Why is this bad?
+    When every unit of a layer starts with the same weights, every unit computes the same output and
+    receives the same gradient, so they stay identical for the whole training: the layer behaves like a
+    single unit (symmetry is never broken). With zeros and ReLU the gradient is zero as well and the
+    layer never learns at all. The loss still goes down a little, so the bug is easy to miss.
+
+    ## Example
+    ```python
+    import torch.nn as nn
+
+    def init_weights(m):
+        if isinstance(m, nn.Linear):
+            nn.init.zeros_(m.weight)
+            nn.init.zeros_(m.bias)
+
+    model = nn.Sequential(nn.Linear(12, 32), nn.ReLU(), nn.Linear(32, 3))
+    model.apply(init_weights)
+    ```
+
+    ## Use instead
+    ```python
+    import torch.nn as nn
+
+    def init_weights(m):
+        if isinstance(m, nn.Linear):
+            nn.init.kaiming_uniform_(m.weight, nonlinearity="relu")
+            nn.init.zeros_(m.bias)
+        elif isinstance(m, nn.BatchNorm1d):
+            nn.init.constant_(m.weight, 1)
+            nn.init.constant_(m.bias, 0)
+
+    model = nn.Sequential(nn.Linear(12, 32), nn.BatchNorm1d(32), nn.ReLU(), nn.Linear(32, 3))
+    model.apply(init_weights)
+    ```
+
+    ## How to fix
+    Use a random initialiser for weights (`kaiming_uniform_`/`kaiming_normal_` for ReLU networks,
+    `xavier_uniform_` for tanh/sigmoid, `normal_(0, 0.02)`, or simply PyTorch's default). Constants are
+    right for biases, normalisation layers (weight 1, bias 0), and the last BatchNorm of a residual
+    branch (`zero_init_residual`), which nnlint does not flag; a zero-initialised output layer is also left alone.
+    """
+
+    code = "NN204"
+    name = "constant-weight-init"
+    summary = "layer weights initialised to zeros or one constant: units stay identical (symmetry never breaks)"
+
+    def check(self, ctx: RuleContext) -> None:
+        model = ctx.model
+        output_layers: Optional[Set[int]] = None
+        for call in model.calls:
+            found = self._init_target(model, call)
+            if found is not None:
+                target, value = found
+                holder = target.value if isinstance(target, cst.Attribute) else None
+                if holder is None:
+                    continue
+                layers = possible_objects(model, holder, call.scope, call.node)
+                if not layers or any(o.kind != "layer" or o.qualname not in _WEIGHT_LAYERS for o in layers):
+                    continue  # unknown holder, a norm layer, a custom module: stay silent
+                if value == 0.0:
+                    if output_layers is None:
+                        output_layers = _output_layer_nodes(model)
+                    if all(o.node is not None and id(o.node) in output_layers for o in layers):
+                        continue  # zero-initialised output layer (a common, harmless choice)
+                names = sorted({o.qualname.rsplit(".", 1)[-1] for o in layers if o.qualname})
+                self._report(ctx, call.node, model.module.code_for_node(target), value, "/".join(names))
+                continue
+            self._check_parameter(ctx, model, call)
+
+    @staticmethod
+    def _init_target(model: SemanticModel, call: CallInfo) -> Optional[Tuple[cst.BaseExpression, Optional[float]]]:
+        """(the weight expression, the constant) for `nn.init.zeros_(w)` / `w.data.fill_(c)` style calls."""
+        qualname = model.callee_qualname(call.node, call.scope)
+        target: Optional[cst.BaseExpression] = None
+        value: Optional[float] = None
+        if qualname in _CONSTANT_INITS:
+            target = model.argument(call.node, 0, "tensor")
+            value = _CONSTANT_INITS[qualname]
+            if value is None:
+                value = model.number(model.argument(call.node, 1, "val"), call.scope)
+        elif qualname is None and call.method_name in _FILL_METHODS and call.receiver is not None:
+            target = call.receiver
+            value = _FILL_METHODS[call.method_name]
+            if value is None:
+                value = model.number(model.argument(call.node, 0, "value"), call.scope)
+        else:
+            return None
+        while isinstance(target, cst.Attribute) and target.attr.value == "data":
+            target = target.value
+        if not isinstance(target, cst.Attribute) or not _is_weight_attr(target.attr.value):
+            return None
+        return target, value
+
+    def _check_parameter(self, ctx: RuleContext, model: SemanticModel, call: CallInfo) -> None:
+        """`self.weight = nn.Parameter(torch.zeros(out, in))` in a module class, never re-initialised."""
+        if model.callee_qualname(call.node, call.scope) != _PARAMETER:
+            return
+        func = call.function
+        if func is None or func.cls is None or not model.is_module_class(func.cls):
+            return
+        statement = model.parent.get(call.node)
+        if not isinstance(statement, cst.Assign) or len(statement.targets) != 1:
+            return
+        target = statement.targets[0].target
+        if not (isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.value.value == func.params[0]):
+            return
+        if not _is_weight_attr(target.attr.value):
+            return
+        data = model.argument(call.node, 0, "data")
+        if not isinstance(data, cst.Call):
+            return
+        maker = model.callee_qualname(data, call.scope)
+        if maker not in _CONSTANT_TENSORS or _rank(model, data, maker) < 2:
+            return
+        value = _CONSTANT_TENSORS[maker]
+        if value is None:
+            value = model.number(model.argument(data, 1, "fill_value"), call.scope)
+        if _reinitialised(model, func.cls, target.attr.value):
+            return
+        self._report(ctx, call.node, model.module.code_for_node(target), value, func.cls.name)
+
+    def _report(self, ctx: RuleContext, node: cst.CSTNode, target: str, value: Optional[float], layer: str) -> None:
+        constant = "zeros" if value == 0.0 else (f"the constant {value:g}" if value is not None else "one constant")
+        ctx.report(
+            node,
+            f"{target} ({layer}) is initialised to {constant}: every unit starts identical and gets the same "
+            "gradient, so they never differ; use a random init (kaiming_/xavier_/normal_) for weights",
+            evidence={"value": value, "layer": layer},
+        )
+
+
+def _rank(model: SemanticModel, call: cst.Call, maker: str) -> int:
+    """Number of dimensions of a torch.zeros/ones/full call's size argument (0 when unknown)."""
+    if maker == "torch.full":
+        size = model.argument(call, 0, "size")
+        return len(size.elements) if isinstance(size, (cst.Tuple, cst.List)) else 0
+    positional = [arg for arg in call.args if arg.keyword is None]
+    if any(arg.star for arg in positional):
+        return 0
+    if len(positional) == 1 and isinstance(positional[0].value, (cst.Tuple, cst.List)):
+        return len(positional[0].value.elements)
+    return len(positional)
+
+
+def _reinitialised(model: SemanticModel, cls: ClassInfo, attr: str) -> bool:
+    """Whether some method of the class writes `self.<attr>` again with any initialiser or in-place op."""
+    for method in cls.methods.values():
+        owner = method.params[0] if method.params else "self"
+        wanted = f"{owner}.{attr}"
+        for call in method.calls:
+            qualname = model.callee_qualname(call.node, call.scope) or ""
+            first = call.node.args[0].value if call.node.args else None
+            if qualname.startswith(_INIT) and first is not None and _strip_data(first) == wanted:
+                return True
+            receiver = call.receiver
+            if receiver is not None and call.method_name and call.method_name.endswith("_") and _strip_data(receiver) == wanted:
+                return True
+    return False
+
+
+def _strip_data(expr: cst.BaseExpression) -> Optional[str]:
+    while isinstance(expr, cst.Attribute) and expr.attr.value == "data":
+        expr = expr.value
+    return dotted_name(expr)
+
+
+def _output_layer_nodes(model: SemanticModel) -> Set[int]:
+    """Construction nodes of layers that produce some model's output (its last layer)."""
+    found: Set[int] = set()
+    candidates: List[Obj] = []
+    for cls in model.classes:
+        if model.is_module_class(cls):
+            candidates.append(Obj("model", None, cls.node, cls, model, cls.scope))
+    for call in model.calls:
+        if model.callee_qualname(call.node, call.scope) == api.NN + "Sequential":
+            candidates.append(Obj("model", api.NN + "Sequential", call.node, None, model, call.scope))
+    for candidate in candidates:
+        tail = model.output_tail(candidate)
+        if tail.kind == "linear" and tail.node is not None:
+            found.add(id(tail.node))
+    return found
