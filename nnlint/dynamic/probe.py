@@ -1,0 +1,165 @@
+"""The probe base class: runtime checks that turn one run's observations into findings.
+
+A probe is the dynamic twin of a :class:`~nnlint.rule.Rule`. Its class docstring is its user documentation
+in the same Markdown parts (``## What it does``, ``## Why is this bad?``, ``## Example``, ``## Use instead``,
+``## How to fix``), so ``nnlint explain`` and ``nnlint rules`` print probes too. A probe
+
+* reports symptoms the source could not show (:meth:`Probe.check`, ``run.report(...)``), each finding
+  carrying the numbers seen and the threshold used in ``evidence``, and/or
+* decides whether a static finding of its own code is real (:meth:`Probe.confirm` returns True, False or
+  None for "no evidence either way").
+
+Probes run in nnlint's process and never import torch: they only read the JSON observations.
+Thresholds live in ``default_options``; users override them in ``[tool.nnlint.options.<CODE or name>]``.
+"""
+from __future__ import annotations
+
+import inspect
+import os
+import re
+from typing import Any, Callable, ClassVar, Dict, Iterable, List, Optional, Sequence
+
+from nnlint.finding import Finding, Severity, Source
+
+_FENCE = re.compile(r"^## (?P<title>[^\n]+)\n(?P<body>.*?)(?=^## |\Z)", re.M | re.S)
+
+Event = Dict[str, Any]
+
+
+class RunView:
+    """What a probe sees of one dynamic run: the observations of every rank, and a way to report."""
+
+    def __init__(self, script: str, ranks: Sequence[Dict[str, Any]], static_findings: Sequence[Finding] = ()) -> None:
+        self.script = os.path.realpath(script)
+        self.ranks = list(ranks)
+        self.obs: Dict[str, Any] = (self.ranks[0].get("observations") or {}) if self.ranks else {}
+        self.static_findings = list(static_findings)
+        self.findings: List[Finding] = []
+        self.probe: Optional["Probe"] = None
+
+    def get(self, key: str, default: Any = None) -> Any:
+        value = self.obs.get(key)
+        return default if value is None else value
+
+    @property
+    def world_size(self) -> int:
+        return len(self.ranks)
+
+    def static_count(self, code: str) -> int:
+        return sum(1 for f in self.static_findings if f.code == code)
+
+    def report(self, where: Optional[Sequence[Sequence[Any]]], message: str, evidence: Dict[str, Any]) -> Finding:
+        """A dynamic finding at the innermost user frame of ``where`` (the script's first line if unknown)."""
+        assert self.probe is not None
+        path, line = self.script, 1
+        if where:
+            path, line = str(where[0][0]), int(where[0][1])
+        finding = Finding(
+            path=_display_path(path, self.static_findings), line=line, column=1, code=self.probe.code,
+            name=self.probe.name, message=message, severity=self.probe.severity, source=Source.DYNAMIC,
+            confirmed=True, evidence=evidence,
+        )
+        self.findings.append(finding)
+        return finding
+
+
+def _display_path(path: str, static_findings: Sequence[Finding]) -> str:
+    """Report paths the way the user spelled them (as the static findings of the same file do)."""
+    for finding in static_findings:
+        if os.path.realpath(finding.path) == path:
+            return finding.path
+    try:
+        relative = os.path.relpath(path)
+        return path if relative.startswith("..") else relative
+    except ValueError:
+        return path
+
+
+def at_finding(finding: Finding, events: Iterable[Event], keys: Sequence[str] = ("where", "origin")) -> List[Event]:
+    """The events whose user frames (call sites, or where their input was produced) lie on the finding's lines."""
+    path = os.path.realpath(finding.path)
+    first, last = finding.line, max(finding.end_line or finding.line, finding.line)
+    matched = []
+    for event in events:
+        frames = [frame for key in keys for frame in (event.get(key) or [])]
+        if any(os.path.realpath(str(f[0])) == path and first <= int(f[1]) <= last for f in frames):
+            matched.append(event)
+    return matched
+
+
+class Probe:
+    """Base class of every runtime probe (subclass it; one probe per code)."""
+
+    code: ClassVar[str] = ""
+    name: ClassVar[str] = ""
+    summary: ClassVar[str] = ""
+    severity: ClassVar[Severity] = Severity.WARNING
+    default_options: ClassVar[Dict[str, Any]] = {}
+
+    def __init__(self, options: Optional[Dict[str, Any]] = None) -> None:
+        self.options: Dict[str, Any] = {**self.default_options, **(options or {})}
+
+    def check(self, run: RunView) -> None:
+        """Report runtime symptoms with ``run.report(...)``; the default reports nothing."""
+
+    def confirm(self, finding: Finding, run: RunView) -> Optional[bool]:
+        """Is the static ``finding`` (same code) real? True, False, or None when the run says nothing."""
+        return None
+
+    # -------------------------------------------------------------- helpers for confirm()
+    def decide(
+        self, finding: Finding, run: RunView, events: Sequence[Event], is_bug: Callable[[Event], Optional[bool]],
+        keys: Sequence[str] = ("where", "origin"),
+    ) -> Optional[bool]:
+        """Confirm or refute from the events at the finding's place; if none is there and the run holds only
+        this one static finding of the code, from all events of the run (confirm on any, refute on none)."""
+        precise = at_finding(finding, events, keys)
+        candidates = precise or (list(events) if run.static_count(self.code) == 1 else [])
+        verdicts = [is_bug(event) for event in candidates]
+        if any(v is True for v in verdicts):
+            return True
+        if verdicts and all(v is False for v in verdicts):
+            return False
+        return None
+
+    # -------------------------------------------------------------- documentation (same format as Rule)
+    @classmethod
+    def documentation(cls) -> str:
+        return inspect.cleandoc(cls.__doc__ or "")
+
+    @classmethod
+    def sections(cls) -> Dict[str, str]:
+        return {m["title"].strip(): m["body"].strip() for m in _FENCE.finditer(cls.documentation())}
+
+
+def fmt(value: Optional[float]) -> str:
+    """Numbers for messages: short, scientific when far from 1."""
+    if value is None:
+        return "n/a"
+    if value == 0 or 1e-3 <= abs(value) < 1e4:
+        return f"{value:.3g}"
+    return f"{value:.2e}"
+
+
+def training_losses(run: RunView, families: Iterable[str]) -> List[Event]:
+    wanted = set(families)
+    return [e for e in run.get("losses", []) if e.get("family") in wanted and e.get("phase") != "eval"]
+
+
+NORM_LAYERS = ("BatchNorm", "LayerNorm", "GroupNorm", "InstanceNorm", "LocalResponseNorm", "RMSNorm")
+
+
+def input_out_of_scale(run: RunView, options: Dict[str, Any]) -> Optional[Dict[str, Any]]:
+    """The first layer's input statistics when they are far from zero mean / unit scale (shared by probes)."""
+    entry = run.get("first_layer_input")
+    if not entry or entry.get("std") is None or str(entry.get("module_type", "")).startswith(NORM_LAYERS):
+        return None
+    if entry.get("constant") or entry.get("nonfinite"):
+        return None
+    mean, std = abs(float(entry["mean"])), float(entry["std"])
+    if mean > options["max_abs_mean"] or std > options["max_std"] or 0 < std < options["min_std"]:
+        return entry
+    return None
+
+
+__all__ = ["Probe", "RunView", "at_finding", "fmt", "training_losses", "input_out_of_scale", "Finding", "Severity"]

@@ -1,0 +1,1 @@
+"""Built-in runtime probes, one per code (collected by ``nnlint.builtin``)."""

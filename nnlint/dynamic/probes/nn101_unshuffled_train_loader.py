@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from typing import Optional
+
+from nnlint.dynamic.probe import Probe, RunView, training_losses
+from nnlint.finding import Finding
+
+
+class UnshuffledTrainLoaderProbe(Probe):
+    """## What it does
+    Confirms a static NN101 finding when the training loader samples sequentially and the labels it
+    delivers first (the data set's first batches when readable, else the loss targets of the first two
+    batches) are all one class or sorted. An unshuffled loader over already-shuffled data is left unconfirmed.
+
+    ## Why is this bad?
+    Sorted batches make every step pull the model towards one class; the loss oscillates and generalisation suffers.
+
+    ## Example
+    ```python
+    loader = DataLoader(train_set, batch_size=64)
+    ```
+
+    ## Use instead
+    ```python
+    loader = DataLoader(train_set, batch_size=64, shuffle=True)
+    ```
+
+    ## How to fix
+    Pass `shuffle=True` (or a random sampler) to the training loader.
+    """
+
+    code = "NN101"
+    name = "unshuffled-train-loader"
+    summary = "confirms an unshuffled training loader whose first batches are one class or sorted"
+
+    def confirm(self, finding: Finding, run: RunView) -> Optional[bool]:
+        loaders = run.get("loaders", [])
+        if not loaders or loaders[0].get("sampler") != "SequentialSampler":
+            return None
+        head = loaders[0].get("dataset_label_head")
+        if head is None:
+            labels = [e.get("labels") for e in training_losses(run, ("cross_entropy", "nll", "bce", "bce_with_logits"))[:2]]
+            labels = [entry for entry in labels if entry]
+            if not labels:
+                return None
+            sequence = [label for entry in labels for label in entry["head"]]
+            head = {"counts": {str(v): 1 for v in set(sequence)}, "non_decreasing": sequence == sorted(sequence),
+                    "non_increasing": sequence == sorted(sequence, reverse=True)}
+        if len(head["counts"]) == 1 or head["non_decreasing"] or head["non_increasing"]:
+            finding.evidence = {**(finding.evidence or {}), "first_labels": head.get("head"), "sampler": "SequentialSampler"}
+            return True
+        return None

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from typing import Optional
+
+from nnlint.dynamic.probe import Event, Probe, RunView, training_losses
+from nnlint.finding import Finding
+
+
+class RegressionOutputActivationProbe(Probe):
+    """## What it does
+    Compares the range of a regression loss's targets with what the model's output activation can produce
+    (sigmoid [0, 1], tanh [-1, 1], ReLU/Softplus [0, inf)), identified by the operation that produced the
+    loss input. Targets outside confirm; targets inside refute (e.g. targets scaled to [0, 1] with sigmoid).
+
+    ## Why is this bad?
+    Outputs that cannot reach the targets leave a loss floor the model can never get below.
+
+    ## Example
+    ```python
+    pred = torch.relu(self.out(h))      # targets include negative values
+    ```
+
+    ## Use instead
+    ```python
+    pred = self.out(h)
+    ```
+
+    ## How to fix
+    Drop the output activation, or scale the targets into its range.
+    """
+
+    code = "NN202"
+    name = "regression-output-activation"
+    summary = "confirms a regression output activation that cannot reach the targets"
+
+    RANGES = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0), "relu": (0.0, float("inf"))}
+
+    def confirm(self, finding: Finding, run: RunView) -> Optional[bool]:
+        def is_bug(event: Event) -> Optional[bool]:
+            target = event.get("target")
+            stats = event.get("input") or {}
+            if not target:
+                return None
+            op = str(event.get("origin_op") or "").rsplit(".", 1)[-1]
+            bounds = self.RANGES.get(op)
+            if bounds is None:
+                if stats.get("min") is not None and stats["min"] >= 0 and target["min"] < 0:
+                    bounds = (0.0, float("inf"))
+                else:
+                    return None
+            outside = target["min"] < bounds[0] or target["max"] > bounds[1]
+            if outside:
+                finding.evidence = {**(finding.evidence or {}), "target_range": [target["min"], target["max"]], "output_range": list(bounds)}
+            return outside
+
+        return self.decide(finding, run, training_losses(run, ("mse", "l1", "smooth_l1", "huber")), is_bug)

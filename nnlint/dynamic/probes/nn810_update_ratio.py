@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+import math
+import statistics
+
+from nnlint.dynamic.probe import Probe, RunView, fmt
+
+
+class UpdateRatio(Probe):
+    """## What it does
+    Measures ||w_after - w_before|| / ||w_before|| for every weight matrix at the first optimizer step and
+    reports when the median over layers is far from the healthy range.
+
+    ## Why is this bad?
+    The literature's rule of thumb (Karpathy, CS231n) is an update ratio around 1e-3, log10 within
+    [-4, -2]: much larger and the learning rate destroys the weights, much smaller and nothing learns.
+    The default band here is wider, [-6, -0.5], because at the very first step Adam-family optimisers
+    move every weight by about the learning rate regardless of its gradient (m/sqrt(v) = 1), which
+    gives ratios around 1e-2 to 1e-1 for healthy setups (measured on the clean corpus scripts).
+
+    ## Example
+    ```python
+    optimizer = torch.optim.Adam(model.parameters(), lr=1.0)
+    ```
+
+    ## Use instead
+    ```python
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    ```
+
+    ## How to fix
+    Run a learning-rate range test and pick the largest stable rate. Options: `min_log10` (-6),
+    `max_log10` (-0.5).
+    """
+
+    code = "NN810"
+    name = "update-ratio"
+    summary = "update-to-weight ratio of a layer far from ~1e-3"
+    default_options = {"min_log10": -6.0, "max_log10": -0.5}
+
+    def check(self, run: RunView) -> None:
+        ratios = [r for r in run.get("update_ratios", []) if r.get("ratio") is not None]
+        if not ratios:
+            return
+        positive = [r for r in ratios if r["ratio"] > 0]
+        if not positive:
+            median_log = float("-inf")
+        else:
+            median_log = statistics.median(math.log10(r["ratio"]) if r["ratio"] > 0 else -30.0 for r in ratios)
+        low, high = self.options["min_log10"], self.options["max_log10"]
+        if low <= median_log <= high:
+            return
+        direction = "too large: the learning rate is too high" if median_log > high else "too small: the learning rate is too low (or the step did nothing)"
+        lrs = sorted({r.get("lr") for r in ratios if r.get("lr") is not None})
+        shown = {r["name"]: r["ratio"] for r in ratios[:16]}
+        run.report(
+            run.get("step_where"),
+            f"the first optimizer step changed the weights by a median ratio of {fmt(10 ** median_log if median_log > -30 else 0.0)} "
+            f"(log10 {median_log:.1f}; expected between {low:g} and {high:g}), {direction}"
+            + (f" (lr {', '.join(fmt(lr) for lr in lrs)})" if lrs else ""),
+            {"median_log10": median_log, "ratios": shown, "learning_rates": lrs, "thresholds": dict(self.options)},
+        )

@@ -1,0 +1,277 @@
+"""Parent side of the dynamic pass: start the child, enforce the timeout, collect its observations.
+
+This module must not import torch: it runs in nnlint's own process, which may not even have torch.
+The child runs in its own process group (its own session), so a timeout, Ctrl-C or a normal end can kill
+everything it started (DataLoader workers, torchrun ranks) and nothing is left behind.
+"""
+from __future__ import annotations
+
+import glob
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+
+BOOTSTRAP = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_bootstrap.py")
+DEFAULT_TIMEOUT = 300.0
+_TAIL = 4000
+
+
+@dataclass
+class RunError:
+    """Why the dynamic pass could not observe a training step: one clear message, with a place if known."""
+
+    message: str
+    path: Optional[str] = None
+    line: Optional[int] = None
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}: " if self.path and self.line else ""
+        return where + self.message
+
+
+@dataclass
+class RunResult:
+    script: str
+    status: str  # stopped | completed | crashed | exited | stdin | timeout | no_report | no_cuda | interrupted
+    ranks: List[Dict[str, Any]] = field(default_factory=list)  # one payload per rank, rank 0 first
+    error: Optional[RunError] = None
+    note: Optional[str] = None  # something worth saying that is not an error (e.g. a crash after the step)
+    seconds: float = 0.0
+    stdout_tail: str = ""
+    stderr_tail: str = ""
+
+    @property
+    def observations(self) -> Dict[str, Any]:
+        return self.ranks[0].get("observations", {}) if self.ranks else {}
+
+
+def child_command(
+    script: str, args: Sequence[str], out: str, progress: str, python: Optional[str], device: str,
+    launcher: Optional[str] = None, nproc_per_node: int = 1,
+) -> List[str]:
+    interpreter = python or sys.executable
+    harness = [BOOTSTRAP, "--out", out, "--progress", progress, "--device", device, script, "--", *args]
+    if launcher in (None, "", "none"):
+        return [interpreter, BOOTSTRAP, *harness[1:]]
+    if launcher == "torchrun":
+        return [interpreter, "-m", "torch.distributed.run", "--standalone", f"--nproc-per-node={nproc_per_node}", *harness]
+    raise ValueError(f"unknown launcher {launcher!r} (expected 'torchrun')")
+
+
+def child_environment(device: str, launcher: Optional[str]) -> Dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONUNBUFFERED"] = "1"
+    env.setdefault("MPLBACKEND", "Agg")
+    env.pop("PYTHONSTARTUP", None)
+    if device == "cpu":
+        env["CUDA_VISIBLE_DEVICES"] = ""
+    if launcher == "torchrun":
+        env.setdefault("OMP_NUM_THREADS", "1")
+    return env
+
+
+def _kill_group(process: subprocess.Popen) -> None:
+    try:
+        pgid = os.getpgid(process.pid)
+    except ProcessLookupError:
+        pgid = process.pid
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(pgid, sig)
+        except (ProcessLookupError, PermissionError):
+            return
+        if sig == signal.SIGTERM:
+            try:
+                process.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                pass
+    try:
+        process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        pass
+
+
+def _reap_group(process: subprocess.Popen) -> None:
+    """After the child exits, kill what it may have left in its group (workers that outlived it)."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _tail(path: str) -> str:
+    try:
+        with open(path, "rb") as handle:
+            handle.seek(0, os.SEEK_END)
+            size = handle.tell()
+            handle.seek(max(0, size - _TAIL))
+            return handle.read().decode("utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
+def _read_progress(path: str, seen: int) -> Tuple[List[str], int]:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            lines = handle.read().splitlines()
+    except OSError:
+        return [], seen
+    return lines[seen:], len(lines)
+
+
+def run_script(
+    script: str,
+    args: Sequence[str] = (),
+    *,
+    python: Optional[str] = None,
+    device: str = "auto",
+    timeout: float = DEFAULT_TIMEOUT,
+    launcher: Optional[str] = None,
+    nproc_per_node: int = 1,
+    progress: Optional[Callable[[str], None]] = None,
+) -> RunResult:
+    """Run ``script`` for one instrumented training step in a child process and collect what it saw."""
+    script = os.path.realpath(script)
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="nnlint-dynamic-") as workdir:
+        out = os.path.join(workdir, "observations.json")
+        progress_file = os.path.join(workdir, "progress.txt")
+        stdout_path, stderr_path = os.path.join(workdir, "stdout.txt"), os.path.join(workdir, "stderr.txt")
+        command = child_command(script, args, out, progress_file, python, device, launcher, nproc_per_node)
+        timed_out = False
+        with open(stdout_path, "wb") as stdout, open(stderr_path, "wb") as stderr:
+            try:
+                process = subprocess.Popen(
+                    command, stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr,
+                    env=child_environment(device, launcher), cwd=os.path.dirname(script), start_new_session=True,
+                )
+            except OSError as error:
+                return RunResult(script, "no_report", error=RunError(f"cannot start {command[0]}: {error.strerror or error}"))
+            seen = 0
+            try:
+                while True:
+                    try:
+                        process.wait(timeout=0.1)
+                        break
+                    except subprocess.TimeoutExpired:
+                        pass
+                    if progress is not None:
+                        lines, seen = _read_progress(progress_file, seen)
+                        for line in lines:
+                            progress(line.split(" ", 1)[-1])
+                    if time.monotonic() - started > timeout:
+                        timed_out = True
+                        _kill_group(process)
+                        break
+            except BaseException:
+                _kill_group(process)  # Ctrl-C or anything else: leave nothing behind
+                raise
+            finally:
+                _reap_group(process)
+        if progress is not None:
+            for line in _read_progress(progress_file, seen)[0]:
+                progress(line.split(" ", 1)[-1])
+        stages = [line.split(" ", 1)[-1] for line in _read_progress(progress_file, 0)[0]]
+        ranks = _load_ranks(out)
+        result = RunResult(
+            script, "timeout" if timed_out else "no_report", ranks=ranks, seconds=time.monotonic() - started,
+            stdout_tail=_tail(stdout_path), stderr_tail=_tail(stderr_path),
+        )
+    return interpret(result, timeout=timeout, returncode=process.returncode, stages=stages, python=python)
+
+
+def _load_ranks(out: str) -> List[Dict[str, Any]]:
+    payloads: List[Dict[str, Any]] = []
+    for path in [out, *sorted(glob.glob(out + ".rank*"), key=lambda p: int(p.rsplit("rank", 1)[-1]))]:
+        try:
+            with open(path, encoding="utf-8") as handle:
+                payloads.append(json.load(handle))
+        except (OSError, ValueError):
+            continue
+    payloads.sort(key=lambda p: p.get("rank", 0))
+    return payloads
+
+
+def _user_frame(error: Dict[str, Any]) -> Tuple[Optional[str], Optional[int], str]:
+    frames = error.get("frames") or []
+    user = [f for f in frames if f.get("user")] or frames
+    if not user:
+        return None, None, ""
+    last = user[-1]
+    trail = " <- ".join(f"{os.path.basename(str(f['path']))}:{f['line']}" for f in reversed(user[-3:]))
+    return str(last["path"]), int(last["line"]), trail
+
+
+def interpret(
+    result: RunResult, *, timeout: float, returncode: Optional[int], stages: Sequence[str], python: Optional[str] = None
+) -> RunResult:
+    """Turn the child's raw end state into one status and, where no step was observed, one clear error."""
+    if result.status == "timeout":
+        last = stages[-1] if stages else "starting"
+        reached = "after its first training step" if "training step" in stages else "before its first training step"
+        result.error = RunError(
+            f"the script did not finish its instrumented step within {timeout:g} s and was killed with its child "
+            f"processes ({reached}; last stage: {last}); raise --timeout or make the script faster to reach a step"
+        )
+        return result
+    if not result.ranks:
+        detail = result.stderr_tail.strip().splitlines()[-1:] if result.stderr_tail.strip() else []
+        result.error = RunError(
+            f"the child process ended (exit status {returncode}) without a report"
+            + (f": {detail[0]}" if detail else "")
+            + f" (interpreter: {python or sys.executable})"
+        )
+        return result
+    head = result.ranks[0]
+    result.status = status = head.get("status", "no_report")
+    obs = head.get("observations") or {}
+    steps = int(obs.get("steps", 0))
+    error = head.get("error") or {}
+    if status == "starting":
+        detail = result.stderr_tail.strip().splitlines()[-1:] if result.stderr_tail.strip() else ["unknown error"]
+        result.error = RunError(f"could not import torch in {python or sys.executable}: {detail[0]}")
+    elif status == "no_cuda":
+        result.error = RunError("--device cuda was asked for, but torch.cuda.is_available() is False in the child")
+    elif status == "crashed":
+        path, line, trail = _user_frame(error)
+        message = error.get("text") or f"{error.get('type')}: {error.get('message')}"
+        if steps == 0:
+            result.error = RunError(f"the script raised {message} before its first training step (traceback: {trail})", path, line)
+        else:
+            result.note = f"the script raised {message} after the observed step (at {trail}); observations are complete"
+    elif status == "exited":
+        code = head.get("exit_code")
+        if steps == 0:
+            usage = _last_lines(result.stderr_tail, 2)
+            path, line, _ = _user_frame(error)
+            hint = " (pass the script's own arguments after `--`)" if code not in (0, None) else ""
+            result.error = RunError(
+                f"the script called sys.exit({code!r}) before its first training step{hint}" + (f": {usage}" if usage else ""),
+                path, line,
+            )
+    elif status == "stdin":
+        path, line, _ = _user_frame(error)
+        if steps == 0:
+            result.error = RunError("the script reads standard input before its first training step; nnlint provides none", path, line)
+        else:
+            result.note = "the script read standard input after the observed step; it was stopped there"
+    elif status == "interrupted":
+        result.error = RunError("the script was interrupted (KeyboardInterrupt) before the observation finished")
+    elif steps == 0:
+        backwards = int(obs.get("backwards", 0))
+        seen = "it ran a forward pass but never called backward()" if "first forward" in stages and not backwards else (
+            "it called backward() but never optimizer.step()" if backwards else "no model forward pass was seen"
+        )
+        result.error = RunError(f"the script {'finished' if status == 'completed' else 'stopped'} without reaching a training step: {seen}")
+    return result
+
+
+def _last_lines(text: str, count: int) -> str:
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    return " | ".join(lines[-count:])
