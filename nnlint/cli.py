@@ -13,8 +13,10 @@ from nnlint import __version__
 from nnlint.config import Config, ConfigError, find_pyproject, load_config
 from nnlint.diagnostics import DIAGNOSTICS
 from nnlint.discovery import missing_paths
+from nnlint.terminal import Progress, use_color
+from nnlint.autofix import fix_paths
 from nnlint.finding import Finding
-from nnlint.formatters import FORMATTERS, format_findings
+from nnlint.formatters import FORMATTERS, FormatOptions, format_findings
 from nnlint.registry import BUILTIN_NAME, Registry, load_registry
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -81,6 +83,10 @@ def main() -> None:
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="pyproject.toml to read instead of the nearest one.")
 @click.option("--stdin-filename", help="Path to report for source read from stdin (PATH '-').")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("--fix", is_flag=True, help="Apply safe fixes in place (re-parsed before writing); report what is left.")
+@click.option("--diff", is_flag=True, help="Print the fixes --fix would make as a unified diff; change nothing.")
+@click.option("--show-source", is_flag=True, help="Show the source line of each finding with a caret line under it.")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True, help="Colour the report (auto: only on a terminal).")
 def check(
     paths: Tuple[str, ...],
     select: Tuple[str, ...],
@@ -92,6 +98,10 @@ def check(
     config_path: Optional[str],
     stdin_filename: Optional[str],
     exit_zero: bool,
+    fix: bool = False,
+    diff: bool = False,
+    show_source: bool = False,
+    color: str = "auto",
 ) -> None:
     """Lint PATHS (files or folders) for training bugs."""
     from nnlint.engine import Linter
@@ -119,15 +129,40 @@ def check(
     linter = Linter(config, registry)
     findings: List[Finding] = []
     file_paths = [p for p in paths if p != "-"]
-    if "-" in paths:
-        findings.extend(linter.lint_source(click.get_text_stream("stdin").read(), stdin_filename or "<stdin>"))
-    findings.extend(linter.lint_paths(file_paths))
+    stdin_name = stdin_filename or "<stdin>"
+    stdin_source = click.get_text_stream("stdin").read() if "-" in paths else None
+    report_to_stderr = False
+    progress = Progress(sys.stderr)
+    if fix or diff:
+        fixed = fix_paths(linter, file_paths, stdin_source, stdin_name, write=not diff, progress=progress)
+        progress.close()
+        for problem in fixed.problems:
+            click.echo(f"nnlint: error: {problem}", err=True)
+        if diff:
+            _write(fixed.diff, output_file)
+            raise click.exceptions.Exit(EXIT_FINDINGS if fixed.diff or fixed.problems else EXIT_CLEAN)
+        if fixed.fixed:
+            click.echo(f"nnlint: fixed {fixed.fixed} finding(s) in {fixed.changed_files} file(s)", err=True)
+        if fixed.stdin_fixed is not None:
+            _write(fixed.stdin_fixed, None)  # the fixed source goes to stdout; the report to stderr
+            stdin_source, report_to_stderr = fixed.stdin_fixed, True
+        findings = fixed.findings
+    else:
+        if stdin_source is not None:
+            findings.extend(linter.lint_source(stdin_source, stdin_name))
+        findings.extend(linter.lint_paths(file_paths, progress=progress))
+        progress.close()
     findings.sort(key=Finding.sort_key)
 
-    report = format_findings(output_format, findings)
+    report_stream = None if output_file else (sys.stderr if report_to_stderr else sys.stdout)
+    options = FormatOptions(show_source=show_source, color=use_color(color, report_stream), sources={stdin_name: stdin_source or ""})
+    report = format_findings(output_format, findings, options)
     if statistics:
         report += _statistics(findings)
-    _write(report, output_file)
+    if report_to_stderr and not output_file:
+        click.echo(report, err=True, nl=False)
+    else:
+        _write(report, output_file)
     raise click.exceptions.Exit(EXIT_FINDINGS if findings and not exit_zero else EXIT_CLEAN)
 
 
@@ -174,6 +209,16 @@ def plugins() -> None:
         click.echo(f"{info.name:<16} {source} {info.version}: {codes}")
     for message in registry.errors:
         click.echo(f"nnlint: warning: {message}", err=True)
+
+
+@main.command()
+def lsp() -> None:
+    """Run the language server on stdin/stdout, for editors (needs `pip install 'nnlint[lsp]'`)."""
+    try:
+        from nnlint.lsp import serve
+    except ImportError as error:
+        raise fail(f"the language server needs pygls and lsprotocol: pip install 'nnlint[lsp]' ({error})")
+    serve()
 
 
 @main.command()

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Dict, List, Optional
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Union
 
 import libcst as cst
 
-from nnlint.finding import Finding, Fix, Severity, Source
+from nnlint.finding import Edit, Finding, Fix, Severity, Source
 
 if TYPE_CHECKING:
     from nnlint.analysis.model import SemanticModel
@@ -52,3 +52,22 @@ class RuleContext:
 
     def line_of(self, node: cst.CSTNode) -> int:
         return self.model.line_of(node)
+
+    # ------------------------------------------------------------------ building fixes (see Rule's docstring)
+    def fix(self, description: str, *edits: Edit) -> Fix:
+        """A fix made of text edits; build the edits with :meth:`replace` / :meth:`insert_before` / :meth:`insert_after`."""
+        return Fix(description, tuple(edits))
+
+    def replace(self, node: cst.CSTNode, replacement: Union[cst.CSTNode, str]) -> Edit:
+        """Replace a node's source text with a new libcst node (rendered by libcst) or with text."""
+        where = self.model.range_of(node)
+        text = replacement if isinstance(replacement, str) else self.module.code_for_node(replacement)
+        return Edit(where.start.line, where.start.column, where.end.line, where.end.column, text)
+
+    def insert_after(self, node: cst.CSTNode, text: str) -> Edit:
+        end = self.model.range_of(node).end
+        return Edit(end.line, end.column, end.line, end.column, text)
+
+    def insert_before(self, node: cst.CSTNode, text: str) -> Edit:
+        start = self.model.range_of(node).start
+        return Edit(start.line, start.column, start.line, start.column, text)

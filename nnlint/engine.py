@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Sequence
+from typing import Callable, Dict, Iterable, List, Optional, Sequence
 
 from nnlint.analysis.model import SemanticModel
 from nnlint.analysis.project import ProjectIndex, module_name_for
@@ -51,10 +51,14 @@ class Linter:
         return self.config.is_enabled(code) or any(code.startswith(p) for p in self.config.extend_select)
 
     # ------------------------------------------------------------------------------ entry points
-    def lint_paths(self, paths: Sequence[str]) -> List[Finding]:
+    def lint_paths(self, paths: Sequence[str], progress: Optional[Callable[[int, int, str], None]] = None) -> List[Finding]:
+        """Lint every file below ``paths``; ``progress(done, total, path)`` is called after each file."""
         findings: List[Finding] = []
-        for path in discover(paths, self.config.is_excluded):
+        files = list(discover(paths, self.config.is_excluded))
+        for done, path in enumerate(files, 1):
             findings.extend(self.lint_file(path))
+            if progress is not None:
+                progress(done, len(files), path)
         return sorted(findings, key=Finding.sort_key)
 
     def lint_file(self, path: str) -> List[Finding]:

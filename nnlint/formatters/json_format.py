@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import json
-from typing import Sequence
+from typing import Optional, Sequence
 
 from nnlint.finding import Finding
-from nnlint.formatters import register
+from nnlint.formatters import FormatOptions, register
 
 
 @register("json")
-def format_json(findings: Sequence[Finding]) -> str:
+def format_json(findings: Sequence[Finding], options: Optional[FormatOptions] = None) -> str:
     return json.dumps([finding.to_dict() for finding in findings], indent=2) + "\n"

@@ -1,23 +1,59 @@
-"""flake8-style text: ``path:line:col: CODE message``."""
+"""flake8-style text: ``path:line:col: CODE message``, optionally with the source line and a caret line."""
 from __future__ import annotations
 
-from typing import Sequence
+from typing import List, Optional, Sequence
 
-from nnlint.finding import Finding
-from nnlint.formatters import register
+import click
+
+from nnlint.finding import Finding, Severity
+from nnlint.formatters import FormatOptions, register
+
+_CODE_COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
 
-def format_line(finding: Finding) -> str:
-    status = ""
+def _status(finding: Finding) -> str:
     if finding.source.value == "dynamic":
-        status = " [dynamic]"
-    elif finding.confirmed is True:
-        status = " [confirmed at run time]"
-    elif finding.confirmed is False:
-        status = " [not seen at run time]"
-    return f"{finding.path}:{finding.line}:{finding.column}: {finding.code} {finding.message}{status}"
+        return " [dynamic]"
+    if finding.confirmed is True:
+        return " [confirmed at run time]"
+    if finding.confirmed is False:
+        return " [not seen at run time]"
+    return ""
+
+
+def format_line(finding: Finding, color: bool = False) -> str:
+    if not color:
+        return f"{finding.path}:{finding.line}:{finding.column}: {finding.code} {finding.message}{_status(finding)}"
+    path = click.style(finding.path, bold=True)
+    code = click.style(finding.code, fg=_CODE_COLOURS.get(finding.severity, "yellow"), bold=True)
+    status = _status(finding)
+    return f"{path}:{finding.line}:{finding.column}: {code} {finding.message}{click.style(status, dim=True) if status else ''}"
+
+
+def source_excerpt(finding: Finding, lines: Sequence[str], color: bool = False) -> List[str]:
+    """The finding's first line and a caret line under its span (to the end of that line if it goes on)."""
+    if not 0 < finding.line <= len(lines):
+        return []
+    text = lines[finding.line - 1].rstrip("\r\n")
+    start = max(min(finding.column - 1, len(text)), 0)
+    if finding.end_line == finding.line and finding.end_column is not None:
+        end = max(min(finding.end_column - 1, len(text)), start + 1)
+    else:
+        end = max(len(text.rstrip()), start + 1)
+    # keep the line's own tabs in the padding so the carets line up in any tab width
+    padding = "".join(ch if ch == "\t" else " " for ch in text[:start])
+    carets = "^" * (end - start)
+    if color:
+        carets = click.style(carets, fg="red", bold=True)
+    return [f"    {text}", f"    {padding}{carets}"]
 
 
 @register("text")
-def format_text(findings: Sequence[Finding]) -> str:
-    return "".join(format_line(finding) + "\n" for finding in findings)
+def format_text(findings: Sequence[Finding], options: Optional[FormatOptions] = None) -> str:
+    options = options or FormatOptions()
+    out: List[str] = []
+    for finding in findings:
+        out.append(format_line(finding, options.color))
+        if options.show_source:
+            out.extend(source_excerpt(finding, options.lines_of(finding.path), options.color))
+    return "".join(line + "\n" for line in out)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from nnlint.context import RuleContext
+from nnlint.fixes import drop_final_activation
 from nnlint.rule import Rule
 
 _CROSS_ENTROPY = frozenset({"cross_entropy"})
@@ -78,4 +79,5 @@ class SoftmaxIntoCrossEntropy(Rule):
                 f"{loss[1].rsplit('.', 1)[-1]} receives {origin} after {_PROBABILITY_TAILS[tail.kind]} ({where}); "
                 "it applies log-softmax itself, so pass the raw logits",
                 evidence={"activation": tail.kind, "activation_at": where},
+                fix=drop_final_activation(ctx, tail, call.node, prediction, tuple(_CROSS_ENTROPY)),
             )

@@ -1,0 +1,244 @@
+"""``nnlint lsp``: a language server (pygls) that publishes nnlint's findings and offers its fixes.
+
+Diagnostics are published on open, change and save (and cleared on close). Code actions: each fix a
+rule attaches, "disable CODE for this line" (adds or extends a ``# noqa: CODE`` comment) and
+"fix all" (``source.fixAll.nnlint``). Settings come from the client, as ``initializationOptions`` or
+through ``workspace/didChangeConfiguration`` (``{"nnlint": {...}}``): ``select``, ``ignore``,
+``extendSelect`` (lists of codes or prefixes), on top of the project's pyproject.toml.
+"""
+from __future__ import annotations
+
+import io
+import tokenize
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+from pygls.workspace import TextDocument
+from pygls.workspace.position_codec import ServerTextPosition, ServerTextRange
+
+from nnlint import __version__
+from nnlint.autofix import fix_source
+from nnlint.config import Config, ConfigError, find_pyproject, load_config
+from nnlint.engine import Linter
+from nnlint.finding import Edit, Finding, Severity
+from nnlint.suppression import noqa_codes
+
+SOURCE = "nnlint"
+FIX_ALL_KIND = "source.fixAll.nnlint"
+_SEVERITIES = {
+    Severity.ERROR: types.DiagnosticSeverity.Error,
+    Severity.WARNING: types.DiagnosticSeverity.Warning,
+    Severity.INFO: types.DiagnosticSeverity.Information,
+}
+
+
+@dataclass
+class Settings:
+    select: List[str] = field(default_factory=list)
+    ignore: List[str] = field(default_factory=list)
+    extend_select: List[str] = field(default_factory=list)
+
+    def update(self, raw: Any) -> None:
+        if not isinstance(raw, dict):
+            return
+        raw = raw.get("nnlint", raw) if isinstance(raw.get("nnlint"), dict) else raw
+        for key, attr in (("select", "select"), ("ignore", "ignore"), ("extendSelect", "extend_select"), ("extend-select", "extend_select")):
+            value = raw.get(key)
+            if isinstance(value, str):
+                value = [value]
+            if isinstance(value, list):
+                setattr(self, attr, [str(code).strip() for code in value if str(code).strip()])
+
+
+class NnlintServer(LanguageServer):
+    def __init__(self) -> None:
+        super().__init__("nnlint", __version__)
+        self.settings = Settings()
+        self.findings: Dict[str, List[Finding]] = {}  # by document uri, as last published
+
+    # ----------------------------------------------------------------------------- linting
+    def config_for(self, path: Optional[str]) -> Config:
+        start = Path(path).parent if path else Path.cwd()
+        try:
+            config = load_config(find_pyproject(start if start.exists() else Path.cwd()))
+        except ConfigError as error:
+            self.window_show_message(types.ShowMessageParams(types.MessageType.Warning, f"nnlint: {error}"))
+            config = Config()
+        if self.settings.select:
+            config.select = list(self.settings.select)
+        config.ignore.extend(self.settings.ignore)
+        config.extend_select.extend(self.settings.extend_select)
+        return config
+
+    def linter_for(self, document: TextDocument) -> Linter:
+        # a fresh linter per run: the project index must see the other files as they are now
+        return Linter(self.config_for(document.path))
+
+    def lint(self, document: TextDocument) -> List[Finding]:
+        path = document.path or "<unsaved>"
+        findings = self.linter_for(document).lint_source(document.source, path)
+        self.findings[document.uri] = findings
+        return findings
+
+    def publish(self, uri: str) -> None:
+        document = self.workspace.get_text_document(uri)
+        diagnostics = [self.diagnostic(document, f) for f in self.lint(document)]
+        self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=document.version))
+
+    # ------------------------------------------------------------------------- conversions
+    @staticmethod
+    def finding_range(document: TextDocument, finding: Finding) -> types.Range:
+        end_line = finding.end_line if finding.end_line is not None else finding.line
+        end_column = finding.end_column if finding.end_column is not None else finding.column
+        if (end_line, end_column) <= (finding.line, finding.column):  # a point: underline the rest of the line
+            text = document.lines[finding.line - 1] if 0 < finding.line <= len(document.lines) else ""
+            end_line, end_column = finding.line, len(text.rstrip("\r\n")) + 1
+        server_range = ServerTextRange(
+            ServerTextPosition(finding.line - 1, max(finding.column - 1, 0)),
+            ServerTextPosition(end_line - 1, max(end_column - 1, 0)),
+        )
+        return document.range_to_client_units(server_range)
+
+    @staticmethod
+    def edit_range(document: TextDocument, edit: Edit) -> types.Range:
+        server_range = ServerTextRange(ServerTextPosition(edit.line - 1, edit.column), ServerTextPosition(edit.end_line - 1, edit.end_column))
+        return document.range_to_client_units(server_range)
+
+    def diagnostic(self, document: TextDocument, finding: Finding) -> types.Diagnostic:
+        return types.Diagnostic(
+            range=self.finding_range(document, finding),
+            message=finding.message,
+            severity=_SEVERITIES.get(finding.severity, types.DiagnosticSeverity.Warning),
+            code=finding.code,
+            source=SOURCE,
+            data={"name": finding.name, "fixable": finding.fix is not None and bool(finding.fix.edits)},
+        )
+
+    # ------------------------------------------------------------------------ code actions
+    def finding_for(self, document: TextDocument, diagnostic: types.Diagnostic) -> Optional[Finding]:
+        for finding in self.findings.get(document.uri, []):
+            if finding.code == diagnostic.code and self.finding_range(document, finding) == diagnostic.range:
+                return finding
+        return None
+
+    def code_actions(self, params: types.CodeActionParams) -> List[types.CodeAction]:
+        document = self.workspace.get_text_document(params.text_document.uri)
+        if document.uri not in self.findings:
+            self.lint(document)
+        only = params.context.only
+        wants = lambda kind: not only or any(kind == k or kind.startswith(k + ".") for k in only)  # noqa: E731
+        actions: List[types.CodeAction] = []
+        for diagnostic in params.context.diagnostics:
+            if diagnostic.source != SOURCE:
+                continue
+            finding = self.finding_for(document, diagnostic)
+            if finding is None:
+                continue
+            if finding.fix is not None and finding.fix.edits and wants(types.CodeActionKind.QuickFix):
+                edits = [types.TextEdit(self.edit_range(document, e), e.replacement) for e in finding.fix.edits]
+                actions.append(self._action(f"{finding.code}: {finding.fix.description}", types.CodeActionKind.QuickFix, document, edits, diagnostic, preferred=True))
+            noqa = noqa_edit(document, finding)
+            if noqa is not None and wants(types.CodeActionKind.QuickFix):
+                actions.append(self._action(f"Disable {finding.code} for this line", types.CodeActionKind.QuickFix, document, [noqa], diagnostic))
+        if wants(FIX_ALL_KIND) and any(f.fix is not None and f.fix.edits for f in self.findings.get(document.uri, [])):
+            outcome = fix_source(self.linter_for(document), document.source, document.path or "<unsaved>")
+            if outcome.changed:
+                whole = types.Range(types.Position(0, 0), types.Position(len(document.lines), 0))
+                actions.append(self._action("Fix all nnlint auto-fixable problems", FIX_ALL_KIND, document, [types.TextEdit(whole, outcome.fixed)], None))
+        return actions
+
+    @staticmethod
+    def _action(title: str, kind: str, document: TextDocument, edits: Sequence[types.TextEdit], diagnostic: Optional[types.Diagnostic], preferred: bool = False) -> types.CodeAction:
+        return types.CodeAction(
+            title=title,
+            kind=kind,
+            diagnostics=[diagnostic] if diagnostic is not None else None,
+            edit=types.WorkspaceEdit(changes={document.uri: list(edits)}),
+            is_preferred=preferred or None,
+        )
+
+
+def noqa_edit(document: TextDocument, finding: Finding) -> Optional[types.TextEdit]:
+    """An edit adding ``# noqa: CODE`` to the finding's line (or extending the noqa there); None where unsafe."""
+    lines = document.lines
+    if not 0 < finding.line <= len(lines):
+        return None
+    raw = lines[finding.line - 1]
+    text = raw.rstrip("\r\n")
+    existing = noqa_codes(text)
+    if existing is not None:
+        new_text = _extend_noqa(text, finding.code)
+    else:
+        new_text = text.rstrip() + f"  # noqa: {finding.code}"
+    if new_text is None or not _comment_lands(document.source, finding.line, new_text):
+        return None
+    server_range = ServerTextRange(ServerTextPosition(finding.line - 1, 0), ServerTextPosition(finding.line - 1, len(text)))
+    return types.TextEdit(document.range_to_client_units(server_range), new_text)
+
+
+def _extend_noqa(text: str, code: str) -> Optional[str]:
+    import re
+
+    match = re.search(r"#\s*noqa:\s*[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*", text, re.I)
+    if match is None:
+        return None  # a bare noqa already silences everything
+    return text[: match.end()] + f", {code}" + text[match.end():]
+
+
+def _comment_lands(source: str, line: int, new_text: str) -> bool:
+    """The new line's noqa is a real comment (not inside a string or after a line continuation)."""
+    lines = source.splitlines(keepends=True)
+    ending = lines[line - 1][len(lines[line - 1].rstrip("\r\n")):] or "\n"
+    lines[line - 1] = new_text + ending
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO("".join(lines)).readline))
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return False
+    return any(t.type == tokenize.COMMENT and t.start[0] == line and noqa_codes(t.string) is not None for t in tokens)
+
+
+def create_server() -> NnlintServer:
+    server = NnlintServer()
+
+    @server.feature(types.INITIALIZE)
+    def initialize(ls: NnlintServer, params: types.InitializeParams) -> None:
+        ls.settings.update(params.initialization_options)
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+    def did_change_configuration(ls: NnlintServer, params: types.DidChangeConfigurationParams) -> None:
+        ls.settings.update(params.settings)
+        for uri in list(ls.findings):
+            ls.publish(uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(ls: NnlintServer, params: types.DidOpenTextDocumentParams) -> None:
+        ls.publish(params.text_document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls: NnlintServer, params: types.DidChangeTextDocumentParams) -> None:
+        ls.publish(params.text_document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+    def did_save(ls: NnlintServer, params: types.DidSaveTextDocumentParams) -> None:
+        ls.publish(params.text_document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(ls: NnlintServer, params: types.DidCloseTextDocumentParams) -> None:
+        ls.findings.pop(params.text_document.uri, None)
+        ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=params.text_document.uri, diagnostics=[]))
+
+    @server.feature(
+        types.TEXT_DOCUMENT_CODE_ACTION,
+        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL_KIND], resolve_provider=False),
+    )
+    def code_action(ls: NnlintServer, params: types.CodeActionParams) -> List[types.CodeAction]:
+        return ls.code_actions(params)
+
+    return server
+
+
+def serve() -> None:
+    create_server().start_io()
