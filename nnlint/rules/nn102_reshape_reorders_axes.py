@@ -1,0 +1,155 @@
+from __future__ import annotations
+
+from collections import Counter
+from typing import List, Optional, Sequence, Tuple
+
+import libcst as cst
+
+from nnlint.analysis.model import SemanticModel
+from nnlint.analysis.shapes import INFER, OPAQUE, Atom, Shape, reshape_target, shape_of, value_root
+from nnlint.context import RuleContext
+from nnlint.rule import Rule
+
+_CHANNEL_SIZES = frozenset({3, 4})
+
+
+class ReshapeReordersAxes(Rule):
+    """## What it does
+    Finds a `reshape`/`view` (method, `torch.reshape` or `np.reshape`) whose target shape lists the
+    input's axes in a different order, typically a channels-last image or batch (`(H, W, 3)`,
+    `(N, 32, 32, 3)`) reshaped to channels-first (`(3, H, W)`, `(-1, 3, 32, 32)`). The input's shape is
+    read from where the array is made (`torch.rand(n, h, w, 3)`, `rng.random((n, 32, 32, 3))`,
+    `h, w, c = img.shape`, `img.shape[0]`), through conversions, scalar arithmetic and indexing.
+    Flattening (`view(n, -1)`), `permute`/`transpose`/`movedim`, and reshapes that keep the axis order
+    are left alone.
+
+    ## Why is this bad?
+    `reshape` and `view` never move data: they re-read the same elements in memory order with new
+    axis lengths. Reshaping `(H, W, 3)` to `(3, H, W)` does not put the red values in the first channel;
+    it cuts the interleaved `RGBRGB...` stream into three slabs, each a scrambled mix of rows and colours.
+    Shapes match, so nothing fails: the network just trains on noise-like images and plateaus.
+
+    ## Example
+    ```python
+    import numpy as np
+    import torch
+
+    images = np.random.rand(1000, 32, 32, 3).astype(np.float32)  # N, H, W, C
+    x = torch.from_numpy(images).reshape(-1, 3, 32, 32)
+    ```
+
+    ## Use instead
+    ```python
+    import numpy as np
+    import torch
+
+    images = np.random.rand(1000, 32, 32, 3).astype(np.float32)  # N, H, W, C
+    x = torch.from_numpy(images).permute(0, 3, 1, 2).contiguous()  # N, C, H, W
+    ```
+
+    ## How to fix
+    Move axes with `permute` (tensors), `np.transpose` or `movedim`, then call `.contiguous()` if a later
+    `view` needs it. Use `reshape`/`view` only to merge or split neighbouring axes (flattening,
+    adding a batch axis).
+    """
+
+    code = "NN102"
+    name = "reshape-reorders-axes"
+    summary = "reshape/view used to move axes (e.g. HWC to CHW); it reinterprets memory instead of permuting"
+
+    def check(self, ctx: RuleContext) -> None:
+        model = ctx.model
+        for call in model.calls:
+            found = reshape_target(model, call.node, call.scope)
+            if found is None:
+                continue
+            source, target = found
+            finding = _reorder_from_source_shape(model, source, target, call.scope) or _reorder_of_own_axes(
+                model, source, target, call.scope
+            )
+            if finding is None:
+                continue
+            source_text, permutation = finding
+            advice = f"permute{permutation} (np.transpose for arrays)" if permutation else "permute(...)/np.transpose"
+            ctx.report(
+                call.node,
+                f"this reshape/view reorders the axes of {source_text}: it re-reads memory in the old order "
+                f"instead of moving the channel axis; use {advice} to move axes",
+                evidence={"permutation": list(permutation) if permutation else None},
+            )
+
+
+def _reorder_from_source_shape(model: SemanticModel, source: cst.BaseExpression, target: Shape, scope) -> Optional[Tuple[str, Optional[Tuple[int, ...]]]]:
+    """The source's whole shape is known and the target is a non-trivial permutation of it."""
+    shape = shape_of(model, source, scope)
+    if not shape or OPAQUE in shape or OPAQUE in target:
+        return None
+    src = [a for a in shape if a != ("lit", 1)]
+    dst = [a for a in target if a != ("lit", 1)]
+    if len(src) < 3 or len(src) != len(dst):
+        return None
+    if dst.count(INFER) == 1:
+        known = Counter(a for a in dst if a != INFER)
+        leftover = Counter(src) - known
+        if sum(leftover.values()) != 1 or known - Counter(src):
+            return None
+        dst[dst.index(INFER)] = next(iter(leftover))
+    elif INFER in dst:
+        return None
+    if Counter(src) != Counter(dst) or src == dst:
+        return None
+    moved = [a for i, a in enumerate(dst) if src[i] != a]
+    if not any(_channel_like(model, a) for a in moved):
+        return None
+    return _describe(model, src), _permutation(src, dst)
+
+
+def _reorder_of_own_axes(model: SemanticModel, source: cst.BaseExpression, target: Shape, scope) -> Optional[Tuple[str, Optional[Tuple[int, ...]]]]:
+    """The target names the source's own axes (``x.shape[i]``, ``h, w, c = x.shape``) out of order,
+    or puts a channel-sized literal before the source's first axis (``view(3, x.shape[0], x.shape[1])``)."""
+    root = value_root(model, source, scope)
+    own: List[Tuple[int, int]] = [
+        (position, atom[2]) for position, atom in enumerate(target) if atom[0] == "axis" and atom[1] == root and isinstance(atom[2], int) and atom[2] >= 0
+    ]
+    if not own:
+        return None
+    indices = [index for _, index in own]
+    if len(indices) >= 2 and any(b <= a for a, b in zip(indices, indices[1:])):
+        full = sorted(indices) == list(range(len(indices))) and len(indices) == len(target)
+        return "its input", tuple(indices) if full else None
+    position, index = own[0]
+    prefix = target[:position]
+    if index == 0 and prefix and all(a[0] == "lit" for a in prefix):
+        if any(a[1] in _CHANNEL_SIZES for a in prefix):
+            return "its channels-last input", None
+    return None
+
+
+def _channel_like(model: SemanticModel, atom: Atom) -> bool:
+    if atom[0] == "lit":
+        return atom[1] in _CHANNEL_SIZES
+    if atom[0] == "axis":
+        return True
+    return False
+
+
+def _permutation(src: Sequence[Atom], dst: Sequence[Atom]) -> Optional[Tuple[int, ...]]:
+    used: List[int] = []
+    for atom in dst:
+        for i, candidate in enumerate(src):
+            if candidate == atom and i not in used:
+                used.append(i)
+                break
+        else:
+            return None
+    return tuple(used)
+
+
+def _describe(model: SemanticModel, shape: Sequence[Atom]) -> str:
+    parts = []
+    for atom in shape:
+        if atom[0] == "lit":
+            parts.append(str(atom[1]))
+        else:
+            parts.append("?")
+    return "an array of shape (" + ", ".join(parts) + ")"
