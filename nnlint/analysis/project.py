@@ -12,7 +12,8 @@ from typing import Dict, List, Optional, Tuple, Union
 import libcst as cst
 
 from nnlint.analysis.model import ClassInfo, FunctionInfo, SemanticModel
-from nnlint.analysis.source import SourceError, parse_source, read_source
+from nnlint.analysis.hashing import content_hash
+from nnlint.analysis.source import SourceError, decode_source, parse_source
 
 # Imports that are never project modules: no need to look for them on disk.
 _EXTERNAL_ROOTS = frozenset(
@@ -24,6 +25,7 @@ _EXTERNAL_ROOTS = frozenset(
     }
 )
 _MAX_REEXPORT_DEPTH = 4
+Dependencies = Dict[str, Optional[str]]
 
 
 def module_name_for(path: Path) -> Tuple[str, bool]:
@@ -57,18 +59,62 @@ class ProjectIndex:
 
     def __init__(self) -> None:
         self._models: Dict[Path, Optional[SemanticModel]] = {}
-        self._module_paths: Dict[Tuple[Path, Tuple[str, ...]], Optional[Path]] = {}
+        self._resolved: Dict[str, Path] = {}
+        self._module_paths: Dict[Tuple[Path, Tuple[str, ...]], Tuple[Optional[Path], Dependencies]] = {}
+        self._lookups: Dict[Tuple[str, str, int], Tuple[Optional[Union[ClassInfo, FunctionInfo]], Dependencies]] = {}
+        self._hashes: Dict[str, str] = {}
+        # files the current file's analysis looked at (path -> content hash, None: probed but absent)
+        self._dependencies: Dict[str, Optional[str]] = {}
 
-    def add(self, path: Path, model: SemanticModel) -> None:
-        self._models[path.resolve()] = model
+    def _resolve(self, path: Path) -> Path:
+        text = str(path)
+        resolved = self._resolved.get(text)
+        if resolved is None:
+            resolved = self._resolved[text] = path.resolve()
+        return resolved
+
+    def add(self, path: Path, model: SemanticModel, digest: Optional[str] = None) -> None:
+        key = self._resolve(path)
+        self._models[key] = model
+        if digest is not None:
+            self._hashes[str(key)] = digest
+
+    def _digest(self, resolved: str) -> Optional[str]:
+        digest = self._hashes.get(resolved)
+        if digest is None:
+            try:
+                digest = self._hashes[resolved] = content_hash(Path(resolved).read_bytes())
+            except OSError:
+                return None
+        return digest
+
+    def forget(self, path: Path) -> None:
+        """Drop a linted file's model (bounded memory on large trees); it is rebuilt if another file imports it."""
+        self._models.pop(self._resolve(path), None)
+
+    def __len__(self) -> int:
+        return len(self._models)
+
+    def start_file(self) -> None:
+        """Begin collecting the project files the next file's analysis resolves names through."""
+        self._dependencies = {}
+
+    def dependencies(self) -> Dict[str, Optional[str]]:
+        """Project files consulted since :meth:`start_file`: path -> blake2b of its bytes, None if probed and absent."""
+        return dict(self._dependencies)
 
     def model_for_path(self, path: Path) -> Optional[SemanticModel]:
-        key = path.resolve()
+        key = self._resolve(path)
         if key in self._models:
             return self._models[key]
         self._models[key] = None  # guards against import cycles
         try:
-            module = parse_source(read_source(key))
+            data = key.read_bytes()
+        except OSError:
+            return None
+        self._hashes[str(key)] = content_hash(data)
+        try:
+            module = parse_source(decode_source(data))
         except SourceError:
             return None
         name, is_package = module_name_for(key)
@@ -78,31 +124,52 @@ class ProjectIndex:
 
     def _find_module(self, parts: Tuple[str, ...], importer: Path) -> Optional[Path]:
         key = (importer.parent, parts)
-        if key in self._module_paths:
-            return self._module_paths[key]
-        found: Optional[Path] = None
-        for root in _search_roots(importer):
-            base = root.joinpath(*parts)
-            for candidate in (base.with_suffix(".py") if parts else None, base / "__init__.py"):
-                if candidate is not None and candidate.is_file():
-                    found = candidate
+        cached = self._module_paths.get(key)
+        if cached is None:
+            found: Optional[Path] = None
+            probed: Dependencies = {}
+            for root in _search_roots(importer):
+                base = root.joinpath(*parts)
+                for candidate in (base.with_suffix(".py") if parts else None, base / "__init__.py"):
+                    if candidate is None:
+                        continue
+                    if candidate.is_file():
+                        found = candidate
+                        break
+                    probed[str(candidate)] = None
+                if found is not None:
                     break
-            if found is not None:
-                break
-        self._module_paths[key] = found
-        return found
+            cached = self._module_paths[key] = (found, probed)
+        self._dependencies.update(cached[1])
+        return cached[0]
 
     def lookup(self, qualname: str, importer: SemanticModel, _depth: int = 0) -> Optional[Union[ClassInfo, FunctionInfo]]:
         """The class or function a qualified name designates in the project, if it is defined there."""
         parts = tuple(qualname.split("."))
         if not parts or parts[0] in _EXTERNAL_ROOTS or _depth > _MAX_REEXPORT_DEPTH or importer.path.startswith("<"):
             return None
+        key = (qualname, os.path.dirname(importer.path), _depth)
+        memo = self._lookups.get(key)
+        if memo is None:
+            outer = self._dependencies
+            self._dependencies = {}
+            try:
+                found = self._lookup(parts, importer, _depth)
+            finally:
+                consulted, self._dependencies = self._dependencies, outer
+            memo = self._lookups[key] = (found, consulted)
+        self._dependencies.update(memo[1])
+        return memo[0]
+
+    def _lookup(self, parts: Tuple[str, ...], importer: SemanticModel, _depth: int) -> Optional[Union[ClassInfo, FunctionInfo]]:
         importer_path = Path(importer.path)
         for split in range(len(parts) - 1, 0, -1):
             module_path = self._find_module(parts[:split], importer_path)
             if module_path is None:
                 continue
             model = self.model_for_path(module_path)
+            resolved = str(self._resolve(module_path))
+            self._dependencies[resolved] = self._digest(resolved)
             if model is None:
                 return None
             name = parts[split]
