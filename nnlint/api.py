@@ -80,9 +80,12 @@ Fixes
     without a human looking at it. ``ctx.model.range_of(node)`` gives a node's positions.
 
 Runtime probes
-    :class:`Probe` (``nnlint.dynamic.probe``) is the base class of ``--dynamic`` checks; it is exported
-    here (imported on first use, so static rules never load the dynamic pass) and is ``None`` when
-    this installation has no dynamic pass.
+    :class:`Probe` (``nnlint.dynamic.probe``) is the base class of ``--dynamic`` checks. A probe never
+    imports torch: it reads the JSON observations that nnlint's instrumented child run recorded,
+    through :class:`RunView` (``run.get("losses", [])``, ``run.get("loaders", [])``...), and reports
+    with ``run.report(where, message, evidence)``; ``confirm(finding, run)`` may confirm (True) or
+    refute (False) a static finding of the same code. ``Probe`` and ``RunView`` are imported on first
+    use (static rules never load the dynamic pass) and are ``None`` when this installation has none.
 """
 from __future__ import annotations
 
@@ -121,6 +124,7 @@ __all__ = [
     "Probe",
     "Rule",
     "RuleContext",
+    "RunView",
     "Scope",
     "SemanticModel",
     "Severity",
@@ -132,17 +136,20 @@ __all__ = [
 ]
 
 
+_DYNAMIC_NAMES = ("Probe", "RunView")
+
+
 def probe_class() -> Optional[type]:
     """The Probe base class, or None when this installation has no dynamic pass."""
-    try:
-        from nnlint.dynamic.probe import Probe
-    except ImportError:
-        return None
-    return Probe
+    return __getattr__("Probe")  # type: ignore[return-value]
 
 
 def __getattr__(name: str) -> object:
-    # Probe is imported on first use only: the static pass must not pay for (or import) the dynamic one.
-    if name == "Probe":
-        return probe_class()
+    # the dynamic pass's names are imported on first use: static rules never load it
+    if name in _DYNAMIC_NAMES:
+        try:
+            from nnlint.dynamic import probe
+        except ImportError:
+            return None
+        return getattr(probe, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -11,7 +11,7 @@ Use them from pytest::
             torch.save(model, "model.pt")
         ''')
 
-Snippets are dedented first. Only the rules passed in run (no entry points are loaded), so a plugin's
+Snippets are dedented and their leading blank lines dropped: ``line=1`` is the first line of code. Only the rules passed in run (no entry points are loaded), so a plugin's
 tests do not depend on what else is installed.
 """
 from __future__ import annotations
@@ -59,8 +59,15 @@ def lint_snippet(
     path: str = "<snippet>",
     options: Optional[Mapping[str, Mapping[str, Any]]] = None,
 ) -> List[Finding]:
-    """Findings of the given rule(s) on a (dedented) source snippet; ``options`` per code or rule name."""
-    return _linter(rules, options).lint_source(textwrap.dedent(code), path)
+    """Findings of the given rule(s) on a source snippet; ``options`` per code or rule name.
+
+    The snippet is dedented and its leading blank lines dropped, so line 1 is its first line of code."""
+    return _linter(rules, options).lint_source(_snippet(code), path)
+
+
+def _snippet(code: str) -> str:
+    """Dedented, without leading blank lines: line 1 is the snippet's first line of code."""
+    return textwrap.dedent(code).lstrip("\n")
 
 
 def _format(findings: Iterable[Finding]) -> str:
@@ -82,7 +89,7 @@ def assert_flags(
     findings = [f for f in everything if f.code == rule.code]
     errors = [f for f in everything if f.code in ("NN000", "NN002")]  # syntax error, crashed rule
     assert not errors, f"{rule.code}: the snippet did not lint cleanly:\n{_format(errors)}"
-    assert findings, f"{rule.code} did not flag:\n{textwrap.dedent(code)}"
+    assert findings, f"{rule.code} did not flag:\n{_snippet(code)}"
     if count is not None:
         assert len(findings) == count, f"{rule.code}: expected {count} finding(s), got {len(findings)}:\n{_format(findings)}"
     if line is not None:
@@ -95,7 +102,7 @@ def assert_flags(
 def assert_clean(rule: type, code: str, *, options: Optional[Mapping[str, Any]] = None) -> None:
     """Assert the rule reports nothing on the snippet (and that the snippet parses)."""
     findings = lint_snippet(rule, code, options={rule.code: options} if options else None)
-    assert not findings, f"{rule.code} should not report:\n{_format(findings)}\non:\n{textwrap.dedent(code)}"
+    assert not findings, f"{rule.code} should not report:\n{_format(findings)}\non:\n{_snippet(code)}"
 
 
 def check_documented_examples(rule: type) -> None:
