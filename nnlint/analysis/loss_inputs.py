@@ -1,0 +1,110 @@
+"""Questions about the tensors that reach a loss: which loss calls a file makes, what their prediction
+passed through last (looking through clamping), and whether a value is a loss tensor that still holds
+its autograd graph.
+
+Built only on the public API of :class:`~nnlint.analysis.model.SemanticModel`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator, Optional
+
+import libcst as cst
+
+from nnlint.analysis.model import CallInfo, Scope, SemanticModel, Tail
+
+_CLAMP_FUNCTIONS = frozenset({"torch.clamp", "torch.clip", "torch.clamp_min", "torch.clamp_max"})
+_CLAMP_METHODS = frozenset({"clamp", "clip", "clamp_", "clip_", "clamp_min", "clamp_max"})
+# Methods that return a tensor still attached to the graph of their receiver.
+_GRAPH_KEEPING_METHODS = frozenset(
+    {"mean", "sum", "squeeze", "unsqueeze", "view", "reshape", "to", "cpu", "cuda", "float", "double", "clone", "abs"}
+)
+_GRAPH_DROPPING_METHODS = frozenset({"item", "detach", "tolist", "numpy", "detach_"})
+
+
+@dataclass(frozen=True)
+class LossCall:
+    call: CallInfo
+    family: str  # e.g. "bce", "nll", "mse" (torch_api.LOSS_* families)
+    qualname: str  # the loss class or function, e.g. torch.nn.BCELoss
+
+    @property
+    def short_name(self) -> str:
+        return self.qualname.rsplit(".", 1)[-1]
+
+    def prediction(self, model: SemanticModel) -> Optional[cst.BaseExpression]:
+        return model.argument(self.call.node, 0, "input")
+
+    def target(self, model: SemanticModel) -> Optional[cst.BaseExpression]:
+        return model.argument(self.call.node, 1, "target")
+
+
+def loss_calls(model: SemanticModel, *families: str) -> Iterator[LossCall]:
+    """Every call computing a loss of one of the given families (all families when none given)."""
+    for call in model.calls:
+        found = model.loss_kind(call.node, call.scope)
+        if found is None:
+            continue
+        family, qualname = found
+        if families and family not in families:
+            continue
+        yield LossCall(call, family, qualname)
+
+
+def unclamped(model: SemanticModel, expr: Optional[cst.BaseExpression], scope: Scope, depth: int = 0) -> Optional[cst.BaseExpression]:
+    """The expression a value was clamped from (``out.clamp(0, 1)`` -> ``out``), through local names."""
+    if expr is None or depth > 8:
+        return expr
+    if isinstance(expr, cst.Name):
+        binding = model.lookup(expr.value, scope, model.order.get(expr))
+        if binding is not None and binding.kind == "assign" and binding.index is None and binding.value is not None:
+            inner = unclamped(model, binding.value, binding.scope, depth + 1)
+            return inner if inner is not binding.value else expr
+        return expr
+    if isinstance(expr, cst.Call):
+        func = expr.func
+        if isinstance(func, cst.Attribute) and func.attr.value in _CLAMP_METHODS and model.qualname(func, scope) is None:
+            return unclamped(model, func.value, scope, depth + 1)
+        if model.qualname(func, scope) in _CLAMP_FUNCTIONS:
+            return unclamped(model, model.argument(expr, 0, "input"), scope, depth + 1)
+    return expr
+
+
+def tail_through_clamp(model: SemanticModel, expr: Optional[cst.BaseExpression], scope: Scope) -> Tail:
+    """What a tensor passed through last, looking through ``clamp``/``clip`` (which rescale nothing)."""
+    return model.tail_of(unclamped(model, expr, scope), scope, training=True)
+
+
+def describe_tail(model: SemanticModel, tail: Tail) -> str:
+    """``line 12`` / ``models.py:12`` for where a tail's operation is written (empty if unknown)."""
+    if tail.node is None or tail.owner is None:
+        return ""
+    return tail.owner.where(tail.node, model)
+
+
+def is_live_loss(model: SemanticModel, expr: Optional[cst.BaseExpression], scope: Scope, depth: int = 0) -> bool:
+    """Whether an expression is a loss tensor still attached to its autograd graph (not ``.item()``-ed)."""
+    if expr is None or depth > 8:
+        return False
+    if isinstance(expr, cst.Name):
+        binding = model.lookup(expr.value, scope, model.order.get(expr))
+        if binding is None or binding.index is not None or binding.kind not in ("assign", "augassign", "annassign", "walrus"):
+            return False
+        if binding.kind == "augassign":
+            # `loss += extra` keeps whatever `loss` was; look at the value added and at the earlier binding
+            return is_live_loss(model, binding.value, binding.scope, depth + 1)
+        return is_live_loss(model, binding.value, binding.scope, depth + 1)
+    if isinstance(expr, cst.BinaryOperation):
+        return is_live_loss(model, expr.left, scope, depth + 1) or is_live_loss(model, expr.right, scope, depth + 1)
+    if isinstance(expr, cst.UnaryOperation):
+        return is_live_loss(model, expr.expression, scope, depth + 1)
+    if isinstance(expr, cst.Call):
+        func = expr.func
+        if isinstance(func, cst.Attribute) and model.qualname(func, scope) is None:
+            method = func.attr.value
+            if method in _GRAPH_DROPPING_METHODS:
+                return False
+            if method in _GRAPH_KEEPING_METHODS:
+                return is_live_loss(model, func.value, scope, depth + 1)
+        return model.loss_kind(expr, scope) is not None
+    return False

@@ -1,0 +1,178 @@
+"""Questions about optimisation loops: which loops backpropagate, step an optimizer, clear gradients,
+and in which order the optimizer and the learning-rate scheduler are stepped within one iteration.
+
+Built only on the public API of :class:`~nnlint.analysis.model.SemanticModel`; the calls a loop makes
+include the calls of the user functions it calls (``train_one_epoch``, ``self.train_step``...).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterable, Iterator, List, Optional, Sequence, Set
+
+import libcst as cst
+
+from nnlint.analysis.model import CallInfo, LoopInfo, SemanticModel
+
+_MAX_INLINE_DEPTH = 3
+
+
+def computes_gradients(model: SemanticModel, call: CallInfo) -> bool:
+    """``loss.backward()``, ``scaler.scale(loss).backward()``, ``manual_backward``, ``torch.autograd.grad``."""
+    if model.is_backward_call(call):
+        return True
+    return model.callee_qualname(call.node, call.scope) in ("torch.autograd.grad", "torch.autograd.backward")
+
+
+def is_closure_step(model: SemanticModel, call: CallInfo) -> bool:
+    """``optimizer.step(closure)``: the closure runs forward and backward itself (LBFGS)."""
+    if model.optimizer_step_target(call) is not call.receiver:
+        return False  # scaler.step(optimizer): the argument is the optimizer, not a closure
+    return bool(call.node.args)
+
+
+def steps_optimizer(model: SemanticModel, call: CallInfo) -> bool:
+    return model.optimizer_step_target(call) is not None
+
+
+def _is_grad_attribute(expr: cst.BaseExpression) -> bool:
+    return isinstance(expr, cst.Attribute) and expr.attr.value == "grad"
+
+
+def clears_gradients_call(call: CallInfo) -> bool:
+    """``opt.zero_grad()``, ``model.zero_grad(set_to_none=True)``, ``p.grad.zero_()``, ``p.grad.detach_()``."""
+    if call.method_name == "zero_grad":
+        return True
+    return call.method_name in ("zero_", "detach_") and call.receiver is not None and _is_grad_attribute(call.receiver)
+
+
+class _GradNoneFinder(cst.CSTVisitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found = False
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        if isinstance(node.value, cst.Name) and node.value.value == "None":
+            if any(_is_grad_attribute(target.target) for target in node.targets):
+                self.found = True
+
+    def visit_Del(self, node: cst.Del) -> None:
+        if _is_grad_attribute(node.target):
+            self.found = True
+
+
+def _assigns_grad_none(node: cst.CSTNode) -> bool:
+    finder = _GradNoneFinder()
+    node.visit(finder)
+    return finder.found
+
+
+@dataclass
+class LoopFacts:
+    """What one loop does in each iteration, through the user functions it calls."""
+
+    loop: LoopInfo
+    calls: List[CallInfo]
+
+    def matching(self, predicate: Callable[[CallInfo], bool]) -> List[CallInfo]:
+        return [call for call in self.calls if predicate(call)]
+
+
+def loop_facts(model: SemanticModel, loop: LoopInfo) -> LoopFacts:
+    return LoopFacts(loop, model.reachable_calls(loop.calls))
+
+
+def backward_calls(model: SemanticModel, facts: LoopFacts) -> List[CallInfo]:
+    return facts.matching(lambda call: computes_gradients(model, call))
+
+
+def step_calls(model: SemanticModel, facts: LoopFacts, include_closure_steps: bool = False) -> List[CallInfo]:
+    return facts.matching(
+        lambda call: steps_optimizer(model, call) and (include_closure_steps or not is_closure_step(model, call))
+    )
+
+
+def clears_gradients(model: SemanticModel, facts: LoopFacts) -> bool:
+    """Whether each iteration of a loop clears gradients (a call, or ``p.grad = None``), helpers included."""
+    if any(clears_gradients_call(call) for call in facts.calls):
+        return True
+    bodies: List[cst.CSTNode] = [facts.loop.node]
+    seen: Set[int] = set()
+    for call in facts.calls:
+        func = call.function
+        if func is not None and func is not facts.loop.function and id(func) not in seen:
+            seen.add(id(func))  # a helper the loop calls: its whole body runs in the iteration
+            bodies.append(func.node)
+    return any(_assigns_grad_none(body) for body in bodies)
+
+
+def enclosing_loops(loop: LoopInfo) -> Iterator[LoopInfo]:
+    current = loop.parent
+    while current is not None:
+        yield current
+        current = current.parent
+
+
+def has_nested(loop: LoopInfo, candidates: Iterable[LoopInfo]) -> bool:
+    """Whether one of ``candidates`` is nested (at any depth) inside ``loop``."""
+    return any(loop in enclosing_loops(other) for other in candidates if other is not loop)
+
+
+# ------------------------------------------------------------------------------ step order
+@dataclass(frozen=True)
+class StepEvent:
+    kind: str  # "optimizer" | "scheduler"
+    call: CallInfo
+    conditional: bool  # under an if/try (or a nested loop) inside the iteration
+
+
+def iteration_events(model: SemanticModel, loop: LoopInfo) -> List[StepEvent]:
+    """Optimizer and scheduler steps of one iteration of a loop, in source order, helpers inlined."""
+    events: List[StepEvent] = []
+    _collect_events(model, loop.node, list(_body_calls(model, loop.calls, loop.node)), False, events, 0, set())
+    return events
+
+
+def _body_calls(model: SemanticModel, calls: Sequence[CallInfo], container: cst.CSTNode) -> Iterator[CallInfo]:
+    """The calls of a loop body or function body in source order (the loop header excluded)."""
+    header: Optional[cst.CSTNode] = container.iter if isinstance(container, cst.For) else (container.test if isinstance(container, cst.While) else None)
+    for call in sorted(calls, key=lambda c: c.order):
+        if header is not None and (call.node is header or header in model.ancestors(call.node)):
+            continue
+        yield call
+
+
+def _is_conditional(model: SemanticModel, node: cst.CSTNode, container: cst.CSTNode) -> bool:
+    for ancestor in model.ancestors(node):
+        if ancestor is container:
+            return False
+        if isinstance(ancestor, (cst.If, cst.IfExp, cst.Try, cst.For, cst.While, cst.BooleanOperation, cst.Lambda)):
+            return True
+    return False
+
+
+def _collect_events(
+    model: SemanticModel,
+    container: cst.CSTNode,
+    calls: Sequence[CallInfo],
+    conditional: bool,
+    events: List[StepEvent],
+    depth: int,
+    active: Set[int],
+) -> None:
+    for call in calls:
+        guarded = conditional or _is_conditional(model, call.node, container)
+        if model.is_scheduler_step(call):
+            events.append(StepEvent("scheduler", call, guarded))
+            continue
+        if steps_optimizer(model, call):
+            events.append(StepEvent("optimizer", call, guarded))
+            continue
+        if depth >= _MAX_INLINE_DEPTH:
+            continue
+        target = model.resolve_function(call.node.func, call.scope)
+        if target is None or target.name == "forward" or id(target) in active or target.scope.node not in model.order:
+            continue
+        active.add(id(target))
+        _collect_events(model, target.node, list(_body_calls(model, target.calls, target.node)), guarded, events, depth + 1, active)
+        active.discard(id(target))
+

@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+from nnlint.analysis.loss_inputs import describe_tail, loss_calls
+from nnlint.context import RuleContext
+from nnlint.rule import Rule
+
+
+class SigmoidIntoBceWithLogits(Rule):
+    """## What it does
+    Finds a `BCEWithLogitsLoss` (or `F.binary_cross_entropy_with_logits`) whose input has already been
+    through a sigmoid: an `nn.Sigmoid` closing the model, a `forward` that returns `torch.sigmoid(...)`
+    (in this file or another file of the project), or `torch.sigmoid(out)` in the training loop.
+    A sigmoid applied to the logits only for metrics or thresholding is fine.
+
+    ## Why is this bad?
+    `BCEWithLogitsLoss` applies the sigmoid itself. Fed probabilities, it squashes values that are
+    already in [0, 1] into [0.5, 0.73]: the loss can never get close to zero, the gradients are tiny,
+    and the classifier learns slowly or not at all while the loss curve still looks plausible.
+
+    ## Example
+    ```python
+    import torch
+    import torch.nn as nn
+
+    model = nn.Sequential(nn.Linear(20, 32), nn.ReLU(), nn.Linear(32, 1), nn.Sigmoid())
+    criterion = nn.BCEWithLogitsLoss()
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    for x, y in loader:
+        optimizer.zero_grad()
+        loss = criterion(model(x), y)
+        loss.backward()
+        optimizer.step()
+    ```
+
+    ## Use instead
+    ```python
+    import torch
+    import torch.nn as nn
+
+    model = nn.Sequential(nn.Linear(20, 32), nn.ReLU(), nn.Linear(32, 1))
+    criterion = nn.BCEWithLogitsLoss()
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    for x, y in loader:
+        optimizer.zero_grad()
+        logits = model(x)
+        loss = criterion(logits, y)
+        loss.backward()
+        optimizer.step()
+        predicted = torch.sigmoid(logits) > 0.5  # for metrics only: fine
+    ```
+
+    ## How to fix
+    Remove the sigmoid from the model's output (or from the loop) and pass the raw logits to
+    `BCEWithLogitsLoss`; apply `torch.sigmoid` only where you need probabilities. Alternatively keep
+    the sigmoid and use `BCELoss`, which is less numerically stable.
+    """
+
+    code = "NN301"
+    name = "sigmoid-into-bce-with-logits"
+    summary = "BCEWithLogitsLoss is fed sigmoid output; it applies the sigmoid itself"
+
+    def check(self, ctx: RuleContext) -> None:
+        model = ctx.model
+        for loss in loss_calls(model, "bce_with_logits"):
+            tail = model.tail_of(loss.prediction(model), loss.call.scope, training=True)
+            if tail.kind != "sigmoid" or tail.node is None:
+                continue
+            origin = "the model's output" if tail.via_model is not None else "its input"
+            ctx.report(
+                loss.call.node,
+                f"{loss.short_name} receives {origin} after a sigmoid ({describe_tail(model, tail)}); "
+                "it applies the sigmoid itself, so pass the raw logits",
+                evidence={"activation": "sigmoid", "activation_at": describe_tail(model, tail)},
+            )

@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from nnlint.analysis.optimization import backward_calls, clears_gradients, has_nested, loop_facts, step_calls
+from nnlint.context import RuleContext
+from nnlint.rule import Rule
+
+
+class MissingZeroGrad(Rule):
+    """## What it does
+    Finds a training loop whose iterations call `backward()` and an optimizer's `step()` (directly or
+    in helpers such as `train_step`) but never clear the gradients: no `optimizer.zero_grad()`,
+    `model.zero_grad()`, `zero_grad(set_to_none=True)`, `p.grad = None` or `p.grad.zero_()` runs inside
+    the loop. A `zero_grad()` called once before the loop does not count. Gradient accumulation
+    (`if (i + 1) % accum == 0: step(); zero_grad()`) clears inside the loop and is not reported.
+
+    ## Why is this bad?
+    `backward()` adds to `.grad`; it never overwrites it. Without clearing, every step applies the sum
+    of all gradients computed so far: the effective learning rate grows with each iteration, and
+    the updates follow stale directions until training diverges.
+
+    ## Example
+    ```python
+    import torch
+    import torch.nn as nn
+
+    model = nn.Sequential(nn.Linear(20, 64), nn.ReLU(), nn.Linear(64, 3))
+    criterion = nn.CrossEntropyLoss()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+    for x, y in loader:
+        loss = criterion(model(x), y)
+        loss.backward()
+        optimizer.step()
+    ```
+
+    ## Use instead
+    ```python
+    import torch
+    import torch.nn as nn
+
+    model = nn.Sequential(nn.Linear(20, 64), nn.ReLU(), nn.Linear(64, 3))
+    criterion = nn.CrossEntropyLoss()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+    for x, y in loader:
+        optimizer.zero_grad(set_to_none=True)
+        loss = criterion(model(x), y)
+        loss.backward()
+        optimizer.step()
+    ```
+
+    ## How to fix
+    Call `optimizer.zero_grad()` once per optimizer step, at the top of the iteration or right after
+    `step()`. To accumulate gradients over several batches, make it explicit: step and clear every
+    `accum` iterations.
+    """
+
+    code = "NN402"
+    name = "missing-zero-grad"
+    summary = "a training loop calls backward() and step() but never clears gradients"
+
+    def check(self, ctx: RuleContext) -> None:
+        model = ctx.model
+        candidates = {}
+        for loop in model.loops:
+            facts = loop_facts(model, loop)
+            steps = step_calls(model, facts)
+            if not steps or not backward_calls(model, facts) or clears_gradients(model, facts):
+                continue
+            candidates[loop] = steps[0]
+        for loop, step in candidates.items():
+            if has_nested(loop, candidates):
+                continue  # report the innermost loop that steps without clearing
+            ctx.report(
+                step.node,
+                f"gradients are never cleared in the training loop at line {model.line_of(loop.node)}: "
+                "backward() accumulates into .grad, so each step applies the sum of all past gradients; "
+                "call optimizer.zero_grad() every iteration",
+                evidence={"loop_line": model.line_of(loop.node)},
+            )

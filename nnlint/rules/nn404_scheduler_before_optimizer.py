@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from typing import Set
+
+from nnlint.analysis.optimization import iteration_events
+from nnlint.context import RuleContext
+from nnlint.rule import Rule
+
+
+class SchedulerBeforeOptimizer(Rule):
+    """## What it does
+    Finds a learning-rate scheduler's `step()` that runs, unconditionally, before the optimizer's
+    `step()` in the same iteration of a loop: before it in the batch loop, at the top of a
+    `train_step` helper, or at the top of the epoch loop before the batches are trained (the pre-1.1
+    PyTorch habit). Schedulers stepped after `optimizer.step()`, once per epoch after the inner loop,
+    or `ReduceLROnPlateau.step(val_loss)` after validation are not reported.
+
+    ## Why is this bad?
+    Since PyTorch 1.1 a scheduler's `step()` must follow the optimizer's. Stepped first, the schedule
+    is shifted by one: the first learning rate of the schedule (the warm-up start, or the initial rate
+    of a step decay) is skipped, and a one-cycle schedule ends one step early, or raises an error
+    when it runs past its total steps.
+
+    ## Example
+    ```python
+    import torch
+    import torch.nn as nn
+
+    model = nn.Sequential(nn.Linear(16, 64), nn.ReLU(), nn.Linear(64, 4))
+    criterion = nn.CrossEntropyLoss()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=10)
+    for epoch in range(30):
+        scheduler.step()
+        for x, y in loader:
+            optimizer.zero_grad()
+            criterion(model(x), y).backward()
+            optimizer.step()
+    ```
+
+    ## Use instead
+    ```python
+    import torch
+    import torch.nn as nn
+
+    model = nn.Sequential(nn.Linear(16, 64), nn.ReLU(), nn.Linear(64, 4))
+    criterion = nn.CrossEntropyLoss()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=10)
+    for epoch in range(30):
+        for x, y in loader:
+            optimizer.zero_grad()
+            criterion(model(x), y).backward()
+            optimizer.step()
+        scheduler.step()
+    ```
+
+    ## How to fix
+    Call `scheduler.step()` after `optimizer.step()`: right after it for per-iteration schedules
+    (`OneCycleLR`, warm-up), or once after the epoch's inner loop for per-epoch schedules.
+    """
+
+    code = "NN404"
+    name = "scheduler-before-optimizer"
+    summary = "scheduler.step() is called before optimizer.step() in the same iteration"
+
+    def check(self, ctx: RuleContext) -> None:
+        model = ctx.model
+        reported: Set[int] = set()
+        for loop in model.loops:
+            events = iteration_events(model, loop)
+            first_optimizer = next((i for i, e in enumerate(events) if e.kind == "optimizer"), None)
+            if first_optimizer is None:
+                continue
+            for event in events[:first_optimizer]:
+                if event.kind != "scheduler" or event.conditional or id(event.call.node) in reported:
+                    continue
+                reported.add(id(event.call.node))
+                step = events[first_optimizer].call
+                ctx.report(
+                    event.call.node,
+                    f"scheduler.step() runs before optimizer.step() (line {model.line_of(step.node)}) in the same "
+                    f"iteration of the loop at line {model.line_of(loop.node)}: the schedule's first value is "
+                    "skipped; step the scheduler after the optimizer",
+                    evidence={"optimizer_step_line": model.line_of(step.node), "loop_line": model.line_of(loop.node)},
+                )
