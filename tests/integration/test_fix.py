@@ -1,0 +1,190 @@
+"""--fix / --diff end to end: the fix lands, re-linting shows the finding gone, a second run changes
+nothing, and a fix that would not parse leaves the file untouched and is reported."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import List, Type
+
+import pytest
+
+from nnlint.autofix import FixError, apply_edits, fix_paths, fix_source
+from nnlint.config import Config
+from nnlint.context import RuleContext
+from nnlint.engine import Linter
+from nnlint.finding import Edit
+from nnlint.registry import Registry
+from nnlint.rule import Rule
+
+SEQUENTIAL = textwrap.dedent(
+    """\
+    import torch
+    import torch.nn as nn
+
+    model = nn.Sequential(
+        nn.Linear(20, 64),
+        nn.ReLU(),  # hidden
+        nn.Linear(64, 10),
+        nn.Softmax(dim=1),
+    )
+    criterion = nn.CrossEntropyLoss()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    for x, y in loader:
+        optimizer.zero_grad()
+        loss = criterion(model(x), y)
+        loss.backward()
+        optimizer.step()
+    """
+)
+
+FORWARD = textwrap.dedent(
+    """\
+    import torch
+    import torch.nn as nn
+    import torch.nn.functional as F
+
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(20, 10)
+
+        def forward(self, x):
+            return F.softmax(self.fc(x), dim=1)
+
+
+    model = Net()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    for x, y in loader:
+        optimizer.zero_grad()
+        out = model(x)
+        loss = F.cross_entropy(out, y)
+        loss.backward()
+        optimizer.step()
+    """
+)
+
+
+def _nnlint(args: List[str], cwd: Path) -> "subprocess.CompletedProcess[str]":
+    return subprocess.run([sys.executable, "-m", "nnlint", *args], cwd=cwd, capture_output=True, text=True, timeout=120)
+
+
+def _linter(select: str = "NN201", extra: Type[Rule] = None) -> Linter:  # type: ignore[assignment]
+    if extra is None:
+        return Linter(Config(select=[select]))
+    return Linter(Config(select=[select]), Registry(rules={extra.code: extra}))
+
+
+def test_cli_fix_then_relint_is_clean_and_a_second_fix_changes_nothing(tmp_path: Path) -> None:
+    train = tmp_path / "train.py"
+    train.write_text(SEQUENTIAL)
+    assert "NN201" in _nnlint(["train.py"], tmp_path).stdout
+
+    fixed = _nnlint(["--fix", "--select", "NN201", "train.py"], tmp_path)
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    assert "fixed 1 finding(s) in 1 file(s)" in fixed.stderr
+    text = train.read_text()
+    assert "nn.Softmax" not in text
+    assert "    nn.ReLU(),  # hidden\n    nn.Linear(64, 10),\n)\n" in text  # layout and comments kept
+    assert _nnlint(["--select", "NN201", "train.py"], tmp_path).stdout == ""
+
+    again = _nnlint(["--fix", "--select", "NN201", "train.py"], tmp_path)
+    assert again.returncode == 0 and "fixed" not in again.stderr
+    assert train.read_text() == text
+
+
+def test_cli_diff_changes_nothing(tmp_path: Path) -> None:
+    train = tmp_path / "train.py"
+    train.write_text(FORWARD)
+    run = _nnlint(["--diff", "train.py"], tmp_path)
+    assert run.returncode == 1
+    assert "-        return F.softmax(self.fc(x), dim=1)\n+        return self.fc(x)\n" in run.stdout
+    assert run.stdout.startswith("--- a/train.py\n+++ b/train.py\n")
+    assert train.read_text() == FORWARD
+
+
+def test_cli_fix_on_stdin_writes_the_fixed_source_to_stdout(tmp_path: Path) -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "nnlint", "--fix", "-"], input=FORWARD, cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    assert run.stdout == FORWARD.replace("F.softmax(self.fc(x), dim=1)", "self.fc(x)")
+
+
+def test_encoding_and_line_endings_survive(tmp_path: Path) -> None:
+    source = "# -*- coding: latin-1 -*-\n# caf\u00e9\n" + FORWARD
+    path = tmp_path / "train.py"
+    path.write_bytes(source.replace("\n", "\r\n").encode("latin-1"))
+    run = fix_paths(_linter(), [str(path)])
+    assert run.fixed == 1 and not run.problems
+    assert path.read_bytes() == source.replace("F.softmax(self.fc(x), dim=1)", "self.fc(x)").replace("\n", "\r\n").encode("latin-1")
+
+
+@pytest.mark.parametrize(
+    "snippet",
+    [
+        # the model's output is also read as probabilities: dropping the softmax would change that
+        SEQUENTIAL + "with torch.no_grad():\n    probs = model(x)\n    print(probs[:, 1])\n",
+        # the activation carries a comment that the rewrite would lose
+        SEQUENTIAL.replace("nn.Softmax(dim=1),", "nn.Softmax(dim=1),  # probabilities"),
+        # two returns: fixing one would leave the other
+        FORWARD.replace("        return F.softmax(self.fc(x), dim=1)", "        if x is None:\n            return F.softmax(x, dim=1)\n        return F.softmax(self.fc(x), dim=1)"),
+    ],
+)
+def test_no_fix_where_dropping_the_activation_is_not_provably_safe(snippet: str) -> None:
+    findings = _linter().lint_source(snippet, "<snippet>")
+    assert [f.code for f in findings] == ["NN201"]
+    assert findings[0].fix is None
+
+
+def test_inline_activation_in_the_loss_argument_is_dropped() -> None:
+    source = SEQUENTIAL.replace("nn.Softmax(dim=1),\n", "").replace("criterion(model(x), y)", "criterion(torch.softmax(model(x), dim=1), y)")
+    outcome = fix_source(_linter(), source, "<snippet>")
+    assert outcome.fixed == SEQUENTIAL.replace("nn.Softmax(dim=1),\n", "")
+    assert outcome.remaining == [] and [f.code for f in outcome.applied] == ["NN201"]
+
+
+class BreaksTheSource(Rule):
+    """Test rule whose fix produces invalid Python."""
+
+    code = "NNT901"
+    name = "breaks-the-source"
+    summary = "test only"
+
+    def check(self, ctx: RuleContext) -> None:
+        for call in ctx.model.calls:
+            if call.method_name == "step":
+                ctx.report(call.node, "step", fix=ctx.fix("break it", ctx.replace(call.node, "optimizer.step(")))
+
+
+class NeverConverges(Rule):
+    """Test rule whose fix does not remove its finding."""
+
+    code = "NNT902"
+    name = "never-converges"
+    summary = "test only"
+
+    def check(self, ctx: RuleContext) -> None:
+        for call in ctx.model.calls:
+            if call.method_name == "step":
+                ctx.report(call.node, "step", fix=ctx.fix("pad it", ctx.insert_after(call.node, " ")))
+
+
+@pytest.mark.parametrize("rule,reason", [(BreaksTheSource, "would not parse"), (NeverConverges, "did not converge")])
+def test_a_bad_fix_leaves_the_file_untouched_and_is_reported(tmp_path: Path, rule: Type[Rule], reason: str) -> None:
+    path = tmp_path / "train.py"
+    path.write_text(SEQUENTIAL)
+    run = fix_paths(_linter("NNT", rule), [str(path)])
+    assert path.read_text() == SEQUENTIAL
+    assert run.fixed == 0 and run.changed_files == 0 and run.diff == ""
+    assert len(run.problems) == 1 and reason in run.problems[0] and str(path) in run.problems[0]
+    assert [f.code for f in run.findings] == [rule.code]  # still reported
+
+
+def test_apply_edits_rejects_overlaps_and_out_of_range_positions() -> None:
+    assert apply_edits("ab\ncd\n", [Edit(2, 0, 2, 1, "X"), Edit(1, 2, 2, 0, "")]) == "abXd\n"
+    with pytest.raises(FixError):
+        apply_edits("abc\n", [Edit(1, 0, 1, 2, "x"), Edit(1, 1, 1, 3, "y")])
+    with pytest.raises(FixError):
+        apply_edits("abc\n", [Edit(3, 0, 3, 1, "x")])
