@@ -22,16 +22,18 @@ def reaching_binding(model: SemanticModel, name: cst.Name, scope: Scope) -> Opti
     binding = model.lookup(name.value, scope, use_order)
     if binding is None or use_order is None or binding.scope is not scope:
         return binding
-    if not _contains(model, binding.node, name):
+    if not _reads_own_value(model, binding, name):
         return binding
-    earlier = [b for b in scope.bindings.get(name.value, []) if b.order < binding.order and not _contains(model, b.node, name)]
+    earlier = [b for b in scope.bindings.get(name.value, []) if b.order < binding.order and not _reads_own_value(model, b, name)]
     if earlier:
         return earlier[-1]
     return model.lookup(name.value, scope.parent, None) if scope.parent is not None else None
 
 
-def _contains(model: SemanticModel, statement: cst.CSTNode, node: cst.CSTNode) -> bool:
-    return any(ancestor is statement for ancestor in model.ancestors(node))
+def _reads_own_value(model: SemanticModel, binding: Binding, use: cst.CSTNode) -> bool:
+    """Whether the use sits inside the very value being bound (``x = f(x)``, ``for x in x``)."""
+    value = binding.value
+    return value is not None and (value is use or any(ancestor is value for ancestor in model.ancestors(use)))
 
 
 def assigned_value(model: SemanticModel, name: cst.Name, scope: Scope) -> Optional[Tuple[cst.BaseExpression, Scope]]:
