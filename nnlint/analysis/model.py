@@ -384,6 +384,8 @@ class SemanticModel:
         self.loops: List[LoopInfo] = []
         self.withs: List[cst.With] = []
         self._object_cache: Dict[Tuple[int, int], Obj] = {}
+        self._objects_in_progress: Set[Tuple[int, int]] = set()
+        self._object_cycles = 0
         self._ranges: Optional[Dict[cst.CSTNode, CodeRange]] = None
         builder = _Builder(self)
         walk(module, builder.on_visit, builder.on_leave, LAYOUT_TYPES)  # libcst's visit() rebuilds every node: ~3x slower
@@ -684,9 +686,17 @@ class SemanticModel:
         cached = self._object_cache.get(key)
         if cached is not None:
             return cached
-        self._object_cache[key] = UNKNOWN  # cycle guard
-        result = self._object_of(expr, scope, _depth)
-        self._object_cache[key] = result
+        if key in self._objects_in_progress:
+            self._object_cycles += 1  # a cycle: unknown here, but the answer may be known once it unwinds
+            return UNKNOWN
+        self._objects_in_progress.add(key)
+        cycles_before = self._object_cycles
+        try:
+            result = self._object_of(expr, scope, _depth)
+        finally:
+            self._objects_in_progress.discard(key)
+        if result.kind != "unknown" or self._object_cycles == cycles_before:
+            self._object_cache[key] = result  # an unknown reached through a cycle is not final: don't cache it
         return result
 
     def _object_of(self, expr: cst.BaseExpression, scope: Scope, depth: int) -> Obj:
