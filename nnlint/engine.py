@@ -1,14 +1,15 @@
 """The static pass: discover files, parse each once, build one semantic model, run every rule."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, Iterable, List, Optional, Sequence
+from typing import TYPE_CHECKING, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
+from nnlint.analysis.hashing import content_hash
 from nnlint.analysis.model import SemanticModel
+from nnlint.analysis.prefilter import TrainingCodeFilter
 from nnlint.analysis.project import ProjectIndex, module_name_for
-from nnlint.analysis.source import SourceError, parse_source, python_syntax_error, read_source
+from nnlint.analysis.source import SourceError, decode_source, parse_source, python_syntax_error
 from nnlint.config import Config
 from nnlint.context import RuleContext
 from nnlint.discovery import discover
@@ -20,12 +21,13 @@ from nnlint.suppression import apply_suppressions, skips_file
 SYNTAX_ERROR = ("NN000", "syntax-error")
 RULE_ERROR = ("NN002", "rule-error")
 
-# A file that names none of these cannot be training code (or import it from a project module).
-_TRAINING_HINT = re.compile(r"\b(?:torch|numpy|lightning|pytorch_lightning|timm|keras|tensorflow|sklearn)\b|^\s*(?:from\s+\.|from\s+\w+\s+import|import\s+\w+)", re.M)
+if TYPE_CHECKING:
+    from nnlint.cache import Cache
 
-
-def _may_be_training_code(source: str) -> bool:
-    return bool(_TRAINING_HINT.search(source))
+# Models of linted files kept for other files that import them; past this the index starts afresh
+# (bounded memory on large trees; a model dropped is rebuilt if a later file needs it).
+_MAX_KEPT_MODELS = 256
+Dependencies = Dict[str, Optional[str]]
 
 
 @dataclass
@@ -35,6 +37,9 @@ class Linter:
     config: Config = field(default_factory=Config)
     registry: Optional[Registry] = None
     project: ProjectIndex = field(default_factory=ProjectIndex)
+    cache: Optional["Cache"] = None  # per-file findings keyed by content hash (nnlint.cache)
+    jobs: int = 1  # worker processes for lint_paths (nnlint.parallel)
+    prefilter: TrainingCodeFilter = field(default_factory=TrainingCodeFilter)
     rules: List[Rule] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -53,34 +58,75 @@ class Linter:
     # ------------------------------------------------------------------------------ entry points
     def lint_paths(self, paths: Sequence[str], progress: Optional[Callable[[int, int, str], None]] = None) -> List[Finding]:
         """Lint every file below ``paths``; ``progress(done, total, path)`` is called after each file."""
-        findings: List[Finding] = []
         files = list(discover(paths, self.config.is_excluded))
+        if self.jobs > 1 and len(files) > 1:
+            from nnlint.parallel import lint_in_parallel
+
+            return lint_in_parallel(self, files, progress)
+        findings: List[Finding] = []
         for done, path in enumerate(files, 1):
-            findings.extend(self.lint_file(path))
+            try:
+                findings.extend(self.lint_file(path))
+            except Exception as error:  # never lose the whole run to one file
+                findings.append(internal_error(path, error))
+            self.bound_memory()
             if progress is not None:
                 progress(done, len(files), path)
         return sorted(findings, key=Finding.sort_key)
 
+    def bound_memory(self) -> None:
+        if len(self.project) > _MAX_KEPT_MODELS:
+            self.project = ProjectIndex()
+
     def lint_file(self, path: str) -> List[Finding]:
+        """Findings of one file, from the cache when neither it nor what its analysis consulted changed."""
         try:
-            source = read_source(Path(path))
+            with open(path, "rb") as handle:
+                data = handle.read()
+        except OSError as error:
+            message = f"cannot read file: {error.strerror or error}"
+            return self._filter([_error_finding(path, SourceError(message), *SYNTAX_ERROR)], path)
+        except (ValueError, MemoryError) as error:  # e.g. a path with an embedded null byte
+            return self._filter([_error_finding(path, SourceError(f"cannot read file: {error}"), *SYNTAX_ERROR)], path)
+        digest = content_hash(data) if self.cache is not None else ""
+        if self.cache is not None:
+            cached = self.cache.get(path, digest)
+            if cached is not None:
+                return cached
+        findings, dependencies = self._lint_data(data, path, digest)
+        if self.cache is not None:
+            self.cache.put(path, digest, dependencies, findings)
+        return findings
+
+    def _lint_data(self, data: bytes, path: str, digest: str = "") -> Tuple[List[Finding], Dependencies]:
+        try:
+            source = decode_source(data)
         except SourceError as error:
-            return self._filter([_error_finding(path, error, *SYNTAX_ERROR)], path)
-        return self.lint_source(source, path)
+            return self._filter([_error_finding(path, error, *SYNTAX_ERROR)], path), {}
+        return self._lint_text(source, path, data, digest)
 
     def lint_source(self, source: str, path: str = "<stdin>") -> List[Finding]:
+        return self._lint_text(source, path, source.encode("utf-8", "surrogatepass"))[0]
+
+    def _lint_text(self, source: str, path: str, data: bytes, digest: str = "") -> Tuple[List[Finding], Dependencies]:
+        """(findings, project files consulted) of one file's text; ``data`` is its bytes (for the import scan)."""
         if skips_file(source):
-            return []
-        if not _may_be_training_code(source):
-            return self._filter(_cheap_syntax_check(source, path), path)
+            return [], {}
+        training, consulted = self.prefilter.may_be_training_code(data, path)
+        if not training:
+            return self._filter(_cheap_syntax_check(source, path), path), consulted
         try:
             module = parse_source(source)
         except SourceError as error:
-            return self._filter([_error_finding(path, error, *SYNTAX_ERROR)], path)
+            return self._filter([_error_finding(path, error, *SYNTAX_ERROR)], path), consulted
         name, is_package = module_name_for(Path(path)) if not path.startswith("<") else (None, False)
-        model = SemanticModel(module, path, name, is_package, self.project)
+        self.project.start_file()
+        try:
+            model = SemanticModel(module, path, name, is_package, self.project)
+        except (RecursionError, MemoryError) as error:
+            return self._filter([_error_finding(path, SourceError(f"source too deeply nested to analyse ({type(error).__name__})"), *SYNTAX_ERROR)], path), consulted
         if not path.startswith("<"):
-            self.project.add(Path(path), model)
+            self.project.add(Path(path), model, digest or None)
         ctx = RuleContext(path, source, module, model)
         for rule in self.rules:
             if not self.config.is_enabled(rule.code, path):
@@ -91,7 +137,8 @@ class Linter:
             except Exception as error:  # a broken rule is reported; the others still run
                 ctx.findings.append(_rule_error(path, rule, error))
         findings = apply_suppressions(self._filter(ctx.findings, path), source)
-        return sorted(findings, key=Finding.sort_key)
+        consulted.update(self.project.dependencies())
+        return sorted(findings, key=Finding.sort_key), consulted
 
     def _filter(self, findings: Iterable[Finding], path: str) -> List[Finding]:
         return [f for f in findings if self.config.is_enabled(f.code, path)]
@@ -109,4 +156,10 @@ def _error_finding(path: str, error: SourceError, code: str, name: str) -> Findi
 
 def _rule_error(path: str, rule: Rule, error: Exception) -> Finding:
     message = f"rule {rule.code} ({rule.name}) failed: {type(error).__name__}: {error}"
+    return Finding(path, 1, 1, RULE_ERROR[0], RULE_ERROR[1], message, severity=Severity.ERROR)
+
+
+def internal_error(path: str, error: BaseException) -> Finding:
+    """An error outside any rule (in the engine itself) on one file: reported, and the run goes on."""
+    message = f"internal error while linting this file: {type(error).__name__}: {error}"
     return Finding(path, 1, 1, RULE_ERROR[0], RULE_ERROR[1], message, severity=Severity.ERROR)

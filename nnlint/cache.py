@@ -1,0 +1,214 @@
+"""Content-hash cache of each file's findings, so a re-run over an unchanged tree is nearly free.
+
+An entry is found by (run fingerprint, absolute path) and is valid only when
+- the file's bytes hash to the stored digest, and
+- every project file the analysis consulted (modules it resolved names through, modules the training-code
+  filter followed) still hashes the same, and every module path it probed and did not find is still absent.
+
+The run fingerprint covers: nnlint's version and the size/mtime of each of its own source files, the
+Python version, every loaded plugin (name, version), the enabled rules with their options, and the
+selection/ignore/per-file-ignore configuration. Not covered (documented in the README): changes inside
+a third-party plugin that keep its version number, and adding or removing an ``__init__.py`` that changes
+how a file's own module name is computed. ``--no-cache`` bypasses the cache entirely.
+
+Location: ``$NNLINT_CACHE_DIR`` if set, else ``.nnlint_cache`` in the project root (the folder of the
+pyproject.toml that configured the run, or the current folder). Entries are small JSON files written
+atomically; a cache that cannot be written disables itself with one warning and the run goes on.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence
+
+from nnlint import __version__
+from nnlint.analysis.hashing import content_hash
+from nnlint.finding import Edit, Finding, Fix, Severity, Source
+
+CACHE_DIR_NAME = ".nnlint_cache"
+_FORMAT = 1
+_KEEP_RUNS = 8  # fingerprint folders kept; older ones (other configurations, older nnlint) are pruned
+
+Dependencies = Dict[str, Optional[str]]
+
+
+def default_cache_dir(project_root: Optional[Path]) -> Path:
+    configured = os.environ.get("NNLINT_CACHE_DIR")
+    if configured:
+        return Path(configured)
+    return (project_root or Path.cwd()) / CACHE_DIR_NAME
+
+
+def _nnlint_source_stamp() -> List[Any]:
+    package = Path(__file__).resolve().parent
+    stamp: List[Any] = []
+    for root, dirs, files in os.walk(package):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(files):
+            if name.endswith(".py"):
+                path = os.path.join(root, name)
+                try:
+                    info = os.stat(path)
+                except OSError:
+                    continue
+                stamp.append([os.path.relpath(path, package), info.st_size, info.st_mtime_ns])
+    return stamp
+
+
+def run_fingerprint(config: Any, registry: Any, rules: Sequence[Any]) -> str:
+    """Digest of everything besides the file itself that decides a file's findings."""
+    parts = {
+        "format": _FORMAT,
+        "nnlint": __version__,
+        "sources": _nnlint_source_stamp(),
+        "python": list(sys.version_info[:2]),
+        "plugins": [[p.name, p.version] for p in getattr(registry, "plugins", [])],
+        "rules": [[r.code, type(r).__module__, type(r).__qualname__, getattr(r, "options", None)] for r in rules],
+        "select": list(config.select),
+        "ignore": list(config.ignore),
+        "extend_select": list(config.extend_select),
+        "per_file_ignores": config.per_file_ignores,
+        "root": str(config.root) if config.root is not None else None,
+    }
+    encoded = json.dumps(parts, sort_keys=True, default=repr).encode("utf-8")
+    return hashlib.blake2b(encoded, digest_size=16).hexdigest()
+
+
+def finding_to_json(finding: Finding) -> Dict[str, Any]:
+    data = dataclasses.asdict(finding)
+    data["severity"] = finding.severity.value
+    data["source"] = finding.source.value
+    return data
+
+
+def finding_from_json(data: Dict[str, Any], path: str) -> Finding:
+    data = dict(data)
+    data["path"] = path
+    data["severity"] = Severity(data["severity"])
+    data["source"] = Source(data["source"])
+    fix = data.get("fix")
+    if fix is not None:
+        data["fix"] = Fix(fix["description"], tuple(Edit(**edit) for edit in fix.get("edits", ())))
+    return Finding(**data)
+
+
+class Cache:
+    """Per-file findings, keyed by the run fingerprint and the file's absolute path."""
+
+    def __init__(self, directory: Path, fingerprint: str) -> None:
+        self.directory = Path(directory)
+        self.fingerprint = fingerprint
+        self.runs = self.directory / f"v{_FORMAT}"
+        self.folder = self.runs / fingerprint
+        self.error: Optional[str] = None  # set when the cache disabled itself
+        self.hits = 0
+        self.misses = 0
+        self._prepared = False
+
+    @property
+    def enabled(self) -> bool:
+        return self.error is None
+
+    def _entry_path(self, path: str) -> Path:
+        key = hashlib.blake2b(os.path.abspath(path).encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
+        return self.folder / key[:2] / f"{key}.json"
+
+    def get(self, path: str, digest: str) -> Optional[List[Finding]]:
+        """The cached findings of a file whose bytes hash to ``digest``, or None."""
+        if not self.enabled:
+            return None
+        try:
+            with open(self._entry_path(path), "r", encoding="utf-8") as handle:
+                entry = json.load(handle)
+            if entry.get("digest") != digest or not _dependencies_unchanged(entry.get("dependencies", {})):
+                self.misses += 1
+                return None
+            findings = [finding_from_json(item, path) for item in entry["findings"]]
+        except (OSError, ValueError, KeyError, TypeError):
+            self.misses += 1
+            return None
+        self.hits += 1
+        return findings
+
+    def put(self, path: str, digest: str, dependencies: Dependencies, findings: Sequence[Finding]) -> None:
+        if not self.enabled:
+            return
+        try:
+            entry = {
+                "path": os.path.abspath(path),
+                "digest": digest,
+                "dependencies": {dep: _stamp(dep, known) for dep, known in sorted(dependencies.items())},
+                "findings": [finding_to_json(f) for f in findings],
+            }
+            text = json.dumps(entry, sort_keys=True)
+        except (TypeError, ValueError):
+            return  # a finding carries evidence JSON cannot hold: that file is simply not cached
+        try:
+            self._prepare()
+            target = self._entry_path(path)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".json")
+            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            os.replace(temporary, target)
+        except OSError as error:
+            self.error = f"cache disabled: cannot write {self.directory}: {error.strerror or error}"
+
+    def _prepare(self) -> None:
+        if self._prepared:
+            return
+        self._prepared = True
+        new = not self.folder.exists()
+        self.folder.mkdir(parents=True, exist_ok=True)
+        tag = self.directory / "CACHEDIR.TAG"
+        if not tag.exists():
+            tag.write_text("Signature: 8a477f597d28d172789f06886806bc55\n# nnlint cache; see https://bford.info/cachedir/\n")
+            (self.directory / ".gitignore").write_text("*\n")
+        if new:
+            self._prune()
+
+    def _prune(self) -> None:
+        try:
+            runs = sorted((p for p in self.runs.iterdir() if p.is_dir() and p != self.folder), key=lambda p: p.stat().st_mtime)
+        except OSError:
+            return
+        for old in runs[: max(0, len(runs) - (_KEEP_RUNS - 1))]:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def _stamp(path: str, digest: Optional[str]) -> Optional[List[Any]]:
+    """[digest, size, mtime_ns] of a consulted file (stat lets the check skip re-hashing), None when absent."""
+    if digest is None:
+        return None
+    try:
+        info = os.stat(path)
+    except OSError:
+        return [digest, -1, -1]
+    return [digest, info.st_size, info.st_mtime_ns]
+
+
+def _dependencies_unchanged(dependencies: Dict[str, Optional[List[Any]]]) -> bool:
+    for path, stamp in dependencies.items():
+        if stamp is None:
+            if os.path.exists(path):
+                return False
+            continue
+        try:
+            info = os.stat(path)
+        except OSError:
+            return False
+        if info.st_size == stamp[1] and info.st_mtime_ns == stamp[2]:
+            continue
+        try:
+            with open(path, "rb") as handle:
+                if content_hash(handle.read()) != stamp[0]:
+                    return False
+        except OSError:
+            return False
+    return True

@@ -1,0 +1,107 @@
+"""``--jobs N``: lint files in N worker processes; findings come back sorted, as in a serial run.
+
+The parent answers what it can from the cache first (a warm re-run starts no worker at all), then
+hands the remaining files to a process pool, biggest first so that no worker is left with a huge
+file at the end. Each worker builds its own Linter (rules, project index, cache handle) once.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+from typing import TYPE_CHECKING, Callable, List, Optional, Sequence, Tuple
+
+from nnlint.finding import Finding
+
+if TYPE_CHECKING:
+    from nnlint.engine import Linter
+
+_WORKER: Optional["Linter"] = None
+_SERIAL_BELOW = 4  # fewer files than this: a pool costs more than it saves
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def _start_worker(config, cache_directory, fingerprint) -> None:
+    global _WORKER
+    from nnlint.engine import Linter
+    from nnlint.registry import load_registry
+
+    cache = None
+    if cache_directory is not None:
+        from nnlint.cache import Cache
+
+        cache = Cache(cache_directory, fingerprint)
+    _WORKER = Linter(config, load_registry(), cache=cache)
+
+
+def _lint_one(path: str) -> Tuple[str, List[Finding], Optional[str]]:
+    assert _WORKER is not None
+    try:
+        findings = _WORKER.lint_file(path)
+    except Exception as error:  # never lose the whole run to one file
+        from nnlint.engine import internal_error
+
+        findings = [internal_error(path, error)]
+    _WORKER.bound_memory()
+    cache_error = _WORKER.cache.error if _WORKER.cache is not None else None
+    return path, findings, cache_error
+
+
+def _size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
+
+
+def lint_in_parallel(linter: "Linter", files: Sequence[str], progress: Optional[Callable[[int, int, str], None]] = None) -> List[Finding]:
+    findings: List[Finding] = []
+    done = 0
+    pending: List[str] = []
+    cache = linter.cache
+    for path in files:
+        cached = _cached(linter, path)
+        if cached is None:
+            pending.append(path)
+            continue
+        findings.extend(cached)
+        done += 1
+        if progress is not None:
+            progress(done, len(files), path)
+    if len(pending) < _SERIAL_BELOW or linter.jobs <= 1:
+        for path in pending:
+            findings.extend(linter.lint_file(path))
+            done += 1
+            if progress is not None:
+                progress(done, len(files), path)
+        return sorted(findings, key=Finding.sort_key)
+    pending.sort(key=_size, reverse=True)
+    initargs = (linter.config, cache.directory if cache is not None and cache.enabled else None, cache.fingerprint if cache is not None else None)
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    with context.Pool(min(linter.jobs, len(pending)), initializer=_start_worker, initargs=initargs) as pool:
+        for path, file_findings, cache_error in pool.imap_unordered(_lint_one, pending, chunksize=1):
+            findings.extend(file_findings)
+            if cache_error and cache is not None and cache.error is None:
+                cache.error = cache_error
+            done += 1
+            if progress is not None:
+                progress(done, len(files), path)
+    return sorted(findings, key=Finding.sort_key)
+
+
+def _cached(linter: "Linter", path: str) -> Optional[List[Finding]]:
+    if linter.cache is None or not linter.cache.enabled:
+        return None
+    from nnlint.analysis.hashing import content_hash
+
+    try:
+        with open(path, "rb") as handle:
+            digest = content_hash(handle.read())
+    except (OSError, ValueError):
+        return None
+    return linter.cache.get(path, digest)
