@@ -87,6 +87,8 @@ def main() -> None:
 @click.option("--diff", is_flag=True, help="Print the fixes --fix would make as a unified diff; change nothing.")
 @click.option("--show-source", is_flag=True, help="Show the source line of each finding with a caret line under it.")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True, help="Colour the report (auto: only on a terminal).")
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, help="Worker processes (default 0: one per CPU core; 1: no workers).")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the findings cache (.nnlint_cache, or $NNLINT_CACHE_DIR).")
 def check(
     paths: Tuple[str, ...],
     select: Tuple[str, ...],
@@ -102,6 +104,8 @@ def check(
     diff: bool = False,
     show_source: bool = False,
     color: str = "auto",
+    jobs: int = 0,
+    no_cache: bool = False,
 ) -> None:
     """Lint PATHS (files or folders) for training bugs."""
     from nnlint.engine import Linter
@@ -127,6 +131,7 @@ def check(
     config.extend_select.extend(_split_codes(extend_select))
 
     linter = Linter(config, registry)
+    _configure_speed(linter, jobs, no_cache)
     findings: List[Finding] = []
     file_paths = [p for p in paths if p != "-"]
     stdin_name = stdin_filename or "<stdin>"
@@ -153,6 +158,8 @@ def check(
         findings.extend(linter.lint_paths(file_paths, progress=progress))
         progress.close()
     findings.sort(key=Finding.sort_key)
+    if linter.cache is not None and linter.cache.error:
+        click.echo(f"nnlint: warning: {linter.cache.error}", err=True)
 
     report_stream = None if output_file else (sys.stderr if report_to_stderr else sys.stdout)
     options = FormatOptions(show_source=show_source, color=use_color(color, report_stream), sources={stdin_name: stdin_source or ""})
@@ -164,6 +171,16 @@ def check(
     else:
         _write(report, output_file)
     raise click.exceptions.Exit(EXIT_FINDINGS if findings and not exit_zero else EXIT_CLEAN)
+
+
+def _configure_speed(linter: "Linter", jobs: int, no_cache: bool) -> None:
+    from nnlint.parallel import default_jobs
+
+    linter.jobs = jobs or default_jobs()
+    if not no_cache:
+        from nnlint.cache import Cache, default_cache_dir, run_fingerprint
+
+        linter.cache = Cache(default_cache_dir(linter.config.root), run_fingerprint(linter.config, linter.registry, linter.rules))
 
 
 def _statistics(findings: Sequence[Finding]) -> str:
