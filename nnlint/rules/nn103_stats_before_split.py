@@ -118,10 +118,14 @@ def _data_of_stat(model: SemanticModel, call: cst.Call, scope: Scope) -> Optiona
     qualname = model.callee_qualname(call, scope)
     if qualname in _STAT_FUNCTIONS:
         data = model.argument(call, 0, "input") or model.argument(call, 0, "a")
+        axis = model.argument(call, 1, "dim") or model.argument(call, 1, "axis")
     elif qualname is None and isinstance(call.func, cst.Attribute) and call.func.attr.value in _STAT_METHODS:
         data = call.func.value
+        axis = model.argument(call, 0, "dim") or model.argument(call, 0, "axis")
     else:
         return None
+    if axis is not None and not _includes_sample_axis(model, axis, scope):
+        return None  # per-sample statistics (instance normalisation) see one sample only
     while True:
         if isinstance(data, cst.Call) and isinstance(data.func, cst.Attribute) and data.func.attr.value in _TRANSPARENT_METHODS:
             data = data.func.value
@@ -130,6 +134,12 @@ def _data_of_stat(model: SemanticModel, call: cst.Call, scope: Scope) -> Optiona
         else:
             break
     return data.value if isinstance(data, cst.Name) else None
+
+
+def _includes_sample_axis(model: SemanticModel, axis: cst.BaseExpression, scope: Scope) -> bool:
+    """Whether a reduction axis argument covers axis 0, the samples (``0``, ``(0, 2, 3)``); unknown counts as no."""
+    elements = [e.value for e in axis.elements] if isinstance(axis, (cst.Tuple, cst.List)) else [axis]
+    return any(model.number(element, scope) == 0 for element in elements)
 
 
 def _stat_calls_in(model: SemanticModel, expr: cst.CSTNode, scope: Scope) -> List[Tuple[cst.Call, str]]:
