@@ -293,7 +293,7 @@ def _randint_range(model: SemanticModel, call: cst.Call, scope: Scope) -> Option
             low, high = 0.0, numbers[0]
     if low is None or high is None:
         return None
-    return (low, high)
+    return (low, high - 1)  # integers below an exclusive upper bound
 
 
 def _uniform_range(model: SemanticModel, call: cst.Call, scope: Scope) -> Optional[Range]:

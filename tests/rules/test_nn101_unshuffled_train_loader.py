@@ -1,0 +1,132 @@
+"""NN101: training loaders found through helpers, attributes, enumerate/tqdm and next(); evaluation
+loaders, samplers, variable shuffle flags and streams stay silent."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from nnlint.config import Config
+from nnlint.engine import Linter
+from tests.conftest import codes, lint_text
+
+HEADER = """
+import torch
+from torch.utils.data import DataLoader, TensorDataset, IterableDataset, Dataset
+ds = TensorDataset(torch.randn(64, 4), torch.randint(0, 2, (64,)))
+"""
+
+TRAIN = """
+    optimizer.zero_grad()
+    loss = criterion(model(xb), yb)
+    loss.backward()
+    optimizer.step()
+"""
+
+
+def nn101(body: str):
+    return codes(lint_text(HEADER + body, select=["NN101"]))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "loader = DataLoader(ds, batch_size=8)\nfor xb, yb in loader:" + TRAIN,
+        "loader = DataLoader(ds, 8, False)\nfor step, (xb, yb) in enumerate(loader):" + TRAIN,
+        "from tqdm import tqdm\nloader = DataLoader(ds, batch_size=8, shuffle=None)\nfor xb, yb in tqdm(loader):" + TRAIN,
+        # iter/next in a step loop
+        "loader = DataLoader(ds, batch_size=8)\nbatches = iter(loader)\nfor step in range(10):\n    xb, yb = next(batches)" + TRAIN,
+        # a helper returning two loaders, the training one reaching a function through a parameter
+        """
+def make_loaders():
+    return DataLoader(ds, batch_size=8), DataLoader(ds, batch_size=32)
+
+def train_one_epoch(loader):
+    for xb, yb in loader:
+        optimizer.zero_grad()
+        criterion(model(xb), yb).backward()
+        optimizer.step()
+
+train_loader, val_loader = make_loaders()
+train_one_epoch(train_loader)
+""",
+        # a user map-style dataset
+        """
+class Pairs(Dataset):
+    def __len__(self):
+        return 10
+    def __getitem__(self, i):
+        return torch.randn(4), 0
+
+loader = DataLoader(Pairs(), batch_size=2)
+for xb, yb in loader:""" + TRAIN,
+    ],
+)
+def test_unshuffled_training_loader_is_flagged(body: str) -> None:
+    assert nn101(body) == ["NN101"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # evaluation only
+        "val = DataLoader(ds, batch_size=8)\nmodel.eval()\nwith torch.no_grad():\n    for xb, yb in val:\n        model(xb)\n",
+        # shuffle / sampler / batch_sampler
+        "loader = DataLoader(ds, batch_size=8, shuffle=True)\nfor xb, yb in loader:" + TRAIN,
+        "from torch.utils.data import RandomSampler\nloader = DataLoader(ds, batch_size=8, sampler=RandomSampler(ds))\nfor xb, yb in loader:" + TRAIN,
+        "loader = DataLoader(ds, batch_sampler=my_batches)\nfor xb, yb in loader:" + TRAIN,
+        # the flag is a variable
+        "def make(is_train):\n    return DataLoader(ds, batch_size=8, shuffle=is_train)\nloader = make(True)\nfor xb, yb in loader:" + TRAIN,
+        # **kwargs may carry shuffle
+        "kwargs = {'shuffle': True}\nloader = DataLoader(ds, batch_size=8, **kwargs)\nfor xb, yb in loader:" + TRAIN,
+        # an IterableDataset stream
+        """
+class Stream(IterableDataset):
+    def __iter__(self):
+        yield torch.randn(4), 0
+
+loader = DataLoader(Stream(), batch_size=2)
+for xb, yb in loader:""" + TRAIN,
+        # unknown dataset origin (e.g. a streaming hub dataset): no proof it is map-style
+        "from datasets import load_dataset\nloader = DataLoader(load_dataset('x', split='train'), batch_size=8)\nfor xb, yb in loader:" + TRAIN,
+        # one helper runs both training and evaluation loaders: the parameter is ambiguous
+        """
+def run(loader, train):
+    for xb, yb in loader:
+        loss = criterion(model(xb), yb)
+        if train:
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+
+run(DataLoader(ds, batch_size=8, shuffle=True), True)
+run(DataLoader(ds, batch_size=8), False)
+""",
+        # a validation batch drawn with next() in the epoch loop around the training loop
+        """
+train = DataLoader(ds, batch_size=8, shuffle=True)
+val = DataLoader(ds, batch_size=8)
+for epoch in range(2):
+    for xb, yb in train:""" + TRAIN.replace("\n    ", "\n        ") + """
+    xb, yb = next(iter(val))
+    print(model(xb).argmax(1).eq(yb).float().mean())
+""",
+    ],
+)
+def test_look_alikes_are_silent(body: str) -> None:
+    assert nn101(body) == []
+
+
+def test_loader_built_in_another_file_is_reported_at_the_loop(tmp_path: Path) -> None:
+    (tmp_path / "data.py").write_text(
+        "import torch\nfrom torch.utils.data import DataLoader, TensorDataset\n\n"
+        "def make_loader():\n"
+        "    ds = TensorDataset(torch.randn(64, 4), torch.randint(0, 2, (64,)))\n"
+        "    return DataLoader(ds, batch_size=8)\n"
+    )
+    (tmp_path / "train.py").write_text(
+        "from data import make_loader\n\nloader = make_loader()\nfor xb, yb in loader:" + TRAIN
+    )
+    findings = Linter(Config(select=["NN101"])).lint_paths([str(tmp_path)])
+    assert [(Path(f.path).name, f.code) for f in findings] == [("train.py", "NN101")]
+    assert "data.py" in findings[0].message

@@ -1,0 +1,74 @@
+"""NN102: reshapes that move a channel axis, found from constructors, shape unpacking and axis
+references; flattening, permutes and order-keeping reshapes stay silent."""
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import codes, lint_text
+
+HEADER = """
+import numpy as np
+import torch
+"""
+
+
+def nn102(body: str):
+    return codes(lint_text(HEADER + body, select=["NN102"]))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # NHWC numpy batch through astype and scalar arithmetic, np.reshape
+        "x = np.random.rand(100, 32, 32, 3).astype(np.float32)\nx = (x - 0.5) / 0.25\ny = np.reshape(x, (-1, 3, 32, 32))\n",
+        # a Generator with a size tuple, then torch.from_numpy(...).view(...)
+        "rng = np.random.default_rng(0)\nimgs = rng.standard_normal((8, 28, 28, 3))\nt = torch.from_numpy(imgs).view(8, 3, 28, 28)\n",
+        # named sizes, one of them tuple-assigned
+        "N = 16\nH, W = 24, 24\nframes = torch.randn(N, H, W, 3)\nframes = frames.reshape(N, 3, H, W)\n",
+        # one HWC image: unpacked shape reordered
+        "def to_chw(img):\n    h, w, c = img.shape\n    return img.reshape(c, h, w)\n",
+        # one HWC image: a channel literal placed before the image's first axis
+        "def to_chw(frame):\n    t = torch.from_numpy(frame).float()\n    return t.view(3, frame.shape[0], frame.shape[1])\n",
+        # size() references out of order
+        "def swap(x):\n    return x.view(x.size(0), x.size(2), x.size(1))\n",
+        # an HWC image indexed out of an NHWC array held by a Dataset
+        """
+class Images(torch.utils.data.Dataset):
+    def __init__(self):
+        self.data = np.zeros((10, 32, 32, 3), dtype=np.float32)
+    def __getitem__(self, i):
+        return torch.from_numpy(self.data[i].reshape(3, 32, 32))
+""",
+    ],
+)
+def test_axis_moving_reshape_is_flagged(body: str) -> None:
+    assert nn102(body) == ["NN102"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # flattening and batch-first views
+        "x = torch.randn(8, 3, 32, 32)\ny = x.view(x.size(0), -1)\nz = x.reshape(8, 3 * 32 * 32)\n",
+        # permute / transpose / movedim, then an order-keeping reshape
+        "x = torch.randn(8, 32, 32, 3)\ny = x.permute(0, 3, 1, 2).reshape(8, 3, 32, 32)\nz = torch.movedim(x, -1, 1)\n",
+        "x = np.random.rand(8, 32, 32, 3)\ny = np.transpose(x, (0, 3, 1, 2))\nz = y.reshape(8, 3, 32, 32)\n",
+        # CIFAR rows are stored channel-major: (N, 3072) -> (N, 3, 32, 32) is right
+        "rows = np.random.rand(100, 3072).astype(np.float32)\nimgs = rows.reshape(-1, 3, 32, 32)\n",
+        # moving a size-1 axis reorders nothing
+        "gray = torch.randn(28, 28, 1)\nchw = gray.reshape(1, 28, 28)\n",
+        # splitting and merging neighbouring axes
+        "def heads(x):\n    b, t, d = x.shape\n    return x.view(b, t, 8, d // 8)\n",
+        "def merge(x):\n    n, c, h, w = x.shape\n    return x.reshape(n, c * h * w)\n",
+        # adding a leading batch axis
+        "def batch(img):\n    return img.view(1, img.shape[0], img.shape[1], img.shape[2])\n",
+        # a dtype view
+        "x = torch.randn(4, 4)\ny = x.view(torch.int32)\n",
+        # square matrices: no channel-sized axis moves
+        "w = torch.randn(64, 128)\nv = w.view(128, 64)\n",
+        # unknown source shape
+        "def f(x):\n    return x.reshape(-1, 3, 32, 32)\n",
+    ],
+)
+def test_look_alikes_are_silent(body: str) -> None:
+    assert nn102(body) == []
