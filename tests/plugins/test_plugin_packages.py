@@ -24,6 +24,7 @@ from typing import Dict, Iterable, List, Set
 import pytest
 
 from tests.corpus_headers import read_expectation
+from tests.plugins.guide import sample_and_output
 
 REPO = Path(__file__).resolve().parents[2]
 PLUGINS = REPO / "plugins"
@@ -293,3 +294,14 @@ def test_plugin_test_suites_pass_against_the_installed_packages(environment: Dic
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     assert re.search(r"\d+ passed", result.stdout)
+
+
+def test_the_guide_sample_gives_the_guide_output(environment: Dict[str, Path]) -> None:
+    sample, command, expected = sample_and_output()
+    folder = environment["project"] / "guide"
+    folder.mkdir()
+    (folder / "train.py").write_text(sample)
+    program, *args = command.split()
+    assert program == "nnlint"
+    result = nnlint(environment, *args, cwd=folder)
+    assert result.returncode == 1 and result.stdout.splitlines() == expected, result.stdout + result.stderr
