@@ -65,11 +65,11 @@ Options
     ``self.options``. Users set them, most specific last wins, in ``pyproject.toml``::
 
         [tool.nnlint.example]          # the plugin's table (its entry point name)
-        some-option = 3                # for every rule of the plugin that declares it
+        some_option = 3                # for every rule of the plugin that declares it
         [tool.nnlint.example.NNX001]   # for one rule, by code or name
-        some-option = 4
+        some_option = 4
         [tool.nnlint.options.NNX001]   # the generic per-rule table works for plugin rules too
-        some-option = 5
+        some_option = 5
 
     A key in a plugin table that none of the plugin's rules declares is a configuration error, as is a
     ``[tool.nnlint.<name>]`` table for a plugin that is not installed.
@@ -77,7 +77,9 @@ Options
 Fixes
     Pass ``fix=Fix("what it does", edits=(Edit(line, column, end_line, end_column, replacement),))``
     to ``ctx.report``: lines are 1-based, columns 0-based offsets. Only attach a fix that is safe
-    without a human looking at it. ``ctx.model.range_of(node)`` gives a node's positions.
+    without a human looking at it. ``ctx.model.range_of(node)`` gives a node's positions; the helpers
+    ``ctx.fix``, ``ctx.replace``, ``ctx.insert_before`` and ``ctx.insert_after`` build the edits from
+    nodes (see :class:`Rule` and ``nnlint.fixes``).
 
 Runtime probes
     :class:`Probe` (``nnlint.dynamic.probe``) is the base class of ``--dynamic`` checks. A probe never
@@ -89,7 +91,7 @@ Runtime probes
 """
 from __future__ import annotations
 
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from nnlint.analysis import torch_api
 from nnlint.analysis.model import (
@@ -107,6 +109,9 @@ from nnlint.context import RuleContext
 from nnlint.finding import Edit, Finding, Fix, Severity, Source
 from nnlint.hookspecs import hookimpl, hookspec
 from nnlint.rule import Rule
+
+if TYPE_CHECKING:  # at run time they are imported on first use, see __getattr__
+    from nnlint.dynamic.probe import Probe, RunView
 
 API_VERSION = 1  # bumped when a name in __all__ changes meaning
 

@@ -14,7 +14,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import textwrap
 import venv
 from importlib import metadata
