@@ -125,6 +125,11 @@ def _name_shape(model: SemanticModel, name: cst.Name, scope: Scope, depth: int) 
         return None
     if binding.kind in ("assign", "annassign") and binding.index is None:
         return tensor_shape(model, binding.value, binding.scope, depth + 1)
+    if binding.kind in ("assign", "unpack") and binding.index is not None and len(binding.index) == 1:
+        if isinstance(binding.value, (cst.Tuple, cst.List)) and binding.index[0] < len(binding.value.elements):
+            element = binding.value.elements[binding.index[0]]
+            return None if isinstance(element, cst.StarredElement) else tensor_shape(model, element.value, binding.scope, depth + 1)
+        return None
     if binding.kind == "for" and binding.index is not None and binding.value is not None:
         return _batch_shape(model, binding.value, binding.index, binding.scope, depth)
     if binding.kind == "param" and binding.scope.function is not None:

@@ -175,4 +175,3 @@ def _collect_events(
         active.add(id(target))
         _collect_events(model, target.node, list(_body_calls(model, target.calls, target.node)), guarded, events, depth + 1, active)
         active.discard(id(target))
-

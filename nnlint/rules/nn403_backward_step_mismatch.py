@@ -147,4 +147,3 @@ class BackwardStepMismatch(Rule):
                         "loop: the weights never change; call optimizer.step() after backward()",
                         evidence={"loop_line": model.line_of(loop.node)},
                     )
-
