@@ -180,6 +180,31 @@ def test_training_step_running_total_and_forward_output() -> None:
     assert {f.line for f in findings} == {19, 20}
 
 
+def test_training_step_keeping_a_dict_of_outputs() -> None:
+    assert_flags(
+        StepKeepsGraph,
+        """
+        import torch.nn as nn
+        import lightning.pytorch as pl
+
+        class Model(pl.LightningModule):
+            def __init__(self):
+                super().__init__()
+                self.net = nn.Linear(4, 3)
+                self.outputs = []
+
+            def training_step(self, batch, batch_idx):
+                x, y = batch
+                logits = self.net(x)
+                loss = nn.functional.cross_entropy(logits, y)
+                self.outputs.append({"loss": loss, "preds": logits.argmax(dim=1)})
+                return loss
+        """,
+        count=1,
+        line=14,
+    )
+
+
 def test_training_step_logging_and_helpers_are_clean() -> None:
     assert_clean(
         StepKeepsGraph,
@@ -266,6 +291,98 @@ def test_optimizer_params_through_a_local_variable() -> None:
 )
 def test_complete_or_unreadable_optimizers_are_clean(init: str, configure: str) -> None:
     assert_clean(OptimizerMissesParameters, _MODULE.format(init=init, configure=configure))
+
+
+def test_ema_copy_used_in_validation_and_detached_teacher_are_clean() -> None:
+    assert_clean(
+        OptimizerMissesParameters,
+        """
+        import torch
+        import torch.nn as nn
+        import pytorch_lightning as pl
+
+        class Model(pl.LightningModule):
+            def __init__(self):
+                super().__init__()
+                self.student = nn.Linear(8, 2)
+                self.teacher = nn.Linear(8, 2)
+                self.ema = nn.Linear(8, 2)
+
+            def training_step(self, batch, batch_idx):
+                x, y = batch
+                target = self.teacher(x).detach()
+                return nn.functional.mse_loss(self.student(x), target)
+
+            def validation_step(self, batch, batch_idx):
+                x, y = batch
+                self.log("val", nn.functional.mse_loss(self.ema(x), y))
+
+            def configure_optimizers(self):
+                return torch.optim.Adam(self.student.parameters())
+        """,
+    )
+
+
+def test_feature_extractor_that_freezes_itself_is_clean() -> None:
+    assert_clean(
+        OptimizerMissesParameters,
+        """
+        import torch
+        import torch.nn as nn
+        import pytorch_lightning as pl
+
+        class FeatureExtractor(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.layers = nn.Sequential(nn.Conv2d(3, 8, 3), nn.ReLU())
+                for p in self.parameters():
+                    p.requires_grad = False
+
+            def forward(self, x):
+                return self.layers(x)
+
+        class SuperResolution(pl.LightningModule):
+            def __init__(self):
+                super().__init__()
+                self.generator = nn.Conv2d(3, 3, 3, padding=1)
+                self.features = FeatureExtractor()
+
+            def training_step(self, batch, batch_idx):
+                low, high = batch
+                fake = self.generator(low)
+                return nn.functional.mse_loss(self.features(fake), self.features(high))
+
+            def configure_optimizers(self):
+                return torch.optim.Adam(self.generator.parameters())
+        """,
+    )
+
+
+def test_module_used_through_a_helper_method_is_missing() -> None:
+    assert_flags(
+        OptimizerMissesParameters,
+        """
+        import torch
+        import torch.nn as nn
+        import pytorch_lightning as pl
+
+        class Model(pl.LightningModule):
+            def __init__(self):
+                super().__init__()
+                self.encoder = nn.Linear(8, 8)
+                self.decoder = nn.Linear(8, 8)
+
+            def reconstruct(self, x):
+                return self.decoder(self.encoder(x))
+
+            def training_step(self, batch, batch_idx):
+                return nn.functional.mse_loss(self.reconstruct(batch), batch)
+
+            def configure_optimizers(self):
+                return torch.optim.Adam(self.encoder.parameters())
+        """,
+        message="self.decoder",
+    )
 
 
 def test_frozen_by_loop_and_teacher_under_no_grad_are_clean() -> None:

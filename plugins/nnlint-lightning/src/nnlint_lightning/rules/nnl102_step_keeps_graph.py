@@ -170,6 +170,10 @@ class _StepChecker:
             return self._carries_graph(expr.expression, depth + 1)
         if isinstance(expr, cst.Subscript):
             return self._carries_graph(expr.value, depth + 1)
+        if isinstance(expr, (cst.List, cst.Tuple, cst.Set)):
+            return any(self._carries_graph(element.value, depth + 1) for element in expr.elements)
+        if isinstance(expr, cst.Dict):
+            return any(isinstance(element, cst.DictElement) and self._carries_graph(element.value, depth + 1) for element in expr.elements)
         if isinstance(expr, cst.Attribute) and expr.attr.value not in _NON_TENSOR_ATTRIBUTES:
             return self_attribute(expr, self.func) is None and self._carries_graph(expr.value, depth + 1)
         return False

@@ -15,6 +15,7 @@ _PARAMETER_FREE = re.compile(
     r"\.(\w*Pool\w*|Dropout\w*|AlphaDropout|Flatten|Unflatten|Identity|Upsample\w*|PixelShuffle|PixelUnshuffle|"
     r"\w*Pad\d?d|ChannelShuffle|Softmax\w*|LogSoftmax)$"
 )
+_NOT_A_FORWARD = frozenset({"requires_grad_", "eval", "train", "to", "cuda", "cpu", "apply", "freeze", "zero_grad", "state_dict", "load_state_dict"})
 _FREEZING = re.compile(r"requires_grad|\bfreeze\w*\(|\.eval\(\)")
 _MAX_DEPTH = 6
 
@@ -111,7 +112,7 @@ class OptimizerMissesParameters(Rule):
         used = _attributes_called_with_grad(model, cls)
         missing = []
         for attr, obj in _parameter_modules(model, cls).items():
-            if attr not in covered and attr not in frozen and attr in used:
+            if attr not in covered and attr not in frozen and attr in used and not _freezes_itself(obj):
                 missing.append((attr, obj))
         if not missing:
             return
@@ -212,6 +213,14 @@ def _frozen_attributes(model: SemanticModel, cls: ClassInfo) -> Set[str]:
     return frozen
 
 
+def _freezes_itself(obj: Obj) -> bool:
+    """A user module class that freezes its own parameters (a perceptual-loss network, a frozen encoder)."""
+    cls, owner = obj.cls, obj.owner
+    if cls is None or owner is None:
+        return False
+    return any(_FREEZING.search(owner.module.code_for_node(statement)) for func in cls.methods.values() for statement in _statements(func.node))
+
+
 def _statements(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     for child in node.children:
         if isinstance(child, (cst.SimpleStatementLine, cst.For, cst.With, cst.If)):
@@ -231,15 +240,24 @@ def _self_attributes(node: cst.CSTNode, func: FunctionInfo) -> Set[str]:
 
 
 def _attributes_called_with_grad(model: SemanticModel, cls: ClassInfo) -> Set[str]:
-    """Attributes called as modules (``self.X(...)``, ``self.X[i](...)``) outside ``no_grad`` in any method."""
+    """Attributes called as modules (``self.X(...)``, ``self.X[i](...)``) in training: in ``training_step``,
+    ``forward`` and the methods they call, outside ``no_grad`` and not detached on the spot."""
+    entry_points = [cls.methods[name] for name in ("training_step", "forward") if name in cls.methods]
     used: Set[str] = set()
-    for func in cls.methods.values():
-        for call in func.calls:
-            attr = self_root_attribute(call.node.func, func)
-            if attr is None or model.in_no_grad(call):
-                continue
-            if isinstance(call.node.func, cst.Attribute) and call.node.func.attr.value in _PARAMETER_METHODS | {"requires_grad_", "eval", "train", "to", "cuda", "cpu", "apply", "freeze"}:
-                continue
-            used.add(attr)
+    for call in model.reachable_calls([call for func in entry_points for call in func.calls]):
+        func = call.function
+        if func is None or func.cls is not cls:
+            continue
+        attr = self_root_attribute(call.node.func, func)
+        if attr is None or model.in_no_grad(call) or _detached(model, call.node):
+            continue
+        if isinstance(call.node.func, cst.Attribute) and call.node.func.attr.value in _PARAMETER_METHODS | _NOT_A_FORWARD:
+            continue
+        used.add(attr)
     return used
 
+
+def _detached(model: SemanticModel, call: cst.Call) -> bool:
+    """``self.teacher(x).detach()``: the module's output is cut from the graph where it is produced."""
+    parent = model.parent.get(call)
+    return isinstance(parent, cst.Attribute) and parent.attr.value in ("detach", "detach_")
