@@ -140,7 +140,7 @@ def _name_shape(model: SemanticModel, name: cst.Name, scope: Scope, depth: int) 
 
 def _batch_shape(model: SemanticModel, iterable: cst.BaseExpression, index: Tuple[int, ...], scope: Scope, depth: int) -> Optional[Shape]:
     """Shape of one element of ``for x, y in loader`` (or ``enumerate(loader)``) over a TensorDataset."""
-    if isinstance(iterable, cst.Call) and model.callee_qualname(iterable, scope) == "enumerate":
+    if isinstance(iterable, cst.Call) and isinstance(iterable.func, cst.Name) and iterable.func.value == "enumerate":
         if index[0] != 1 or len(index) < 2:
             return None
         iterable, index = _positional(iterable)[0] if _positional(iterable) else None, index[1:]
