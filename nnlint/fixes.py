@@ -86,8 +86,9 @@ def call_instead_of_forward(ctx: "RuleContext", call: cst.Call) -> Optional[Fix]
 def drop_final_activation(ctx: "RuleContext", tail: "Tail", loss_call: cst.Call, loss_input: cst.BaseExpression, loss_families: Sequence[str]) -> Optional[Fix]:
     """Remove the softmax/sigmoid a loss's input passed through last, when nothing else can depend on it.
 
-    Two shapes are fixed: the activation written inline as the loss's argument
-    (``criterion(F.softmax(out, 1), y)``), and the activation that is the model's last operation in this
+    Three shapes are fixed: the activation written inline as the loss's argument
+    (``criterion(F.softmax(out, 1), y)``); a variable holding ``softmax(logits)`` passed to the loss
+    (the loss gets ``logits``, the variable stays for its other uses); and the activation that is the model's last operation in this
     file (last element of the ``nn.Sequential`` that is the model, or the only ``return`` of the
     model's ``forward``), provided every call of that model in this file feeds such a loss directly or
     through a variable used only by such losses and ``argmax``.
@@ -102,6 +103,8 @@ def drop_final_activation(ctx: "RuleContext", tail: "Tail", loss_call: cst.Call,
             return None
         return ctx.fix("Pass the raw logits to the loss", ctx.replace(node, replacement))
     model_obj = tail.via_model
+    if model_obj is None and isinstance(loss_input, cst.Name):
+        return _pass_activation_input(ctx, node, loss_input)
     if model_obj is None or (model_obj.owner is not None and model_obj.owner is not model):
         return None
     if not _outputs_only_feed(model, model_obj, loss_families):
@@ -112,6 +115,25 @@ def drop_final_activation(ctx: "RuleContext", tail: "Tail", loss_call: cst.Call,
     if model_obj.cls is not None:
         return _drop_returned_activation(ctx, model_obj, node)
     return None
+
+
+def _pass_activation_input(ctx: "RuleContext", activation: cst.CSTNode, loss_input: cst.Name) -> Optional[Fix]:
+    """``probs = softmax(logits); loss(probs, y)`` -> ``loss(logits, y)``; ``probs`` stays for its other uses."""
+    model = ctx.model
+    scope = model.scope_of(loss_input)
+    binding = model.reaching_value(loss_input, scope)
+    if binding is None or binding.kind != "assign" or binding.value is not activation or binding.index is not None:
+        return None
+    inner = _activation_input(model, activation)
+    if not isinstance(inner, cst.Name) or model.scope_of(activation) is not scope:
+        return None
+    if model.order[activation] >= model.order[loss_input]:
+        return None
+    # the logits must still be the same value where the loss reads the activation's output
+    at_activation = model.lookup(inner.value, scope, model.order[activation])
+    if at_activation is None or at_activation is not model.lookup(inner.value, scope, model.order[loss_input]):
+        return None
+    return ctx.fix(f"Pass `{inner.value}` (the raw logits) to the loss", ctx.replace(loss_input, inner.value))
 
 
 def _activation_input(model: "SemanticModel", node: cst.CSTNode) -> Optional[cst.BaseExpression]:
@@ -223,3 +245,17 @@ def _uses_of(model: "SemanticModel", target: cst.Name, assign: cst.Assign) -> It
     if rebinds:
         return iter(())  # a rebinding makes "used only by the loss" hard to prove: no fix
     return iter(loads)
+
+
+# -------------------------------------------------------------------------------- loaders
+_SHUFFLE_POSITION = 2  # DataLoader(dataset, batch_size, shuffle, sampler, ...)
+
+
+def enable_shuffle(ctx: "RuleContext", loader_call: cst.Call) -> Optional[Fix]:
+    """``DataLoader(...)`` with ``shuffle`` absent, ``False`` or ``None`` -> ``shuffle=True``."""
+    current = ctx.model.argument(loader_call, _SHUFFLE_POSITION, "shuffle")
+    if current is None:
+        return add_keyword(ctx, loader_call, "shuffle", "True", max_positional=_SHUFFLE_POSITION)
+    if isinstance(current, cst.Name) and current.value in ("False", "None"):
+        return ctx.fix("Set `shuffle=True`", ctx.replace(current, "True"))
+    return None

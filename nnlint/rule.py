@@ -31,6 +31,26 @@ class Rule:
     :class:`~nnlint.analysis.model.SemanticModel`) questions and calls ``ctx.report(...)``.
     ``default_options`` declares the rule's options; users override them in
     ``[tool.nnlint.options.<CODE or name>]`` and the rule reads ``self.options``.
+
+    Fixes. A finding may carry a safe, mechanical fix (``--fix``, ``--diff``, the editor's quick fix):
+    pass ``fix=`` to ``ctx.report``. Build it from the nodes you already hold::
+
+        fix = ctx.fix("call model(...) instead of model.forward(...)",
+                      ctx.replace(call.func, call.func.value))          # a libcst node or text
+        fix = ctx.fix("pass training=self.training",
+                      ctx.insert_after(call.args[-1].value, ", training=self.training"))
+        ctx.report(call, message, fix=fix)
+
+    ``ctx.replace(node, new)`` / ``ctx.insert_before(node, text)`` / ``ctx.insert_after(node, text)``
+    return :class:`~nnlint.finding.Edit`\ s computed from libcst positions; a replacement node is
+    rendered by libcst, so everything outside the edited node keeps its formatting and comments.
+    ``nnlint.fixes`` has ready-made builders (``add_keyword``, ``set_keyword``,
+    ``call_instead_of_forward``, ``drop_final_activation``, ``enable_shuffle``) that return ``None``
+    where the rewrite is not provably safe. Attach a fix only when it cannot change what correct code
+    computes; return ``None`` when in doubt. The engine (``nnlint.autofix``) applies fixes pass by
+    pass, skips overlapping ones until the next pass, re-parses the result and never writes a file
+    whose fixed source does not parse, so a rule never has to check that itself; the finding must
+    disappear once its fix is applied (a fix that leaves it is reported as not converging).
     """
 
     code: ClassVar[str] = ""

@@ -6,6 +6,7 @@ import libcst as cst
 
 from nnlint.analysis.loaders import dataset_style, loader_order, loops_over_loaders
 from nnlint.context import RuleContext
+from nnlint.fixes import enable_shuffle
 from nnlint.rule import Rule
 
 
@@ -84,4 +85,5 @@ class UnshuffledTrainLoader(Rule):
                     f"this DataLoader{built} feeds the training loop at line {model.line_of(loop.node)} without "
                     "shuffle=True or a sampler: every epoch sees the samples in the same (often class-sorted) order",
                     evidence={"loop_line": model.line_of(loop.node)},
+                    fix=enable_shuffle(ctx, loader.node) if here else None,
                 )

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from nnlint.analysis.loss_inputs import describe_tail, loss_calls
 from nnlint.context import RuleContext
+from nnlint.fixes import drop_final_activation
 from nnlint.rule import Rule
 
 
@@ -71,4 +72,5 @@ class SigmoidIntoBceWithLogits(Rule):
                 f"{loss.short_name} receives {origin} after a sigmoid ({describe_tail(model, tail)}); "
                 "it applies the sigmoid itself, so pass the raw logits",
                 evidence={"activation": "sigmoid", "activation_at": describe_tail(model, tail)},
+                fix=drop_final_activation(ctx, tail, loss.call.node, loss.prediction(model), ("bce_with_logits",)),
             )

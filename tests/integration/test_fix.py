@@ -188,3 +188,71 @@ def test_apply_edits_rejects_overlaps_and_out_of_range_positions() -> None:
         apply_edits("abc\n", [Edit(1, 0, 1, 2, "x"), Edit(1, 1, 1, 3, "y")])
     with pytest.raises(FixError):
         apply_edits("abc\n", [Edit(3, 0, 3, 1, "x")])
+
+
+FIXABLE_CODES = ("NN101", "NN201", "NN203", "NN206", "NN301")
+
+
+def test_fixing_the_corpus_removes_exactly_the_fixed_findings(tmp_path: Path) -> None:
+    """Over every corpus script of a rule with fixes: fixed findings disappear, nothing new appears,
+    every changed file still compiles, and a second pass changes nothing."""
+    import shutil
+
+    corpus = Path(__file__).resolve().parents[2] / "corpus"
+    files = [p for p in sorted(corpus.glob("*.py")) if p.name[:5].upper() in FIXABLE_CODES]
+    assert files
+    for path in files:
+        shutil.copy(path, tmp_path / path.name)
+    paths = [str(tmp_path / p.name) for p in files]
+    config = Config()
+    before = Linter(config).lint_paths(paths)
+    run = fix_paths(Linter(config), paths)
+    after = Linter(config).lint_paths(paths)
+
+    assert run.problems == []
+    expected_fixes = [f for f in before if f.fix is not None]
+    assert run.fixed == len(expected_fixes) >= 10
+    key = lambda f: (f.path, f.code)  # noqa: E731
+    remaining = sorted(map(key, after))
+    assert remaining == sorted(map(key, [f for f in before if f.fix is None]))
+    for path in paths:
+        compile(Path(path).read_text(), path, "exec")
+    assert fix_paths(Linter(config), paths, write=False).diff == ""
+
+
+def test_probabilities_variable_keeps_its_other_uses() -> None:
+    source = SEQUENTIAL.replace("nn.Softmax(dim=1),\n", "").replace(
+        "    loss = criterion(model(x), y)\n",
+        "    logits = model(x)\n    probs = torch.softmax(logits, dim=-1)\n    loss = criterion(probs, y)\n    hits = (probs.argmax(-1) == y).sum()\n",
+    )
+    outcome = fix_source(_linter(), source, "<snippet>")
+    assert "loss = criterion(logits, y)\n" in outcome.fixed
+    assert "probs = torch.softmax(logits, dim=-1)\n" in outcome.fixed and outcome.remaining == []
+    assert source != SEQUENTIAL
+    rebound = source.replace("    loss = criterion(probs, y)\n", "    logits = logits * 2\n    loss = criterion(probs, y)\n")
+    assert rebound != source
+    assert [f.fix for f in _linter().lint_source(rebound, "<snippet>")] == [None]  # logits changed meanwhile
+
+
+def test_unshuffled_loader_fix() -> None:
+    source = textwrap.dedent(
+        """\
+        import torch
+        from torch.utils.data import DataLoader, TensorDataset
+
+        model = torch.nn.Linear(4, 2)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        loader = DataLoader(TensorDataset(torch.randn(64, 4), torch.randint(0, 2, (64,))), batch_size=8)
+        for x, y in loader:
+            optimizer.zero_grad()
+            loss = torch.nn.functional.cross_entropy(model(x), y)
+            loss.backward()
+            optimizer.step()
+        """
+    )
+    outcome = fix_source(_linter("NN101"), source, "<snippet>")
+    assert "batch_size=8, shuffle=True)\n" in outcome.fixed and outcome.remaining == []
+    explicit = source.replace("batch_size=8)", "batch_size=8, shuffle=False)")
+    assert "batch_size=8, shuffle=True)\n" in fix_source(_linter("NN101"), explicit, "<snippet>").fixed
+    positional = source.replace("batch_size=8)", "8, False)")
+    assert "8, True)\n" in fix_source(_linter("NN101"), positional, "<snippet>").fixed
