@@ -142,30 +142,37 @@ def loaded_plugins() -> Dict[str, PluginSpec]:
     return specs
 
 
+def _declared(cls: type) -> Dict[str, Any]:
+    return dict(getattr(cls, "default_options", None) or {})
+
+
 def _plugin_options(spec: PluginSpec, value: Any, where: str) -> Dict[str, Dict[str, Any]]:
-    """Options per code from ``[tool.nnlint.<plugin>]``: plugin-wide keys, then ``[...<plugin>.<CODE or name>]``."""
+    """Options per code from ``[tool.nnlint.<plugin>]``: plugin-wide keys (given to each rule that declares
+    them), then the sub-tables ``[tool.nnlint.<plugin>.<CODE or name>]`` of single rules."""
     prefix = f"tool.nnlint.{spec.name}"
     if not isinstance(value, dict):
         raise ConfigError(f"{where}{prefix} must be a table (options of the {spec.name!r} plugin)")
     by_id = {ident: cls for cls in spec.checks for ident in (cls.code, getattr(cls, "name", "")) if ident}
-    declared = {key for cls in spec.checks for key in (getattr(cls, "default_options", None) or {})}
-    shared = {key: item for key, item in value.items() if not isinstance(item, dict)}
+    declared = {key for cls in spec.checks for key in _declared(cls)}
+    shared: Dict[str, Any] = {}
+    per_rule: Dict[type, Dict[str, Any]] = {}
     for key, item in value.items():
-        if isinstance(item, dict):
-            if key not in by_id:
-                raise ConfigError(f"{where}{prefix}.{key}: the {spec.name!r} plugin has no rule {key!r}")
-            own = set(getattr(by_id[key], "default_options", None) or {})
-            unknown = sorted(set(item) - own)
+        if key in by_id and isinstance(item, dict):
+            own = _declared(by_id[key])
+            unknown = sorted(set(item) - set(own))
             if unknown:
                 raise ConfigError(f"{where}{prefix}.{key}: unknown option {unknown[0]!r} (known: {', '.join(sorted(own)) or 'none'})")
-        elif key not in declared:
+            per_rule.setdefault(by_id[key], {}).update(item)
+        elif key in declared:
+            shared[key] = item
+        elif isinstance(item, dict):
+            raise ConfigError(f"{where}{prefix}.{key}: the {spec.name!r} plugin has no rule {key!r}")
+        else:
             raise ConfigError(f"{where}{prefix}: unknown option {key!r} (known: {', '.join(sorted(declared)) or 'none'})")
     per_code: Dict[str, Dict[str, Any]] = {}
     for cls in spec.checks:
-        own = set(getattr(cls, "default_options", None) or {})
-        merged = {key: item for key, item in shared.items() if key in own}
-        merged.update(value.get(getattr(cls, "name", ""), {}) if isinstance(value.get(getattr(cls, "name", "")), dict) else {})
-        merged.update(value.get(cls.code, {}) if isinstance(value.get(cls.code), dict) else {})
+        merged = {key: item for key, item in shared.items() if key in _declared(cls)}
+        merged.update(per_rule.get(cls, {}))
         if merged:
             per_code[cls.code] = merged
     return per_code
