@@ -312,7 +312,7 @@ def is_training_forward(model: SemanticModel, call: CallInfo) -> bool:
     A validation forward inside the epoch loop is not one: the epoch loop trains only through its inner
     batch loop, not at the forward's own level.
     """
-    if model.in_no_grad(call):
+    if model.in_no_grad(call) or output_is_detached(model, call):
         return False
     level = call.loops[-1] if call.loops else None
     siblings = [
@@ -320,3 +320,25 @@ def is_training_forward(model: SemanticModel, call: CallInfo) -> bool:
         if (c.loops[-1] if c.loops else None) is level and (call.function is not None or c.function is None)
     ]
     return any(model.is_backward_call(c) or model.optimizer_step_target(c) is not None for c in model.reachable_calls(siblings))
+
+
+_DETACHING_METHODS = ("detach", "item", "tolist", "numpy")
+
+
+def output_is_detached(model: SemanticModel, call: CallInfo) -> bool:
+    """The forward's result is cut from the graph in the same expression (``target_net(x).max(1)[0].detach()``).
+
+    Such a forward trains nothing (a DQN target network, a frozen teacher), whatever loop it sits in.
+    """
+    current: cst.CSTNode = call.node
+    for parent in model.ancestors(call.node):
+        if isinstance(parent, cst.Attribute) and parent.value is current:
+            if parent.attr.value in _DETACHING_METHODS:
+                return True
+        elif not (
+            (isinstance(parent, cst.Call) and parent.func is current)
+            or (isinstance(parent, cst.Subscript) and parent.value is current)
+        ):
+            return False
+        current = parent
+    return False

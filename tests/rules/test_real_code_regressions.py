@@ -1,0 +1,65 @@
+"""False alarms found by running nnlint on public training code, reduced to self-written snippets.
+
+Each test reproduces the *shape* that misled a rule (never the third-party code itself) and asserts
+that the rule stays silent; where the shape sits next to a real bug, the true positive is asserted too.
+"""
+from __future__ import annotations
+
+from tests.conftest import codes, lint_text
+
+
+def test_detached_target_network_forward_is_not_a_training_step() -> None:
+    # DQN: a frozen target network in eval mode feeds the loss only through .detach();
+    # the optimizer holds the policy network, so target_net.eval() is never "undone" by mistake.
+    source = """
+    import torch
+    import torch.nn as nn
+
+    class QNet(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.body = nn.Sequential(nn.Linear(4, 32), nn.BatchNorm1d(32), nn.ReLU())
+            self.head = nn.Linear(32, 2)
+        def forward(self, x):
+            return self.head(self.body(x))
+
+    policy_net = QNet()
+    target_net = QNet()
+    target_net.load_state_dict(policy_net.state_dict())
+    target_net.eval()
+    optimizer = torch.optim.RMSprop(policy_net.parameters())
+
+    def optimize(states, actions, next_states, rewards):
+        q = policy_net(states).gather(1, actions)
+        next_q = target_net(next_states).max(1)[0].detach()
+        loss = nn.functional.smooth_l1_loss(q, (next_q * 0.99 + rewards).unsqueeze(1))
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+
+    for episode in range(10):
+        for states, actions, next_states, rewards in replay:
+            optimize(states, actions, next_states, rewards)
+    """
+    assert codes(lint_text(source, select=["NN502"])) == []
+
+
+def test_eval_then_training_forward_still_flagged_when_output_is_kept() -> None:
+    # The true positive next to the shape above: the evaluated model is the trained one.
+    source = """
+    import torch
+    import torch.nn as nn
+
+    model = nn.Sequential(nn.Linear(4, 32), nn.Dropout(0.5), nn.Linear(32, 2))
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    for epoch in range(3):
+        for x, y in loader:
+            optimizer.zero_grad()
+            loss = nn.functional.cross_entropy(model(x), y)
+            loss.backward()
+            optimizer.step()
+        model.eval()
+        with torch.no_grad():
+            print(model(x_val).argmax(1).eq(y_val).float().mean().item())
+    """
+    assert codes(lint_text(source, select=["NN502"])) == ["NN502"]
