@@ -158,3 +158,15 @@ def test_syntax_error_is_a_diagnostic_not_a_crash(session: LspClient, tmp_path: 
     diagnostics = session.diagnostics(uri)
     assert [d["code"] for d in diagnostics] == ["NN000"]
     assert diagnostics[0]["severity"] == 1 and diagnostics[0]["range"]["start"]["line"] == 1
+
+
+def test_positions_are_utf16_code_units(session: LspClient, tmp_path: Path) -> None:
+    """LSP counts UTF-16 code units: an emoji before the finding shifts it by two, not one."""
+    _initialize(session, tmp_path, {})
+    text = BUGGY.replace("    loss = criterion(model(x), y)  # é\n", '    tag = "😀"; loss = criterion(model(x), y)\n')
+    assert text != BUGGY
+    uri = _open(session, tmp_path / "train.py", text)
+    diagnostic = session.diagnostics(uri)[0]
+    start = len('    tag = "😀"; loss = ') + 1  # +1: the emoji is two UTF-16 units
+    assert diagnostic["range"]["start"] == {"line": 8, "character": start}
+    assert diagnostic["range"]["end"] == {"line": 8, "character": start + len("criterion(model(x), y)")}
