@@ -35,7 +35,12 @@ def steps_optimizer(model: SemanticModel, call: CallInfo) -> bool:
 
 
 def _is_grad_attribute(expr: cst.BaseExpression) -> bool:
-    return isinstance(expr, cst.Attribute) and expr.attr.value == "grad"
+    """``p.grad`` (also ``p.grad.data``, the pre-0.4 spelling)."""
+    while isinstance(expr, cst.Attribute):
+        if expr.attr.value == "grad":
+            return True
+        expr = expr.value
+    return False
 
 
 def clears_gradients_call(call: CallInfo) -> bool:
@@ -45,23 +50,23 @@ def clears_gradients_call(call: CallInfo) -> bool:
     return call.method_name in ("zero_", "detach_") and call.receiver is not None and _is_grad_attribute(call.receiver)
 
 
-class _GradNoneFinder(cst.CSTVisitor):
+class _GradResetFinder(cst.CSTVisitor):
     def __init__(self) -> None:
         super().__init__()
         self.found = False
 
     def visit_Assign(self, node: cst.Assign) -> None:
-        if isinstance(node.value, cst.Name) and node.value.value == "None":
-            if any(_is_grad_attribute(target.target) for target in node.targets):
-                self.found = True
+        # `p.grad = None` clears; `p.grad = g` (gradients computed another way) overwrites: both reset it
+        if any(_is_grad_attribute(target.target) for target in node.targets):
+            self.found = True
 
     def visit_Del(self, node: cst.Del) -> None:
         if _is_grad_attribute(node.target):
             self.found = True
 
 
-def _assigns_grad_none(node: cst.CSTNode) -> bool:
-    finder = _GradNoneFinder()
+def _resets_grad(node: cst.CSTNode) -> bool:
+    finder = _GradResetFinder()
     node.visit(finder)
     return finder.found
 
@@ -102,7 +107,7 @@ def clears_gradients(model: SemanticModel, facts: LoopFacts) -> bool:
         if func is not None and func is not facts.loop.function and id(func) not in seen:
             seen.add(id(func))  # a helper the loop calls: its whole body runs in the iteration
             bodies.append(func.node)
-    return any(_assigns_grad_none(body) for body in bodies)
+    return any(_resets_grad(body) for body in bodies)
 
 
 def enclosing_loops(loop: LoopInfo) -> Iterator[LoopInfo]:

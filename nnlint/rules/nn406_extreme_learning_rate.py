@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any, Dict, Iterator, Optional, Tuple
+from typing import Any, Dict, Iterator, Optional, Set, Tuple
 
 import libcst as cst
 
@@ -36,13 +36,31 @@ def _literal_rates(model: SemanticModel, call: cst.Call, scope: Scope) -> Iterat
                         yield item.value, group_value
 
 
+# Schedulers that replace or multiply the optimizer's rate: its literal `lr` is then only a base value.
+_RATE_OWNING_SCHEDULERS = frozenset(
+    "torch.optim.lr_scheduler." + n for n in ("LambdaLR", "MultiplicativeLR", "OneCycleLR", "CyclicLR")
+)
+
+
+def _rescaled_optimizers(model: SemanticModel) -> Set[cst.CSTNode]:
+    """Constructor calls of optimizers handed to a scheduler that owns their learning rate."""
+    found: Set[cst.CSTNode] = set()
+    for call in model.calls:
+        if model.callee_qualname(call.node, call.scope) in _RATE_OWNING_SCHEDULERS:
+            optimizer = model.object_of(model.argument(call.node, 0, "optimizer"), call.scope)
+            if optimizer.kind == "optimizer" and optimizer.node is not None:
+                found.add(optimizer.node)
+    return found
+
+
 class ExtremeLearningRate(Rule):
     """## What it does
     Finds an optimizer built with a literal learning rate far outside its sane range: SGD at 1 or
     more, Adam-family and RMSprop optimizers at 0.1 or more, any optimizer at 1e-7 or less (a rate of
     exactly 0, a deliberate freeze, is not reported). Param-group rates are checked too. Rates read
-    from argparse or a configuration are not judged. Adadelta and LBFGS, whose default is 1.0, get a
-    bound of 10.
+    from argparse or a configuration are not judged, nor is the base rate of an optimizer whose rate a
+    `LambdaLR`/`MultiplicativeLR`/`OneCycleLR`/`CyclicLR` scheduler owns (the Transformer "Noam" recipe
+    uses `Adam(lr=1.0)` with a `LambdaLR`). Adadelta and LBFGS, whose default is 1.0, get a bound of 10.
 
     Options (`[tool.nnlint.options.NN406]`): `min_lr` (default 1e-7) and `max_lr`, a table from
     optimizer class name to its bound (merged over the defaults, e.g. `max_lr = {SGD = 5.0}`).
@@ -89,9 +107,10 @@ class ExtremeLearningRate(Rule):
     def check(self, ctx: RuleContext) -> None:
         model = ctx.model
         min_lr = float(self.options.get("min_lr", 1e-7))
+        rescaled = _rescaled_optimizers(model)
         for call in model.calls:
             qualname = model.callee_qualname(call.node, call.scope)
-            if qualname not in api.OPTIMIZERS:
+            if qualname not in api.OPTIMIZERS or call.node in rescaled:
                 continue
             optimizer = qualname.rsplit(".", 1)[-1]
             max_lr = self._max_lr(optimizer)

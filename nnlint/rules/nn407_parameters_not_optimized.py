@@ -28,6 +28,19 @@ def _assignments(module: cst.Module) -> List[cst.Assign]:
     return found
 
 
+def _rebound_after(model: SemanticModel, build: OptimizerBuild, scope: Scope, after: int) -> bool:
+    """The variable holding an optimizer is assigned again later (``optimizer = make_optimizer(model)``)."""
+    statement = model.parent.get(build.call.node)
+    if not isinstance(statement, cst.Assign):
+        return False
+    names = {dotted_name(t.target) for t in statement.targets} - {None}
+    for assign in _assignments(model.module):
+        if model.order.get(assign, -1) > after and model.scope_of(assign) is scope:
+            if names & {dotted_name(t.target) for t in assign.targets}:
+                return True
+    return False
+
+
 def _is_literal(expr: Optional[cst.BaseExpression], value: str) -> bool:
     return isinstance(expr, cst.Name) and expr.value == value
 
@@ -145,6 +158,7 @@ class ParametersNotOptimized(Rule):
             same_scope = [b for b in builds if b.call.scope is scope]
             before = [b for b in same_scope if b.order < order and b.covers(base)]
             rebuilt = any(b.order > order and (b.covers(part) or b.covers(base)) for b in same_scope)
+            rebuilt = rebuilt or _rebound_after(model, before[-1], scope, order)
             extended = any(c.scope is scope and c.order > order and c.method_name == "add_param_group" for c in model.calls)
             if not before or rebuilt or extended:
                 continue

@@ -24,6 +24,20 @@ def _needs_gradients(model: SemanticModel, loop: LoopInfo) -> bool:
     return any(computes_gradients(model, call) or steps_optimizer(model, call) for call in facts.calls)
 
 
+def _gradients_switched_off_elsewhere(model: SemanticModel) -> bool:
+    """``torch.set_grad_enabled(False)`` as a statement, or parameters frozen with ``requires_grad_(False)``:
+    the forward then builds no graph, or the file manages gradients in ways this rule does not follow."""
+    for call in model.calls:
+        first = call.node.args[0].value if call.node.args else None
+        is_false = isinstance(first, cst.Name) and first.value == "False"
+        if model.callee_qualname(call.node, call.scope) in ("torch.set_grad_enabled", "torch.autograd.set_grad_enabled"):
+            if is_false and not isinstance(model.parent.get(call.node), cst.WithItem):
+                return True
+        if call.method_name == "requires_grad_" and is_false:
+            return True
+    return False
+
+
 class EvalWithoutNoGrad(Rule):
     """## What it does
     Finds an evaluation loop, one that runs a model after `model.eval()` and neither backpropagates nor
@@ -79,6 +93,8 @@ class EvalWithoutNoGrad(Rule):
     def check(self, ctx: RuleContext) -> None:
         model = ctx.model
         reported: Set[cst.CSTNode] = set()
+        if _gradients_switched_off_elsewhere(model):
+            return
         for use in mode_analysis(model).uses.values():
             call = use.call
             if not use.modes or any(mode != "eval" for mode, _ in use.modes):

@@ -257,3 +257,22 @@ with torch.no_grad():
         val_total += criterion(model(x), y)
 """
     assert lint(body, "NN405") == []
+
+
+def test_nn402_silent_for_old_style_grad_data_zero_and_assigned_gradients() -> None:
+    body = """
+for x, y in loader:
+    for p in model.parameters():
+        if p.grad is not None:
+            p.grad.data.zero_()
+    criterion(model(x), y).backward()
+    optimizer.step()
+
+for x, y in loader:
+    loss = criterion(model(x), y)
+    grads = torch.autograd.grad(loss, list(model.parameters()))
+    for p, g in zip(model.parameters(), grads):
+        p.grad = g
+    optimizer.step()
+"""
+    assert lint(body, "NN402") == []

@@ -230,3 +230,37 @@ class Lit(pl.LightningModule):
             self.log("val_loss", criterion(self.net(x), y))
 """
     assert lint(body, "NN503") == []
+
+
+# ------------------------------------------------------------------------ look-alikes added later
+def test_nn406_silent_for_base_rate_of_a_lambda_schedule() -> None:
+    body = """
+model = nn.Sequential(nn.Linear(8, 3))
+optimizer = torch.optim.Adam(model.parameters(), lr=1.0, betas=(0.9, 0.98), eps=1e-9)
+scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lr_lambda=lambda step: 512 ** -0.5 * min((step + 1) ** -0.5, (step + 1) * 4000 ** -1.5))
+"""
+    assert lint(body, "NN406") == []
+
+
+def test_nn407_silent_when_the_optimizer_variable_is_rebuilt_by_a_helper() -> None:
+    body = """
+def make_optimizer(model):
+    return torch.optim.SGD(model.parameters(), lr=0.1)
+
+model = nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Linear(16, 10))
+optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+model[-1] = nn.Linear(16, 3)
+optimizer = make_optimizer(model)
+"""
+    assert lint(body, "NN407") == []
+
+
+def test_nn503_silent_when_gradients_are_globally_disabled() -> None:
+    body = """
+torch.set_grad_enabled(False)
+model = nn.Sequential(nn.Linear(8, 3))
+model.eval()
+for x, y in loader:
+    model(x)
+"""
+    assert lint(body, "NN503") == []
