@@ -1,7 +1,7 @@
 """The plugin packages in plugins/, built and installed into a fresh virtual environment with nnlint
 itself, fire through their entry points; a broken and a clashing plugin are reported and skipped.
 
-One venv for the module (~20 s). It is made without pip and gets only nnlint's dependencies
+One venv for the module (~20 s to build; ~1 min for the module on two busy cores). It is made without pip and gets only nnlint's dependencies
 (libcst, pluggy, click and what they need) linked in from the running environment, plus pip and
 setuptools to build and install: no network, and nothing else of this environment is visible, so
 the entry points found there are exactly the ones installed by this test.
@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import textwrap
 import venv
 from importlib import metadata
@@ -304,3 +305,34 @@ def test_the_guide_sample_gives_the_guide_output(environment: Dict[str, Path]) -
     assert program == "nnlint"
     result = nnlint(environment, *args, cwd=folder)
     assert result.returncode == 1 and result.stdout.splitlines() == expected, result.stdout + result.stderr
+
+
+@pytest.mark.dynamic
+def test_example_probe_fires_in_a_dynamic_run(environment: Dict[str, Path]) -> None:
+    if importlib.util.find_spec("torch") is None:
+        pytest.skip("the dynamic pass needs torch")
+    folder = environment["project"] / "dynamic"
+    folder.mkdir()
+    (folder / "train.py").write_text(
+        textwrap.dedent(
+            """
+            import torch
+            import torch.nn as nn
+            from torch.utils.data import DataLoader, TensorDataset
+
+            x = torch.randn(64, 4)
+            loader = DataLoader(TensorDataset(x, x.sum(dim=1, keepdim=True)), batch_size=1, shuffle=True)
+            model = nn.Sequential(nn.Linear(4, 16), nn.ReLU(), nn.Linear(16, 1))
+            optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+            for xb, yb in loader:
+                optimizer.zero_grad()
+                nn.functional.mse_loss(model(xb), yb).backward()
+                optimizer.step()
+            """
+        ).lstrip()
+    )
+    # the venv has no torch: the instrumented child runs under this interpreter, the probes in the venv
+    result = nnlint(environment, "--dynamic", "--python", sys.executable, "--select", "NNX", "train.py", cwd=folder)
+    assert result.stdout.splitlines() == [
+        "train.py:12:1: NNX002 the training DataLoader yields batches of 1 sample(s); train with batches of at least 2 [dynamic]"
+    ], result.stdout + result.stderr
