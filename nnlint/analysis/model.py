@@ -676,7 +676,19 @@ class SemanticModel:
         return None
 
     def reaching_value(self, name: cst.Name, scope: Scope) -> Optional[Binding]:
-        return self.lookup(name.value, scope, self.order.get(name))
+        """The binding a name use reads. In ``model = model.to(device)`` the ``model`` on the right reads
+        the *previous* binding: a binding whose own value contains the use is skipped."""
+        binding = self.lookup(name.value, scope, self.order.get(name))
+        if binding is None or binding.scope is not scope or not self._inside_value(name, binding):
+            return binding
+        earlier = [b for b in scope.bindings.get(name.value, []) if b.order < binding.order and not self._inside_value(name, b)]
+        if earlier:
+            return earlier[-1]
+        return self.lookup(name.value, scope.parent) if scope.parent is not None else None
+
+    def _inside_value(self, node: cst.CSTNode, binding: Binding) -> bool:
+        value = binding.value
+        return value is not None and (value is node or any(a is value for a in self.ancestors(node)))
 
     def object_of(self, expr: Optional[cst.BaseExpression], scope: Scope, _depth: int = 0) -> Obj:
         """What object an expression holds: follows names, ``self.attr``, wrappers and call sites."""

@@ -13,27 +13,8 @@ from nnlint.analysis.model import Binding, Scope, SemanticModel
 
 
 def reaching_binding(model: SemanticModel, name: cst.Name, scope: Scope) -> Optional[Binding]:
-    """The binding a name use reads, skipping the statement the use sits in.
-
-    ``img = img.reshape(c, h, w)`` reads the *previous* ``img``; :meth:`SemanticModel.lookup` orders
-    by the statement's start, so it would hand back the binding being defined.
-    """
-    use_order = model.order.get(name)
-    binding = model.lookup(name.value, scope, use_order)
-    if binding is None or use_order is None or binding.scope is not scope:
-        return binding
-    if not _reads_own_value(model, binding, name):
-        return binding
-    earlier = [b for b in scope.bindings.get(name.value, []) if b.order < binding.order and not _reads_own_value(model, b, name)]
-    if earlier:
-        return earlier[-1]
-    return model.lookup(name.value, scope.parent, None) if scope.parent is not None else None
-
-
-def _reads_own_value(model: SemanticModel, binding: Binding, use: cst.CSTNode) -> bool:
-    """Whether the use sits inside the very value being bound (``x = f(x)``, ``for x in x``)."""
-    value = binding.value
-    return value is not None and (value is use or any(ancestor is value for ancestor in model.ancestors(use)))
+    """The binding a name use reads; ``img = img.reshape(c, h, w)`` reads the *previous* ``img``."""
+    return model.reaching_value(name, scope)
 
 
 def assigned_value(model: SemanticModel, name: cst.Name, scope: Scope) -> Optional[Tuple[cst.BaseExpression, Scope]]:
