@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import tokenize
+import warnings
 from pathlib import Path
 from typing import Optional
 
@@ -63,7 +64,9 @@ def parse_source(text: str) -> cst.Module:
 def python_syntax_error(text: str) -> Optional[SourceError]:
     """Python's own message and position for a syntax error (better than the parser's), if it sees one."""
     try:
-        compile(text, "<nnlint>", "exec", dont_inherit=True, flags=0x400)  # ast.PyCF_ONLY_AST
+        with warnings.catch_warnings():  # invalid escape sequences etc. are the user's business, not ours to print
+            warnings.simplefilter("ignore")
+            compile(text, "<nnlint>", "exec", dont_inherit=True, flags=0x400)  # ast.PyCF_ONLY_AST
     except SyntaxError as error:
         return SourceError(f"SyntaxError: {error.msg}", error.lineno or 1, error.offset or 1)
     except (ValueError, RecursionError, MemoryError) as error:
