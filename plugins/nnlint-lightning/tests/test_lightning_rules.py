@@ -70,6 +70,27 @@ def test_lightning_backward_paths_are_clean(init: str, body: str) -> None:
     assert_clean(DirectBackward, _STEP.format(init=init, body=body))
 
 
+def test_manual_optimization_declared_by_a_property() -> None:
+    findings = assert_flags(
+        DirectBackward,
+        """
+        import torch
+        import pytorch_lightning as pl
+
+        class Model(pl.LightningModule):
+            @property
+            def automatic_optimization(self):
+                return False
+
+            def training_step(self, batch, batch_idx):
+                loss = self.net(batch).sum()
+                loss.backward()
+        """,
+        count=1,
+    )
+    assert findings[0].evidence == {"manual_optimization": True}
+
+
 def test_backward_outside_lightning_modules_is_clean() -> None:
     assert_clean(
         DirectBackward,

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import Optional
-
 import libcst as cst
 
 from nnlint.api import CallInfo, ClassInfo, Rule, RuleContext, SemanticModel
@@ -111,11 +109,10 @@ def _is_plain_backward(model: SemanticModel, call: CallInfo) -> bool:
     return model.callee_qualname(call.node, call.scope) == "torch.autograd.backward"
 
 
-def _manual_optimization(model: SemanticModel, cls: ClassInfo) -> Optional[bool]:
-    for binding in cls.attributes.get("automatic_optimization", []):
-        if isinstance(binding.value, cst.Name) and binding.value.value == "False":
-            return True
-    for binding in cls.scope.bindings.get("automatic_optimization", []):
-        if isinstance(binding.value, cst.Name) and binding.value.value == "False":
-            return True
-    return False
+def _manual_optimization(model: SemanticModel, cls: ClassInfo) -> bool:
+    """``self.automatic_optimization = False``, a class attribute, or a property returning False."""
+    values = [b.value for b in cls.attributes.get("automatic_optimization", []) + cls.scope.bindings.get("automatic_optimization", [])]
+    prop = cls.methods.get("automatic_optimization")
+    if prop is not None:
+        values.extend(ret.value for ret in prop.returns)
+    return any(isinstance(value, cst.Name) and value.value == "False" for value in values)
