@@ -5,14 +5,15 @@ Use them from pytest::
     from nnlint.testing import assert_clean, assert_flags, check_documented_examples
 
     def test_flags_whole_model_save():
-        assert_flags(SaveWholeModel, '''
+        assert_flags(WholeModelSave, '''
             import torch
             model = torch.nn.Linear(2, 2)
             torch.save(model, "model.pt")
-        ''')
+        ''', line=3)
 
-Snippets are dedented and their leading blank lines dropped: ``line=1`` is the first line of code. Only the rules passed in run (no entry points are loaded), so a plugin's
-tests do not depend on what else is installed.
+Snippets are dedented and their leading blank lines dropped: ``line=1`` is the first line of code.
+Only the rules passed in run (no entry points are loaded), so a plugin's tests do not depend on what
+else is installed. ``check_corpus`` compares a folder of scripts with their ``# expect:`` headers.
 """
 from __future__ import annotations
 
