@@ -479,10 +479,10 @@ class SemanticModel:
             first = False
         return None
 
-    def qualname(self, expr: cst.BaseExpression, scope: Scope) -> Optional[str]:
+    def qualname(self, expr: cst.BaseExpression, scope: Scope, _depth: int = 0) -> Optional[str]:
         """Canonical qualified name of an imported API an expression names (``nn.Softmax`` -> ``torch.nn.Softmax``)."""
         dotted = dotted_name(expr)
-        if dotted is None:
+        if dotted is None or _depth > _MAX_DEPTH:  # `x = x.parent` in a loop aliases itself
             return None
         root, _, rest = dotted.partition(".")
         binding = self.lookup(root, scope, self.order.get(expr))
@@ -493,11 +493,11 @@ class SemanticModel:
             return api.canonical(full)
         if binding.kind in ("assign", "annassign") and binding.value is not None and rest:
             # `F = torch.nn.functional` style aliases
-            base = self.qualname(binding.value, binding.scope) if isinstance(binding.value, (cst.Name, cst.Attribute)) else None
+            base = self.qualname(binding.value, binding.scope, _depth + 1) if isinstance(binding.value, (cst.Name, cst.Attribute)) else None
             if base is not None:
                 return api.canonical(f"{base}.{rest}")
         if binding.kind in ("assign", "annassign") and binding.value is not None and not rest and isinstance(binding.value, (cst.Name, cst.Attribute)):
-            return self.qualname(binding.value, binding.scope)
+            return self.qualname(binding.value, binding.scope, _depth + 1)
         return None
 
     def callee_qualname(self, call: cst.Call, scope: Optional[Scope] = None) -> Optional[str]:
