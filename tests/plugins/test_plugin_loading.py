@@ -110,3 +110,20 @@ def test_bad_plugin_tables_are_configuration_errors(table: Dict[str, Any], messa
 def test_unknown_keys_stay_errors_without_plugins() -> None:
     with pytest.raises(ConfigError, match="unknown key tool.nnlint.selct"):
         config_from_table({"selct": ["NN"]}, None, plugins=lambda: {})
+
+
+def test_public_api_names_resolve_without_loading_the_dynamic_pass() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, nnlint.api as api\n"
+        "assert 'torch' not in sys.modules and 'nnlint.dynamic.probe' not in sys.modules\n"
+        "missing = [n for n in api.__all__ if n not in ('Probe', 'RunView') and getattr(api, n, None) is None]\n"
+        "assert not missing, missing\n"
+        "from nnlint.api import Probe, RunView\n"
+        "assert Probe.__name__ == 'Probe' and RunView.__name__ == 'RunView'\n"
+        "assert 'torch' not in sys.modules\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
