@@ -4,8 +4,7 @@ from typing import Dict, Tuple
 
 import libcst as cst
 
-from nnlint.context import RuleContext
-from nnlint.rule import Rule
+from nnlint.api import Rule, RuleContext
 
 _F = "torch.nn.functional."
 # functional dropouts -> (position of `training`, its default)

@@ -2,8 +2,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from nnlint.context import RuleContext
-from nnlint.rule import Rule
+from nnlint.api import Rule, RuleContext
 
 
 class ForwardCalledDirectly(Rule):

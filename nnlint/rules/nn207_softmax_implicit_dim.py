@@ -2,8 +2,7 @@ from __future__ import annotations
 
 from typing import Dict
 
-from nnlint.context import RuleContext
-from nnlint.rule import Rule
+from nnlint.api import Rule, RuleContext
 
 _F = "torch.nn.functional."
 # softmax-family callables -> the position `dim` takes when passed positionally
