@@ -157,6 +157,8 @@ class ParametersNotOptimized(Rule):
             order = model.order[assign]
             same_scope = [b for b in builds if b.call.scope is scope]
             before = [b for b in same_scope if b.order < order and b.covers(base)]
+            if not before:
+                continue
             rebuilt = any(b.order > order and (b.covers(part) or b.covers(base)) for b in same_scope)
             rebuilt = rebuilt or _rebound_after(model, before[-1], scope, order)
             extended = any(c.scope is scope and c.order > order and c.method_name == "add_param_group" for c in model.calls)

@@ -63,3 +63,48 @@ def test_eval_then_training_forward_still_flagged_when_output_is_kept() -> None:
             print(model(x_val).argmax(1).eq(y_val).float().mean().item())
     """
     assert codes(lint_text(source, select=["NN502"])) == ["NN502"]
+
+
+def test_layer_replaced_in_init_with_optimizer_built_elsewhere_does_not_crash_nn407() -> None:
+    # A backbone's first conv is swapped inside the model's __init__, while the optimizer is built
+    # in main(): no optimizer exists in that scope before the replacement (NN407 used to crash, NN002).
+    source = """
+    import torch
+    import torch.nn as nn
+    import torchvision
+
+    class Siamese(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.backbone = torchvision.models.resnet18()
+            self.backbone.conv1 = nn.Conv2d(1, 64, kernel_size=7, stride=2, padding=3, bias=False)
+            self.head = nn.Linear(512, 1)
+        def forward(self, x):
+            return self.head(self.backbone(x))
+
+    def main():
+        model = Siamese()
+        optimizer = torch.optim.Adadelta(model.parameters(), lr=1.0)
+        for x, y in loader:
+            optimizer.zero_grad()
+            nn.functional.binary_cross_entropy_with_logits(model(x).squeeze(), y).backward()
+            optimizer.step()
+    """
+    assert codes(lint_text(source, select=["NN002", "NN407"])) == []
+
+
+def test_layer_replaced_after_optimizer_is_still_flagged() -> None:
+    source = """
+    import torch
+    import torch.nn as nn
+    import torchvision
+
+    model = torchvision.models.resnet18(pretrained=True)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+    model.fc = nn.Linear(512, 10)
+    for x, y in loader:
+        optimizer.zero_grad()
+        nn.functional.cross_entropy(model(x), y).backward()
+        optimizer.step()
+    """
+    assert codes(lint_text(source, select=["NN002", "NN407"])) == ["NN407"]
