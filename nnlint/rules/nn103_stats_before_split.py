@@ -167,18 +167,21 @@ def _stat_calls_in(model: SemanticModel, expr: cst.CSTNode, scope: Scope) -> Lis
     return found
 
 
-def _has_arithmetic(expr: cst.CSTNode) -> bool:
+def _has_scaling(expr: cst.CSTNode) -> bool:
+    """Whether an expression divides (scales): a shift alone (``X - X.min()`` to make data positive) is not normalisation."""
     stack: List[cst.CSTNode] = [expr]
     while stack:
         node = stack.pop()
         if isinstance(node, cst.BinaryOperation):
-            if isinstance(node.operator, (cst.Subtract, cst.Divide)):
+            if isinstance(node.operator, cst.Divide):
                 return True
             stack.extend((node.left, node.right))
         elif isinstance(node, cst.Call):
             stack.extend(arg.value for arg in node.args)
-            if isinstance(node.func, cst.Attribute) and node.func.attr.value in ("sub", "div", "sub_", "div_"):
-                return True
+            if isinstance(node.func, cst.Attribute):
+                if node.func.attr.value in ("div", "div_", "true_divide"):
+                    return True
+                stack.append(node.func.value)
         elif isinstance(node, (cst.Tuple, cst.List)):
             stack.extend(element.value for element in node.elements)
     return False
@@ -208,12 +211,12 @@ def _arithmetic_normalisation(model: SemanticModel, binding: Binding, scope: Sco
     assert value is not None
     if binding.kind == "augassign":
         statement = binding.node
-        if not (isinstance(statement, cst.AugAssign) and isinstance(statement.operator, (cst.SubtractAssign, cst.DivideAssign))):
+        if not (isinstance(statement, cst.AugAssign) and isinstance(statement.operator, cst.DivideAssign)):
             return None
         stats = _stat_calls_in(model, value, scope)
         hits = [(call, data) for call, data in stats if data == binding.name]
         return _Normalisation(binding.name, hits[0][0], binding, scope) if hits else None
-    if not _has_arithmetic(value):
+    if not _has_scaling(value):
         return None
     reads = [name for name in loaded_names(value)]
     read_names = {name.value for name in reads}
@@ -362,11 +365,19 @@ def _split_after(model: SemanticModel, item: _Normalisation) -> Optional[cst.CST
         if source is not None and id(source) in derived:
             slices.setdefault(id(source), []).append((node, bounds))
     for found in slices.values():
-        heads = [n for n, (lower, upper) in found if upper and not lower]
-        tails = [n for n, (lower, upper) in found if lower]
-        if heads and tails:
-            return min(heads + tails, key=lambda n: model.order[n])
+        # complementary row ranges, X[:n] and X[n:] (X[:40] and X[50:90] select subsets, they do not split)
+        uppers = {_bound(model, n, "upper"): n for n, (lower, upper) in found if upper}
+        for node, (lower, _) in found:
+            if lower and _bound(model, node, "lower") in uppers:
+                return min(node, uppers[_bound(model, node, "lower")], key=lambda n: model.order[n])
     return None
+
+
+def _bound(model: SemanticModel, subscript: cst.Subscript, which: str) -> str:
+    first = subscript.slice[0].slice
+    assert isinstance(first, cst.Slice)
+    bound = getattr(first, which)
+    return model.module.code_for_node(bound) if bound is not None else ""
 
 
 def _is_sklearn_splitter(model: SemanticModel, call: CallInfo) -> bool:

@@ -109,3 +109,16 @@ X = X / scale
 train, val = X[:80], X[80:]
 """
     assert nn103(body) == []
+
+
+def test_shift_only_and_subset_slices_are_silent() -> None:
+    body = """
+X = np.random.rand(100, 4)
+y = np.random.rand(100)
+y -= np.min(y)
+X = X - X.min()
+parts = train_test_split(X, y)
+Z = StandardScaler().fit_transform(np.random.rand(100, 4))
+Z = np.vstack((Z[:40], Z[50:90]))
+"""
+    assert nn103(body) == []
