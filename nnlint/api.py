@@ -79,7 +79,8 @@ Fixes
     to ``ctx.report``: lines are 1-based, columns 0-based offsets. Only attach a fix that is safe
     without a human looking at it. ``ctx.model.range_of(node)`` gives a node's positions; the helpers
     ``ctx.fix``, ``ctx.replace``, ``ctx.insert_before`` and ``ctx.insert_after`` build the edits from
-    nodes (see :class:`Rule` and ``nnlint.fixes``).
+    nodes (see :class:`Rule`); the module ``fixes`` (exported here) has ready-made builders
+    (``fixes.add_keyword``, ``fixes.set_keyword``, ...) that return ``None`` where a rewrite is unsafe.
 
 Runtime probes
     :class:`Probe` (``nnlint.dynamic.probe``) is the base class of ``--dynamic`` checks. A probe never
@@ -93,6 +94,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Optional
 
+from nnlint import fixes
 from nnlint.analysis import torch_api
 from nnlint.analysis.model import (
     Binding,
@@ -135,6 +137,7 @@ __all__ = [
     "Severity",
     "Source",
     "Tail",
+    "fixes",
     "hookimpl",
     "hookspec",
     "torch_api",
