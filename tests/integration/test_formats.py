@@ -120,3 +120,25 @@ def test_colour_only_on_a_terminal(project: Path) -> None:
     assert "\x1b[" not in _run(["--color", "always", "--format", "json", "pkg"], project).stdout
     assert "\x1b[" not in _run(["pkg"], project, FORCE_COLOR="1", NO_COLOR="1").stdout
     assert "\x1b[" in _run(["pkg"], project, FORCE_COLOR="1").stdout
+
+
+def test_colour_by_default_when_the_report_goes_to_a_terminal(project: Path) -> None:
+    pty = pytest.importorskip("pty")
+    master, slave = pty.openpty()
+    environment = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
+    environment["TERM"] = "xterm"
+    process = subprocess.Popen([sys.executable, "-m", "nnlint", "pkg"], cwd=project, stdout=slave, stderr=subprocess.PIPE, env=environment)
+    os.close(slave)
+    process.wait(timeout=120)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(master)
+    terminal = b"".join(chunks).decode("utf-8", "replace")
+    assert "NN201" in terminal and "\x1b[" in terminal

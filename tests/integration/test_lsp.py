@@ -150,6 +150,8 @@ def test_settings_from_the_client(session: LspClient, tmp_path: Path) -> None:
     assert session.diagnostics(uri) == []
     session.notify("workspace/didChangeConfiguration", {"settings": {"nnlint": {"select": ["NN2"], "ignore": []}}})
     assert [d["code"] for d in session.diagnostics(uri)] == ["NN201"]
+    session.notify("textDocument/didSave", {"textDocument": {"uri": uri}})
+    assert [d["code"] for d in session.diagnostics(uri)] == ["NN201"]  # re-published on save
 
 
 def test_syntax_error_is_a_diagnostic_not_a_crash(session: LspClient, tmp_path: Path) -> None:
