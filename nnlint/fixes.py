@@ -259,3 +259,40 @@ def enable_shuffle(ctx: "RuleContext", loader_call: cst.Call) -> Optional[Fix]:
     if isinstance(current, cst.Name) and current.value in ("False", "None"):
         return ctx.fix("Set `shuffle=True`", ctx.replace(current, "True"))
     return None
+
+
+# ------------------------------------------------------------------------- axis reordering
+_ATOMIC = (cst.Name, cst.Attribute, cst.Call, cst.Subscript)
+
+
+def permute_instead_of_reshape(ctx: "RuleContext", call: cst.Call, source: cst.BaseExpression, permutation: Sequence[int]) -> Optional[Fix]:
+    """``x.view(3, H, W)`` / ``torch.reshape(x, ...)`` -> ``x.permute(2, 0, 1).contiguous()``;
+    ``np.reshape(a, ...)`` -> ``np.transpose(a, (2, 0, 1))``.
+
+    Only where the library is evident from the call (a ``.reshape`` method could be numpy's or
+    torch's: no fix) and the source's full shape is known with the same rank and no size-1 axes, so
+    the permutation names every axis. ``.contiguous()`` keeps the result usable where the reshaped
+    tensor was (a later ``.view`` needs it).
+    """
+    from nnlint.analysis.shapes import OPAQUE, shape_of
+
+    model = ctx.model
+    scope = model.scope_of(call)
+    shape = shape_of(model, source, scope)
+    dims = tuple(permutation)
+    if not shape or len(shape) != len(dims) or OPAQUE in shape or ("lit", 1) in shape or sorted(dims) != list(range(len(dims))):
+        return None
+    if _has_comment(ctx, call):
+        return None
+    source_code = ctx.module.code_for_node(source)
+    if not isinstance(source, _ATOMIC) and not source.lpar:
+        source_code = f"({source_code})"
+    listed = ", ".join(str(d) for d in dims)
+    qualname = model.callee_qualname(call, scope)
+    if qualname == "numpy.reshape" and isinstance(call.func, cst.Attribute):
+        module_code = ctx.module.code_for_node(call.func.value)
+        return ctx.fix("Move the axes with np.transpose", ctx.replace(call, f"{module_code}.transpose({source_code}, ({listed}))"))
+    is_view = qualname is None and isinstance(call.func, cst.Attribute) and call.func.attr.value == "view" and call.func.value is source
+    if qualname == "torch.reshape" or is_view:
+        return ctx.fix("Move the axes with permute", ctx.replace(call, f"{source_code}.permute({listed}).contiguous()"))
+    return None

@@ -8,6 +8,7 @@ import libcst as cst
 from nnlint.analysis.model import SemanticModel
 from nnlint.analysis.shapes import INFER, OPAQUE, Atom, Shape, reshape_target, shape_of, value_root
 from nnlint.context import RuleContext
+from nnlint.fixes import permute_instead_of_reshape
 from nnlint.rule import Rule
 
 _CHANNEL_SIZES = frozenset({3, 4})
@@ -76,6 +77,7 @@ class ReshapeReordersAxes(Rule):
                 f"this reshape/view reorders the axes of {source_text}: it re-reads memory in the old order "
                 f"instead of moving the channel axis; use {advice} to move axes",
                 evidence={"permutation": list(permutation) if permutation else None},
+                fix=permute_instead_of_reshape(ctx, call.node, source, permutation) if permutation else None,
             )
 
 

@@ -190,7 +190,7 @@ def test_apply_edits_rejects_overlaps_and_out_of_range_positions() -> None:
         apply_edits("abc\n", [Edit(3, 0, 3, 1, "x")])
 
 
-FIXABLE_CODES = ("NN101", "NN201", "NN203", "NN206", "NN301")
+FIXABLE_CODES = ("NN101", "NN102", "NN201", "NN203", "NN206", "NN301")
 
 
 def test_fixing_the_corpus_removes_exactly_the_fixed_findings(tmp_path: Path) -> None:
@@ -256,3 +256,32 @@ def test_unshuffled_loader_fix() -> None:
     assert "batch_size=8, shuffle=True)\n" in fix_source(_linter("NN101"), explicit, "<snippet>").fixed
     positional = source.replace("batch_size=8)", "8, False)")
     assert "8, True)\n" in fix_source(_linter("NN101"), positional, "<snippet>").fixed
+
+
+@pytest.mark.parametrize(
+    "line,fixed",
+    [
+        ("x = torch.reshape(frames, (64, 3, 32, 32))", "x = frames.permute(0, 3, 1, 2).contiguous()"),
+        ("x = frames.view(64, 3, 32, 32)", "x = frames.permute(0, 3, 1, 2).contiguous()"),
+        ("x = np.reshape(images, (64, 3, 32, 32))", "x = np.transpose(images, (0, 3, 1, 2))"),
+        ("x = images.reshape(64, 3, 32, 32)", None),  # numpy's or torch's reshape: the rewrite differs
+    ],
+)
+def test_reshape_to_permute_only_where_the_library_is_evident(line: str, fixed: str) -> None:
+    source = textwrap.dedent(
+        """\
+        import numpy as np
+        import torch
+
+        frames = torch.randn(64, 32, 32, 3)
+        images = np.zeros((64, 32, 32, 3))
+        {line}
+        """
+    ).format(line=line)
+    findings = _linter("NN102").lint_source(source, "<snippet>")
+    assert [f.code for f in findings] == ["NN102"]
+    if fixed is None:
+        assert findings[0].fix is None
+        return
+    outcome = fix_source(_linter("NN102"), source, "<snippet>")
+    assert outcome.fixed == source.replace(line, fixed) and outcome.remaining == []
