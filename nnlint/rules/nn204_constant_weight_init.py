@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import FrozenSet, List, Optional, Set, Tuple
+from typing import FrozenSet, Optional, Tuple
 
 import libcst as cst
 
@@ -82,7 +82,9 @@ class ConstantWeightInit(Rule):
     Use a random initialiser for weights (`kaiming_uniform_`/`kaiming_normal_` for ReLU networks,
     `xavier_uniform_` for tanh/sigmoid, `normal_(0, 0.02)`, or simply PyTorch's default). Constants are
     right for biases, normalisation layers (weight 1, bias 0), and the last BatchNorm of a residual
-    branch (`zero_init_residual`), which nnlint does not flag; a zero-initialised output layer is also left alone.
+    branch (`zero_init_residual`), which nnlint does not flag. Zeros are also left alone on layers whose output
+    does not visibly feed an activation (output, gating and adapter layers such as LoRA's `B` or adaLN-Zero),
+    where the symmetry is broken by the random layers around them.
     """
 
     code = "NN204"
@@ -91,7 +93,6 @@ class ConstantWeightInit(Rule):
 
     def check(self, ctx: RuleContext) -> None:
         model = ctx.model
-        output_layers: Optional[Set[int]] = None
         for call in model.calls:
             found = self._init_target(model, call)
             if found is not None:
@@ -102,11 +103,11 @@ class ConstantWeightInit(Rule):
                 layers = possible_objects(model, holder, call.scope, call.node)
                 if not layers or any(o.kind != "layer" or o.qualname not in _WEIGHT_LAYERS for o in layers):
                     continue  # unknown holder, a norm layer, a custom module: stay silent
-                if value == 0.0:
-                    if output_layers is None:
-                        output_layers = _output_layer_nodes(model)
-                    if all(o.node is not None and id(o.node) in output_layers for o in layers):
-                        continue  # zero-initialised output layer (a common, harmless choice)
+                if value == 0.0 and not all(o.node is None for o in layers):
+                    # zeros are a deliberate choice for output, gating and adapter layers (LoRA's B, adaLN,
+                    # zero convolutions): flag a zeroed layer only where its output visibly feeds an activation
+                    if not any(o.node is not None and _feeds_activation(o) for o in layers):
+                        continue
                 names = sorted({o.qualname.rsplit(".", 1)[-1] for o in layers if o.qualname})
                 self._report(ctx, call.node, model.module.code_for_node(target), value, "/".join(names))
                 continue
@@ -209,18 +210,71 @@ def _strip_data(expr: cst.BaseExpression) -> Optional[str]:
     return dotted_name(expr)
 
 
-def _output_layer_nodes(model: SemanticModel) -> Set[int]:
-    """Construction nodes of layers that produce some model's output (its last layer)."""
-    found: Set[int] = set()
-    candidates: List[Obj] = []
-    for cls in model.classes:
-        if model.is_module_class(cls):
-            candidates.append(Obj("model", None, cls.node, cls, model, cls.scope))
-    for call in model.calls:
-        if model.callee_qualname(call.node, call.scope) == api.NN + "Sequential":
-            candidates.append(Obj("model", api.NN + "Sequential", call.node, None, model, call.scope))
-    for candidate in candidates:
-        tail = model.output_tail(candidate)
-        if tail.kind == "linear" and tail.node is not None:
-            found.add(id(tail.node))
-    return found
+_NOT_ACTIVATIONS = frozenset({"identity", "linear", "softmax", "log_softmax"})
+
+
+def _is_activation(model: SemanticModel, call: cst.Call, scope) -> bool:
+    qualname = model.callee_qualname(call, scope)
+    if qualname in api.ACTIVATION_FUNCTIONS:
+        return api.ACTIVATION_FUNCTIONS[qualname] not in _NOT_ACTIVATIONS
+    if isinstance(call.func, cst.Attribute) and qualname is None and call.func.attr.value in ("relu", "relu_", "tanh", "sigmoid"):
+        return True
+    obj = model.object_of(call.func, scope)
+    return obj.kind == "layer" and api.ACTIVATION_CLASSES.get(obj.qualname or "", "identity") not in _NOT_ACTIVATIONS
+
+
+def _feeds_activation(layer: Obj) -> bool:
+    """Whether a layer's output goes through a nonlinearity: it is a hidden layer, not an output/branch layer."""
+    owner, node = layer.owner, layer.node
+    if owner is None or node is None:
+        return False
+    for call in owner.calls:  # an element of an nn.Sequential: look at what follows it
+        if owner.callee_qualname(call.node, call.scope) != api.NN + "Sequential":
+            continue
+        elements = [arg.value for arg in call.node.args if arg.keyword is None and not arg.star]
+        objects = [owner.object_of(element, call.scope) for element in elements]
+        positions = [i for i, obj in enumerate(objects) if obj.node is node]
+        if not positions:
+            continue
+        for following in objects[positions[0] + 1:]:
+            kind = owner.output_tail(following).kind if following.kind == "layer" else "unknown"
+            if kind == "identity":
+                continue
+            if kind not in _NOT_ACTIVATIONS and kind not in ("unknown", "model"):
+                return True
+            break
+    statement = owner.parent.get(node)
+    if not isinstance(statement, cst.Assign) or len(statement.targets) != 1:
+        return False
+    target = statement.targets[0].target
+    func = owner.function_of(statement)
+    if not isinstance(target, cst.Attribute) or func is None or func.cls is None:
+        return False
+    attr = target.attr.value
+    for method in func.cls.methods.values():
+        for call in method.calls:
+            callee = call.node.func
+            if not (isinstance(callee, cst.Attribute) and callee.attr.value == attr and isinstance(callee.value, cst.Name)):
+                continue
+            if method.params and callee.value.value != method.params[0]:
+                continue
+            if _result_activated(owner, call.node, call.scope):
+                return True
+    return False
+
+
+def _result_activated(model: SemanticModel, call: cst.Call, scope) -> bool:
+    """``act(self.fc(x))``, or ``h = self.fc(x)`` followed by ``act(h)`` in the same function."""
+    parent = model.parent.get(call)
+    outer = model.parent.get(parent) if isinstance(parent, cst.Arg) else None
+    if isinstance(outer, cst.Call) and _is_activation(model, outer, scope):
+        return True
+    if isinstance(parent, cst.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0].target, cst.Name):
+        name = parent.targets[0].target.value
+        func = scope.function
+        for other in func.calls if func is not None else []:
+            if model.order[other.node] > model.order[parent] and _is_activation(model, other.node, other.scope):
+                first = other.node.args[0].value if other.node.args else None
+                if isinstance(first, cst.Name) and first.value == name:
+                    return True
+    return False

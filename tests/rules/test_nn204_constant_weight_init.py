@@ -106,3 +106,58 @@ def init_all(model):
         nn.init.constant_(m.weight, 0.1)
 """
     assert nn204(body) == []
+
+
+def test_zeroed_hidden_layers_in_sequential_and_two_step_forward() -> None:
+    body = """
+seq = nn.Sequential(nn.Linear(4, 8), nn.Dropout(0.1), nn.ReLU(), nn.Linear(8, 2))
+nn.init.zeros_(seq[0].weight)
+first = nn.Linear(4, 8)
+net = nn.Sequential(first, nn.GELU(), nn.Linear(8, 2))
+nn.init.zeros_(first.weight)
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(4, 8)
+        self.fc2 = nn.Linear(8, 2)
+        nn.init.zeros_(self.fc1.weight)
+    def forward(self, x):
+        h = self.fc1(x)
+        h = torch.relu(h)
+        return self.fc2(h)
+"""
+    assert nn204(body) == ["NN204", "NN204"]
+
+
+def test_zeroed_branch_and_output_layers_are_silent() -> None:
+    body = """
+class LoRALinear(nn.Module):
+    def __init__(self, base, r=4):
+        super().__init__()
+        self.base = base
+        self.lora_A = nn.Linear(base.in_features, r, bias=False)
+        self.lora_B = nn.Linear(r, base.out_features, bias=False)
+        nn.init.kaiming_uniform_(self.lora_A.weight)
+        nn.init.zeros_(self.lora_B.weight)
+    def forward(self, x):
+        return self.base(x) + self.lora_B(self.lora_A(x))
+
+class FinalLayer(nn.Module):
+    def __init__(self, hidden, out):
+        super().__init__()
+        self.norm = nn.LayerNorm(hidden)
+        self.linear = nn.Linear(hidden, out)
+        self.modulation = nn.Sequential(nn.SiLU(), nn.Linear(hidden, 2 * hidden))
+    def forward(self, x, c):
+        shift, scale = self.modulation(c).chunk(2, dim=1)
+        return self.linear(self.norm(x) * (1 + scale) + shift)
+
+class DiT(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.final_layer = FinalLayer(8, 4)
+        nn.init.constant_(self.final_layer.modulation[-1].weight, 0)
+        nn.init.constant_(self.final_layer.linear.weight, 0)
+"""
+    assert nn204(body) == []
