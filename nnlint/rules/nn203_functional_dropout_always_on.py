@@ -23,6 +23,34 @@ _DROPOUTS: Dict[str, Tuple[int, bool]] = {
 _TRAINING_KEYWORDS = ("training", "train")
 
 
+def _mentions_training(test: cst.BaseExpression) -> bool:
+    stack: list = [test]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.Attribute):
+            if node.attr.value == "training":
+                return True
+            stack.append(node.value)
+        elif isinstance(node, cst.BooleanOperation):
+            stack.extend((node.left, node.right))
+        elif isinstance(node, cst.UnaryOperation):
+            stack.append(node.expression)
+        elif isinstance(node, cst.Comparison):
+            stack.append(node.left)
+            stack.extend(c.comparator for c in node.comparisons)
+    return False
+
+
+def _guarded_by_training_flag(model, node: cst.CSTNode) -> bool:
+    """Whether a call sits under an ``if`` (or conditional expression) that tests ``self.training``."""
+    for ancestor in model.ancestors(node):
+        if isinstance(ancestor, cst.FunctionDef):
+            return False
+        if isinstance(ancestor, (cst.If, cst.IfExp)) and _mentions_training(ancestor.test):
+            return True
+    return False
+
+
 class FunctionalDropoutAlwaysOn(Rule):
     """## What it does
     Finds functional dropout (`F.dropout`, `F.dropout1d/2d/3d`, `F.alpha_dropout`,
@@ -88,6 +116,8 @@ class FunctionalDropoutAlwaysOn(Rule):
                 continue
             if not model.is_module_class(func.cls):
                 continue
+            if _guarded_by_training_flag(model, call.node):
+                continue  # `if self.training: x = F.dropout(x, p)` only runs in train mode
             position, default = signature
             training = None
             for keyword in _TRAINING_KEYWORDS:

@@ -55,3 +55,14 @@ def test_fix_passes_the_training_flag() -> None:
     )
     assert len(findings) == 1 and findings[0].fix is not None
     assert findings[0].fix.edits[0].replacement == ", training=me.training"
+
+
+def test_dropout_under_a_training_test_is_silent() -> None:
+    body = """
+class Net(nn.Module):
+    def forward(self, x):
+        if self.training and self.p > 0:
+            x = F.dropout(x, self.p)
+        return F.dropout2d(x, 0.1) if self.training else x
+"""
+    assert nn203(body) == []
