@@ -146,6 +146,16 @@ def training_losses(run: RunView, families: Iterable[str]) -> List[Event]:
     return [e for e in run.get("losses", []) if e.get("family") in wanted and e.get("phase") != "eval"]
 
 
+def first_batch_degenerate(run: RunView) -> bool:
+    """The first training batch is constant or repeats one sample: per-batch statistics mean nothing."""
+    inputs = run.get("train_inputs", [])
+    if not inputs:
+        return False
+    first = inputs[0]
+    repeated = run.get("repeated_batch") or {}
+    return bool(first.get("samples_identical") or first.get("constant") or first.get("all_zero") or repeated.get("identical"))
+
+
 NORM_LAYERS = ("BatchNorm", "LayerNorm", "GroupNorm", "InstanceNorm", "LocalResponseNorm", "RMSNorm")
 
 
@@ -162,4 +172,4 @@ def input_out_of_scale(run: RunView, options: Dict[str, Any]) -> Optional[Dict[s
     return None
 
 
-__all__ = ["Probe", "RunView", "at_finding", "fmt", "training_losses", "input_out_of_scale", "Finding", "Severity"]
+__all__ = ["Probe", "RunView", "at_finding", "first_batch_degenerate", "fmt", "training_losses", "input_out_of_scale", "Finding", "Severity"]

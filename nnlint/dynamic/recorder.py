@@ -646,7 +646,6 @@ class Recorder:
                 self.train_state = self.last_state
                 self.describe_train_loader()
                 self._record_gradients(optimizer)
-            self._record_unused(optimizer)
             for group in optimizer.param_groups:
                 for p in group["params"]:
                     if p.dim() >= 2 and p.numel() <= 50_000_000:
@@ -662,6 +661,7 @@ class Recorder:
         if first_for_this:
             self.busy = True
             try:
+                self._record_unused(optimizer)
                 self._record_updates(optimizer)
             finally:
                 self.busy = False
@@ -696,7 +696,10 @@ class Recorder:
         for group in optimizer.param_groups:
             for p in group["params"]:
                 if p.requires_grad and p.grad is None:
-                    self.obs["no_grad_params"].append(names.get(id(p), f"param#{len(self.obs['no_grad_params'])}"))
+                    if id(p) in names:
+                        self.obs["no_grad_params"].append(names[id(p)])
+                    else:  # held by the optimizer but part of no model that ran: NN407's evidence
+                        self.obs["orphan_params"] = self.obs.get("orphan_params", 0) + 1
         if self.steps == 0 and id(optimizer) == self.primary_optimizer:
             for root in self.roots.values():
                 for name, p in root.named_parameters():
@@ -712,10 +715,11 @@ class Recorder:
                 before = self._snapshots.pop(id(p), None)
                 if before is None:
                     continue
+                moved_by_gradient = p.grad is not None and bool(torch.isfinite(p.grad).all().item()) and bool((p.grad != 0).any().item())
                 weight_norm = tensorstats.norm(before)
                 update_norm = tensorstats.norm(p.detach() - before)
                 name = names.get(id(p), "?")
-                if weight_norm > 0 and not _is_embedding_weight(p, self.roots) and len(self.obs["update_ratios"]) < 512:
+                if moved_by_gradient and weight_norm > 0 and not _is_embedding_weight(p, self.roots) and len(self.obs["update_ratios"]) < 512:
                     self.obs["update_ratios"].append(
                         {"name": name, "ratio": update_norm / weight_norm, "lr": group.get("lr"), "optimizer": type(optimizer).__name__}
                     )

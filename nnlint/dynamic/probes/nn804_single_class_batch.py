@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, Optional
 
-from nnlint.dynamic.probe import Probe, RunView, fmt, training_losses
+from nnlint.dynamic.probe import Probe, RunView, first_batch_degenerate, fmt, training_losses
 
 UNSHUFFLED_SAMPLERS = ("SequentialSampler",)
 
@@ -41,6 +41,8 @@ class SingleClassBatch(Probe):
     default_options = {"min_batch": 8, "max_chance": 1e-3}
 
     def check(self, run: RunView) -> None:
+        if first_batch_degenerate(run):
+            return  # NN802/NN803 already explain it
         loaders = run.get("loaders", [])
         if loaders and loaders[0].get("sampler") in UNSHUFFLED_SAMPLERS:
             return

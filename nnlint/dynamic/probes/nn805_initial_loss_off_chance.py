@@ -45,8 +45,11 @@ class InitialLossOffChance(Probe):
                 continue
             seen.add(key)
             value = event.get("value")
-            if value is None:
-                continue
+            if value is None or value < 0:
+                continue  # a negative "NLL" is NN302's evidence (logits fed to nll_loss), not an init problem
+            stats = event.get("input") or {}
+            if event["family"] == "nll" and not (stats.get("max", 1.0) <= 1e-6 and stats.get("row_logsumexp_max_abs", 1.0) < 1e-3):
+                continue  # only log-probabilities have a chance level
             classes = 2 if event["family"] == "bce_with_logits" else int(event.get("classes") or 0)
             if classes < 2:
                 continue

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from nnlint.dynamic.probe import Probe, RunView, fmt
+from nnlint.dynamic.probe import Probe, RunView, first_batch_degenerate, fmt
 
 
 class DeadUnits(Probe):
@@ -34,6 +34,8 @@ class DeadUnits(Probe):
     default_options = {"max_dead_fraction": 0.5, "min_batch": 8, "min_units": 4}
 
     def check(self, run: RunView) -> None:
+        if first_batch_degenerate(run):
+            return  # NN802/NN803 already explain it
         worst = None
         for entry in run.get("relus", []):
             if entry["samples"] < self.options["min_batch"] or entry["units"] < self.options["min_units"]:

@@ -9,7 +9,8 @@ from nnlint.dynamic.probe import Probe, RunView, fmt
 class UpdateRatio(Probe):
     """## What it does
     Measures ||w_after - w_before|| / ||w_before|| for every weight matrix at the first optimizer step and
-    reports when the median over layers is far from the healthy range.
+    reports when the median over layers is too large, or even the largest is too small. Weights whose
+    gradient was zero or non-finite are left out (those are NN808/NN806/NN809's business).
 
     ## Why is this bad?
     The literature's rule of thumb (Karpathy, CS231n) is an update ratio around 1e-3, log10 within
@@ -39,24 +40,24 @@ class UpdateRatio(Probe):
     default_options = {"min_log10": -6.0, "max_log10": -0.5}
 
     def check(self, run: RunView) -> None:
-        ratios = [r for r in run.get("update_ratios", []) if r.get("ratio") is not None]
+        ratios = [r for r in run.get("update_ratios", []) if r.get("ratio")]
         if not ratios:
             return
-        positive = [r for r in ratios if r["ratio"] > 0]
-        if not positive:
-            median_log = float("-inf")
-        else:
-            median_log = statistics.median(math.log10(r["ratio"]) if r["ratio"] > 0 else -30.0 for r in ratios)
+        logs = [math.log10(r["ratio"]) for r in ratios]
+        median_log, largest_log = statistics.median(logs), max(logs)
         low, high = self.options["min_log10"], self.options["max_log10"]
-        if low <= median_log <= high:
+        if median_log > high:
+            measured, direction = median_log, "too large: the learning rate is too high"
+        elif largest_log < low:
+            measured, direction = largest_log, "too small even in the layer that moved most: the learning rate is too low"
+        else:
             return
-        direction = "too large: the learning rate is too high" if median_log > high else "too small: the learning rate is too low (or the step did nothing)"
         lrs = sorted({r.get("lr") for r in ratios if r.get("lr") is not None})
-        shown = {r["name"]: r["ratio"] for r in ratios[:16]}
         run.report(
             run.get("step_where"),
-            f"the first optimizer step changed the weights by a median ratio of {fmt(10 ** median_log if median_log > -30 else 0.0)} "
-            f"(log10 {median_log:.1f}; expected between {low:g} and {high:g}), {direction}"
+            f"the first optimizer step changed the weights by a {'median' if measured == median_log else 'largest'} ratio "
+            f"||dw|| / ||w|| of {fmt(10 ** measured)} (log10 {measured:.1f}; expected between {low:g} and {high:g}), {direction}"
             + (f" (lr {', '.join(fmt(lr) for lr in lrs)})" if lrs else ""),
-            {"median_log10": median_log, "ratios": shown, "learning_rates": lrs, "thresholds": dict(self.options)},
+            {"median_log10": median_log, "largest_log10": largest_log, "ratios": {r["name"]: r["ratio"] for r in ratios[:16]},
+             "learning_rates": lrs, "thresholds": dict(self.options)},
         )

@@ -1,0 +1,42 @@
+# expect: none
+"""Wide MLP regressor with He initialisation for its ReLU layers: activations keep their scale."""
+import argparse
+
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+
+def build(width: int = 512) -> nn.Sequential:
+    model = nn.Sequential(
+        nn.Linear(32, width), nn.ReLU(), nn.Linear(width, width), nn.ReLU(), nn.Linear(width, width), nn.ReLU(), nn.Linear(width, 1)
+    )
+    for layer in model:
+        if isinstance(layer, nn.Linear):
+            nn.init.kaiming_normal_(layer.weight, nonlinearity="relu")
+    return model
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--epochs", type=int, default=2)
+    args = parser.parse_args()
+    generator = torch.Generator().manual_seed(0)
+    x = torch.randn(1024, 32, generator=generator)
+    y = x[:, :8].sum(dim=1) / 8
+    loader = DataLoader(TensorDataset(x, y), batch_size=64, shuffle=True)
+    model = build()
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-4)
+    criterion = nn.MSELoss()
+    for epoch in range(args.epochs):
+        model.train()
+        for xb, yb in loader:
+            optimizer.zero_grad()
+            loss = criterion(model(xb).squeeze(1), yb)
+            loss.backward()
+            optimizer.step()
+        print(f"epoch {epoch}: loss {loss.item():.3f}")
+
+
+if __name__ == "__main__":
+    main()
