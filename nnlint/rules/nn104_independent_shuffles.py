@@ -17,7 +17,11 @@ _RNG_FACTORIES = frozenset(
     {"numpy.random.default_rng", "numpy.random.RandomState", "numpy.random.Generator", "random.Random", "torch.Generator"}
 )
 _SEEDING = frozenset(
-    {"numpy.random.seed", "random.seed", "torch.manual_seed", "torch.random.manual_seed", "torch.cuda.manual_seed", "torch.cuda.manual_seed_all"}
+    {
+        "numpy.random.seed", "numpy.random.set_state", "random.seed", "random.setstate", "torch.manual_seed",
+        "torch.random.manual_seed", "torch.cuda.manual_seed", "torch.cuda.manual_seed_all", "torch.set_rng_state",
+        "torch.random.set_rng_state",
+    }
 )
 
 
@@ -76,7 +80,7 @@ class IndependentShuffles(Rule):
         shuffles = _in_place_shuffles(model) + _indexed_shuffles(model)
         if len(shuffles) < 2:
             return
-        seeds = [call for call in model.calls if model.callee_qualname(call.node, call.scope) in _SEEDING]
+        seeds = [call for call in model.calls if _reseeds(model, call)]
         by_scope: Dict[int, List[_Shuffle]] = {}
         for shuffle in shuffles:
             by_scope.setdefault(id(shuffle.scope), []).append(shuffle)
@@ -101,6 +105,14 @@ class IndependentShuffles(Rule):
                         "draw one permutation and index both with it",
                         evidence={"first": first.target, "second": second.target},
                     )
+
+
+def _reseeds(model: SemanticModel, call: CallInfo) -> bool:
+    """A call that resets a random state: ``np.random.seed(s)``, ``set_state``, or a freshly seeded generator."""
+    qualname = model.callee_qualname(call.node, call.scope)
+    if qualname in _SEEDING:
+        return True
+    return qualname in _RNG_FACTORIES and bool(call.node.args)
 
 
 def _is_rng(model: SemanticModel, expr: cst.BaseExpression, scope: Scope) -> bool:

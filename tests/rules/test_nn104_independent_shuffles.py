@@ -83,3 +83,20 @@ for name in files:
     print(name)
 """
     assert nn104(body) == []
+
+
+def test_restored_state_and_reseeded_generator_are_silent() -> None:
+    body = """
+X = np.random.rand(10, 3)
+y = np.arange(10)
+state = np.random.get_state()
+np.random.shuffle(X)
+np.random.set_state(state)
+np.random.shuffle(y)
+rng = np.random.RandomState(7)
+rng.shuffle(X)
+rng = np.random.RandomState(7)
+rng.shuffle(y)
+ds = TensorDataset(torch.tensor(X), torch.tensor(y))
+"""
+    assert nn104(body) == []
