@@ -75,11 +75,14 @@ class NnlintServer(LanguageServer):
 
     def linter_for(self, document: TextDocument) -> Linter:
         # a fresh linter per run: the project index must see the other files as they are now
-        return Linter(self.config_for(document.path))
+        path = document_path(document)
+        return Linter(self.config_for(None if path.startswith("<") else path))
 
     def lint(self, document: TextDocument) -> List[Finding]:
-        path = document.path or "<unsaved>"
-        findings = self.linter_for(document).lint_source(document.source, path)
+        path = document_path(document)
+        linter = self.linter_for(document)
+        excluded = not path.startswith("<") and linter.config.is_excluded(path)  # as the command line skips it
+        findings = [] if excluded else linter.lint_source(document.source, path)
         self.findings[document.uri] = findings
         return findings
 
@@ -144,7 +147,7 @@ class NnlintServer(LanguageServer):
             if noqa is not None and wants(types.CodeActionKind.QuickFix):
                 actions.append(self._action(f"Disable {finding.code} for this line", types.CodeActionKind.QuickFix, document, [noqa], diagnostic))
         if wants(FIX_ALL_KIND) and any(f.fix is not None and f.fix.edits for f in self.findings.get(document.uri, [])):
-            outcome = fix_source(self.linter_for(document), document.source, document.path or "<unsaved>")
+            outcome = fix_source(self.linter_for(document), document.source, document_path(document))
             if outcome.changed:
                 whole = types.Range(types.Position(0, 0), types.Position(len(document.lines), 0))
                 actions.append(self._action("Fix all nnlint auto-fixable problems", FIX_ALL_KIND, document, [types.TextEdit(whole, outcome.fixed)], None))
@@ -159,6 +162,13 @@ class NnlintServer(LanguageServer):
             edit=types.WorkspaceEdit(changes={document.uri: list(edits)}),
             is_preferred=preferred or None,
         )
+
+
+def document_path(document: TextDocument) -> str:
+    """The file a document is, or ``<unsaved>`` for an editor buffer that is not a file yet."""
+    if document.uri.startswith("file:") and document.path:
+        return document.path
+    return "<unsaved>"
 
 
 def noqa_edit(document: TextDocument, finding: Finding) -> Optional[types.TextEdit]:

@@ -172,3 +172,14 @@ def test_positions_are_utf16_code_units(session: LspClient, tmp_path: Path) -> N
     start = len('    tag = "😀"; loss = ') + 1  # +1: the emoji is two UTF-16 units
     assert diagnostic["range"]["start"] == {"line": 8, "character": start}
     assert diagnostic["range"]["end"] == {"line": 8, "character": start + len("criterion(model(x), y)")}
+
+
+def test_unsaved_buffers_are_linted_and_excluded_files_are_not(session: LspClient, tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.nnlint]\nexclude = ["legacy/*"]\n')
+    (tmp_path / "legacy").mkdir()
+    _initialize(session, tmp_path, {})
+    untitled = "untitled:Untitled-1"
+    session.notify("textDocument/didOpen", {"textDocument": {"uri": untitled, "languageId": "python", "version": 1, "text": BUGGY}})
+    assert [d["code"] for d in session.diagnostics(untitled)] == ["NN201"]
+    legacy = _open(session, tmp_path / "legacy" / "old_train.py", BUGGY)
+    assert session.diagnostics(legacy) == []
