@@ -790,7 +790,7 @@ class SemanticModel:
                 return Obj(kind, qualname, call, None, self, scope)
             if qualname == api.NN + "Sequential":
                 return Obj("model", qualname, call, None, self, scope)
-            if api.is_mode_dependent_architecture(qualname) or qualname.startswith("torchvision.models.") or qualname.startswith("timm."):
+            if api.is_mode_dependent_architecture(qualname) or qualname.startswith("torchvision.models.") or _is_timm_model_factory(qualname):
                 return Obj("model", qualname, call, None, self, scope)
         if isinstance(func, cst.Attribute) and func.attr.value in ("parameters", "named_parameters"):
             return UNKNOWN
@@ -1137,6 +1137,11 @@ class SemanticModel:
             return False
         callers = self.callers(func)
         return bool(callers) and all(self.in_no_grad(c, _depth + 1) for c in callers)
+
+
+def _is_timm_model_factory(qualname: str) -> bool:
+    """``timm.create_model``/``timm.models.*`` build models; timm.optim, timm.scheduler, timm.data... do not."""
+    return qualname == "timm.create_model" or qualname.startswith("timm.models.")
 
 
 def _looks_like(expr: cst.BaseExpression, fragment: str) -> bool:

@@ -108,3 +108,50 @@ def test_layer_replaced_after_optimizer_is_still_flagged() -> None:
         optimizer.step()
     """
     assert codes(lint_text(source, select=["NN002", "NN407"])) == ["NN407"]
+
+
+def test_optimizer_from_timm_factory_is_not_taken_for_a_model() -> None:
+    # timm.optim/timm.scheduler factories used to be classified as models (anything under "timm."),
+    # so optimizer.step() was not seen as a step and NN403 reported the backward() as never applied.
+    source = """
+    import torch.nn as nn
+    from timm.models import create_model
+    from timm.optim import create_optimizer_v2
+    from timm.scheduler import create_scheduler
+
+    def train_one_epoch(model, loader, optimizer, loss_fn):
+        model.train()
+        for x, y in loader:
+            loss = loss_fn(model(x), y)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+
+    def main():
+        model = create_model("resnet50", num_classes=10)
+        optimizer = create_optimizer_v2(model, opt="sgd", lr=0.1)
+        lr_scheduler, num_epochs = create_scheduler(args, optimizer)
+        for epoch in range(num_epochs):
+            train_one_epoch(model, loader, optimizer, nn.CrossEntropyLoss())
+            lr_scheduler.step(epoch + 1)
+    """
+    assert codes(lint_text(source, select=["NN403"])) == []
+
+
+def test_timm_model_factory_still_builds_a_model() -> None:
+    # The true positive next to it: a timm model evaluated without model.eval().
+    source = """
+    import timm
+    import torch
+
+    model = timm.create_model("resnet50", pretrained=False, num_classes=10)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    for epoch in range(3):
+        for x, y in loader:
+            optimizer.zero_grad()
+            torch.nn.functional.cross_entropy(model(x), y).backward()
+            optimizer.step()
+        with torch.no_grad():
+            print(model(x_val).argmax(1).eq(y_val).float().mean().item())
+    """
+    assert codes(lint_text(source, select=["NN403", "NN501"])) == ["NN501"]
