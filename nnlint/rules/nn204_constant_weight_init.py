@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import FrozenSet, Optional, Tuple
+from typing import FrozenSet, List, Optional, Tuple
 
 import libcst as cst
 
@@ -103,10 +103,15 @@ class ConstantWeightInit(Rule):
                 layers = possible_objects(model, holder, call.scope, call.node)
                 if not layers or any(o.kind != "layer" or o.qualname not in _WEIGHT_LAYERS for o in layers):
                     continue  # unknown holder, a norm layer, a custom module: stay silent
-                if value == 0.0 and not all(o.node is None for o in layers):
+                if value == 0.0:
                     # zeros are a deliberate choice for output, gating and adapter layers (LoRA's B, adaLN,
-                    # zero convolutions): flag a zeroed layer only where its output visibly feeds an activation
-                    if not any(o.node is not None and _feeds_activation(o) for o in layers):
+                    # zero convolutions, Fixup's classifier): flag a zeroed layer only where its output
+                    # visibly feeds an activation
+                    concrete = [o for o in layers if o.node is not None]
+                    if not concrete:  # a type guard: the layers of that type in the model(s) it is applied to
+                        kinds = {o.qualname for o in layers}
+                        concrete = [o for m in _initialised_models(model, call) for o in model.layers_of(m) if o.qualname in kinds]
+                    if not any(o.node is not None and _feeds_activation(o) for o in concrete):
                         continue
                 names = sorted({o.qualname.rsplit(".", 1)[-1] for o in layers if o.qualname})
                 self._report(ctx, call.node, model.module.code_for_node(target), value, "/".join(names))
@@ -208,6 +213,35 @@ def _strip_data(expr: cst.BaseExpression) -> Optional[str]:
     while isinstance(expr, cst.Attribute) and expr.attr.value == "data":
         expr = expr.value
     return dotted_name(expr)
+
+
+def _initialised_models(model: SemanticModel, call: CallInfo) -> List[Obj]:
+    """The models an init function reaches: ``model.apply(init_fn)``, or ``for m in self.modules()``."""
+    func = call.function
+    if func is None:
+        return []
+    found: List[Obj] = []
+    if func.cls is not None and func.params and model.is_module_class(func.cls):
+        for loop in call.loops:
+            iterable = loop.iter
+            if isinstance(iterable, cst.Call) and isinstance(iterable.func, cst.Attribute) and iterable.func.attr.value in ("modules", "children"):
+                receiver = iterable.func.value
+                if isinstance(receiver, cst.Name) and receiver.value == func.params[0]:
+                    found.append(Obj("model", None, func.cls.node, func.cls, model, func.cls.scope))
+    for other in model.calls:
+        if other.method_name != "apply" or not other.node.args or other.receiver is None:
+            continue
+        if model.resolve_function(other.node.args[0].value, other.scope) is not func:
+            continue
+        receiver = other.receiver
+        method = other.function
+        if isinstance(receiver, cst.Name) and method is not None and method.cls is not None and method.params and receiver.value == method.params[0]:
+            found.append(Obj("model", None, method.cls.node, method.cls, model, method.cls.scope))
+            continue
+        target = model.object_of(receiver, other.scope)
+        if target.kind == "model":
+            found.append(target)
+    return found
 
 
 _NOT_ACTIVATIONS = frozenset({"identity", "linear", "softmax", "log_softmax"})

@@ -161,3 +161,37 @@ class DiT(nn.Module):
         nn.init.constant_(self.final_layer.linear.weight, 0)
 """
     assert nn204(body) == []
+
+
+def test_type_guards_resolve_to_the_layers_of_the_initialised_model() -> None:
+    fixup_head = """
+class FixupNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3)
+        self.fc = nn.Linear(8, 10)
+        for m in self.modules():
+            if isinstance(m, nn.Conv2d):
+                nn.init.kaiming_normal_(m.weight)
+            elif isinstance(m, nn.Linear):
+                nn.init.constant_(m.weight, 0)
+    def forward(self, x):
+        return self.fc(torch.relu(self.conv(x)).mean((2, 3)))
+"""
+    mlp = """
+class Block(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.linear1 = nn.Linear(8, 32)
+        self.act = nn.GELU()
+        self.linear2 = nn.Linear(32, 8)
+        self.apply(self._init_weights)
+    @staticmethod
+    def _init_weights(m):
+        if isinstance(m, nn.Linear):
+            nn.init.constant_(m.weight, 0)
+    def forward(self, x):
+        return self.linear2(self.act(self.linear1(x)))
+"""
+    assert nn204(fixup_head) == []
+    assert nn204(mlp) == ["NN204"]
