@@ -189,15 +189,26 @@ def _same_model(a: "Obj", b: "Obj") -> bool:
 
 
 def _outputs_only_feed(model: "SemanticModel", model_obj: "Obj", loss_families: Sequence[str]) -> bool:
-    """Every call of this model in the file feeds one of these losses (directly, or via a name used only so)."""
+    """Every call of this model in the file feeds one of these losses (directly, or via a name used only
+    so), and the model is never handed to code this file does not show (where it could be called)."""
+    from nnlint.analysis.torch_api import MODEL_WRAPPERS
+
     found = False
     for call in model.calls:
         obj = model.object_of(call.node.func, call.scope)
-        if obj.kind != "model" or not _same_model(obj, model_obj):
-            continue
-        found = True
-        if not _use_is_loss_input(model, call.node, loss_families):
-            return False
+        if obj.kind == "model" and _same_model(obj, model_obj):
+            found = True
+            if not _use_is_loss_input(model, call.node, loss_families):
+                return False
+        for arg in call.node.args:
+            passed = model.object_of(arg.value, call.scope)
+            if passed.kind != "model" or not _same_model(passed, model_obj):
+                continue
+            if model.callee_qualname(call.node, call.scope) in MODEL_WRAPPERS:
+                continue  # the wrapper's calls are the model's calls (object_of follows wrappers)
+            target = model.resolve_function(call.node.func, call.scope)
+            if target is None or model.owner_of(target) is not model:
+                return False  # e.g. evaluate(model, loader) from another module: its calls are not seen here
     return found
 
 

@@ -285,3 +285,19 @@ def test_reshape_to_permute_only_where_the_library_is_evident(line: str, fixed: 
         return
     outcome = fix_source(_linter("NN102"), source, "<snippet>")
     assert outcome.fixed == source.replace(line, fixed) and outcome.remaining == []
+
+
+@pytest.mark.parametrize(
+    "extra,fixable",
+    [
+        ("", True),
+        ("evaluate(model, loader)\n", False),  # handed to code this file does not show
+        ("def accuracy(m):\n    return m(x).argmax(1)\n\n\naccuracy(model)\n", True),  # argmax cannot tell
+        ("def positive(m):\n    return m(x)[:, 1]\n\n\npositive(model)\n", False),  # reads probabilities
+    ],
+)
+def test_model_handed_elsewhere_gets_a_fix_only_where_every_call_is_seen(extra: str, fixable: bool) -> None:
+    source = "from helpers import evaluate\n" + SEQUENTIAL + extra
+    findings = _linter().lint_source(source, "<snippet>")
+    assert [f.code for f in findings] == ["NN201"]
+    assert (findings[0].fix is not None) is fixable
