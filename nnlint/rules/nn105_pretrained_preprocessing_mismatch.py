@@ -89,6 +89,8 @@ class PretrainedPreprocessingMismatch(Rule):
         pretrained = [(call, family) for call in model.calls for family in [_pretrained_family(model, call)] if family is not None]
         if not pretrained:
             return
+        if _renormalised_by_hand(model):
+            return  # `(x - mean) / std` or the weights' own transforms: the pipeline is not the whole story
         pipelines = [_pipeline(model, call.node, call.scope) for call in model.calls if _is_compose(model, call.node, call.scope)]
         self._check_missing(ctx, model, pretrained[0][0], pipelines)
         if all(family == "timm-other" for _, family in pretrained):
@@ -202,12 +204,16 @@ def _pipeline(model: SemanticModel, compose: cst.Call, scope: Scope, depth: int 
 
 
 def _normalized_elsewhere(model: SemanticModel, pipelines: List[_Pipeline]) -> bool:
-    """A Normalize outside every Compose (applied by hand), a manual ``x - mean``, or the weights' own transforms."""
+    """A Normalize outside every Compose (applied to batches by hand)."""
     inside = {id(n) for p in pipelines for n in p.normalizers}
+    return any(
+        _transform_name(model, call.node, call.scope) == "Normalize" and id(call.node) not in inside for call in model.calls
+    )
+
+
+def _renormalised_by_hand(model: SemanticModel) -> bool:
+    """A manual ``x - mean`` / ``x.sub(mean)``, the weights' own ``transforms()``, or timm's data config."""
     for call in model.calls:
-        name = _transform_name(model, call.node, call.scope)
-        if name == "Normalize" and id(call.node) not in inside:
-            return True
         if call.method_name == "transforms" or (model.callee_qualname(call.node, call.scope) or "").startswith("timm.data."):
             return True
         if call.method_name in ("sub", "sub_") and call.node.args and _mentions_mean(call.node.args[0].value):

@@ -79,3 +79,25 @@ def prepare(x):
 unnormalize = transforms.Normalize(mean=[-0.485 / 0.229, -0.456 / 0.224, -0.406 / 0.225], std=[1 / 0.229, 1 / 0.224, 1 / 0.225])
 """
     assert nn105(source) == []
+
+
+def test_gan_pipeline_with_a_perceptual_loss_that_renormalises() -> None:
+    source = """
+import torch
+from torch import nn
+from torchvision import models, transforms
+
+class PerceptualLoss(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.vgg = models.vgg16(weights=models.VGG16_Weights.DEFAULT).features[:16]
+        self.register_buffer("mean", torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1))
+        self.register_buffer("std", torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1))
+    def forward(self, fake, real):
+        fake = ((fake + 1) / 2 - self.mean) / self.std
+        real = ((real + 1) / 2 - self.mean) / self.std
+        return nn.functional.l1_loss(self.vgg(fake), self.vgg(real))
+
+tf = transforms.Compose([transforms.ToTensor(), transforms.Normalize((0.5, 0.5, 0.5), (0.5, 0.5, 0.5))])
+"""
+    assert nn105(source) == []
