@@ -83,7 +83,12 @@ class LoopFacts:
 
 
 def loop_facts(model: SemanticModel, loop: LoopInfo) -> LoopFacts:
-    return LoopFacts(loop, model.reachable_calls(loop.calls))
+    """Cached per file: NN402-NN405 and NN503 all ask it of every loop."""
+    cache = model.__dict__.setdefault("_nnlint_loop_facts", {})
+    facts = cache.get(loop)
+    if facts is None:
+        facts = cache[loop] = LoopFacts(loop, model.reachable_calls(loop.calls))
+    return facts
 
 
 def backward_calls(model: SemanticModel, facts: LoopFacts) -> List[CallInfo]:

@@ -8,7 +8,7 @@ import libcst as cst
 from nnlint.analysis.imports import dotted_name
 from nnlint.analysis.loss_inputs import is_live_loss
 from nnlint.analysis.model import LoopInfo, Scope, SemanticModel
-from nnlint.analysis.optimization import computes_gradients
+from nnlint.analysis.optimization import backward_calls, computes_gradients, loop_facts, step_calls
 from nnlint.context import RuleContext
 from nnlint.rule import Rule
 
@@ -188,8 +188,9 @@ class LossKeptWithGraph(Rule):
     def check(self, ctx: RuleContext) -> None:
         model = ctx.model
         for loop in model.loops:
-            if not model.is_training_loop(loop):
-                continue
+            facts = loop_facts(model, loop)
+            if not (backward_calls(model, facts) or step_calls(model, facts, include_closure_steps=True)):
+                continue  # not a training loop
             scope = loop.scope
             for found in _accumulations(model, loop, scope):
                 if _innermost_loop(model, found.statement) is not loop.node:
