@@ -13,7 +13,8 @@ class SchedulerBeforeOptimizer(Rule):
     `step()` in the same iteration of a loop: before it in the batch loop, at the top of a
     `train_step` helper, or at the top of the epoch loop before the batches are trained (the pre-1.1
     PyTorch habit). Schedulers stepped after `optimizer.step()`, once per epoch after the inner loop,
-    or `ReduceLROnPlateau.step(val_loss)` after validation are not reported.
+    or `ReduceLROnPlateau.step(val_loss)` after validation are not reported, nor is a `step(epoch)` that
+    names the epoch explicitly (timm schedulers set the rate of the epoch they are given).
 
     ## Why is this bad?
     Since PyTorch 1.1 a scheduler's `step()` must follow the optimizer's. Stepped first, the schedule
@@ -75,6 +76,8 @@ class SchedulerBeforeOptimizer(Rule):
             for event in events[:first_optimizer]:
                 if event.kind != "scheduler" or event.conditional or id(event.call.node) in reported:
                     continue
+                if event.call.node.args:
+                    continue  # step(epoch) / step(metric): the caller says which step it is (timm, ReduceLROnPlateau)
                 reported.add(id(event.call.node))
                 step = events[first_optimizer].call
                 ctx.report(

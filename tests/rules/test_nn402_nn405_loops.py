@@ -276,3 +276,15 @@ for x, y in loader:
     optimizer.step()
 """
     assert lint(body, "NN402") == []
+
+
+def test_nn404_silent_for_explicit_epoch_steps() -> None:
+    body = """
+for epoch in range(3):
+    scheduler.step(epoch)
+    for x, y in loader:
+        optimizer.zero_grad()
+        criterion(model(x), y).backward()
+        optimizer.step()
+"""
+    assert lint(body, "NN404") == []
