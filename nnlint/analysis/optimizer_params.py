@@ -177,6 +177,8 @@ def replaced_module(model: SemanticModel, statement: cst.Assign, scope: Scope) -
         return None
     if base is None or part is None:
         return None
+    if part in model.module.code_for_node(statement.value):
+        return None  # `model.fc = nn.Sequential(nn.Dropout(0.5), model.fc)`: the old parameters stay, still optimised
     if model.object_of(target.value, scope).kind != "model":
         return None
     if not has_parameters(model.object_of(statement.value, scope)):

@@ -264,3 +264,21 @@ for x, y in loader:
     model(x)
 """
     assert lint(body, "NN503") == []
+
+
+def test_nn407_silent_when_the_replacement_wraps_the_old_layer() -> None:
+    body = """
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Linear(8, 16)
+        self.fc = nn.Linear(16, 3)
+
+    def forward(self, x):
+        return self.fc(torch.relu(self.body(x)))
+
+model = Net()
+optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+model.fc = nn.Sequential(nn.Dropout(0.5), model.fc)
+"""
+    assert lint(body, "NN407") == []
