@@ -177,13 +177,28 @@ def replaced_module(model: SemanticModel, statement: cst.Assign, scope: Scope) -
         return None
     if base is None or part is None:
         return None
-    if part in model.module.code_for_node(statement.value):
+    if _uses_module_itself(model, statement.value, part):
         return None  # `model.fc = nn.Sequential(nn.Dropout(0.5), model.fc)`: the old parameters stay, still optimised
     if model.object_of(target.value, scope).kind != "model":
         return None
     if not has_parameters(model.object_of(statement.value, scope)):
         return None
     return base, part
+
+
+def _uses_module_itself(model: SemanticModel, value: cst.BaseExpression, part: str) -> bool:
+    """Whether ``value`` contains the module ``part`` itself (not merely ``part.in_features``)."""
+    found = False
+
+    class Finder(cst.CSTVisitor):
+        def visit_Attribute(self, node: cst.Attribute) -> None:
+            nonlocal found
+            parent = model.parent.get(node)
+            if dotted_name(node) == part and not (isinstance(parent, cst.Attribute) and parent.value is node):
+                found = True
+
+    value.visit(Finder())
+    return found
 
 
 def names_assigned(node: cst.CSTNode) -> Set[str]:
