@@ -15,7 +15,7 @@ import libcst as cst
 
 from nnlint.analysis.loaders import iterated_loader, loader_object
 from nnlint.analysis.model import Scope, SemanticModel
-from nnlint.analysis.values import reaching_binding, self_attribute_values, single_return_value
+from nnlint.analysis.values import is_numpy_generator, reaching_binding, self_attribute_values, single_return_value
 
 Range = Tuple[float, float]
 INF = math.inf
@@ -58,7 +58,6 @@ _SAME_VALUE_METHODS = frozenset(
     }
 )
 _STANDARDISERS = frozenset({"fit_transform", "transform"})
-_GENERATORS = frozenset({"numpy.random.default_rng", "numpy.random.RandomState", "numpy.random.Generator"})
 
 
 def value_range(model: SemanticModel, expr: Optional[cst.BaseExpression], scope: Scope, depth: int = 0) -> Optional[Range]:
@@ -180,7 +179,7 @@ def _binary_range(model: SemanticModel, expr: cst.BinaryOperation, scope: Scope,
         return None
     if isinstance(operator, cst.Power):
         exponent = model.number(expr.right, scope)
-        if exponent is not None and exponent == int(exponent) and int(exponent) % 2 == 0:
+        if exponent is not None and math.isfinite(exponent) and exponent == int(exponent) and int(exponent) % 2 == 0:
             return (0.0, INF)
         if left is not None and left[0] >= 0:
             return (0.0, INF)
@@ -265,7 +264,7 @@ def _call_range(model: SemanticModel, call: cst.Call, scope: Scope, depth: int) 
             return value_range(model, receiver, scope, depth + 1)
         if method in _STANDARDISERS and _is_scaler(model, receiver, scope):
             return UNBOUNDED
-        if _is_generator(model, receiver, scope):
+        if is_numpy_generator(model, receiver, scope):
             if method in ("standard_normal", "normal", "randn"):
                 return UNBOUNDED
             if method in ("random", "rand"):
@@ -311,16 +310,6 @@ def _clamp_range(model: SemanticModel, call: cst.Call, scope: Scope, operand, of
     high = model.number(model.argument(call, offset + 1, "max"), scope)
     inner = value_range(model, operand, scope, depth + 1) or UNBOUNDED
     return (max(inner[0], low if low is not None else -INF), min(inner[1], high if high is not None else INF))
-
-
-def _is_generator(model: SemanticModel, expr: cst.BaseExpression, scope: Scope) -> bool:
-    if model.qualname(expr, scope) == "numpy.random":
-        return True
-    if isinstance(expr, cst.Name):
-        binding = reaching_binding(model, expr, scope)
-        if binding is not None and binding.index is None and isinstance(binding.value, cst.Call):
-            return model.callee_qualname(binding.value, binding.scope) in _GENERATORS
-    return False
 
 
 def _is_scaler(model: SemanticModel, expr: cst.BaseExpression, scope: Scope) -> bool:

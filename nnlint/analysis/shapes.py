@@ -15,12 +15,13 @@ integer indexing (``images[i]`` drops the first axis).
 """
 from __future__ import annotations
 
+import math
 from typing import List, Optional, Tuple
 
 import libcst as cst
 
 from nnlint.analysis.model import Scope, SemanticModel
-from nnlint.analysis.values import reaching_binding, self_attribute_values, single_return_value
+from nnlint.analysis.values import is_numpy_generator, reaching_binding, self_attribute_values, single_return_value
 
 Atom = Tuple[object, ...]
 Shape = List[Atom]
@@ -60,7 +61,6 @@ _GENERATOR_METHODS = {
     "rand": (None, None),
     "randn": (None, None),
 }
-_GENERATORS = frozenset({"numpy.random.default_rng", "numpy.random.RandomState", "numpy.random.Generator"})
 # calls that return their (first) argument's shape unchanged
 _SAME_SHAPE_FUNCTIONS = frozenset(
     {
@@ -149,7 +149,7 @@ def _call_shape(model: SemanticModel, call: cst.Call, scope: Scope, depth: int) 
         method = func.attr.value
         if method in _SAME_SHAPE_METHODS:
             return shape_of(model, func.value, scope, depth + 1)
-        if method in _GENERATOR_METHODS and _is_generator(model, func.value, scope):
+        if method in _GENERATOR_METHODS and is_numpy_generator(model, func.value, scope):
             position, keyword = _GENERATOR_METHODS[method]
             if position is None:
                 return _sizes_from_varargs(model, call, scope)
@@ -159,17 +159,6 @@ def _call_shape(model: SemanticModel, call: cst.Call, scope: Scope, depth: int) 
         value, func_scope, owner = returned
         return shape_of(owner, value, func_scope, depth + 1)
     return None
-
-
-def _is_generator(model: SemanticModel, expr: cst.BaseExpression, scope: Scope) -> bool:
-    """``rng`` in ``rng = np.random.default_rng(0)``, or ``np.random`` itself."""
-    if model.qualname(expr, scope) == "numpy.random":
-        return True
-    if isinstance(expr, cst.Name):
-        binding = reaching_binding(model, expr, scope)
-        if binding is not None and binding.index is None and isinstance(binding.value, cst.Call):
-            return model.callee_qualname(binding.value, binding.scope) in _GENERATORS
-    return False
 
 
 def _sizes_from_varargs(model: SemanticModel, call: cst.Call, scope: Scope) -> Optional[Shape]:
@@ -198,6 +187,8 @@ def dim_atom(model: SemanticModel, expr: cst.BaseExpression, scope: Scope, depth
     """The dimension atom a size expression denotes."""
     value = model.number(expr, scope)
     if value is not None:
+        if not math.isfinite(value):
+            return OPAQUE
         if value == -1:
             return INFER
         return ("lit", int(value)) if value == int(value) else OPAQUE
@@ -229,11 +220,11 @@ def _axis_reference(model: SemanticModel, expr: cst.BaseExpression, scope: Scope
         index = expr.slice[0].slice
         if source is not None and isinstance(index, cst.Index):
             position = model.number(index.value, scope)
-            if position is not None and position == int(position):
+            if position is not None and math.isfinite(position) and position == int(position):
                 return ("axis", value_root(model, source, scope), int(position))
     if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "size" and len(expr.args) == 1:
         position = model.number(expr.args[0].value, scope)
-        if position is not None and position == int(position):
+        if position is not None and math.isfinite(position) and position == int(position):
             return ("axis", value_root(model, expr.func.value, scope), int(position))
     return None
 

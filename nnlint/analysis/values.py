@@ -59,3 +59,17 @@ def single_return_value(model: SemanticModel, call: cst.Call, scope: Scope) -> O
         return None
     assert returns[0].value is not None
     return returns[0].value, target.scope, owner
+
+
+NUMPY_GENERATORS = frozenset({"numpy.random.default_rng", "numpy.random.RandomState", "numpy.random.Generator"})
+
+
+def is_numpy_generator(model: SemanticModel, expr: cst.BaseExpression, scope: Scope) -> bool:
+    """``rng`` in ``rng = np.random.default_rng(0)``, or the ``np.random`` module itself."""
+    if model.qualname(expr, scope) == "numpy.random":
+        return True
+    if isinstance(expr, cst.Name):
+        binding = reaching_binding(model, expr, scope)
+        if binding is not None and binding.index is None and isinstance(binding.value, cst.Call):
+            return model.callee_qualname(binding.value, binding.scope) in NUMPY_GENERATORS
+    return False
