@@ -386,6 +386,10 @@ class SemanticModel:
         self._object_cache: Dict[Tuple[int, int], Obj] = {}
         self._objects_in_progress: Set[Tuple[int, int]] = set()
         self._object_cycles = 0
+        self._function_cache: Dict[Tuple[int, int], Optional[FunctionInfo]] = {}
+        self._reachable_cache: Dict[int, List[CallInfo]] = {}
+        self._callers_table: Optional[Dict[FunctionInfo, List[CallInfo]]] = None
+        self._callers_busy = False
         self._ranges: Optional[Dict[cst.CSTNode, CodeRange]] = None
         builder = _Builder(self)
         walk(module, builder.on_visit, builder.on_leave, LAYOUT_TYPES)  # libcst's visit() rebuilds every node: ~3x slower
@@ -506,6 +510,16 @@ class SemanticModel:
     # ------------------------------------------------------------------------------- functions
     def resolve_function(self, func_expr: cst.BaseExpression, scope: Scope) -> Optional[FunctionInfo]:
         """The user-defined function or method a call expression targets (same file or project)."""
+        key = (id(func_expr), id(scope))
+        if key in self._function_cache:
+            return self._function_cache[key]
+        cycles_before = self._object_cycles
+        found = self._resolve_function(func_expr, scope)
+        if found is not None or self._object_cycles == cycles_before:  # as in object_of: no verdict from inside a cycle
+            self._function_cache[key] = found
+        return found
+
+    def _resolve_function(self, func_expr: cst.BaseExpression, scope: Scope) -> Optional[FunctionInfo]:
         if isinstance(func_expr, cst.Name):
             binding = self.lookup(func_expr.value, scope, self.order.get(func_expr))
             if binding is None:
@@ -599,8 +613,24 @@ class SemanticModel:
                 return True
         return False
 
-    @cached_property
+    @property
     def _callers(self) -> Dict[FunctionInfo, List[CallInfo]]:
+        if self._callers_table is not None:
+            return self._callers_table
+        if self._callers_busy:
+            # resolving a call needed the call sites of a parameter's function: a cycle; without this
+            # guard the table was rebuilt recursively (exponential time, then RecursionError). Counted
+            # as a cycle, so that nothing concluded from this partial answer is cached as final.
+            self._object_cycles += 1
+            return {}
+        self._callers_busy = True
+        try:
+            self._callers_table = self._build_callers()
+        finally:
+            self._callers_busy = False
+        return self._callers_table
+
+    def _build_callers(self) -> Dict[FunctionInfo, List[CallInfo]]:
         table: Dict[FunctionInfo, List[CallInfo]] = {}
         for call in self.calls:
             target = self.resolve_function(call.node.func, call.scope)
@@ -1069,7 +1099,10 @@ class SemanticModel:
 
     def loop_does(self, loop: LoopInfo, what: str) -> bool:
         """Whether a loop (through the functions it calls) does 'backward', 'step' or 'zero_grad'."""
-        return any(self._call_does(call, what) for call in self.reachable_calls(loop.calls))
+        reachable = self._reachable_cache.get(id(loop))
+        if reachable is None:
+            reachable = self._reachable_cache[id(loop)] = self.reachable_calls(loop.calls)
+        return any(self._call_does(call, what) for call in reachable)
 
     def _call_does(self, call: CallInfo, what: str) -> bool:
         if what == "backward":
