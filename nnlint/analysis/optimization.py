@@ -50,25 +50,14 @@ def clears_gradients_call(call: CallInfo) -> bool:
     return call.method_name in ("zero_", "detach_") and call.receiver is not None and _is_grad_attribute(call.receiver)
 
 
-class _GradResetFinder(cst.CSTVisitor):
-    def __init__(self) -> None:
-        super().__init__()
-        self.found = False
-
-    def visit_Assign(self, node: cst.Assign) -> None:
-        # `p.grad = None` clears; `p.grad = g` (gradients computed another way) overwrites: both reset it
-        if any(_is_grad_attribute(target.target) for target in node.targets):
-            self.found = True
-
-    def visit_Del(self, node: cst.Del) -> None:
-        if _is_grad_attribute(node.target):
-            self.found = True
-
-
-def _resets_grad(node: cst.CSTNode) -> bool:
-    finder = _GradResetFinder()
-    node.visit(finder)
-    return finder.found
+def _resets_grad(model: SemanticModel, node: cst.CSTNode) -> bool:
+    """``p.grad = None`` clears; ``p.grad = g`` (gradients computed another way) overwrites: both reset it."""
+    for statement in model.descendants(node, (cst.Assign, cst.Del)):
+        if isinstance(statement, cst.Assign) and any(_is_grad_attribute(t.target) for t in statement.targets):
+            return True
+        if isinstance(statement, cst.Del) and _is_grad_attribute(statement.target):
+            return True
+    return False
 
 
 @dataclass
@@ -112,7 +101,7 @@ def clears_gradients(model: SemanticModel, facts: LoopFacts) -> bool:
         if func is not None and func is not facts.loop.function and id(func) not in seen:
             seen.add(id(func))  # a helper the loop calls: its whole body runs in the iteration
             bodies.append(func.node)
-    return any(_resets_grad(body) for body in bodies)
+    return any(_resets_grad(model, body) for body in bodies)
 
 
 def enclosing_loops(loop: LoopInfo) -> Iterator[LoopInfo]:

@@ -41,19 +41,12 @@ class OptimizerBuild:
         return any(s.module is not None and (module == s.module or module.startswith(s.module + ".")) for s in self.sources)
 
 
-def _parameter_calls(expr: cst.CSTNode) -> List[cst.Call]:
-    class Finder(cst.CSTVisitor):
-        def __init__(self) -> None:
-            super().__init__()
-            self.found: List[cst.Call] = []
-
-        def visit_Call(self, node: cst.Call) -> None:
-            if isinstance(node.func, cst.Attribute) and node.func.attr.value in _PARAMETER_METHODS:
-                self.found.append(node)
-
-    finder = Finder()
-    expr.visit(finder)
-    return finder.found
+def _parameter_calls(model: SemanticModel, expr: cst.CSTNode) -> List[cst.Call]:
+    return [
+        call
+        for call in model.descendants(expr, cst.Call)
+        if isinstance(call.func, cst.Attribute) and call.func.attr.value in _PARAMETER_METHODS  # type: ignore[attr-defined]
+    ]
 
 
 def parameter_sources(model: SemanticModel, expr: Optional[cst.BaseExpression], scope: Scope, depth: int = 0) -> List[ParameterSource]:
@@ -65,7 +58,7 @@ def parameter_sources(model: SemanticModel, expr: Optional[cst.BaseExpression], 
         if binding is not None and binding.kind == "assign" and binding.index is None:
             return parameter_sources(model, binding.value, binding.scope, depth + 1)
         return []
-    sources = [ParameterSource(dotted_name(call.func.value), call) for call in _parameter_calls(expr)]  # type: ignore[attr-defined]
+    sources = [ParameterSource(dotted_name(call.func.value), call) for call in _parameter_calls(model, expr)]  # type: ignore[attr-defined]
     for name in _names_in(expr):
         sources.extend(parameter_sources(model, name, scope, depth + 1))
     return sources
@@ -138,28 +131,17 @@ def trainable_submodules(model: SemanticModel, cls: ClassInfo) -> List[str]:
     return names
 
 
-class _FreezeFinder(cst.CSTVisitor):
+def mentions_freezing(model: SemanticModel, node: cst.CSTNode, in_forward: bool = False) -> bool:
     """Freezing written in the source: ``x.requires_grad = ...``, ``x.requires_grad_(...)``, ``x.freeze()``;
     with ``in_forward``, also the forward-pass forms ``.detach()`` and ``torch.no_grad()``."""
-
-    def __init__(self, in_forward: bool) -> None:
-        super().__init__()
-        self.methods = {"requires_grad_", "freeze"} | ({"detach", "detach_", "no_grad", "inference_mode"} if in_forward else set())
-        self.found = False
-
-    def visit_Assign(self, node: cst.Assign) -> None:
-        if any(isinstance(t.target, cst.Attribute) and t.target.attr.value == "requires_grad" for t in node.targets):
-            self.found = True
-
-    def visit_Call(self, node: cst.Call) -> None:
-        if isinstance(node.func, cst.Attribute) and node.func.attr.value in self.methods:
-            self.found = True
-
-
-def mentions_freezing(node: cst.CSTNode, in_forward: bool = False) -> bool:
-    finder = _FreezeFinder(in_forward)
-    node.visit(finder)
-    return finder.found
+    methods = {"requires_grad_", "freeze"} | ({"detach", "detach_", "no_grad", "inference_mode"} if in_forward else set())
+    for assign in model.descendants(node, cst.Assign):
+        if any(isinstance(t.target, cst.Attribute) and t.target.attr.value == "requires_grad" for t in assign.targets):  # type: ignore[attr-defined]
+            return True
+    return any(
+        isinstance(call.func, cst.Attribute) and call.func.attr.value in methods  # type: ignore[attr-defined]
+        for call in model.descendants(node, cst.Call)
+    )
 
 
 def replaced_module(model: SemanticModel, statement: cst.Assign, scope: Scope) -> Optional[Tuple[str, str]]:
@@ -188,28 +170,8 @@ def replaced_module(model: SemanticModel, statement: cst.Assign, scope: Scope) -
 
 def _uses_module_itself(model: SemanticModel, value: cst.BaseExpression, part: str) -> bool:
     """Whether ``value`` contains the module ``part`` itself (not merely ``part.in_features``)."""
-    found = False
-
-    class Finder(cst.CSTVisitor):
-        def visit_Attribute(self, node: cst.Attribute) -> None:
-            nonlocal found
-            parent = model.parent.get(node)
-            if dotted_name(node) == part and not (isinstance(parent, cst.Attribute) and parent.value is node):
-                found = True
-
-    value.visit(Finder())
-    return found
-
-
-def names_assigned(node: cst.CSTNode) -> Set[str]:
-    names: Set[str] = set()
-
-    class Finder(cst.CSTVisitor):
-        def visit_Assign(self, assign: cst.Assign) -> None:
-            for t in assign.targets:
-                name = dotted_name(t.target)
-                if name:
-                    names.add(name)
-
-    node.visit(Finder())
-    return names
+    for node in model.descendants(value, cst.Attribute):
+        parent = model.parent.get(node)
+        if dotted_name(node) == part and not (isinstance(parent, cst.Attribute) and parent.value is node):  # type: ignore[arg-type]
+            return True
+    return False

@@ -143,7 +143,7 @@ def _fixed_threshold(model: SemanticModel, expr: Optional[cst.BaseExpression], s
 
 def _guarded(model: SemanticModel, call: CallInfo, threshold: Optional[cst.BaseExpression]) -> bool:
     """Whether an enclosing ``if`` makes the clipping optional (tests a clip flag or the threshold itself)."""
-    threshold_names = _names_in(threshold) if threshold is not None else set()
+    threshold_names = _names_in(model, threshold) if threshold is not None else set()
     stop = call.function.node if call.function is not None else None
     for ancestor in model.ancestors(call.node):
         if ancestor is stop:
@@ -151,31 +151,23 @@ def _guarded(model: SemanticModel, call: CallInfo, threshold: Optional[cst.BaseE
         test = ancestor.test if isinstance(ancestor, (cst.If, cst.IfExp, cst.While)) else None
         if test is None:
             continue
-        names = _names_in(test)
+        names = _names_in(model, test)
         if names & threshold_names or any(_GUARD_WORDS.search(name) for name in names):
             return True
     return False
 
 
-def _names_in(expr: cst.CSTNode) -> Set[str]:
-    """Dotted names (and their last parts) mentioned in an expression."""
+def _names_in(model: SemanticModel, expr: cst.CSTNode) -> Set[str]:
+    """Dotted names (and their last parts) and string literals mentioned in an expression."""
     found: Set[str] = set()
-
-    class _Collector(cst.CSTVisitor):
-        def visit_Attribute(self, node: cst.Attribute) -> bool:
+    for node in model.descendants(expr, (cst.Attribute, cst.Name, cst.SimpleString)):
+        if isinstance(node, cst.Attribute):
             dotted = dotted_name(node)
             if dotted is not None:
                 found.add(dotted)
                 found.add(node.attr.value)
-            return True
-
-        def visit_Name(self, node: cst.Name) -> bool:
+        elif isinstance(node, cst.Name):
             found.add(node.value)
-            return False
-
-        def visit_SimpleString(self, node: cst.SimpleString) -> bool:
-            found.add(node.value.strip("'\""))
-            return False
-
-    expr.visit(_Collector())
+        else:
+            found.add(node.value.strip("'\""))  # type: ignore[attr-defined]
     return found

@@ -28,42 +28,31 @@ def _container_name(expr: cst.BaseExpression) -> Optional[str]:
 
 
 def _accumulations(model: SemanticModel, loop: LoopInfo, scope: Scope) -> Iterator[_Accumulation]:
-    class Finder(cst.CSTVisitor):
-        def __init__(self) -> None:
-            super().__init__()
-            self.found: List[_Accumulation] = []
-
-        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-            return False
-
-        def visit_AugAssign(self, node: cst.AugAssign) -> None:
+    own_function = loop.function.node if loop.function is not None else None
+    for node in model.descendants(loop.node.body, (cst.AugAssign, cst.Assign, cst.Call)):
+        if model.enclosing(node, cst.FunctionDef) is not own_function:
+            continue  # a function defined inside the loop body is not the loop's own accumulation
+        if isinstance(node, cst.AugAssign):
             target = _container_name(node.target)
             if target and isinstance(node.operator, (cst.AddAssign, cst.SubtractAssign)) and is_live_loss(model, node.value, scope):
-                self.found.append(_Accumulation(node, target, f"{target} += <loss tensor>"))
-
-        def visit_Assign(self, node: cst.Assign) -> None:
+                yield _Accumulation(node, target, f"{target} += <loss tensor>")
+        elif isinstance(node, cst.Assign):
             if len(node.targets) != 1 or not isinstance(node.value, cst.BinaryOperation):
-                return
+                continue
             target = _container_name(node.targets[0].target)
             value = node.value
             if target is None or not isinstance(value.operator, cst.Add):
-                return
+                continue
             for same, other in ((value.left, value.right), (value.right, value.left)):
                 if dotted_name(same) == target and is_live_loss(model, other, scope):
-                    self.found.append(_Accumulation(node, target, f"{target} = {target} + <loss tensor>"))
-                    return
-
-        def visit_Call(self, node: cst.Call) -> None:
+                    yield _Accumulation(node, target, f"{target} = {target} + <loss tensor>")
+                    break
+        else:
             func = node.func
             if isinstance(func, cst.Attribute) and func.attr.value == "append" and len(node.args) == 1:
                 target = _container_name(func.value)
                 if target and is_live_loss(model, node.args[0].value, scope):
-                    self.found.append(_Accumulation(node, target, f"{target}.append(<loss tensor>)"))
-
-    finder = Finder()
-    for statement in _body(loop):
-        statement.visit(finder)
-    return iter(finder.found)
+                    yield _Accumulation(node, target, f"{target}.append(<loss tensor>)")
 
 
 def _body(loop: LoopInfo) -> List[cst.CSTNode]:
@@ -77,37 +66,20 @@ def _innermost_loop(model: SemanticModel, node: cst.CSTNode) -> Optional[cst.CST
 
 def _reset_in_loop(model: SemanticModel, loop: LoopInfo, target: str, before: int) -> bool:
     """Whether the accumulator gets a fresh value earlier in the same iteration (``loss = ...`` first)."""
-
-    class Resets(cst.CSTVisitor):
-        found = False
-
-        def visit_Assign(self, node: cst.Assign) -> None:
-            if model.order.get(node, before) >= before:
-                return
-            for assign_target in node.targets:
-                if _container_name(assign_target.target) == target and not _refers_to(node.value, target):
-                    self.found = True
-
-    finder = Resets()
-    loop.node.body.visit(finder)
-    return finder.found
+    for node in model.descendants(loop.node.body, cst.Assign):
+        if model.order.get(node, before) >= before:
+            continue
+        for assign_target in node.targets:  # type: ignore[attr-defined]
+            if _container_name(assign_target.target) == target and not _refers_to(model, node.value, target):  # type: ignore[attr-defined]
+                return True
+    return False
 
 
-def _refers_to(expr: cst.BaseExpression, target: str) -> bool:
-    class Refs(cst.CSTVisitor):
-        found = False
-
-        def visit_Name(self, node: cst.Name) -> None:
-            if node.value == target:
-                self.found = True
-
-        def visit_Attribute(self, node: cst.Attribute) -> None:
-            if dotted_name(node) == target:
-                self.found = True
-
-    finder = Refs()
-    expr.visit(finder)
-    return finder.found
+def _refers_to(model: SemanticModel, expr: cst.BaseExpression, target: str) -> bool:
+    for node in model.descendants(expr, (cst.Name, cst.Attribute)):
+        if (node.value if isinstance(node, cst.Name) else dotted_name(node)) == target:  # type: ignore[union-attr]
+            return True
+    return False
 
 
 def _backpropagated(model: SemanticModel, target: str, scope: Scope) -> bool:
@@ -115,7 +87,7 @@ def _backpropagated(model: SemanticModel, target: str, scope: Scope) -> bool:
     for call in model.calls:
         if call.scope is not scope or not computes_gradients(model, call):
             continue
-        if _refers_to(call.node, target):
+        if _refers_to(model, call.node, target):
             return True
     return False
 

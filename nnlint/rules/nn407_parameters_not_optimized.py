@@ -17,15 +17,8 @@ from nnlint.context import RuleContext
 from nnlint.rule import Rule
 
 
-def _assignments(module: cst.Module) -> List[cst.Assign]:
-    found: List[cst.Assign] = []
-
-    class Finder(cst.CSTVisitor):
-        def visit_Assign(self, node: cst.Assign) -> None:
-            found.append(node)
-
-    module.visit(Finder())
-    return found
+def _assignments(model: SemanticModel) -> List[cst.Assign]:
+    return model.nodes_of(cst.Assign)  # type: ignore[return-value]
 
 
 def _rebound_after(model: SemanticModel, build: OptimizerBuild, scope: Scope, after: int) -> bool:
@@ -34,7 +27,7 @@ def _rebound_after(model: SemanticModel, build: OptimizerBuild, scope: Scope, af
     if not isinstance(statement, cst.Assign):
         return False
     names = {dotted_name(t.target) for t in statement.targets} - {None}
-    for assign in _assignments(model.module):
+    for assign in _assignments(model):
         if model.order.get(assign, -1) > after and model.scope_of(assign) is scope:
             if names & {dotted_name(t.target) for t in assign.targets}:
                 return True
@@ -72,7 +65,7 @@ def _freeze_all(model: SemanticModel, node: cst.CSTNode) -> Optional[str]:
 
 def _unfreezes_or_adds(model: SemanticModel, module_name: str, scope: Scope, after: int, before: int) -> bool:
     """Between two points of a scope: a layer assigned into the model, or anything made trainable again."""
-    for assign in _assignments(model.module):
+    for assign in _assignments(model):
         order = model.order.get(assign, -1)
         if not after < order < before or model.scope_of(assign) is not scope:
             continue
@@ -148,7 +141,7 @@ class ParametersNotOptimized(Rule):
     # ---------------------------------------------------------------------------------------
     def _replaced_after_build(self, ctx: RuleContext, builds: List[OptimizerBuild]) -> None:
         model = ctx.model
-        for assign in _assignments(model.module):
+        for assign in _assignments(model):
             scope = model.scope_of(assign)
             replaced = replaced_module(model, assign, scope)
             if replaced is None:
@@ -174,7 +167,7 @@ class ParametersNotOptimized(Rule):
 
     def _subset(self, ctx: RuleContext, builds: List[OptimizerBuild]) -> None:
         model = ctx.model
-        if mentions_freezing(model.module):
+        if mentions_freezing(model, model.module):
             return
         for build in builds:
             split = _single_model_subset(model, build)
@@ -186,9 +179,9 @@ class ParametersNotOptimized(Rule):
             for other in builds:
                 covered |= {s.module[len(owner_name) + 1:].split(".")[0] for s in other.sources if s.module and s.module.startswith(owner_name + ".")}
             forward = cls.owner.method_of(cls, "forward")
-            if forward is not None and mentions_freezing(forward.node, in_forward=True):
+            if forward is not None and mentions_freezing(model, forward.node, in_forward=True):
                 continue
-            if mentions_freezing(cls.node):
+            if mentions_freezing(cls.owner, cls.node):
                 continue
             missing = [attr for attr in trainable_submodules(model, cls) if attr not in covered]
             if not missing:
