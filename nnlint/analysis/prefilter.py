@@ -23,6 +23,8 @@ TRAINING_ROOTS = frozenset(
         "accelerate", "deepspeed", "torchvision", "torchaudio", "torchtext", "torchmetrics", "fairscale",
     }
 )
+# Linting an installed package: its neighbours there are other distributions, not the same project.
+INSTALLED_PACKAGE_DIRS = frozenset({"site-packages", "dist-packages"})
 _STDLIB = frozenset(getattr(sys, "stdlib_module_names", ())) | {"__future__"}
 _MAX_CHAIN = 4  # project modules followed from the linted file
 _MAX_NAMES = 16  # `from pkg import a, b, ...`: names probed as submodules
@@ -136,6 +138,6 @@ def _search_roots(folder: Path) -> List[Path]:
     directory = folder
     while (directory / "__init__.py").exists() and directory.parent != directory:
         directory = directory.parent
-    if directory != folder:
+    if directory != folder and directory.name not in INSTALLED_PACKAGE_DIRS:
         roots.append(directory)
     return roots

@@ -12,6 +12,7 @@ from typing import Dict, List, Optional, Tuple, Union
 import libcst as cst
 
 from nnlint.analysis.model import ClassInfo, FunctionInfo, SemanticModel
+from nnlint.analysis.prefilter import INSTALLED_PACKAGE_DIRS
 from nnlint.analysis.hashing import content_hash
 from nnlint.analysis.source import SourceError, decode_source, parse_source
 
@@ -49,7 +50,7 @@ def _search_roots(path: Path) -> List[Path]:
     directory = path.parent
     while (directory / "__init__.py").exists() and directory.parent != directory:
         directory = directory.parent
-    if directory not in roots:
+    if directory not in roots and directory.name not in INSTALLED_PACKAGE_DIRS:
         roots.append(directory)
     return roots
 
