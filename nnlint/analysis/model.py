@@ -14,6 +14,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple, Union
 
 import os
+from bisect import bisect_left, bisect_right
 
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
@@ -202,6 +203,7 @@ class _Builder(cst.CSTVisitor):
         if self.stack:
             self.m.parent[node] = self.stack[-1]
         self.stack.append(node)
+        self.m._nodes_by_type.setdefault(type(node), []).append(node)
         handler = self.handlers.get(type(node))
         if handler is not None:
             handler(node)
@@ -211,6 +213,7 @@ class _Builder(cst.CSTVisitor):
         leaver = self.leavers.get(type(original_node))
         if leaver is not None:
             leaver(original_node)
+        self.m.subtree_end[original_node] = self.counter
         self.stack.pop()
 
     # helpers -----------------------------------------------------------------------------------
@@ -377,6 +380,9 @@ class SemanticModel:
         self.module_scope = Scope(module, None, "module")
         self.order: Dict[cst.CSTNode, int] = {}
         self.parent: Dict[cst.CSTNode, cst.CSTNode] = {}
+        self.subtree_end: Dict[cst.CSTNode, int] = {}  # preorder index of a node's last descendant
+        self._nodes_by_type: Dict[type, List[cst.CSTNode]] = {}  # in preorder
+        self._qualname_cache: Dict[cst.Call, Optional[str]] = {}
         self.functions: List[FunctionInfo] = []
         self.classes: List[ClassInfo] = []
         self.calls: List[CallInfo] = []
@@ -505,7 +511,51 @@ class SemanticModel:
         return None
 
     def callee_qualname(self, call: cst.Call, scope: Optional[Scope] = None) -> Optional[str]:
-        return self.qualname(call.func, scope or self.scope_of(call))
+        """Canonical qualified name of what a call calls (cached: every rule asks it of every call)."""
+        if scope is None or call in self._qualname_cache:
+            if call not in self._qualname_cache:
+                self._qualname_cache[call] = self.qualname(call.func, self.scope_of(call))
+            return self._qualname_cache[call]
+        found = self.qualname(call.func, scope)
+        if scope is self.scope_of(call):
+            self._qualname_cache[call] = found
+        return found
+
+    # --------------------------------------------------------------------------- node queries
+    def nodes_of(self, kinds: Union[type, Tuple[type, ...]]) -> List[cst.CSTNode]:
+        """Every node of the given exact type(s) in the file, in source order, from the single walk (no re-walk)."""
+        if isinstance(kinds, type):
+            return self._nodes_by_type.get(kinds, [])
+        found = [node for kind in kinds for node in self._nodes_by_type.get(kind, [])]
+        return sorted(found, key=self.order.__getitem__) if len(kinds) > 1 else found
+
+    def descendants(self, node: cst.CSTNode, kinds: Union[type, Tuple[type, ...]]) -> List[cst.CSTNode]:
+        """Nodes of the given exact type(s) inside ``node`` (itself included), in source order, by preorder range.
+
+        Layout-only nodes (whitespace, commas...) are not indexed. Costs a bisection, not a walk.
+        """
+        start = self.order.get(node)
+        if start is None:
+            return []
+        end = self.subtree_end.get(node, start)
+        result: List[cst.CSTNode] = []
+        for kind in (kinds,) if isinstance(kinds, type) else kinds:
+            nodes = self._nodes_by_type.get(kind, [])
+            orders = self._orders_of(kind)
+            result.extend(nodes[bisect_left(orders, start) : bisect_right(orders, end)])
+        if not isinstance(kinds, type) and len(kinds) > 1:
+            result.sort(key=self.order.__getitem__)
+        return result
+
+    def contains(self, node: cst.CSTNode, kinds: Union[type, Tuple[type, ...]]) -> bool:
+        return bool(self.descendants(node, kinds))
+
+    def _orders_of(self, kind: type) -> List[int]:
+        cache = self.__dict__.setdefault("_orders_cache", {})
+        orders = cache.get(kind)
+        if orders is None:
+            orders = cache[kind] = [self.order[n] for n in self._nodes_by_type.get(kind, [])]
+        return orders
 
     # ------------------------------------------------------------------------------- functions
     def resolve_function(self, func_expr: cst.BaseExpression, scope: Scope) -> Optional[FunctionInfo]:
@@ -1140,8 +1190,8 @@ class SemanticModel:
         helper = self.resolve_function(call.func, scope)
         if helper is None or helper.scope.node not in self.order:
             return False
-        for node in self.order:
-            if isinstance(node, (cst.Yield,)) and self.function_of(node) is helper:
+        for node in self.descendants(helper.node, cst.Yield):
+            if self.function_of(node) is helper:
                 return any(
                     isinstance(a, cst.With) and self.is_no_grad_with(a, helper.scope, depth + 1)
                     for a in self.ancestors(node)

@@ -249,7 +249,7 @@ class ModeAnalysis:
         if target is None or target.scope.node not in self.m.order:
             return {}, {}
         statements = list(_body_statements(target.node))
-        split = next((i for i, s in enumerate(statements) if _contains_yield(s)), None)
+        split = next((i for i, s in enumerate(statements) if self.m.contains(s, cst.Yield)), None)
         if split is None:
             return {}, {}
         before = self._block(statements[:split], _KeepState(), record=False, depth=1)
@@ -270,18 +270,6 @@ class _KeepState(dict):
 
     def copy(self) -> "_KeepState":
         return _KeepState(self)
-
-
-def _contains_yield(statement: cst.CSTNode) -> bool:
-    found = False
-
-    class _Finder(cst.CSTVisitor):
-        def visit_Yield(self, node: cst.Yield) -> None:
-            nonlocal found
-            found = True
-
-    statement.visit(_Finder())
-    return found
 
 
 def mode_analysis(model: SemanticModel) -> ModeAnalysis:
@@ -342,3 +330,45 @@ def output_is_detached(model: SemanticModel, call: CallInfo) -> bool:
             return False
         current = parent
     return False
+
+
+def training_steps_of(model: SemanticModel, call: CallInfo) -> List[CallInfo]:
+    """The backward/step calls that make ``call`` a training forward (same loop level, helpers included)."""
+    level = call.loops[-1] if call.loops else None
+    siblings = [
+        c for c in (call.function.calls if call.function is not None else model.calls)
+        if (c.loops[-1] if c.loops else None) is level and (call.function is not None or c.function is None)
+    ]
+    return [c for c in model.reachable_calls(siblings) if model.is_backward_call(c) or model.optimizer_step_target(c) is not None]
+
+
+def _branch_tests(model: SemanticModel, node: cst.CSTNode) -> Tuple[Set[str], Set[str]]:
+    """(tests that must hold, tests that must fail) for ``node`` to run, from the ``if`` statements around it."""
+    holds: Set[str] = set()
+    fails: Set[str] = set()
+    previous: cst.CSTNode = node
+    for ancestor in model.ancestors(node):
+        if isinstance(ancestor, cst.If):
+            test = model.module.code_for_node(ancestor.test)
+            if previous is ancestor.body:
+                holds.add(test)
+            elif previous is ancestor.orelse:
+                fails.add(test)
+        previous = ancestor
+    return holds, fails
+
+
+def excluded_by_branch(model: SemanticModel, mode_call: cst.CSTNode, steps: Sequence[CallInfo]) -> bool:
+    """``mode_call`` and every training step sit on opposite branches of the same ``if`` test.
+
+    ``if phase == "train": model.train() else: model.eval()`` ... ``if phase == "train": loss.backward()``:
+    the eval branch and the training step never run in the same iteration.
+    """
+    if not steps:
+        return False
+    holds, fails = _branch_tests(model, mode_call)
+    for step in steps:
+        step_holds, step_fails = _branch_tests(model, step.node)
+        if not ((fails & step_holds) or (holds & step_fails)):
+            return False
+    return True
