@@ -9,10 +9,7 @@ iterative, so deeply nested source cannot exhaust the interpreter's recursion li
 """
 from __future__ import annotations
 
-import ast
 import dataclasses
-import inspect
-import textwrap
 from typing import Callable, Dict, FrozenSet, List, Tuple
 
 import libcst as cst
@@ -32,25 +29,21 @@ LAYOUT_TYPES: FrozenSet[type] = frozenset(
 
 
 def _derive_child_fields(cls: type) -> Tuple[str, ...]:
-    """Field names holding children, in the order libcst visits them."""
+    """Field names holding children, in the order libcst visits them.
+
+    Each ``_visit_and_replace_children`` calls ``visit_*(self, "<field>", self.<field>, visitor)`` once
+    per child field in visiting order, so the field names among its code object's string constants,
+    in first-use order, are that order (checked against libcst's own visit by tests/perf/test_walk.py).
+    """
     declared = [f.name for f in dataclasses.fields(cls)] if dataclasses.is_dataclass(cls) else []
-    try:
-        source = textwrap.dedent(inspect.getsource(cls._visit_and_replace_children))  # type: ignore[attr-defined]
-        tree = ast.parse(source)
-    except (OSError, TypeError, SyntaxError):
-        return tuple(declared)  # no source to read (frozen install): declaration order is close enough
-    calls = [
-        node
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id.startswith("visit_")
-    ]
-    calls.sort(key=lambda node: (node.lineno, node.col_offset))
+    code = getattr(getattr(cls, "_visit_and_replace_children", None), "__code__", None)
+    if code is None:
+        return tuple(declared)
+    wanted = set(declared)
     ordered: List[str] = []
-    for call in calls:
-        if len(call.args) > 1 and isinstance(call.args[1], ast.Constant) and isinstance(call.args[1].value, str):
-            name = call.args[1].value
-            if name in declared and name not in ordered:
-                ordered.append(name)
+    for constant in code.co_consts:
+        if isinstance(constant, str) and constant in wanted and constant not in ordered:
+            ordered.append(constant)
     return tuple(ordered)
 
 
