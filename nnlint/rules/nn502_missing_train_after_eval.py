@@ -4,7 +4,7 @@ from typing import Dict
 
 import libcst as cst
 
-from nnlint.analysis.modes import is_training_forward, mode_analysis
+from nnlint.analysis.modes import excluded_by_branch, is_training_forward, mode_analysis, training_steps_of
 from nnlint.analysis.modes import ForwardUse
 from nnlint.context import RuleContext
 from nnlint.rule import Rule
@@ -75,7 +75,10 @@ class MissingTrainAfterEval(Rule):
                 continue
             if not model.has_mode_dependent_layers(use.model):
                 continue
+            steps = training_steps_of(model, use.call)
             for mode, origin in use.modes:
+                if origin is not None and excluded_by_branch(model, origin, steps):
+                    continue  # eval on one branch of a test, training only on the other (train/val phase loops)
                 if mode == "eval" and origin is not None and origin not in first_use:
                     first_use[origin] = use
         for origin, use in first_use.items():

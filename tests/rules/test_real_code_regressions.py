@@ -155,3 +155,55 @@ def test_timm_model_factory_still_builds_a_model() -> None:
             print(model(x_val).argmax(1).eq(y_val).float().mean().item())
     """
     assert codes(lint_text(source, select=["NN403", "NN501"])) == ["NN501"]
+
+
+def test_train_val_phase_loop_switches_mode_per_branch() -> None:
+    # The classic transfer-learning loop: one loop body for both phases; eval() on the 'val' branch,
+    # backward/step only on the 'train' branch of the same test.
+    source = """
+    import torch
+    import torch.nn as nn
+    import torchvision
+
+    def train_model(model, criterion, optimizer, dataloaders, num_epochs=25):
+        for epoch in range(num_epochs):
+            for phase in ["train", "val"]:
+                if phase == "train":
+                    model.train()
+                else:
+                    model.eval()
+                for inputs, labels in dataloaders[phase]:
+                    optimizer.zero_grad()
+                    with torch.set_grad_enabled(phase == "train"):
+                        outputs = model(inputs)
+                        loss = criterion(outputs, labels)
+                        if phase == "train":
+                            loss.backward()
+                            optimizer.step()
+        return model
+
+    model = torchvision.models.resnet18(pretrained=True)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    train_model(model, nn.CrossEntropyLoss(), optimizer, dataloaders)
+    """
+    assert codes(lint_text(source, select=["NN502"])) == []
+
+
+def test_eval_under_an_unrelated_condition_is_still_flagged() -> None:
+    source = """
+    import torch
+    import torch.nn as nn
+
+    model = nn.Sequential(nn.Linear(4, 32), nn.Dropout(0.5), nn.Linear(32, 2))
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    for epoch in range(30):
+        if epoch % 5 == 0:
+            model.eval()
+            with torch.no_grad():
+                print(model(x_val).argmax(1).eq(y_val).float().mean().item())
+        for x, y in loader:
+            optimizer.zero_grad()
+            nn.functional.cross_entropy(model(x), y).backward()
+            optimizer.step()
+    """
+    assert codes(lint_text(source, select=["NN502"])) == ["NN502"]
