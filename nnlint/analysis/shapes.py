@@ -144,6 +144,9 @@ def _call_shape(model: SemanticModel, call: cst.Call, scope: Scope, depth: int) 
         return _sizes_from_arg(model, size, scope)
     if qualname in _SAME_SHAPE_FUNCTIONS:
         return shape_of(model, model.argument(call, 0, None), scope, depth + 1)
+    image = _decoded_image_shape(model, call, qualname, scope, depth)
+    if image is not None:
+        return image
     func = call.func
     if isinstance(func, cst.Attribute) and qualname is None:
         method = func.attr.value
@@ -158,6 +161,34 @@ def _call_shape(model: SemanticModel, call: cst.Call, scope: Scope, depth: int) 
     if returned is not None:
         value, func_scope, owner = returned
         return shape_of(owner, value, func_scope, depth + 1)
+    return None
+
+
+def _decoded_image_shape(model: SemanticModel, call: cst.Call, qualname: Optional[str], scope: Scope, depth: int) -> Optional[Shape]:
+    """Images as decoders hand them back, channels last: ``cv2.imread`` (H, W, 3), ``cv2.cvtColor(..., COLOR_*2RGB)``,
+    ``cv2.resize`` (new H, W), PIL's ``.convert("RGB")`` (H, W, 3) seen through ``np.array``."""
+    if qualname == "cv2.imread":
+        flag = model.argument(call, 1, "flags")
+        if flag is None or (model.qualname(flag, scope) or "").endswith("IMREAD_COLOR"):
+            return [("dim", id(call), 0), ("dim", id(call), 1), ("lit", 3)]
+        return None
+    if qualname == "cv2.cvtColor":
+        code = (model.qualname(model.argument(call, 1, "code"), scope) or "") if model.argument(call, 1, "code") is not None else ""
+        target = code.rsplit("2", 1)[-1] if "2" in code else ""
+        channels = {"RGB": 3, "BGR": 3, "HSV": 3, "LAB": 3, "Lab": 3, "YUV": 3, "RGBA": 4, "BGRA": 4}.get(target)
+        return [("dim", id(call), 0), ("dim", id(call), 1), ("lit", channels)] if channels else None
+    if qualname == "cv2.resize":
+        source = shape_of(model, model.argument(call, 0, "src"), scope, depth + 1)
+        if source is not None and len(source) == 3:
+            return [("dim", id(call), 0), ("dim", id(call), 1), source[2]]
+        return None
+    func = call.func
+    if qualname is None and isinstance(func, cst.Attribute) and func.attr.value == "convert" and call.args:
+        mode = call.args[0].value
+        if isinstance(mode, cst.SimpleString):
+            channels = {"RGB": 3, "RGBA": 4, "CMYK": 4}.get(mode.evaluated_value)
+            if channels:
+                return [("dim", id(call), 0), ("dim", id(call), 1), ("lit", channels)]
     return None
 
 

@@ -84,10 +84,15 @@ class ReshapeReordersAxes(Rule):
 def _reorder_from_source_shape(model: SemanticModel, source: cst.BaseExpression, target: Shape, scope) -> Optional[Tuple[str, Optional[Tuple[int, ...]]]]:
     """The source's whole shape is known and the target is a non-trivial permutation of it."""
     shape = shape_of(model, source, scope)
-    if not shape or OPAQUE in shape or OPAQUE in target:
+    if not shape:
         return None
     src = [a for a in shape if a != ("lit", 1)]
     dst = [a for a in target if a != ("lit", 1)]
+    moved = _trailing_channel_moved(src, dst)
+    if moved is not None:
+        return moved
+    if OPAQUE in shape or OPAQUE in target:
+        return None
     if len(src) < 3 or len(src) != len(dst):
         return None
     if dst.count(INFER) == 1:
@@ -104,6 +109,22 @@ def _reorder_from_source_shape(model: SemanticModel, source: cst.BaseExpression,
     if not any(_channel_like(model, a) for a in moved):
         return None
     return _describe(model, src), _permutation(src, dst)
+
+
+def _trailing_channel_moved(src: Sequence[Atom], dst: Sequence[Atom]) -> Optional[Tuple[str, Optional[Tuple[int, ...]]]]:
+    """A channels-last source (last axis 3 or 4, e.g. a decoded image) whose channel size reappears earlier
+    in a target of the same rank, with the other sizes unknown: ``cv2.imread(p)`` -> ``view(3, h, w)``."""
+    if len(src) < 3 or len(dst) != len(src) or src[-1][0] != "lit" or src[-1][1] not in _CHANNEL_SIZES:
+        return None
+    if all(a[0] == "lit" for a in src):
+        return None  # fully known sizes: the exact permutation test decides
+    channel = src[-1]
+    if src.count(channel) != 1 or dst.count(channel) != 1 or dst[-1] == channel:
+        return None
+    position = dst.index(channel)
+    rest = list(range(len(src) - 1))
+    permutation = tuple(rest[:position] + [len(src) - 1] + rest[position:])
+    return f"a channels-last array (last axis {channel[1]})", permutation
 
 
 def _reorder_of_own_axes(model: SemanticModel, source: cst.BaseExpression, target: Shape, scope) -> Optional[Tuple[str, Optional[Tuple[int, ...]]]]:
