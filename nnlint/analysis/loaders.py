@@ -10,7 +10,7 @@ from typing import List, Optional, Tuple
 
 import libcst as cst
 
-from nnlint.analysis.model import ClassInfo, LoopInfo, Obj, Scope, SemanticModel
+from nnlint.analysis.model import ClassInfo, FunctionInfo, LoopInfo, Obj, Scope, SemanticModel
 from nnlint.analysis.values import reaching_binding, single_return_value
 
 # Wrappers that iterate the loader they are given (first argument) batch by batch.
@@ -136,6 +136,22 @@ def loops_over_loaders(model: SemanticModel, loop: LoopInfo) -> List[Tuple[Obj, 
                     found.extend((obj, source) for obj in iterated_loader(model, binding.value, binding.scope))
                     continue
             found.extend((obj, source) for obj in iterated_loader(model, source, call.scope))
+    return found
+
+
+def lightning_train_loaders(model: SemanticModel) -> List[Tuple[FunctionInfo, Obj, cst.BaseExpression]]:
+    """Loaders returned by a ``train_dataloader`` method (LightningModule / LightningDataModule hook):
+    the framework trains on them, no loop in the file shows it."""
+    found: List[Tuple[FunctionInfo, Obj, cst.BaseExpression]] = []
+    for func in model.functions:
+        if func.name != "train_dataloader" or func.cls is None:
+            continue
+        for ret in func.returns:
+            if ret.value is None:
+                continue
+            obj = loader_object(model, ret.value, func.scope)
+            if obj.kind == "loader":
+                found.append((func, obj, ret.value))
     return found
 
 

@@ -4,7 +4,8 @@ from typing import Set
 
 import libcst as cst
 
-from nnlint.analysis.loaders import dataset_style, loader_order, loops_over_loaders
+from nnlint.analysis.loaders import dataset_style, lightning_train_loaders, loader_order, loops_over_loaders
+from nnlint.analysis.model import Obj
 from nnlint.context import RuleContext
 from nnlint.fixes import enable_shuffle
 from nnlint.rule import Rule
@@ -68,22 +69,29 @@ class UnshuffledTrainLoader(Rule):
         reported: Set[int] = set()
         for loop in model.training_loops:
             for loader, where in loops_over_loaders(model, loop):
-                if id(loader.node) in reported:
-                    continue
-                order = loader_order(loader)
-                if order is None or order.opaque or order.has_sampler or order.shuffle is not False:
-                    continue
-                if dataset_style(loader) != "map":
-                    continue
-                reported.add(id(loader.node))
-                assert loader.owner is not None and isinstance(loader.node, cst.Call)
-                here = loader.owner is model
-                anchor = loader.node if here else where
-                built = "" if here else f" (built at {loader.owner.where(loader.node, model)})"
-                ctx.report(
-                    anchor,
-                    f"this DataLoader{built} feeds the training loop at line {model.line_of(loop.node)} without "
-                    "shuffle=True or a sampler: every epoch sees the samples in the same (often class-sorted) order",
-                    evidence={"loop_line": model.line_of(loop.node)},
-                    fix=enable_shuffle(ctx, loader.node) if here else None,
-                )
+                self._check_loader(ctx, loader, where, f"the training loop at line {model.line_of(loop.node)}", reported)
+        for method, loader, where in lightning_train_loaders(model):
+            self._check_loader(ctx, loader, where, f"training (returned by {method.name})", reported)
+
+    @staticmethod
+    def _check_loader(ctx: RuleContext, loader: Obj, where: cst.CSTNode, feeds: str, reported: Set[int]) -> None:
+        model = ctx.model
+        if id(loader.node) in reported:
+            return
+        order = loader_order(loader)
+        if order is None or order.opaque or order.has_sampler or order.shuffle is not False:
+            return
+        if dataset_style(loader) != "map":
+            return
+        reported.add(id(loader.node))
+        assert loader.owner is not None and isinstance(loader.node, cst.Call)
+        here = loader.owner is model
+        anchor = loader.node if here else where
+        built = "" if here else f" (built at {loader.owner.where(loader.node, model)})"
+        ctx.report(
+            anchor,
+            f"this DataLoader{built} feeds {feeds} without shuffle=True or a sampler: every epoch sees "
+            "the samples in the same (often class-sorted) order",
+            evidence={"feeds": feeds},
+            fix=enable_shuffle(ctx, loader.node) if here else None,
+        )

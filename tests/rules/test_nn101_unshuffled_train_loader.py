@@ -130,3 +130,27 @@ def test_loader_built_in_another_file_is_reported_at_the_loop(tmp_path: Path) ->
     findings = Linter(Config(select=["NN101"])).lint_paths([str(tmp_path)])
     assert [(Path(f.path).name, f.code) for f in findings] == [("train.py", "NN101")]
     assert "data.py" in findings[0].message
+
+
+LIGHTNING = """
+import lightning as L
+import torch
+from torch.utils.data import DataLoader, TensorDataset
+
+
+class DataModule(L.LightningDataModule):
+    def setup(self, stage=None):
+        self.train_set = TensorDataset(torch.randn(64, 4), torch.randint(0, 2, (64,)))
+        self.val_set = TensorDataset(torch.randn(16, 4), torch.randint(0, 2, (16,)))
+
+    def train_dataloader(self):
+        return DataLoader(self.train_set, batch_size=8{shuffle})
+
+    def val_dataloader(self):
+        return DataLoader(self.val_set, batch_size=8)
+"""
+
+
+@pytest.mark.parametrize("shuffle,expected", [("", ["NN101"]), (", shuffle=False", ["NN101"]), (", shuffle=True", [])])
+def test_lightning_train_dataloader_hook(shuffle: str, expected) -> None:
+    assert codes(lint_text(LIGHTNING.replace("{shuffle}", shuffle), select=["NN101"])) == expected
