@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from typing import Dict
 
+import libcst as cst
+
 from nnlint.api import Rule, RuleContext
 
 _F = "torch.nn.functional."
@@ -68,8 +70,9 @@ class SoftmaxImplicitDim(Rule):
                 continue
             if any(arg.star for arg in call.node.args):
                 continue  # *args / **kwargs may carry dim
-            if model.argument(call.node, position, "dim") is not None:
-                continue
+            dim = model.argument(call.node, position, "dim")
+            if dim is not None and not (isinstance(dim, cst.Name) and dim.value == "None"):
+                continue  # an explicit axis (dim=None is the implicit guess spelled out)
             short = qualname.rsplit(".", 1)[-1]
             ctx.report(
                 call.node,

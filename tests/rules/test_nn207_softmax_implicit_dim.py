@@ -19,6 +19,7 @@ def nn207(source: str):
         "import torch\nlayer = torch.nn.LogSoftmax()",
         "import torch\ny = torch.softmax(x)",
         "import torch.nn.functional as F\ny = F.softmax(x, dtype=torch.float32)",
+        "from torch import nn\nlayer = nn.Softmax(dim=None)",
     ],
 )
 def test_missing_dim_is_flagged(line: str) -> None:
