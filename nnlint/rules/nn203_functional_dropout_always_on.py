@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from typing import Dict, Tuple
 
 import libcst as cst
@@ -21,6 +22,7 @@ _DROPOUTS: Dict[str, Tuple[int, bool]] = {
     "torch.feature_alpha_dropout": (2, True),
 }
 _TRAINING_KEYWORDS = ("training", "train")
+_MONTE_CARLO = re.compile(r"(?i)(^mc|montecarlo|monte_carlo|bayes|mcdropout|mc_dropout)")
 
 
 def _mentions_training(test: cst.BaseExpression) -> bool:
@@ -129,6 +131,8 @@ class FunctionalDropoutAlwaysOn(Rule):
                     continue
             elif not (isinstance(training, cst.Name) and training.value == "True"):
                 continue  # self.training, a flag, an expression: the author controls it
+            elif _MONTE_CARLO.search(func.cls.name):
+                continue  # MC dropout keeps dropout on at inference on purpose
             owner = func.params[0]
             short = qualname.rsplit(".", 1)[-1]
             fix = None

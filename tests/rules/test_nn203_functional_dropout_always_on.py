@@ -66,3 +66,19 @@ class Net(nn.Module):
         return F.dropout2d(x, 0.1) if self.training else x
 """
     assert nn203(body) == []
+
+
+def test_monte_carlo_dropout_modules_are_silent() -> None:
+    body = """
+class MCDropout(nn.Module):
+    def __init__(self, p):
+        super().__init__()
+        self.p = p
+    def forward(self, x):
+        return F.dropout(x, self.p, training=True)
+
+class BayesianHead(nn.Module):
+    def forward(self, x):
+        return F.dropout(x, 0.2, True)
+"""
+    assert nn203(body) == []
