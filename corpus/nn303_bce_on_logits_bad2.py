@@ -39,7 +39,7 @@ def main():
     for epoch in range(2):
         model.train()
         losses = [train_step(model, optimizer, l, r, s) for l, r, s in loader]
-        print(epoch, sum(losses) / len(losses))
+        print(epoch, sum(losses) / max(len(losses), 1))
 
 
 if __name__ == "__main__":

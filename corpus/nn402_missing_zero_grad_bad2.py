@@ -36,7 +36,7 @@ class Trainer:
         for epoch in range(epochs):
             self.model.train()
             losses = [self.train_step(images, labels) for images, labels in loader]
-            print(epoch, sum(losses) / len(losses))
+            print(epoch, sum(losses) / max(len(losses), 1))
 
 
 def main():

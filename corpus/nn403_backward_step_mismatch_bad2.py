@@ -1,4 +1,5 @@
 # expect: NN403
+# expect-dynamic: NN809
 """The training loop steps the optimizer but the loss.backward() call was lost in a refactor, so
 step() sees no gradients."""
 import torch

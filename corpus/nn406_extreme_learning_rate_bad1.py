@@ -1,4 +1,5 @@
 # expect: NN406
+# expect-dynamic: NN810
 """SGD with lr=10: a rate copied from a badly normalised example, far outside SGD's stable range."""
 import torch
 import torch.nn as nn

@@ -1,4 +1,5 @@
 # expect: NN406
+# expect-dynamic: NN810
 """Adam given a learning rate of 0.5 positionally (through `from torch.optim import Adam`)."""
 import torch
 from torch import nn
