@@ -129,10 +129,10 @@ class Obj:
 
     kind: str
     qualname: Optional[str] = None  # canonical torch API name of the constructor, if any
-    node: Optional[cst.CSTNode] = None  # the constructing call (or def)
-    cls: Optional[ClassInfo] = None  # a user-defined model class
-    owner: Optional["SemanticModel"] = None  # the file `node` lives in
-    scope: Optional[Scope] = None
+    node: Optional[cst.CSTNode] = field(default=None, repr=False)  # the constructing call (or def)
+    cls: Optional[ClassInfo] = field(default=None, repr=False)  # a user-defined model class
+    owner: Optional["SemanticModel"] = field(default=None, repr=False)  # the file `node` lives in
+    scope: Optional[Scope] = field(default=None, repr=False)
 
 
 UNKNOWN = Obj("unknown")
@@ -481,13 +481,23 @@ class SemanticModel:
             bindings = current.bindings.get(name)
             if bindings:
                 if before is not None and first:
-                    preceding = [b for b in bindings if b.order < before]
+                    preceding = [b for b in bindings if b.order < before and not self._binds_after_use(b, before)]
                     if preceding:
                         return preceding[-1]
+                    if all(self._binds_after_use(b, before) for b in bindings) and current.parent is not None:
+                        current, first = current.parent, False  # `x = f(x)` as x's first binding: x is outer
+                        continue
                 return bindings[-1]
             current = current.parent
             first = False
         return None
+
+    def _binds_after_use(self, binding: Binding, use: int) -> bool:
+        """An assignment is not visible inside its own statement: in ``x = f(x)`` the ``x`` on the right
+        reads the previous binding (for/with targets and defs are visible inside their own bodies)."""
+        if binding.kind not in ("assign", "annassign", "augassign", "unpack", "walrus"):
+            return False
+        return binding.order <= use <= self.subtree_end.get(binding.node, binding.order)
 
     def qualname(self, expr: cst.BaseExpression, scope: Scope, _depth: int = 0) -> Optional[str]:
         """Canonical qualified name of an imported API an expression names (``nn.Softmax`` -> ``torch.nn.Softmax``)."""

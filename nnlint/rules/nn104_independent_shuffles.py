@@ -198,8 +198,10 @@ def _permutation_identity(model: SemanticModel, expr: cst.BaseExpression, scope:
 def _paired(model: SemanticModel, first: _Shuffle, second: _Shuffle) -> bool:
     """Whether two arrays travel together: bound by one statement, or later passed/returned together."""
     if "." not in first.target and "." not in second.target:
-        a = model.lookup(first.target, first.scope, first.order)
-        b = model.lookup(second.target, second.scope, first.order)
+        statement = model.enclosing(first.node, cst.SimpleStatementLine) or first.node
+        after = model.subtree_end.get(statement, first.order) + 1  # the bindings this statement makes
+        a = model.lookup(first.target, first.scope, after)
+        b = model.lookup(second.target, second.scope, after)
         if a is not None and b is not None and a.node is b.node and a.index is not None and b.index is not None:
             return True
     wanted = {first.target, second.target}

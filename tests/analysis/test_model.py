@@ -331,3 +331,21 @@ def test_scheduler_and_scaler_steps() -> None:
     sched_step = call_named(model, "sched.step()")
     assert model.is_scheduler_step(sched_step)
     assert model.optimizer_step_target(sched_step) is None
+
+
+def test_assignment_is_not_visible_inside_its_own_statement() -> None:
+    model = build(
+        """
+        import torch.nn as nn
+        net = nn.Sequential(nn.Linear(4, 2), nn.Sigmoid())
+        net = net.to("cpu")
+        out = net(x)
+        def f():
+            nn = nn  # the right-hand nn is the module-level import
+            return nn.Softmax(dim=1)
+        """
+    )
+    out = model.lookup("out", model.module_scope)
+    assert model.tail_of(out.value, model.module_scope).kind == "sigmoid"
+    inner = model.calls[-1]
+    assert model.callee_qualname(inner.node, inner.scope) == "torch.nn.Softmax"
