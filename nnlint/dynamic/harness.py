@@ -44,6 +44,9 @@ class _NoStdin:
     def isatty(self) -> bool:
         return False
 
+    def close(self) -> None:  # multiprocessing closes stdin in worker processes
+        self.closed = True
+
 
 def _write(path: str, payload: Dict[str, Any]) -> None:
     tmp = path + ".tmp"

@@ -49,7 +49,7 @@ LOSSES = {
 RESHAPES = {"Tensor.reshape", "Tensor.view", "torch.reshape"}
 DROPOUTS = {"F.dropout", "F.alpha_dropout", "F.feature_alpha_dropout", "F.dropout1d", "F.dropout2d", "F.dropout3d"}
 RELUS = {"F.relu", "F.relu6", "torch.relu", "torch.relu_", "Tensor.relu", "Tensor.relu_"}
-CONSTANT_INITS = {"Tensor.zero_", "Tensor.fill_"}
+CONSTANT_INITS = {"Tensor.zero_", "Tensor.fill_", "torch.nn.init.constant_", "torch.nn.init.zeros_", "torch.nn.init.ones_"}
 FACTORIES = {"torch.zeros", "torch.ones", "torch.full", "torch.zeros_like", "torch.ones_like", "torch.full_like"}
 PRODUCERS = {
     "F.softmax", "torch.softmax", "Tensor.softmax", "F.log_softmax", "torch.log_softmax", "Tensor.log_softmax",
@@ -382,7 +382,12 @@ class Recorder:
         if self.steps == 0:
             is_eval = not (grad and trainable)
         else:
-            is_eval = (not grad) or self.last_batch_from_eval_loader or (self.phase == "eval" and not root.training)
+            if not grad:
+                is_eval = True
+            elif self.last_state is not None:  # batches come from loaders: the loader says which pass this is
+                is_eval = self.last_batch_from_eval_loader
+            else:
+                is_eval = self.phase == "eval" and not root.training
         self.busy = True
         try:
             training, evaluating = self._mode_layers(root)

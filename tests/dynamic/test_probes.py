@@ -1,0 +1,115 @@
+"""Probes on hand-made observations: thresholds, confirmations, refutations (no torch, no child process)."""
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from nnlint.dynamic import apply_probes
+from nnlint.finding import Finding, Source
+from nnlint.registry import load_registry
+
+SCRIPT = "/project/train.py"
+
+
+def probes():
+    return [cls() for cls in load_registry().probes.values()]
+
+
+def run(observations, static=()):
+    ranks = [{"rank": 0, "observations": observations}]
+    return apply_probes(SCRIPT, ranks, probes(), list(static))
+
+
+def static(code: str, line: int) -> Finding:
+    return Finding(path=SCRIPT, line=line, column=1, code=code, name="x", message="m")
+
+
+def where(line: int):
+    return [[SCRIPT, line, "<module>"]]
+
+
+def ce_loss(line: int, value: float, classes: int, **input_stats):
+    stats = {"finite": True, "classes": classes, "rows": 32, "min": -3.0, "max": 3.0, "row_sum_max_dev": 4.0, "row_logsumexp_max_abs": 2.0}
+    stats.update(input_stats)
+    return {"family": "cross_entropy", "where": where(line), "origin": [], "phase": "train", "step": 0, "value": value,
+            "classes": classes, "input": stats, "input_shape": [32, classes], "target_shape": [32]}
+
+
+def test_every_probe_is_documented_in_the_rule_format() -> None:
+    for cls in load_registry().probes.values():
+        sections = cls.sections()
+        assert {"What it does", "Why is this bad?", "Example", "Use instead", "How to fix"} <= set(sections), cls
+        assert cls.name and cls.summary and cls.code.startswith("NN")
+
+
+def test_initial_loss_far_above_chance_is_reported_with_numbers() -> None:
+    findings = run({"losses": [ce_loss(12, 9.0, 10)]})
+    assert [f.code for f in findings] == ["NN805"]
+    finding = findings[0]
+    assert finding.source is Source.DYNAMIC and finding.line == 12
+    assert finding.evidence["chance_loss"] == pytest.approx(math.log(10))
+    assert "ln(10)" in finding.message and "2x" in finding.message
+
+
+def test_initial_loss_near_chance_is_silent() -> None:
+    assert run({"losses": [ce_loss(12, 2.4, 10)]}) == []
+
+
+def test_threshold_is_configurable() -> None:
+    cls = load_registry().probes["NN805"]
+    findings = apply_probes(SCRIPT, [{"observations": {"losses": [ce_loss(3, 2.4, 10)]}}], [cls({"max_ratio": 1.01})], [])
+    assert [f.code for f in findings] == ["NN805"]
+
+
+def test_softmax_into_cross_entropy_confirmed_by_the_loss_input_not_the_loss_value() -> None:
+    finding = static("NN201", 12)
+    loss = ce_loss(12, math.log(10), 10, min=0.01, max=0.3, row_sum_max_dev=1e-7, row_logsumexp_max_abs=2.2)
+    run({"losses": [loss]}, [finding])
+    assert finding.confirmed is True and finding.evidence["loss_input_rows"] == "probabilities"
+
+
+def test_softmax_into_cross_entropy_refuted_by_logits() -> None:
+    finding = static("NN201", 12)
+    run({"losses": [ce_loss(12, 2.3, 10)]}, [finding])
+    assert finding.confirmed is False
+
+
+def test_no_observation_leaves_static_findings_unconfirmed() -> None:
+    finding = static("NN201", 12)
+    run({"losses": []}, [finding])
+    assert finding.confirmed is None
+
+
+def test_dead_units_need_a_real_batch() -> None:
+    relu = {"units": 64, "dead": 60, "samples": 4, "where": where(5), "module": "Net.act"}
+    assert run({"relus": [relu]}) == []
+    relu["samples"] = 32
+    assert [f.code for f in run({"relus": [relu]})] == ["NN808"]
+
+
+def test_update_ratio_band_and_zero_gradient_layers() -> None:
+    healthy = [{"name": "Net.fc1.weight", "ratio": 0.02, "lr": 1e-3}, {"name": "Net.fc2.weight", "ratio": 0.05, "lr": 1e-3}]
+    assert run({"update_ratios": healthy}) == []
+    huge = [{"name": "Net.fc1.weight", "ratio": 3.0, "lr": 10.0}, {"name": "Net.fc2.weight", "ratio": 8.0, "lr": 10.0}]
+    (finding,) = run({"update_ratios": huge, "step_where": where(30)})
+    assert finding.code == "NN810" and finding.line == 30 and "too high" in finding.message
+
+
+def test_single_class_batch_uses_data_set_frequencies() -> None:
+    loss = ce_loss(9, 0.7, 2)
+    loss["labels"] = {"n": 16, "counts": {"0": 16}, "non_decreasing": True, "non_increasing": True, "head": [0] * 16}
+    imbalanced = {"sampler": "RandomSampler", "dataset_labels": {"n": 1000, "counts": {"0": 980, "1": 20}}}
+    assert run({"losses": [loss], "loaders": [imbalanced]}) == []  # 0.98**16 = 0.72: plausible
+    balanced = {"sampler": "RandomSampler", "dataset_labels": {"n": 1000, "counts": {"0": 500, "1": 500}}}
+    assert [f.code for f in run({"losses": [loss], "loaders": [balanced]})] == ["NN804"]
+
+
+def test_custom_function_deliberate_manipulations_are_silent() -> None:
+    entries = [
+        {"name": "GradReverse", "identity_forward": True, "where": where(3)},
+        {"name": "RoundSTE", "constant_forward": True, "rel_error": 1.0, "where": where(4)},
+        {"name": "Square", "rel_error": 0.5, "analytic": 1.0, "numeric": 2.0, "where": where(5), "definition": [[SCRIPT, 20, "Square"]]},
+    ]
+    (finding,) = run({"custom_functions": entries})
+    assert finding.code == "NN812" and finding.line == 20 and "Square" in finding.message
