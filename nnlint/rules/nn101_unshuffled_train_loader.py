@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Set
+from typing import Callable, Set
 
 import libcst as cst
 
@@ -69,12 +69,13 @@ class UnshuffledTrainLoader(Rule):
         reported: Set[int] = set()
         for loop in model.training_loops:
             for loader, where in loops_over_loaders(model, loop):
-                self._check_loader(ctx, loader, where, f"the training loop at line {model.line_of(loop.node)}", reported)
+                # the description is built only when reported: line numbers cost a position pass over the file
+                self._check_loader(ctx, loader, where, lambda loop=loop: f"the training loop at line {model.line_of(loop.node)}", reported)
         for method, loader, where in lightning_train_loaders(model):
-            self._check_loader(ctx, loader, where, f"training (returned by {method.name})", reported)
+            self._check_loader(ctx, loader, where, lambda method=method: f"training (returned by {method.name})", reported)
 
     @staticmethod
-    def _check_loader(ctx: RuleContext, loader: Obj, where: cst.CSTNode, feeds: str, reported: Set[int]) -> None:
+    def _check_loader(ctx: RuleContext, loader: Obj, where: cst.CSTNode, describe: Callable[[], str], reported: Set[int]) -> None:
         model = ctx.model
         if id(loader.node) in reported:
             return
@@ -84,6 +85,7 @@ class UnshuffledTrainLoader(Rule):
         if dataset_style(loader) != "map":
             return
         reported.add(id(loader.node))
+        feeds = describe()
         assert loader.owner is not None and isinstance(loader.node, cst.Call)
         here = loader.owner is model
         anchor = loader.node if here else where
