@@ -21,6 +21,7 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from nnlint.analysis import torch_api as api
 from nnlint.analysis.imports import dotted_name, import_bindings
+from nnlint.analysis.positions import node_positions
 from nnlint.analysis.walk import LAYOUT_TYPES, walk
 
 if TYPE_CHECKING:
@@ -403,8 +404,7 @@ class SemanticModel:
     def range_of(self, node: cst.CSTNode) -> CodeRange:
         """Source range of a node, computed on first use: most files have no finding and never pay for it."""
         if self._ranges is None:
-            # unsafe_skip_copy keeps node identity, so nodes held by this model can be looked up
-            self._ranges = dict(MetadataWrapper(self.module, unsafe_skip_copy=True).resolve(PositionProvider))
+            self._ranges = node_positions(self.module)
         return self._ranges[node]
 
     def line_of(self, node: cst.CSTNode) -> int:
