@@ -1,4 +1,6 @@
 # expect: NN403
+# expect-dynamic: no-step
+# expect-dynamic: no-step
 """The loop computes gradients but never calls optimizer.step(): the weights never change."""
 import torch
 import torch.nn as nn

@@ -1,4 +1,6 @@
 # expect: NN403
+# expect-dynamic: no-step
+# expect-dynamic: no-step
 """A Trainer that backpropagates and then steps the learning-rate scheduler, mistaking it for the
 optimizer: the optimizer itself is never stepped."""
 import torch
