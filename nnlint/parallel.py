@@ -26,7 +26,7 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _start_worker(config, cache_directory, fingerprint) -> None:
+def _start_worker(config, cache_directory, fingerprint, prefilter) -> None:
     global _WORKER
     from nnlint.engine import Linter
     from nnlint.registry import load_registry
@@ -36,7 +36,7 @@ def _start_worker(config, cache_directory, fingerprint) -> None:
         from nnlint.cache import Cache
 
         cache = Cache(cache_directory, fingerprint)
-    _WORKER = Linter(config, load_registry(), cache=cache)
+    _WORKER = Linter(config, load_registry(), cache=cache, prefilter=prefilter)
 
 
 def _lint_one(path: str) -> Tuple[str, List[Finding], Optional[str]]:
@@ -81,7 +81,12 @@ def lint_in_parallel(linter: "Linter", files: Sequence[str], progress: Optional[
                 progress(done, len(files), path)
         return sorted(findings, key=Finding.sort_key)
     pending.sort(key=_size, reverse=True)
-    initargs = (linter.config, cache.directory if cache is not None and cache.enabled else None, cache.fingerprint if cache is not None else None)
+    initargs = (
+        linter.config,
+        cache.directory if cache is not None and cache.enabled else None,
+        cache.fingerprint if cache is not None else None,
+        linter.prefilter,
+    )
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     with context.Pool(min(linter.jobs, len(pending)), initializer=_start_worker, initargs=initargs) as pool:
         for path, file_findings, cache_error in pool.imap_unordered(_lint_one, pending, chunksize=1):
