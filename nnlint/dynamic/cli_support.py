@@ -19,7 +19,7 @@ def split_script_args(ctx: click.Context, args: List[str]) -> List[str]:
     """Everything after the first ``--`` belongs to the user's script, not to nnlint."""
     if "--" in args:
         index = args.index("--")
-        ctx.meta[SCRIPT_ARGS_KEY] = args[index + 1 :]
+        ctx.meta[SCRIPT_ARGS_KEY] = args[index + 1:]
         return args[:index]
     return args
 

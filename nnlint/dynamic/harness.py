@@ -91,8 +91,9 @@ def main(argv: List[str]) -> int:
     emit("starting")
     import torch  # noqa: E402  (the user's torch, in the user's interpreter)
 
-    from .frames import UserFrames, traceback_frames
-    from .recorder import Recorder, StopScript, install
+    from .frames import traceback_frames
+    from .instrument import install
+    from .recorder import Recorder, StopScript
 
     payload["torch"] = torch.__version__
     payload["import_seconds"] = round(time.monotonic() - started, 3)

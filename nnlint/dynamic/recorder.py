@@ -1,9 +1,7 @@
 """The child-side recorder: watches one training step of a user's script and decides when to stop it.
 
-Instrumentation uses public hooks only: a ``TorchFunctionMode`` (functional calls, tensor methods,
-``Tensor.backward``), global module forward hooks, global optimizer step hooks, and thin wrappers around
-``DataLoader.__iter__``, ``clip_grad_*``, ``Function.apply``, ``DistributedSampler.set_epoch`` and
-``torch.save`` (checkpoints are serialised to memory, never written).
+The recorder holds what was seen and the budget; :mod:`.instrument` connects it to torch through public
+hooks only.
 
 The step budget is global (a per-loader limit would let the script run every epoch one batch at a time):
 
@@ -16,7 +14,6 @@ The step budget is global (a per-loader limit would let the script run every epo
 """
 from __future__ import annotations
 
-import io
 import os
 import time
 import weakref
@@ -24,7 +21,6 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 import torch
 from torch import nn
-from torch.overrides import TorchFunctionMode
 
 from . import tensorstats
 from .frames import UserFrames, Where
@@ -486,7 +482,7 @@ class Recorder:
             elif key in DROPOUTS:
                 self._on_dropout(args, kwargs)
             elif key in CONSTANT_INITS or key in FACTORIES:
-                self._on_constant(key, args, out)
+                self._on_constant(key, args, kwargs, out)
             if key in RELUS and self.in_first_train_forward:
                 self._on_relu(out)
             if key in PRODUCERS and isinstance(out, torch.Tensor):
@@ -575,8 +571,11 @@ class Recorder:
              "module": self.module_path(module), "grad_enabled": torch.is_grad_enabled()}
         )
 
-    def _on_constant(self, key: str, args: Tuple[Any, ...], out: Any) -> None:
-        target = args[0] if key in CONSTANT_INITS and args else out
+    def _on_constant(self, key: str, args: Tuple[Any, ...], kwargs: Dict[str, Any], out: Any) -> None:
+        if key in CONSTANT_INITS:
+            target = args[0] if args else kwargs.get("tensor")  # nn.init.* dispatch with tensor=...
+        else:
+            target = out
         if not isinstance(target, torch.Tensor) or target.dim() < 2 or len(self._init_sites) > 20_000:
             return
         try:
@@ -834,115 +833,3 @@ def _dataset_labels(dataset: Any) -> Optional[torch.Tensor]:
         return candidate.detach().cpu()[:1_000_000]
     except Exception:
         return None
-
-
-class RecordingMode(TorchFunctionMode):
-    """Sees every functional call and tensor method; hands the interesting ones to the recorder."""
-
-    def __init__(self, recorder: Recorder) -> None:
-        super().__init__()
-        self.recorder = recorder
-        self._keys: Dict[Any, str] = {}
-
-    def __torch_function__(self, func, types, args=(), kwargs=None):  # type: ignore[override]
-        kwargs = kwargs or {}
-        recorder = self.recorder
-        if not recorder.active():
-            return func(*args, **kwargs)
-        key = self._keys.get(func)
-        if key is None:
-            key = self._keys[func] = func_key(func)
-        recorder.before_call(key, args, kwargs)
-        out = func(*args, **kwargs)
-        if recorder.active():
-            recorder.after_call(key, args, kwargs, out)
-        return out
-
-
-def install(recorder: Recorder) -> Callable[[], None]:
-    """Installs every hook and patch; returns a function that removes them."""
-    from torch.nn.modules.module import register_module_forward_hook, register_module_forward_pre_hook
-    from torch.optim.optimizer import register_optimizer_step_post_hook, register_optimizer_step_pre_hook
-    from torch.utils import data as tud
-
-    undo: List[Callable[[], None]] = []
-    handles = [
-        register_module_forward_pre_hook(recorder.on_forward_pre),
-        register_module_forward_hook(recorder.on_forward, always_call=True),
-        register_optimizer_step_pre_hook(recorder.on_step_pre),
-        register_optimizer_step_post_hook(recorder.on_step_post),
-    ]
-    undo.extend(h.remove for h in handles)
-
-    def patch(owner: Any, name: str, replacement: Any) -> None:
-        original = owner.__dict__[name] if name in owner.__dict__ else getattr(owner, name)
-        setattr(owner, name, replacement)
-        undo.append(lambda: setattr(owner, name, original))
-
-    original_iter = tud.DataLoader.__iter__
-
-    def loader_iter(loader):  # type: ignore[no-untyped-def]
-        return recorder.wrap_loader_iterator(loader, original_iter(loader))
-
-    patch(tud.DataLoader, "__iter__", loader_iter)
-
-    from torch.nn.utils import clip_grad
-
-    original_norm, original_value = clip_grad.clip_grad_norm_, clip_grad.clip_grad_value_
-
-    def clip_grad_norm_(parameters, max_norm, *args, **kwargs):  # type: ignore[no-untyped-def]
-        return recorder.on_clip("norm", parameters, max_norm, lambda params: original_norm(params, max_norm, *args, **kwargs))
-
-    def clip_grad_value_(parameters, clip_value, *args, **kwargs):  # type: ignore[no-untyped-def]
-        return recorder.on_clip("value", parameters, clip_value, lambda params: original_value(params, clip_value, *args, **kwargs))
-
-    for owner in (clip_grad, torch.nn.utils):
-        patch(owner, "clip_grad_norm_", clip_grad_norm_)
-        patch(owner, "clip_grad_value_", clip_grad_value_)
-
-    function_cls = torch.autograd.function.Function
-    original_apply = function_cls.__dict__["apply"]
-
-    def apply(cls, *args, **kwargs):  # type: ignore[no-untyped-def]
-        bound = original_apply.__get__(None, cls)
-        recorder.on_function_apply(cls, bound, args, kwargs)
-        return bound(*args, **kwargs)
-
-    patch(function_cls, "apply", classmethod(apply))
-
-    original_set_epoch = tud.DistributedSampler.set_epoch
-
-    def set_epoch(sampler, epoch):  # type: ignore[no-untyped-def]
-        recorder.on_set_epoch(epoch)
-        return original_set_epoch(sampler, epoch)
-
-    patch(tud.DistributedSampler, "set_epoch", set_epoch)
-
-    original_save = torch.save
-
-    def save(obj, f, *args, **kwargs):  # type: ignore[no-untyped-def]
-        recorder.on_save()
-        return original_save(obj, io.BytesIO(), *args, **kwargs)  # serialise (same errors), write nothing
-
-    patch(torch, "save", save)
-
-    original_init = torch.optim.Optimizer.__init__
-
-    def optimizer_init(optimizer, *args, **kwargs):  # type: ignore[no-untyped-def]
-        original_init(optimizer, *args, **kwargs)
-        recorder.optimizers.add(optimizer)
-
-    patch(torch.optim.Optimizer, "__init__", optimizer_init)
-
-    mode = RecordingMode(recorder)
-    mode.__enter__()
-
-    def remove() -> None:
-        try:
-            mode.__exit__(None, None, None)
-        except Exception:
-            pass
-        for action in reversed(undo):
-            action()
-
-    return remove
