@@ -42,7 +42,7 @@ class Rule:
         ctx.report(call, message, fix=fix)
 
     ``ctx.replace(node, new)`` / ``ctx.insert_before(node, text)`` / ``ctx.insert_after(node, text)``
-    return :class:`~nnlint.finding.Edit`\ s computed from libcst positions; a replacement node is
+    return :class:`~nnlint.finding.Edit` objects computed from libcst positions; a replacement node is
     rendered by libcst, so everything outside the edited node keeps its formatting and comments.
     ``nnlint.fixes`` has ready-made builders (``add_keyword``, ``set_keyword``,
     ``call_instead_of_forward``, ``drop_final_activation``, ``enable_shuffle``) that return ``None``
