@@ -1,4 +1,5 @@
 # expect: NN106
+# expect-dynamic: NN106
 """The sampler is built inside a helper; the epoch loop only ever sees the loader."""
 import torch
 from torch import nn

@@ -1,4 +1,5 @@
 # expect: NN203
+# expect-dynamic: NN203
 """pytorch/examples-style MNIST net with channel dropout through a functional alias."""
 import torch
 from torch import nn

@@ -1,4 +1,5 @@
 # expect: NN204
+# expect-dynamic: NN204
 """Conv filters initialised with `weight.data.fill_(0.01)`: every filter computes the same feature."""
 import torch
 import torch.nn.functional as F

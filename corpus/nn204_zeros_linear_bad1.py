@@ -1,4 +1,5 @@
 # expect: NN204
+# expect-dynamic: NN204, NN808
 """An init_weights hook zeroes every Linear weight: all hidden units stay identical."""
 import argparse
 
