@@ -282,3 +282,12 @@ optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
 model.fc = nn.Sequential(nn.Dropout(0.5), model.fc)
 """
     assert lint(body, "NN407") == []
+
+
+def test_nn407_model_wide_requires_grad_false_before_the_optimizer() -> None:
+    body = """
+model = nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Linear(16, 3))
+model.requires_grad_(False)
+optimizer = torch.optim.Adam(list(model.parameters()), lr=1e-3)
+"""
+    assert lint(body, "NN407") == ["NN407"]
