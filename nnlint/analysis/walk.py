@@ -15,6 +15,7 @@ from typing import Callable, Dict, FrozenSet, List, Tuple
 import libcst as cst
 
 _CHILD_FIELDS: Dict[type, Tuple[str, ...]] = {}
+_LEAVE = object()  # stack marker: the entry below it is a node whose subtree is done
 
 # Layout-only nodes: whitespace, comments, punctuation. About 60% of a tree's nodes, and nothing the
 # semantic model records points at them, so the model's walk skips them (and their subtrees).
@@ -80,17 +81,17 @@ def walk(
     node_type = cst.CSTNode
     sequence_types = (tuple, list)
     fields_of = _CHILD_FIELDS
-    # each entry: (node, leaving?)
-    stack: List[Tuple[cst.CSTNode, bool]] = [(root, False)]
+    # entries: a node to visit, or _LEAVE followed (below it) by the node to leave
+    stack: List[object] = [root]
     push = stack.append
     pop = stack.pop
     while stack:
-        node, leaving = pop()
-        if leaving:
-            on_leave(node)
+        node = pop()
+        if node is _LEAVE:
+            on_leave(pop())  # type: ignore[arg-type]
             continue
-        push((node, True))
-        if not on_visit(node):
+        if not on_visit(node):  # type: ignore[arg-type]
+            on_leave(node)  # type: ignore[arg-type]
             continue
         cls = type(node)
         fields = fields_of.get(cls)
@@ -102,9 +103,14 @@ def walk(
             if isinstance(value, node_type):
                 if type(value) not in skip:
                     pending.append(value)
-            elif isinstance(value, sequence_types):
+            elif value and isinstance(value, sequence_types):
                 for item in value:
                     if isinstance(item, node_type) and type(item) not in skip:
                         pending.append(item)
-        for child in reversed(pending):
-            push((child, False))
+        if not pending:  # a leaf: leave at once, no stack round trip
+            on_leave(node)  # type: ignore[arg-type]
+            continue
+        push(node)
+        push(_LEAVE)
+        pending.reverse()
+        stack.extend(pending)
