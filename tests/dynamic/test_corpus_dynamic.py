@@ -49,12 +49,18 @@ def _missing_requirement(expectation: Expectation) -> str:
 
 
 @pytest.fixture(scope="module")
-def dynamic_runs() -> Dict[Path, Tuple[List[Finding], DynamicReport]]:
+def dynamic_runs(request) -> Dict[Path, Tuple[List[Finding], DynamicReport]]:
     if torch_missing:
         pytest.skip("torch is not installed")
+    selected = {
+        item.callspec.params["path"]
+        for item in request.session.items
+        if getattr(item, "module", None) is request.module and "path" in getattr(getattr(item, "callspec", None), "params", {})
+    }
+    scripts = [path for path in SCRIPTS if path in selected]  # only what `-k`/node ids selected
     registry = load_registry()
     linter = Linter(Config(), registry)
-    static = {path: linter.lint_file(str(path)) for path in SCRIPTS}
+    static = {path: linter.lint_file(str(path)) for path in scripts}
 
     def run(path: Path) -> Tuple[Path, Tuple[List[Finding], DynamicReport]]:
         expectation = read_expectation(path)
@@ -66,7 +72,7 @@ def dynamic_runs() -> Dict[Path, Tuple[List[Finding], DynamicReport]]:
 
     workers = max(1, min(2, os.cpu_count() or 1))
     with ThreadPoolExecutor(workers) as pool:
-        return dict(pool.map(run, SCRIPTS))
+        return dict(pool.map(run, scripts))
 
 
 @pytest.mark.skipif(torch_missing, reason="torch is not installed")
