@@ -6,16 +6,19 @@ file at the end. Each worker builds its own Linter (rules, project index, cache 
 """
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from typing import TYPE_CHECKING, Callable, List, Optional, Sequence, Tuple
 
+from nnlint.engine import COLLECT_EVERY
 from nnlint.finding import Finding
 
 if TYPE_CHECKING:
     from nnlint.engine import Linter
 
 _WORKER: Optional["Linter"] = None
+_DONE = 0  # files this worker linted
 _SERIAL_BELOW = 4  # fewer files than this: a pool costs more than it saves
 
 
@@ -37,6 +40,7 @@ def _start_worker(config, cache_directory, fingerprint, prefilter) -> None:
 
         cache = Cache(cache_directory, fingerprint)
     _WORKER = Linter(config, load_registry(), cache=cache, prefilter=prefilter)
+    gc.disable()  # collected every COLLECT_EVERY files instead (see nnlint.engine)
 
 
 def _lint_one(path: str) -> Tuple[str, List[Finding], Optional[str]]:
@@ -48,6 +52,10 @@ def _lint_one(path: str) -> Tuple[str, List[Finding], Optional[str]]:
 
         findings = [internal_error(path, error)]
     _WORKER.bound_memory()
+    global _DONE
+    _DONE += 1
+    if _DONE % COLLECT_EVERY == 0:
+        gc.collect()
     cache_error = _WORKER.cache.error if _WORKER.cache is not None else None
     return path, findings, cache_error
 
