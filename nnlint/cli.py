@@ -13,6 +13,7 @@ from nnlint import __version__
 from nnlint.config import Config, ConfigError, find_pyproject, load_config
 from nnlint.diagnostics import DIAGNOSTICS
 from nnlint.discovery import missing_paths
+from nnlint.dynamic.cli_support import dynamic_options, run_from_cli, split_script_args
 from nnlint.terminal import Progress, use_color
 from nnlint.autofix import fix_paths
 from nnlint.finding import Finding
@@ -26,6 +27,7 @@ class _DefaultCheckGroup(click.Group):
     """``nnlint PATH...`` means ``nnlint check PATH...``; ``nnlint rules`` etc. stay subcommands."""
 
     def parse_args(self, ctx: click.Context, args: List[str]) -> List[str]:
+        args = split_script_args(ctx, args)  # after `--`: the --dynamic script's own arguments
         if args and args[0] in ("--version",):
             return super().parse_args(ctx, args)
         # a lone command word is the command even where a folder has its name (`nnlint plugins` in a
@@ -89,6 +91,7 @@ def main() -> None:
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True, help="Colour the report (auto: only on a terminal).")
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, help="Worker processes (default 0: one per CPU core; 1: no workers).")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the findings cache (.nnlint_cache, or $NNLINT_CACHE_DIR).")
+@dynamic_options
 def check(
     paths: Tuple[str, ...],
     select: Tuple[str, ...],
@@ -106,6 +109,12 @@ def check(
     color: str = "auto",
     jobs: int = 0,
     no_cache: bool = False,
+    dynamic: bool = False,
+    device: Optional[str] = None,
+    timeout: Optional[float] = None,
+    launcher: Optional[str] = None,
+    nproc_per_node: Optional[int] = None,
+    python_path: Optional[str] = None,
 ) -> None:
     """Lint PATHS (files or folders) for training bugs."""
     from nnlint.engine import Linter
@@ -160,6 +169,12 @@ def check(
     findings.sort(key=Finding.sort_key)
     if linter.cache is not None and linter.cache.error:
         click.echo(f"nnlint: warning: {linter.cache.error}", err=True)
+    dynamic_error = None
+    if dynamic:
+        findings, dynamic_error = run_from_cli(
+            paths=paths, findings=findings, config=config, registry=registry, device=device, timeout=timeout,
+            launcher=launcher, nproc_per_node=nproc_per_node, python_path=python_path,
+        )
 
     report_stream = None if output_file else (sys.stderr if report_to_stderr else sys.stdout)
     options = FormatOptions(show_source=show_source, color=use_color(color, report_stream), sources={stdin_name: stdin_source or ""})
@@ -170,6 +185,8 @@ def check(
         click.echo(report, err=True, nl=False)
     else:
         _write(report, output_file)
+    if dynamic_error:
+        raise fail(dynamic_error)
     raise click.exceptions.Exit(EXIT_FINDINGS if findings and not exit_zero else EXIT_CLEAN)
 
 
