@@ -1,4 +1,5 @@
 # expect: NN101
+# expect-dynamic: NN101
 """MLP on synthetic tabular data; `make_loaders` builds the training loader with shuffle=False."""
 import argparse
 

@@ -1,4 +1,5 @@
 # expect: NN101
+# expect-dynamic: NN101
 """Notebook turned script: a blob classifier whose training loader keeps the class-sorted order."""
 import torch
 import torch.nn as nn

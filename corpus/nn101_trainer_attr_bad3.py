@@ -1,4 +1,5 @@
 # expect: NN101
+# expect-dynamic: NN101
 """A small Trainer class over a map-style Dataset; its loader is built without shuffling."""
 import torch
 import torch.nn as nn

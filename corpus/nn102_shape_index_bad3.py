@@ -1,4 +1,5 @@
 # expect: NN102
+# expect-dynamic: NN102
 """A hand-written to-tensor transform that views an HxWx3 frame as 3xHxW."""
 import numpy as np
 import torch

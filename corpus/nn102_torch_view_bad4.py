@@ -1,4 +1,5 @@
 # expect: NN102
+# expect-dynamic: NN102
 """Camera batches arrive as NHWC tensors; torch.reshape is used where a permute was meant."""
 import torch
 from torch import nn

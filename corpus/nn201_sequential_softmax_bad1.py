@@ -1,4 +1,5 @@
 # expect: NN201
+# expect-dynamic: NN201
 """An nn.Sequential classifier that ends in nn.Softmax, trained with nn.CrossEntropyLoss."""
 import torch
 import torch.nn as nn

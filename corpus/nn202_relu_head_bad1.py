@@ -1,4 +1,5 @@
 # expect: NN202
+# expect-dynamic: NN202
 """A regression MLP whose nn.Sequential ends in ReLU, fitted with MSELoss to zero-mean targets."""
 import torch
 import torch.nn as nn

@@ -1,4 +1,5 @@
 # expect: NN202
+# expect-dynamic: NN202
 """A sequence regressor that ends in nn.Tanh, trained with HuberLoss on targets spanning about [-6, 6]."""
 import torch
 from torch import nn

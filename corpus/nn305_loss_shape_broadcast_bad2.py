@@ -1,4 +1,5 @@
 # expect: NN305
+# expect-dynamic: NN305
 """Sensor forecaster (class model, Linear(hidden, 1) head) trained with F.l1_loss against a
 one-dimensional target vector."""
 import warnings

@@ -1,4 +1,5 @@
 # expect: NN402
+# expect-dynamic: NN402
 """A plain classification loop that never clears gradients: each step applies the sum of every
 gradient computed so far."""
 import torch

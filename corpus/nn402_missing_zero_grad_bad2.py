@@ -1,4 +1,5 @@
 # expect: NN402
+# expect-dynamic: NN402
 """Trainer class whose train_step backpropagates and steps but never zeroes the gradients."""
 import torch
 import torch.nn.functional as F

@@ -1,4 +1,5 @@
 # expect: NN501
+# expect-dynamic: NN501
 """A Trainer whose @torch.inference_mode() validate method runs the Dropout model in training mode."""
 import torch
 from torch import nn

@@ -1,4 +1,5 @@
 # expect: NN501
+# expect-dynamic: NN501
 """model.eval() is called once for a baseline check before the loop; each epoch then calls model.train()
 and validates without switching back to eval mode."""
 import argparse

@@ -1,4 +1,5 @@
 # expect: NN501
+# expect-dynamic: NN501
 """A BatchNorm CNN; the final evaluate(model, loader) helper never calls model.eval()."""
 import torch
 import torch.nn as nn

@@ -1,4 +1,5 @@
 # expect: NN501
+# expect-dynamic: NN501
 """Validation runs under torch.no_grad() but the Dropout model is never switched to eval mode."""
 import torch
 import torch.nn as nn

@@ -1,4 +1,5 @@
 # expect: NN502
+# expect-dynamic: NN502
 """The epoch loop validates with model.eval() and never switches back: epochs 2+ train in eval mode."""
 import torch
 import torch.nn as nn

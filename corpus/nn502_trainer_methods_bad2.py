@@ -1,4 +1,5 @@
 # expect: NN502
+# expect-dynamic: NN502
 """A Trainer whose validate() switches to eval mode; train_epoch() never switches back to train mode."""
 import torch
 from torch import nn

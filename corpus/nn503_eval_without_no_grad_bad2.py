@@ -1,4 +1,5 @@
 # expect: NN503
+# expect-dynamic: NN503
 """Notebook-style script: validation runs inline in the epoch loop after model.eval(), without
 torch.no_grad()."""
 import torch

@@ -1,4 +1,5 @@
 # expect: NN201
+# expect-dynamic: NN201
 """Trains models.SmallResNetish with CrossEntropyLoss although its head already applies softmax."""
 import argparse
 

@@ -1,4 +1,5 @@
 # expect: NN501
+# expect-dynamic: NN501
 """Trains models.EncoderClassifier; evaluate() measures accuracy without switching to eval mode."""
 import torch
 import torch.nn.functional as F
