@@ -3,17 +3,11 @@ from __future__ import annotations
 
 from typing import Dict
 
+from nnlint.documented import Documented
 
-class Diagnostic:
-    code = ""
-    name = ""
-    summary = ""
 
-    @classmethod
-    def documentation(cls) -> str:
-        import inspect
-
-        return inspect.cleandoc(cls.__doc__ or "")
+class Diagnostic(Documented):
+    """Base of the codes the engine itself reports."""
 
 
 class SyntaxErrorDiagnostic(Diagnostic):

@@ -8,22 +8,17 @@ The examples are run by the test suite, so the documentation can never drift fro
 """
 from __future__ import annotations
 
-import inspect
-import re
-from typing import TYPE_CHECKING, Any, ClassVar, Dict, Iterable, List, Optional
+from typing import TYPE_CHECKING, Any, Iterable
 
+from nnlint.documented import Documented
 from nnlint.finding import Finding, Fix, Severity
 
 if TYPE_CHECKING:
-    import libcst as cst
-
     from nnlint.context import RuleContext
 
-_FENCE = re.compile(r"^## (?P<title>[^\n]+)\n(?P<body>.*?)(?=^## |\Z)", re.M | re.S)
-_CODE = re.compile(r"```python\n(?P<code>.*?)```", re.S)
 
 
-class Rule:
+class Rule(Documented):
     """Base class of every static rule.
 
     Subclasses set ``code`` (e.g. ``"NN201"``), ``name`` (kebab-case, e.g. ``"softmax-into-cross-entropy"``)
@@ -53,38 +48,8 @@ class Rule:
     disappear once its fix is applied (a fix that leaves it is reported as not converging).
     """
 
-    code: ClassVar[str] = ""
-    name: ClassVar[str] = ""
-    summary: ClassVar[str] = ""
-    severity: ClassVar[Severity] = Severity.WARNING
-    default_options: ClassVar[Dict[str, Any]] = {}
-
-    def __init__(self, options: Optional[Dict[str, Any]] = None) -> None:
-        self.options: Dict[str, Any] = {**self.default_options, **(options or {})}
-
     def check(self, ctx: "RuleContext") -> None:
         raise NotImplementedError
-
-    @classmethod
-    def documentation(cls) -> str:
-        return inspect.cleandoc(cls.__doc__ or "")
-
-    @classmethod
-    def sections(cls) -> Dict[str, str]:
-        return {m["title"].strip(): m["body"].strip() for m in _FENCE.finditer(cls.documentation())}
-
-    @classmethod
-    def examples(cls, section: str) -> List[str]:
-        body = cls.sections().get(section, "")
-        return [m["code"] for m in _CODE.finditer(body)]
-
-    @classmethod
-    def wrong_examples(cls) -> List[str]:
-        return cls.examples("Example")
-
-    @classmethod
-    def right_examples(cls) -> List[str]:
-        return cls.examples("Use instead")
 
 
 def rule_classes_in(module: Any) -> Iterable[type]:

@@ -14,14 +14,12 @@ Thresholds live in ``default_options``; users override them in ``[tool.nnlint.op
 """
 from __future__ import annotations
 
-import inspect
 import os
-import re
-from typing import Any, Callable, ClassVar, Dict, Iterable, List, Optional, Sequence
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence
 
+from nnlint.documented import Documented
 from nnlint.finding import Finding, Severity, Source
 
-_FENCE = re.compile(r"^## (?P<title>[^\n]+)\n(?P<body>.*?)(?=^## |\Z)", re.M | re.S)
 
 Event = Dict[str, Any]
 
@@ -87,17 +85,8 @@ def at_finding(finding: Finding, events: Iterable[Event], keys: Sequence[str] = 
     return matched
 
 
-class Probe:
+class Probe(Documented):
     """Base class of every runtime probe (subclass it; one probe per code)."""
-
-    code: ClassVar[str] = ""
-    name: ClassVar[str] = ""
-    summary: ClassVar[str] = ""
-    severity: ClassVar[Severity] = Severity.WARNING
-    default_options: ClassVar[Dict[str, Any]] = {}
-
-    def __init__(self, options: Optional[Dict[str, Any]] = None) -> None:
-        self.options: Dict[str, Any] = {**self.default_options, **(options or {})}
 
     def check(self, run: RunView) -> None:
         """Report runtime symptoms with ``run.report(...)``; the default reports nothing."""
@@ -121,15 +110,6 @@ class Probe:
         if verdicts and all(v is False for v in verdicts):
             return False
         return None
-
-    # -------------------------------------------------------------- documentation (same format as Rule)
-    @classmethod
-    def documentation(cls) -> str:
-        return inspect.cleandoc(cls.__doc__ or "")
-
-    @classmethod
-    def sections(cls) -> Dict[str, str]:
-        return {m["title"].strip(): m["body"].strip() for m in _FENCE.finditer(cls.documentation())}
 
 
 def fmt(value: Optional[float]) -> str:
