@@ -123,16 +123,19 @@ class Linter:
         training, consulted = self.prefilter.may_be_training_code(data, path)
         if not training:
             return self._filter(_cheap_syntax_check(source, path), path), consulted
-        try:
-            module = parse_source(source)
-        except SourceError as error:
-            return self._filter([_error_finding(path, error, *SYNTAX_ERROR)], path), consulted
-        name, is_package = module_name_for(Path(path)) if not path.startswith("<") else (None, False)
         self.project.start_file()
-        try:
-            model = SemanticModel(module, path, name, is_package, self.project)
-        except (RecursionError, MemoryError) as error:
-            return self._filter([_error_finding(path, SourceError(f"source too deeply nested to analyse ({type(error).__name__})"), *SYNTAX_ERROR)], path), consulted
+        model = self.project.already_built(Path(path), data) if not path.startswith("<") else None
+        if model is None:
+            try:
+                module = parse_source(source)
+            except SourceError as error:
+                return self._filter([_error_finding(path, error, *SYNTAX_ERROR)], path), consulted
+            name, is_package = module_name_for(Path(path)) if not path.startswith("<") else (None, False)
+            try:
+                model = SemanticModel(module, path, name, is_package, self.project)
+            except (RecursionError, MemoryError) as error:
+                return self._filter([_error_finding(path, SourceError(f"source too deeply nested to analyse ({type(error).__name__})"), *SYNTAX_ERROR)], path), consulted
+        module = model.module
         if not path.startswith("<"):
             self.project.add(Path(path), model, digest or None)
         ctx = RuleContext(path, source, module, model)

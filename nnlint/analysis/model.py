@@ -691,8 +691,16 @@ class SemanticModel:
         return self._callers_table
 
     def _build_callers(self) -> Dict[FunctionInfo, List[CallInfo]]:
+        # The table answers "who calls this file's function?": only a call whose callee ends in the name
+        # of a function or class defined here can. The others (imports included: an imported name cannot
+        # be defined here) are not resolved at all, which would parse other project files for nothing.
+        reachable_names = {f.name for f in self.functions} | {c.name for c in self.classes}
         table: Dict[FunctionInfo, List[CallInfo]] = {}
         for call in self.calls:
+            func = call.node.func
+            last = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else None
+            if last not in reachable_names:
+                continue
             target = self.resolve_function(call.node.func, call.scope)
             if target is None:
                 cls = self.resolve_class(call.node.func, call.scope)
@@ -702,7 +710,7 @@ class SemanticModel:
         return table
 
     def callers(self, func: FunctionInfo) -> List[CallInfo]:
-        """Calls of a function (within this file)."""
+        """Calls, in this file, of a function defined in this file."""
         return self._callers.get(func, [])
 
     def argument(self, call: cst.Call, position: Optional[int], keyword: Optional[str]) -> Optional[cst.BaseExpression]:
@@ -1159,6 +1167,8 @@ class SemanticModel:
 
     def loop_does(self, loop: LoopInfo, what: str) -> bool:
         """Whether a loop (through the functions it calls) does 'backward', 'step' or 'zero_grad'."""
+        if not self._file_calls_any(_CALL_NAMES_FOR[what]):
+            return False  # nothing in this file can do it: no need to resolve a single call
         reachable = self._reachable_cache.get(id(loop))
         if reachable is None:
             reachable = self._reachable_cache[id(loop)] = self.reachable_calls(loop.calls)
@@ -1172,6 +1182,21 @@ class SemanticModel:
         if what == "zero_grad":
             return call.method_name == "zero_grad"
         raise ValueError(what)
+
+    @cached_property
+    def _called_names(self) -> Set[str]:
+        """Last component of every callee in the file (``opt.step()`` -> ``step``, ``backward(l)`` -> ``backward``)."""
+        names: Set[str] = set()
+        for call in self.calls:
+            func = call.node.func
+            if isinstance(func, cst.Attribute):
+                names.add(func.attr.value)
+            elif isinstance(func, cst.Name):
+                names.add(func.value)
+        return names
+
+    def _file_calls_any(self, names: Tuple[str, ...]) -> bool:
+        return any(name in self._called_names for name in names)
 
     def is_training_loop(self, loop: LoopInfo) -> bool:
         return self.loop_does(loop, "backward") or self.loop_does(loop, "step")
@@ -1235,6 +1260,13 @@ class SemanticModel:
 def _is_timm_model_factory(qualname: str) -> bool:
     """``timm.create_model``/``timm.models.*`` build models; timm.optim, timm.scheduler, timm.data... do not."""
     return qualname == "timm.create_model" or qualname.startswith("timm.models.")
+
+
+_CALL_NAMES_FOR: Dict[str, Tuple[str, ...]] = {
+    "backward": ("backward", "manual_backward"),
+    "step": ("step",),
+    "zero_grad": ("zero_grad",),
+}
 
 
 def _looks_like(expr: cst.BaseExpression, fragment: str) -> bool:

@@ -104,6 +104,14 @@ class ProjectIndex:
         """Project files consulted since :meth:`start_file`: path -> blake2b of its bytes, None if probed and absent."""
         return dict(self._dependencies)
 
+    def already_built(self, path: Path, data: bytes) -> Optional[SemanticModel]:
+        """The model built earlier in this run for this file (as an import of another one), if its bytes are unchanged."""
+        key = self._resolve(path)
+        model = self._models.get(key)
+        if model is None or self._hashes.get(str(key)) != content_hash(data):
+            return None
+        return model
+
     def model_for_path(self, path: Path) -> Optional[SemanticModel]:
         key = self._resolve(path)
         if key in self._models:
