@@ -133,6 +133,7 @@ class Linter:
             name, is_package = module_name_for(Path(path)) if not path.startswith("<") else (None, False)
             try:
                 model = SemanticModel(module, path, name, is_package, self.project)
+                model.source = source
             except (RecursionError, MemoryError) as error:
                 return self._filter([_error_finding(path, SourceError(f"source too deeply nested to analyse ({type(error).__name__})"), *SYNTAX_ERROR)], path), consulted
         module = model.module

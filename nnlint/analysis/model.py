@@ -21,7 +21,7 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from nnlint.analysis import torch_api as api
 from nnlint.analysis.imports import dotted_name, import_bindings
-from nnlint.analysis.positions import node_positions
+from nnlint.analysis.positions import SMALL_STATEMENTS, StatementAnchoredPositions, enclosing_small_statement, node_positions
 from nnlint.analysis.walk import LAYOUT_TYPES, walk
 
 if TYPE_CHECKING:
@@ -398,11 +398,24 @@ class SemanticModel:
         self._callers_table: Optional[Dict[FunctionInfo, List[CallInfo]]] = None
         self._callers_busy = False
         self._ranges: Optional[Dict[cst.CSTNode, CodeRange]] = None
+        self._anchored: Optional[StatementAnchoredPositions] = None
+        self.source: Optional[str] = None  # the file's text, when the caller has it (cheaper positions)
         builder = _Builder(self)
         walk(module, builder.on_visit, builder.on_leave, LAYOUT_TYPES)  # libcst's visit() rebuilds every node: ~3x slower
 
     def range_of(self, node: cst.CSTNode) -> CodeRange:
-        """Source range of a node, computed on first use: most files have no finding and never pay for it."""
+        """Source range of a node, computed on first use: most files have no finding and never pay for it.
+
+        With the file's text at hand, only the node's own statement gets a position pass (anchored by
+        Python's ``ast``); otherwise, or when that answer does not check out, the whole file does.
+        """
+        if self._ranges is None and self.source is not None:
+            if self._anchored is None:
+                self._anchored = StatementAnchoredPositions(self.source, self.nodes_of(SMALL_STATEMENTS))
+            statement = enclosing_small_statement(node, self.ancestors(node))
+            found = self._anchored.range_of(node, statement, self.module.code_for_node)
+            if found is not None:
+                return found
         if self._ranges is None:
             self._ranges = node_positions(self.module)
         return self._ranges[node]

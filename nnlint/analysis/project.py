@@ -123,11 +123,13 @@ class ProjectIndex:
             return None
         self._hashes[str(key)] = content_hash(data)
         try:
-            module = parse_source(decode_source(data))
+            source = decode_source(data)
+            module = parse_source(source)
         except SourceError:
             return None
         name, is_package = module_name_for(key)
         model = SemanticModel(module, str(path), name, is_package, self)
+        model.source = source
         self._models[key] = model
         return model
 
