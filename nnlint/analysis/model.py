@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple, Union
+from typing import TYPE_CHECKING, Callable, Dict, Iterable, Iterator, List, Optional, Set, Tuple, Union
 
 import os
 from bisect import bisect_left, bisect_right
 
 import libcst as cst
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+from libcst.metadata import CodeRange
 
 from nnlint.analysis import torch_api as api
 from nnlint.analysis.imports import dotted_name, import_bindings
@@ -506,11 +506,14 @@ class SemanticModel:
         return None
 
     def _binds_after_use(self, binding: Binding, use: int) -> bool:
-        """An assignment is not visible inside its own statement: in ``x = f(x)`` the ``x`` on the right
-        reads the previous binding (for/with targets and defs are visible inside their own bodies)."""
-        if binding.kind not in ("assign", "annassign", "augassign", "unpack", "walrus"):
-            return False
-        return binding.order <= use <= self.subtree_end.get(binding.node, binding.order)
+        """A binding is not visible inside the expression that computes it: in ``x = f(x)`` the ``x`` on
+        the right reads the previous binding, and so does ``x`` in ``for x in g(x):`` / ``with h(x) as x:``
+        (for/with targets and defs are visible inside their own bodies)."""
+        if binding.kind in ("assign", "annassign", "augassign", "unpack", "walrus"):
+            return binding.order <= use <= self.subtree_end.get(binding.node, binding.order)
+        if binding.kind in ("for", "with") and binding.value is not None and binding.value in self.order:
+            return self.order[binding.value] <= use <= self.subtree_end.get(binding.value, self.order[binding.value])
+        return False
 
     def qualname(self, expr: cst.BaseExpression, scope: Scope, _depth: int = 0) -> Optional[str]:
         """Canonical qualified name of an imported API an expression names (``nn.Softmax`` -> ``torch.nn.Softmax``)."""
@@ -787,19 +790,8 @@ class SemanticModel:
         return None
 
     def reaching_value(self, name: cst.Name, scope: Scope) -> Optional[Binding]:
-        """The binding a name use reads. In ``model = model.to(device)`` the ``model`` on the right reads
-        the *previous* binding: a binding whose own value contains the use is skipped."""
-        binding = self.lookup(name.value, scope, self.order.get(name))
-        if binding is None or binding.scope is not scope or not self._inside_value(name, binding):
-            return binding
-        earlier = [b for b in scope.bindings.get(name.value, []) if b.order < binding.order and not self._inside_value(name, b)]
-        if earlier:
-            return earlier[-1]
-        return self.lookup(name.value, scope.parent) if scope.parent is not None else None
-
-    def _inside_value(self, node: cst.CSTNode, binding: Binding) -> bool:
-        value = binding.value
-        return value is not None and (value is node or any(a is value for a in self.ancestors(node)))
+        """The binding a name use reads (``lookup`` at the use's position)."""
+        return self.lookup(name.value, scope, self.order.get(name))
 
     def object_of(self, expr: Optional[cst.BaseExpression], scope: Scope, _depth: int = 0) -> Obj:
         """What object an expression holds: follows names, ``self.attr``, wrappers and call sites."""

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterator, List, Optional
+from typing import Iterator, Optional
 
 import libcst as cst
 
@@ -53,11 +53,6 @@ def _accumulations(model: SemanticModel, loop: LoopInfo, scope: Scope) -> Iterat
                 target = _container_name(func.value)
                 if target and is_live_loss(model, node.args[0].value, scope):
                     yield _Accumulation(node, target, f"{target}.append(<loss tensor>)")
-
-
-def _body(loop: LoopInfo) -> List[cst.CSTNode]:
-    body = loop.node.body
-    return list(body.body) if isinstance(body, cst.IndentedBlock) else [body]
 
 
 def _innermost_loop(model: SemanticModel, node: cst.CSTNode) -> Optional[cst.CSTNode]:

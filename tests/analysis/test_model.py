@@ -349,3 +349,18 @@ def test_assignment_is_not_visible_inside_its_own_statement() -> None:
     assert model.tail_of(out.value, model.module_scope).kind == "sigmoid"
     inner = model.calls[-1]
     assert model.callee_qualname(inner.node, inner.scope) == "torch.nn.Softmax"
+
+
+def test_loop_target_is_not_visible_in_its_own_iterable() -> None:
+    model = build(
+        """
+        import torch.nn as nn
+        batches = nn.Sequential(nn.Linear(4, 2), nn.Tanh())
+        for batches in wrap(batches):
+            pass
+        """
+    )
+    loop = model.loops[0]
+    inner = loop.iter.args[0].value
+    binding = model.reaching_value(inner, model.module_scope)
+    assert binding is not None and binding.kind == "assign"
