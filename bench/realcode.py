@@ -11,8 +11,10 @@ at the listed commit into ``.realcode/`` (git-ignored):
 - ``.realcode/buggy/<file>``: each row of ``buggy.tsv`` alone (notebooks converted to a script: a
   two-line header, then every code cell preceded by one marker line, magics commented out);
 - ``.realcode/repos/<owner>__<name>@<commit>/``: the whole repository, for the cross-file rows;
-- ``.realcode/clean/<owner>__<name>/``: the clean repositories of ``clean.tsv`` and of
-  ``bench/realcode/wide-clean.tsv``.
+- ``.realcode/clean/<owner>__<name>/``: the clean repositories of ``clean.tsv``;
+- ``.realcode/wide/<owner>__<name>/``: those of our wider clean set, ``bench/realcode/wide-clean.tsv``
+  (``repo``, ``commit``, ``paths``: comma-separated files or folders, ``notes``), whose findings are
+  judged by hand in ``bench/realcode/wide-verdicts.tsv`` (path under ``.realcode/wide/``, code, verdict, why).
 
 What counts (``../shared/realcode/README.md``): a same-file row is found when nnlint, run on the file
 alone, reports the class's code in it; a cross-file row when nnlint, run on the repository, reports the
@@ -76,6 +78,7 @@ class CleanRepo:
     paths: List[str]  # what to extract: "." for all .py files, else paths or folders
     verdicts: Dict[Tuple[str, str], str] = field(default_factory=dict)  # (path, code) -> TRUE/DEBATABLE/FALSE
     set_name: str = "clean.tsv"
+    root: str = "clean"  # folder under the destination: clean (the shared set) or wide (ours)
 
     @property
     def folder(self) -> str:
@@ -127,7 +130,7 @@ def clean_repos(shared: Path, ours: Path) -> List[CleanRepo]:
         wide_verdicts = verdicts_of(ours / "wide-verdicts.tsv")
         for row in read_tsv(wide):
             paths = [p.strip() for p in row["paths"].split(",") if p.strip()] or ["."]
-            repos.append(CleanRepo(row["repo"], row["commit"], paths, wide_verdicts, "wide-clean.tsv"))
+            repos.append(CleanRepo(row["repo"], row["commit"], paths, wide_verdicts, "wide-clean.tsv", "wide"))
     return repos
 
 
@@ -254,7 +257,7 @@ def layout(mirrors: Path, dest: Path, shared: Path, ours: Path) -> int:
             print(f"missing git copy: {clean.repo}", file=sys.stderr)
             missing += 1
             continue
-        tree = dest / "clean" / clean.folder
+        tree = dest / clean.root / clean.folder
         if tree.exists():
             continue
         paths = [] if clean.paths == ["."] else clean.paths
@@ -323,7 +326,7 @@ class CleanResult:
 def score_clean(repos: Sequence[CleanRepo], dest: Path) -> List[CleanResult]:
     results: List[CleanResult] = []
     for clean in repos:
-        root = dest / "clean"
+        root = dest / clean.root
         tree = root / clean.folder
         if not tree.exists():
             print(f"not laid out: {tree} (run `layout`)", file=sys.stderr)
