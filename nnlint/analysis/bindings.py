@@ -1,0 +1,124 @@
+"""Calls and their bindings: who calls a function, what each call passes for a parameter, literal values.
+
+A part of :class:`~nnlint.analysis.model.SemanticModel` (which combines the parts); read through it.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
+
+import libcst as cst
+
+from nnlint.analysis.symbols import (
+    Binding, CallInfo, FunctionInfo, Scope,
+)
+
+if TYPE_CHECKING:
+    from nnlint.analysis.model import SemanticModel
+
+
+class CallBindings:
+    @property
+    def _callers(self: "SemanticModel") -> Dict[FunctionInfo, List[CallInfo]]:
+        if self._callers_table is not None:
+            return self._callers_table
+        if self._callers_busy:
+            # resolving a call needed the call sites of a parameter's function: a cycle; without this
+            # guard the table was rebuilt recursively (exponential time, then RecursionError). Counted
+            # as a cycle, so that nothing concluded from this partial answer is cached as final.
+            self._object_cycles += 1
+            return {}
+        self._callers_busy = True
+        try:
+            self._callers_table = self._build_callers()
+        finally:
+            self._callers_busy = False
+        return self._callers_table
+
+    def _build_callers(self: "SemanticModel") -> Dict[FunctionInfo, List[CallInfo]]:
+        # The table answers "who calls this file's function?": only a call whose callee ends in the name
+        # of a function or class defined here can. The others (imports included: an imported name cannot
+        # be defined here) are not resolved at all, which would parse other project files for nothing.
+        reachable_names = {f.name for f in self.functions} | {c.name for c in self.classes}
+        table: Dict[FunctionInfo, List[CallInfo]] = {}
+        for call in self.calls:
+            func = call.node.func
+            last = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else None
+            if last not in reachable_names:
+                continue
+            target = self.resolve_function(call.node.func, call.scope)
+            if target is None:
+                cls = self.resolve_class(call.node.func, call.scope)
+                target = self.method_of(cls, "__init__") if cls is not None else None  # Trainer(model) -> __init__
+            if target is not None:
+                table.setdefault(target, []).append(call)
+        return table
+
+    def callers(self: "SemanticModel", func: FunctionInfo) -> List[CallInfo]:
+        """Calls, in this file, of a function defined in this file."""
+        return self._callers.get(func, [])
+
+    def argument(self: "SemanticModel", call: cst.Call, position: Optional[int], keyword: Optional[str]) -> Optional[cst.BaseExpression]:
+        """The expression passed for a parameter, by keyword or position (None if absent or after *args)."""
+        positional = 0
+        for arg in call.args:
+            if arg.keyword is not None:
+                if keyword is not None and arg.keyword.value == keyword:
+                    return arg.value
+                continue
+            if arg.star:
+                return None
+            if position is not None and positional == position:
+                return arg.value
+            positional += 1
+        return None
+
+    def has_keyword(self: "SemanticModel", call: cst.Call, keyword: str) -> bool:
+        return any(arg.keyword is not None and arg.keyword.value == keyword for arg in call.args)
+
+    def arguments_for_param(self: "SemanticModel", func: FunctionInfo, param: str) -> List[Tuple[cst.BaseExpression, Scope]]:
+        """Expressions passed for a parameter at every known call site of the function."""
+        index = func.param_index(param)
+        found: List[Tuple[cst.BaseExpression, Scope]] = []
+        for call in self.callers(func):
+            expr = self.argument(call.node, index, param)
+            if expr is not None:
+                found.append((expr, call.scope))
+        return found
+
+    def number(self: "SemanticModel", expr: Optional[cst.BaseExpression], scope: Optional[Scope] = None) -> Optional[float]:
+        """A literal number an expression evaluates to, following module-level constants."""
+        if expr is None:
+            return None
+        if isinstance(expr, (cst.Integer, cst.Float)):
+            try:
+                return float(expr.evaluated_value)
+            except (ValueError, OverflowError):
+                return None
+        if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Minus):
+            inner = self.number(expr.expression, scope)
+            return -inner if inner is not None else None
+        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, (cst.Multiply, cst.Divide, cst.Power)):
+            left, right = self.number(expr.left, scope), self.number(expr.right, scope)
+            if left is None or right is None:
+                return None
+            try:
+                if isinstance(expr.operator, cst.Multiply):
+                    return left * right
+                if isinstance(expr.operator, cst.Divide):
+                    return left / right if right else None
+                return left**right
+            except (OverflowError, ZeroDivisionError):
+                return None
+        if isinstance(expr, cst.Name) and scope is not None:
+            binding = self.lookup(expr.value, scope)
+            if binding is not None and binding.scope.kind == "module" and binding.kind == "assign" and binding.index is None:
+                if len(binding.scope.bindings.get(expr.value, [])) == 1:
+                    return self.number(binding.value, binding.scope)
+        return None
+
+    def reaching_value(self: "SemanticModel", name: cst.Name, scope: Scope) -> Optional[Binding]:
+        """The binding a name use reads (``lookup`` at the use's position)."""
+        return self.lookup(name.value, scope, self.order.get(name))
+
+
+

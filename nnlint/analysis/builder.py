@@ -1,0 +1,214 @@
+"""The single walk over a file's libcst tree that fills a :class:`~nnlint.analysis.model.SemanticModel`'s
+tables: scopes and bindings, functions, classes, calls with the loops and ``with`` blocks around them."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Tuple, Union
+
+import libcst as cst
+
+from nnlint.analysis.imports import import_bindings
+from nnlint.analysis.symbols import Binding, CallInfo, ClassInfo, FunctionInfo, LoopInfo, Scope
+
+if TYPE_CHECKING:
+    from nnlint.analysis.model import SemanticModel
+
+
+class ModelBuilder(cst.CSTVisitor):
+    """The single walk: fills a SemanticModel's tables."""
+
+    def __init__(self, model: "SemanticModel") -> None:
+        super().__init__()
+        self.m = model
+        self.stack: List[cst.CSTNode] = []
+        self.scopes: List[Scope] = [model.module_scope]
+        self.functions: List[Optional[FunctionInfo]] = [None]
+        self.classes: List[Optional[ClassInfo]] = [None]
+        self.loops: List[List[LoopInfo]] = [[]]
+        self.withs: List[List[cst.With]] = [[]]
+        self.counter = 0
+        self.handlers: Dict[type, Callable[[cst.CSTNode], None]] = {
+            cst.FunctionDef: self._enter_function,
+            cst.ClassDef: self._enter_class,
+            cst.Assign: self._assign,
+            cst.AnnAssign: self._ann_assign,
+            cst.AugAssign: self._aug_assign,
+            cst.For: self._for,
+            cst.While: self._while,
+            cst.With: self._with,
+            cst.Import: self._import,
+            cst.ImportFrom: self._import,
+            cst.NamedExpr: self._walrus,
+            cst.Call: self._call,
+            cst.Return: self._return,
+        }
+        self.leavers: Dict[type, Callable[[cst.CSTNode], None]] = {
+            cst.FunctionDef: self._leave_function,
+            cst.ClassDef: self._leave_class,
+            cst.For: self._leave_loop,
+            cst.While: self._leave_loop,
+            cst.With: self._leave_with,
+        }
+
+    # generic dispatch --------------------------------------------------------------------------
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        self.counter += 1
+        self.m.order[node] = self.counter
+        if self.stack:
+            self.m.parent[node] = self.stack[-1]
+        self.stack.append(node)
+        self.m._nodes_by_type.setdefault(type(node), []).append(node)
+        handler = self.handlers.get(type(node))
+        if handler is not None:
+            handler(node)
+        return True
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        leaver = self.leavers.get(type(original_node))
+        if leaver is not None:
+            leaver(original_node)
+        self.m.subtree_end[original_node] = self.counter
+        self.stack.pop()
+
+    # helpers -----------------------------------------------------------------------------------
+    @property
+    def scope(self) -> Scope:
+        return self.scopes[-1]
+
+    def _bind(self, name: str, kind: str, node: cst.CSTNode, value: Optional[cst.BaseExpression], **extra: object) -> None:
+        self.scope.add(Binding(name, kind, node, value, self.counter, self.scope, **extra))  # type: ignore[arg-type]
+
+    def _bind_target(self, target: cst.BaseExpression, kind: str, node: cst.CSTNode, value: Optional[cst.BaseExpression], index: Tuple[int, ...] = ()) -> None:
+        if isinstance(target, cst.Name):
+            self._bind(target.value, kind if not index else ("unpack" if kind == "assign" else kind), node, value, index=index or None)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for position, element in enumerate(target.elements):
+                inner = element.value
+                if isinstance(element, cst.StarredElement):
+                    continue
+                self._bind_target(inner, kind, node, value, index + (position,))
+        elif isinstance(target, cst.Attribute) and not index:
+            cls = self.classes[-1]
+            func = self.functions[-1]
+            if (
+                cls is not None
+                and func is not None
+                and func.cls is cls
+                and isinstance(target.value, cst.Name)
+                and func.params
+                and target.value.value == func.params[0]
+            ):
+                binding = Binding(target.attr.value, kind, node, value, self.counter, self.scope)
+                cls.attributes.setdefault(target.attr.value, []).append(binding)
+
+    # handlers ----------------------------------------------------------------------------------
+    def _enter_function(self, node: cst.CSTNode) -> None:
+        assert isinstance(node, cst.FunctionDef)
+        outer = self.scope
+        cls = self.classes[-1] if outer.kind == "class" else None
+        scope = Scope(node, outer, "function")
+        info = FunctionInfo(node, node.name.value, scope, outer, cls)
+        scope.function = info
+        self._bind(node.name.value, "def", node, None)
+        if cls is not None:
+            cls.methods[node.name.value] = info
+        self.m.functions.append(info)
+        self.scopes.append(scope)
+        self.functions.append(info)
+        self.loops.append([])
+        self.withs.append([])
+        params = node.params
+        for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+            info.params.append(param.name.value)
+            self._bind(param.name.value, "param", param, param.default)
+        for star in (params.star_arg, params.star_kwarg):
+            if isinstance(star, cst.Param):
+                self._bind(star.name.value, "param", star, None)
+
+    def _leave_function(self, node: cst.CSTNode) -> None:
+        self.scopes.pop()
+        self.functions.pop()
+        self.loops.pop()
+        self.withs.pop()
+
+    def _enter_class(self, node: cst.CSTNode) -> None:
+        assert isinstance(node, cst.ClassDef)
+        self._bind(node.name.value, "class", node, None)
+        scope = Scope(node, self.scope, "class")
+        info = ClassInfo(node, node.name.value, scope, self.m, [arg.value for arg in node.bases])
+        self.m.classes.append(info)
+        self.scopes.append(scope)
+        self.classes.append(info)
+
+    def _leave_class(self, node: cst.CSTNode) -> None:
+        self.scopes.pop()
+        self.classes.pop()
+
+    def _assign(self, node: cst.CSTNode) -> None:
+        assert isinstance(node, cst.Assign)
+        for target in node.targets:
+            self._bind_target(target.target, "assign", node, node.value)
+
+    def _ann_assign(self, node: cst.CSTNode) -> None:
+        assert isinstance(node, cst.AnnAssign)
+        self._bind_target(node.target, "assign", node, node.value)
+
+    def _aug_assign(self, node: cst.CSTNode) -> None:
+        assert isinstance(node, cst.AugAssign)
+        if isinstance(node.target, cst.Name):
+            self._bind(node.target.value, "augassign", node, node.value)
+
+    def _new_loop(self, node: Union[cst.For, cst.While]) -> LoopInfo:
+        enclosing = self.loops[-1]
+        loop = LoopInfo(node, self.scope, self.functions[-1], enclosing[-1] if enclosing else None, self.counter)
+        self.m.loops.append(loop)
+        enclosing.append(loop)
+        return loop
+
+    def _for(self, node: cst.CSTNode) -> None:
+        assert isinstance(node, cst.For)
+        self._new_loop(node)
+        self._bind_target(node.target, "for", node, node.iter)
+
+    def _while(self, node: cst.CSTNode) -> None:
+        assert isinstance(node, cst.While)
+        self._new_loop(node)
+
+    def _leave_loop(self, node: cst.CSTNode) -> None:
+        self.loops[-1].pop()
+
+    def _with(self, node: cst.CSTNode) -> None:
+        assert isinstance(node, cst.With)
+        self.withs[-1].append(node)
+        self.m.withs.append(node)
+        for item in node.items:
+            if item.asname is not None:
+                self._bind_target(item.asname.name, "with", node, item.item)
+
+    def _leave_with(self, node: cst.CSTNode) -> None:
+        self.withs[-1].pop()
+
+    def _import(self, node: cst.CSTNode) -> None:
+        for local, qualname in import_bindings(node, self.m.module_name, self.m.is_package):
+            self._bind(local, "import", node, None, qualname=qualname)
+
+    def _walrus(self, node: cst.CSTNode) -> None:
+        assert isinstance(node, cst.NamedExpr)
+        if isinstance(node.target, cst.Name):
+            self._bind(node.target.value, "walrus", node, node.value)
+
+    def _call(self, node: cst.CSTNode) -> None:
+        assert isinstance(node, cst.Call)
+        loops = tuple(self.loops[-1])
+        info = CallInfo(node, self.scope, self.functions[-1], loops, tuple(self.withs[-1]), self.counter)
+        self.m.calls.append(info)
+        self.m.call_info[node] = info
+        for loop in loops:
+            loop.calls.append(info)
+        if self.functions[-1] is not None:
+            self.functions[-1].calls.append(info)
+
+    def _return(self, node: cst.CSTNode) -> None:
+        assert isinstance(node, cst.Return)
+        func = self.functions[-1]
+        if func is not None:
+            func.returns.append(node)

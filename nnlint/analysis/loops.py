@@ -1,0 +1,173 @@
+"""What loops and calls do: backward, optimizer and scheduler steps, clearing gradients, disabled gradients.
+
+A part of :class:`~nnlint.analysis.model.SemanticModel` (which combines the parts); read through it.
+"""
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Set, Tuple
+
+import libcst as cst
+
+from nnlint.analysis import torch_api as api
+from nnlint.analysis.imports import dotted_name
+from nnlint.analysis.symbols import (
+    CallInfo, FunctionInfo, LoopInfo, Scope,
+)
+
+if TYPE_CHECKING:
+    from nnlint.analysis.model import SemanticModel
+
+
+class LoopSemantics:
+    def is_backward_call(self: "SemanticModel", call: CallInfo) -> bool:
+        return call.method_name in ("backward", "manual_backward") or self.callee_qualname(call.node, call.scope) == "torch.autograd.backward"
+
+    def optimizer_step_target(self: "SemanticModel", call: CallInfo) -> Optional[cst.BaseExpression]:
+        """The optimizer expression when a call steps one (``opt.step()``, ``scaler.step(opt)``)."""
+        if call.method_name != "step" or call.receiver is None:
+            return None
+        receiver_obj = self.object_of(call.receiver, call.scope)
+        if receiver_obj.kind == "optimizer":
+            return call.receiver
+        if receiver_obj.kind == "scheduler":
+            return None
+        if call.node.args:
+            first = call.node.args[0].value
+            if self.object_of(first, call.scope).kind == "optimizer" or _looks_like(first, "opt"):
+                return first  # GradScaler.step(optimizer)
+        if receiver_obj.kind == "unknown" and _looks_like(call.receiver, "opt") and not _looks_like(call.receiver, "sched"):
+            return call.receiver
+        return None
+
+    def is_scheduler_step(self: "SemanticModel", call: CallInfo) -> bool:
+        if call.method_name != "step" or call.receiver is None:
+            return False
+        receiver_obj = self.object_of(call.receiver, call.scope)
+        if receiver_obj.kind == "scheduler":
+            return True
+        return receiver_obj.kind == "unknown" and _looks_like(call.receiver, "sched")
+
+    def reachable_calls(self: "SemanticModel", calls: Iterable[CallInfo], depth: int = 3) -> List[CallInfo]:
+        """Calls plus the calls inside user functions they call, transitively (``train_one_epoch``...)."""
+        result = list(calls)
+        seen: Set[FunctionInfo] = set()
+        frontier = list(result)
+        for _ in range(depth):
+            next_frontier: List[CallInfo] = []
+            for call in frontier:
+                target = self.resolve_function(call.node.func, call.scope)
+                if target is None or target in seen or target.name == "forward":
+                    continue
+                if target.scope.node not in self.order:
+                    continue  # other files: their calls are not this model's CallInfos
+                seen.add(target)
+                next_frontier.extend(target.calls)
+            result.extend(next_frontier)
+            frontier = next_frontier
+        return result
+
+    def loop_does(self: "SemanticModel", loop: LoopInfo, what: str) -> bool:
+        """Whether a loop (through the functions it calls) does 'backward', 'step' or 'zero_grad'."""
+        if not self._file_calls_any(_CALL_NAMES_FOR[what]):
+            return False  # nothing in this file can do it: no need to resolve a single call
+        reachable = self._reachable_cache.get(id(loop))
+        if reachable is None:
+            reachable = self._reachable_cache[id(loop)] = self.reachable_calls(loop.calls)
+        return any(self._call_does(call, what) for call in reachable)
+
+    def _call_does(self: "SemanticModel", call: CallInfo, what: str) -> bool:
+        if what == "backward":
+            return self.is_backward_call(call)
+        if what == "step":
+            return self.optimizer_step_target(call) is not None
+        if what == "zero_grad":
+            return call.method_name == "zero_grad"
+        raise ValueError(what)
+
+    @cached_property
+    def _called_names(self: "SemanticModel") -> Set[str]:
+        """Last component of every callee in the file (``opt.step()`` -> ``step``, ``backward(l)`` -> ``backward``)."""
+        names: Set[str] = set()
+        for call in self.calls:
+            func = call.node.func
+            if isinstance(func, cst.Attribute):
+                names.add(func.attr.value)
+            elif isinstance(func, cst.Name):
+                names.add(func.value)
+        return names
+
+    def _file_calls_any(self: "SemanticModel", names: Tuple[str, ...]) -> bool:
+        return any(name in self._called_names for name in names)
+
+    def is_training_loop(self: "SemanticModel", loop: LoopInfo) -> bool:
+        return self.loop_does(loop, "backward") or self.loop_does(loop, "step")
+
+    @cached_property
+    def training_loops(self: "SemanticModel") -> List[LoopInfo]:
+        return [loop for loop in self.loops if self.is_training_loop(loop)]
+
+    def is_no_grad_with(self: "SemanticModel", with_node: cst.With, scope: Scope, _depth: int = 0) -> bool:
+        for item in with_node.items:
+            expr = item.item
+            target = expr.func if isinstance(expr, cst.Call) else expr
+            qualname = self.qualname(target, scope)
+            if qualname in api.NO_GRAD_CONTEXTS:
+                return True
+            if isinstance(expr, cst.Call) and _depth < 3 and self._context_manager_disables_grad(expr, scope, _depth):
+                return True
+            if qualname == "torch.set_grad_enabled" and isinstance(expr, cst.Call):
+                value = self.argument(expr, 0, "mode")
+                if isinstance(value, cst.Name) and value.value == "False":
+                    return True
+        return False
+
+    def _context_manager_disables_grad(self: "SemanticModel", call: cst.Call, scope: Scope, depth: int) -> bool:
+        """A ``@contextmanager`` helper of this file whose ``yield`` sits inside a no_grad block."""
+        helper = self.resolve_function(call.func, scope)
+        if helper is None or helper.scope.node not in self.order:
+            return False
+        for node in self.descendants(helper.node, cst.Yield):
+            if self.function_of(node) is helper:
+                return any(
+                    isinstance(a, cst.With) and self.is_no_grad_with(a, helper.scope, depth + 1)
+                    for a in self.ancestors(node)
+                    if self.function_of(a) is helper or a is helper.node
+                )
+        return False
+
+    def function_is_no_grad(self: "SemanticModel", func: FunctionInfo) -> bool:
+        for decorator in func.node.decorators:
+            expr = decorator.decorator
+            target = expr.func if isinstance(expr, cst.Call) else expr
+            if self.qualname(target, func.outer) in api.NO_GRAD_CONTEXTS:
+                return True
+        return False
+
+    def in_no_grad(self: "SemanticModel", call: CallInfo, _depth: int = 0) -> bool:
+        """Whether a call runs with gradients disabled: a no_grad block, a decorated function, or only called from such."""
+        if any(self.is_no_grad_with(w, call.scope) for w in call.withs):
+            return True
+        func = call.function
+        if func is None:
+            return False
+        if self.function_is_no_grad(func):
+            return True
+        if _depth > 3:
+            return False
+        callers = self.callers(func)
+        return bool(callers) and all(self.in_no_grad(c, _depth + 1) for c in callers)
+
+
+_CALL_NAMES_FOR: Dict[str, Tuple[str, ...]] = {
+    "backward": ("backward", "manual_backward"),
+    "step": ("step",),
+    "zero_grad": ("zero_grad",),
+}
+
+
+def _looks_like(expr: cst.BaseExpression, fragment: str) -> bool:
+    dotted = dotted_name(expr)
+    if dotted is None:
+        return False
+    return fragment in dotted.split(".")[-1].lower()

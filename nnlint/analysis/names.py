@@ -1,0 +1,197 @@
+"""Names and scopes: which binding a name reads, what imported API it names, which user function or class it is.
+
+A part of :class:`~nnlint.analysis.model.SemanticModel` (which combines the parts); read through it.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, List, Optional
+
+import libcst as cst
+
+from nnlint.analysis import torch_api as api
+from nnlint.analysis.imports import dotted_name
+from nnlint.analysis.symbols import (
+    _MAX_DEPTH, Binding, ClassInfo, FunctionInfo, Scope,
+)
+
+if TYPE_CHECKING:
+    from nnlint.analysis.model import SemanticModel
+
+
+class NameResolution:
+    def lookup(self: "SemanticModel", name: str, scope: Scope, before: Optional[int] = None) -> Optional[Binding]:
+        """The binding a name refers to at position ``before`` in ``scope`` (None: its last binding).
+
+        Flow-insensitive inside a scope but order-aware: the last binding that precedes the use wins;
+        a name only bound later in the same scope (a loop-carried value) gets its last binding.
+        Enclosing scopes are searched like Python does (class bodies are skipped from inside methods).
+        """
+        current: Optional[Scope] = scope
+        first = True
+        while current is not None:
+            if current.kind == "class" and not first:
+                current = current.parent
+                continue
+            bindings = current.bindings.get(name)
+            if bindings:
+                if before is not None and first:
+                    preceding = [b for b in bindings if b.order < before and not self._binds_after_use(b, before)]
+                    if preceding:
+                        return preceding[-1]
+                    if all(self._binds_after_use(b, before) for b in bindings) and current.parent is not None:
+                        current, first = current.parent, False  # `x = f(x)` as x's first binding: x is outer
+                        continue
+                return bindings[-1]
+            current = current.parent
+            first = False
+        return None
+
+    def _binds_after_use(self: "SemanticModel", binding: Binding, use: int) -> bool:
+        """A binding is not visible inside the expression that computes it: in ``x = f(x)`` the ``x`` on
+        the right reads the previous binding, and so does ``x`` in ``for x in g(x):`` / ``with h(x) as x:``
+        (for/with targets and defs are visible inside their own bodies)."""
+        if binding.kind in ("assign", "annassign", "augassign", "unpack", "walrus"):
+            return binding.order <= use <= self.subtree_end.get(binding.node, binding.order)
+        if binding.kind in ("for", "with") and binding.value is not None and binding.value in self.order:
+            return self.order[binding.value] <= use <= self.subtree_end.get(binding.value, self.order[binding.value])
+        return False
+
+    def qualname(self: "SemanticModel", expr: cst.BaseExpression, scope: Scope, _depth: int = 0) -> Optional[str]:
+        """Canonical qualified name of an imported API an expression names (``nn.Softmax`` -> ``torch.nn.Softmax``)."""
+        dotted = dotted_name(expr)
+        if dotted is None or _depth > _MAX_DEPTH:  # `x = x.parent` in a loop aliases itself
+            return None
+        root, _, rest = dotted.partition(".")
+        binding = self.lookup(root, scope, self.order.get(expr))
+        if binding is None:
+            return None
+        if binding.kind == "import" and binding.qualname:
+            full = binding.qualname + ("." + rest if rest else "")
+            return api.canonical(full)
+        if binding.kind in ("assign", "annassign") and binding.value is not None and rest:
+            # `F = torch.nn.functional` style aliases
+            base = self.qualname(binding.value, binding.scope, _depth + 1) if isinstance(binding.value, (cst.Name, cst.Attribute)) else None
+            if base is not None:
+                return api.canonical(f"{base}.{rest}")
+        if binding.kind in ("assign", "annassign") and binding.value is not None and not rest and isinstance(binding.value, (cst.Name, cst.Attribute)):
+            return self.qualname(binding.value, binding.scope, _depth + 1)
+        return None
+
+    def callee_qualname(self: "SemanticModel", call: cst.Call, scope: Optional[Scope] = None) -> Optional[str]:
+        """Canonical qualified name of what a call calls (cached: every rule asks it of every call)."""
+        if scope is None or call in self._qualname_cache:
+            if call not in self._qualname_cache:
+                self._qualname_cache[call] = self.qualname(call.func, self.scope_of(call))
+            return self._qualname_cache[call]
+        found = self.qualname(call.func, scope)
+        if scope is self.scope_of(call):
+            self._qualname_cache[call] = found
+        return found
+
+    def resolve_function(self: "SemanticModel", func_expr: cst.BaseExpression, scope: Scope) -> Optional[FunctionInfo]:
+        """The user-defined function or method a call expression targets (same file or project)."""
+        key = (id(func_expr), id(scope))
+        if key in self._function_cache:
+            return self._function_cache[key]
+        cycles_before = self._object_cycles
+        found = self._resolve_function(func_expr, scope)
+        if found is not None or self._object_cycles == cycles_before:  # as in object_of: no verdict from inside a cycle
+            self._function_cache[key] = found
+        return found
+
+    def _resolve_function(self: "SemanticModel", func_expr: cst.BaseExpression, scope: Scope) -> Optional[FunctionInfo]:
+        if isinstance(func_expr, cst.Name):
+            binding = self.lookup(func_expr.value, scope, self.order.get(func_expr))
+            if binding is None:
+                return None
+            if binding.kind == "def":
+                return self.function_info.get(binding.node)  # type: ignore[arg-type]
+            if binding.kind == "import" and binding.qualname and self.project is not None:
+                found = self.project.lookup(binding.qualname, self)
+                return found if isinstance(found, FunctionInfo) else None
+            return None
+        if isinstance(func_expr, cst.Attribute):
+            owner_cls = self._self_class(func_expr.value, scope)
+            if owner_cls is not None:
+                return self.method_of(owner_cls, func_expr.attr.value)
+            obj = self.object_of(func_expr.value, scope)
+            if obj.cls is not None:
+                return obj.cls.owner.method_of(obj.cls, func_expr.attr.value)
+            qualname = self.qualname(func_expr, scope)
+            if qualname and self.project is not None:
+                found = self.project.lookup(qualname, self)
+                return found if isinstance(found, FunctionInfo) else None
+        return None
+
+    def owner_of(self: "SemanticModel", func: FunctionInfo) -> Optional["SemanticModel"]:
+        """The model of the file a function is defined in (this one, or another file of the project)."""
+        if func.cls is not None:
+            return func.cls.owner
+        if func.scope.node in self.order:
+            return self
+        return self.project.model_of(func) if self.project is not None else None
+
+    def method_of(self: "SemanticModel", cls: ClassInfo, name: str, _depth: int = 0) -> Optional[FunctionInfo]:
+        if name in cls.methods:
+            return cls.methods[name]
+        if _depth > 5:
+            return None
+        for base in cls.owner.base_classes(cls):
+            found = base.owner.method_of(base, name, _depth + 1)
+            if found is not None:
+                return found
+        return None
+
+    def base_classes(self: "SemanticModel", cls: ClassInfo) -> List[ClassInfo]:
+        found: List[ClassInfo] = []
+        for base in cls.bases:
+            resolved = self.resolve_class(base, cls.scope.parent or self.module_scope)
+            if resolved is not None:
+                found.append(resolved)
+        return found
+
+    def resolve_class(self: "SemanticModel", expr: cst.BaseExpression, scope: Scope) -> Optional[ClassInfo]:
+        """The user-defined class an expression names (same file or project)."""
+        if isinstance(expr, cst.Name):
+            binding = self.lookup(expr.value, scope)
+            if binding is None:
+                return None
+            if binding.kind == "class":
+                return self.class_info.get(binding.node)  # type: ignore[arg-type]
+            if binding.kind == "import" and binding.qualname and self.project is not None:
+                found = self.project.lookup(binding.qualname, self)
+                return found if isinstance(found, ClassInfo) else None
+            return None
+        qualname = self.qualname(expr, scope)
+        if qualname and self.project is not None:
+            found = self.project.lookup(qualname, self)
+            return found if isinstance(found, ClassInfo) else None
+        return None
+
+    def find_class(self: "SemanticModel", name: str) -> Optional[ClassInfo]:
+        for cls in self.classes:
+            if cls.name == name and self.parent.get(cls.node) is not None and cls.scope.parent is self.module_scope:
+                return cls
+        return None
+
+    def find_function(self: "SemanticModel", name: str) -> Optional[FunctionInfo]:
+        for func in self.functions:
+            if func.name == name and func.outer is self.module_scope:
+                return func
+        return None
+
+    def is_module_class(self: "SemanticModel", cls: ClassInfo, _depth: int = 0) -> bool:
+        """Whether a class derives (through any number of user classes) from nn.Module or a LightningModule."""
+        if _depth > 8:
+            return False
+        for base in cls.bases:
+            qualname = cls.owner.qualname(base, cls.scope.parent or cls.owner.module_scope)
+            if qualname in api.MODULE_BASES:
+                return True
+            resolved = cls.owner.resolve_class(base, cls.scope.parent or cls.owner.module_scope)
+            if resolved is not None and resolved.owner.is_module_class(resolved, _depth + 1):
+                return True
+        return False
+
+
+

@@ -1,0 +1,170 @@
+"""Objects and their roles: what an expression holds (a model, layer, loss, optimizer, scheduler, loader...).
+
+A part of :class:`~nnlint.analysis.model.SemanticModel` (which combines the parts); read through it.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Optional, Tuple
+
+import libcst as cst
+
+from nnlint.analysis import torch_api as api
+from nnlint.analysis.symbols import (
+    _MAX_DEPTH, UNKNOWN, ClassInfo, Obj, Scope,
+)
+
+if TYPE_CHECKING:
+    from nnlint.analysis.model import SemanticModel
+
+
+class ObjectRoles:
+    def object_of(self: "SemanticModel", expr: Optional[cst.BaseExpression], scope: Scope, _depth: int = 0) -> Obj:
+        """What object an expression holds: follows names, ``self.attr``, wrappers and call sites."""
+        if expr is None or _depth > _MAX_DEPTH:
+            return UNKNOWN
+        key = (id(expr), id(scope))
+        cached = self._object_cache.get(key)
+        if cached is not None:
+            return cached
+        if key in self._objects_in_progress:
+            self._object_cycles += 1  # a cycle: unknown here, but the answer may be known once it unwinds
+            return UNKNOWN
+        self._objects_in_progress.add(key)
+        cycles_before = self._object_cycles
+        try:
+            result = self._object_of(expr, scope, _depth)
+        finally:
+            self._objects_in_progress.discard(key)
+        if result.kind != "unknown" or self._object_cycles == cycles_before:
+            self._object_cache[key] = result  # an unknown reached through a cycle is not final: don't cache it
+        return result
+
+    def _object_of(self: "SemanticModel", expr: cst.BaseExpression, scope: Scope, depth: int) -> Obj:
+        if isinstance(expr, cst.Name):
+            binding = self.reaching_value(expr, scope)
+            if binding is None:
+                return UNKNOWN
+            if binding.kind in ("assign", "annassign", "walrus", "with") and binding.index is None:
+                return self.object_of(binding.value, binding.scope, depth + 1)
+            if binding.kind == "param":
+                func = binding.scope.function
+                if func is None:
+                    return UNKNOWN
+                candidates = {id(o.node) if o.node is not None else None: o for o in (self.object_of(arg, arg_scope, depth + 1) for arg, arg_scope in self.arguments_for_param(func, binding.name)) if o.kind != "unknown"}
+                if len(candidates) == 1:
+                    return next(iter(candidates.values()))
+                kinds = {o.kind for o in candidates.values()}
+                if len(kinds) == 1 and candidates:
+                    first = next(iter(candidates.values()))
+                    return Obj(first.kind, first.qualname if len({o.qualname for o in candidates.values()}) == 1 else None, None, None, self, scope)
+                return UNKNOWN
+            if binding.kind == "class":
+                return UNKNOWN
+            return UNKNOWN
+        if isinstance(expr, cst.Attribute):
+            cls = self._self_class(expr.value, scope)
+            if cls is not None:
+                return self.attribute_object(cls, expr.attr.value, depth + 1)
+            base = self.object_of(expr.value, scope, depth + 1)
+            if base.kind == "loader" and expr.attr.value == "sampler" and isinstance(base.node, cst.Call):
+                sampler = base.owner.argument(base.node, None, "sampler") if base.owner else None
+                if sampler is not None and base.scope is not None and base.owner is not None:
+                    return base.owner.object_of(sampler, base.scope, depth + 1)
+            if base.kind == "model" and expr.attr.value == "module":
+                return base  # DataParallel/DDP's .module is the wrapped model itself
+            if base.kind in ("model", "instance") and base.cls is not None:
+                return base.cls.owner.attribute_object(base.cls, expr.attr.value, depth + 1)
+            return UNKNOWN
+        if isinstance(expr, cst.Call):
+            return self._object_of_call(expr, scope, depth)
+        return UNKNOWN
+
+    def _self_class(self: "SemanticModel", expr: cst.BaseExpression, scope: Scope) -> Optional[ClassInfo]:
+        """The class of ``self`` when ``expr`` is the first parameter of a method."""
+        func = scope.function
+        if func is None or func.cls is None or not func.params:
+            return None
+        if isinstance(expr, cst.Name) and expr.value == func.params[0]:
+            return func.cls
+        return None
+
+    def attribute_object(self: "SemanticModel", cls: ClassInfo, attr: str, depth: int = 0) -> Obj:
+        """What ``self.<attr>`` holds in a class (its assignments in any method, or inherited)."""
+        for candidate in [cls, *cls.owner.base_classes(cls)]:
+            bindings = candidate.attributes.get(attr) or candidate.scope.bindings.get(attr)
+            if bindings:
+                for binding in reversed(bindings):
+                    obj = candidate.owner.object_of(binding.value, binding.scope, depth + 1)
+                    if obj.kind != "unknown":
+                        return obj
+                return UNKNOWN
+        return UNKNOWN
+
+    def _object_of_call(self: "SemanticModel", call: cst.Call, scope: Scope, depth: int) -> Obj:
+        func = call.func
+        # method calls that return their receiver (model.to(device), model.cuda(), loader wrappers)
+        if isinstance(func, cst.Attribute) and func.attr.value in ("to", "cuda", "cpu", "float", "double", "half", "train", "eval", "requires_grad_", "type", "bfloat16", "module"):
+            receiver = self.object_of(func.value, scope, depth + 1)
+            if receiver.kind in ("model", "layer"):
+                return receiver
+        qualname = self.callee_qualname(call, scope)
+        if qualname is not None:
+            if qualname in api.MODEL_WRAPPERS or qualname.endswith("DistributedDataParallel"):
+                inner = self.argument(call, 0, "module") or self.argument(call, 0, "model")
+                wrapped = self.object_of(inner, scope, depth + 1)
+                return wrapped if wrapped.kind != "unknown" else Obj("model", qualname, call, None, self, scope)
+            kind = self._kind_of_api(qualname)
+            if kind is not None:
+                return Obj(kind, qualname, call, None, self, scope)
+            if qualname == api.NN + "Sequential":
+                return Obj("model", qualname, call, None, self, scope)
+            if api.is_mode_dependent_architecture(qualname) or qualname.startswith("torchvision.models.") or _is_timm_model_factory(qualname):
+                return Obj("model", qualname, call, None, self, scope)
+        if isinstance(func, cst.Attribute) and func.attr.value in ("parameters", "named_parameters"):
+            return UNKNOWN
+        cls = self.resolve_class(func, scope)
+        if cls is not None:
+            kind = "model" if cls.owner.is_module_class(cls) else "instance"
+            return Obj(kind, None, call, cls, cls.owner, scope)
+        target = self.resolve_function(func, scope)
+        if target is not None and depth < _MAX_DEPTH:
+            owner = self.owner_of(target)
+            if owner is not None:
+                for ret in reversed(target.returns):
+                    obj = owner.object_of(ret.value, target.scope, depth + 1)
+                    if obj.kind != "unknown":
+                        return obj
+        return UNKNOWN
+
+    @staticmethod
+    def _kind_of_api(qualname: str) -> Optional[str]:
+        if qualname in api.LOSS_CLASSES:
+            return "loss"
+        if qualname in api.OPTIMIZERS:
+            return "optimizer"
+        if api.is_scheduler(qualname):
+            return "scheduler"
+        if qualname in api.DATALOADERS:
+            return "loader"
+        if qualname in api.SAMPLERS:
+            return "sampler"
+        if qualname.startswith(api.NN) and qualname not in api.CONTAINER_CLASSES and qualname[len(api.NN):][:1].isupper() and "." not in qualname[len(api.NN):]:
+            return "layer"
+        return None
+
+    def loss_kind(self: "SemanticModel", call: cst.Call, scope: Scope) -> Optional[Tuple[str, str]]:
+        """(family, qualname) when a call computes a loss: ``criterion(out, y)`` or ``F.cross_entropy(out, y)``."""
+        qualname = self.callee_qualname(call, scope)
+        if qualname in api.LOSS_FUNCTIONS:
+            return api.LOSS_FUNCTIONS[qualname], qualname
+        if qualname in api.LOSS_CLASSES:
+            return None  # constructing the loss, not computing it
+        obj = self.object_of(call.func, scope)
+        if obj.kind == "loss" and obj.qualname is not None:
+            return api.LOSS_CLASSES[obj.qualname], obj.qualname
+        return None
+
+
+def _is_timm_model_factory(qualname: str) -> bool:
+    """``timm.create_model``/``timm.models.*`` build models; timm.optim, timm.scheduler, timm.data... do not."""
+    return qualname == "timm.create_model" or qualname.startswith("timm.models.")

@@ -1,0 +1,147 @@
+"""Output tails: what a tensor passed through last (an activation, a layer, a model's forward).
+
+A part of :class:`~nnlint.analysis.model.SemanticModel` (which combines the parts); read through it.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, List, Optional
+
+import libcst as cst
+
+from nnlint.analysis import torch_api as api
+from nnlint.analysis.contents import ordered_dict_values
+from nnlint.analysis.symbols import (
+    _MAX_DEPTH, UNKNOWN_TAIL, FunctionInfo, Obj, Scope, Tail,
+)
+
+if TYPE_CHECKING:
+    from nnlint.analysis.model import SemanticModel
+
+
+class OutputTails:
+    def tail_of(self: "SemanticModel", expr: Optional[cst.BaseExpression], scope: Scope, training: bool = True, _depth: int = 0) -> Tail:
+        """What the tensor an expression holds passed through last (activation, layer, model output)."""
+        if expr is None or _depth > _MAX_DEPTH:
+            return UNKNOWN_TAIL
+        if isinstance(expr, cst.Name):
+            binding = self.reaching_value(expr, scope)
+            if binding is None or binding.kind not in ("assign", "annassign", "walrus") or binding.index is not None:
+                if binding is not None and binding.kind == "param" and binding.scope.function is not None:
+                    tails = {t.kind: t for t in (self.tail_of(arg, s, training, _depth + 1) for arg, s in self.arguments_for_param(binding.scope.function, binding.name))}
+                    if len(tails) == 1:
+                        return next(iter(tails.values()))
+                return UNKNOWN_TAIL
+            return self.tail_of(binding.value, binding.scope, training, _depth + 1)
+        if isinstance(expr, cst.Call):
+            return self._tail_of_call(expr, scope, training, _depth)
+        return UNKNOWN_TAIL
+
+    def _tail_of_call(self: "SemanticModel", call: cst.Call, scope: Scope, training: bool, depth: int) -> Tail:
+        func = call.func
+        qualname = self.callee_qualname(call, scope)
+        if qualname is not None:
+            if qualname in api.ACTIVATION_FUNCTIONS:
+                return Tail(api.ACTIVATION_FUNCTIONS[qualname], call, self)
+            if qualname in api.PASS_THROUGH_FUNCTIONS:
+                return self.tail_of(self.argument(call, 0, "input"), scope, training, depth + 1)
+        if isinstance(func, cst.Attribute) and qualname is None:
+            method = func.attr.value
+            if method in api.ACTIVATION_METHODS:
+                receiver_obj = self.object_of(func.value, scope)
+                if receiver_obj.kind == "unknown":
+                    return Tail(api.ACTIVATION_METHODS[method], call, self)
+            if method in api.PASS_THROUGH_METHODS:
+                receiver_obj = self.object_of(func.value, scope)
+                if receiver_obj.kind == "unknown":
+                    return self.tail_of(func.value, scope, training, depth + 1)
+        obj = self.object_of(func, scope)
+        if obj.kind in ("model", "layer"):
+            tail = self.output_tail(obj, training, depth + 1)
+            if obj.kind == "model" and tail.via_model is None:
+                return Tail(tail.kind, tail.node, tail.owner, obj, tail.layer_qualname)
+            return tail
+        target = self.resolve_function(func, scope)
+        if target is not None:
+            owner = self.owner_of(target)
+            if owner is not None:
+                return owner.function_tail(target, training, depth + 1)
+        return UNKNOWN_TAIL
+
+    def output_tail(self: "SemanticModel", obj: Obj, training: bool = True, depth: int = 0) -> Tail:
+        """What a module object's output passes through last."""
+        if depth > _MAX_DEPTH:
+            return UNKNOWN_TAIL
+        owner = obj.owner or self
+        if obj.cls is not None:
+            forward = owner.method_of(obj.cls, "forward")
+            if forward is None:
+                return Tail("model", None, owner, obj)
+            forward_owner = forward.cls.owner if forward.cls is not None else owner
+            return forward_owner.function_tail(forward, training, depth + 1)
+        if obj.qualname in api.ACTIVATION_CLASSES:
+            return Tail(api.ACTIVATION_CLASSES[obj.qualname], obj.node, owner, None, obj.qualname)
+        if obj.qualname in _LINEAR_LAYERS:
+            return Tail("linear", obj.node, owner, None, obj.qualname)
+        if obj.qualname == api.NN + "Sequential" and isinstance(obj.node, cst.Call) and obj.scope is not None:
+            elements = [arg.value for arg in obj.node.args if arg.keyword is None and not arg.star]
+            if len(elements) == 1 and isinstance(elements[0], cst.Call) and owner.callee_qualname(elements[0], obj.scope) in ("collections.OrderedDict",):
+                elements = ordered_dict_values(elements[0])
+            for element in reversed(elements):
+                element_obj = owner.object_of(element, obj.scope, depth + 1)
+                if element_obj.kind == "unknown":
+                    return UNKNOWN_TAIL
+                tail = owner.output_tail(element_obj, training, depth + 1)
+                if tail.kind == "identity":
+                    continue
+                return tail
+            return UNKNOWN_TAIL
+        if obj.kind == "model":
+            return Tail("model", obj.node, owner, obj)
+        return UNKNOWN_TAIL
+
+    def function_tail(self: "SemanticModel", func: FunctionInfo, training: bool = True, depth: int = 0) -> Tail:
+        """The tail shared by every return of a function on the training (or evaluation) path."""
+        tails: List[Tail] = []
+        for ret in func.returns:
+            if not self._return_reachable(ret, func, training):
+                continue
+            value = ret.value
+            if isinstance(value, cst.Tuple):
+                value = value.elements[0].value if value.elements else None
+            tails.append(self.tail_of(value, func.scope, training, depth + 1))
+        kinds = {t.kind for t in tails}
+        if len(kinds) == 1:
+            return tails[0]
+        return UNKNOWN_TAIL
+
+    def _return_reachable(self: "SemanticModel", ret: cst.Return, func: FunctionInfo, training: bool) -> bool:
+        """False for a return guarded by ``if not self.training`` (on the training path) or vice versa."""
+        child: cst.CSTNode = ret
+        for ancestor in self.ancestors(ret):
+            if ancestor is func.node:
+                break
+            if isinstance(ancestor, cst.If):
+                polarity = _training_test(ancestor.test)
+                if polarity is not None:
+                    in_body = child is ancestor.body
+                    taken_when_training = polarity if in_body else not polarity
+                    if taken_when_training != training:
+                        return False
+            child = ancestor
+        return True
+
+
+_LINEAR_LAYERS = frozenset(
+    api.NN + n
+    for n in ("Linear", "LazyLinear", "Bilinear", "Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d")
+)
+
+
+def _training_test(test: cst.BaseExpression) -> Optional[bool]:
+    """True for ``self.training``, False for ``not self.training``, None for anything else."""
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        inner = _training_test(test.expression)
+        return None if inner is None else not inner
+    if isinstance(test, cst.Attribute) and test.attr.value == "training":
+        return True
+    return None
