@@ -53,6 +53,20 @@ class CallBindings:
                 table.setdefault(target, []).append(call)
         return table
 
+    def calls_named(self: "SemanticModel", *names: str) -> List[CallInfo]:
+        """Calls whose callee's last name is one of ``names`` (``x.append(...)``, ``append(...)``), in order."""
+        index = self.__dict__.get("_calls_by_name")
+        if index is None:
+            index = self.__dict__["_calls_by_name"] = {}
+            for call in self.calls:
+                func = call.node.func
+                last = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else None
+                if last is not None:
+                    index.setdefault(last, []).append(call)
+        if len(names) == 1:
+            return index.get(names[0], [])
+        return sorted((call for name in names for call in index.get(name, [])), key=lambda call: call.order)
+
     def callers(self: "SemanticModel", func: FunctionInfo) -> List[CallInfo]:
         """Calls, in this file, of a function defined in this file."""
         return self._callers.get(func, [])

@@ -4,20 +4,128 @@ A part of :class:`~nnlint.analysis.model.SemanticModel` (which combines the part
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, List, Optional
+from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
 
 import libcst as cst
 
 from nnlint.analysis import torch_api as api
-from nnlint.analysis.symbols import (
-    Obj, Scope,
-)
+from nnlint.analysis.symbols import Binding, Obj, Scope
 
 if TYPE_CHECKING:
     from nnlint.analysis.model import SemanticModel
 
 
+# A submodule of a container, where it is written: (expression, its scope, the file's model).
+Element = Tuple[cst.BaseExpression, Scope, "SemanticModel"]
+# Methods that add a submodule to a container module, and the argument holding it.
+_ADDING_METHODS: Dict[str, Tuple[int, str]] = {
+    "add_module": (1, "module"), "register_module": (1, "module"), "append": (0, "module"), "extend": (0, "modules"),
+}
+_LIST_ADDING_METHODS = ("append", "extend")
+
+
 class ModuleContents:
+    def module_elements(self: "SemanticModel", obj: Obj) -> List[Element]:
+        """The submodules of an ``nn.Sequential``/``nn.ModuleList``/``nn.ModuleDict`` object, in order.
+
+        Those given to the constructor (also as ``*layers`` of a list built with ``append``, an
+        ``OrderedDict`` or a dict), then those added later with ``add_module``/``append``/``extend``
+        (``seq.add_module("softmax", nn.Softmax())``, ``self.blocks.append(block)``).
+        """
+        owner = obj.owner or self
+        if obj.qualname not in api.CONTAINER_CLASSES or not isinstance(obj.node, cst.Call) or obj.scope is None:
+            return []
+        found: List[Element] = []
+        for arg in obj.node.args:
+            if arg.keyword is not None and arg.keyword.value not in ("modules", "args"):
+                continue
+            if arg.star == "*" or obj.qualname != api.NN + "Sequential":
+                found.extend(owner.collection_items(arg.value, obj.scope))
+            elif not arg.star:
+                if isinstance(arg.value, cst.Call) and owner.callee_qualname(arg.value, obj.scope) == "collections.OrderedDict":
+                    found.extend((value, obj.scope, owner) for value in ordered_dict_values(arg.value))
+                else:
+                    found.append((arg.value, obj.scope, owner))
+        found.extend(owner._container_additions().get(obj.node, []))
+        return found
+
+    def _container_additions(self: "SemanticModel") -> Dict[cst.CSTNode, List[Element]]:
+        """Submodules added to containers of this file after construction, keyed by the constructing call."""
+        table = self.__dict__.get("_additions_table")
+        if table is not None:
+            return table
+        table = self.__dict__["_additions_table"] = {}
+        for call in self.calls_named(*_ADDING_METHODS):
+            receiver = call.receiver
+            if receiver is None:
+                continue
+            container = self.object_of(receiver, call.scope)
+            if container.qualname not in api.CONTAINER_CLASSES or container.node is None:
+                continue
+            position, keyword = _ADDING_METHODS[call.method_name or ""]
+            added = self.argument(call.node, position, keyword)
+            if added is None:
+                continue
+            items = self.collection_items(added, call.scope) if call.method_name == "extend" else [(added, call.scope, self)]
+            table.setdefault(container.node, []).extend(items)
+        return table
+
+    def collection_items(self: "SemanticModel", expr: Optional[cst.BaseExpression], scope: Scope, depth: int = 0) -> List[Element]:
+        """The elements of a list, tuple or dict a program builds, in order.
+
+        A literal (``[a, b]``, ``{"k": v}``: its values), a comprehension (its element, once), or a name
+        bound to one of those and then grown in the same scope with ``.append(x)``/``.extend(xs)``/``+=``.
+        Anything else is a single opaque element (so callers see that something is there).
+        """
+        if expr is None or depth > 6:
+            return []
+        if isinstance(expr, (cst.List, cst.Tuple, cst.Set)):
+            found: List[Element] = []
+            for element in expr.elements:
+                if isinstance(element, cst.StarredElement):
+                    found.extend(self.collection_items(element.value, scope, depth + 1))
+                else:
+                    found.append((element.value, scope, self))
+            return found
+        if isinstance(expr, cst.Dict):
+            return [(element.value, scope, self) for element in expr.elements if isinstance(element, cst.DictElement)]
+        if isinstance(expr, (cst.ListComp, cst.GeneratorExp, cst.SetComp)):
+            return [(expr.elt, scope, self)]
+        if isinstance(expr, cst.DictComp):
+            return [(expr.value, scope, self)]
+        if isinstance(expr, cst.Name):
+            binding = self.reaching_value(expr, scope)
+            while binding is not None and binding.kind == "augassign":  # `layers += [...]`: from where it began
+                binding = _previous_binding(binding)
+            if binding is not None and binding.kind in ("assign", "annassign") and binding.index is None and _is_collection(binding.value, self, binding.scope):
+                found = self.collection_items(binding.value, binding.scope, depth + 1)
+                return found + self._grown_by(binding, self.order.get(expr, 0), depth)
+        return [(expr, scope, self)]
+
+    def _grown_by(self: "SemanticModel", binding: Binding, before: int, depth: int) -> List[Element]:
+        """What ``name.append(x)`` / ``name.extend(xs)`` / ``name += [...]`` add to a list between its binding and a use."""
+        found: List[Tuple[int, List[Element]]] = []
+        for call in self.calls_named(*_LIST_ADDING_METHODS):
+            receiver = call.receiver
+            if not isinstance(receiver, cst.Name) or receiver.value != binding.name or call.scope is not binding.scope:
+                continue
+            if not binding.order < call.order < before:
+                continue
+            reached = self.reaching_value(receiver, call.scope)
+            while reached is not None and reached.kind == "augassign":
+                reached = _previous_binding(reached)
+            if reached is not binding:
+                continue
+            argument = self.argument(call.node, 0, None)
+            if argument is None:
+                continue
+            items = self.collection_items(argument, call.scope, depth + 1) if call.method_name == "extend" else [(argument, call.scope, self)]
+            found.append((call.order, items))
+        for later in binding.scope.bindings.get(binding.name, []):
+            if later.kind == "augassign" and binding.order < later.order < before and later.value is not None:
+                found.append((later.order, self.collection_items(later.value, later.scope, depth + 1)))
+        return [item for _, items in sorted(found, key=lambda pair: pair[0]) for item in items]
+
     def layers_of(self: "SemanticModel", obj: Obj, depth: int = 0) -> List[Obj]:
         """Every layer object a model object contains (recursively through user classes and containers)."""
         if depth > 6:
@@ -36,9 +144,9 @@ class ModuleContents:
                     qualname = fowner.callee_qualname(call.node, call.scope)
                     if qualname and qualname.startswith("torch.nn.functional.") and "dropout" in qualname:
                         found.append(Obj("layer", qualname, call.node, None, fowner, call.scope))
-        elif obj.qualname in (api.NN + "Sequential", api.NN + "ModuleList") and isinstance(obj.node, cst.Call) and obj.scope is not None:
-            for arg in obj.node.args:
-                found.extend(owner._layers_in_expr(arg.value, obj.scope, depth))
+        elif obj.qualname in api.CONTAINER_CLASSES:
+            for element, scope, element_owner in owner.module_elements(obj):
+                found.extend(element_owner._layers_in_expr(element, scope, depth))
         elif obj.kind == "layer":
             found.append(obj)
         return found
@@ -59,15 +167,11 @@ class ModuleContents:
                 for value in ordered_dict_values(expr):
                     found.extend(self._layers_in_expr(value, scope, depth))
                 return found
-            if qualname in (api.NN + "ModuleList", api.NN + "Sequential") :
-                for arg in expr.args:
-                    found.extend(self._layers_in_expr(arg.value, scope, depth))
-                return found
         obj = self.object_of(expr, scope)
         if obj.kind == "layer":
             return [obj]
         if obj.kind == "model":
-            if obj.cls is None and obj.qualname is not None and obj.qualname != api.NN + "Sequential":
+            if obj.cls is None and obj.qualname is not None and obj.qualname not in api.CONTAINER_CLASSES:
                 return [obj]
             return self.layers_of(obj, depth + 1)
         return found
@@ -76,7 +180,7 @@ class ModuleContents:
         """True when a model has Dropout/BatchNorm (train/eval mode changes its output), None if unknown."""
         if obj.kind != "model":
             return None
-        if obj.cls is None and obj.qualname is not None and obj.qualname != api.NN + "Sequential":
+        if obj.cls is None and obj.qualname is not None and obj.qualname not in api.CONTAINER_CLASSES:
             return True if api.is_mode_dependent_architecture(obj.qualname) else None
         layers = self.layers_of(obj)
         for layer in layers:
@@ -87,6 +191,19 @@ class ModuleContents:
             if layer.kind == "model" and layer.qualname and api.is_mode_dependent_architecture(layer.qualname):
                 return True
         return False
+
+
+def _previous_binding(binding: Binding) -> Optional[Binding]:
+    earlier = [b for b in binding.scope.bindings.get(binding.name, []) if b.order < binding.order]
+    return earlier[-1] if earlier else None
+
+
+def _is_collection(expr: Optional[cst.BaseExpression], model: "SemanticModel", scope: Scope) -> bool:
+    if isinstance(expr, (cst.List, cst.Tuple, cst.Dict, cst.ListComp)):
+        return True
+    return isinstance(expr, cst.Call) and not expr.args and model.qualname(expr.func, scope) in ("builtins.list", None) and (
+        isinstance(expr.func, cst.Name) and expr.func.value in ("list", "dict")
+    )
 
 
 def ordered_dict_values(call: cst.Call) -> List[cst.BaseExpression]:

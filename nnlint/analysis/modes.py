@@ -181,9 +181,9 @@ class ModeAnalysis:
             state = _copy(state)
             state[call.node] = frozenset({TRAIN})  # a freshly built model starts in training mode
             return state
-        obj = self.m.object_of(call.node.func, call.scope)
+        obj = self.m.called_object(call.node, call.scope)
         if obj.kind == "model":
-            key, _ = self.key(call.node.func, call.scope)
+            key, _ = self.key(_module_expression(call.node), call.scope)
             if record and key is not None and key in state and state[key] and KEEP not in state[key]:
                 previous = self.uses.get(call.node)
                 modes = state[key] | (previous.modes if previous else frozenset())
@@ -257,6 +257,14 @@ class ModeAnalysis:
         enter = {k: v for k, v in before.items() if v != frozenset({KEEP})}
         leave = {k: v for k, v in after.items() if v != frozenset({KEEP})}
         return enter, leave
+
+
+def _module_expression(call: cst.Call) -> cst.BaseExpression:
+    """The module a forward call runs: ``model`` in ``model(x)`` and in ``model.forward(x)``."""
+    func = call.func
+    if isinstance(func, cst.Attribute) and func.attr.value in ("forward", "__call__"):
+        return func.value
+    return func
 
 
 class _KeepState(dict):

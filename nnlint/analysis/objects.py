@@ -116,7 +116,7 @@ class ObjectRoles:
             kind = self._kind_of_api(qualname)
             if kind is not None:
                 return Obj(kind, qualname, call, None, self, scope)
-            if qualname == api.NN + "Sequential":
+            if qualname in api.CONTAINER_CLASSES:
                 return Obj("model", qualname, call, None, self, scope)
             if api.is_mode_dependent_architecture(qualname) or qualname.startswith("torchvision.models.") or _is_timm_model_factory(qualname):
                 return Obj("model", qualname, call, None, self, scope)
@@ -152,6 +152,15 @@ class ObjectRoles:
             return "layer"
         return None
 
+    def called_object(self: "SemanticModel", call: cst.Call, scope: Scope) -> Obj:
+        """The module (or loss) object a call runs: ``model(x)``, and also ``model.forward(x)``, ``loss.forward(a, b)``."""
+        func = call.func
+        if isinstance(func, cst.Attribute) and func.attr.value in ("forward", "__call__"):
+            receiver = self.object_of(func.value, scope)
+            if receiver.kind in ("model", "layer", "loss"):
+                return receiver
+        return self.object_of(func, scope)
+
     def loss_kind(self: "SemanticModel", call: cst.Call, scope: Scope) -> Optional[Tuple[str, str]]:
         """(family, qualname) when a call computes a loss: ``criterion(out, y)`` or ``F.cross_entropy(out, y)``."""
         qualname = self.callee_qualname(call, scope)
@@ -159,7 +168,7 @@ class ObjectRoles:
             return api.LOSS_FUNCTIONS[qualname], qualname
         if qualname in api.LOSS_CLASSES:
             return None  # constructing the loss, not computing it
-        obj = self.object_of(call.func, scope)
+        obj = self.called_object(call, scope)
         if obj.kind == "loss" and obj.qualname is not None:
             return api.LOSS_CLASSES[obj.qualname], obj.qualname
         return None

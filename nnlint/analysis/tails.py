@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, List, Optional
 import libcst as cst
 
 from nnlint.analysis import torch_api as api
-from nnlint.analysis.contents import ordered_dict_values
 from nnlint.analysis.symbols import (
     _MAX_DEPTH, UNKNOWN_TAIL, FunctionInfo, Obj, Scope, Tail,
 )
@@ -34,6 +33,8 @@ class OutputTails:
             return self.tail_of(binding.value, binding.scope, training, _depth + 1)
         if isinstance(expr, cst.Call):
             return self._tail_of_call(expr, scope, training, _depth)
+        if isinstance(expr, cst.Attribute) and expr.attr.value == "data":
+            return self.tail_of(expr.value, scope, training, _depth + 1)  # legacy ``x.data``: the same values
         return UNKNOWN_TAIL
 
     def _tail_of_call(self: "SemanticModel", call: cst.Call, scope: Scope, training: bool, depth: int) -> Tail:
@@ -41,7 +42,10 @@ class OutputTails:
         qualname = self.callee_qualname(call, scope)
         if qualname is not None:
             if qualname in api.ACTIVATION_FUNCTIONS:
-                return Tail(api.ACTIVATION_FUNCTIONS[qualname], call, self)
+                kind = api.ACTIVATION_FUNCTIONS[qualname]
+                if kind == "exp" and self.tail_of(self.argument(call, 0, "input"), scope, training, depth + 1).kind == "log_softmax":
+                    kind = "softmax"  # exp(log_softmax(x)) is softmax(x)
+                return Tail(kind, call, self)
             if qualname in api.PASS_THROUGH_FUNCTIONS:
                 return self.tail_of(self.argument(call, 0, "input"), scope, training, depth + 1)
         if isinstance(func, cst.Attribute) and qualname is None:
@@ -49,12 +53,15 @@ class OutputTails:
             if method in api.ACTIVATION_METHODS:
                 receiver_obj = self.object_of(func.value, scope)
                 if receiver_obj.kind == "unknown":
-                    return Tail(api.ACTIVATION_METHODS[method], call, self)
+                    kind = api.ACTIVATION_METHODS[method]
+                    if kind == "exp" and self.tail_of(func.value, scope, training, depth + 1).kind == "log_softmax":
+                        kind = "softmax"
+                    return Tail(kind, call, self)
             if method in api.PASS_THROUGH_METHODS:
                 receiver_obj = self.object_of(func.value, scope)
                 if receiver_obj.kind == "unknown":
                     return self.tail_of(func.value, scope, training, depth + 1)
-        obj = self.object_of(func, scope)
+        obj = self.called_object(call, scope)
         if obj.kind in ("model", "layer"):
             tail = self.output_tail(obj, training, depth + 1)
             if obj.kind == "model" and tail.via_model is None:
@@ -83,14 +90,11 @@ class OutputTails:
         if obj.qualname in _LINEAR_LAYERS:
             return Tail("linear", obj.node, owner, None, obj.qualname)
         if obj.qualname == api.NN + "Sequential" and isinstance(obj.node, cst.Call) and obj.scope is not None:
-            elements = [arg.value for arg in obj.node.args if arg.keyword is None and not arg.star]
-            if len(elements) == 1 and isinstance(elements[0], cst.Call) and owner.callee_qualname(elements[0], obj.scope) in ("collections.OrderedDict",):
-                elements = ordered_dict_values(elements[0])
-            for element in reversed(elements):
-                element_obj = owner.object_of(element, obj.scope, depth + 1)
+            for element, scope, element_owner in reversed(owner.module_elements(obj)):
+                element_obj = element_owner.object_of(element, scope, depth + 1)
                 if element_obj.kind == "unknown":
                     return UNKNOWN_TAIL
-                tail = owner.output_tail(element_obj, training, depth + 1)
+                tail = element_owner.output_tail(element_obj, training, depth + 1)
                 if tail.kind == "identity":
                     continue
                 return tail

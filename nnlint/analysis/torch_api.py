@@ -123,11 +123,15 @@ PASS_THROUGH_METHODS: FrozenSet[str] = frozenset(
     {
         "view", "reshape", "squeeze", "unsqueeze", "flatten", "contiguous", "to", "float", "double",
         "half", "bfloat16", "cuda", "cpu", "type", "clone", "view_as", "reshape_as", "squeeze_",
-        "unsqueeze_", "type_as",
+        "unsqueeze_", "type_as", "resize", "resize_", "resize_as", "resize_as_", "permute", "transpose",
+        "movedim",
     }
 )
 PASS_THROUGH_FUNCTIONS: FrozenSet[str] = frozenset(
-    {"torch.flatten", "torch.squeeze", "torch.unsqueeze", "torch.reshape", "torch.clone"}
+    {
+        "torch.flatten", "torch.squeeze", "torch.unsqueeze", "torch.reshape", "torch.clone", "torch.permute",
+        "torch.transpose", "torch.movedim", "torch.autograd.Variable",
+    }
 )
 # Output ranges of activations (for regression outputs).
 BOUNDED_BELOW = frozenset({"relu", "softplus", "elu", "sigmoid", "softmax", "exp"})
