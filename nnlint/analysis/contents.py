@@ -180,6 +180,8 @@ class ModuleContents:
         """True when a model has Dropout/BatchNorm (train/eval mode changes its output), None if unknown."""
         if obj.kind != "model":
             return None
+        if obj.by_usage:  # out of sight: the code's own train()/eval() calls show that its mode matters
+            return True if self.mode_toggled(obj) else None
         if obj.cls is None and obj.qualname is not None and obj.qualname not in api.CONTAINER_CLASSES:
             return True if api.is_mode_dependent_architecture(obj.qualname) else None
         layers = self.layers_of(obj)

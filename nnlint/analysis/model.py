@@ -9,6 +9,7 @@ and cached, by the part of the model that answers that kind of question:
 - :mod:`~nnlint.analysis.names`: names and scopes (bindings, imported names, user functions and classes);
 - :mod:`~nnlint.analysis.bindings`: calls and what they bind (call sites, arguments, literal values);
 - :mod:`~nnlint.analysis.objects`: objects and their roles (model, loss, optimizer, loader...);
+- :mod:`~nnlint.analysis.usage`: roles proven by usage, where the origin is out of sight;
 - :mod:`~nnlint.analysis.tails`: what a tensor passed through last;
 - :mod:`~nnlint.analysis.contents`: what layers a model holds;
 - :mod:`~nnlint.analysis.loops`: what loops do (backward, step, zero_grad, no_grad).
@@ -32,6 +33,7 @@ from nnlint.analysis.symbols import (  # noqa: F401  (re-exported: rules and plu
     UNKNOWN, UNKNOWN_TAIL, Binding, CallInfo, ClassInfo, FunctionInfo, LoopInfo, Obj, Scope, Tail,
 )
 from nnlint.analysis.tails import OutputTails
+from nnlint.analysis.usage import UsageRoles
 from nnlint.analysis.walk import LAYOUT_TYPES, walk
 
 if TYPE_CHECKING:
@@ -43,7 +45,9 @@ __all__ = [
 ]
 
 
-class SemanticModel(NodeQueries, NameResolution, CallBindings, ObjectRoles, OutputTails, ModuleContents, LoopSemantics):
+class SemanticModel(
+    NodeQueries, NameResolution, CallBindings, ObjectRoles, UsageRoles, OutputTails, ModuleContents, LoopSemantics
+):
     """Everything the rules know about one file."""
 
     def __init__(

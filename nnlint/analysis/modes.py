@@ -380,3 +380,55 @@ def excluded_by_branch(model: SemanticModel, mode_call: cst.CSTNode, steps: Sequ
         if not ((fails & step_holds) or (holds & step_fails)):
             return False
     return True
+
+
+def _contains(model: SemanticModel, outer: cst.CSTNode, node: cst.CSTNode) -> bool:
+    start = model.order.get(outer)
+    return start is not None and start <= model.order.get(node, -1) <= model.subtree_end.get(outer, start)
+
+
+def _reaches(model: SemanticModel, func: FunctionInfo, goal: FunctionInfo, depth: int = 3) -> bool:
+    """Whether calling ``func`` can run ``goal`` (through this file's functions, ``depth`` calls deep)."""
+    if func is goal:
+        return True
+    if depth == 0:
+        return False
+    for call in func.calls:
+        target = model.resolve_function(call.node.func, call.scope)
+        if target is not None and target.scope.node in model.order and _reaches(model, target, goal, depth - 1):
+            return True
+    return False
+
+
+def _anchor(model: SemanticModel, func: Optional[FunctionInfo], origin: cst.CSTNode) -> Optional[cst.CSTNode]:
+    """Where, in ``func``'s own body, the mode call ``origin`` runs: itself, or the call of a helper that runs it."""
+    origin_func = model.function_of(origin)
+    if origin_func is func:
+        return origin
+    if origin_func is None:
+        return None
+    calls = func.calls if func is not None else [c for c in model.calls if c.function is None]
+    for call in calls:
+        target = model.resolve_function(call.node.func, call.scope)
+        if target is not None and target.scope.node in model.order and _reaches(model, target, origin_func):
+            return call.node
+    return None
+
+
+def mode_set_in_loop(model: SemanticModel, origin: cst.CSTNode, forward: CallInfo) -> bool:
+    """The mode call ``origin`` runs inside a loop that also runs ``forward``: once per epoch or batch
+    (a validation inside the training loop), not once before the loop (a deliberate choice, such as
+    training a linear probe on a frozen network in eval mode).
+
+    The loop may be around the forward in its own function, or around the call of that function in a
+    caller (an epoch loop calling ``validate()`` then ``train()``)."""
+    anchor = _anchor(model, forward.function, origin)
+    if anchor is not None:
+        return any(_contains(model, loop.node, anchor) for loop in forward.loops)
+    if forward.function is None:
+        return False
+    for caller in model.callers(forward.function):
+        anchor = _anchor(model, caller.function, origin)
+        if anchor is not None and any(_contains(model, loop.node, anchor) for loop in caller.loops):
+            return True
+    return False

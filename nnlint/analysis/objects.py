@@ -44,8 +44,12 @@ class ObjectRoles:
             binding = self.reaching_value(expr, scope)
             if binding is None:
                 return UNKNOWN
+            cycles_before = self._object_cycles  # usage is a fallback for a final "unknown", not for one inside a cycle
             if binding.kind in ("assign", "annassign", "walrus", "with") and binding.index is None:
-                return self.object_of(binding.value, binding.scope, depth + 1)
+                found = self.object_of(binding.value, binding.scope, depth + 1)
+                if found.kind == "unknown" and self._object_cycles == cycles_before and isinstance(binding.value, (cst.Call, cst.Name, cst.Attribute, cst.Subscript)):
+                    return self.object_by_usage(binding) or UNKNOWN
+                return found
             if binding.kind == "param":
                 func = binding.scope.function
                 if func is None:
@@ -57,6 +61,8 @@ class ObjectRoles:
                 if len(kinds) == 1 and candidates:
                     first = next(iter(candidates.values()))
                     return Obj(first.kind, first.qualname if len({o.qualname for o in candidates.values()}) == 1 else None, None, None, self, scope)
+                if not candidates and self._object_cycles == cycles_before:
+                    return self.object_by_usage(binding) or UNKNOWN
                 return UNKNOWN
             if binding.kind == "class":
                 return UNKNOWN
@@ -64,7 +70,11 @@ class ObjectRoles:
         if isinstance(expr, cst.Attribute):
             cls = self._self_class(expr.value, scope)
             if cls is not None:
-                return self.attribute_object(cls, expr.attr.value, depth + 1)
+                cycles_before = self._object_cycles
+                found = self.attribute_object(cls, expr.attr.value, depth + 1)
+                if found.kind == "unknown" and self._object_cycles == cycles_before:
+                    return self._attribute_by_usage(cls, expr.attr.value) or UNKNOWN
+                return found
             base = self.object_of(expr.value, scope, depth + 1)
             if base.kind == "loader" and expr.attr.value == "sampler" and isinstance(base.node, cst.Call):
                 sampler = base.owner.argument(base.node, None, "sampler") if base.owner else None
@@ -86,6 +96,13 @@ class ObjectRoles:
             return None
         if isinstance(expr, cst.Name) and expr.value == func.params[0]:
             return func.cls
+        return None
+
+    def _attribute_by_usage(self: "SemanticModel", cls: ClassInfo, attr: str) -> Optional[Obj]:
+        """``self.model`` proven a model by its uses, where the class (or a base) assigns it."""
+        for candidate in [cls, *cls.owner.base_classes(cls)]:
+            if attr in candidate.attributes:
+                return candidate.owner.object_by_usage((candidate, attr))
         return None
 
     def attribute_object(self: "SemanticModel", cls: ClassInfo, attr: str, depth: int = 0) -> Obj:

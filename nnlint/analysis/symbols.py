@@ -118,6 +118,9 @@ class Obj:
     cls: Optional[ClassInfo] = field(default=None, repr=False)  # a user-defined model class
     owner: Optional["SemanticModel"] = field(default=None, repr=False)  # the file `node` lives in
     scope: Optional[Scope] = field(default=None, repr=False)
+    # True when only its uses prove the kind (``model.eval()`` on a third-party model); ``node`` is then
+    # the binding that holds it (an assignment, a parameter, the first ``self.x = ...``), not a constructor
+    by_usage: bool = False
 
 
 UNKNOWN = Obj("unknown")

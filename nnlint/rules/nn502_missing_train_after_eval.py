@@ -4,7 +4,7 @@ from typing import Dict
 
 import libcst as cst
 
-from nnlint.analysis.modes import excluded_by_branch, is_training_forward, mode_analysis, training_steps_of
+from nnlint.analysis.modes import excluded_by_branch, is_training_forward, mode_analysis, mode_set_in_loop, training_steps_of
 from nnlint.analysis.modes import ForwardUse
 from nnlint.context import RuleContext
 from nnlint.rule import Rule
@@ -79,6 +79,8 @@ class MissingTrainAfterEval(Rule):
             for mode, origin in use.modes:
                 if origin is not None and excluded_by_branch(model, origin, steps):
                     continue  # eval on one branch of a test, training only on the other (train/val phase loops)
+                if mode == "eval" and origin is not None and not mode_set_in_loop(model, origin, use.call):
+                    continue  # eval() once before training starts: a deliberate choice (a frozen network's linear probe)
                 if mode == "eval" and origin is not None and origin not in first_use:
                     first_use[origin] = use
         for origin, use in first_use.items():
