@@ -19,7 +19,7 @@ from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tup
 import libcst as cst
 
 from nnlint.analysis.imports import dotted_name
-from nnlint.analysis.model import CallInfo, FunctionInfo, Obj, Scope, SemanticModel
+from nnlint.analysis.model import CallInfo, FunctionInfo, LoopInfo, Obj, Scope, SemanticModel
 
 TRAIN = ("train", None)
 KEEP = ("keep", None)  # in function summaries: "as the caller had it"
@@ -293,13 +293,64 @@ _EVAL_FUNCTION_PREFIXES = ("val", "eval", "test", "predict", "infer", "score", "
 
 
 def is_evaluation_forward(model: SemanticModel, call: CallInfo) -> bool:
-    """A forward call on an evaluation path: gradients disabled, or in a validate/test/evaluate function that trains nothing."""
+    """A forward call on an evaluation path, judged by what the code does.
+
+    - under ``no_grad``/``inference_mode`` (a block, a decorator, or only called from such), unless it
+      runs inside an iteration that also trains (a sample image taken in the middle of GAN training,
+      a target network's forward);
+    - in a validate/test/evaluate-named function that trains nothing;
+    - in a forward-only loop over a data loader that computes a loss or a metric (no backward, no step),
+      with or without ``no_grad``.
+    """
     if model.in_no_grad(call):
-        return True
+        return not _inside_training_iteration(model, call)
     func = call.function
-    if func is None or not func.name.lower().lstrip("_").startswith(_EVAL_FUNCTION_PREFIXES):
+    if func is not None and func.name.lower().lstrip("_").startswith(_EVAL_FUNCTION_PREFIXES):
+        if not any(model.is_backward_call(c) or model.optimizer_step_target(c) is not None for c in model.reachable_calls(func.calls)):
+            return True
+    return in_forward_only_loop(model, call)
+
+
+def _inside_training_iteration(model: SemanticModel, call: CallInfo) -> bool:
+    """The call's innermost loop itself runs a training step in each iteration (directly or via helpers),
+    not only through a nested loop (an epoch loop around the batch loop does not count)."""
+    if not call.loops:
         return False
-    return not any(model.is_backward_call(c) or model.optimizer_step_target(c) is not None for c in model.reachable_calls(func.calls))
+    loop = call.loops[-1]
+    own_level = [c for c in loop.calls if c.loops and c.loops[-1] is loop]
+    return any(model.is_backward_call(c) or model.optimizer_step_target(c) is not None for c in model.reachable_calls(own_level))
+
+
+_METRIC_METHODS = frozenset({"argmax", "topk", "eq", "max"})
+_METRIC_FUNCTIONS = frozenset({"torch.argmax", "torch.max", "torch.topk", "torch.eq"})
+
+
+def in_forward_only_loop(model: SemanticModel, call: CallInfo) -> bool:
+    """The call's innermost loop draws batches from a data loader and computes a loss or a metric on
+    them, without any backward or optimizer step (through helpers too): an evaluation loop."""
+    if not call.loops:
+        return False
+    loop = call.loops[-1]
+    if loop.iter is None or model.is_training_loop(loop) or not _iterates_a_loader(model, loop):
+        return False
+    for inner in model.reachable_calls(loop.calls):
+        if model.loss_kind(inner.node, inner.scope) is not None:
+            return True
+        if inner.method_name in _METRIC_METHODS or model.callee_qualname(inner.node, inner.scope) in _METRIC_FUNCTIONS:
+            return True
+    return False
+
+
+def _iterates_a_loader(model: SemanticModel, loop: LoopInfo) -> bool:
+    from nnlint.analysis.loaders import iterated_loader  # loaders builds on modes' model queries
+
+    if iterated_loader(model, loop.iter, loop.scope):
+        return True
+    source = loop.iter
+    while isinstance(source, cst.Call) and source.args and dotted_name(source.func) in ("enumerate", "tqdm", "tqdm.tqdm", "iter"):
+        source = source.args[0].value
+    name = dotted_name(source) if source is not None else None
+    return name is not None and "loader" in name.rsplit(".", 1)[-1].lower()
 
 
 def is_training_forward(model: SemanticModel, call: CallInfo) -> bool:
