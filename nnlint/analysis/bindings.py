@@ -28,10 +28,14 @@ class CallBindings:
             self._object_cycles += 1
             return {}
         self._callers_busy = True
+        cycles_before = self._object_cycles
         try:
             self._callers_table = self._build_callers()
         finally:
             self._callers_busy = False
+            # The table is final once built: cycles met inside the build (a call site that needed the table
+            # itself) kept their own partial answers out of the caches, and must not taint the caller's.
+            self._object_cycles = cycles_before
         return self._callers_table
 
     def _build_callers(self: "SemanticModel") -> Dict[FunctionInfo, List[CallInfo]]:

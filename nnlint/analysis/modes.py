@@ -99,6 +99,15 @@ class ModeAnalysis:
     # -------------------------------------------------------------------------------- driving
     def _run(self) -> None:
         self._block(self.m.module.body, {}, record=True)
+        self._rounds()
+        # Functions nobody in this file calls (called from another module, or by a framework) run from an
+        # unknown state: only the modes they set themselves are known inside them.
+        for func in self.m.functions:
+            if func not in self._entries and not self.m.callers(func):
+                self._entries[func] = {}
+        self._rounds()
+
+    def _rounds(self) -> None:
         for _ in range(_MAX_ROUNDS):
             changed = False
             for func, entry in list(self._entries.items()):
@@ -303,7 +312,7 @@ def is_evaluation_forward(model: SemanticModel, call: CallInfo) -> bool:
       with or without ``no_grad``.
     """
     if model.in_no_grad(call):
-        return not _inside_training_iteration(model, call)
+        return not _inside_training_iteration(model, call) or output_scored(model, call)
     func = call.function
     if func is not None and func.name.lower().lstrip("_").startswith(_EVAL_FUNCTION_PREFIXES):
         if not any(model.is_backward_call(c) or model.optimizer_step_target(c) is not None for c in model.reachable_calls(func.calls)):
@@ -333,11 +342,36 @@ def in_forward_only_loop(model: SemanticModel, call: CallInfo) -> bool:
     loop = call.loops[-1]
     if loop.iter is None or model.is_training_loop(loop) or not _iterates_a_loader(model, loop):
         return False
-    for inner in model.reachable_calls(loop.calls):
-        if model.loss_kind(inner.node, inner.scope) is not None:
-            return True
-        if inner.method_name in _METRIC_METHODS or model.callee_qualname(inner.node, inner.scope) in _METRIC_FUNCTIONS:
-            return True
+    return any(_scores(model, inner) for inner in model.reachable_calls(loop.calls))
+
+
+def _scores(model: SemanticModel, call: CallInfo) -> bool:
+    """A loss or a metric computation (``criterion(out, y)``, ``out.argmax(1)``, ``torch.max(out, 1)``)."""
+    if model.loss_kind(call.node, call.scope) is not None:
+        return True
+    return call.method_name in _METRIC_METHODS or model.callee_qualname(call.node, call.scope) in _METRIC_FUNCTIONS
+
+
+def output_scored(model: SemanticModel, call: CallInfo) -> bool:
+    """The forward's output reaches a loss or a metric (directly, or through the name it is assigned to):
+    it is being evaluated, not sampled or saved."""
+    consumers: List[cst.CSTNode] = [call.node]
+    parent = model.parent.get(call.node)
+    if isinstance(parent, cst.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0].target, (cst.Name, cst.Tuple)):
+        target = parent.targets[0].target
+        names = [target] if isinstance(target, cst.Name) else [e.value for e in target.elements if isinstance(e.value, cst.Name)]
+        for name in names:
+            binding = next((b for b in call.scope.bindings.get(name.value, []) if b.node is parent), None)
+            if binding is not None:
+                consumers.extend(model.uses_of(binding))
+    for consumer in consumers:
+        for ancestor in model.ancestors(consumer):
+            if isinstance(ancestor, cst.Call):
+                info = model.call_info.get(ancestor)
+                if info is not None and _scores(model, info):
+                    return True
+            if isinstance(ancestor, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+                break
     return False
 
 

@@ -63,7 +63,7 @@ class UsageRoles:
         """What the code does with a stored value: the methods called on it (``eval``, ``parameters``,
         ``step``...), ``called`` when it is called, attributes read (``param_groups``)."""
         found: Set[str] = set()
-        for use in self._uses_of(storage):
+        for use in self.uses_of(storage):
             parent = self.parent.get(use)
             if isinstance(parent, cst.Attribute) and parent.value is use:
                 grand = self.parent.get(parent)
@@ -90,7 +90,8 @@ class UsageRoles:
         return False
 
     # ---------------------------------------------------------------------------------- uses
-    def _uses_of(self: "SemanticModel", storage: Storage) -> List[cst.CSTNode]:
+    def uses_of(self: "SemanticModel", storage: Storage) -> List[cst.CSTNode]:
+        """Where a stored value is read: the names that read a binding, or ``self.<attr>`` in the class's methods."""
         if isinstance(storage, Binding):
             uses: List[cst.CSTNode] = []
             for name in self._names_by_value().get(storage.name, []):

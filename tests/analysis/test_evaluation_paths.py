@@ -99,3 +99,61 @@ for epoch in range(3):
         select=["NN501"],
     )
     assert where(findings, "NN501") == [(17, 15)]
+
+
+def test_a_scored_no_grad_forward_inside_a_full_batch_training_iteration_is_evaluation() -> None:
+    findings = lint_text(
+        MODEL
+        + """
+for epoch in range(100):
+    loss = criterion(model(X_train), y_train)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    with torch.no_grad():
+        y_pred = model(X_test)
+        accuracy = (torch.argmax(y_pred, dim=1) == y_test).float().mean()
+""",
+        select=["NN501"],
+    )
+    assert where(findings, "NN501") == [(17, 18)]
+
+
+def test_functions_called_only_from_another_module_still_carry_the_modes_they_set() -> None:
+    findings = lint_text(
+        """
+import torch
+
+def train(net, optimizer, criterion, loader, val_loader, epochs):
+    for epoch in range(epochs):
+        net.train()
+        for data, target in loader:
+            optimizer.zero_grad()
+            criterion(net(data), target).backward()
+            optimizer.step()
+        print(val(net, val_loader))
+
+def val(net, loader):
+    correct = 0
+    for data, target in loader:
+        with torch.no_grad():
+            correct += (net(data).argmax(1) == target).sum().item()
+    return correct
+""",
+        select=["NN501"],
+    )
+    assert where(findings, "NN501") == [(17, 25)]
+
+
+def test_an_uncalled_validation_function_without_known_mode_is_silent() -> None:
+    findings = lint_text(
+        """
+import torch
+
+def val(net, loader):
+    with torch.no_grad():
+        return [net(data).argmax(1) for data, _ in loader]
+""",
+        select=["NN501"],
+    )
+    assert findings == []
