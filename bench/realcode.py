@@ -36,7 +36,16 @@ from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared" / "realcode"
+def _find_shared() -> Path:
+    """``shared/realcode`` beside the checkout, or beside any folder above it (worktrees live deeper)."""
+    for folder in REPO.parents:
+        candidate = folder / "shared" / "realcode"
+        if candidate.is_dir():
+            return candidate
+    return REPO.parent / "shared" / "realcode"
+
+
+SHARED = _find_shared()
 OURS = REPO / "bench" / "realcode"
 DEST = REPO / ".realcode"
 README = REPO / "README.md"

@@ -68,13 +68,47 @@ class LoopSemantics:
         return result
 
     def loop_does(self: "SemanticModel", loop: LoopInfo, what: str) -> bool:
-        """Whether a loop (through the functions it calls) does 'backward', 'step' or 'zero_grad'."""
-        if not self._file_calls_any(_CALL_NAMES_FOR[what]):
+        """Whether a loop (through the functions it calls, in this file or another) does 'backward',
+        'step' or 'zero_grad'."""
+        if not self._file_calls_any(_CALL_NAMES_FOR[what]) and not self._imports_project_code:
             return False  # nothing in this file can do it: no need to resolve a single call
         reachable = self._reachable_cache.get(id(loop))
         if reachable is None:
             reachable = self._reachable_cache[id(loop)] = self.reachable_calls(loop.calls)
-        return any(self._call_does(call, what) for call in reachable)
+        return any(self._call_does(call, what) for call in reachable) or self._foreign_does(reachable, what, 2)
+
+    def function_does(self: "SemanticModel", func: FunctionInfo, what: str, depth: int = 2) -> bool:
+        """Whether calling a function of this file does 'backward', 'step' or 'zero_grad' (helpers included)."""
+        cache: Dict[Tuple[int, str], bool] = self.__dict__.setdefault("_function_does", {})
+        key = (id(func), what)
+        if key not in cache:
+            cache[key] = False  # recursion: the call being asked about does not prove itself
+            reachable = self.reachable_calls(func.calls)
+            cache[key] = any(self._call_does(call, what) for call in reachable) or self._foreign_does(reachable, what, depth)
+        return cache[key]
+
+    def _foreign_does(self: "SemanticModel", calls: Iterable[CallInfo], what: str, depth: int) -> bool:
+        """Some call runs a function of another project file that does it (a loss scaler's ``__call__``)."""
+        if depth <= 0 or self.project is None:
+            return False
+        for call in calls:
+            target = self.resolve_function(call.node.func, call.scope)
+            if target is None or target.scope.node in self.order or target.name == "forward":
+                continue
+            owner = self.owner_of(target)
+            if owner is not None and owner is not self and owner.function_does(target, what, depth - 1):
+                return True
+        return False
+
+    @cached_property
+    def _imports_project_code(self: "SemanticModel") -> bool:
+        """The file imports a function or class from another file of the project."""
+        if self.project is None:
+            return False
+        for binding in (b for bindings in self.module_scope.bindings.values() for b in bindings):
+            if binding.kind == "import" and binding.qualname and self.project.lookup(binding.qualname, self) is not None:
+                return True
+        return False
 
     def _call_does(self: "SemanticModel", call: CallInfo, what: str) -> bool:
         if what == "backward":
@@ -137,12 +171,44 @@ class LoopSemantics:
         return False
 
     def function_is_no_grad(self: "SemanticModel", func: FunctionInfo) -> bool:
+        """Decorated with ``@torch.no_grad()``/``@torch.inference_mode()``, or with a project helper that
+        applies one (``@smart_inference_mode()``, a decorator factory returning ``torch.inference_mode()``)."""
         for decorator in func.node.decorators:
             expr = decorator.decorator
             target = expr.func if isinstance(expr, cst.Call) else expr
             if self.qualname(target, func.outer) in api.NO_GRAD_CONTEXTS:
                 return True
+            helper = self.resolve_function(target, func.outer)
+            owner = self.owner_of(helper) if helper is not None else None
+            if helper is not None and owner is not None and owner.disables_grad_when_applied(helper, called=isinstance(expr, cst.Call)):
+                return True
         return False
+
+    def disables_grad_when_applied(self: "SemanticModel", helper: FunctionInfo, called: bool, depth: int = 0) -> bool:
+        """A decorator helper of this file that wraps the function in no_grad/inference_mode.
+
+        ``called``: the decorator is written ``@helper(...)``, so what the helper returns is the decorator.
+        """
+        if depth > 3:
+            return False
+        for ret in helper.returns:
+            value = ret.value
+            if value is None:
+                continue
+            if called and isinstance(value, cst.Call) and self._names_no_grad(value.func, helper.scope):
+                return True  # `return torch.inference_mode()`
+            if called and isinstance(value, cst.Name):
+                inner = self.resolve_function(value, helper.scope)
+                if inner is not None and self.disables_grad_when_applied(inner, False, depth + 1):
+                    return True  # `return decorate`
+            if not called and _applies_no_grad(self, value, helper.scope):
+                return True  # `return torch.inference_mode()(fn)`
+        return False
+
+    def _names_no_grad(self: "SemanticModel", expr: cst.BaseExpression, scope: Scope) -> bool:
+        if isinstance(expr, cst.IfExp):
+            return self._names_no_grad(expr.body, scope) and self._names_no_grad(expr.orelse, scope)
+        return self.qualname(expr, scope) in api.NO_GRAD_CONTEXTS
 
     def in_no_grad(self: "SemanticModel", call: CallInfo, _depth: int = 0) -> bool:
         """Whether a call runs with gradients disabled: a no_grad block, a decorated function, or only called from such."""
@@ -171,3 +237,10 @@ def _looks_like(expr: cst.BaseExpression, fragment: str) -> bool:
     if dotted is None:
         return False
     return fragment in dotted.split(".")[-1].lower()
+
+
+def _applies_no_grad(model: "SemanticModel", expr: cst.BaseExpression, scope: Scope) -> bool:
+    """``torch.no_grad()(fn)`` or ``(torch.inference_mode if new else torch.no_grad)()(fn)``."""
+    if not (isinstance(expr, cst.Call) and isinstance(expr.func, cst.Call)):
+        return False
+    return model._names_no_grad(expr.func.func, scope)

@@ -517,3 +517,26 @@ def mode_set_in_loop(model: SemanticModel, origin: cst.CSTNode, forward: CallInf
         if anchor is not None and any(_contains(model, loop.node, anchor) for loop in caller.loops):
             return True
     return False
+
+
+def mode_chosen_by_condition(model: SemanticModel, use: ForwardUse) -> bool:
+    """The training mode reaching a forward was chosen on purpose: ``if training: m.train() else: m.eval()``
+    before it in the same function (an export or a check run in the mode the caller asks for)."""
+    func = use.call.function
+    switches = [
+        c for c in model.calls_named("train", "eval")
+        if c.function is func and c.receiver is not None and c.order < use.call.order
+        and model.object_of(c.receiver, c.scope).node is use.model.node
+    ]
+    evals = [c.node for c in switches if c.method_name == "eval"]
+    for switch in (c for c in switches if c.method_name == "train"):
+        child: cst.CSTNode = switch.node
+        for ancestor in model.ancestors(switch.node):
+            if ancestor is (func.node if func is not None else None):
+                break
+            if isinstance(ancestor, cst.If):
+                other = ancestor.orelse if child is ancestor.body else ancestor.body
+                if other is not None and any(_contains(model, other, node) for node in evals):
+                    return True
+            child = ancestor
+    return False

@@ -109,11 +109,13 @@ class NameResolution:
             if binding.kind == "import" and binding.qualname and self.project is not None:
                 found = self.project.lookup(binding.qualname, self)
                 return found if isinstance(found, FunctionInfo) else None
+            if binding.kind in ("assign", "annassign", "param", "walrus"):
+                return self._call_method_of(func_expr, scope)  # a callable object: `loss_scaler(loss, optimizer)`
             return None
         if isinstance(func_expr, cst.Attribute):
             owner_cls = self._self_class(func_expr.value, scope)
             if owner_cls is not None:
-                return self.method_of(owner_cls, func_expr.attr.value)
+                return self.method_of(owner_cls, func_expr.attr.value) or self._call_method_of(func_expr, scope)
             obj = self.object_of(func_expr.value, scope)
             if obj.cls is not None:
                 return obj.cls.owner.method_of(obj.cls, func_expr.attr.value)
@@ -122,6 +124,13 @@ class NameResolution:
                 found = self.project.lookup(qualname, self)
                 return found if isinstance(found, FunctionInfo) else None
         return None
+
+    def _call_method_of(self: "SemanticModel", expr: cst.BaseExpression, scope: Scope) -> Optional[FunctionInfo]:
+        """``__call__`` of the user class an expression holds an instance of (not a module: its call is forward)."""
+        obj = self.object_of(expr, scope)
+        if obj.kind != "instance" or obj.cls is None:
+            return None
+        return obj.cls.owner.method_of(obj.cls, "__call__")
 
     def owner_of(self: "SemanticModel", func: FunctionInfo) -> Optional["SemanticModel"]:
         """The model of the file a function is defined in (this one, or another file of the project)."""

@@ -26,6 +26,8 @@ _EXTERNAL_ROOTS = frozenset(
     }
 )
 _MAX_REEXPORT_DEPTH = 4
+_MAX_FOLDERS_UP = 2
+_REPOSITORY_MARKERS = (".git", "pyproject.toml", "setup.py", "setup.cfg")
 Dependencies = Dict[str, Optional[str]]
 
 
@@ -52,6 +54,18 @@ def _search_roots(path: Path) -> List[Path]:
         directory = directory.parent
     if directory not in roots and directory.name not in INSTALLED_PACKAGE_DIRS:
         roots.append(directory)
+    # Scripts in a subfolder (classify/train.py) that import the repository's top-level packages
+    # (`from utils.torch_utils import ...`, with the root put on sys.path at run time): look up to two
+    # folders higher, never past the repository's root.
+    above = directory
+    for _ in range(_MAX_FOLDERS_UP):
+        if any((above / marker).exists() for marker in _REPOSITORY_MARKERS) or above.parent == above:
+            break
+        above = above.parent
+        if above.name in INSTALLED_PACKAGE_DIRS:
+            break
+        if above not in roots:
+            roots.append(above)
     return roots
 
 

@@ -44,7 +44,8 @@ def _sizes(model: SemanticModel, expr: Optional[cst.BaseExpression], scope: Scop
 class PoolStrideExceedsKernel(Rule):
     """## What it does
     Finds pooling layers and calls (`nn.MaxPool2d`, `nn.AvgPool1d`, `F.max_pool2d`, `F.avg_pool3d`,
-    `nn.LPPool2d`...) whose `stride` is larger than their `kernel_size` in some dimension.
+    `nn.LPPool2d`...) whose `stride` is larger than their `kernel_size` in some dimension. A window of
+    size 1 (`nn.AvgPool2d(1, stride=2)`) is a deliberate subsample and is not reported.
 
     ## Why is this bad?
     With a stride larger than the window, consecutive windows leave gaps: the input pixels (or time
@@ -97,6 +98,8 @@ class PoolStrideExceedsKernel(Rule):
             stride_full = stride * width if len(stride) == 1 else stride
             if not any(s > k for k, s in zip(kernel_full, stride_full)):
                 continue
+            if all(k == 1 for k in kernel_full):
+                continue  # a 1-wide window is a plain subsample (x[..., ::2, ::2]), written on purpose
             short = qualname.rsplit(".", 1)[-1]
             ctx.report(
                 call.node,

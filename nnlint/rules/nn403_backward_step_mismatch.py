@@ -24,6 +24,11 @@ def _runs_forward_or_loss(model: SemanticModel, facts: LoopFacts) -> bool:
     return False
 
 
+def _computes_a_loss(model: SemanticModel, facts: LoopFacts) -> bool:
+    """A loss function or criterion runs in the loop (a profiling loop backpropagates ``out.sum()``)."""
+    return any(model.loss_kind(call.node, call.scope) is not None for call in facts.calls)
+
+
 def _optimizer_evidence(model: SemanticModel, facts: LoopFacts) -> bool:
     """The loop clearly belongs to an optimisation: it clears an optimizer's gradients or steps a scheduler."""
     for call in facts.calls:
@@ -67,7 +72,8 @@ class BackwardStepMismatch(Rule):
     `optimizer.step(closure)` with `backward()` inside the closure, gradient accumulation that steps
     after the loop, and Lightning `training_step` methods (Lightning runs backward and step itself).
     A `backward()` loop is only reported when it is clearly an optimisation loop (it clears an
-    optimizer's gradients or steps a scheduler, or the file never steps its optimizer).
+    optimizer's gradients or steps a scheduler, or it computes a loss in a file that never steps its
+    optimizer); a loop that only times forward and backward on `out.sum()` is profiling, not training.
 
     ## Why is this bad?
     Without `step()` the gradients are computed and thrown away: the weights never change and the
@@ -136,7 +142,7 @@ class BackwardStepMismatch(Rule):
                     )
             elif backwards and not steps:
                 if (
-                    (_optimizer_evidence(model, facts) or never_steps)
+                    (_optimizer_evidence(model, facts) or (never_steps and _computes_a_loss(model, facts)))
                     and not _steps_elsewhere(model, loop)
                     and id(backwards[0].node) not in reported
                 ):

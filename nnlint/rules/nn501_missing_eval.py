@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Set, Tuple
 
-from nnlint.analysis.modes import TRAIN, is_evaluation_forward, mode_analysis
+from nnlint.analysis.modes import TRAIN, is_evaluation_forward, mode_analysis, mode_chosen_by_condition
 from nnlint.context import RuleContext
 from nnlint.rule import Rule
 
@@ -75,6 +75,8 @@ class MissingEval(Rule):
             if TRAIN not in use.modes or not is_evaluation_forward(model, use.call):
                 continue
             if not model.has_mode_dependent_layers(use.model):
+                continue
+            if mode_chosen_by_condition(model, use):
                 continue
             where = (use.call.function, use.model.node)
             if where in reported:

@@ -36,7 +36,13 @@ def test_stride_larger_than_kernel(line: str) -> None:
         "import torch.nn.functional as F\ny = F.max_pool2d(x, (3, 3), (2, 3))",
         "import torch.nn as nn\np = nn.AdaptiveAvgPool2d(1)",
         "import torch.nn as nn\np = nn.LPPool2d(4, 2)",
+        "import torch.nn as nn\np = nn.AvgPool2d(1, stride=2, count_include_pad=False)",
+        "import torch.nn.functional as F\ny = F.avg_pool2d(x, 1, 2)",
     ],
 )
 def test_default_or_overlapping_pooling_is_silent(line: str) -> None:
     assert nn205(line) == []
+
+
+def test_a_one_wide_window_with_a_larger_stride_in_one_axis_only_is_still_reported() -> None:
+    assert nn205("import torch.nn as nn\np = nn.MaxPool2d((1, 2), stride=(1, 3))") == ["NN205"]
