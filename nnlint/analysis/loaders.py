@@ -156,7 +156,8 @@ def lightning_train_loaders(model: SemanticModel) -> List[Tuple[FunctionInfo, Ob
 
 
 def dataset_style(loader: Obj) -> str:
-    """``map`` (indexable: shuffling applies), ``iterable`` (a stream: it cannot be shuffled) or ``unknown``."""
+    """``map`` (indexable: shuffling applies), ``iterable`` (a stream: it cannot be shuffled), ``synthetic``
+    (every sample is random numbers: the order means nothing) or ``unknown``."""
     if not isinstance(loader.node, cst.Call) or loader.owner is None or loader.scope is None:
         return "unknown"
     dataset = loader.owner.argument(loader.node, 0, "dataset")
@@ -225,10 +226,54 @@ def class_style(cls: ClassInfo, depth: int = 0) -> str:
         if style != "unknown":
             return style
     if "__getitem__" in cls.methods:
-        return "map"
+        return "synthetic" if _returns_only_random_data(cls, cls.methods["__getitem__"]) else "map"
     if "__iter__" in cls.methods:
         return "iterable"
     for base in cls.bases:
         if owner.qualname(base, scope) in _MAP_DATASETS:
             return "map"
     return "unknown"
+
+
+_RANDOM_PREFIXES = ("torch.rand", "torch.normal", "numpy.random.", "random.")
+
+
+def _returns_only_random_data(cls: ClassInfo, getitem: FunctionInfo) -> bool:
+    """Every value ``__getitem__`` returns is drawn at random (``torch.randint`` tokens, ``randn`` images),
+    directly or from an attribute filled that way: a synthetic data set (labels built by ``arange`` are not)."""
+    owner = cls.owner
+    returns = [ret.value for ret in getitem.returns if ret.value is not None]
+    return bool(returns) and all(_random_value(owner, cls, value, getitem.scope, 0) for value in returns)
+
+
+def _random_value(model: SemanticModel, cls: ClassInfo, expr: cst.BaseExpression, scope: Scope, depth: int) -> bool:
+    if depth > 6:
+        return False
+    if isinstance(expr, (cst.Tuple, cst.List)):
+        return bool(expr.elements) and all(_random_value(model, cls, e.value, scope, depth + 1) for e in expr.elements)
+    if isinstance(expr, cst.Dict):
+        return bool(expr.elements) and all(
+            isinstance(e, cst.DictElement) and _random_value(model, cls, e.value, scope, depth + 1) for e in expr.elements
+        )
+    if isinstance(expr, cst.Subscript):
+        return _random_value(model, cls, expr.value, scope, depth + 1)
+    if isinstance(expr, cst.Call):
+        qualname = model.callee_qualname(expr, scope) or ""
+        if qualname.startswith(_RANDOM_PREFIXES):
+            return True
+        func = expr.func
+        if isinstance(func, cst.Attribute) and qualname == "" and func.attr.value in ("clone", "long", "float", "to"):
+            return _random_value(model, cls, func.value, scope, depth + 1)
+        return False
+    if isinstance(expr, cst.Name):
+        binding = model.lookup(expr.value, scope, model.order.get(expr))
+        return (
+            binding is not None and binding.kind == "assign" and binding.index is None and binding.value is not None
+            and binding.scope is scope and _random_value(model, cls, binding.value, scope, depth + 1)
+        )
+    if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name) and expr.value.value == "self":
+        bindings = cls.attributes.get(expr.attr.value, [])
+        return bool(bindings) and all(
+            b.value is not None and _random_value(model, cls, b.value, b.scope, depth + 1) for b in bindings
+        )
+    return False

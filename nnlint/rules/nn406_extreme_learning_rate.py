@@ -5,7 +5,7 @@ from typing import Any, Dict, Iterator, Optional, Set, Tuple
 import libcst as cst
 
 from nnlint.analysis import torch_api as api
-from nnlint.analysis.model import Scope, SemanticModel
+from nnlint.analysis.model import CallInfo, Scope, SemanticModel
 from nnlint.context import RuleContext
 from nnlint.rule import Rule
 
@@ -110,7 +110,7 @@ class ExtremeLearningRate(Rule):
         rescaled = _rescaled_optimizers(model)
         for call in model.calls:
             qualname = model.callee_qualname(call.node, call.scope)
-            if qualname not in api.OPTIMIZERS or call.node in rescaled:
+            if qualname not in api.OPTIMIZERS or call.node in rescaled or _optimizes_no_objective(model, call):
                 continue
             optimizer = qualname.rsplit(".", 1)[-1]
             max_lr = self._max_lr(optimizer)
@@ -127,3 +127,26 @@ class ExtremeLearningRate(Rule):
                     "find the largest stable rate with a range test",
                     evidence={"optimizer": optimizer, "lr": rate},
                 )
+
+
+def _optimizes_no_objective(model: SemanticModel, optimizer: CallInfo) -> bool:
+    """Every loop stepping this optimizer backpropagates a bare ``output.sum()``/``.mean()`` and computes no
+    loss: an API demonstration with nothing to learn, where the learning rate means nothing."""
+    loops = [
+        loop for loop in model.training_loops
+        if any(
+            (target := model.optimizer_step_target(c)) is not None and model.object_of(target, c.scope).node is optimizer.node
+            for c in loop.calls
+        )
+    ]
+    if not loops:
+        return False
+    for loop in loops:
+        backwards = [c for c in loop.calls if model.is_backward_call(c)]
+        if not backwards or any(model.loss_kind(c.node, c.scope) is not None for c in loop.calls):
+            return False
+        for backward in backwards:
+            receiver = backward.receiver
+            if not (isinstance(receiver, cst.Call) and isinstance(receiver.func, cst.Attribute) and receiver.func.attr.value in ("sum", "mean") and not receiver.args):
+                return False
+    return True
