@@ -22,6 +22,10 @@ _ITERABLE_DATASETS = frozenset(
     {"torch.utils.data.IterableDataset", "torch.utils.data.ChainDataset", "torch.utils.data.dataset.IterableDataset"}
 )
 _ITERABLE_LIBRARIES = ("webdataset.", "torchdata.", "datasets.IterableDataset")
+_INDEX_SAMPLERS = frozenset(
+    {"torch.utils.data.distributed.DistributedSampler", "torch.utils.data.DistributedSampler",
+     "torch.utils.data.RandomSampler", "torch.utils.data.SequentialSampler", "torch.utils.data.SubsetRandomSampler"}
+)
 # DataLoader(dataset, batch_size, shuffle, sampler, batch_sampler, ...)
 _SHUFFLE_POSITION, _SAMPLER_POSITION, _BATCH_SAMPLER_POSITION = 2, 3, 4
 
@@ -33,6 +37,7 @@ class LoaderOrder:
     shuffle: Optional[bool]
     has_sampler: bool
     opaque: bool  # **kwargs or *args hide what is passed
+    sampler_may_be_none: bool = False  # `sampler=s` where s is None on some path (`... if distributed else None`)
 
 
 def loader_order(obj: Obj) -> Optional[LoaderOrder]:
@@ -43,7 +48,9 @@ def loader_order(obj: Obj) -> Optional[LoaderOrder]:
     opaque = any(arg.star for arg in call.args)
     sampler = owner.argument(call, _SAMPLER_POSITION, "sampler")
     batch_sampler = owner.argument(call, _BATCH_SAMPLER_POSITION, "batch_sampler")
-    has_sampler = any(s is not None and not _is_none(s) for s in (sampler, batch_sampler))
+    given = [s for s in (sampler, batch_sampler) if s is not None and not _is_none(s)]
+    may_be_none = bool(given) and all(_may_be_none(owner, s, obj.scope) for s in given)
+    has_sampler = bool(given) and not may_be_none
     shuffle_expr = owner.argument(call, _SHUFFLE_POSITION, "shuffle")
     shuffle: Optional[bool]
     if shuffle_expr is None or _is_none(shuffle_expr):
@@ -52,7 +59,24 @@ def loader_order(obj: Obj) -> Optional[LoaderOrder]:
         shuffle = shuffle_expr.value == "True"
     else:
         shuffle = None
-    return LoaderOrder(shuffle, has_sampler, opaque)
+    return LoaderOrder(shuffle, has_sampler, opaque, may_be_none)
+
+
+def _may_be_none(model: SemanticModel, expr: cst.BaseExpression, scope: Optional[Scope]) -> bool:
+    """A name that holds None on some path: bound to ``X if c else None``, or to None before a conditional
+    rebinding (``sampler = None`` / ``if distributed: sampler = DistributedSampler(ds)``)."""
+    if scope is None or not isinstance(expr, cst.Name):
+        return False
+    use = model.order.get(expr)
+    for binding in scope.bindings.get(expr.value, []):
+        if binding.kind not in ("assign", "annassign") or binding.index is not None or binding.value is None:
+            continue
+        if use is not None and binding.order >= use:
+            continue
+        value = binding.value
+        if _is_none(value) or (isinstance(value, cst.IfExp) and (_is_none(value.body) or _is_none(value.orelse))):
+            return True
+    return False
 
 
 def _is_none(expr: cst.BaseExpression) -> bool:
@@ -73,8 +97,19 @@ def iterated_loader(model: SemanticModel, expr: Optional[cst.BaseExpression], sc
             for arg in args:
                 found.extend(iterated_loader(model, arg, scope))
             return found
+    if isinstance(expr, cst.Name):
+        binding = reaching_binding(model, expr, scope)
+        if binding is not None and binding.kind == "assign" and binding.index is None and _is_iteration_wrapper(model, binding.value, binding.scope):
+            return iterated_loader(model, binding.value, binding.scope)  # `progress = tqdm(loader)`, then `for b in progress`
     obj = loader_object(model, expr, scope)
     return [obj] if obj.kind == "loader" else []
+
+
+def _is_iteration_wrapper(model: SemanticModel, expr: Optional[cst.BaseExpression], scope: Scope) -> bool:
+    if not isinstance(expr, cst.Call):
+        return False
+    qualname = model.callee_qualname(expr, scope) or (expr.func.value if isinstance(expr.func, cst.Name) else None)
+    return qualname in _ITERATION_WRAPPERS
 
 
 def loader_object(model: SemanticModel, expr: cst.BaseExpression, scope: Scope, depth: int = 0) -> Obj:
@@ -155,13 +190,65 @@ def lightning_train_loaders(model: SemanticModel) -> List[Tuple[FunctionInfo, Ob
     return found
 
 
+_SPLITS = frozenset({"torch.utils.data.random_split", "sklearn.model_selection.train_test_split"})
+
+
+def returned_training_split_loaders(model: SemanticModel) -> List[Tuple[FunctionInfo, Obj, cst.BaseExpression]]:
+    """Loaders a function builds over the first (training) part of a ``random_split`` and hands back to its
+    caller (``return train_set, train_loader, val_set, val_loader``): they feed training in another module."""
+    found: List[Tuple[FunctionInfo, Obj, cst.BaseExpression]] = []
+    for func in model.functions:
+        for ret in func.returns:
+            values = ret.value.elements if isinstance(ret.value, cst.Tuple) else []
+            for element in values:
+                if not isinstance(element.value, cst.Name):
+                    continue
+                obj = model.object_of(element.value, func.scope)
+                if obj.kind != "loader" or not isinstance(obj.node, cst.Call) or obj.owner is not model:
+                    continue
+                if _over_training_split(model, model.argument(obj.node, 0, "dataset"), func.scope) and not _iterated_here(model, obj):
+                    found.append((func, obj, element.value))
+    return found
+
+
+def _over_training_split(model: SemanticModel, dataset: Optional[cst.BaseExpression], scope: Scope) -> bool:
+    if not isinstance(dataset, cst.Name):
+        return False
+    binding = reaching_binding(model, dataset, scope)
+    return (
+        binding is not None and binding.index == (0,) and isinstance(binding.value, cst.Call)
+        and model.callee_qualname(binding.value, binding.scope) in _SPLITS
+    )
+
+
+def _iterated_here(model: SemanticModel, loader: Obj) -> bool:
+    return any(obj.node is loader.node for loop in model.loops for obj, _ in loops_over_loaders(model, loop))
+
+
 def dataset_style(loader: Obj) -> str:
     """``map`` (indexable: shuffling applies), ``iterable`` (a stream: it cannot be shuffled), ``synthetic``
     (every sample is random numbers: the order means nothing) or ``unknown``."""
     if not isinstance(loader.node, cst.Call) or loader.owner is None or loader.scope is None:
         return "unknown"
     dataset = loader.owner.argument(loader.node, 0, "dataset")
-    return _style_of(loader.owner, dataset, loader.scope, 0)
+    style = _style_of(loader.owner, dataset, loader.scope, 0)
+    if style == "unknown" and _given_an_index_sampler(loader.owner, loader.node, loader.scope):
+        return "map"  # a DistributedSampler/RandomSampler indexes its data set: it is map-style
+    return style
+
+
+def _given_an_index_sampler(model: SemanticModel, call: cst.Call, scope: Scope) -> bool:
+    sampler = model.argument(call, _SAMPLER_POSITION, "sampler")
+    if not isinstance(sampler, cst.Name):
+        return False
+    for binding in scope.bindings.get(sampler.value, []):
+        if binding.kind != "assign" or binding.value is None:
+            continue
+        values = [binding.value.body, binding.value.orelse] if isinstance(binding.value, cst.IfExp) else [binding.value]
+        for value in values:
+            if isinstance(value, cst.Call) and model.callee_qualname(value, binding.scope) in _INDEX_SAMPLERS:
+                return True
+    return False
 
 
 def _style_of(model: SemanticModel, expr: Optional[cst.BaseExpression], scope: Scope, depth: int) -> str:

@@ -4,7 +4,9 @@ from typing import Callable, Set
 
 import libcst as cst
 
-from nnlint.analysis.loaders import dataset_style, lightning_train_loaders, loader_order, loops_over_loaders
+from nnlint.analysis.loaders import (
+    dataset_style, lightning_train_loaders, loader_order, loops_over_loaders, returned_training_split_loaders,
+)
 from nnlint.analysis.model import Obj
 from nnlint.context import RuleContext
 from nnlint.fixes import enable_shuffle
@@ -73,6 +75,11 @@ class UnshuffledTrainLoader(Rule):
                 self._check_loader(ctx, loader, where, lambda loop=loop: f"the training loop at line {model.line_of(loop.node)}", reported)
         for method, loader, where in lightning_train_loaders(model):
             self._check_loader(ctx, loader, where, lambda method=method: f"training (returned by {method.name})", reported)
+        for func, loader, where in returned_training_split_loaders(model):
+            self._check_loader(
+                ctx, loader, where,
+                lambda func=func: f"training elsewhere (the training part of a split, returned by {func.name})", reported,
+            )
 
     @staticmethod
     def _check_loader(ctx: RuleContext, loader: Obj, where: cst.CSTNode, describe: Callable[[], str], reported: Set[int]) -> None:
@@ -90,9 +97,10 @@ class UnshuffledTrainLoader(Rule):
         here = loader.owner is model
         anchor = loader.node if here else where
         built = "" if here else f" (built at {loader.owner.where(loader.node, model)})"
+        when = " (its sampler is None on some paths)" if order.sampler_may_be_none else ""
         ctx.report(
             anchor,
-            f"this DataLoader{built} feeds {feeds} without shuffle=True or a sampler: every epoch sees "
+            f"this DataLoader{built} feeds {feeds} without shuffle=True or a sampler{when}: every epoch sees "
             "the samples in the same (often class-sorted) order",
             evidence={"feeds": feeds},
             fix=enable_shuffle(ctx, loader.node) if here else None,

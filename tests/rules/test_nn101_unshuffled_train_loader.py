@@ -154,3 +154,84 @@ class DataModule(L.LightningDataModule):
 @pytest.mark.parametrize("shuffle,expected", [("", ["NN101"]), (", shuffle=False", ["NN101"]), (", shuffle=True", [])])
 def test_lightning_train_dataloader_hook(shuffle: str, expected) -> None:
     assert codes(lint_text(LIGHTNING.replace("{shuffle}", shuffle), select=["NN101"])) == expected
+
+
+def test_a_sampler_that_is_none_on_the_single_gpu_branch_is_reported() -> None:
+    from tests.conftest import lint_text
+
+    findings = lint_text(
+        """
+        import torch
+        from torch.utils.data import DataLoader, DistributedSampler
+
+        train_sampler = DistributedSampler(trainset) if num_gpus > 1 else None
+        train_loader = DataLoader(trainset, shuffle=False, sampler=train_sampler, batch_size=8)
+        for epoch in range(10):
+            for batch in train_loader:
+                optimizer.zero_grad()
+                model(batch).mean().backward()
+                optimizer.step()
+        """,
+        select=["NN101"],
+    )
+    assert [(f.line, f.column) for f in findings] == [(6, 16)]
+    assert "sampler is None on some paths" in findings[0].message
+
+
+def test_shuffle_when_the_sampler_is_none_is_silent() -> None:
+    from tests.conftest import lint_text
+
+    findings = lint_text(
+        """
+        import torch
+        from torch.utils.data import DataLoader, DistributedSampler
+
+        sampler = DistributedSampler(trainset) if distributed else None
+        train_loader = DataLoader(trainset, shuffle=(sampler is None), sampler=sampler)
+        for batch in train_loader:
+            optimizer.zero_grad()
+            model(batch).mean().backward()
+            optimizer.step()
+        """,
+        select=["NN101"],
+    )
+    assert findings == []
+
+
+def test_a_loader_iterated_through_a_progress_bar_object() -> None:
+    from tests.conftest import lint_text
+
+    findings = lint_text(
+        """
+        import torch
+        from tqdm import tqdm
+        from torch.utils.data import DataLoader, TensorDataset
+
+        loader = DataLoader(TensorDataset(x, y), batch_size=16)
+        progress = tqdm(loader, desc="Training")
+        for xb, yb in progress:
+            optimizer.zero_grad()
+            criterion(model(xb), yb).backward()
+            optimizer.step()
+        """,
+        select=["NN101"],
+    )
+    assert [(f.line, f.column) for f in findings] == [(6, 10)]
+
+
+def test_the_training_part_of_a_split_returned_for_another_module() -> None:
+    from tests.conftest import lint_text
+
+    source = """
+        from torch.utils.data import DataLoader, random_split
+
+        def get_dataset(full_dataset, batch_size=2):
+            train_subset, val_subset = random_split(full_dataset, [0.95, 0.05])
+            train_dataloader = DataLoader(train_subset, batch_size=batch_size)
+            val_dataloader = DataLoader(val_subset, batch_size=batch_size)
+            return train_subset, train_dataloader, val_subset, val_dataloader
+        """
+    findings = lint_text(source, select=["NN101"])
+    assert [(f.line, f.column) for f in findings] == [(6, 24)]
+    fixed = source.replace("DataLoader(train_subset, batch_size=batch_size)", "DataLoader(train_subset, batch_size=batch_size, shuffle=True)")
+    assert lint_text(fixed, select=["NN101"]) == []
