@@ -145,19 +145,19 @@ def run_script(
     script is a notebook's code cells, run with the names a notebook has (``display``).
     """
     script = os.path.realpath(script)
-    workdir = os.path.realpath(workdir) if workdir else os.path.dirname(script)
+    run_in = os.path.realpath(workdir) if workdir else os.path.dirname(script)
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="nnlint-dynamic-") as workdir:
         out = os.path.join(workdir, "observations.json")
         progress_file = os.path.join(workdir, "progress.txt")
         stdout_path, stderr_path = os.path.join(workdir, "stdout.txt"), os.path.join(workdir, "stderr.txt")
-        command = child_command(script, args, out, progress_file, python, device, launcher, nproc_per_node, workdir, notebook)
+        command = child_command(script, args, out, progress_file, python, device, launcher, nproc_per_node, run_in, notebook)
         timed_out = False
         with open(stdout_path, "wb") as stdout, open(stderr_path, "wb") as stderr:
             try:
                 process = subprocess.Popen(
                     command, stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr,
-                    env=child_environment(device, launcher), cwd=workdir, start_new_session=True,
+                    env=child_environment(device, launcher), cwd=run_in, start_new_session=True,
                 )
             except OSError as error:
                 return RunResult(script, "no_report", error=RunError(f"cannot start {command[0]}: {error.strerror or error}"))

@@ -14,6 +14,9 @@ A line that continues a statement (inside brackets, after a backslash, inside a 
 is never a magic: ``print('%d items'\\n      % n)`` keeps its second line. A masked line becomes ``pass``
 at its own indentation (a valid statement wherever IPython's own replacement call would stand); the
 lines of a whole-cell mask become empty.
+
+A cell whose first line is indented is dedented by that indentation, as IPython does before running it;
+that is the one change that moves columns, and :attr:`MaskedCell.shifts` records it per line.
 """
 from __future__ import annotations
 
@@ -41,6 +44,7 @@ class MaskedLine:
 class MaskedCell:
     lines: Tuple[str, ...]  # the cell's lines as Python, each with its original line ending
     masked: Tuple[MaskedLine, ...]
+    shifts: Tuple[int, ...] = ()  # per line: columns removed at its start (a dedented cell); empty if none
 
     @property
     def text(self) -> str:
@@ -126,9 +130,24 @@ def _blank(line: str) -> str:
     return line[len(line.rstrip("\r\n")):]
 
 
+def _dedent(lines: List[str]) -> Tuple[List[str], Tuple[int, ...]]:
+    """IPython's leading-indent rule: the first line's indentation is removed from every line that has it."""
+    first = next((line for line in lines if line.strip()), "")
+    prefix = first[: len(first) - len(first.lstrip(" \t"))]
+    if not prefix:
+        return lines, ()
+    shifts = tuple(len(prefix) if line.startswith(prefix) else 0 for line in lines)
+    return [line[shift:] for line, shift in zip(lines, shifts)], shifts
+
+
 def mask_cell(source: str) -> MaskedCell:
     """The cell as Python: IPython-only lines replaced in place (see the module docstring)."""
-    lines = split_lines(source)
+    lines, shifts = _dedent(split_lines(source))
+    cell = _mask_lines(lines)
+    return MaskedCell(cell.lines, cell.masked, shifts) if shifts else cell
+
+
+def _mask_lines(lines: List[str]) -> MaskedCell:
     out: List[str] = list(lines)
     masked: List[MaskedLine] = []
     first = next((i for i, line in enumerate(lines) if line.strip()), None)

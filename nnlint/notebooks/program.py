@@ -4,7 +4,7 @@ The code cells are laid one after another in notebook order (markdown and raw ce
 syntax masked line for line by :mod:`nnlint.notebooks.magics`), each ending with a line break, so a
 model defined in cell 3 and trained in cell 9 is one module to the analysis. Program line ``n`` is line
 ``k`` of cell ``c``, with the same columns; findings, their fixes and run-time frames are translated
-both ways here.
+both ways here (a cell IPython dedents also shifts the columns of its lines, by ``shifts``).
 """
 from __future__ import annotations
 
@@ -40,6 +40,7 @@ class NotebookProgram:
     origins: List[CellLine] = field(default_factory=list)  # index: program line - 1
     masked: Dict[int, MaskedLine] = field(default_factory=dict)  # program line -> the magic masked there
     cells: List[ProgramCell] = field(default_factory=list)
+    shifts: Dict[int, int] = field(default_factory=dict)  # program line -> columns its cell line has more
 
     @classmethod
     def from_notebook(cls, notebook: Notebook) -> "NotebookProgram":
@@ -61,6 +62,9 @@ class NotebookProgram:
                 program.origins.append(CellLine(number, index + 1))
             for entry in masked.masked:
                 program.masked[first + entry.line - 1] = entry
+            for index, shift in enumerate(masked.shifts):
+                if shift:
+                    program.shifts[first + index] = shift
             pieces.extend(lines)
         program.text = "".join(pieces)
         return program
@@ -78,7 +82,7 @@ class NotebookProgram:
         """(cell line, column) of a program position, for an edit: None on a masked line or past the end."""
         if not 0 < line <= len(self.origins) or line in self.masked:
             return None
-        return self.origins[line - 1], column
+        return self.origins[line - 1], column + self.shifts.get(line, 0)
 
     def to_cells(self, finding: Finding) -> Finding:
         """A finding in program positions, placed in its cell (message line references included)."""
@@ -91,11 +95,13 @@ class NotebookProgram:
             if end is None or end.cell != start.cell:
                 end_line, end_column = None, None
             else:
+                end_column = end_column + self.shifts.get(end_line, 0) if end_column is not None else None
                 end_line = end.line
         return dataclasses.replace(
             finding,
             cell=start.cell,
             line=start.line,
+            column=finding.column + self.shifts.get(finding.line, 0),
             end_line=end_line,
             end_column=end_column,
             message=self.describe_lines(finding.message),
@@ -149,7 +155,9 @@ class NotebookProgram:
             return dataclasses.replace(finding, path=path)
         line = self.program_line(finding.cell, finding.line) or 1
         end_line = self.program_line(finding.cell, finding.end_line) if finding.end_line is not None else None
-        return dataclasses.replace(finding, path=path, cell=None, line=line, end_line=end_line, fix=None)
+        column = max(1, finding.column - self.shifts.get(line, 0))
+        end_column = finding.end_column - self.shifts.get(end_line, 0) if end_line is not None and finding.end_column is not None else None
+        return dataclasses.replace(finding, path=path, cell=None, line=line, column=column, end_line=end_line, end_column=end_column, fix=None)
 
     def masked_summary(self, limit: int = 3) -> str:
         """``3 IPython lines (cell 1, line 1: `%matplotlib inline`; ...)``, for notes to the user."""
