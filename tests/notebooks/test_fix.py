@@ -122,3 +122,39 @@ def test_edits_on_a_magic_line_or_across_cells_are_not_mapped() -> None:
     assert program.cell_edits([Edit(3, 4, 3, 8, "zeros", None)]) == [Edit(1, 4, 1, 8, "zeros", cell=3)]
     assert program.cell_edits([Edit(1, 0, 1, 4, "x")]) is None  # the masked magic
     assert program.cell_edits([Edit(2, 0, 3, 1, "")]) is None  # from cell 1 into cell 3
+
+
+def test_without_nbformat_the_fix_is_still_checked_structurally(tmp_path: Path, monkeypatch) -> None:
+    from nnlint.autofix import fix_paths
+    from nnlint.config import Config
+    from nnlint.engine import Linter
+
+    monkeypatch.setitem(sys.modules, "nbformat", None)  # `import nbformat` now raises ImportError
+    path = write_notebook(tmp_path / "train.ipynb", SOFTMAX_NOTEBOOK)
+    before = path.read_text(encoding="utf-8")
+    run_ = fix_paths(Linter(Config()), [str(path)], write=True)
+    assert run_.fixed == 1 and run_.problems == []
+    assert len(changed_lines(before, path.read_text(encoding="utf-8"))) == 2
+
+
+def test_reading_and_linting_never_import_nbformat() -> None:
+    probe = (
+        "import sys\nfrom nnlint.cli import main\n"
+        "try:\n    main(['--no-cache', '--jobs', '1', '--exit-zero', 'corpus'], standalone_mode=False)\nexcept SystemExit:\n    pass\n"
+        "print('nbformat' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert result.stdout.strip().splitlines()[-1] == "False", result.stderr
+
+
+def test_the_rewrite_is_checked_against_the_original() -> None:
+    from nnlint.notebooks import parse_notebook
+    from nnlint.notebooks.writer import check_rewritten, rewrite_sources
+
+    notebook = parse_notebook(notebook_text(SOFTMAX_NOTEBOOK))
+    sources = {2: notebook.cells[2].source.replace("nn.Softmax(dim=1)", "nn.Identity()")}
+    text = rewrite_sources(notebook, sources)
+    assert check_rewritten(notebook, text, sources) is None
+    assert "more than the fixed sources" in check_rewritten(notebook, text.replace("output of cell 5", "tampered"), sources)
+    assert "more than the fixed sources" in check_rewritten(notebook, text, {})
+    assert "not valid JSON" in check_rewritten(notebook, text[:-5], sources)
