@@ -9,6 +9,7 @@ through ``workspace/didChangeConfiguration`` (``{"nnlint": {...}}``): ``select``
 """
 from __future__ import annotations
 
+import dataclasses
 import io
 import tokenize
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from nnlint.config import Config, ConfigError, find_pyproject, load_config
 from nnlint.engine import Linter
 from nnlint.finding import Edit, Finding, Severity
 from nnlint.lsp_notebook import SYNC_OPTIONS, NotebookView, notebook_of_cell, notebook_view
+from nnlint.notebooks import is_notebook_path
 from nnlint.notebooks.magics import mask_cell
 from nnlint.suppression import noqa_codes
 
@@ -89,6 +91,8 @@ class NnlintServer(LanguageServer):
         linter = self.linter_for(document)
         excluded = not path.startswith("<") and linter.config.is_excluded(path)  # as the command line skips it
         findings = [] if excluded else linter.lint_source(document.source, path)
+        if is_notebook_path(path):
+            findings = on_json_lines(findings, path, document.source)
         self.findings[document.uri] = findings
         return findings
 
@@ -229,6 +233,19 @@ class NnlintServer(LanguageServer):
 def _whole(document: TextDocument, text: str) -> types.TextEdit:
     """An edit replacing a document's whole text."""
     return types.TextEdit(types.Range(types.Position(0, 0), types.Position(len(document.lines), 0)), text)
+
+
+def on_json_lines(findings: List[Finding], path: str, text: str) -> List[Finding]:
+    """A notebook opened as a plain text document (its JSON): findings placed on the file's lines, without fixes."""
+    from nnlint.formatters import FormatOptions, cell_prefix
+
+    options = FormatOptions(sources={path: text})
+    placed = []
+    for finding in findings:
+        line, column, end_line, end_column = options.file_span(finding)
+        message = cell_prefix(finding) + finding.message
+        placed.append(dataclasses.replace(finding, cell=None, line=line, column=column, end_line=end_line, end_column=end_column, message=message, fix=None))
+    return placed
 
 
 def document_path(document: TextDocument) -> str:

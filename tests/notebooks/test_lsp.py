@@ -138,3 +138,17 @@ def test_removed_cells_and_closed_notebooks_are_cleared(session: LspClient, tmp_
     assert [d["code"] for d in session.diagnostics(loop)] == ["NN201"]
     session.notify("notebookDocument/didClose", {"notebookDocument": {"uri": path.as_uri()}, "cellTextDocuments": [{"uri": u} for u in (imports, model, loop)]})
     assert session.diagnostics(loop) == [] and session.diagnostics(model) == []
+
+
+def test_a_notebook_opened_as_json_text_gets_diagnostics_on_its_lines(session: LspClient, tmp_path: Path) -> None:
+    from tests.notebooks.helpers import SOFTMAX_NOTEBOOK, notebook_text
+
+    _initialize(session, tmp_path)
+    text = notebook_text(SOFTMAX_NOTEBOOK)
+    uri = (tmp_path / "train.ipynb").as_uri()
+    session.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "json", "version": 1, "text": text}})
+    [diagnostic] = session.diagnostics(uri)
+    line = next(i for i, raw in enumerate(text.splitlines()) if '"    loss = criterion(model(x), y)' in raw)
+    column = text.splitlines()[line].index("criterion(")
+    assert diagnostic["range"]["start"] == {"line": line, "character": column}
+    assert diagnostic["message"].startswith("cell 5, line 3: CrossEntropyLoss")
