@@ -8,8 +8,8 @@ The code itself is never part of this repository: ``layout`` takes each reposito
 (``<mirrors>/<owner>+<name>/repo[/.git]`` or ``<mirrors>/<owner>__<name>.git``) and extracts the files
 at the listed commit into ``.realcode/`` (git-ignored):
 
-- ``.realcode/buggy/<file>``: each row of ``buggy.tsv`` alone (notebooks converted to a script: a
-  two-line header, then every code cell preceded by one marker line, magics commented out);
+- ``.realcode/buggy/<file>``: each row of ``buggy.tsv`` alone (a notebook row as the original ``.ipynb``,
+  named after the row's file without ``_ipynb.py``, and linted as a notebook);
 - ``.realcode/repos/<owner>__<name>@<commit>/``: the whole repository, for the cross-file rows;
 - ``.realcode/clean/<owner>__<name>/``: the clean repositories of ``clean.tsv``;
 - ``.realcode/wide/<owner>__<name>/``: those of our wider clean set, ``bench/realcode/wide-clean.tsv``
@@ -194,51 +194,11 @@ def _extract(git: Path, commit: str, paths: Sequence[str], dest: Path) -> int:
     return count
 
 
-def notebook_as_script(data: bytes, origin: str) -> str:
-    """Code cells one after another, each preceded by one marker line, after a two-line header.
-
-    IPython magics and shell lines are commented out in place, so every line keeps its number.
-    """
-    notebook = json.loads(data.decode("utf-8"))
-    out = [f"# converted from {origin}: code cells in order", "#"]
-    number = 0
-    for cell in notebook.get("cells", []):
-        if cell.get("cell_type") != "code":
-            continue
-        number += 1
-        out.append(f"# %% cell {number}")
-        source = cell.get("source", "")
-        text = "".join(source) if isinstance(source, list) else str(source)
-        in_cell_magic = text.lstrip().startswith("%%")
-        open_brackets, continued = 0, False
-        for line in text.splitlines():
-            stripped = line.lstrip()
-            starts_statement = open_brackets == 0 and not continued
-            if in_cell_magic or (starts_statement and (stripped.startswith(("%", "!")) or (stripped.endswith("?") and not stripped.startswith("#")))):
-                out.append("# " + line)
-                continue
-            out.append(line)
-            open_brackets = max(0, open_brackets + _bracket_balance(line))
-            continued = line.rstrip().endswith("\\")
-    return "\n".join(out) + "\n"
-
-
-def _bracket_balance(line: str) -> int:
-    """Opened minus closed brackets on a line, outside strings and comments (single-line strings only)."""
-    balance, quote = 0, ""
-    for char in line:
-        if quote:
-            if char == quote:
-                quote = ""
-        elif char in "'\"":
-            quote = char
-        elif char == "#":
-            break
-        elif char in "([{":
-            balance += 1
-        elif char in ")]}":
-            balance -= 1
-    return balance
+def buggy_target(row: "BugRow", dest: Path) -> Path:
+    """Where a buggy row's file is laid out: notebooks as themselves (``<file stem>.ipynb``), linted as notebooks."""
+    if row.path.endswith(".ipynb") and row.file.endswith("_ipynb.py"):
+        return dest / "buggy" / (row.file[: -len("_ipynb.py")] + ".ipynb")
+    return dest / "buggy" / row.file
 
 
 def layout(mirrors: Path, dest: Path, shared: Path, ours: Path) -> int:
@@ -249,13 +209,10 @@ def layout(mirrors: Path, dest: Path, shared: Path, ours: Path) -> int:
             print(f"missing git copy: {row.repo}", file=sys.stderr)
             missing += 1
             continue
-        target = dest / "buggy" / row.file
+        target = buggy_target(row, dest)
         target.parent.mkdir(parents=True, exist_ok=True)
         blob = subprocess.run(["git", f"--git-dir={git}", "show", f"{row.commit}:{row.path}"], check=True, capture_output=True).stdout
-        if row.path.endswith(".ipynb"):
-            target.write_text(notebook_as_script(blob, row.path), encoding="utf-8")
-        else:
-            target.write_bytes(blob)
+        target.write_bytes(blob)
         if not row.same_file:
             tree = dest / "repos" / f"{row.repo.replace('/', '__')}@{row.commit[:10]}"
             if not tree.exists():
@@ -285,7 +242,16 @@ def lint(paths: Sequence[Path]):
 
 
 def python_lines(root: Path) -> int:
-    return sum(len(p.read_bytes().splitlines()) for p in root.rglob("*.py"))
+    """Lines of Python below root: every .py file, and the code cells of every notebook (they are linted too)."""
+    from nnlint.notebooks import NotebookError, read_notebook
+
+    lines = sum(len(p.read_bytes().splitlines()) for p in root.rglob("*.py"))
+    for path in root.rglob("*.ipynb"):
+        try:
+            lines += sum(len(cell.source.splitlines()) for cell in read_notebook(path.read_bytes()).code_cells())
+        except NotebookError:
+            continue
+    return lines
 
 
 def _relative(path: str, root: Path) -> str:
@@ -307,7 +273,7 @@ def score_bugs(rows: Sequence[BugRow], dest: Path) -> List[RowResult]:
     tree_findings: Dict[Path, list] = {}
     for row in rows:
         if row.same_file:
-            target = dest / "buggy" / row.file
+            target = buggy_target(row, dest)
             findings = [f for f in lint([target]) if f.code == row.code]
             results.append(RowResult(row, bool(findings), sorted(f.line for f in findings)))
             continue

@@ -14,10 +14,11 @@ import io
 import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Callable, Iterable, List, Optional, Protocol, Sequence, Tuple
 
 from nnlint.analysis.source import SourceError, decode_source, parse_source, python_syntax_error
 from nnlint.finding import Edit, Finding
+from nnlint.notebooks.reader import is_notebook_path
 
 if TYPE_CHECKING:
     from nnlint.engine import Linter
@@ -37,6 +38,7 @@ class FixOutcome:
     applied: List[Finding] = field(default_factory=list)  # the findings whose fixes went in
     remaining: List[Finding] = field(default_factory=list)  # the findings of the fixed source
     error: Optional[str] = None  # why the source was left untouched
+    diff: Optional[str] = None  # the change as a diff, when a plain diff of the texts would not read well (notebooks)
 
     @property
     def changed(self) -> bool:
@@ -128,43 +130,80 @@ def fixable(findings: Iterable[Finding]) -> List[Finding]:
     return [f for f in findings if f.fix is not None and f.fix.edits]
 
 
-def fix_source(linter: "Linter", source: str, path: str, findings: Optional[List[Finding]] = None) -> FixOutcome:
-    """Apply every available fix to one file's source, pass by pass, never returning a source that does not parse."""
-    outcome = FixOutcome(path, source, source)
-    current = source
-    current_findings = findings if findings is not None else linter.lint_source(source, path)
+class FixDocument(Protocol):
+    """What the fix passes work on: a Python source, or a notebook's cells (``nnlint.notebooks.fixing``)."""
+
+    @property
+    def python(self) -> str:
+        """The Python text the rules read; fix edits are positions in it."""
+
+    def lint(self) -> List[Finding]:
+        """Findings of :attr:`python`, keeping only the fixes this document can apply."""
+
+    def edited(self, edits: Sequence[Edit]) -> "FixDocument":
+        """The document with non-overlapping edits applied (raises FixError)."""
+
+
+@dataclass
+class PythonDocument:
+    linter: "Linter"
+    path: str
+    python: str
+
+    def lint(self) -> List[Finding]:
+        return self.linter.lint_python(self.python, self.path)
+
+    def edited(self, edits: Sequence[Edit]) -> "PythonDocument":
+        return PythonDocument(self.linter, self.path, apply_edits(self.python, edits))
+
+
+@dataclass
+class PassResult:
+    document: FixDocument
+    applied: List[Finding] = field(default_factory=list)
+    remaining: List[Finding] = field(default_factory=list)
+    error: Optional[str] = None
+
+
+def fix_passes(document: FixDocument, findings: Optional[List[Finding]] = None) -> PassResult:
+    """Apply every available fix, pass by pass; on any failure the original document comes back, with the reason."""
+    original = document
+    result = PassResult(document)
+    current_findings = findings if findings is not None else document.lint()
     for _ in range(MAX_PASSES):
-        batch = _compatible_fixes(current_findings, current)
+        batch = _compatible_fixes(current_findings, document.python)
         if not batch:
-            outcome.fixed = current
-            outcome.remaining = current_findings
-            return outcome
+            result.document, result.remaining = document, current_findings
+            return result
         try:
-            candidate = apply_edits(current, [edit for f in batch for edit in f.fix.edits])  # type: ignore[union-attr]
+            candidate = document.edited([edit for f in batch for edit in f.fix.edits])  # type: ignore[union-attr]
         except FixError as error:
-            return _untouched(outcome, source, current_findings, f"fix for {_describe(batch)} cannot be applied: {error}")
-        problem = check_parses(candidate)
+            return _failed(original, current_findings if document is original else original.lint(), f"fix for {_describe(batch)} cannot be applied: {error}")
+        problem = check_parses(candidate.python)
         if problem is not None:
-            return _untouched(outcome, source, linter.lint_source(source, path), f"fix for {_describe(batch)} would not parse: {problem}")
-        outcome.applied.extend(batch)
-        current = candidate
-        current_findings = linter.lint_source(current, path)
+            return _failed(original, original.lint(), f"fix for {_describe(batch)} would not parse: {problem}")
+        result.applied.extend(batch)
+        document = candidate
+        current_findings = document.lint()
     if fixable(current_findings):
-        return _untouched(
-            outcome, source, linter.lint_source(source, path),
-            f"fixes did not converge after {MAX_PASSES} passes ({_describe(fixable(current_findings))} still fixable)",
-        )
-    outcome.fixed = current
-    outcome.remaining = current_findings
-    return outcome
+        return _failed(original, original.lint(), f"fixes did not converge after {MAX_PASSES} passes ({_describe(fixable(current_findings))} still fixable)")
+    result.document, result.remaining = document, current_findings
+    return result
 
 
-def _untouched(outcome: FixOutcome, source: str, findings: List[Finding], reason: str) -> FixOutcome:
-    outcome.fixed = source
-    outcome.applied = []
-    outcome.remaining = findings
-    outcome.error = reason
-    return outcome
+def _failed(original: FixDocument, findings: List[Finding], reason: str) -> PassResult:
+    return PassResult(original, [], findings, reason)
+
+
+def fix_source(linter: "Linter", source: str, path: str, findings: Optional[List[Finding]] = None) -> FixOutcome:
+    """Apply every available fix to one file's source (a notebook's JSON when ``path`` ends in ``.ipynb``),
+    pass by pass, never returning a source that does not parse."""
+    if is_notebook_path(path):
+        from nnlint.notebooks.fixing import fix_notebook_text
+
+        return fix_notebook_text(linter, source, path)
+    result = fix_passes(PythonDocument(linter, path, source), findings)
+    return FixOutcome(path, source, result.document.python, result.applied, result.remaining, result.error)
 
 
 def unified_diff(original: str, fixed: str, path: str) -> str:
@@ -221,7 +260,7 @@ def fix_paths(
         outcome = fix_source(linter, stdin_source, stdin_name)
         _record(run, outcome)
         run.stdin_fixed = outcome.fixed
-    files = list(discover(paths, linter.config.is_excluded))
+    files = list(discover(paths, linter.config.is_excluded, notebooks=linter.config.notebooks))
     for done, path in enumerate(files, 1):
         _fix_file(linter, Path(path), run, write)
         if progress is not None:
@@ -231,6 +270,11 @@ def fix_paths(
 
 
 def _fix_file(linter: "Linter", path: Path, run: FixRun, write: bool) -> None:
+    if is_notebook_path(str(path)):
+        from nnlint.notebooks.fixing import fix_notebook_file
+
+        _record(run, fix_notebook_file(linter, path, write) or FixOutcome(str(path), "", "", remaining=linter.lint_file(str(path))))
+        return
     try:
         original = path.read_bytes()
         source = decode_source(original)
@@ -253,4 +297,4 @@ def _record(run: FixRun, outcome: FixOutcome) -> None:
     if outcome.changed:
         run.fixed += len(outcome.applied)
         run.changed_files += 1
-        run.diff += unified_diff(outcome.original, outcome.fixed, outcome.path)
+        run.diff += outcome.diff if outcome.diff is not None else unified_diff(outcome.original, outcome.fixed, outcome.path)

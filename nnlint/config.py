@@ -18,7 +18,7 @@ class ConfigError(Exception):
 
 
 _LIST_KEYS = ("select", "ignore", "extend-select", "extend-ignore", "exclude", "extend-exclude")
-_KNOWN_KEYS = frozenset(_LIST_KEYS + ("per-file-ignores", "options", "dynamic"))
+_KNOWN_KEYS = frozenset(_LIST_KEYS + ("per-file-ignores", "options", "dynamic", "notebooks"))
 
 
 @dataclass
@@ -30,6 +30,7 @@ class Config:
     exclude: List[str] = field(default_factory=list)
     options: Dict[str, Dict[str, Any]] = field(default_factory=dict)  # per rule code or name, or plugin name
     dynamic: Dict[str, Any] = field(default_factory=dict)
+    notebooks: bool = True  # lint the .ipynb files found in folders (named ones are always linted)
     plugin_options: Dict[str, Dict[str, Any]] = field(default_factory=dict)  # per code, from [tool.nnlint.<plugin>]
     root: Optional[Path] = None  # folder of the pyproject.toml the configuration came from
     source: Optional[Path] = None
@@ -218,6 +219,10 @@ def config_from_table(
             if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
                 raise ConfigError(f"{where}tool.nnlint.options must hold one table per rule, e.g. [tool.nnlint.options.NN406]")
             config.options = {str(k): dict(v) for k, v in value.items()}
+        elif key == "notebooks":
+            if not isinstance(value, bool):
+                raise ConfigError(f"{where}tool.nnlint.notebooks must be true or false")
+            config.notebooks = value
         elif key == "dynamic":
             if not isinstance(value, dict):
                 raise ConfigError(f"{where}tool.nnlint.dynamic must be a table")

@@ -16,6 +16,7 @@ from nnlint.config import Config
 from nnlint.context import RuleContext
 from nnlint.discovery import discover
 from nnlint.finding import Finding, Severity
+from nnlint.notebooks import Notebook, NotebookError, NotebookProgram, is_notebook_path, parse_notebook, read_notebook
 from nnlint.registry import Registry, load_registry
 from nnlint.rule import Rule
 from nnlint.suppression import apply_suppressions, skips_file
@@ -63,7 +64,7 @@ class Linter:
     # ------------------------------------------------------------------------------ entry points
     def lint_paths(self, paths: Sequence[str], progress: Optional[Callable[[int, int, str], None]] = None) -> List[Finding]:
         """Lint every file below ``paths``; ``progress(done, total, path)`` is called after each file."""
-        files = list(discover(paths, self.config.is_excluded))
+        files = list(discover(paths, self.config.is_excluded, notebooks=self.config.notebooks))
         if self.jobs > 1 and len(files) > 1:
             from nnlint.parallel import lint_in_parallel
 
@@ -107,6 +108,8 @@ class Linter:
         return findings
 
     def _lint_data(self, data: bytes, path: str, digest: str = "") -> Tuple[List[Finding], Dependencies]:
+        if is_notebook_path(path):
+            return self._lint_notebook(lambda: read_notebook(data), path, digest)
         try:
             source = decode_source(data)
         except SourceError as error:
@@ -114,7 +117,30 @@ class Linter:
         return self._lint_text(source, path, data, digest)
 
     def lint_source(self, source: str, path: str = "<stdin>") -> List[Finding]:
+        """Findings of a file's text: Python source, or a notebook's JSON when ``path`` ends in ``.ipynb``."""
+        if is_notebook_path(path):
+            return self._lint_notebook(lambda: parse_notebook(source), path)[0]
+        return self.lint_python(source, path)
+
+    def lint_python(self, source: str, path: str = "<stdin>") -> List[Finding]:
+        """Findings of Python source (a notebook's program too: positions are the program's)."""
         return self._lint_text(source, path, source.encode("utf-8", "surrogatepass"))[0]
+
+    def lint_notebook(self, notebook: Notebook, path: str) -> List[Finding]:
+        """Findings of a notebook's code cells, analysed as one program; positions name the cells."""
+        return self._lint_notebook(lambda: notebook, path)[0]
+
+    def _lint_notebook(self, read: Callable[[], Notebook], path: str, digest: str = "") -> Tuple[List[Finding], Dependencies]:
+        try:
+            notebook = read()
+        except NotebookError as error:
+            finding = Finding(path, error.line, error.column, *SYNTAX_ERROR, error.message, severity=Severity.ERROR)
+            return self._filter([finding], path), {}
+        if not notebook.is_python:
+            return [], {}  # an R or Julia notebook: not ours to read
+        program = NotebookProgram.from_notebook(notebook)
+        findings, consulted = self._lint_text(program.text, path, program.text.encode("utf-8", "surrogatepass"), digest)
+        return [program.to_cells(finding) for finding in findings], consulted
 
     def _lint_text(self, source: str, path: str, data: bytes, digest: str = "") -> Tuple[List[Finding], Dependencies]:
         """(findings, project files consulted) of one file's text; ``data`` is its bytes (for the import scan)."""

@@ -27,6 +27,7 @@ class Edit:
     end_line: int
     end_column: int
     replacement: str
+    cell: Optional[int] = None  # in a notebook: the 1-based cell the positions are in
 
 
 @dataclass(frozen=True)
@@ -52,13 +53,15 @@ class Finding:
     confirmed: Optional[bool] = None
     evidence: Optional[Dict[str, Any]] = None
     fix: Optional[Fix] = None
+    cell: Optional[int] = None  # in a notebook: the 1-based cell (among all cells) that line and column are in
 
     def sort_key(self) -> tuple:
-        return (self.path, self.line, self.column, self.code, self.message)
+        return (self.path, self.cell or 0, self.line, self.column, self.code, self.message)
 
     def to_dict(self) -> Dict[str, Any]:
         return {
             "path": self.path,
+            "cell": self.cell,
             "line": self.line,
             "column": self.column,
             "end_line": self.end_line if self.end_line is not None else self.line,

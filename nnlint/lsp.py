@@ -2,12 +2,14 @@
 
 Diagnostics are published on open, change and save (and cleared on close). Code actions: each fix a
 rule attaches, "disable CODE for this line" (adds or extends a ``# noqa: CODE`` comment) and
-"fix all" (``source.fixAll.nnlint``). Settings come from the client, as ``initializationOptions`` or
+"fix all" (``source.fixAll.nnlint``). Notebook documents (``notebookDocument/*``) are linted as one program
+and published cell by cell (``nnlint.lsp_notebook``). Settings come from the client, as ``initializationOptions`` or
 through ``workspace/didChangeConfiguration`` (``{"nnlint": {...}}``): ``select``, ``ignore``,
 ``extendSelect`` (lists of codes or prefixes), on top of the project's pyproject.toml.
 """
 from __future__ import annotations
 
+import dataclasses
 import io
 import tokenize
 from dataclasses import dataclass, field
@@ -24,6 +26,9 @@ from nnlint.autofix import fix_source
 from nnlint.config import Config, ConfigError, find_pyproject, load_config
 from nnlint.engine import Linter
 from nnlint.finding import Edit, Finding, Severity
+from nnlint.lsp_notebook import SYNC_OPTIONS, NotebookView, notebook_of_cell, notebook_view
+from nnlint.notebooks import is_notebook_path
+from nnlint.notebooks.magics import mask_cell
 from nnlint.suppression import noqa_codes
 
 SOURCE = "nnlint"
@@ -55,9 +60,10 @@ class Settings:
 
 class NnlintServer(LanguageServer):
     def __init__(self) -> None:
-        super().__init__("nnlint", __version__)
+        super().__init__("nnlint", __version__, notebook_document_sync=SYNC_OPTIONS)
         self.settings = Settings()
-        self.findings: Dict[str, List[Finding]] = {}  # by document uri, as last published
+        self.findings: Dict[str, List[Finding]] = {}  # by document uri (a notebook's: by cell uri), as last published
+        self.notebook_cells: Dict[str, List[str]] = {}  # notebook uri -> the cell uris last published
 
     # ----------------------------------------------------------------------------- linting
     def config_for(self, path: Optional[str]) -> Config:
@@ -74,8 +80,10 @@ class NnlintServer(LanguageServer):
         return config
 
     def linter_for(self, document: TextDocument) -> Linter:
+        return self.linter_at(document_path(document))
+
+    def linter_at(self, path: str) -> Linter:
         # a fresh linter per run: the project index must see the other files as they are now
-        path = document_path(document)
         return Linter(self.config_for(None if path.startswith("<") else path))
 
     def lint(self, document: TextDocument) -> List[Finding]:
@@ -83,13 +91,47 @@ class NnlintServer(LanguageServer):
         linter = self.linter_for(document)
         excluded = not path.startswith("<") and linter.config.is_excluded(path)  # as the command line skips it
         findings = [] if excluded else linter.lint_source(document.source, path)
+        if is_notebook_path(path):
+            findings = on_json_lines(findings, path, document.source)
         self.findings[document.uri] = findings
         return findings
 
     def publish(self, uri: str) -> None:
+        view = notebook_of_cell(self.workspace, uri)
+        if view is not None:
+            self.publish_notebook(view.uri)
+            return
         document = self.workspace.get_text_document(uri)
         diagnostics = [self.diagnostic(document, f) for f in self.lint(document)]
         self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=document.version))
+
+    # ----------------------------------------------------------------------------- notebooks
+    def lint_notebook(self, view: NotebookView) -> List[Finding]:
+        linter = self.linter_at(view.path)
+        excluded = not view.path.startswith("<") and linter.config.is_excluded(view.path)
+        findings = [] if excluded else linter.lint_notebook(view.notebook, view.path)
+        for uri, in_cell in view.by_cell(findings).items():
+            self.findings[uri] = in_cell
+        return findings
+
+    def publish_notebook(self, notebook_uri: str) -> None:
+        """Lint the notebook as one program; publish each cell's findings on the cell (and clear removed cells)."""
+        view = notebook_view(self.workspace, notebook_uri)
+        if view is None:
+            return
+        self.lint_notebook(view)
+        for stale in set(self.notebook_cells.get(notebook_uri, [])) - set(view.cell_uris):
+            self.findings.pop(stale, None)
+            self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=stale, diagnostics=[]))
+        self.notebook_cells[notebook_uri] = list(view.cell_uris)
+        for uri, document in zip(view.cell_uris, view.documents):
+            diagnostics = [self.diagnostic(document, f) for f in self.findings.get(uri, [])]
+            self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=document.version))
+
+    def close_notebook(self, notebook_uri: str) -> None:
+        for uri in self.notebook_cells.pop(notebook_uri, []):
+            self.findings.pop(uri, None)
+            self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
     # ------------------------------------------------------------------------- conversions
     @staticmethod
@@ -129,8 +171,12 @@ class NnlintServer(LanguageServer):
 
     def code_actions(self, params: types.CodeActionParams) -> List[types.CodeAction]:
         document = self.workspace.get_text_document(params.text_document.uri)
+        view = notebook_of_cell(self.workspace, document.uri)
         if document.uri not in self.findings:
-            self.lint(document)
+            if view is not None:
+                self.lint_notebook(view)
+            else:
+                self.lint(document)
         only = params.context.only
         wants = lambda kind: not only or any(kind == k or kind.startswith(k + ".") for k in only)  # noqa: E731
         actions: List[types.CodeAction] = []
@@ -141,27 +187,65 @@ class NnlintServer(LanguageServer):
             if finding is None:
                 continue
             if finding.fix is not None and finding.fix.edits and wants(types.CodeActionKind.QuickFix):
-                edits = [types.TextEdit(self.edit_range(document, e), e.replacement) for e in finding.fix.edits]
-                actions.append(self._action(f"{finding.code}: {finding.fix.description}", types.CodeActionKind.QuickFix, document, edits, diagnostic, preferred=True))
-            noqa = noqa_edit(document, finding)
+                changes = self.fix_changes(document, view, finding.fix.edits)
+                if changes is not None:
+                    actions.append(self._action(f"{finding.code}: {finding.fix.description}", types.CodeActionKind.QuickFix, changes, diagnostic, preferred=True))
+            python = mask_cell(document.source).text if view is not None else None  # a cell's magics do not tokenize
+            noqa = noqa_edit(document, finding, python)
             if noqa is not None and wants(types.CodeActionKind.QuickFix):
-                actions.append(self._action(f"Disable {finding.code} for this line", types.CodeActionKind.QuickFix, document, [noqa], diagnostic))
+                actions.append(self._action(f"Disable {finding.code} for this line", types.CodeActionKind.QuickFix, {document.uri: [noqa]}, diagnostic))
         if wants(FIX_ALL_KIND) and any(f.fix is not None and f.fix.edits for f in self.findings.get(document.uri, [])):
-            outcome = fix_source(self.linter_for(document), document.source, document_path(document))
-            if outcome.changed:
-                whole = types.Range(types.Position(0, 0), types.Position(len(document.lines), 0))
-                actions.append(self._action("Fix all nnlint auto-fixable problems", FIX_ALL_KIND, document, [types.TextEdit(whole, outcome.fixed)], None))
+            fix_all = self.fix_all_changes(document, view)
+            if fix_all:
+                actions.append(self._action("Fix all nnlint auto-fixable problems", FIX_ALL_KIND, fix_all, None))
         return actions
 
+    def fix_changes(self, document: TextDocument, view: Optional[NotebookView], edits: Sequence[Edit]) -> Optional[Dict[str, List[types.TextEdit]]]:
+        """A fix's edits by document uri: a notebook fix may edit another cell (the model's) than the finding's."""
+        changes: Dict[str, List[types.TextEdit]] = {}
+        for edit in edits:
+            target = document if view is None or edit.cell is None else view.document_of(edit.cell)
+            if target is None:
+                return None
+            changes.setdefault(target.uri, []).append(types.TextEdit(self.edit_range(target, edit), edit.replacement))
+        return changes
+
+    def fix_all_changes(self, document: TextDocument, view: Optional[NotebookView]) -> Dict[str, List[types.TextEdit]]:
+        if view is None:
+            outcome = fix_source(self.linter_for(document), document.source, document_path(document))
+            return {document.uri: [_whole(document, outcome.fixed)]} if outcome.changed else {}
+        from nnlint.notebooks.fixing import fix_notebook
+
+        _, changed = fix_notebook(self.linter_at(view.path), view.notebook, view.path)
+        return {view.cell_uris[index]: [_whole(view.documents[index], source)] for index, source in changed.items()}
+
     @staticmethod
-    def _action(title: str, kind: str, document: TextDocument, edits: Sequence[types.TextEdit], diagnostic: Optional[types.Diagnostic], preferred: bool = False) -> types.CodeAction:
+    def _action(title: str, kind: str, changes: Dict[str, List[types.TextEdit]], diagnostic: Optional[types.Diagnostic], preferred: bool = False) -> types.CodeAction:
         return types.CodeAction(
             title=title,
             kind=kind,
             diagnostics=[diagnostic] if diagnostic is not None else None,
-            edit=types.WorkspaceEdit(changes={document.uri: list(edits)}),
+            edit=types.WorkspaceEdit(changes=changes),
             is_preferred=preferred or None,
         )
+
+
+def _whole(document: TextDocument, text: str) -> types.TextEdit:
+    """An edit replacing a document's whole text."""
+    return types.TextEdit(types.Range(types.Position(0, 0), types.Position(len(document.lines), 0)), text)
+
+
+def on_json_lines(findings: List[Finding], path: str, text: str) -> List[Finding]:
+    """A notebook opened as a plain text document (its JSON): findings placed on the file's lines, without fixes."""
+    from nnlint.formatters import FormatOptions, cell_prefix
+
+    options = FormatOptions(sources={path: text})
+    placed = []
+    for finding in findings:
+        line, column, end_line, end_column = options.file_span(finding)
+        message = cell_prefix(finding) + finding.message
+        placed.append(dataclasses.replace(finding, cell=None, line=line, column=column, end_line=end_line, end_column=end_column, message=message, fix=None))
+    return placed
 
 
 def document_path(document: TextDocument) -> str:
@@ -171,8 +255,10 @@ def document_path(document: TextDocument) -> str:
     return "<unsaved>"
 
 
-def noqa_edit(document: TextDocument, finding: Finding) -> Optional[types.TextEdit]:
-    """An edit adding ``# noqa: CODE`` to the finding's line (or extending the noqa there); None where unsafe."""
+def noqa_edit(document: TextDocument, finding: Finding, python: Optional[str] = None) -> Optional[types.TextEdit]:
+    """An edit adding ``# noqa: CODE`` to the finding's line (or extending the noqa there); None where unsafe.
+
+    ``python``: the document as Python, where it is not (a notebook cell with its magics masked)."""
     lines = document.lines
     if not 0 < finding.line <= len(lines):
         return None
@@ -183,7 +269,7 @@ def noqa_edit(document: TextDocument, finding: Finding) -> Optional[types.TextEd
         new_text = _extend_noqa(text, finding.code)
     else:
         new_text = text.rstrip() + f"  # noqa: {finding.code}"
-    if new_text is None or not _comment_lands(document.source, finding.line, new_text):
+    if new_text is None or not _comment_lands(python if python is not None else document.source, finding.line, new_text):
         return None
     server_range = ServerTextRange(ServerTextPosition(finding.line - 1, 0), ServerTextPosition(finding.line - 1, len(text)))
     return types.TextEdit(document.range_to_client_units(server_range), new_text)
@@ -220,7 +306,10 @@ def create_server() -> NnlintServer:
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     def did_change_configuration(ls: NnlintServer, params: types.DidChangeConfigurationParams) -> None:
         ls.settings.update(params.settings)
-        for uri in list(ls.findings):
+        cells = {uri for uris in ls.notebook_cells.values() for uri in uris}
+        for notebook_uri in list(ls.notebook_cells):
+            ls.publish_notebook(notebook_uri)
+        for uri in [uri for uri in ls.findings if uri not in cells]:
             ls.publish(uri)
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
@@ -234,6 +323,22 @@ def create_server() -> NnlintServer:
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: NnlintServer, params: types.DidSaveTextDocumentParams) -> None:
         ls.publish(params.text_document.uri)
+
+    @server.feature(types.NOTEBOOK_DOCUMENT_DID_OPEN)
+    def notebook_did_open(ls: NnlintServer, params: types.DidOpenNotebookDocumentParams) -> None:
+        ls.publish_notebook(params.notebook_document.uri)
+
+    @server.feature(types.NOTEBOOK_DOCUMENT_DID_CHANGE)
+    def notebook_did_change(ls: NnlintServer, params: types.DidChangeNotebookDocumentParams) -> None:
+        ls.publish_notebook(params.notebook_document.uri)
+
+    @server.feature(types.NOTEBOOK_DOCUMENT_DID_SAVE)
+    def notebook_did_save(ls: NnlintServer, params: types.DidSaveNotebookDocumentParams) -> None:
+        ls.publish_notebook(params.notebook_document.uri)
+
+    @server.feature(types.NOTEBOOK_DOCUMENT_DID_CLOSE)
+    def notebook_did_close(ls: NnlintServer, params: types.DidCloseNotebookDocumentParams) -> None:
+        ls.close_notebook(params.notebook_document.uri)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: NnlintServer, params: types.DidCloseTextDocumentParams) -> None:

@@ -1,4 +1,6 @@
-"""Reading the `# expect:` headers of corpus scripts (shared by the static and dynamic corpus tests)."""
+"""Reading the `# expect:` headers of corpus scripts and notebooks (shared by the static and dynamic corpus tests).
+
+A notebook's header is the comment lines of its first code cell (see corpus/README.md)."""
 from __future__ import annotations
 
 import re
@@ -26,9 +28,19 @@ def _codes(text: str) -> List[str]:
     return sorted(code for code in re.split(r"[\s,]+", text.strip()) if code)
 
 
+def header_lines(path: Path) -> List[str]:
+    """The lines a header may be on: a script's first 40, a notebook's first code cell."""
+    if path.suffix == ".ipynb":
+        from nnlint.notebooks import read_notebook
+
+        code = read_notebook(path.read_bytes()).code_cells()
+        return code[0].source.splitlines() if code else []
+    return path.read_text(encoding="utf-8").splitlines()[:40]
+
+
 def read_expectation(path: Path) -> Expectation:
     expectation = Expectation(path)
-    for line in path.read_text(encoding="utf-8").splitlines()[:40]:
+    for line in header_lines(path):
         match = _HEADER.match(line.strip())
         if not match:
             continue
@@ -47,5 +59,6 @@ def read_expectation(path: Path) -> Expectation:
     return expectation
 
 
-def corpus_files() -> List[Path]:
-    return sorted(p for p in CORPUS.rglob("*.py") if "__pycache__" not in p.parts)
+def corpus_files(notebooks: bool = True) -> List[Path]:
+    found = [*CORPUS.rglob("*.py"), *(CORPUS.rglob("*.ipynb") if notebooks else ())]
+    return sorted(p for p in found if "__pycache__" not in p.parts and ".ipynb_checkpoints" not in p.parts)

@@ -1,6 +1,7 @@
 """The dynamic pass: run the user's script for one instrumented training step in a child process.
 
-``run_dynamic`` is the one entry point the CLI needs: it runs the script (``runner``), lets every probe
+``run_dynamic`` is the one entry point the CLI needs: it runs the script (``runner``; a notebook's code
+cells through ``notebook``), lets every probe
 turn the observations into findings and confirm or refute the static findings of its code (``probe``),
 and returns the new findings plus, if no step could be observed, one clear error. Nothing here imports
 torch; the child side lives in ``harness``/``recorder`` and runs under the user's interpreter.
@@ -56,7 +57,15 @@ def run_dynamic(
     progress: Optional[Callable[[str], None]] = None,
 ) -> DynamicReport:
     from nnlint.dynamic.runner import DEFAULT_TIMEOUT, run_script
+    from nnlint.notebooks import is_notebook_path
 
+    if is_notebook_path(script):
+        from nnlint.dynamic.notebook import run_notebook
+
+        return run_notebook(
+            script, args, probes, static_findings, python=python, device=device, timeout=timeout or DEFAULT_TIMEOUT,
+            launcher=launcher, nproc_per_node=nproc_per_node, progress=progress,
+        )
     result = run_script(
         script, args, python=python, device=device, timeout=timeout or DEFAULT_TIMEOUT,
         launcher=launcher, nproc_per_node=nproc_per_node, progress=progress,

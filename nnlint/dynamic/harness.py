@@ -2,7 +2,7 @@
 
 Invoked by :mod:`nnlint.dynamic.runner` through ``_bootstrap.py``::
 
-    python _bootstrap.py --out OBS.json [--progress FILE] SCRIPT [ARGS...]
+    python _bootstrap.py --out OBS.json [--progress FILE] [--workdir DIR] [--notebook] SCRIPT [ARGS...]
 
 Whatever happens (a training step, a crash, ``sys.exit``, a read from stdin, no training loop at all), the
 observations file is written with a ``status`` the parent turns into findings or one clear error.
@@ -75,6 +75,8 @@ def main(argv: List[str]) -> int:
     parser.add_argument("--out", required=True, help="observations file (JSON); a rank suffix is added under torchrun")
     parser.add_argument("--progress", default=None)
     parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
+    parser.add_argument("--workdir", default=None, help="folder to run in and import from (default: the script's)")
+    parser.add_argument("--notebook", action="store_true", help="the script is a notebook's code cells")
     parser.add_argument("script")
     parser.add_argument("args", nargs=argparse.REMAINDER)
     options = parser.parse_args(argv)
@@ -87,7 +89,7 @@ def main(argv: List[str]) -> int:
     _write(out_path, payload)
 
     script = os.path.realpath(options.script)
-    folder = os.path.dirname(script)
+    folder = os.path.realpath(options.workdir) if options.workdir else os.path.dirname(script)
     emit("starting")
     import torch  # noqa: E402  (the user's torch, in the user's interpreter)
 
@@ -116,7 +118,7 @@ def main(argv: List[str]) -> int:
     remove = install(recorder)
     status, error, exit_code = "completed", None, None
     try:
-        runpy.run_path(script, run_name="__main__")
+        runpy.run_path(script, init_globals=_notebook_names() if options.notebook else None, run_name="__main__")
     except StopScript:
         status = "stopped"
     except StdinRead:
@@ -149,6 +151,16 @@ def main(argv: List[str]) -> int:
     _write(out_path, payload)
     emit("done")
     return 0
+
+
+def _notebook_names() -> Dict[str, Any]:
+    """Names a notebook's code can use without importing them: IPython's ``display`` (as plain text here)."""
+
+    def display(*objects: Any, **_options: Any) -> None:
+        for value in objects:
+            print(repr(value))
+
+    return {"display": display}
 
 
 def _frames(tb, recorder, traceback_frames) -> List[Dict[str, Any]]:

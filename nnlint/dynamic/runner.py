@@ -53,10 +53,11 @@ class RunResult:
 
 def child_command(
     script: str, args: Sequence[str], out: str, progress: str, python: Optional[str], device: str,
-    launcher: Optional[str] = None, nproc_per_node: int = 1,
+    launcher: Optional[str] = None, nproc_per_node: int = 1, workdir: Optional[str] = None, notebook: bool = False,
 ) -> List[str]:
     interpreter = python or sys.executable
-    harness = [BOOTSTRAP, "--out", out, "--progress", progress, "--device", device, script, "--", *args]
+    place = ["--workdir", workdir] if workdir else []
+    harness = [BOOTSTRAP, "--out", out, "--progress", progress, "--device", device, *place, *(["--notebook"] if notebook else []), script, "--", *args]
     if launcher in (None, "", "none"):
         return [interpreter, BOOTSTRAP, *harness[1:]]
     if launcher == "torchrun":
@@ -135,21 +136,28 @@ def run_script(
     launcher: Optional[str] = None,
     nproc_per_node: int = 1,
     progress: Optional[Callable[[str], None]] = None,
+    workdir: Optional[str] = None,
+    notebook: bool = False,
 ) -> RunResult:
-    """Run ``script`` for one instrumented training step in a child process and collect what it saw."""
+    """Run ``script`` for one instrumented training step in a child process and collect what it saw.
+
+    ``workdir``: the folder the script runs in and imports from (default: its own); ``notebook``: the
+    script is a notebook's code cells, run with the names a notebook has (``display``).
+    """
     script = os.path.realpath(script)
+    run_in = os.path.realpath(workdir) if workdir else os.path.dirname(script)
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="nnlint-dynamic-") as workdir:
         out = os.path.join(workdir, "observations.json")
         progress_file = os.path.join(workdir, "progress.txt")
         stdout_path, stderr_path = os.path.join(workdir, "stdout.txt"), os.path.join(workdir, "stderr.txt")
-        command = child_command(script, args, out, progress_file, python, device, launcher, nproc_per_node)
+        command = child_command(script, args, out, progress_file, python, device, launcher, nproc_per_node, run_in, notebook)
         timed_out = False
         with open(stdout_path, "wb") as stdout, open(stderr_path, "wb") as stderr:
             try:
                 process = subprocess.Popen(
                     command, stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr,
-                    env=child_environment(device, launcher), cwd=os.path.dirname(script), start_new_session=True,
+                    env=child_environment(device, launcher), cwd=run_in, start_new_session=True,
                 )
             except OSError as error:
                 return RunResult(script, "no_report", error=RunError(f"cannot start {command[0]}: {error.strerror or error}"))

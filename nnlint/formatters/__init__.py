@@ -3,9 +3,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence
+from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Tuple
 
 from nnlint.finding import Finding
+
+if TYPE_CHECKING:
+    from nnlint.notebooks import Notebook
 
 
 @dataclass
@@ -16,9 +19,14 @@ class FormatOptions:
     color: bool = False
     sources: Dict[str, str] = field(default_factory=dict)
     _lines: Dict[str, List[str]] = field(default_factory=dict, repr=False)
+    _notebooks: Dict[str, Optional["Notebook"]] = field(default_factory=dict, repr=False)
 
-    def lines_of(self, path: str) -> List[str]:
-        """The file's lines as linted (stdin text or the file on disk); empty when unreadable."""
+    def lines_of(self, path: str, cell: Optional[int] = None) -> List[str]:
+        """The file's lines as linted (stdin text or the file on disk), or a notebook cell's; empty when unreadable."""
+        if cell is not None:
+            notebook = self.notebook(path)
+            found = notebook.cell(cell) if notebook is not None else None
+            return found.source.splitlines() if found is not None else []
         if path not in self._lines:
             text = self.sources.get(path)
             if text is None:
@@ -30,6 +38,36 @@ class FormatOptions:
                     text = ""
             self._lines[path] = text.splitlines()
         return self._lines[path]
+
+    def notebook(self, path: str) -> Optional["Notebook"]:
+        """The notebook at ``path`` (stdin's text or the file), read once; None when unreadable."""
+        if path not in self._notebooks:
+            from nnlint.notebooks import NotebookError, parse_notebook, read_notebook
+
+            try:
+                text = self.sources.get(path)
+                self._notebooks[path] = parse_notebook(text) if text is not None else read_notebook(Path(path).read_bytes())
+            except (OSError, NotebookError):
+                self._notebooks[path] = None
+        return self._notebooks[path]
+
+    def file_span(self, finding: Finding) -> Tuple[int, int, Optional[int], Optional[int]]:
+        """(line, column, end line, end column) in the file itself: for a notebook cell, on the file's JSON lines."""
+        if finding.cell is None:
+            return finding.line, finding.column, finding.end_line, finding.end_column
+        notebook = self.notebook(finding.path)
+        start = notebook.file_position(finding.cell, finding.line, finding.column) if notebook is not None else None
+        if start is None:
+            return 1, 1, None, None
+        end = None
+        if finding.end_line is not None and finding.end_column is not None and notebook is not None:
+            end = notebook.file_position(finding.cell, finding.end_line, finding.end_column)
+        return start[0], start[1], end[0] if end else None, end[1] if end else None
+
+
+def cell_prefix(finding: Finding) -> str:
+    """``cell 4, line 2: `` before the message of a notebook finding placed on the file's own lines."""
+    return "" if finding.cell is None else f"cell {finding.cell}, line {finding.line}: "
 
 
 Formatter = Callable[[Sequence[Finding], FormatOptions], str]

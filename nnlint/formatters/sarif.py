@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from nnlint import __version__
 from nnlint.finding import Edit, Finding, Severity
-from nnlint.formatters import FormatOptions, register
+from nnlint.formatters import FormatOptions, cell_prefix, register
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
@@ -77,22 +77,25 @@ def _replacement(edit: Edit) -> Dict[str, Any]:
     }
 
 
-def result(finding: Finding, rule_index: int) -> Dict[str, Any]:
+def result(finding: Finding, rule_index: int, options: Optional[FormatOptions] = None) -> Dict[str, Any]:
+    """One SARIF result. A notebook finding's region is on the file's own (JSON) lines, where code scanning
+    shows it; its cell, line and column are in the message and in ``properties`` (and its fix is left out:
+    SARIF replacements would have to rewrite JSON string escapes)."""
     entry: Dict[str, Any] = {
         "ruleId": finding.code,
         "ruleIndex": rule_index,
         "level": _LEVELS.get(finding.severity, "warning"),
-        "message": {"text": finding.message},
+        "message": {"text": cell_prefix(finding) + finding.message},
         "locations": [
             {
                 "physicalLocation": {
                     "artifactLocation": _artifact_location(finding.path),
-                    "region": _region(finding.line, finding.column, finding.end_line, finding.end_column),
+                    "region": _region(*(options or FormatOptions()).file_span(finding)),
                 }
             }
         ],
     }
-    if finding.fix is not None and finding.fix.edits:
+    if finding.fix is not None and finding.fix.edits and finding.cell is None:
         entry["fixes"] = [
             {
                 "description": {"text": finding.fix.description},
@@ -104,7 +107,9 @@ def result(finding: Finding, rule_index: int) -> Dict[str, Any]:
                 ],
             }
         ]
-    properties = {"source": finding.source.value}
+    properties: Dict[str, Any] = {"source": finding.source.value}
+    if finding.cell is not None:
+        properties.update(notebookCell=finding.cell, cellLine=finding.line, cellColumn=finding.column)
     if finding.confirmed is not None:
         properties["confirmed"] = finding.confirmed
     if finding.evidence:
@@ -113,7 +118,7 @@ def result(finding: Finding, rule_index: int) -> Dict[str, Any]:
     return entry
 
 
-def sarif_log(findings: Sequence[Finding]) -> Dict[str, Any]:
+def sarif_log(findings: Sequence[Finding], options: Optional[FormatOptions] = None) -> Dict[str, Any]:
     rules: List[Dict[str, Any]] = []
     index: Dict[str, int] = {}
     results = []
@@ -121,7 +126,7 @@ def sarif_log(findings: Sequence[Finding]) -> Dict[str, Any]:
         if finding.code not in index:
             index[finding.code] = len(rules)
             rules.append(rule_descriptor(finding.code, finding))
-        results.append(result(finding, index[finding.code]))
+        results.append(result(finding, index[finding.code], options))
     return {
         "$schema": SARIF_SCHEMA,
         "version": SARIF_VERSION,
@@ -138,4 +143,4 @@ def sarif_log(findings: Sequence[Finding]) -> Dict[str, Any]:
 
 @register("sarif")
 def format_sarif(findings: Sequence[Finding], options: Optional[FormatOptions] = None) -> str:
-    return json.dumps(sarif_log(findings), indent=2, default=str) + "\n"
+    return json.dumps(sarif_log(findings, options), indent=2, default=str) + "\n"

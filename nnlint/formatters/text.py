@@ -22,12 +22,14 @@ def _status(finding: Finding) -> str:
 
 
 def format_line(finding: Finding, color: bool = False) -> str:
+    """``path:line:col: CODE message``; in a notebook ``path:cell N:line:col: CODE message`` (as ruff writes it)."""
+    cell = f"cell {finding.cell}:" if finding.cell is not None else ""
     if not color:
-        return f"{finding.path}:{finding.line}:{finding.column}: {finding.code} {finding.message}{_status(finding)}"
+        return f"{finding.path}:{cell}{finding.line}:{finding.column}: {finding.code} {finding.message}{_status(finding)}"
     path = click.style(finding.path, bold=True)
     code = click.style(finding.code, fg=_CODE_COLOURS.get(finding.severity, "yellow"), bold=True)
     status = _status(finding)
-    return f"{path}:{finding.line}:{finding.column}: {code} {finding.message}{click.style(status, dim=True) if status else ''}"
+    return f"{path}:{cell}{finding.line}:{finding.column}: {code} {finding.message}{click.style(status, dim=True) if status else ''}"
 
 
 def source_excerpt(finding: Finding, lines: Sequence[str], color: bool = False) -> List[str]:
@@ -55,5 +57,5 @@ def format_text(findings: Sequence[Finding], options: Optional[FormatOptions] = 
     for finding in findings:
         out.append(format_line(finding, options.color))
         if options.show_source:
-            out.extend(source_excerpt(finding, options.lines_of(finding.path), options.color))
+            out.extend(source_excerpt(finding, options.lines_of(finding.path, finding.cell), options.color))
     return "".join(line + "\n" for line in out)

@@ -44,7 +44,7 @@ def test_hook_definitions_are_complete() -> None:
     hooks = _hooks()
     assert set(hooks) == {"nnlint", "nnlint-fix"}
     for hook in hooks.values():
-        assert hook["language"] == "python" and hook["types"] == ["python"] and hook["name"]
+        assert hook["language"] == "python" and hook["types_or"] == ["python", "jupyter"] and hook["name"]
 
 
 def test_check_hook_fails_on_a_finding_and_passes_on_clean_files(tmp_path: Path) -> None:
