@@ -9,7 +9,8 @@ class NllOnLogits(Rule):
     """## What it does
     Finds an `NLLLoss` (or `F.nll_loss`) whose input comes straight out of a `Linear`/`Conv` layer: the
     last layer of an `nn.Sequential`, the value a `forward` returns (in this file or another file of the
-    project), or a layer called in the training loop, with no `log_softmax` in between.
+    project), or a layer called in the training loop, with no `log_softmax` in between; or whose input
+    is softmax probabilities (`F.nll_loss(F.softmax(out, dim=1), y)`), which it takes for log-probabilities.
 
     ## Why is this bad?
     `NLLLoss` does not normalise anything: it returns minus the input at the target index, assuming
@@ -53,13 +54,23 @@ class NllOnLogits(Rule):
 
     code = "NN302"
     name = "nll-on-logits"
-    summary = "NLLLoss is fed raw logits instead of log-probabilities"
+    summary = "NLLLoss is fed raw logits or softmax probabilities instead of log-probabilities"
 
     def check(self, ctx: RuleContext) -> None:
         model = ctx.model
         for loss in loss_calls(model, "nll"):
             tail = model.tail_of(loss.prediction(model), loss.call.scope, training=True)
-            if tail.kind != "linear" or tail.node is None:
+            if tail.node is None:
+                continue
+            if tail.kind == "softmax":
+                ctx.report(
+                    loss.call.node,
+                    f"{loss.short_name} receives softmax probabilities ({describe_tail(model, tail)}), not "
+                    "log-probabilities: the loss is then -p instead of -log p; use log_softmax, or CrossEntropyLoss on the logits",
+                    evidence={"activation": "softmax", "activation_at": describe_tail(model, tail)},
+                )
+                continue
+            if tail.kind != "linear":
                 continue
             layer = (tail.layer_qualname or "a linear layer").rsplit(".", 1)[-1]
             ctx.report(

@@ -206,3 +206,34 @@ def unknown(model, inputs, targets):
     return F.mse_loss(model(inputs), targets)
 """
     assert lint(body, "NN305") == []
+
+
+def test_nll_on_softmax_probabilities_is_reported_at_the_loss() -> None:
+    from tests.conftest import lint_text
+
+    findings = lint_text(
+        """
+        import torch.nn.functional as F
+
+        output = model(x)
+        output = F.softmax(output, dim=1)
+        loss = F.nll_loss(output, y)
+        """,
+        select=["NN302"],
+    )
+    assert [(f.line, f.column) for f in findings] == [(6, 8)]
+    assert "softmax probabilities (line 5)" in findings[0].message
+
+
+def test_nll_on_log_softmax_is_silent() -> None:
+    from tests.conftest import lint_text
+
+    findings = lint_text(
+        """
+        import torch.nn.functional as F
+
+        loss = F.nll_loss(F.log_softmax(model(x), dim=1), y)
+        """,
+        select=["NN302"],
+    )
+    assert findings == []
