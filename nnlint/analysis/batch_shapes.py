@@ -133,7 +133,7 @@ def _name_shape(model: SemanticModel, name: cst.Name, scope: Scope, depth: int) 
     if binding.kind == "for" and binding.index is not None and binding.value is not None:
         return _batch_shape(model, binding.value, binding.index, binding.scope, depth)
     if binding.kind == "param" and binding.scope.function is not None:
-        shapes = {tensor_shape(model, arg, arg_scope, depth + 1) for arg, arg_scope in model.arguments_for_param(binding.scope.function, binding.name)}
+        shapes = {tensor_shape(owner, arg, arg_scope, depth + 1) for arg, arg_scope, owner in model.passed_arguments(binding.scope.function, binding.name)}
         return shapes.pop() if len(shapes) == 1 else None
     return None
 

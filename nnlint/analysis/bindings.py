@@ -75,6 +75,53 @@ class CallBindings:
         """Calls, in this file, of a function defined in this file."""
         return self._callers.get(func, [])
 
+    def foreign_callers(self: "SemanticModel", func: FunctionInfo) -> List[Tuple["SemanticModel", CallInfo]]:
+        """Calls of a function of this file made in other files of the project (``train.fit(model, ...)`` in main.py)."""
+        table = self.__dict__.setdefault("_foreign_callers", {})
+        if func in table:
+            found_before = table[func]
+            if found_before is None:  # the search reached this function again (mutual imports): a cycle
+                self._object_cycles += 1
+                return []
+            return found_before
+        if self.project is None:
+            return []
+        table[func] = None
+        found: List[Tuple["SemanticModel", CallInfo]] = []
+        try:
+            found = self._find_foreign_callers(func)
+        finally:
+            table[func] = found
+        return found
+
+    def _find_foreign_callers(self: "SemanticModel", func: FunctionInfo) -> List[Tuple["SemanticModel", CallInfo]]:
+        assert self.project is not None
+        is_constructor = func.name == "__init__" and func.cls is not None
+        name = func.cls.name if is_constructor and func.cls is not None else func.name
+        found: List[Tuple["SemanticModel", CallInfo]] = []
+        for other in self.project.files_that_may_call(name, self):
+            for call in other.calls_named(name):
+                target = other.resolve_function(call.node.func, call.scope)
+                if target is None and is_constructor:
+                    cls = other.resolve_class(call.node.func, call.scope)
+                    target = other.method_of(cls, "__init__") if cls is not None else None
+                if target is func:
+                    found.append((other, call))
+        return found
+
+    def passed_arguments(self: "SemanticModel", func: FunctionInfo, param: str) -> List[Tuple[cst.BaseExpression, Scope, "SemanticModel"]]:
+        """(expression, scope, model of its file) passed for a parameter at every known call site, this file's and
+        the project's; the others only when this file has no call of the function (a library module's callers)."""
+        index = func.param_index(param)
+        found = [(expr, scope, self) for expr, scope in self.arguments_for_param(func, param)]
+        if found or self.callers(func):
+            return found
+        for other, call in self.foreign_callers(func):
+            expr = other.argument(call.node, index, param)
+            if expr is not None:
+                found.append((expr, call.scope, other))
+        return found
+
     def argument(self: "SemanticModel", call: cst.Call, position: Optional[int], keyword: Optional[str]) -> Optional[cst.BaseExpression]:
         """The expression passed for a parameter, by keyword or position (None if absent or after *args)."""
         positional = 0

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Tuple, Union
 
 import libcst as cst
 
-from nnlint.analysis.imports import import_bindings
+from nnlint.analysis.imports import import_bindings, star_import_module
 from nnlint.analysis.symbols import Binding, CallInfo, ClassInfo, FunctionInfo, LoopInfo, Scope
 
 if TYPE_CHECKING:
@@ -190,6 +190,10 @@ class ModelBuilder(cst.CSTVisitor):
     def _import(self, node: cst.CSTNode) -> None:
         for local, qualname in import_bindings(node, self.m.module_name, self.m.is_package):
             self._bind(local, "import", node, None, qualname=qualname)
+        if isinstance(node, cst.ImportFrom) and self.scope.kind == "module":
+            star = star_import_module(node, self.m.module_name, self.m.is_package)
+            if star is not None:
+                self.m.star_imports.append((star, node, self.counter))
 
     def _walrus(self, node: cst.CSTNode) -> None:
         assert isinstance(node, cst.NamedExpr)

@@ -39,6 +39,14 @@ def resolve_relative(module_name: Optional[str], is_package: bool, level: int, t
     return ".".join(base) or None
 
 
+def star_import_module(node: cst.ImportFrom, module_name: Optional[str], is_package: bool) -> Optional[str]:
+    """The absolute module a ``from <module> import *`` statement reads (None if not a star import)."""
+    if not isinstance(node.names, cst.ImportStar):
+        return None
+    target = dotted_name(node.module) if node.module is not None else None
+    return resolve_relative(module_name, is_package, len(node.relative), target)
+
+
 def import_bindings(node: cst.CSTNode, module_name: Optional[str], is_package: bool) -> List[Tuple[str, str]]:
     """(local name, qualified name) pairs an Import or ImportFrom statement binds."""
     pairs: List[Tuple[str, str]] = []

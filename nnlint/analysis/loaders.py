@@ -123,8 +123,8 @@ def loader_object(model: SemanticModel, expr: cst.BaseExpression, scope: Scope, 
         candidates = {
             id(found.node): found
             for found in (
-                loader_object(model, arg, arg_scope, depth + 1)
-                for arg, arg_scope in model.arguments_for_param(binding.scope.function, binding.name)
+                loader_object(owner, arg, arg_scope, depth + 1)
+                for arg, arg_scope, owner in model.passed_arguments(binding.scope.function, binding.name)
             )
         }
         if len(candidates) == 1:
@@ -262,7 +262,7 @@ def _style_of(model: SemanticModel, expr: Optional[cst.BaseExpression], scope: S
         binding = reaching_binding(model, expr, scope)
         if binding is None or binding.value is None:
             if binding is not None and binding.kind == "param" and binding.scope.function is not None:
-                styles = {_style_of(model, arg, s, depth + 1) for arg, s in model.arguments_for_param(binding.scope.function, binding.name)}
+                styles = {_style_of(owner, arg, s, depth + 1) for arg, s, owner in model.passed_arguments(binding.scope.function, binding.name)}
                 return styles.pop() if len(styles) == 1 else "unknown"
             return "unknown"
         if binding.index is not None:

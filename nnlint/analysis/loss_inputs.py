@@ -7,10 +7,11 @@ Built only on the public API of :class:`~nnlint.analysis.model.SemanticModel`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterator, Optional
+from typing import Iterator, Optional, Tuple
 
 import libcst as cst
 
+from nnlint.analysis.loss_wrappers import wrapped_loss
 from nnlint.analysis.model import CallInfo, Scope, SemanticModel, Tail
 
 _CLAMP_FUNCTIONS = frozenset({"torch.clamp", "torch.clip", "torch.clamp_min", "torch.clamp_max"})
@@ -27,28 +28,42 @@ class LossCall:
     call: CallInfo
     family: str  # e.g. "bce", "nll", "mse" (torch_api.LOSS_* families)
     qualname: str  # the loss class or function, e.g. torch.nn.BCELoss
+    wrapper: Optional[str] = None  # the user's loss module or function that computes it, if any
+    prediction_slot: Tuple[Optional[int], Optional[str]] = (0, "input")
+    target_slot: Tuple[Optional[int], Optional[str]] = (1, "target")
 
     @property
     def short_name(self) -> str:
-        return self.qualname.rsplit(".", 1)[-1]
+        name = self.qualname.rsplit(".", 1)[-1]
+        return f"{self.wrapper} (through {name})" if self.wrapper else name
 
     def prediction(self, model: SemanticModel) -> Optional[cst.BaseExpression]:
-        return model.argument(self.call.node, 0, "input")
+        return model.argument(self.call.node, *self.prediction_slot)
 
     def target(self, model: SemanticModel) -> Optional[cst.BaseExpression]:
-        return model.argument(self.call.node, 1, "target")
+        return model.argument(self.call.node, *self.target_slot)
 
 
 def loss_calls(model: SemanticModel, *families: str) -> Iterator[LossCall]:
-    """Every call computing a loss of one of the given families (all families when none given)."""
+    """Every call computing a loss of one of the given families (all families when none given), also through
+    a user's loss module or function that hands its prediction to the library loss (``FocalLoss()(out, y)``)."""
     for call in model.calls:
         found = model.loss_kind(call.node, call.scope)
-        if found is None:
+        if found is not None:
+            family, qualname = found
+            if not families or family in families:
+                yield LossCall(call, family, qualname)
             continue
-        family, qualname = found
-        if families and family not in families:
+        if not _may_wrap_a_loss(call):
             continue
-        yield LossCall(call, family, qualname)
+        wrapped = wrapped_loss(model, call.node, call.scope)
+        if wrapped is not None and (not families or wrapped.family in families):
+            yield LossCall(call, wrapped.family, wrapped.qualname, wrapped.wrapper, wrapped.prediction, wrapped.target)
+
+
+def _may_wrap_a_loss(call: CallInfo) -> bool:
+    """Cheap test before resolving the callee: a call with at least one argument of a name or attribute."""
+    return bool(call.node.args) and isinstance(call.node.func, (cst.Name, cst.Attribute))
 
 
 def unclamped(model: SemanticModel, expr: Optional[cst.BaseExpression], scope: Scope, depth: int = 0) -> Optional[cst.BaseExpression]:

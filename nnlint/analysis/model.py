@@ -75,6 +75,7 @@ class SemanticModel(
         self.call_info: Dict[cst.Call, CallInfo] = {}
         self.loops: List[LoopInfo] = []
         self.withs: List[cst.With] = []
+        self.star_imports: List[Tuple[str, cst.CSTNode, int]] = []  # (module, statement, order) of `from m import *`
         self._object_cache: Dict[Tuple[int, int], Obj] = {}
         self._objects_in_progress: Set[Tuple[int, int]] = set()
         self._object_cycles = 0

@@ -66,7 +66,7 @@ def _body_statements(node: cst.CSTNode) -> Sequence[cst.CSTNode]:
 class ModeAnalysis:
     """Computes :class:`ForwardUse` records for one file's semantic model."""
 
-    def __init__(self, model: SemanticModel) -> None:
+    def __init__(self, model: SemanticModel, run: bool = True) -> None:
         self.m = model
         self.uses: Dict[cst.Call, ForwardUse] = {}
         self._summaries: Dict[FunctionInfo, State] = {}
@@ -74,7 +74,8 @@ class ModeAnalysis:
         self._entries: Dict[FunctionInfo, State] = {}
         self._analysed_with: Dict[FunctionInfo, State] = {}
         self._statement_calls = self._calls_by_statement()
-        self._run()
+        if run:
+            self._run()
 
     # ------------------------------------------------------------------------------------ keys
     def key(self, expr: cst.BaseExpression, scope: Scope) -> Tuple[Optional[object], Obj]:
@@ -199,8 +200,20 @@ class ModeAnalysis:
                 self.uses[call.node] = ForwardUse(call, obj, modes)
             return state
         target = self.m.resolve_function(call.node.func, call.scope)
-        if target is None or target.scope.node not in self.m.order or depth > _MAX_CALL_DEPTH:
+        if target is None or depth > _MAX_CALL_DEPTH:
             return state
+        if target.scope.node not in self.m.order:
+            # a helper of another project file (`eval_net(net, ...)` from utils/eval.py): its effect on the
+            # models it is given, from that file's own analysis (its parameters resolve to our objects)
+            owner = self.m.owner_of(target)
+            if owner is None or owner is self.m:
+                return state
+            # modes set over there are quoted here by the call that sets them (findings stay in this file)
+            effect = {
+                key: frozenset((mode, call.node if origin is not None and origin not in self.m.order else origin) for mode, origin in modes)
+                for key, modes in _summaries_of(owner).summary(target).items()
+            }
+            return self._apply(effect, state)
         if record:
             entry = self._entries.get(target)
             self._entries[target] = _copy(state) if entry is None else _join(entry, state)
@@ -287,6 +300,15 @@ class _KeepState(dict):
 
     def copy(self) -> "_KeepState":
         return _KeepState(self)
+
+
+def _summaries_of(model: SemanticModel) -> ModeAnalysis:
+    """An analysis of another file used only for the effects of its functions (no forward uses recorded)."""
+    cached = getattr(model, "_nnlint_mode_summaries", None)
+    if cached is None:
+        cached = ModeAnalysis(model, run=False)
+        setattr(model, "_nnlint_mode_summaries", cached)
+    return cached
 
 
 def mode_analysis(model: SemanticModel) -> ModeAnalysis:

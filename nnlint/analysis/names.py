@@ -4,7 +4,7 @@ A part of :class:`~nnlint.analysis.model.SemanticModel` (which combines the part
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, List, Optional
+from typing import TYPE_CHECKING, Dict, List, Optional
 
 import libcst as cst
 
@@ -44,7 +44,27 @@ class NameResolution:
                 return bindings[-1]
             current = current.parent
             first = False
-        return None
+        return self._star_imported(name)
+
+    def _star_imported(self: "SemanticModel", name: str) -> Optional[Binding]:
+        """``name`` as bound by ``from models import *``, when a project module of that name defines it."""
+        if not self.star_imports or self.project is None:
+            return None
+        cache: Dict[str, Optional[Binding]] = self.__dict__.setdefault("_star_bindings", {})
+        if name in cache:
+            return cache[name]
+        cache[name] = None
+        for module, node, order in reversed(self.star_imports):
+            other = self.project.module_model(module, self)
+            if other is None or other is self:
+                continue
+            found = other.lookup(name, other.module_scope)
+            if found is None or found.kind not in ("import", "class", "def") or name.startswith("_"):
+                continue
+            qualname = found.qualname if found.kind == "import" else f"{module}.{name}"
+            cache[name] = Binding(name, "import", node, None, order, self.module_scope, qualname=qualname)
+            break
+        return cache[name]
 
     def _binds_after_use(self: "SemanticModel", binding: Binding, use: int) -> bool:
         """A binding is not visible inside the expression that computes it: in ``x = f(x)`` the ``x`` on

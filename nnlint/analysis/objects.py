@@ -50,11 +50,17 @@ class ObjectRoles:
                 if found.kind == "unknown" and self._object_cycles == cycles_before and isinstance(binding.value, (cst.Call, cst.Name, cst.Attribute, cst.Subscript)):
                     return self.object_by_usage(binding) or UNKNOWN
                 return found
+            if binding.kind in ("assign", "unpack") and binding.index is not None and len(binding.index) == 1 and isinstance(binding.value, (cst.Tuple, cst.List)):
+                elements = binding.value.elements  # `criterion_a, criterion_b = nn.BCELoss(), nn.NLLLoss()`
+                position = binding.index[0]
+                if position < len(elements) and not any(isinstance(e, cst.StarredElement) for e in elements[: position + 1]):
+                    return self.object_of(elements[position].value, binding.scope, depth + 1)
+                return UNKNOWN
             if binding.kind == "param":
                 func = binding.scope.function
                 if func is None:
                     return UNKNOWN
-                candidates = {id(o.node) if o.node is not None else None: o for o in (self.object_of(arg, arg_scope, depth + 1) for arg, arg_scope in self.arguments_for_param(func, binding.name)) if o.kind != "unknown"}
+                candidates = {id(o.node) if o.node is not None else None: o for o in (owner.object_of(arg, arg_scope, depth + 1) for arg, arg_scope, owner in self.passed_arguments(func, binding.name)) if o.kind != "unknown"}
                 if len(candidates) == 1:
                     return next(iter(candidates.values()))
                 kinds = {o.kind for o in candidates.values()}
@@ -122,7 +128,7 @@ class ObjectRoles:
         # method calls that return their receiver (model.to(device), model.cuda(), loader wrappers)
         if isinstance(func, cst.Attribute) and func.attr.value in ("to", "cuda", "cpu", "float", "double", "half", "train", "eval", "requires_grad_", "type", "bfloat16", "module"):
             receiver = self.object_of(func.value, scope, depth + 1)
-            if receiver.kind in ("model", "layer"):
+            if receiver.kind in ("model", "layer", "loss"):  # a loss is a module too: `nn.CrossEntropyLoss().cuda()`
                 return receiver
         qualname = self.callee_qualname(call, scope)
         if qualname is not None:
@@ -173,9 +179,13 @@ class ObjectRoles:
         """The module (or loss) object a call runs: ``model(x)``, and also ``model.forward(x)``, ``loss.forward(a, b)``."""
         func = call.func
         if isinstance(func, cst.Attribute) and func.attr.value in ("forward", "__call__"):
-            receiver = self.object_of(func.value, scope)
+            func = func.value
+            receiver = self.object_of(func, scope)
             if receiver.kind in ("model", "layer", "loss"):
                 return receiver
+        own_class = self._self_class(func, scope)
+        if own_class is not None and self.is_module_class(own_class):
+            return Obj("model", None, None, own_class, own_class.owner, scope)  # `self(x)` in a module's own method
         return self.object_of(func, scope)
 
     def loss_kind(self: "SemanticModel", call: cst.Call, scope: Scope) -> Optional[Tuple[str, str]]:

@@ -104,6 +104,44 @@ def clears_gradients(model: SemanticModel, facts: LoopFacts) -> bool:
     return any(_resets_grad(model, body) for body in bodies)
 
 
+def steps_without_own_clearing(model: SemanticModel, facts: LoopFacts) -> List[CallInfo]:
+    """Steps of an optimizer whose gradients nothing in the iteration clears, where the only clearing is
+    ``other.zero_grad()`` of other optimizers (a GAN loop that clears the generator's optimizer only).
+
+    Any clearing that may cover every parameter (``model.zero_grad()``, ``p.grad = None``, an unknown
+    receiver) makes the answer empty: which parameters it covers is not in the source.
+    """
+    clearings = [call for call in facts.calls if clears_gradients_call(call)]
+    if not clearings or _resets_grad(model, facts.loop.node):
+        return []
+    cleared: Set[int] = set()
+    for call in clearings:
+        key = _optimizer_key(model, call.receiver, call)
+        if call.method_name != "zero_grad" or key is None:
+            return []
+        cleared.add(key)
+    unclear: List[CallInfo] = []
+    stepped: Set[int] = set()
+    for step in step_calls(model, facts):
+        key = _optimizer_key(model, model.optimizer_step_target(step), step)
+        if key is None:
+            return []
+        stepped.add(key)
+        if key not in cleared:
+            unclear.append(step)
+    return unclear if len(stepped) > 1 else []
+
+
+def _optimizer_key(model: SemanticModel, expr: Optional[cst.BaseExpression], call: CallInfo) -> Optional[int]:
+    """Identity of the optimizer object an expression holds (None when it is not a known optimizer)."""
+    if expr is None:
+        return None
+    obj = model.object_of(expr, call.scope)
+    if obj.kind != "optimizer" or obj.node is None:
+        return None
+    return id(obj.node)
+
+
 def enclosing_loops(loop: LoopInfo) -> Iterator[LoopInfo]:
     current = loop.parent
     while current is not None:

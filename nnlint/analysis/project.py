@@ -26,6 +26,8 @@ _EXTERNAL_ROOTS = frozenset(
     }
 )
 _MAX_REEXPORT_DEPTH = 4
+_MAX_FILES_PER_FOLDER = 400  # a folder larger than this (a vendored library) is not searched for callers
+_MAX_CALLER_FILE_BYTES = 1_000_000
 _MAX_FOLDERS_UP = 2
 _REPOSITORY_MARKERS = (".git", "pyproject.toml", "setup.py", "setup.cfg")
 Dependencies = Dict[str, Optional[str]]
@@ -80,6 +82,8 @@ class ProjectIndex:
         self._hashes: Dict[str, str] = {}
         # files the current file's analysis looked at (path -> content hash, None: probed but absent)
         self._dependencies: Dict[str, Optional[str]] = {}
+        self._folder_files: Dict[Path, List[Path]] = {}
+        self._file_bytes: Dict[Path, bytes] = {}
 
     def _resolve(self, path: Path) -> Path:
         text = str(path)
@@ -186,6 +190,18 @@ class ProjectIndex:
         self._dependencies.update(memo[1])
         return memo[0]
 
+    def module_model(self, module: str, importer: SemanticModel) -> Optional[SemanticModel]:
+        """The model of a project module named by an import of ``importer`` (None: not a project file)."""
+        parts = tuple(module.split("."))
+        if not parts or parts[0] in _EXTERNAL_ROOTS or importer.path.startswith("<"):
+            return None
+        path = self._find_module(parts, Path(importer.path))
+        if path is None:
+            return None
+        resolved = str(self._resolve(path))
+        self._dependencies[resolved] = self._digest(resolved)
+        return self.model_for_path(path)
+
     def _lookup(self, parts: Tuple[str, ...], importer: SemanticModel, _depth: int) -> Optional[Union[ClassInfo, FunctionInfo]]:
         importer_path = Path(importer.path)
         for split in range(len(parts) - 1, 0, -1):
@@ -208,6 +224,51 @@ class ProjectIndex:
                 return method
             return found
         return None
+
+    def _python_files(self, folder: Path) -> List[Path]:
+        files = self._folder_files.get(folder)
+        if files is None:
+            try:
+                found = sorted(entry for entry in folder.iterdir() if entry.suffix == ".py" and entry.is_file())
+            except OSError:
+                found = []
+            files = self._folder_files[folder] = found if len(found) <= _MAX_FILES_PER_FOLDER else []
+        return files
+
+    def _mentions(self, path: Path, words: Tuple[bytes, ...]) -> bool:
+        data = self._file_bytes.get(path)
+        if data is None:
+            try:
+                data = path.read_bytes() if path.stat().st_size <= _MAX_CALLER_FILE_BYTES else b""
+            except OSError:
+                data = b""
+            self._file_bytes[path] = data
+        return all(word in data for word in words)
+
+    def files_that_may_call(self, name: str, owner: SemanticModel) -> List[SemanticModel]:
+        """Models of the other project files that mention ``name`` and the owner's module: its possible callers.
+
+        Searched: the owner's folder and the folders its imports resolve from (the scripts beside it and the
+        root of its package), not the whole tree; a file is parsed only if its text names both.
+        """
+        if owner.path.startswith("<"):
+            return []
+        owner_path = self._resolve(Path(owner.path))
+        module_word = (owner_path.parent.name if owner_path.name == "__init__.py" else owner_path.stem).encode()
+        words = (name.encode(), module_word, b"import")
+        models: List[SemanticModel] = []
+        seen = {owner_path}
+        for folder in _search_roots(owner_path):
+            for candidate in self._python_files(folder):
+                resolved = self._resolve(candidate)
+                if resolved in seen or not self._mentions(resolved, words):
+                    continue
+                seen.add(resolved)
+                model = self.model_for_path(resolved)
+                if model is not None:
+                    self._dependencies[str(resolved)] = self._digest(str(resolved))
+                    models.append(model)
+        return models
 
     def model_of(self, func: FunctionInfo) -> Optional[SemanticModel]:
         for model in self._models.values():

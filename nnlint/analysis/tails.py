@@ -24,9 +24,11 @@ class OutputTails:
             return UNKNOWN_TAIL
         if isinstance(expr, cst.Name):
             binding = self.reaching_value(expr, scope)
+            if binding is not None and binding.kind in ("assign", "unpack") and binding.index is not None and len(binding.index) == 1 and isinstance(binding.value, cst.Call):
+                return self._element_tail(binding.value, binding.index[0], binding.scope, training, _depth + 1)  # `out, aux = model(x)`
             if binding is None or binding.kind not in ("assign", "annassign", "walrus") or binding.index is not None:
                 if binding is not None and binding.kind == "param" and binding.scope.function is not None:
-                    tails = {t.kind: t for t in (self.tail_of(arg, s, training, _depth + 1) for arg, s in self.arguments_for_param(binding.scope.function, binding.name))}
+                    tails = {t.kind: t for t in (owner.tail_of(arg, s, training, _depth + 1) for arg, s, owner in self.passed_arguments(binding.scope.function, binding.name))}
                     if len(tails) == 1:
                         return next(iter(tails.values()))
                 return UNKNOWN_TAIL
@@ -52,7 +54,8 @@ class OutputTails:
             method = func.attr.value
             if method in api.ACTIVATION_METHODS:
                 receiver_obj = self.object_of(func.value, scope)
-                if receiver_obj.kind == "unknown":
+                # `x.softmax(1)` is the tensor method; `self.softmax(x)` calls the module stored under that name
+                if receiver_obj.kind == "unknown" and self.object_of(func, scope).kind == "unknown":
                     kind = api.ACTIVATION_METHODS[method]
                     if kind == "exp" and self.tail_of(func.value, scope, training, depth + 1).kind == "log_softmax":
                         kind = "softmax"
@@ -72,7 +75,41 @@ class OutputTails:
             owner = self.owner_of(target)
             if owner is not None:
                 return owner.function_tail(target, training, depth + 1)
+            return UNKNOWN_TAIL
+        if obj.kind == "unknown":
+            return self._handed_layer_tail(call, scope, training, depth)
         return UNKNOWN_TAIL
+
+    def _handed_layer_tail(self: "SemanticModel", call: cst.Call, scope: Scope, training: bool, depth: int) -> Tail:
+        """A wrapper out of sight given a tensor and the one layer to run on it (``ConcreteDropout()(x, layer)``,
+        ``checkpoint(block, x)``) returns what that layer returns."""
+        handed = [
+            obj for obj in (self.object_of(arg.value, scope) for arg in call.args if arg.star == "")
+            if obj.kind in ("model", "layer")
+        ]
+        if len(handed) != 1 or len(call.args) < 2:
+            return UNKNOWN_TAIL
+        return self.output_tail(handed[0], training, depth + 1)
+
+    def _element_tail(self: "SemanticModel", call: cst.Call, element: int, scope: Scope, training: bool, depth: int) -> Tail:
+        """The tail of one element of the tuple a model's forward (or a user function) returns."""
+        if depth > _MAX_DEPTH:
+            return UNKNOWN_TAIL
+        obj = self.called_object(call, scope)
+        target: Optional[FunctionInfo] = None
+        if obj.kind == "model" and obj.cls is not None:
+            target = (obj.owner or self).method_of(obj.cls, "forward")
+        elif obj.kind == "unknown":
+            target = self.resolve_function(call.func, scope)
+        if target is None:
+            return UNKNOWN_TAIL
+        owner = target.cls.owner if target.cls is not None else self.owner_of(target)
+        if owner is None:
+            return UNKNOWN_TAIL
+        tail = owner.function_tail(target, training, depth + 1, element)
+        if obj.kind == "model" and tail.via_model is None and tail.kind != "unknown":
+            return Tail(tail.kind, tail.node, tail.owner, obj, tail.layer_qualname)
+        return tail
 
     def output_tail(self: "SemanticModel", obj: Obj, training: bool = True, depth: int = 0) -> Tail:
         """What a module object's output passes through last."""
@@ -103,15 +140,20 @@ class OutputTails:
             return Tail("model", obj.node, owner, obj)
         return UNKNOWN_TAIL
 
-    def function_tail(self: "SemanticModel", func: FunctionInfo, training: bool = True, depth: int = 0) -> Tail:
-        """The tail shared by every return of a function on the training (or evaluation) path."""
+    def function_tail(self: "SemanticModel", func: FunctionInfo, training: bool = True, depth: int = 0, element: Optional[int] = None) -> Tail:
+        """The tail shared by every return of a function on the training (or evaluation) path
+        (of the ``element``-th item, where it returns a tuple)."""
         tails: List[Tail] = []
         for ret in func.returns:
             if not self._return_reachable(ret, func, training):
                 continue
             value = ret.value
+            if element is not None and not isinstance(value, cst.Tuple):
+                return UNKNOWN_TAIL
             if isinstance(value, cst.Tuple):
-                value = value.elements[0].value if value.elements else None
+                position = element or 0
+                item = value.elements[position] if position < len(value.elements) else None
+                value = None if item is None or isinstance(item, cst.StarredElement) else item.value
             tails.append(self.tail_of(value, func.scope, training, depth + 1))
         kinds = {t.kind for t in tails}
         if len(kinds) == 1:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import time
 import weakref
-from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Set, Tuple
 
 import torch
 from torch import nn
@@ -78,6 +78,14 @@ def _first_tensor(values: Any) -> Optional[torch.Tensor]:
         if isinstance(value, torch.Tensor):
             return value
     return None
+
+
+def _one_valued(tensor: torch.Tensor) -> bool:
+    """Every element equal (a label tensor of one class); bounded in cost."""
+    if tensor.numel() == 0 or tensor.numel() > 1_000_000 or tensor.is_complex():
+        return False
+    flat = tensor.detach().reshape(-1)
+    return bool((flat == flat[0]).all().item())
 
 
 def _flat_tensors(value: Any, depth: int = 0) -> List[torch.Tensor]:
@@ -174,6 +182,7 @@ class Recorder:
         self._snapshots: Dict[int, torch.Tensor] = {}
         self._checked_functions: set = set()
         self._train_batch_digests: List[List[Any]] = []
+        self._uniform_batch_sizes: Optional[Set[int]] = None  # element counts of the last training batch's one-valued tensors
 
     # ------------------------------------------------------------------ helpers
     def progress(self, stage: str) -> None:
@@ -296,6 +305,7 @@ class Recorder:
         self.busy = True
         try:
             tensors = _flat_tensors(batch)
+            self._uniform_batch_sizes = {t.numel() for t in tensors if _one_valued(t)}
             digest = [tensorstats.digest(t) for t in tensors]
             if state.last_digest is not None and tensors and self.obs["repeated_batch"] is None:
                 loader = self._loaders.get(state.loader_id)
@@ -538,6 +548,11 @@ class Recorder:
                 entry["labels"] = tensorstats.label_stats(target)
             elif family in ("bce", "bce_with_logits") and (inputs.dim() == 1 or (inputs.dim() == 2 and inputs.shape[1] == 1)):
                 entry["labels"] = tensorstats.label_stats(target)
+            if "labels" in entry and self._uniform_batch_sizes is not None:
+                # one-valued labels made in the step (a GAN's torch.ones_like(real) target) are not the data's
+                entry["labels_from_batch"] = target.numel() in self._uniform_batch_sizes or not _one_valued(target)
+            elif "labels" in entry:
+                entry["labels_from_batch"] = False  # no training batch seen: the labels are made in the script
             if target.is_floating_point() and target.numel():
                 entry["target"] = {"min": float(target.detach().min().item()), "max": float(target.detach().max().item())}
             entry["broadcasts"] = list(inputs.shape) != list(target.shape) and _broadcastable(inputs.shape, target.shape)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from nnlint.analysis.frameworks import framework_losses
+from nnlint.analysis.loss_inputs import loss_calls
 from nnlint.context import RuleContext
 from nnlint.fixes import drop_final_activation
 from nnlint.rule import Rule
@@ -64,20 +66,30 @@ class SoftmaxIntoCrossEntropy(Rule):
 
     def check(self, ctx: RuleContext) -> None:
         model = ctx.model
-        for call in model.calls:
-            loss = model.loss_kind(call.node, call.scope)
-            if loss is None or loss[0] not in _CROSS_ENTROPY:
-                continue
-            prediction = model.argument(call.node, 0, "input")
-            tail = model.tail_of(prediction, call.scope, training=True)
+        for loss in loss_calls(model, *_CROSS_ENTROPY):
+            prediction = loss.prediction(model)
+            tail = model.tail_of(prediction, loss.call.scope, training=True)
             if tail.kind not in _PROBABILITY_TAILS or tail.node is None or tail.owner is None:
                 continue
             where = tail.owner.where(tail.node, model)
             origin = "the model's output" if tail.via_model is not None else "its input"
             ctx.report(
-                call.node,
-                f"{loss[1].rsplit('.', 1)[-1]} receives {origin} after {_PROBABILITY_TAILS[tail.kind]} ({where}); "
+                loss.call.node,
+                f"{loss.short_name} receives {origin} after {_PROBABILITY_TAILS[tail.kind]} ({where}); "
                 "it applies log-softmax itself, so pass the raw logits",
                 evidence={"activation": tail.kind, "activation_at": where},
-                fix=drop_final_activation(ctx, tail, call.node, prediction, tuple(_CROSS_ENTROPY)),
+                fix=drop_final_activation(ctx, tail, loss.call.node, prediction, tuple(_CROSS_ENTROPY)) if loss.wrapper is None else None,
+            )
+        for trained in framework_losses(model):
+            if trained.family not in _CROSS_ENTROPY:
+                continue
+            tail = model.output_tail(trained.module, training=True)
+            if tail.kind not in _PROBABILITY_TAILS or tail.node is None or tail.owner is None:
+                continue
+            where = tail.owner.where(tail.node, model)
+            ctx.report(
+                trained.call.node,
+                f"the framework trains this module with {trained.short_name}, but its output passes through "
+                f"{_PROBABILITY_TAILS[tail.kind]} ({where}); the loss applies log-softmax itself, so return the raw logits",
+                evidence={"activation": tail.kind, "activation_at": where},
             )

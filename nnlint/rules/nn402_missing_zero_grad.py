@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from nnlint.analysis.optimization import backward_calls, clears_gradients, has_nested, loop_facts, step_calls
+from nnlint.analysis.optimization import (
+    backward_calls, clears_gradients, has_nested, loop_facts, step_calls, steps_without_own_clearing,
+)
 from nnlint.context import RuleContext
 from nnlint.rule import Rule
 
@@ -12,6 +14,9 @@ class MissingZeroGrad(Rule):
     `model.zero_grad()`, `zero_grad(set_to_none=True)`, `p.grad = None` or `p.grad.zero_()` runs inside
     the loop. A `zero_grad()` called once before the loop does not count. Gradient accumulation
     (`if (i + 1) % accum == 0: step(); zero_grad()`) clears inside the loop and is not reported.
+    With several optimizers (a GAN's generator and discriminator), each one's `step()` needs its own
+    clearing: a loop that only calls `opt_g.zero_grad()` is reported at `opt_d.step()`. A
+    `model.zero_grad()` or `p.grad = None` may cover any parameters, so it silences the rule.
 
     ## Why is this bad?
     `backward()` adds to `.grad`; it never overwrites it. Without clearing, every step applies the sum
@@ -60,12 +65,29 @@ class MissingZeroGrad(Rule):
     def check(self, ctx: RuleContext) -> None:
         model = ctx.model
         candidates = {}
+        uncleared_optimizers = {}
         for loop in model.loops:
             facts = loop_facts(model, loop)
             steps = step_calls(model, facts)
-            if not steps or not backward_calls(model, facts) or clears_gradients(model, facts):
+            if not steps or not backward_calls(model, facts):
+                continue
+            if clears_gradients(model, facts):
+                unclear = steps_without_own_clearing(model, facts)
+                if unclear:
+                    uncleared_optimizers[loop] = unclear
                 continue
             candidates[loop] = steps[0]
+        for loop, unclear in uncleared_optimizers.items():
+            if has_nested(loop, uncleared_optimizers) or has_nested(loop, candidates):
+                continue
+            for step in unclear:
+                ctx.report(
+                    step.node,
+                    f"this optimizer's gradients are never cleared in the training loop at line {model.line_of(loop.node)}: "
+                    "only the other optimizers call zero_grad(), so each step applies the sum of all its past gradients; "
+                    "clear it before its backward()",
+                    evidence={"loop_line": model.line_of(loop.node)},
+                )
         for loop, step in candidates.items():
             if has_nested(loop, candidates):
                 continue  # report the innermost loop that steps without clearing

@@ -34,6 +34,8 @@ torch_missing = importlib.util.find_spec("torch") is None
 
 def _runnable(path: Path) -> bool:
     text = path.read_text(encoding="utf-8")
+    if "projects" in path.relative_to(CORPUS).parts:
+        return "__main__" in text  # a project's library module (a training routine) runs from its entry script
     return "__main__" in text or "backward(" in text
 
 

@@ -105,6 +105,17 @@ def test_single_class_batch_uses_data_set_frequencies() -> None:
     assert [f.code for f in run({"losses": [loss], "loaders": [balanced]})] == ["NN804"]
 
 
+def test_single_class_labels_made_in_the_step_are_not_judged() -> None:
+    loss = ce_loss(9, 0.7, 2)
+    loss["labels"] = {"n": 16, "counts": {"1": 16}, "non_decreasing": True, "non_increasing": True, "head": [1] * 16}
+    balanced = {"sampler": "RandomSampler", "dataset_labels": {"n": 1000, "counts": {"0": 500, "1": 500}}}
+    loss["labels_from_batch"] = False  # torch.ones_like(score): a GAN's "real" target
+    assert run({"losses": [loss], "loaders": [balanced]}) == []
+    loss["labels_from_batch"] = True
+    (finding,) = run({"losses": [loss], "loaders": [balanced]})
+    assert finding.code == "NN804" and finding.line == 9
+
+
 def test_custom_function_deliberate_manipulations_are_silent() -> None:
     entries = [
         {"name": "GradReverse", "identity_forward": True, "where": where(3)},

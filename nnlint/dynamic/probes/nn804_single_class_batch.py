@@ -11,7 +11,8 @@ class SingleClassBatch(Probe):
     """## What it does
     Looks at the labels a classification loss receives in the first training batch. If every label is
     the same class although a batch that uniform is improbable (under the class frequencies of the data set
-    when nnlint can read them, else under balanced classes), it is reported. Unshuffled loaders are
+    when nnlint can read them, else under balanced classes), it is reported. Labels made in the step itself
+    (`torch.ones_like(score)` as a GAN's "real" target) are not the data's and are not judged. Unshuffled loaders are
     NN101's business and are not reported here.
 
     ## Why is this bad?
@@ -51,6 +52,8 @@ class SingleClassBatch(Probe):
             labels = event.get("labels")
             if not labels or len(labels["counts"]) != 1 or labels["n"] < self.options["min_batch"]:
                 continue
+            if event.get("labels_from_batch") is False:
+                continue  # one class made in the step itself (a GAN's "real" target), not the data's labels
             (label, _), = labels["counts"].items()
             chance = self._chance(label, labels["n"], event, dataset)
             if chance is None or chance >= self.options["max_chance"]:

@@ -1,0 +1,130 @@
+"""Losses written by the user around a library loss: a module whose ``forward`` (or a function) hands
+its prediction parameter, unchanged or only reshaped, to ``F.binary_cross_entropy_with_logits``,
+``nn.NLLLoss()`` and the like. Calling such a wrapper computes that loss on what the caller passes::
+
+    class FocalLoss(nn.Module):
+        def forward(self, inputs, targets):
+            bce = F.binary_cross_entropy_with_logits(inputs, targets, reduction="none")
+            return ((1 - torch.exp(-bce)) ** 2 * bce).mean()
+
+    loss = FocalLoss()(torch.sigmoid(logits), y)   # a sigmoid into BCE-with-logits, one call away
+
+Built only on the public API of :class:`~nnlint.analysis.model.SemanticModel`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Dict, Optional, Tuple
+
+import libcst as cst
+
+from nnlint.analysis import torch_api as api
+from nnlint.analysis.model import FunctionInfo, Scope, SemanticModel
+
+Slot = Tuple[Optional[int], Optional[str]]  # (position, keyword) of a parameter at a call site
+
+_MAX_WRAPPER_DEPTH = 3
+
+
+@dataclass(frozen=True)
+class WrappedLoss:
+    family: str  # the library loss's family (torch_api.LOSS_* families)
+    qualname: str  # the library loss inside, e.g. torch.nn.functional.binary_cross_entropy_with_logits
+    wrapper: str  # the user's class or function name
+    prediction: Slot
+    target: Slot
+
+
+def wrapped_loss(model: SemanticModel, call: cst.Call, scope: Scope) -> Optional[WrappedLoss]:
+    """The library loss a call of a user loss module or loss function computes on its first arguments."""
+    obj = model.called_object(call, scope)
+    func: Optional[FunctionInfo] = None
+    if obj.cls is not None and obj.owner is not None:
+        func = obj.owner.method_of(obj.cls, "forward")
+        name = obj.cls.name
+    elif obj.kind == "unknown":
+        func = model.resolve_function(call.func, scope)
+        name = func.name if func is not None else ""
+    if func is None:
+        return None
+    owner = func.cls.owner if func.cls is not None else model.owner_of(func)
+    if owner is None or (func.cls is None and owner is model):
+        return None  # a loss function of this file: its parameters are bound to this file's calls already
+    inner = _loss_inside(owner, func, 0)
+    if inner is None:
+        return None
+    return WrappedLoss(inner.family, inner.qualname, name, inner.prediction, inner.target)
+
+
+def _loss_inside(model: SemanticModel, func: FunctionInfo, depth: int) -> Optional[WrappedLoss]:
+    cache: Dict[int, Optional[WrappedLoss]] = model.__dict__.setdefault("_nnlint_wrapped_losses", {})
+    key = id(func.node)
+    if key in cache:
+        return cache[key]
+    cache[key] = None  # recursion guard
+    found: Dict[Tuple[str, str], Tuple[str, Optional[str]]] = {}
+    for inner in func.calls:
+        if inner.node is func.node:
+            continue
+        kind = model.loss_kind(inner.node, inner.scope)
+        if kind is not None:
+            family, qualname = kind
+            prediction = model.argument(inner.node, 0, "input")
+            target = model.argument(inner.node, 1, "target")
+        elif depth < _MAX_WRAPPER_DEPTH:
+            nested = _nested_wrapper(model, inner.node, inner.scope, depth + 1)
+            if nested is None:
+                continue
+            family, qualname = nested.family, nested.qualname
+            prediction = model.argument(inner.node, *nested.prediction)
+            target = model.argument(inner.node, *nested.target)
+        else:
+            continue
+        param = _source_parameter(model, prediction, inner.scope, func)
+        if param is None:
+            continue
+        target_param = _source_parameter(model, target, inner.scope, func)
+        found[(family, qualname)] = (param, target_param)
+    result: Optional[WrappedLoss] = None
+    if len(found) == 1:
+        (family, qualname), (param, target_param) = next(iter(found.items()))
+        target_slot: Slot = (func.param_index(target_param), target_param) if target_param else (None, None)
+        result = WrappedLoss(family, qualname, func.name, (func.param_index(param), param), target_slot)
+    cache[key] = result
+    return result
+
+
+def _nested_wrapper(model: SemanticModel, call: cst.Call, scope: Scope, depth: int) -> Optional[WrappedLoss]:
+    target = model.resolve_function(call.func, scope)
+    if target is None:
+        obj = model.called_object(call, scope)
+        if obj.cls is None or obj.owner is None:
+            return None
+        target = obj.owner.method_of(obj.cls, "forward")
+        if target is None:
+            return None
+    owner = target.cls.owner if target.cls is not None else model.owner_of(target)
+    return _loss_inside(owner, target, depth) if owner is not None else None
+
+
+def _source_parameter(model: SemanticModel, expr: Optional[cst.BaseExpression], scope: Scope, func: FunctionInfo, depth: int = 0) -> Optional[str]:
+    """The parameter of ``func`` whose values an expression carries unchanged (through names and reshapes)."""
+    if expr is None or depth > 8:
+        return None
+    if isinstance(expr, cst.Name):
+        binding = model.lookup(expr.value, scope, model.order.get(expr))
+        if binding is None or binding.scope is not func.scope:
+            return None
+        if binding.kind == "param":
+            first = func.params[0] if func.params else None
+            return None if func.cls is not None and expr.value == first else expr.value
+        if binding.kind in ("assign", "annassign") and binding.index is None:
+            return _source_parameter(model, binding.value, binding.scope, func, depth + 1)
+        return None
+    if isinstance(expr, cst.Call):
+        callee = expr.func
+        if isinstance(callee, cst.Attribute) and callee.attr.value in api.PASS_THROUGH_METHODS and model.qualname(callee, scope) is None:
+            return _source_parameter(model, callee.value, scope, func, depth + 1)
+        if model.callee_qualname(expr, scope) in api.PASS_THROUGH_FUNCTIONS:
+            return _source_parameter(model, model.argument(expr, 0, "input"), scope, func, depth + 1)
+    return None
