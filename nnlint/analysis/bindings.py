@@ -109,12 +109,24 @@ class CallBindings:
                     found.append((other, call))
         return found
 
+    @property
+    def trains_or_evaluates(self: "SemanticModel") -> bool:
+        """Whether this file calls backward() or switches a model to eval mode: where the objects its
+        functions are given matter enough to look for them in the other files of the project."""
+        cached = self.__dict__.get("_trains_or_evaluates")
+        if cached is None:
+            cached = self.__dict__["_trains_or_evaluates"] = any(
+                call.method_name in ("backward", "manual_backward") or (call.method_name == "eval" and not call.node.args)
+                for call in self.calls
+            )
+        return cached
+
     def passed_arguments(self: "SemanticModel", func: FunctionInfo, param: str) -> List[Tuple[cst.BaseExpression, Scope, "SemanticModel"]]:
         """(expression, scope, model of its file) passed for a parameter at every known call site, this file's and
         the project's; the others only when this file has no call of the function (a library module's callers)."""
         index = func.param_index(param)
         found = [(expr, scope, self) for expr, scope in self.arguments_for_param(func, param)]
-        if found or self.callers(func):
+        if found or self.callers(func) or not self.trains_or_evaluates:
             return found
         for other, call in self.foreign_callers(func):
             expr = other.argument(call.node, index, param)

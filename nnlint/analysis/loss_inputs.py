@@ -54,16 +54,20 @@ def loss_calls(model: SemanticModel, *families: str) -> Iterator[LossCall]:
             if not families or family in families:
                 yield LossCall(call, family, qualname)
             continue
-        if not _may_wrap_a_loss(call):
+        if not _may_wrap_a_loss(model, call):
             continue
         wrapped = wrapped_loss(model, call.node, call.scope)
         if wrapped is not None and (not families or wrapped.family in families):
             yield LossCall(call, wrapped.family, wrapped.qualname, wrapped.wrapper, wrapped.prediction, wrapped.target)
 
 
-def _may_wrap_a_loss(call: CallInfo) -> bool:
-    """Cheap test before resolving the callee: a call with at least one argument of a name or attribute."""
-    return bool(call.node.args) and isinstance(call.node.func, (cst.Name, cst.Attribute))
+def _may_wrap_a_loss(model: SemanticModel, call: CallInfo) -> bool:
+    """Cheap test before resolving the callee: a call given a prediction and a target, in a function (or the
+    module's top level) that itself calls backward(): where a loss is computed for training."""
+    if len(call.node.args) < 2 or not isinstance(call.node.func, (cst.Name, cst.Attribute)):
+        return False
+    siblings = call.function.calls if call.function is not None else [c for c in model.calls if c.function is None]
+    return any(c.method_name == "backward" for c in siblings)
 
 
 def unclamped(model: SemanticModel, expr: Optional[cst.BaseExpression], scope: Scope, depth: int = 0) -> Optional[cst.BaseExpression]:

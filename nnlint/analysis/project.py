@@ -6,6 +6,7 @@ because another file imports from it; the semantic model built for it is shared 
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple, Union
 
@@ -235,7 +236,7 @@ class ProjectIndex:
             files = self._folder_files[folder] = found if len(found) <= _MAX_FILES_PER_FOLDER else []
         return files
 
-    def _mentions(self, path: Path, words: Tuple[bytes, ...]) -> bool:
+    def _mentions(self, path: Path, patterns: Tuple["re.Pattern[bytes]", ...]) -> bool:
         data = self._file_bytes.get(path)
         if data is None:
             try:
@@ -243,7 +244,7 @@ class ProjectIndex:
             except OSError:
                 data = b""
             self._file_bytes[path] = data
-        return all(word in data for word in words)
+        return all(pattern.search(data) is not None for pattern in patterns)
 
     def files_that_may_call(self, name: str, owner: SemanticModel) -> List[SemanticModel]:
         """Models of the other project files that mention ``name`` and the owner's module: its possible callers.
@@ -254,8 +255,14 @@ class ProjectIndex:
         if owner.path.startswith("<"):
             return []
         owner_path = self._resolve(Path(owner.path))
-        module_word = (owner_path.parent.name if owner_path.name == "__init__.py" else owner_path.stem).encode()
-        words = (name.encode(), module_word, b"import")
+        module_word = re.escape(owner_path.parent.name if owner_path.name == "__init__.py" else owner_path.stem)
+        # a call of the name, and an import that names the owner's module (`import engine`, `from engine import
+        # fit`, `from .engine import *`, `from . import engine`, `from pkg.engine import ...`)
+        words = (
+            re.compile(rb"(?<![\w])" + re.escape(name).encode() + rb"\s*\("),
+            re.compile(rb"^[ \t]*(?:from[ \t]+[\w.]*\b" + module_word.encode() + rb"\b[ \t]+import|import[ \t]+[\w., \t]*\b"
+                       + module_word.encode() + rb"\b|from[ \t]+[\w.]+[ \t]+import[^\n]*\b" + module_word.encode() + rb"\b)", re.M),
+        )
         models: List[SemanticModel] = []
         seen = {owner_path}
         for folder in _search_roots(owner_path):
