@@ -101,6 +101,15 @@ def describe_tail(model: SemanticModel, tail: Tail) -> str:
     return tail.owner.where(tail.node, model)
 
 
+def _backpropagated_binding(model: SemanticModel, binding: object) -> bool:
+    """A value on which ``.backward()`` is called is a graph-attached loss, however it was computed."""
+    for call in model.calls_named("backward"):
+        receiver = call.receiver
+        if isinstance(receiver, cst.Name) and model.lookup(receiver.value, call.scope, model.order.get(receiver)) is binding:
+            return True
+    return False
+
+
 def is_live_loss(model: SemanticModel, expr: Optional[cst.BaseExpression], scope: Scope, depth: int = 0) -> bool:
     """Whether an expression is a loss tensor still attached to its autograd graph (not ``.item()``-ed)."""
     if expr is None or depth > 8:
@@ -112,7 +121,7 @@ def is_live_loss(model: SemanticModel, expr: Optional[cst.BaseExpression], scope
         if binding.kind == "augassign":
             # `loss += extra` keeps whatever `loss` was; look at the value added and at the earlier binding
             return is_live_loss(model, binding.value, binding.scope, depth + 1)
-        return is_live_loss(model, binding.value, binding.scope, depth + 1)
+        return is_live_loss(model, binding.value, binding.scope, depth + 1) or _backpropagated_binding(model, binding)
     if isinstance(expr, cst.BinaryOperation):
         return is_live_loss(model, expr.left, scope, depth + 1) or is_live_loss(model, expr.right, scope, depth + 1)
     if isinstance(expr, cst.UnaryOperation):
