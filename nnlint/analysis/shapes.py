@@ -310,29 +310,31 @@ def _shape_kept_operand(model: SemanticModel, expr: cst.BaseExpression, scope: S
     return None
 
 
-def axis_origin(model: SemanticModel, expr: cst.BaseExpression, scope: Scope, depth: int = 0) -> Tuple[object, int]:
-    """(root, offset): axis *i* of the value is axis *i + offset* of the array ``root`` identifies (see
-    :func:`value_root`). Integer indexing drops leading axes: ``im[0]`` has offset 1 from ``im``, so
+def axis_origins(model: SemanticModel, expr: cst.BaseExpression, scope: Scope, depth: int = 0, offset: int = 0) -> List[Tuple[object, int]]:
+    """Every (root, offset) such that axis *i* of the value is axis *i + offset* of the array ``root``
+    identifies (see :func:`value_root`): the value's own root first (offset 0), then the arrays it was
+    indexed out of. Integer indexing drops leading axes: ``im[0]`` has offset 1 from ``im``, so
     ``im[0].view(im.shape[2], ...)`` names the child's axis 1. Followed through names and conversions."""
-    if depth <= _MAX_DEPTH:
-        inner: Optional[cst.BaseExpression] = None
-        dropped = 0
-        if isinstance(expr, cst.Subscript):
-            dropped = _leading_integer_indices(model, expr, scope)
-            inner = expr.value if dropped else None
-        elif isinstance(expr, cst.Name):
-            binding = reaching_binding(model, expr, scope)
-            if binding is not None and binding.kind in ("assign", "annassign") and binding.index is None and binding.value is not None:
-                root, offset = axis_origin(model, binding.value, binding.scope, depth + 1)
-                if offset:
-                    return root, offset
-        else:
-            inner = _shape_kept_operand(model, expr, scope)
-        if inner is not None:
-            root, offset = axis_origin(model, inner, scope, depth + 1)
-            if offset + dropped:
-                return root, offset + dropped
-    return value_root(model, expr, scope), 0
+    found = [(value_root(model, expr, scope), offset)]
+    if depth > _MAX_DEPTH:
+        return found
+    inner: List[Tuple[object, int]] = []
+    if isinstance(expr, cst.Subscript):
+        dropped = _leading_integer_indices(model, expr, scope)
+        if dropped:
+            inner = axis_origins(model, expr.value, scope, depth + 1, offset + dropped)
+    elif isinstance(expr, cst.Name):
+        binding = reaching_binding(model, expr, scope)
+        if binding is not None and binding.kind in ("assign", "annassign") and binding.index is None and binding.value is not None:
+            inner = axis_origins(model, binding.value, binding.scope, depth + 1, offset)
+    else:
+        operand = _shape_kept_operand(model, expr, scope)
+        if operand is not None:
+            inner = axis_origins(model, operand, scope, depth + 1, offset)
+    for origin in inner:
+        if all(origin[0] != known for known, _ in found):
+            found.append(origin)
+    return found
 
 
 def _leading_integer_indices(model: SemanticModel, expr: cst.Subscript, scope: Scope) -> int:

@@ -6,7 +6,7 @@ from typing import List, Optional, Sequence, Tuple
 import libcst as cst
 
 from nnlint.analysis.model import SemanticModel
-from nnlint.analysis.shapes import INFER, OPAQUE, Atom, Shape, axis_origin, reshape_target, shape_of
+from nnlint.analysis.shapes import INFER, OPAQUE, Atom, Shape, axis_origins, reshape_target, shape_of
 from nnlint.context import RuleContext
 from nnlint.fixes import permute_instead_of_reshape
 from nnlint.rule import Rule
@@ -147,15 +147,19 @@ def _reorder_of_own_axes(model: SemanticModel, source: cst.BaseExpression, targe
     """The target names the source's own axes (``x.shape[i]``, ``h, w, c = x.shape``) out of order, puts a
     channel-sized literal before the source's first axis (``view(3, x.shape[0], x.shape[1])``), or moves the
     leading axis of an indexed child behind its others (``im[0].view(im.shape[2], im.shape[3], 3)``)."""
-    root, offset = axis_origin(model, source, scope)
+    offsets = dict(axis_origins(model, source, scope))  # root -> offset
     own: List[Tuple[int, int]] = []
+    used = set()
     for position, atom in enumerate(target):
-        if atom[0] == "axis" and atom[1] == root and isinstance(atom[2], int) and atom[2] >= 0:
+        if atom[0] == "axis" and atom[1] in offsets and isinstance(atom[2], int) and atom[2] >= 0:
+            offset = offsets[atom[1]]
             if atom[2] < offset:
                 return None  # an axis the indexing dropped: the sizes are not the source's own
             own.append((position, atom[2] - offset))
+            used.add(offset)
     if not own:
         return None
+    offset = max(used)
     indices = [index for _, index in own]
     if len(indices) >= 2 and any(b <= a for a, b in zip(indices, indices[1:])):
         full = sorted(indices) == list(range(len(indices))) and len(indices) == len(target)
