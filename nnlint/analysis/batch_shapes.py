@@ -15,10 +15,10 @@ from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
-from nnlint.analysis import distribution_shapes, module_shapes
+from nnlint.analysis import distribution_shapes, loader_batches, module_shapes
 from nnlint.analysis import torch_api as api
 from nnlint.analysis.dims import (
-    TensorShape, axis_index, batch_size, broadcast, informative, known, nonunit, squeezed, with_axis, without_axis,
+    TensorShape, axis_index, broadcast, informative, known, nonunit, squeezed, with_axis, without_axis,
 )
 from nnlint.analysis.model import Scope, SemanticModel
 from nnlint.analysis.shapes import is_integer_index
@@ -56,7 +56,6 @@ _SAME_SHAPE_METHODS = frozenset(
 _ELEMENTWISE_METHODS = frozenset({"add", "sub", "mul", "div", "minimum", "maximum"})
 _REDUCTION_METHODS = frozenset({"sum", "mean", "prod", "amax", "amin", "logsumexp", "std", "var", "norm", "nansum", "nanmean"})
 _TUPLE_REDUCTIONS = frozenset({"max", "min", "median", "mode", "sort", "topk"})
-_DATASETS = frozenset({"torch.utils.data.TensorDataset", "torch.utils.data.dataset.TensorDataset"})
 _ARITHMETIC = (cst.Add, cst.Subtract, cst.Multiply, cst.Divide, cst.FloorDivide, cst.Power, cst.Modulo)
 
 
@@ -151,7 +150,7 @@ def _name_shape(model: SemanticModel, name: cst.Name, scope: Scope, depth: int) 
     if binding.kind in ("assign", "unpack") and binding.index is not None and len(binding.index) == 1 and binding.value is not None:
         return element_shape(model, binding.value, binding.index[0], binding.scope, depth + 1)
     if binding.kind == "for" and binding.index is not None and binding.value is not None:
-        return _batch_shape(model, binding.value, binding.index, binding.scope, depth)
+        return loader_batches.batch_element_shape(model, binding.value, binding.index, binding.scope, depth)
     if binding.kind == "param" and binding.scope.function is not None:
         func = binding.scope.function
         owner = model.owner_of(func) or model
@@ -293,62 +292,6 @@ def _sliced(model: SemanticModel, element: cst.Slice, axis: object, scope: Scope
         return 1 if not isinstance(axis, int) or axis >= upper else None
     if element.step is None and lower is not None and upper is not None and 0 <= lower < upper and isinstance(axis, int):
         return max(0, min(int(upper), axis) - int(lower))
-    return None
-
-
-def _batch_shape(model: SemanticModel, iterable: cst.BaseExpression, index: Tuple[int, ...], scope: Scope, depth: int) -> Optional[TensorShape]:
-    """Shape of one element of ``for x, y in loader`` (or ``enumerate(loader)``) over a TensorDataset."""
-    if isinstance(iterable, cst.Call) and isinstance(iterable.func, cst.Name) and iterable.func.value == "enumerate":
-        positional = [arg.value for arg in iterable.args if arg.keyword is None and not arg.star]
-        if index[0] != 1 or len(index) < 2 or not positional:
-            return None
-        iterable, index = positional[0], index[1:]
-    if len(index) != 1:
-        return None
-    loader = model.object_of(iterable, scope)
-    if loader.kind != "loader" or not isinstance(loader.node, cst.Call) or loader.owner is None or loader.scope is None:
-        return None
-    owner = loader.owner
-    if owner.argument(loader.node, None, "collate_fn") is not None or owner.argument(loader.node, None, "batch_sampler") is not None:
-        return None
-    dataset = owner.argument(loader.node, 0, "dataset")
-    tensors = _dataset_tensors(owner, dataset, loader.scope)
-    if tensors is not None:
-        shape = tensor_shape(owner, tensors[index[0]], loader.scope, depth + 1) if index[0] < len(tensors) else None
-        sample = TensorShape(shape.dims[1:], True) if shape is not None and shape.exact and shape.dims else None
-    else:
-        sample = _sample_shape(owner, dataset, index[0], loader.scope, depth + 1)
-    if sample is None or not sample.exact:
-        return None
-    return known((batch_size(id(loader.node)),) + sample.dims)
-
-
-def _sample_shape(model: SemanticModel, dataset: Optional[cst.BaseExpression], index: int, scope: Scope, depth: int) -> Optional[TensorShape]:
-    """Element ``index`` of what a user ``Dataset``'s ``__getitem__`` returns (the default collate stacks it)."""
-    obj = model.object_of(dataset, scope)
-    if obj.cls is None or obj.kind != "instance":
-        return None
-    getitem = obj.cls.owner.method_of(obj.cls, "__getitem__")
-    if getitem is None:
-        return None
-    owner = obj.cls.owner if getitem.cls is obj.cls else (model.owner_of(getitem) or model)
-    values = [r.value for r in getitem.returns if r.value is not None]
-    shapes = {element_shape(owner, value, index, getitem.scope, depth + 1) for value in values}
-    return shapes.pop() if len(shapes) == 1 else None
-
-
-def _dataset_tensors(model: SemanticModel, dataset: Optional[cst.BaseExpression], scope: Scope, depth: int = 0) -> Optional[List[cst.BaseExpression]]:
-    if dataset is None or depth > 4:
-        return None
-    if isinstance(dataset, cst.Name):
-        binding = model.reaching_value(dataset, scope)
-        if binding is not None and binding.kind == "assign" and binding.index is None:
-            return _dataset_tensors(model, binding.value, binding.scope, depth + 1)
-        return None
-    if isinstance(dataset, cst.Call) and model.callee_qualname(dataset, scope) in _DATASETS:
-        if any(arg.star or arg.keyword is not None for arg in dataset.args):
-            return None
-        return [arg.value for arg in dataset.args]
     return None
 
 
