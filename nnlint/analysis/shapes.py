@@ -289,7 +289,16 @@ def value_root(model: SemanticModel, expr: cst.BaseExpression, scope: Scope, dep
 
 
 def _shape_kept_operand(model: SemanticModel, expr: cst.BaseExpression, scope: Scope) -> Optional[cst.BaseExpression]:
-    """``x`` for ``torch.from_numpy(x)``, ``x.float()``, ``x.astype(...)``: conversions that keep the shape."""
+    """``x`` for ``torch.from_numpy(x)``, ``x.float()``, ``x.astype(...)``, ``x / 255``, ``-x``: conversions and
+    arithmetic with a plain number, which keep the shape."""
+    if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, _ARITHMETIC):
+        if _is_scalar(model, expr.right, scope):
+            return expr.left
+        if _is_scalar(model, expr.left, scope):
+            return expr.right
+        return None
+    if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, (cst.Minus, cst.Plus)):
+        return expr.expression
     if not isinstance(expr, cst.Call):
         return None
     qualname = model.callee_qualname(expr, scope)
@@ -299,6 +308,64 @@ def _shape_kept_operand(model: SemanticModel, expr: cst.BaseExpression, scope: S
     if qualname is None and isinstance(func, cst.Attribute) and func.attr.value in _SAME_SHAPE_METHODS:
         return func.value
     return None
+
+
+def axis_origins(model: SemanticModel, expr: cst.BaseExpression, scope: Scope, depth: int = 0, offset: int = 0) -> List[Tuple[object, int]]:
+    """Every (root, offset) such that axis *i* of the value is axis *i + offset* of the array ``root``
+    identifies (see :func:`value_root`): the value's own root first (offset 0), then the arrays it was
+    indexed out of. Integer indexing drops leading axes: ``im[0]`` has offset 1 from ``im``, so
+    ``im[0].view(im.shape[2], ...)`` names the child's axis 1. Followed through names and conversions."""
+    found = [(value_root(model, expr, scope), offset)]
+    if depth > _MAX_DEPTH:
+        return found
+    inner: List[Tuple[object, int]] = []
+    if isinstance(expr, cst.Subscript):
+        dropped = _leading_integer_indices(model, expr, scope)
+        if dropped:
+            inner = axis_origins(model, expr.value, scope, depth + 1, offset + dropped)
+    elif isinstance(expr, cst.Name):
+        binding = reaching_binding(model, expr, scope)
+        if binding is not None and binding.kind in ("assign", "annassign") and binding.index is None and binding.value is not None:
+            inner = axis_origins(model, binding.value, binding.scope, depth + 1, offset)
+    else:
+        operand = _shape_kept_operand(model, expr, scope)
+        if operand is not None:
+            inner = axis_origins(model, operand, scope, depth + 1, offset)
+    for origin in inner:
+        if all(origin[0] != known for known, _ in found):
+            found.append(origin)
+    return found
+
+
+def _leading_integer_indices(model: SemanticModel, expr: cst.Subscript, scope: Scope) -> int:
+    """How many leading axes ``x[0]`` / ``x[0, 1]`` drop (0 when any index is a slice, mask or unknown)."""
+    for element in expr.slice:
+        index = element.slice
+        if not isinstance(index, cst.Index) or index.star is not None:
+            return 0
+        if not is_integer_index(model, index.value, scope):
+            return 0
+    return len(expr.slice)
+
+
+def is_integer_index(model: SemanticModel, expr: cst.BaseExpression, scope: Scope) -> bool:
+    """A literal integer, a loop counter (``i`` of ``for i in range(...)`` / ``for i, x in enumerate(...)``),
+    or the index a ``Dataset.__getitem__(self, index)`` is called with."""
+    number = model.number(expr, scope)
+    if number is not None:
+        return math.isfinite(number) and number == int(number)
+    if not isinstance(expr, cst.Name):
+        return False
+    binding = reaching_binding(model, expr, scope)
+    if binding is not None and binding.kind == "param":
+        func = binding.scope.function
+        return func is not None and func.name == "__getitem__" and func.cls is not None and func.params[1:2] == [binding.name]
+    if binding is None or binding.kind != "for" or not isinstance(binding.value, cst.Call):
+        return False
+    counter = binding.value.func
+    if not isinstance(counter, cst.Name) or model.lookup(counter.value, scope) is not None:
+        return False  # a shadowed builtin is not the builtin
+    return (counter.value == "range" and binding.index is None) or (counter.value == "enumerate" and binding.index == (0,))
 
 
 def reshape_target(model: SemanticModel, call: cst.Call, scope: Scope) -> Optional[Tuple[cst.BaseExpression, Shape]]:

@@ -14,6 +14,7 @@ The step budget is global (a per-loader limit would let the script run every epo
 """
 from __future__ import annotations
 
+import math
 import os
 import time
 import weakref
@@ -568,9 +569,7 @@ class Recorder:
         where = self.where()
         if not where or not self._site_allows("reshape", where, 1):
             return
-        squeezed_before = [d for d in before if d != 1]
-        squeezed_after = [d for d in after if d != 1]
-        permutes = sorted(squeezed_before) == sorted(squeezed_after) and squeezed_before != squeezed_after
+        permutes = permutes_axes(before, after)
         self.obs["reshapes"].append({"where": where, "input_shape": before, "output_shape": after, "permutes_axes": permutes})
 
     def _on_dropout(self, args: Tuple[Any, ...], kwargs: Dict[str, Any]) -> None:
@@ -801,6 +800,21 @@ class Recorder:
 
     def on_save(self) -> None:
         self.obs["suppressed_saves"] += 1
+
+
+def permutes_axes(before: List[int], after: List[int]) -> bool:
+    """Whether a reshape lists the input's axes in another order, size-1 axes aside, after merging (or
+    splitting) leading axes: (32, 32, 3) -> (3, 32, 32), and (B, T, H, W, 3) -> (B*T, 3, H, W)."""
+    source = [d for d in before if d != 1]
+    target = [d for d in after if d != 1]
+    for merged in range(len(source) - 1):
+        for into in range(len(target) - 1):
+            if math.prod(source[:merged]) != math.prod(target[:into]):
+                continue
+            rest, moved = source[merged:], target[into:]
+            if sorted(rest) == sorted(moved) and rest != moved:
+                return True
+    return False
 
 
 def _broadcastable(a: torch.Size, b: torch.Size) -> bool:

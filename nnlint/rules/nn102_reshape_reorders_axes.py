@@ -6,7 +6,7 @@ from typing import List, Optional, Sequence, Tuple
 import libcst as cst
 
 from nnlint.analysis.model import SemanticModel
-from nnlint.analysis.shapes import INFER, OPAQUE, Atom, Shape, reshape_target, shape_of, value_root
+from nnlint.analysis.shapes import INFER, OPAQUE, Atom, Shape, axis_origins, reshape_target, shape_of
 from nnlint.context import RuleContext
 from nnlint.fixes import permute_instead_of_reshape
 from nnlint.rule import Rule
@@ -20,9 +20,11 @@ class ReshapeReordersAxes(Rule):
     input's axes in a different order, typically a channels-last image or batch (`(H, W, 3)`,
     `(N, 32, 32, 3)`) reshaped to channels-first (`(3, H, W)`, `(-1, 3, 32, 32)`). The input's shape is
     read from where the array is made (`torch.rand(n, h, w, 3)`, `rng.random((n, 32, 32, 3))`,
-    `h, w, c = img.shape`, `img.shape[0]`), through conversions, scalar arithmetic and indexing.
-    Flattening (`view(n, -1)`), `permute`/`transpose`/`movedim`, and reshapes that keep the axis order
-    are left alone.
+    `h, w, c = img.shape`, `img.shape[0]`), through conversions, scalar arithmetic and indexing; sizes
+    unpacked from a shape keep naming its axes after the array is reassigned (`x = x.float() / 255`),
+    and an indexed child is read against its parent's axes (`im[0].view(im.shape[2], im.shape[3], 3)`
+    moves the channel axis of a `(1, 3, H, W)` batch last). Flattening (`view(n, -1)`),
+    `permute`/`transpose`/`movedim`, and reshapes that keep the axis order are left alone.
 
     ## Why is this bad?
     `reshape` and `view` never move data: they re-read the same elements in memory order with new
@@ -39,6 +41,13 @@ class ReshapeReordersAxes(Rule):
     x = torch.from_numpy(images).reshape(-1, 3, 32, 32)
     ```
 
+    ```python
+    import torch
+
+    def to_image(batch: torch.Tensor):  # the network's (1, 3, H, W) output, for OpenCV
+        return batch[0].view(batch.shape[2], batch.shape[3], 3).detach().cpu().numpy()
+    ```
+
     ## Use instead
     ```python
     import numpy as np
@@ -46,6 +55,13 @@ class ReshapeReordersAxes(Rule):
 
     images = np.random.rand(1000, 32, 32, 3).astype(np.float32)  # N, H, W, C
     x = torch.from_numpy(images).permute(0, 3, 1, 2).contiguous()  # N, C, H, W
+    ```
+
+    ```python
+    import torch
+
+    def to_image(batch: torch.Tensor):  # the network's (1, 3, H, W) output, for OpenCV
+        return batch[0].permute(1, 2, 0).detach().cpu().numpy()
     ```
 
     ## How to fix
@@ -128,14 +144,22 @@ def _trailing_channel_moved(src: Sequence[Atom], dst: Sequence[Atom]) -> Optiona
 
 
 def _reorder_of_own_axes(model: SemanticModel, source: cst.BaseExpression, target: Shape, scope) -> Optional[Tuple[str, Optional[Tuple[int, ...]]]]:
-    """The target names the source's own axes (``x.shape[i]``, ``h, w, c = x.shape``) out of order,
-    or puts a channel-sized literal before the source's first axis (``view(3, x.shape[0], x.shape[1])``)."""
-    root = value_root(model, source, scope)
-    own: List[Tuple[int, int]] = [
-        (position, atom[2]) for position, atom in enumerate(target) if atom[0] == "axis" and atom[1] == root and isinstance(atom[2], int) and atom[2] >= 0
-    ]
+    """The target names the source's own axes (``x.shape[i]``, ``h, w, c = x.shape``) out of order, puts a
+    channel-sized literal before the source's first axis (``view(3, x.shape[0], x.shape[1])``), or moves the
+    leading axis of an indexed child behind its others (``im[0].view(im.shape[2], im.shape[3], 3)``)."""
+    offsets = dict(axis_origins(model, source, scope))  # root -> offset
+    own: List[Tuple[int, int]] = []
+    used = set()
+    for position, atom in enumerate(target):
+        if atom[0] == "axis" and atom[1] in offsets and isinstance(atom[2], int) and atom[2] >= 0:
+            offset = offsets[atom[1]]
+            if atom[2] < offset:
+                return None  # an axis the indexing dropped: the sizes are not the source's own
+            own.append((position, atom[2] - offset))
+            used.add(offset)
     if not own:
         return None
+    offset = max(used)
     indices = [index for _, index in own]
     if len(indices) >= 2 and any(b <= a for a, b in zip(indices, indices[1:])):
         full = sorted(indices) == list(range(len(indices))) and len(indices) == len(target)
@@ -145,7 +169,21 @@ def _reorder_of_own_axes(model: SemanticModel, source: cst.BaseExpression, targe
     if index == 0 and prefix and all(a[0] == "lit" for a in prefix):
         if any(a[1] in _CHANNEL_SIZES for a in prefix):
             return "its channels-last input", None
+    if offset and _leading_axis_moved_last(own, target):
+        rank = len(target)
+        return "its channels-first input", tuple(range(1, rank)) + (0,)
     return None
+
+
+def _leading_axis_moved_last(own: Sequence[Tuple[int, int]], target: Shape) -> bool:
+    """``(a1, a2, ..., C)``: the source's axes 1..k, in order, at the front of the target, followed only by a
+    channel-sized literal, so the source's axis 0 (of size C when the view succeeds) was meant to move last."""
+    positions = [position for position, _ in own]
+    indices = [index for _, index in own]
+    if positions != list(range(len(own))) or indices != list(range(1, len(own) + 1)):
+        return False
+    rest = target[len(own):]
+    return len(rest) == 1 and rest[0][0] == "lit" and rest[0][1] in _CHANNEL_SIZES
 
 
 def _channel_like(model: SemanticModel, atom: Atom) -> bool:

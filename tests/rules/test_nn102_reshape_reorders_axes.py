@@ -96,3 +96,62 @@ from PIL import Image
 )
 def test_decoded_images_are_channels_last(body: str, expected) -> None:
     assert codes(lint_text(IMAGE_HEADER + body, select=["NN102"])) == expected
+
+
+# ------------------------------------------------------------- axes named after reassignment and indexing
+UNPACKED_THEN_RESCALED = """
+import torch
+
+def encode(frames):
+    n, cams, h, w, ch = frames.shape
+    frames = frames.float() / 255.0
+    return frames.reshape(-1, ch, h, w)
+"""
+
+
+def test_unpacked_axes_survive_a_rescaling_reassignment() -> None:
+    findings = lint_text(UNPACKED_THEN_RESCALED, select=["NN102"])
+    assert [(f.line, f.column, f.code) for f in findings] == [(7, 12, "NN102")]
+
+
+@pytest.mark.parametrize(
+    "fixed",
+    [
+        "frames.permute(0, 1, 4, 2, 3).reshape(-1, ch, h, w)",  # moved, then merged
+        "frames.reshape(-1, h, w, ch)",  # channels stay last
+    ],
+)
+def test_rescaled_frames_reshaped_in_order_are_silent(fixed: str) -> None:
+    source = UNPACKED_THEN_RESCALED.replace("frames.reshape(-1, ch, h, w)", fixed)
+    assert lint_text(source, select=["NN102"]) == []
+
+
+INDEXED_CHILD = """
+import torch
+
+def to_hwc(batch):
+    image = batch[0].view(batch.shape[2], batch.shape[3], 3)
+    return image.numpy()
+"""
+
+
+def test_an_indexed_child_viewed_with_its_parents_trailing_axes_is_flagged() -> None:
+    findings = lint_text(INDEXED_CHILD, select=["NN102"])
+    assert [(f.line, f.column, f.code) for f in findings] == [(5, 13, "NN102")]
+    assert "permute(1, 2, 0)" in findings[0].message
+
+
+@pytest.mark.parametrize(
+    "fixed",
+    [
+        "batch[0].permute(1, 2, 0)",  # the move the view meant
+        "batch[0].view(batch.shape[1], batch.shape[2], batch.shape[3])",  # every axis in place
+        "batch[0].view(-1, batch.shape[3])",  # rows merged, columns kept
+        "batch[0].view(batch.shape[0], -1)",  # the batch axis the indexing dropped: not the child's own
+        "batch.view(batch.shape[1], batch.shape[2], 3)",  # no indexing: the rank is unknown, (1, H, W, 3) fits
+        "batch[0].view(batch.shape[2], batch.shape[3], 5)",  # not a channel count
+    ],
+)
+def test_indexed_children_viewed_in_order_are_silent(fixed: str) -> None:
+    source = INDEXED_CHILD.replace("batch[0].view(batch.shape[2], batch.shape[3], 3)", fixed)
+    assert lint_text(source, select=["NN102"]) == []
