@@ -18,6 +18,7 @@ from nnlint.terminal import Progress, use_color
 from nnlint.autofix import fix_paths
 from nnlint.finding import Finding
 from nnlint.formatters import FORMATTERS, FormatOptions, format_findings
+from nnlint.interrupts import Terminated, exit_code, signal_name, signals_raise
 from nnlint.registry import BUILTIN_NAME, Registry, load_registry
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -38,6 +39,16 @@ class _DefaultCheckGroup(click.Group):
                 return super().parse_args(ctx, args)
             args = ["check", *args]
         return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: click.Context) -> object:
+        # Ctrl-C and terminating signals: clean up on the way out (finally blocks), then one line and 128 + N
+        with signals_raise():
+            try:
+                return super().invoke(ctx)
+            except (KeyboardInterrupt, Terminated) as error:
+                what = "interrupted" if isinstance(error, KeyboardInterrupt) else f"terminated by {signal_name(error.signum)}"
+                click.echo(f"nnlint: {what}", err=True)
+                raise click.exceptions.Exit(exit_code(error))
 
 
 def _split_codes(values: Sequence[str]) -> List[str]:

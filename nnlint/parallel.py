@@ -34,6 +34,9 @@ def _start_worker(config, cache_directory, fingerprint, prefilter) -> None:
     from nnlint.engine import Linter
     from nnlint.registry import load_registry
 
+    from nnlint.interrupts import default_signals_in_worker
+
+    default_signals_in_worker()  # Ctrl-C is the parent's to handle: no traceback from every worker
     cache = None
     if cache_directory is not None:
         from nnlint.cache import Cache

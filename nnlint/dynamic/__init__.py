@@ -21,6 +21,7 @@ class DynamicReport:
     note: Optional[str] = None
     seconds: float = 0.0
     status: str = ""
+    ended: List[str] = field(default_factory=list)  # processes that had left the script's process group, ended
 
 
 def apply_probes(script: str, ranks: Sequence[dict], probes: Sequence[object], static_findings: Sequence[Finding]) -> List[Finding]:
@@ -70,7 +71,10 @@ def run_dynamic(
         script, args, python=python, device=device, timeout=timeout or DEFAULT_TIMEOUT,
         launcher=launcher, nproc_per_node=nproc_per_node, progress=progress,
     )
-    report = DynamicReport(error=str(result.error) if result.error else None, note=result.note, seconds=result.seconds, status=result.status)
+    report = DynamicReport(
+        error=str(result.error) if result.error else None, note=result.note, seconds=result.seconds,
+        status=result.status, ended=result.ended,
+    )
     if result.error is None:
         report.findings = apply_probes(result.script, result.ranks, probes, static_findings)
     return report
