@@ -10,6 +10,7 @@ from typing import List, Optional, Sequence, Tuple
 import click
 
 from nnlint import __version__
+from nnlint.analysis.source import SourceError, decode_source
 from nnlint.config import Config, ConfigError, find_pyproject, load_config
 from nnlint.diagnostics import DIAGNOSTICS
 from nnlint.discovery import missing_paths
@@ -155,11 +156,17 @@ def check(
     findings: List[Finding] = []
     file_paths = [p for p in paths if p != "-"]
     stdin_name = stdin_filename or "<stdin>"
-    stdin_source = click.get_text_stream("stdin").read() if "-" in paths else None
+    stdin_bytes, stdin_source = _read_stdin() if "-" in paths else (None, None)
     report_to_stderr = False
     progress = Progress(sys.stderr)
     if fix or diff:
         fixed = fix_paths(linter, file_paths, stdin_source, stdin_name, write=not diff, progress=progress)
+        if stdin_bytes is not None and stdin_source is None:  # undecodable: its NN000, and the bytes pass through
+            fixed.findings.extend(linter.lint_bytes(stdin_bytes, stdin_name))
+            if not diff:
+                sys.stdout.buffer.write(stdin_bytes)
+                sys.stdout.flush()
+                report_to_stderr = True
         progress.close()
         for problem in fixed.problems:
             click.echo(f"nnlint: error: {problem}", err=True)
@@ -173,11 +180,13 @@ def check(
             stdin_source, report_to_stderr = fixed.stdin_fixed, True
         findings = fixed.findings
     else:
-        if stdin_source is not None:
-            findings.extend(linter.lint_source(stdin_source, stdin_name))
+        if stdin_bytes is not None:
+            findings.extend(linter.lint_bytes(stdin_bytes, stdin_name))
         findings.extend(linter.lint_paths(file_paths, progress=progress))
         progress.close()
     findings.sort(key=Finding.sort_key)
+    for note in sorted(linter.notes):
+        click.echo(f"nnlint: note: {note}", err=True)
     if linter.cache is not None and linter.cache.error:
         click.echo(f"nnlint: warning: {linter.cache.error}", err=True)
     dynamic_error = None
@@ -199,6 +208,16 @@ def check(
     if dynamic_error:
         raise fail(dynamic_error)
     raise click.exceptions.Exit(EXIT_FINDINGS if findings and not exit_zero else EXIT_CLEAN)
+
+
+def _read_stdin() -> Tuple[bytes, Optional[str]]:
+    """Standard input's bytes, and its text decoded as a file's would be (None when it cannot be)."""
+    stream = sys.stdin
+    data = stream.buffer.read() if hasattr(stream, "buffer") else stream.read().encode("utf-8", "surrogateescape")
+    try:
+        return data, decode_source(data)
+    except SourceError:
+        return data, None
 
 
 def _configure_speed(linter: "Linter", jobs: int, no_cache: bool) -> None:

@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
 
+from nnlint.limits import CONFIG_KEYS as LIMIT_KEYS
+from nnlint.limits import DEFAULT_LIMITS, Limits, limits_from_table
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on older Pythons only
@@ -18,7 +21,7 @@ class ConfigError(Exception):
 
 
 _LIST_KEYS = ("select", "ignore", "extend-select", "extend-ignore", "exclude", "extend-exclude")
-_KNOWN_KEYS = frozenset(_LIST_KEYS + ("per-file-ignores", "options", "dynamic", "notebooks"))
+_KNOWN_KEYS = frozenset(_LIST_KEYS + ("per-file-ignores", "options", "dynamic", "notebooks") + tuple(LIMIT_KEYS))
 
 
 @dataclass
@@ -32,6 +35,7 @@ class Config:
     dynamic: Dict[str, Any] = field(default_factory=dict)
     notebooks: bool = True  # lint the .ipynb files found in folders (named ones are always linted)
     plugin_options: Dict[str, Dict[str, Any]] = field(default_factory=dict)  # per code, from [tool.nnlint.<plugin>]
+    limits: Limits = DEFAULT_LIMITS  # max-file-size, max-depth, file-timeout (nnlint.limits)
     root: Optional[Path] = None  # folder of the pyproject.toml the configuration came from
     source: Optional[Path] = None
 
@@ -190,6 +194,10 @@ def config_from_table(
     if not isinstance(table, dict):
         raise ConfigError(f"{where}[tool.nnlint] must be a table")
     config = Config(root=path.parent if path is not None else None, source=path)
+    try:
+        config.limits = limits_from_table(table, where)
+    except ValueError as error:
+        raise ConfigError(str(error)) from None
     for key, value in table.items():
         if key not in _KNOWN_KEYS:
             specs = plugins() if plugins is not None else {}
@@ -198,6 +206,8 @@ def config_from_table(
                 continue
             plugin_names = f"; installed plugins: {', '.join(sorted(specs))}" if specs else ""
             raise ConfigError(f"{where}unknown key tool.nnlint.{key} (known: {', '.join(sorted(_KNOWN_KEYS))}{plugin_names})")
+        if key in LIMIT_KEYS:
+            continue  # read above
         if key in _LIST_KEYS:
             if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
                 raise ConfigError(f"{where}tool.nnlint.{key} must be a list of strings")

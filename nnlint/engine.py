@@ -11,11 +11,12 @@ from nnlint.analysis.hashing import content_hash
 from nnlint.analysis.model import SemanticModel
 from nnlint.analysis.prefilter import TrainingCodeFilter
 from nnlint.analysis.project import ProjectIndex, module_name_for
-from nnlint.analysis.source import SourceError, decode_source, parse_source, python_syntax_error
+from nnlint.analysis.source import SourceError, SourceSkipped, decode_source, parse_source, python_syntax_error
 from nnlint.config import Config
 from nnlint.context import RuleContext
 from nnlint.discovery import discover
 from nnlint.finding import Finding, Severity
+from nnlint.limits import BudgetExceeded, TimeBudget
 from nnlint.notebooks import Notebook, NotebookError, NotebookProgram, is_notebook_path, parse_notebook, read_notebook
 from nnlint.registry import Registry, load_registry
 from nnlint.rule import Rule
@@ -47,6 +48,7 @@ class Linter:
     jobs: int = 1  # worker processes for lint_paths (nnlint.parallel)
     prefilter: TrainingCodeFilter = field(default_factory=TrainingCodeFilter)
     rules: List[Rule] = field(init=False)
+    notes: List[str] = field(default_factory=list)  # files skipped over a limit, one line each
 
     def __post_init__(self) -> None:
         if self.registry is None:
@@ -89,23 +91,27 @@ class Linter:
 
     def lint_file(self, path: str) -> List[Finding]:
         """Findings of one file, from the cache when neither it nor what its analysis consulted changed."""
+        limit = self.config.limits.max_file_size
         try:
             with open(path, "rb") as handle:
-                data = handle.read()
+                data = handle.read(limit + 1) if limit else handle.read()
         except OSError as error:
             message = f"cannot read file: {error.strerror or error}"
             return self._filter([_error_finding(path, SourceError(message), *SYNTAX_ERROR)], path)
         except (ValueError, MemoryError) as error:  # e.g. a path with an embedded null byte
             return self._filter([_error_finding(path, SourceError(f"cannot read file: {error}"), *SYNTAX_ERROR)], path)
+        if limit and len(data) > limit:
+            self.notes.append(skipped_note(path, f"larger than max-file-size ({limit} bytes)"))
+            return []
         digest = content_hash(data) if self.cache is not None else ""
         if self.cache is not None:
             cached = self.cache.get(path, digest)
             if cached is not None:
                 return cached
-        findings, dependencies = self._lint_data(data, path, digest)
-        if self.cache is not None:
-            self.cache.put(path, digest, dependencies, findings)
-        return findings
+        outcome = self._within_budget(path, lambda: self._lint_data(data, path, digest))
+        if self.cache is not None and outcome is not None:
+            self.cache.put(path, digest, outcome[1], outcome[0])
+        return outcome[0] if outcome is not None else self._over_budget(path)
 
     def _lint_data(self, data: bytes, path: str, digest: str = "") -> Tuple[List[Finding], Dependencies]:
         if is_notebook_path(path):
@@ -119,12 +125,50 @@ class Linter:
     def lint_source(self, source: str, path: str = "<stdin>") -> List[Finding]:
         """Findings of a file's text: Python source, or a notebook's JSON when ``path`` ends in ``.ipynb``."""
         if is_notebook_path(path):
-            return self._lint_notebook(lambda: parse_notebook(source), path)[0]
+            return self._lint_checked(path, source.encode("utf-8", "surrogatepass"), lambda: self._lint_notebook(lambda: parse_notebook(source), path))
         return self.lint_python(source, path)
 
     def lint_python(self, source: str, path: str = "<stdin>") -> List[Finding]:
         """Findings of Python source (a notebook's program too: positions are the program's)."""
-        return self._lint_text(source, path, source.encode("utf-8", "surrogatepass"))[0]
+        data = source.encode("utf-8", "surrogatepass")
+        return self._lint_checked(path, data, lambda: self._lint_text(source, path, data))
+
+    def lint_bytes(self, data: bytes, path: str = "<stdin>") -> List[Finding]:
+        """Findings of source given as bytes (stdin): decoded as a file's bytes are (PEP 263, BOM; a
+        notebook's as UTF-8 JSON)."""
+        if is_notebook_path(path):
+            return self._lint_checked(path, data, lambda: self._lint_notebook(lambda: read_notebook(data), path))
+        try:
+            source = decode_source(data)
+        except SourceError as error:
+            return self._filter([_error_finding(path, error, *SYNTAX_ERROR)], path)
+        return self.lint_python(source, path)
+
+    def _lint_checked(self, path: str, data: bytes, lint: Callable[[], Tuple[List[Finding], Dependencies]]) -> List[Finding]:
+        """``lint()``'s findings within the size limit and the per-file time budget."""
+        limit = self.config.limits.max_file_size
+        if limit and len(data) > limit:
+            self.notes.append(skipped_note(path, f"larger than max-file-size ({limit} bytes)"))
+            return []
+        outcome = self._within_budget(path, lint)
+        return outcome[0] if outcome is not None else self._over_budget(path)
+
+    def _within_budget(self, path: str, lint: Callable[[], Tuple[List[Finding], Dependencies]]) -> Optional[Tuple[List[Finding], Dependencies]]:
+        """``lint()`` under the per-file time budget; None when the budget ran out (nothing to cache then)."""
+        budget = TimeBudget(self.config.limits.file_timeout)
+        try:
+            with budget:
+                return lint()
+        except BudgetExceeded as error:
+            if error.budget is not budget:
+                raise
+            self.project = ProjectIndex()  # interrupted anywhere: start the index afresh
+            return None
+
+    def _over_budget(self, path: str) -> List[Finding]:
+        seconds = self.config.limits.file_timeout
+        message = f"analysing this file took more than {seconds:g} s and was abandoned (tool.nnlint.file-timeout)"
+        return self._filter([Finding(path, 1, 1, RULE_ERROR[0], RULE_ERROR[1], message, severity=Severity.ERROR)], path)
 
     def lint_notebook(self, notebook: Notebook, path: str) -> List[Finding]:
         """Findings of a notebook's code cells, analysed as one program; positions name the cells."""
@@ -153,7 +197,10 @@ class Linter:
         model = self.project.already_built(Path(path), data) if not path.startswith("<") else None
         if model is None:
             try:
-                module = parse_source(source)
+                module = parse_source(source, self.config.limits.max_depth)
+            except SourceSkipped as skipped:
+                self.notes.append(skipped_note(path, skipped.message))
+                return [], consulted
             except SourceError as error:
                 return self._filter([_error_finding(path, error, *SYNTAX_ERROR)], path), consulted
             name, is_package = module_name_for(Path(path)) if not path.startswith("<") else (None, False)
@@ -180,6 +227,10 @@ class Linter:
 
     def _filter(self, findings: Iterable[Finding], path: str) -> List[Finding]:
         return [f for f in findings if self.config.is_enabled(f.code, path)]
+
+
+def skipped_note(path: str, why: str) -> str:
+    return f"{path}: skipped: {why}"
 
 
 def _cheap_syntax_check(source: str, path: str) -> List[Finding]:
