@@ -254,3 +254,15 @@ def test_compiled_models_are_observed_on_cpu(tmp_path: Path) -> None:
     assert {f["model"] for f in obs["train_forwards"]} <= {"Sequential", "Linear"}
     at_the_loss = [loss for loss in obs["losses"] if loss["where"][0][1] == 15]
     assert at_the_loss and at_the_loss[0]["origin_op"] == "F.softmax"  # seen through the compiled wrapper
+
+
+def test_the_script_dies_with_nnlint_even_under_sigkill(tmp_path: Path) -> None:
+    path = script(tmp_path, "import time\nimport torch\ntime.sleep(300)\n")
+    process = start_nnlint(path, nnlint_environment(tmp_path))
+    try:
+        assert wait_for(lambda: set(processes_mentioning(str(path))) - {process.pid}), "the script never started"
+        process.kill()  # SIGKILL: nnlint cannot clean up; the kernel's parent-death signal ends the script
+        process.wait(timeout=30)
+    finally:
+        process.kill()
+    assert wait_for(lambda: not processes_mentioning(str(path)), 10)
