@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import secrets
 import signal
+import threading
 import time
 from dataclasses import dataclass
 from typing import Callable, Dict, Iterable, List, Mapping, Optional, Set
@@ -213,8 +214,14 @@ def _signal(pid: int, signum: int) -> None:
         pass
 
 
+_ACTIVE: List["ProcessTracker"] = []  # runs in progress in this process (the dynamic corpus test runs two at once)
+_ACTIVE_LOCK = threading.Lock()
+
+
 class ProcessTracker:
-    """Finds and ends everything one child process started; see the module docstring."""
+    """Finds and ends everything one child process started; see the module docstring. Several trackers may
+    be active at once (threads): an adopted orphan belongs to the run whose marker it carries, and one
+    without any marker to this run only while no other run is active."""
 
     def __init__(self, use_cgroup: Optional[bool] = None) -> None:
         self.parent = os.getpid()
@@ -222,7 +229,9 @@ class ProcessTracker:
         self.root: Optional[int] = None
         self._marker = f"{MARKER_VARIABLE}={self.token}".encode()
         self._earlier_children = {info.pid for info in all_processes().values() if info.ppid == self.parent}
-        self._subreaper = _prctl(_PR_SET_CHILD_SUBREAPER, 1)
+        with _ACTIVE_LOCK:
+            self._subreaper = _prctl(_PR_SET_CHILD_SUBREAPER, 1)
+            _ACTIVE.append(self)
         if use_cgroup is None:
             use_cgroup = os.environ.get(NO_CGROUP_VARIABLE, "") in ("", "0")
         self.cgroup = Cgroup.create(f"nnlint-dynamic-{self.parent}-{self.token}") if use_cgroup else None
@@ -258,15 +267,29 @@ class ProcessTracker:
             pids.add(self.root)
             pids |= descendants(self.root, table)
         if self._subreaper:
-            adopted = {pid for pid, info in table.items() if info.ppid == self.parent and pid not in self._earlier_children}
-            pids |= adopted
-            for pid in adopted:
-                pids |= descendants(pid, table)
+            for pid in self._adopted(table):
+                if pid not in pids and self._owns_orphan(pid, table):
+                    pids.add(pid)
+                    pids |= descendants(pid, table)
         if self.cgroup is not None:
             pids |= self.cgroup.pids()
         pids |= {pid for pid in table if pid not in pids and _has_marker(pid, self._marker)}
         pids.discard(self.parent)
         return {pid: table[pid] for pid in pids if pid in table and table[pid].state not in ("Z", "X")}
+
+    def _adopted(self, table: Mapping[int, ProcessInfo]) -> List[int]:
+        """Children of this process that were not there before the run (its root and adopted orphans)."""
+        return [pid for pid, info in table.items() if info.ppid == self.parent and pid not in self._earlier_children]
+
+    def _owns_orphan(self, pid: int, table: Mapping[int, ProcessInfo]) -> bool:
+        if _has_marker(pid, self._marker):
+            return True
+        with _ACTIVE_LOCK:
+            others = [tracker for tracker in _ACTIVE if tracker is not self]
+        for other in others:
+            if pid == other.root or (other.root is not None and pid in descendants(other.root, table)) or _has_marker(pid, other._marker):
+                return False
+        return not others  # no marker at all (it replaced its environment): ours only if no other run is active
 
     def end(self, first_signal: int = signal.SIGKILL, grace: float = 2.0) -> List[ProcessInfo]:
         """Ends every member: ``first_signal`` (to the group and each member), then SIGKILL after ``grace``
@@ -280,10 +303,11 @@ class ProcessTracker:
             deadline = time.monotonic() + grace
             while time.monotonic() < deadline and self._alive(found):
                 time.sleep(0.05)
-            self._send(signal.SIGKILL, self.members())
+            found.update(self.members())
+            self._send(signal.SIGKILL, found)
         if self.cgroup is not None:
             self.cgroup.kill()
-        self._reap()
+        self._reap(set(found) - {self.root})
         return sorted(escaped, key=lambda info: info.pid)
 
     def close(self) -> None:
@@ -294,8 +318,10 @@ class ProcessTracker:
         self._closed = True
         if self.cgroup is not None:
             self.cgroup.remove()
-        if self._subreaper:
-            _prctl(_PR_SET_CHILD_SUBREAPER, 0)
+        with _ACTIVE_LOCK:
+            _ACTIVE.remove(self)
+            if self._subreaper and not any(tracker._subreaper for tracker in _ACTIVE):
+                _prctl(_PR_SET_CHILD_SUBREAPER, 0)
 
     def _send(self, signum: int, found: Mapping[int, ProcessInfo]) -> None:
         if self.root is not None:
@@ -315,22 +341,21 @@ class ProcessTracker:
                 return True
         return False
 
-    def _reap(self) -> None:
-        """Collects the exit status of orphans adopted as subreaper (else they stay zombies of nnlint)."""
+    def _reap(self, ended: Set[int]) -> None:
+        """Collects the exit status of the orphans it adopted and ended (else they stay zombies of nnlint);
+        never the root, whose status belongs to its ``Popen``, nor another run's processes."""
         if not self._subreaper:
             return
         deadline = time.monotonic() + 2.0
         while True:
-            adopted = [
-                info.pid for info in all_processes().values()
-                if info.ppid == self.parent and info.pid != self.root and info.pid not in self._earlier_children
-            ]
-            for pid in adopted:
+            table = all_processes()
+            mine = [pid for pid in ended if pid in table and table[pid].ppid == self.parent]
+            for pid in mine:
                 try:
                     os.waitpid(pid, os.WNOHANG)
                 except ChildProcessError:
                     pass
-            if not adopted or time.monotonic() > deadline:
+            if not mine or time.monotonic() > deadline:
                 return
             time.sleep(0.02)
 

@@ -266,3 +266,22 @@ def test_the_script_dies_with_nnlint_even_under_sigkill(tmp_path: Path) -> None:
     finally:
         process.kill()
     assert wait_for(lambda: not processes_mentioning(str(path)), 10)
+
+
+def test_two_runs_at_once_end_only_their_own_processes(tmp_path: Path) -> None:
+    """Runs in threads of one process (as the dynamic corpus test does): each ends its own daemon only."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    markers = [marker_for(f"concurrent{index}") for index in range(2)]
+    paths = []
+    for index, marker in enumerate(markers):
+        folder = tmp_path / str(index)
+        folder.mkdir()
+        slow = "import time\ntime.sleep(2)\n" if index == 0 else ""  # still running when the other one ends
+        paths.append(script(folder, daemon_code(marker) + slow + STEP))
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(lambda path: run_script(str(path), device="cpu", timeout=60), paths))
+    for result, marker in zip(results, markers):
+        assert result.error is None, result.error
+        assert len(result.ended) == 1 and marker in result.ended[0]
+    assert wait_for(lambda: not any(processes_mentioning(marker) for marker in markers), 5)
