@@ -74,6 +74,7 @@ def run_fingerprint(config: Any, registry: Any, rules: Sequence[Any]) -> str:
         "ignore": list(config.ignore),
         "extend_select": list(config.extend_select),
         "per_file_ignores": config.per_file_ignores,
+        "limits": dataclasses.asdict(config.limits) if hasattr(config, "limits") else None,
         "root": str(config.root) if config.root is not None else None,
     }
     encoded = json.dumps(parts, sort_keys=True, default=repr).encode("utf-8")

@@ -146,12 +146,18 @@ def check(
     for option, values in (("--select", select), ("--ignore", ignore), ("--extend-select", extend_select)):
         _check_codes(registry, option, _split_codes(values))
     _check_codes(registry, "tool.nnlint.select", config.select)
+    _check_codes(registry, "tool.nnlint.ignore", config.ignore)  # with extend-ignore
+    _check_codes(registry, "tool.nnlint.extend-select", config.extend_select)
+    for pattern, codes in config.per_file_ignores.items():
+        _check_codes(registry, f"tool.nnlint.per-file-ignores[{pattern!r}]", codes)
     if select:
         config.select = _split_codes(select)
     config.ignore.extend(_split_codes(ignore))
     config.extend_select.extend(_split_codes(extend_select))
 
     linter = Linter(config, registry)
+    for message in linter.problems:
+        click.echo(f"nnlint: warning: {message}", err=True)
     _configure_speed(linter, jobs, no_cache)
     findings: List[Finding] = []
     file_paths = [p for p in paths if p != "-"]
@@ -168,6 +174,7 @@ def check(
                 sys.stdout.flush()
                 report_to_stderr = True
         progress.close()
+        _print_notes(linter)
         for problem in fixed.problems:
             click.echo(f"nnlint: error: {problem}", err=True)
         if diff:
@@ -185,8 +192,7 @@ def check(
         findings.extend(linter.lint_paths(file_paths, progress=progress))
         progress.close()
     findings.sort(key=Finding.sort_key)
-    for note in sorted(linter.notes):
-        click.echo(f"nnlint: note: {note}", err=True)
+    _print_notes(linter)
     if linter.cache is not None and linter.cache.error:
         click.echo(f"nnlint: warning: {linter.cache.error}", err=True)
     dynamic_error = None
@@ -218,6 +224,12 @@ def _read_stdin() -> Tuple[bytes, Optional[str]]:
         return data, decode_source(data)
     except SourceError:
         return data, None
+
+
+def _print_notes(linter: "Linter") -> None:
+    for note in sorted(linter.notes):
+        click.echo(f"nnlint: note: {note}", err=True)
+    linter.notes.clear()
 
 
 def _configure_speed(linter: "Linter", jobs: int, no_cache: bool) -> None:

@@ -14,11 +14,12 @@ from nnlint.analysis.project import ProjectIndex, module_name_for
 from nnlint.analysis.source import SourceError, SourceSkipped, decode_source, parse_source, python_syntax_error
 from nnlint.config import Config
 from nnlint.context import RuleContext
-from nnlint.discovery import discover
+from nnlint.discovery import discover, not_a_regular_file, skipped_note
 from nnlint.finding import Finding, Severity
 from nnlint.limits import BudgetExceeded, TimeBudget
 from nnlint.notebooks import Notebook, NotebookError, NotebookProgram, is_notebook_path, parse_notebook, read_notebook
-from nnlint.registry import Registry, load_registry
+from nnlint.plugin_boundary import call_plugin, describe, finding_problem, is_plugin_failure
+from nnlint.registry import Registry, load_registry, plugin_label
 from nnlint.rule import Rule
 from nnlint.suppression import apply_suppressions, skips_file
 
@@ -50,14 +51,22 @@ class Linter:
     rules: List[Rule] = field(init=False)
     notes: List[str] = field(default_factory=list)  # files skipped over a limit, one line each
 
+    problems: List[str] = field(default_factory=list)  # rules that could not be set up, one line each
+    rule_stopped: bool = False  # a rule ran out of time on the file being linted (see _run_rule)
+
     def __post_init__(self) -> None:
         if self.registry is None:
             self.registry = load_registry()
-        self.rules = [
-            cls(self.config.options_for(code, cls.name))
-            for code, cls in sorted(self.registry.rules.items())
-            if self._enabled_anywhere(code)
-        ]
+        self.rules = []
+        for code, cls in sorted(self.registry.rules.items()):
+            if self._enabled_anywhere(code):
+                rule = call_plugin(lambda: cls(self.config.options_for(code, cls.name)), lambda error: self._not_set_up(code, cls, error))
+                if rule is not None:
+                    self.rules.append(rule)
+
+    def _not_set_up(self, code: str, cls: type, error: BaseException) -> None:
+        self.problems.append(f"{plugin_label(code, self.registry)}rule {code} ({getattr(cls, 'name', '?')}) could not be set up: {describe(error)}; skipped")
+
 
     def _enabled_anywhere(self, code: str) -> bool:
         # per-file ignores are applied per finding; here only the global selection decides
@@ -66,7 +75,7 @@ class Linter:
     # ------------------------------------------------------------------------------ entry points
     def lint_paths(self, paths: Sequence[str], progress: Optional[Callable[[int, int, str], None]] = None) -> List[Finding]:
         """Lint every file below ``paths``; ``progress(done, total, path)`` is called after each file."""
-        files = list(discover(paths, self.config.is_excluded, notebooks=self.config.notebooks))
+        files = list(discover(paths, self.config.is_excluded, notebooks=self.config.notebooks, skipped=self.notes.append))
         if self.jobs > 1 and len(files) > 1:
             from nnlint.parallel import lint_in_parallel
 
@@ -92,6 +101,10 @@ class Linter:
     def lint_file(self, path: str) -> List[Finding]:
         """Findings of one file, from the cache when neither it nor what its analysis consulted changed."""
         limit = self.config.limits.max_file_size
+        special = not_a_regular_file(path)
+        if special is not None:  # a FIFO would block the read, a device never end it
+            self.notes.append(skipped_note(path, special))
+            return []
         try:
             with open(path, "rb") as handle:
                 data = handle.read(limit + 1) if limit else handle.read()
@@ -108,8 +121,10 @@ class Linter:
             cached = self.cache.get(path, digest)
             if cached is not None:
                 return cached
+        noted = len(self.notes)
         outcome = self._within_budget(path, lambda: self._lint_data(data, path, digest))
-        if self.cache is not None and outcome is not None:
+        # a time-out may not recur, and a file skipped over a limit must say so on every run: neither is cached
+        if self.cache is not None and outcome is not None and not self.rule_stopped and len(self.notes) == noted:
             self.cache.put(path, digest, outcome[1], outcome[0])
         return outcome[0] if outcome is not None else self._over_budget(path)
 
@@ -156,14 +171,18 @@ class Linter:
     def _within_budget(self, path: str, lint: Callable[[], Tuple[List[Finding], Dependencies]]) -> Optional[Tuple[List[Finding], Dependencies]]:
         """``lint()`` under the per-file time budget; None when the budget ran out (nothing to cache then)."""
         budget = TimeBudget(self.config.limits.file_timeout)
+        self.rule_stopped = False
         try:
             with budget:
                 return lint()
         except BudgetExceeded as error:
             if error.budget is not budget:
                 raise
-            self.project = ProjectIndex()  # interrupted anywhere: start the index afresh
+            self.rule_stopped = True
             return None
+        finally:
+            if self.rule_stopped:  # interrupted anywhere, a model query perhaps: start the index afresh
+                self.project = ProjectIndex()
 
     def _over_budget(self, path: str) -> List[Finding]:
         seconds = self.config.limits.file_timeout
@@ -214,23 +233,46 @@ class Linter:
             self.project.add(Path(path), model, digest or None)
         ctx = RuleContext(path, source, module, model)
         for rule in self.rules:
-            if not self.config.is_enabled(rule.code, path):
-                continue
-            ctx.rule = rule
-            try:
-                rule.check(ctx)
-            except Exception as error:  # a broken rule is reported; the others still run
-                ctx.findings.append(_rule_error(path, rule, error))
+            if self.config.is_enabled(rule.code, path):
+                self._run_rule(rule, ctx)
         findings = apply_suppressions(self._filter(ctx.findings, path), source)
         consulted.update(self.project.dependencies())
         return sorted(findings, key=Finding.sort_key), consulted
 
+    def _run_rule(self, rule: Rule, ctx: RuleContext) -> None:
+        """One rule on one file, within its time budget; whatever goes wrong is that rule's NN002 finding
+        (naming its plugin), and the other rules still run."""
+        ctx.rule = rule
+        first = len(ctx.findings)
+        budget = TimeBudget(self.config.limits.rule_timeout)
+        try:
+            with budget:
+                rule.check(ctx)
+        except BudgetExceeded as error:
+            if error.budget is not budget:
+                raise  # the file's own budget: the whole file is abandoned
+            del ctx.findings[first:]
+            self.rule_stopped = True
+            seconds = self.config.limits.rule_timeout
+            ctx.findings.append(self._rule_error(ctx.path, rule, f"exceeded {seconds:g} s on this file and was stopped (tool.nnlint.rule-timeout)"))
+            return
+        except BaseException as error:
+            if not is_plugin_failure(error):
+                raise
+            ctx.findings.append(self._rule_error(ctx.path, rule, f"failed: {describe(error)}"))  # its findings until then stay
+        for index in range(first, len(ctx.findings)):
+            problem = finding_problem(ctx.findings[index])
+            if problem is not None:
+                del ctx.findings[first:]
+                ctx.findings.append(self._rule_error(ctx.path, rule, f"produced an unusable finding: {problem}; its findings on this file are dropped"))
+                return
+
+    def _rule_error(self, path: str, rule: Rule, what: str) -> Finding:
+        message = f"{plugin_label(rule.code, self.registry)}rule {rule.code} ({rule.name}) {what}"
+        return Finding(path, 1, 1, RULE_ERROR[0], RULE_ERROR[1], message, severity=Severity.ERROR)
+
     def _filter(self, findings: Iterable[Finding], path: str) -> List[Finding]:
         return [f for f in findings if self.config.is_enabled(f.code, path)]
-
-
-def skipped_note(path: str, why: str) -> str:
-    return f"{path}: skipped: {why}"
 
 
 def _cheap_syntax_check(source: str, path: str) -> List[Finding]:
@@ -241,11 +283,6 @@ def _cheap_syntax_check(source: str, path: str) -> List[Finding]:
 
 def _error_finding(path: str, error: SourceError, code: str, name: str) -> Finding:
     return Finding(path, error.line, error.column, code, name, error.message, severity=Severity.ERROR)
-
-
-def _rule_error(path: str, rule: Rule, error: Exception) -> Finding:
-    message = f"rule {rule.code} ({rule.name}) failed: {type(error).__name__}: {error}"
-    return Finding(path, 1, 1, RULE_ERROR[0], RULE_ERROR[1], message, severity=Severity.ERROR)
 
 
 @contextmanager

@@ -52,6 +52,16 @@ def signal_of(error: BaseException, default: int = signal.SIGTERM) -> int:
     return default
 
 
+def watching() -> bool:
+    """Whether terminating signals are being turned into exceptions (inside :func:`signals_raise`)."""
+    return _depth > 0
+
+
+def signal_arrived() -> bool:
+    """Whether a terminating signal (Ctrl-C included) arrived during the current :func:`signals_raise`."""
+    return _fired
+
+
 def _handler(signum: int, frame: Any) -> None:
     global _fired
     if _fired:

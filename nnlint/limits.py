@@ -4,7 +4,9 @@ Real code is far inside them (the deepest of 20,000 files of the standard librar
 nests 49 levels at the 99.9th percentile; generated tables reach a few hundred), and files beyond
 them are what makes a parser or a recursive rule take minutes. A file over ``max-file-size`` or
 ``max-depth`` is skipped with a note; one whose analysis runs past ``file-timeout`` seconds is
-abandoned with an NN002 finding. ``0`` turns a limit off. Configured in ``[tool.nnlint]``.
+abandoned with an NN002 finding, and a rule that runs past ``rule-timeout`` seconds on one file is
+stopped there (its NN002 finding; the other rules' findings stay). ``0`` turns a limit off.
+Configured in ``[tool.nnlint]``.
 """
 from __future__ import annotations
 
@@ -21,10 +23,14 @@ class Limits:
     max_file_size: int = 2_000_000  # bytes
     max_depth: int = 300  # levels of Python's syntax tree
     file_timeout: float = 60.0  # seconds per file (parse, model, every rule)
+    rule_timeout: float = 30.0  # seconds one rule may take on one file
 
 
 DEFAULT_LIMITS = Limits()
-CONFIG_KEYS = {"max-file-size": "max_file_size", "max-depth": "max_depth", "file-timeout": "file_timeout"}
+CONFIG_KEYS = {
+    "max-file-size": "max_file_size", "max-depth": "max_depth", "file-timeout": "file_timeout", "rule-timeout": "rule_timeout",
+}
+_SECONDS = ("file_timeout", "rule_timeout")
 
 
 def limits_from_table(table: dict, where: str = "") -> Limits:
@@ -34,7 +40,7 @@ def limits_from_table(table: dict, where: str = "") -> Limits:
         if key not in table:
             continue
         value = table[key]
-        integral = attribute != "file_timeout"
+        integral = attribute not in _SECONDS
         if isinstance(value, bool) or not isinstance(value, int if integral else (int, float)) or value < 0:
             kind = "a whole number" if integral else "a number of seconds"
             raise ValueError(f"{where}tool.nnlint.{key} must be {kind}, 0 or more (0: no limit), not {value!r}")

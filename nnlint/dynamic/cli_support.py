@@ -61,11 +61,7 @@ def run_from_cli(
     if len(scripts) != 1 or not os.path.isfile(scripts[0]):
         return findings, "--dynamic needs exactly one script file (its arguments go after `--`)"
     settings = dict(getattr(config, "dynamic", {}) or {})
-    probes = [
-        cls(config.options_for(code, cls.name))
-        for code, cls in sorted(registry.probes.items())
-        if config.is_enabled(code, scripts[0])
-    ]
+    probes = set_up_probes(registry, config, scripts[0], lambda message: click.echo(f"nnlint: warning: {message}", err=True))
     ctx = click.get_current_context(silent=True)
     script_args = list(ctx.meta.get(SCRIPT_ARGS_KEY, [])) if ctx is not None else []
     if not script_args and settings.get("args"):
@@ -97,6 +93,23 @@ def run_from_cli(
         click.echo(f"nnlint: dynamic: note: {report.note}", err=True)
     merged = sorted([*findings, *report.findings], key=Finding.sort_key)
     return merged, (f"dynamic pass: {report.error}" if report.error else None)
+
+
+def set_up_probes(registry: Any, config: Any, script: str, warn: Callable[[str], None]) -> List[Any]:
+    """The enabled probes, each with its options; one that cannot be set up is ``warn``-ed about and skipped."""
+    from nnlint.plugin_boundary import call_plugin, describe
+    from nnlint.registry import plugin_label
+
+    def failed(code: str, cls: type, error: BaseException) -> None:
+        warn(f"{plugin_label(code, registry)}probe {code} ({getattr(cls, 'name', '?')}) could not be set up: {describe(error)}; skipped")
+
+    probes = []
+    for code, cls in sorted(registry.probes.items()):
+        if config.is_enabled(code, script):
+            probe = call_plugin(lambda: cls(config.options_for(code, cls.name)), lambda error: failed(code, cls, error))
+            if probe is not None:
+                probes.append(probe)
+    return probes
 
 
 def configured_interpreter(configured: Any, config: Any, script: str) -> Optional[str]:

@@ -145,6 +145,7 @@ def test_edit_validation_never_raises(changes: List[Any]) -> None:
 
 # --------------------------------------------------------------------------------- deaths under --dynamic
 needs_torch = pytest.mark.skipif(importlib.util.find_spec("torch") is None, reason="torch is not installed")
+HANG_TIMEOUT = 5  # the other endings get far longer: importing torch alone takes seconds on a loaded machine
 ENDINGS = {
     "sys.exit(3)": "sys.exit(3)",
     "os._exit(4)": "exited with status 4",
@@ -152,7 +153,7 @@ ENDINGS = {
     "SIGKILL": "killed by SIGKILL",
     "SIGTERM": "killed by SIGTERM",
     "raise": "raised RuntimeError: boom",
-    "hang": "did not finish its instrumented step within 3 s",
+    "hang": f"did not finish its instrumented step within {HANG_TIMEOUT} s",
 }
 ENDING_CODE = {
     "sys.exit(3)": "sys.exit(3)", "os._exit(4)": "os._exit(4)", "SIGSEGV": "os.kill(os.getpid(), signal.SIGSEGV)",
@@ -190,7 +191,7 @@ def test_every_way_a_script_can_end_leaves_nothing(tmp_path_factory, ending: str
         import tempfile
 
         tempfile.tempdir = None
-        result = run_script(str(path), device="cpu", timeout=3)
+        result = run_script(str(path), device="cpu", timeout=HANG_TIMEOUT if ending == "hang" else 120)
     finally:
         if previous is None:
             os.environ.pop("TMPDIR", None)
@@ -204,3 +205,91 @@ def test_every_way_a_script_can_end_leaves_nothing(tmp_path_factory, ending: str
     assert processes_mentioning(marker) == []
     assert list(temporary.iterdir()) == []
     assert {signum: signal.getsignal(signum) for signum in handlers} == handlers  # restored
+
+
+# ------------------------------------------------------------------------------ misbehaving plugins
+def _misbehaviour(kind: str):
+    from nnlint.finding import Edit, Fix
+
+    def check(self: Any, ctx: Any) -> None:
+        first = ctx.module.body[0]
+        if kind == "exit":
+            raise SystemExit(1)
+        if kind == "interrupt":
+            raise KeyboardInterrupt
+        if kind == "error":
+            raise RecursionError("deep")
+        if kind == "garbage":
+            ctx.findings.append(None)
+        if kind == "bad line":
+            ctx.findings.append(Finding(ctx.path, 0, 1, self.code, self.name, "x"))
+        if kind == "bad fix":
+            ctx.report(first, "x", fix=Fix("f", (Edit(1, -1, 1, 0, "y"),)))
+        if kind == "bad message":
+            ctx.report(first, ["not", "text"])
+        if kind == "bad severity":
+            ctx.report(first, "x", severity=3)
+        if kind == "bad evidence":
+            ctx.findings.append(Finding(ctx.path, 1, 1, self.code, self.name, "x", evidence=[1]))
+        if kind == "fine":
+            ctx.report(first, "fine")
+
+    return check
+
+
+MISBEHAVIOURS = ["exit", "interrupt", "error", "garbage", "bad line", "bad fix", "bad message", "bad severity", "bad evidence", "fine"]
+
+
+@BOUNDED
+@given(st.lists(st.sampled_from(MISBEHAVIOURS), min_size=1, max_size=5))
+def test_no_mix_of_misbehaving_rules_loses_a_finding(kinds: List[str]) -> None:
+    from nnlint.interrupts import signals_raise
+    from nnlint.registry import Registry, load_registry
+    from nnlint.rule import Rule
+
+    rules = {
+        f"NNZ{index:03d}": type(f"Rule{index}", (Rule,), {"code": f"NNZ{index:03d}", "name": f"rule-{index}", "summary": "s", "check": _misbehaviour(kind), "__module__": "fuzzplug"})
+        for index, kind in enumerate(kinds)
+    }
+    registry = Registry(rules={**load_registry().rules, **rules}, plugins=load_registry().plugins)
+    with signals_raise():  # as under the command line: a plugin's KeyboardInterrupt is its own failure
+        findings = Linter(Config(select=["NN", "NNZ"]), registry).lint_source(TRAINING, "train.py")
+    builtin = [f for f in LINTER.lint_source(TRAINING, "train.py")]
+    assert [f for f in findings if not f.code.startswith(("NNZ", "NN002"))] == builtin
+    errors = sorted(f.message.split(" ", 2)[1] for f in findings if f.code == "NN002")
+    assert errors == sorted(code for code, kind in zip(rules, kinds) if kind != "fine")
+    assert all(f.line == 1 and f.column == 1 for f in findings if f.code == "NN002")
+    assert [f.code for f in findings if f.code.startswith("NNZ")] == [code for code, kind in zip(rules, kinds) if kind == "fine"]
+    assert all(finding.to_dict() for finding in findings)  # every one formattable
+
+
+# ------------------------------------------------------------------------------ hostile configuration
+TOML_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-3, 10**9) | st.floats(allow_nan=True) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+    max_leaves=8,
+)
+CONFIG_KEYS = [
+    "select", "ignore", "extend-select", "extend-ignore", "exclude", "extend-exclude", "per-file-ignores", "options",
+    "dynamic", "notebooks", "max-file-size", "max-depth", "file-timeout", "rule-timeout",
+]
+DYNAMIC_KEYS = ["args", "device", "launcher", "nproc-per-node", "python", "timeout", "lancher"]
+
+
+@BOUNDED
+@given(
+    st.dictionaries(st.sampled_from(CONFIG_KEYS), TOML_VALUES, max_size=4),
+    st.dictionaries(st.sampled_from(DYNAMIC_KEYS), TOML_VALUES, max_size=3),
+)
+def test_any_configuration_is_accepted_or_one_configuration_error(table: dict, dynamic: dict) -> None:
+    from nnlint.config import ConfigError, config_from_table
+
+    if dynamic:
+        table = {**table, "dynamic": dynamic}
+    try:
+        config = config_from_table(table, None, plugins=None)
+    except ConfigError as error:
+        assert "\n" not in str(error) and str(error).startswith(("tool.nnlint", "unknown key", "[tool.nnlint]")), str(error)
+        return
+    config.is_enabled("NN201", "src/train.py")
+    config.is_excluded("src/train.py")
