@@ -260,7 +260,7 @@ def fix_paths(
         outcome = fix_source(linter, stdin_source, stdin_name)
         _record(run, outcome)
         run.stdin_fixed = outcome.fixed
-    files = list(discover(paths, linter.config.is_excluded, notebooks=linter.config.notebooks))
+    files = list(discover(paths, linter.config.is_excluded, notebooks=linter.config.notebooks, skipped=linter.notes.append))
     for done, path in enumerate(files, 1):
         _fix_file(linter, Path(path), run, write)
         if progress is not None:

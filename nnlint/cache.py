@@ -74,6 +74,7 @@ def run_fingerprint(config: Any, registry: Any, rules: Sequence[Any]) -> str:
         "ignore": list(config.ignore),
         "extend_select": list(config.extend_select),
         "per_file_ignores": config.per_file_ignores,
+        "limits": dataclasses.asdict(config.limits) if hasattr(config, "limits") else None,
         "root": str(config.root) if config.root is not None else None,
     }
     encoded = json.dumps(parts, sort_keys=True, default=repr).encode("utf-8")
@@ -87,15 +88,61 @@ def finding_to_json(finding: Finding) -> Dict[str, Any]:
     return data
 
 
-def finding_from_json(data: Dict[str, Any], path: str) -> Finding:
-    data = dict(data)
-    data["path"] = path
-    data["severity"] = Severity(data["severity"])
-    data["source"] = Source(data["source"])
-    fix = data.get("fix")
+class CorruptEntry(ValueError):
+    """A cache entry that does not match the schema ``put`` writes: treated as a miss, then rewritten."""
+
+
+def _require(condition: bool, what: str) -> None:
+    if not condition:
+        raise CorruptEntry(what)
+
+
+def _is_int(value: Any, minimum: int = 0) -> bool:
+    return type(value) is int and value >= minimum
+
+
+def _optional(value: Any, check: Any) -> bool:
+    return value is None or check(value)
+
+
+_FINDING_FIELDS = frozenset(f.name for f in dataclasses.fields(Finding))
+_EDIT_FIELDS = frozenset(f.name for f in dataclasses.fields(Edit))
+
+
+def finding_from_json(data: Any, path: str) -> Finding:
+    """A finding as ``finding_to_json`` wrote it; :class:`CorruptEntry` for anything else."""
+    _require(isinstance(data, dict) and set(data) == _FINDING_FIELDS, "finding fields")
+    _require(all(isinstance(data[key], str) for key in ("code", "name", "message")), "finding text")
+    _require(_is_int(data["line"], 1) and _is_int(data["column"], 1), "finding position")
+    _require(_optional(data["end_line"], _is_int) and _optional(data["end_column"], _is_int), "finding end")
+    _require(data["severity"] in {s.value for s in Severity} and data["source"] in {s.value for s in Source}, "finding kind")
+    _require(data["confirmed"] in (None, True, False) and _optional(data["evidence"], lambda e: isinstance(e, dict)), "finding extras")
+    fix = data["fix"]
     if fix is not None:
-        data["fix"] = Fix(fix["description"], tuple(Edit(**edit) for edit in fix.get("edits", ())))
-    return Finding(**data)
+        _require(isinstance(fix, dict) and set(fix) == {"description", "edits"} and isinstance(fix["description"], str), "fix")
+        _require(isinstance(fix["edits"], list), "fix edits")
+        for edit in fix["edits"]:
+            _require(isinstance(edit, dict) and set(edit) == _EDIT_FIELDS and isinstance(edit["replacement"], str), "edit")
+            _require(all(_is_int(edit[key]) for key in ("line", "column", "end_line", "end_column")), "edit position")
+        fix = Fix(fix["description"], tuple(Edit(**edit) for edit in fix["edits"]))
+    values = dict(data, path=path, severity=Severity(data["severity"]), source=Source(data["source"]), fix=fix)
+    return Finding(**values)
+
+
+def _check_entry(entry: Any) -> None:
+    """The parts of an entry ``get`` relies on before the findings (which ``finding_from_json`` checks)."""
+    _require(isinstance(entry, dict) and isinstance(entry.get("digest"), str), "entry")
+    _require(isinstance(entry.get("findings"), list), "findings")
+    dependencies = entry.get("dependencies")
+    _require(isinstance(dependencies, dict), "dependencies")
+    for stamp in dependencies.values():
+        _require(
+            stamp is None or (
+                isinstance(stamp, list) and len(stamp) == 3 and isinstance(stamp[0], str)
+                and type(stamp[1]) is int and type(stamp[2]) is int
+            ),
+            "dependency stamp",
+        )
 
 
 class Cache:
@@ -126,12 +173,13 @@ class Cache:
         try:
             with open(self._entry_path(path), "r", encoding="utf-8") as handle:
                 entry = json.load(handle)
-            if entry.get("digest") != digest or not _dependencies_unchanged(entry.get("dependencies", {})):
+            _check_entry(entry)
+            if entry["digest"] != digest or not _dependencies_unchanged(entry["dependencies"]):
                 self.misses += 1
                 return None
             findings = [finding_from_json(item, path) for item in entry["findings"]]
-        except (OSError, ValueError, KeyError, TypeError):
-            self.misses += 1
+        except (OSError, ValueError, RecursionError, MemoryError):  # unreadable, not JSON, too deep, or corrupt
+            self.misses += 1  # the file is linted again and its entry rewritten
             return None
         self.hits += 1
         return findings

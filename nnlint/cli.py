@@ -10,6 +10,7 @@ from typing import List, Optional, Sequence, Tuple
 import click
 
 from nnlint import __version__
+from nnlint.analysis.source import SourceError, decode_source
 from nnlint.config import Config, ConfigError, find_pyproject, load_config
 from nnlint.diagnostics import DIAGNOSTICS
 from nnlint.discovery import missing_paths
@@ -18,6 +19,7 @@ from nnlint.terminal import Progress, use_color
 from nnlint.autofix import fix_paths
 from nnlint.finding import Finding
 from nnlint.formatters import FORMATTERS, FormatOptions, format_findings
+from nnlint.interrupts import Terminated, exit_code, signal_name, signals_raise
 from nnlint.registry import BUILTIN_NAME, Registry, load_registry
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -38,6 +40,16 @@ class _DefaultCheckGroup(click.Group):
                 return super().parse_args(ctx, args)
             args = ["check", *args]
         return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: click.Context) -> object:
+        # Ctrl-C and terminating signals: clean up on the way out (finally blocks), then one line and 128 + N
+        with signals_raise():
+            try:
+                return super().invoke(ctx)
+            except (KeyboardInterrupt, Terminated) as error:
+                what = "interrupted" if isinstance(error, KeyboardInterrupt) else f"terminated by {signal_name(error.signum)}"
+                click.echo(f"nnlint: {what}", err=True)
+                raise click.exceptions.Exit(exit_code(error))
 
 
 def _split_codes(values: Sequence[str]) -> List[str]:
@@ -134,22 +146,35 @@ def check(
     for option, values in (("--select", select), ("--ignore", ignore), ("--extend-select", extend_select)):
         _check_codes(registry, option, _split_codes(values))
     _check_codes(registry, "tool.nnlint.select", config.select)
+    _check_codes(registry, "tool.nnlint.ignore", config.ignore)  # with extend-ignore
+    _check_codes(registry, "tool.nnlint.extend-select", config.extend_select)
+    for pattern, codes in config.per_file_ignores.items():
+        _check_codes(registry, f"tool.nnlint.per-file-ignores[{pattern!r}]", codes)
     if select:
         config.select = _split_codes(select)
     config.ignore.extend(_split_codes(ignore))
     config.extend_select.extend(_split_codes(extend_select))
 
     linter = Linter(config, registry)
+    for message in linter.problems:
+        click.echo(f"nnlint: warning: {message}", err=True)
     _configure_speed(linter, jobs, no_cache)
     findings: List[Finding] = []
     file_paths = [p for p in paths if p != "-"]
     stdin_name = stdin_filename or "<stdin>"
-    stdin_source = click.get_text_stream("stdin").read() if "-" in paths else None
+    stdin_bytes, stdin_source = _read_stdin() if "-" in paths else (None, None)
     report_to_stderr = False
     progress = Progress(sys.stderr)
     if fix or diff:
         fixed = fix_paths(linter, file_paths, stdin_source, stdin_name, write=not diff, progress=progress)
+        if stdin_bytes is not None and stdin_source is None:  # undecodable: its NN000, and the bytes pass through
+            fixed.findings.extend(linter.lint_bytes(stdin_bytes, stdin_name))
+            if not diff:
+                sys.stdout.buffer.write(stdin_bytes)
+                sys.stdout.flush()
+                report_to_stderr = True
         progress.close()
+        _print_notes(linter)
         for problem in fixed.problems:
             click.echo(f"nnlint: error: {problem}", err=True)
         if diff:
@@ -162,11 +187,12 @@ def check(
             stdin_source, report_to_stderr = fixed.stdin_fixed, True
         findings = fixed.findings
     else:
-        if stdin_source is not None:
-            findings.extend(linter.lint_source(stdin_source, stdin_name))
+        if stdin_bytes is not None:
+            findings.extend(linter.lint_bytes(stdin_bytes, stdin_name))
         findings.extend(linter.lint_paths(file_paths, progress=progress))
         progress.close()
     findings.sort(key=Finding.sort_key)
+    _print_notes(linter)
     if linter.cache is not None and linter.cache.error:
         click.echo(f"nnlint: warning: {linter.cache.error}", err=True)
     dynamic_error = None
@@ -188,6 +214,22 @@ def check(
     if dynamic_error:
         raise fail(dynamic_error)
     raise click.exceptions.Exit(EXIT_FINDINGS if findings and not exit_zero else EXIT_CLEAN)
+
+
+def _read_stdin() -> Tuple[bytes, Optional[str]]:
+    """Standard input's bytes, and its text decoded as a file's would be (None when it cannot be)."""
+    stream = sys.stdin
+    data = stream.buffer.read() if hasattr(stream, "buffer") else stream.read().encode("utf-8", "surrogateescape")
+    try:
+        return data, decode_source(data)
+    except SourceError:
+        return data, None
+
+
+def _print_notes(linter: "Linter") -> None:
+    for note in sorted(linter.notes):
+        click.echo(f"nnlint: note: {note}", err=True)
+    linter.notes.clear()
 
 
 def _configure_speed(linter: "Linter", jobs: int, no_cache: bool) -> None:

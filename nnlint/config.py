@@ -1,11 +1,14 @@
 """``[tool.nnlint]`` configuration from the nearest pyproject.toml, validated key by key."""
 from __future__ import annotations
 
-import fnmatch
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+
+from nnlint.limits import CONFIG_KEYS as LIMIT_KEYS
+from nnlint.limits import DEFAULT_LIMITS, Limits, limits_from_table
+from nnlint.path_patterns import PathPatterns
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -18,7 +21,7 @@ class ConfigError(Exception):
 
 
 _LIST_KEYS = ("select", "ignore", "extend-select", "extend-ignore", "exclude", "extend-exclude")
-_KNOWN_KEYS = frozenset(_LIST_KEYS + ("per-file-ignores", "options", "dynamic", "notebooks"))
+_KNOWN_KEYS = frozenset(_LIST_KEYS + ("per-file-ignores", "options", "dynamic", "notebooks") + tuple(LIMIT_KEYS))
 
 
 @dataclass
@@ -32,8 +35,12 @@ class Config:
     dynamic: Dict[str, Any] = field(default_factory=dict)
     notebooks: bool = True  # lint the .ipynb files found in folders (named ones are always linted)
     plugin_options: Dict[str, Dict[str, Any]] = field(default_factory=dict)  # per code, from [tool.nnlint.<plugin>]
+    limits: Limits = DEFAULT_LIMITS  # max-file-size, max-depth, file-timeout (nnlint.limits)
     root: Optional[Path] = None  # folder of the pyproject.toml the configuration came from
     source: Optional[Path] = None
+
+    _matchers: Dict[str, Tuple[int, int, PathPatterns]] = field(default_factory=dict, repr=False, compare=False)
+    _ignored_in: Dict[str, List[str]] = field(default_factory=dict, repr=False, compare=False)  # path -> its per-file ignores
 
     def is_enabled(self, code: str, path: Optional[str] = None) -> bool:
         selected = _longest_prefix(code, self.select + self.extend_select)
@@ -43,12 +50,21 @@ class Config:
     def _file_ignores(self, path: Optional[str]) -> List[str]:
         if path is None or not self.per_file_ignores:
             return []
-        relative = self.relative(path)
-        codes: List[str] = []
-        for pattern, pattern_codes in self.per_file_ignores.items():
-            if _path_matches(relative, pattern):
-                codes.extend(pattern_codes)
-        return codes
+        matcher = self._matcher("per-file-ignores", self.per_file_ignores)
+        if len(self._ignored_in) > 100_000:
+            self._ignored_in.clear()
+        if path not in self._ignored_in:
+            self._ignored_in[path] = sorted(matcher.codes_for(self.relative(path)) or ())
+        return self._ignored_in[path]
+
+    def _matcher(self, key: str, patterns: Any) -> PathPatterns:
+        """The compiled form of a pattern table, rebuilt only when the table is replaced or resized."""
+        kept = self._matchers.get(key)
+        if kept is None or kept[:2] != (id(patterns), len(patterns)):
+            table = patterns if isinstance(patterns, dict) else {pattern: () for pattern in patterns}
+            kept = self._matchers[key] = (id(patterns), len(patterns), PathPatterns(table))
+            self._ignored_in.clear()
+        return kept[2]
 
     def relative(self, path: str) -> str:
         resolved = Path(path).absolute()
@@ -60,8 +76,7 @@ class Config:
         return Path(path).as_posix()
 
     def is_excluded(self, path: str) -> bool:
-        relative = self.relative(path)
-        return any(_path_matches(relative, pattern) for pattern in self.exclude)
+        return bool(self.exclude) and self._matcher("exclude", self.exclude).matches(self.relative(path))
 
     def options_for(self, code: str, name: str) -> Dict[str, Any]:
         merged: Dict[str, Any] = dict(self.plugin_options.get(code, {}))
@@ -81,44 +96,59 @@ def _longest_prefix(code: str, prefixes: Sequence[str]) -> int:
     return best
 
 
-def _path_matches(relative: str, pattern: str) -> bool:
-    """Glob match against the whole relative path, any trailing part of it, or a folder prefix."""
-    pattern = pattern.rstrip("/")
-    if fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(relative, pattern + "/*"):
-        return True
-    parts = relative.split("/")
-    return any(fnmatch.fnmatch("/".join(parts[i:]), pattern) or fnmatch.fnmatch(part, pattern) for i, part in enumerate(parts))
+MAX_CONFIG_SIZE = 1_000_000  # bytes: a pyproject.toml is a few kilobytes; past this it is not one
 
 
 def find_pyproject(start: Path) -> Optional[Path]:
-    """The nearest pyproject.toml with a [tool.nnlint] table, from ``start`` upwards."""
+    """The nearest pyproject.toml with a [tool.nnlint] table, from ``start`` upwards (one that cannot be
+    read or is malformed is returned too, so that load_config reports it)."""
     directory = start if start.is_dir() else start.parent
     directory = directory.absolute()
     for candidate_dir in (directory, *directory.parents):
         candidate = candidate_dir / "pyproject.toml"
         if candidate.is_file():
             try:
-                data = tomllib.loads(candidate.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-                return candidate  # let load_config report it
-            if "nnlint" in data.get("tool", {}):
+                tool = _read_toml(candidate).get("tool", {})
+            except ConfigError:
+                return candidate
+            if not isinstance(tool, dict) or "nnlint" in tool:
                 return candidate
     return None
+
+
+def _read_toml(path: Path) -> Dict[str, Any]:
+    """A TOML file's data; ConfigError in one line for anything else (not a regular file, too large,
+    undecodable, invalid or too deeply nested TOML)."""
+    from nnlint.discovery import not_a_regular_file
+
+    special = not_a_regular_file(str(path))
+    if special is not None:
+        raise ConfigError(f"{path}: cannot read: {special}")
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_CONFIG_SIZE + 1)
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read: {error.strerror or error}") from None
+    if len(data) > MAX_CONFIG_SIZE:
+        raise ConfigError(f"{path}: larger than {MAX_CONFIG_SIZE} bytes: not a configuration file")
+    try:
+        return tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not valid UTF-8") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: invalid TOML: {error}") from None
+    except (RecursionError, MemoryError):
+        raise ConfigError(f"{path}: invalid TOML: nested too deeply") from None
 
 
 def load_config(path: Optional[Path]) -> Config:
     if path is None:
         return Config()
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise ConfigError(f"{path}: cannot read: {error.strerror or error}") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: not valid UTF-8") from None
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{path}: invalid TOML: {error}") from None
-    table = data.get("tool", {}).get("nnlint", {})
-    return config_from_table(table, path)
+    data = _read_toml(path)
+    tool = data.get("tool", {})
+    if not isinstance(tool, dict):
+        raise ConfigError(f"{path}: `tool` must be a table ([tool.nnlint]), not {type(tool).__name__}")
+    return config_from_table(tool.get("nnlint", {}), path)
 
 
 @dataclass(frozen=True)
@@ -190,6 +220,10 @@ def config_from_table(
     if not isinstance(table, dict):
         raise ConfigError(f"{where}[tool.nnlint] must be a table")
     config = Config(root=path.parent if path is not None else None, source=path)
+    try:
+        config.limits = limits_from_table(table, where)
+    except ValueError as error:
+        raise ConfigError(str(error)) from None
     for key, value in table.items():
         if key not in _KNOWN_KEYS:
             specs = plugins() if plugins is not None else {}
@@ -198,6 +232,8 @@ def config_from_table(
                 continue
             plugin_names = f"; installed plugins: {', '.join(sorted(specs))}" if specs else ""
             raise ConfigError(f"{where}unknown key tool.nnlint.{key} (known: {', '.join(sorted(_KNOWN_KEYS))}{plugin_names})")
+        if key in LIMIT_KEYS:
+            continue  # read above
         if key in _LIST_KEYS:
             if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
                 raise ConfigError(f"{where}tool.nnlint.{key} must be a list of strings")
@@ -224,7 +260,30 @@ def config_from_table(
                 raise ConfigError(f"{where}tool.nnlint.notebooks must be true or false")
             config.notebooks = value
         elif key == "dynamic":
-            if not isinstance(value, dict):
-                raise ConfigError(f"{where}tool.nnlint.dynamic must be a table")
-            config.dynamic = dict(value)
+            config.dynamic = dynamic_settings(value, where)
     return config
+
+
+_DYNAMIC_CHOICES = {"device": ("auto", "cpu", "cuda"), "launcher": ("none", "torchrun")}
+
+
+def dynamic_settings(value: Any, where: str = "") -> Dict[str, Any]:
+    """``[tool.nnlint.dynamic]``, checked key by key as the matching command-line options are."""
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}tool.nnlint.dynamic must be a table")
+    known = ("args", "device", "launcher", "nproc-per-node", "python", "timeout")
+    for key, item in value.items():
+        name = f"{where}tool.nnlint.dynamic.{key}"
+        if key not in known:
+            raise ConfigError(f"{where}unknown key tool.nnlint.dynamic.{key} (known: {', '.join(known)})")
+        if key in _DYNAMIC_CHOICES and item not in _DYNAMIC_CHOICES[key]:
+            raise ConfigError(f"{name} must be one of {', '.join(map(repr, _DYNAMIC_CHOICES[key]))}, not {item!r}")
+        if key == "timeout" and (isinstance(item, bool) or not isinstance(item, (int, float)) or not item >= 1):
+            raise ConfigError(f"{name} must be a number of seconds, 1 or more, not {item!r}")
+        if key == "nproc-per-node" and (isinstance(item, bool) or not isinstance(item, int) or item < 1):
+            raise ConfigError(f"{name} must be a whole number, 1 or more, not {item!r}")
+        if key == "args" and (not isinstance(item, list) or not all(isinstance(arg, str) for arg in item)):
+            raise ConfigError(f"{name} must be a list of strings (the script's arguments), not {item!r}")
+        if key == "python" and not isinstance(item, str):
+            raise ConfigError(f"{name} must be a string (a path to an interpreter), not {item!r}")
+    return dict(value)

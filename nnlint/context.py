@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional, Union
 import libcst as cst
 
 from nnlint.finding import Edit, Finding, Fix, Severity, Source
+from nnlint.plugin_boundary import severity_of
 
 if TYPE_CHECKING:
     from nnlint.analysis.model import SemanticModel
@@ -32,6 +33,11 @@ class RuleContext:
         severity: Optional[Severity] = None,
     ) -> Finding:
         assert self.rule is not None, "report() is called from inside a rule's check()"
+        if not isinstance(message, str):
+            raise TypeError(f"ctx.report(): the message must be a string, not {type(message).__name__}")
+        if not isinstance(node, cst.CSTNode):
+            raise TypeError(f"ctx.report(): the node must be a libcst node of this file, not {type(node).__name__}")
+        severity = severity_of(severity) if severity is not None else None
         where = self.model.range_of(node)
         finding = Finding(
             path=self.path,

@@ -28,8 +28,10 @@ class SyntaxErrorDiagnostic(Diagnostic):
 
 class RuleErrorDiagnostic(Diagnostic):
     """## What it does
-    Reports a rule (built-in or from a plugin) that raised an exception on this file. The other rules
-    still ran; only the failing rule's findings are missing.
+    Reports a rule or probe (built-in or from a plugin, which the message names) that raised on this
+    file, produced a finding nnlint cannot use, or ran past its time budget (``rule-timeout``), and a
+    file whose analysis ran past ``file-timeout``. The other rules still ran; only the failing rule's
+    findings are missing.
 
     ## Why is this bad?
     A silent crash would look like a clean result.

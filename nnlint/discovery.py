@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
-from typing import Callable, Iterator, List, Sequence
+import stat
+from typing import Callable, Iterator, List, Optional, Sequence
 
 SKIPPED_DIRS = frozenset(
     {
@@ -18,11 +18,26 @@ def _skip_dir(directory: str, name: str) -> bool:
     return name in SKIPPED_DIRS or name.endswith(".egg-info") or os.path.exists(os.path.join(directory, name, "pyvenv.cfg"))
 
 
-def discover(paths: Sequence[str], is_excluded: Callable[[str], bool], notebooks: bool = True) -> Iterator[str]:
+def discover(
+    paths: Sequence[str], is_excluded: Callable[[str], bool], notebooks: bool = True,
+    skipped: Optional[Callable[[str], None]] = None,
+) -> Iterator[str]:
     """Files to lint, in a stable order. Paths given explicitly are always linted; found ones honour excludes
-    (and ``notebooks=False``, which leaves the ``.ipynb`` files of a folder out)."""
+    (and ``notebooks=False``, which leaves the ``.ipynb`` files of a folder out). Anything that is not a
+    regular file (a FIFO or a device named ``*.py``, which would block or never end) is left out, with a
+    note passed to ``skipped``."""
     suffixes = (".py", ".ipynb") if notebooks else (".py",)
     seen: set = set()
+
+    def wanted(path: str) -> bool:
+        if path in seen:
+            return False
+        seen.add(path)
+        why = not_a_regular_file(path)
+        if why is not None and skipped is not None:
+            skipped(skipped_note(path, why))
+        return why is None
+
     for given in paths:
         if os.path.isdir(given):
             for root, dirs, files in os.walk(given, followlinks=False):
@@ -31,13 +46,33 @@ def discover(paths: Sequence[str], is_excluded: Callable[[str], bool], notebooks
                     if not name.endswith(suffixes):
                         continue
                     path = os.path.normpath(os.path.join(root, name))
-                    if is_excluded(path) or path in seen:
-                        continue
-                    seen.add(path)
-                    yield path
-        elif given not in seen:
-            seen.add(given)
+                    if not is_excluded(path) and wanted(path):
+                        yield path
+        elif wanted(given):
             yield given
+
+
+_KINDS = (
+    (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a folder"),
+)
+
+
+def not_a_regular_file(path: str) -> Optional[str]:
+    """Why ``path`` is not read as a file (``not a regular file: a named pipe (FIFO)``), or None for a
+    regular file, or for one that cannot be examined (reading it then reports why)."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return None
+    if stat.S_ISREG(mode):
+        return None
+    kind = next((name for test, name in _KINDS if test(mode)), "a special file")
+    return f"not a regular file: {kind}"
+
+
+def skipped_note(path: str, why: str) -> str:
+    return f"{path}: skipped: {why}"
 
 
 def missing_paths(paths: Sequence[str]) -> List[str]:

@@ -11,13 +11,15 @@ from nnlint.analysis.hashing import content_hash
 from nnlint.analysis.model import SemanticModel
 from nnlint.analysis.prefilter import TrainingCodeFilter
 from nnlint.analysis.project import ProjectIndex, module_name_for
-from nnlint.analysis.source import SourceError, decode_source, parse_source, python_syntax_error
+from nnlint.analysis.source import SourceError, SourceSkipped, decode_source, parse_source, python_syntax_error
 from nnlint.config import Config
 from nnlint.context import RuleContext
-from nnlint.discovery import discover
+from nnlint.discovery import discover, not_a_regular_file, skipped_note
 from nnlint.finding import Finding, Severity
+from nnlint.limits import BudgetExceeded, TimeBudget
 from nnlint.notebooks import Notebook, NotebookError, NotebookProgram, is_notebook_path, parse_notebook, read_notebook
-from nnlint.registry import Registry, load_registry
+from nnlint.plugin_boundary import call_plugin, describe, finding_problem, is_plugin_failure
+from nnlint.registry import Registry, load_registry, plugin_label
 from nnlint.rule import Rule
 from nnlint.suppression import apply_suppressions, skips_file
 
@@ -47,15 +49,24 @@ class Linter:
     jobs: int = 1  # worker processes for lint_paths (nnlint.parallel)
     prefilter: TrainingCodeFilter = field(default_factory=TrainingCodeFilter)
     rules: List[Rule] = field(init=False)
+    notes: List[str] = field(default_factory=list)  # files skipped over a limit, one line each
+
+    problems: List[str] = field(default_factory=list)  # rules that could not be set up, one line each
+    rule_stopped: bool = False  # a rule ran out of time on the file being linted (see _run_rule)
 
     def __post_init__(self) -> None:
         if self.registry is None:
             self.registry = load_registry()
-        self.rules = [
-            cls(self.config.options_for(code, cls.name))
-            for code, cls in sorted(self.registry.rules.items())
-            if self._enabled_anywhere(code)
-        ]
+        self.rules = []
+        for code, cls in sorted(self.registry.rules.items()):
+            if self._enabled_anywhere(code):
+                rule = call_plugin(lambda: cls(self.config.options_for(code, cls.name)), lambda error: self._not_set_up(code, cls, error))
+                if rule is not None:
+                    self.rules.append(rule)
+
+    def _not_set_up(self, code: str, cls: type, error: BaseException) -> None:
+        self.problems.append(f"{plugin_label(code, self.registry)}rule {code} ({getattr(cls, 'name', '?')}) could not be set up: {describe(error)}; skipped")
+
 
     def _enabled_anywhere(self, code: str) -> bool:
         # per-file ignores are applied per finding; here only the global selection decides
@@ -64,7 +75,7 @@ class Linter:
     # ------------------------------------------------------------------------------ entry points
     def lint_paths(self, paths: Sequence[str], progress: Optional[Callable[[int, int, str], None]] = None) -> List[Finding]:
         """Lint every file below ``paths``; ``progress(done, total, path)`` is called after each file."""
-        files = list(discover(paths, self.config.is_excluded, notebooks=self.config.notebooks))
+        files = list(discover(paths, self.config.is_excluded, notebooks=self.config.notebooks, skipped=self.notes.append))
         if self.jobs > 1 and len(files) > 1:
             from nnlint.parallel import lint_in_parallel
 
@@ -89,23 +100,33 @@ class Linter:
 
     def lint_file(self, path: str) -> List[Finding]:
         """Findings of one file, from the cache when neither it nor what its analysis consulted changed."""
+        limit = self.config.limits.max_file_size
+        special = not_a_regular_file(path)
+        if special is not None:  # a FIFO would block the read, a device never end it
+            self.notes.append(skipped_note(path, special))
+            return []
         try:
             with open(path, "rb") as handle:
-                data = handle.read()
+                data = handle.read(limit + 1) if limit else handle.read()
         except OSError as error:
             message = f"cannot read file: {error.strerror or error}"
             return self._filter([_error_finding(path, SourceError(message), *SYNTAX_ERROR)], path)
         except (ValueError, MemoryError) as error:  # e.g. a path with an embedded null byte
             return self._filter([_error_finding(path, SourceError(f"cannot read file: {error}"), *SYNTAX_ERROR)], path)
+        if limit and len(data) > limit:
+            self.notes.append(skipped_note(path, f"larger than max-file-size ({limit} bytes)"))
+            return []
         digest = content_hash(data) if self.cache is not None else ""
         if self.cache is not None:
             cached = self.cache.get(path, digest)
             if cached is not None:
                 return cached
-        findings, dependencies = self._lint_data(data, path, digest)
-        if self.cache is not None:
-            self.cache.put(path, digest, dependencies, findings)
-        return findings
+        noted = len(self.notes)
+        outcome = self._within_budget(path, lambda: self._lint_data(data, path, digest))
+        # a time-out may not recur, and a file skipped over a limit must say so on every run: neither is cached
+        if self.cache is not None and outcome is not None and not self.rule_stopped and len(self.notes) == noted:
+            self.cache.put(path, digest, outcome[1], outcome[0])
+        return outcome[0] if outcome is not None else self._over_budget(path)
 
     def _lint_data(self, data: bytes, path: str, digest: str = "") -> Tuple[List[Finding], Dependencies]:
         if is_notebook_path(path):
@@ -119,12 +140,54 @@ class Linter:
     def lint_source(self, source: str, path: str = "<stdin>") -> List[Finding]:
         """Findings of a file's text: Python source, or a notebook's JSON when ``path`` ends in ``.ipynb``."""
         if is_notebook_path(path):
-            return self._lint_notebook(lambda: parse_notebook(source), path)[0]
+            return self._lint_checked(path, source.encode("utf-8", "surrogatepass"), lambda: self._lint_notebook(lambda: parse_notebook(source), path))
         return self.lint_python(source, path)
 
     def lint_python(self, source: str, path: str = "<stdin>") -> List[Finding]:
         """Findings of Python source (a notebook's program too: positions are the program's)."""
-        return self._lint_text(source, path, source.encode("utf-8", "surrogatepass"))[0]
+        data = source.encode("utf-8", "surrogatepass")
+        return self._lint_checked(path, data, lambda: self._lint_text(source, path, data))
+
+    def lint_bytes(self, data: bytes, path: str = "<stdin>") -> List[Finding]:
+        """Findings of source given as bytes (stdin): decoded as a file's bytes are (PEP 263, BOM; a
+        notebook's as UTF-8 JSON)."""
+        if is_notebook_path(path):
+            return self._lint_checked(path, data, lambda: self._lint_notebook(lambda: read_notebook(data), path))
+        try:
+            source = decode_source(data)
+        except SourceError as error:
+            return self._filter([_error_finding(path, error, *SYNTAX_ERROR)], path)
+        return self.lint_python(source, path)
+
+    def _lint_checked(self, path: str, data: bytes, lint: Callable[[], Tuple[List[Finding], Dependencies]]) -> List[Finding]:
+        """``lint()``'s findings within the size limit and the per-file time budget."""
+        limit = self.config.limits.max_file_size
+        if limit and len(data) > limit:
+            self.notes.append(skipped_note(path, f"larger than max-file-size ({limit} bytes)"))
+            return []
+        outcome = self._within_budget(path, lint)
+        return outcome[0] if outcome is not None else self._over_budget(path)
+
+    def _within_budget(self, path: str, lint: Callable[[], Tuple[List[Finding], Dependencies]]) -> Optional[Tuple[List[Finding], Dependencies]]:
+        """``lint()`` under the per-file time budget; None when the budget ran out (nothing to cache then)."""
+        budget = TimeBudget(self.config.limits.file_timeout)
+        self.rule_stopped = False
+        try:
+            with budget:
+                return lint()
+        except BudgetExceeded as error:
+            if error.budget is not budget:
+                raise
+            self.rule_stopped = True
+            return None
+        finally:
+            if self.rule_stopped:  # interrupted anywhere, a model query perhaps: start the index afresh
+                self.project = ProjectIndex()
+
+    def _over_budget(self, path: str) -> List[Finding]:
+        seconds = self.config.limits.file_timeout
+        message = f"analysing this file took more than {seconds:g} s and was abandoned (tool.nnlint.file-timeout)"
+        return self._filter([Finding(path, 1, 1, RULE_ERROR[0], RULE_ERROR[1], message, severity=Severity.ERROR)], path)
 
     def lint_notebook(self, notebook: Notebook, path: str) -> List[Finding]:
         """Findings of a notebook's code cells, analysed as one program; positions name the cells."""
@@ -153,7 +216,10 @@ class Linter:
         model = self.project.already_built(Path(path), data) if not path.startswith("<") else None
         if model is None:
             try:
-                module = parse_source(source)
+                module = parse_source(source, self.config.limits.max_depth)
+            except SourceSkipped as skipped:
+                self.notes.append(skipped_note(path, skipped.message))
+                return [], consulted
             except SourceError as error:
                 return self._filter([_error_finding(path, error, *SYNTAX_ERROR)], path), consulted
             name, is_package = module_name_for(Path(path)) if not path.startswith("<") else (None, False)
@@ -167,16 +233,43 @@ class Linter:
             self.project.add(Path(path), model, digest or None)
         ctx = RuleContext(path, source, module, model)
         for rule in self.rules:
-            if not self.config.is_enabled(rule.code, path):
-                continue
-            ctx.rule = rule
-            try:
-                rule.check(ctx)
-            except Exception as error:  # a broken rule is reported; the others still run
-                ctx.findings.append(_rule_error(path, rule, error))
+            if self.config.is_enabled(rule.code, path):
+                self._run_rule(rule, ctx)
         findings = apply_suppressions(self._filter(ctx.findings, path), source)
         consulted.update(self.project.dependencies())
         return sorted(findings, key=Finding.sort_key), consulted
+
+    def _run_rule(self, rule: Rule, ctx: RuleContext) -> None:
+        """One rule on one file, within its time budget; whatever goes wrong is that rule's NN002 finding
+        (naming its plugin), and the other rules still run."""
+        ctx.rule = rule
+        first = len(ctx.findings)
+        budget = TimeBudget(self.config.limits.rule_timeout)
+        try:
+            with budget:
+                rule.check(ctx)
+        except BudgetExceeded as error:
+            if error.budget is not budget:
+                raise  # the file's own budget: the whole file is abandoned
+            del ctx.findings[first:]
+            self.rule_stopped = True
+            seconds = self.config.limits.rule_timeout
+            ctx.findings.append(self._rule_error(ctx.path, rule, f"exceeded {seconds:g} s on this file and was stopped (tool.nnlint.rule-timeout)"))
+            return
+        except BaseException as error:
+            if not is_plugin_failure(error):
+                raise
+            ctx.findings.append(self._rule_error(ctx.path, rule, f"failed: {describe(error)}"))  # its findings until then stay
+        for index in range(first, len(ctx.findings)):
+            problem = finding_problem(ctx.findings[index])
+            if problem is not None:
+                del ctx.findings[first:]
+                ctx.findings.append(self._rule_error(ctx.path, rule, f"produced an unusable finding: {problem}; its findings on this file are dropped"))
+                return
+
+    def _rule_error(self, path: str, rule: Rule, what: str) -> Finding:
+        message = f"{plugin_label(rule.code, self.registry)}rule {rule.code} ({rule.name}) {what}"
+        return Finding(path, 1, 1, RULE_ERROR[0], RULE_ERROR[1], message, severity=Severity.ERROR)
 
     def _filter(self, findings: Iterable[Finding], path: str) -> List[Finding]:
         return [f for f in findings if self.config.is_enabled(f.code, path)]
@@ -190,11 +283,6 @@ def _cheap_syntax_check(source: str, path: str) -> List[Finding]:
 
 def _error_finding(path: str, error: SourceError, code: str, name: str) -> Finding:
     return Finding(path, error.line, error.column, code, name, error.message, severity=Severity.ERROR)
-
-
-def _rule_error(path: str, rule: Rule, error: Exception) -> Finding:
-    message = f"rule {rule.code} ({rule.name}) failed: {type(error).__name__}: {error}"
-    return Finding(path, 1, 1, RULE_ERROR[0], RULE_ERROR[1], message, severity=Severity.ERROR)
 
 
 @contextmanager

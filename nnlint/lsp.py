@@ -1,6 +1,8 @@
 """``nnlint lsp``: a language server (pygls) that publishes nnlint's findings and offers its fixes.
 
-Diagnostics are published on open, change and save (and cleared on close). Code actions: each fix a
+Diagnostics are published on open and save, and after a pause in typing on change, for the latest
+version only (and cleared on close); edits the server cannot apply are answered with an error
+(``nnlint.lsp_sync``). Code actions: each fix a
 rule attaches, "disable CODE for this line" (adds or extends a ``# noqa: CODE`` comment) and
 "fix all" (``source.fixAll.nnlint``). Notebook documents (``notebookDocument/*``) are linted as one program
 and published cell by cell (``nnlint.lsp_notebook``). Settings come from the client, as ``initializationOptions`` or
@@ -14,7 +16,7 @@ import io
 import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Set
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
@@ -27,6 +29,7 @@ from nnlint.config import Config, ConfigError, find_pyproject, load_config
 from nnlint.engine import Linter
 from nnlint.finding import Edit, Finding, Severity
 from nnlint.lsp_notebook import SYNC_OPTIONS, NotebookView, notebook_of_cell, notebook_view
+from nnlint.lsp_sync import Debouncer, EditRejected, NnlintProtocol
 from nnlint.notebooks import is_notebook_path
 from nnlint.notebooks.magics import mask_cell
 from nnlint.suppression import noqa_codes
@@ -60,10 +63,29 @@ class Settings:
 
 class NnlintServer(LanguageServer):
     def __init__(self) -> None:
-        super().__init__("nnlint", __version__, notebook_document_sync=SYNC_OPTIONS)
+        super().__init__("nnlint", __version__, notebook_document_sync=SYNC_OPTIONS, protocol_cls=NnlintProtocol)
         self.settings = Settings()
         self.findings: Dict[str, List[Finding]] = {}  # by document uri (a notebook's: by cell uri), as last published
         self.notebook_cells: Dict[str, List[str]] = {}  # notebook uri -> the cell uris last published
+        self.linted_versions: Dict[str, Optional[int]] = {}  # by document uri: the version findings are of
+        self.out_of_sync: Set[str] = set()  # documents whose last edit could not be applied (nnlint.lsp_sync)
+        self.later = Debouncer(self.publish)
+        self.later_notebooks = Debouncer(self.publish_notebook)  # by notebook uri
+
+    def report_server_error(self, error: Exception, source: Any) -> None:
+        if isinstance(error, EditRejected):
+            self.reject(error.uri, str(error))
+            return
+        super().report_server_error(error, source)
+
+    def reject(self, uri: str, message: str) -> None:
+        """An edit was not applied: say so, and withdraw the document's diagnostics (now misplaced)."""
+        self.window_show_message(types.ShowMessageParams(types.MessageType.Error, message))
+        if uri:
+            self.out_of_sync.add(uri)
+            self.later.cancel(uri)
+            self.findings.pop(uri, None)
+            self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
     # ----------------------------------------------------------------------------- linting
     def config_for(self, path: Optional[str]) -> Config:
@@ -94,9 +116,14 @@ class NnlintServer(LanguageServer):
         if is_notebook_path(path):
             findings = on_json_lines(findings, path, document.source)
         self.findings[document.uri] = findings
+        self.linted_versions[document.uri] = document.version
         return findings
 
     def publish(self, uri: str) -> None:
+        """Lint the document as it is now and publish; nothing while its copy is out of sync."""
+        self.later.cancel(uri)
+        if uri in self.out_of_sync:
+            return
         view = notebook_of_cell(self.workspace, uri)
         if view is not None:
             self.publish_notebook(view.uri)
@@ -116,6 +143,7 @@ class NnlintServer(LanguageServer):
 
     def publish_notebook(self, notebook_uri: str) -> None:
         """Lint the notebook as one program; publish each cell's findings on the cell (and clear removed cells)."""
+        self.later_notebooks.cancel(notebook_uri)
         view = notebook_view(self.workspace, notebook_uri)
         if view is None:
             return
@@ -129,6 +157,7 @@ class NnlintServer(LanguageServer):
             self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=document.version))
 
     def close_notebook(self, notebook_uri: str) -> None:
+        self.later_notebooks.cancel(notebook_uri)
         for uri in self.notebook_cells.pop(notebook_uri, []):
             self.findings.pop(uri, None)
             self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
@@ -171,12 +200,14 @@ class NnlintServer(LanguageServer):
 
     def code_actions(self, params: types.CodeActionParams) -> List[types.CodeAction]:
         document = self.workspace.get_text_document(params.text_document.uri)
+        if document.uri in self.out_of_sync:
+            return []
         view = notebook_of_cell(self.workspace, document.uri)
-        if document.uri not in self.findings:
-            if view is not None:
-                self.lint_notebook(view)
-            else:
-                self.lint(document)
+        if view is not None:
+            if document.uri not in self.findings or self.later_notebooks.is_pending(view.uri):
+                self.publish_notebook(view.uri)  # a lint was still waiting for a pause in typing: do it now
+        elif document.uri not in self.findings or self.linted_versions.get(document.uri) != document.version:
+            self.publish(document.uri)
         only = params.context.only
         wants = lambda kind: not only or any(kind == k or kind.startswith(k + ".") for k in only)  # noqa: E731
         actions: List[types.CodeAction] = []
@@ -314,11 +345,12 @@ def create_server() -> NnlintServer:
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: NnlintServer, params: types.DidOpenTextDocumentParams) -> None:
+        ls.out_of_sync.discard(params.text_document.uri)  # the whole text again
         ls.publish(params.text_document.uri)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(ls: NnlintServer, params: types.DidChangeTextDocumentParams) -> None:
-        ls.publish(params.text_document.uri)
+        ls.later.request(params.text_document.uri)  # after a pause in typing: one lint of the latest version
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: NnlintServer, params: types.DidSaveTextDocumentParams) -> None:
@@ -330,7 +362,7 @@ def create_server() -> NnlintServer:
 
     @server.feature(types.NOTEBOOK_DOCUMENT_DID_CHANGE)
     def notebook_did_change(ls: NnlintServer, params: types.DidChangeNotebookDocumentParams) -> None:
-        ls.publish_notebook(params.notebook_document.uri)
+        ls.later_notebooks.request(params.notebook_document.uri)  # after a pause in typing, as for files
 
     @server.feature(types.NOTEBOOK_DOCUMENT_DID_SAVE)
     def notebook_did_save(ls: NnlintServer, params: types.DidSaveNotebookDocumentParams) -> None:
@@ -342,6 +374,8 @@ def create_server() -> NnlintServer:
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: NnlintServer, params: types.DidCloseTextDocumentParams) -> None:
+        ls.later.cancel(params.text_document.uri)
+        ls.out_of_sync.discard(params.text_document.uri)
         ls.findings.pop(params.text_document.uri, None)
         ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=params.text_document.uri, diagnostics=[]))
 

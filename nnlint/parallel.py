@@ -34,6 +34,9 @@ def _start_worker(config, cache_directory, fingerprint, prefilter) -> None:
     from nnlint.engine import Linter
     from nnlint.registry import load_registry
 
+    from nnlint.interrupts import default_signals_in_worker
+
+    default_signals_in_worker()  # Ctrl-C is the parent's to handle: no traceback from every worker
     cache = None
     if cache_directory is not None:
         from nnlint.cache import Cache
@@ -43,7 +46,7 @@ def _start_worker(config, cache_directory, fingerprint, prefilter) -> None:
     gc.disable()  # collected every COLLECT_EVERY files instead (see nnlint.engine)
 
 
-def _lint_one(path: str) -> Tuple[str, List[Finding], Optional[str]]:
+def _lint_one(path: str) -> Tuple[str, List[Finding], Optional[str], List[str]]:
     assert _WORKER is not None
     try:
         findings = _WORKER.lint_file(path)
@@ -57,7 +60,8 @@ def _lint_one(path: str) -> Tuple[str, List[Finding], Optional[str]]:
     if _DONE % COLLECT_EVERY == 0:
         gc.collect()
     cache_error = _WORKER.cache.error if _WORKER.cache is not None else None
-    return path, findings, cache_error
+    notes, _WORKER.notes = _WORKER.notes, []
+    return path, findings, cache_error, notes
 
 
 def _size(path: str) -> int:
@@ -97,8 +101,9 @@ def lint_in_parallel(linter: "Linter", files: Sequence[str], progress: Optional[
     )
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     with context.Pool(min(linter.jobs, len(pending)), initializer=_start_worker, initargs=initargs) as pool:
-        for path, file_findings, cache_error in pool.imap_unordered(_lint_one, pending, chunksize=1):
+        for path, file_findings, cache_error, notes in pool.imap_unordered(_lint_one, pending, chunksize=1):
             findings.extend(file_findings)
+            linter.notes.extend(notes)
             if cache_error and cache is not None and cache.error is None:
                 cache.error = cache_error
             done += 1

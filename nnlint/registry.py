@@ -1,20 +1,22 @@
 """Loading plugins (built-in and entry points) and collecting the rules and probes they provide."""
 from __future__ import annotations
 
+import os
 import re
 import sys
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional
+from typing import Any, Dict, List, Optional
 
 import pluggy
 
 from nnlint import builtin, hookspecs
 from nnlint.hookspecs import PROJECT
+from nnlint.plugin_boundary import describe, is_plugin_failure
 
 if sys.version_info >= (3, 10):
-    from importlib.metadata import entry_points
+    from importlib.metadata import distributions
 else:  # pragma: no cover
-    from importlib_metadata import entry_points  # type: ignore[no-redef]
+    from importlib_metadata import distributions  # type: ignore[no-redef]
 
 ENTRY_POINT_GROUP = "nnlint"
 BUILTIN_NAME = "nnlint"
@@ -70,8 +72,10 @@ def plugin_manager(load_entry_points: bool = True) -> tuple:
             try:
                 plugin = entry_point.load()
                 manager.register(plugin, entry_point.name)
-            except Exception as error:  # a broken plugin is reported and skipped
-                errors.append(f"plugin {entry_point.name!r} failed to load: {type(error).__name__}: {error}")
+            except BaseException as error:  # a broken plugin is reported and skipped, even one calling sys.exit()
+                if not is_plugin_failure(error):
+                    raise
+                errors.append(f"plugin {entry_point.name!r} failed to load: {describe(error)}")
                 continue
             dist = getattr(entry_point, "dist", None)
             versions[entry_point.name] = getattr(dist, "version", "?") if dist is not None else "?"
@@ -80,6 +84,39 @@ def plugin_manager(load_entry_points: bool = True) -> tuple:
 
 
 _DISTRIBUTIONS: Dict[str, str] = {BUILTIN_NAME: "nnlint"}
+
+
+def entry_points(group: str) -> List[Any]:
+    """The entry points of ``group`` that installed distributions declare, the first of each name on
+    the path winning, as importlib.metadata has it. Never the current folder's: ``python -m nnlint`` puts
+    it first on ``sys.path``, and a cloned repository must not get its ``*.dist-info`` loaded as a plugin."""
+    found: List[Any] = []
+    seen: set = set()
+    for dist in distributions(path=installed_path()):
+        name = _distribution_name(dist)
+        if name in seen:
+            continue
+        seen.add(name)
+        found.extend(point for point in dist.entry_points if point.group == group)
+    return found
+
+
+def installed_path() -> List[str]:
+    """``sys.path`` without the current folder where Python put it there implicitly: ``sys.path[0]`` is
+    ``''`` or the current folder under ``python -m`` / ``-c`` (not with -P / PYTHONSAFEPATH). A folder the
+    user put on the path themselves (PYTHONPATH, a ``.pth`` file) stays."""
+    path = list(sys.path)
+    if path and not getattr(sys.flags, "safe_path", False) and _is_current_folder(path[0]):
+        if not any(_is_current_folder(entry) for entry in path[1:]):
+            del path[0]
+    return path
+
+
+def _is_current_folder(entry: str) -> bool:
+    try:
+        return entry in ("", ".") or os.path.samefile(entry, os.getcwd())
+    except OSError:
+        return False
 
 
 def _distribution_name(dist: object) -> str:
@@ -111,11 +148,23 @@ def _collect(manager: pluggy.PluginManager, hook_name: str, registry: Registry, 
         if impl is None:
             continue
         try:
-            classes = impl() or []
-        except Exception as error:
-            registry.errors.append(f"plugin {plugin_name!r}: {hook_name}() failed: {type(error).__name__}: {error}")
+            classes = impl()
+        except BaseException as error:
+            if not is_plugin_failure(error):
+                raise
+            registry.errors.append(f"plugin {plugin_name!r}: {hook_name}() failed: {describe(error)}")
+            continue
+        if classes is None:
+            continue
+        if not isinstance(classes, (list, tuple)):
+            registry.errors.append(f"plugin {plugin_name!r}: {hook_name}() returned {type(classes).__name__}, not a list of classes; skipped")
             continue
         for cls in classes:
+            if not isinstance(cls, type):
+                registry.errors.append(
+                    f"plugin {plugin_name!r}: {hook_name}() returned a {type(cls).__name__} object, not a class (return the class itself); skipped"
+                )
+                continue
             code = getattr(cls, "code", "")
             if not code:
                 registry.errors.append(f"plugin {plugin_name!r}: {cls!r} has no code; skipped")
@@ -153,3 +202,11 @@ def load_registry(load_entry_points: bool = True) -> Registry:
         info.codes = sorted(set(info.codes))
     _CACHE[load_entry_points] = registry
     return registry
+
+
+def plugin_label(code: str, registry: Optional[Registry] = None) -> str:
+    """``plugin 'name': `` before a message about a code a third-party plugin provides (nothing for
+    nnlint's own); without ``registry``, the one this process loaded, if any."""
+    registry = registry if registry is not None else _CACHE.get(True)
+    plugin = registry.plugin_of(code) if registry is not None else None
+    return f"plugin {plugin!r}: " if plugin not in (None, BUILTIN_NAME) else ""

@@ -50,7 +50,10 @@ def _linter(rules: RuleClasses, options: Optional[Mapping[str, Mapping[str, Any]
     registry = Registry(rules={cls.code: cls for cls in classes})
     diagnostics = ["NN000", "NN002"]  # a snippet that does not parse, or a rule that crashes, must show
     config = Config(select=[cls.code for cls in classes] + diagnostics, options={code: dict(o) for code, o in (options or {}).items()})
-    return Linter(config, registry)
+    linter = Linter(config, registry)
+    if linter.problems:  # a rule that cannot be set up must fail its test, not pass it silently
+        raise AssertionError("\n".join(linter.problems))
+    return linter
 
 
 def lint_snippet(

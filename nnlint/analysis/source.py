@@ -1,6 +1,7 @@
 """Reading and parsing one file, with every way it can fail turned into a SourceError."""
 from __future__ import annotations
 
+import ast
 import io
 import tokenize
 import warnings
@@ -8,6 +9,8 @@ from pathlib import Path
 from typing import Optional
 
 import libcst as cst
+
+from nnlint.limits import DEFAULT_LIMITS, nesting_depth
 
 
 class SourceError(Exception):
@@ -28,7 +31,11 @@ def decode_source(data: bytes) -> str:
         raise SourceError(f"cannot decode source: {error}") from None
     try:
         text = data.decode(encoding)
-    except (UnicodeDecodeError, LookupError) as error:
+    except UnicodeDecodeError as error:
+        line_start = data.rfind(b"\n", 0, error.start) + 1
+        line, column = data.count(b"\n", 0, error.start) + 1, len(data[line_start:error.start].decode(encoding, "replace")) + 1
+        raise SourceError(f"cannot decode source as {encoding}: {error}", line, column) from None
+    except LookupError as error:
         raise SourceError(f"cannot decode source as {encoding}: {error}") from None
     if text.startswith("\ufeff"):
         text = text[1:]
@@ -43,10 +50,18 @@ def read_source(path: Path) -> str:
     return decode_source(data)
 
 
-def parse_source(text: str) -> cst.Module:
+class SourceSkipped(SourceError):
+    """A file over a configured limit (nnlint.limits): not analysed, and said in a note, not a finding."""
+
+
+def parse_source(text: str, max_depth: int = DEFAULT_LIMITS.max_depth) -> cst.Module:
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
         raise SourceError("source contains a null byte", line, 1)
+    # Python's compiler first: it rejects in milliseconds what libcst can take minutes and gigabytes over
+    depth = nesting_depth(python_tree(text), max_depth)
+    if max_depth and depth > max_depth:
+        raise SourceSkipped(f"nested deeper than max-depth ({max_depth} levels)")
     try:
         return cst.parse_module(text)
     except cst.ParserSyntaxError as error:
@@ -64,11 +79,24 @@ def parse_source(text: str) -> cst.Module:
 def python_syntax_error(text: str) -> Optional[SourceError]:
     """Python's own message and position for a syntax error (better than the parser's), if it sees one."""
     try:
+        python_tree(text)
+    except SourceError as error:
+        return error
+    return None
+
+
+def python_tree(text: str) -> ast.Module:
+    """Python's syntax tree of ``text`` (future statements checked too); SourceError where Python refuses it."""
+    try:
         with warnings.catch_warnings():  # invalid escape sequences etc. are the user's business, not ours to print
             warnings.simplefilter("ignore")
-            compile(text, "<nnlint>", "exec", dont_inherit=True, flags=0x400)  # ast.PyCF_ONLY_AST
+            tree = compile(text, "<nnlint>", "exec", dont_inherit=True, flags=ast.PyCF_ONLY_AST)
+            if "__future__" in text:  # misplaced or unknown future imports are caught by the compiler proper
+                compile(tree, "<nnlint>", "exec", dont_inherit=True)
     except SyntaxError as error:
-        return SourceError(f"SyntaxError: {error.msg}", error.lineno or 1, error.offset or 1)
-    except (ValueError, RecursionError, MemoryError) as error:
-        return SourceError(f"cannot parse: {error}")
-    return None
+        raise SourceError(f"SyntaxError: {error.msg}", error.lineno or 1, error.offset or 1) from None
+    except RecursionError:
+        raise SourceError("Python cannot compile this file: it is nested too deeply (RecursionError)") from None
+    except (ValueError, MemoryError) as error:
+        raise SourceError(f"cannot parse: {error}") from None
+    return tree

@@ -21,26 +21,45 @@ class DynamicReport:
     note: Optional[str] = None
     seconds: float = 0.0
     status: str = ""
+    ended: List[str] = field(default_factory=list)  # processes that had left the script's process group, ended
 
 
 def apply_probes(script: str, ranks: Sequence[dict], probes: Sequence[object], static_findings: Sequence[Finding]) -> List[Finding]:
-    """Run every probe over one run's observations; set ``confirmed`` on static findings in place."""
-    from nnlint.dynamic.probe import RunView
+    """Run every probe over one run's observations; set ``confirmed`` on static findings in place.
+
+    A probe that raises (``SystemExit`` included), reports an unusable finding or answers ``confirm``
+    with something other than None/True/False is one NN002 finding naming it; the others still run."""
+    from nnlint.dynamic.probe import RunView, probe_error
+    from nnlint.plugin_boundary import call_plugin, describe, finding_problem
 
     view = RunView(script, ranks, static_findings)
+    failures: List[Finding] = []
     by_code: Dict[str, object] = {}
     for probe in probes:
         view.probe = probe  # type: ignore[assignment]
-        probe.check(view)  # type: ignore[attr-defined]
+        first = len(view.findings)
+        problem = call_plugin(lambda: probe.check(view), lambda error: f"failed: {describe(error)}")  # type: ignore[attr-defined]
+        if problem is None:
+            unusable = [p for p in map(finding_problem, view.findings[first:]) if p is not None]
+            problem = f"produced an unusable finding: {unusable[0]}; its findings are dropped" if unusable else None
+        if problem is not None:
+            del view.findings[first:]
+            failures.append(probe_error(view, probe, problem))
+            continue
         by_code[probe.code] = probe  # type: ignore[attr-defined]
     for finding in static_findings:
         probe = by_code.get(finding.code)
         if probe is None:
             continue
-        verdict = probe.confirm(finding, view)  # type: ignore[attr-defined]
+        verdict = call_plugin(lambda: probe.confirm(finding, view), lambda error: error)  # type: ignore[attr-defined]
+        if verdict is not None and not isinstance(verdict, bool):
+            what = f"failed: {describe(verdict)}" if isinstance(verdict, BaseException) else f"answered confirm() with {verdict!r}, not None, True or False"
+            failures.append(probe_error(view, probe, what))
+            del by_code[finding.code]  # one report; its other findings stay unconfirmed
+            continue
         if verdict is not None:
             finding.confirmed = verdict
-    return sorted(view.findings, key=Finding.sort_key)
+    return sorted(view.findings + failures, key=Finding.sort_key)
 
 
 def run_dynamic(
@@ -70,7 +89,10 @@ def run_dynamic(
         script, args, python=python, device=device, timeout=timeout or DEFAULT_TIMEOUT,
         launcher=launcher, nproc_per_node=nproc_per_node, progress=progress,
     )
-    report = DynamicReport(error=str(result.error) if result.error else None, note=result.note, seconds=result.seconds, status=result.status)
+    report = DynamicReport(
+        error=str(result.error) if result.error else None, note=result.note, seconds=result.seconds,
+        status=result.status, ended=result.ended,
+    )
     if result.error is None:
         report.findings = apply_probes(result.script, result.ranks, probes, static_findings)
     return report

@@ -5,7 +5,11 @@
 """
 from __future__ import annotations
 
+import os
+import shlex
+import shutil
 import sys
+from pathlib import Path
 from typing import Any, Callable, List, Optional, Sequence, Tuple
 
 import click
@@ -51,35 +55,109 @@ def run_from_cli(
     python_path: Optional[str],
 ) -> Tuple[List[Finding], Optional[str]]:
     """Run the dynamic pass on the one script in ``paths``; returns (all findings, error or None)."""
-    import os
-
     from nnlint.dynamic import run_dynamic
 
     scripts = [p for p in paths if p != "-"]
     if len(scripts) != 1 or not os.path.isfile(scripts[0]):
         return findings, "--dynamic needs exactly one script file (its arguments go after `--`)"
     settings = dict(getattr(config, "dynamic", {}) or {})
-    probes = [
-        cls(config.options_for(code, cls.name))
-        for code, cls in sorted(registry.probes.items())
-        if config.is_enabled(code, scripts[0])
-    ]
+    probes = set_up_probes(registry, config, scripts[0], lambda message: click.echo(f"nnlint: warning: {message}", err=True))
     ctx = click.get_current_context(silent=True)
     script_args = list(ctx.meta.get(SCRIPT_ARGS_KEY, [])) if ctx is not None else []
     if not script_args and settings.get("args"):
         script_args = [str(a) for a in settings["args"]]
     launcher = launcher or settings.get("launcher")
+    launcher = None if launcher in (None, "none") else launcher
+    nproc = nproc_per_node or int(settings.get("nproc-per-node", 2))
+    try:
+        python = python_path or configured_interpreter(settings.get("python"), config, scripts[0])
+    except ValueError as refused:
+        return findings, str(refused)
+    from nnlint.dynamic.runner import user_command
+
+    # the user asked for it, but it is code running: say so every time, terminal or not
+    click.echo(f"nnlint: dynamic: executing the script: {shlex.join(user_command(scripts[0], script_args, python, launcher, nproc))}", err=True)
     show = sys.stderr.isatty()
     report = run_dynamic(
         scripts[0], script_args, probes, findings,
-        python=python_path or settings.get("python"),
+        python=python,
         device=device or settings.get("device", "auto"),
         timeout=timeout or settings.get("timeout"),
-        launcher=None if launcher in (None, "none") else launcher,
-        nproc_per_node=nproc_per_node or int(settings.get("nproc-per-node", 2)),
+        launcher=launcher,
+        nproc_per_node=nproc,
         progress=(lambda stage: click.echo(f"nnlint: dynamic: {stage}", err=True)) if show else None,
     )
+    if report.ended:
+        click.echo(f"nnlint: dynamic: note: ended {len(report.ended)} process(es) the script left running outside its process group: {', '.join(report.ended)}", err=True)
     if report.note:
         click.echo(f"nnlint: dynamic: note: {report.note}", err=True)
     merged = sorted([*findings, *report.findings], key=Finding.sort_key)
     return merged, (f"dynamic pass: {report.error}" if report.error else None)
+
+
+def set_up_probes(registry: Any, config: Any, script: str, warn: Callable[[str], None]) -> List[Any]:
+    """The enabled probes, each with its options; one that cannot be set up is ``warn``-ed about and skipped."""
+    from nnlint.plugin_boundary import call_plugin, describe
+    from nnlint.registry import plugin_label
+
+    def failed(code: str, cls: type, error: BaseException) -> None:
+        warn(f"{plugin_label(code, registry)}probe {code} ({getattr(cls, 'name', '?')}) could not be set up: {describe(error)}; skipped")
+
+    probes = []
+    for code, cls in sorted(registry.probes.items()):
+        if config.is_enabled(code, script):
+            probe = call_plugin(lambda: cls(config.options_for(code, cls.name)), lambda error: failed(code, cls, error))
+            if probe is not None:
+                probes.append(probe)
+    return probes
+
+
+def configured_interpreter(configured: Any, config: Any, script: str) -> Optional[str]:
+    """The interpreter ``[tool.nnlint.dynamic] python`` names, as an absolute path; ValueError when it lies
+    inside the repository tree (a cloned repository must not choose a program nnlint runs: ``--python``
+    confirms one)."""
+    if configured in (None, ""):
+        return None
+    if not isinstance(configured, str):
+        raise ValueError(f"tool.nnlint.dynamic.python must be a string (a path to an interpreter), not {configured!r}")
+    root = getattr(config, "root", None)
+    base = str(root) if root is not None else os.getcwd()
+    if os.path.isabs(configured):
+        candidates = [configured]
+    elif os.sep in configured or (os.altsep and os.altsep in configured):
+        candidates = [os.path.join(base, configured), os.path.join(os.path.dirname(os.path.abspath(script)), configured)]
+    else:
+        found = shutil.which(configured)
+        candidates = [found] if found else []
+    if not candidates:
+        return configured  # not found on PATH: starting it will fail with a clear message
+    tree = repository_root(Path(base))
+    for candidate in candidates:
+        for form in (os.path.abspath(candidate), os.path.realpath(candidate)):
+            if _inside(form, tree):
+                source = getattr(config, "source", None) or "the configuration"
+                raise ValueError(
+                    f"{source}: tool.nnlint.dynamic.python = {configured!r} names a program inside the repository "
+                    f"({form}); nnlint runs a program a repository chooses only when you confirm it: "
+                    f"--python {shlex.quote(configured)}"
+                )
+    return os.path.abspath(candidates[0])
+
+
+def repository_root(start: Path) -> str:
+    """The nearest folder at or above ``start`` holding a version-control folder, else ``start``."""
+    start = start.absolute()
+    for folder in (start, *start.parents):
+        if any((folder / marker).exists() for marker in (".git", ".hg", ".svn")):
+            return str(folder)
+    return str(start)
+
+
+def _inside(path: str, folder: str) -> bool:
+    for base in {os.path.abspath(folder), os.path.realpath(folder)}:
+        try:
+            if os.path.commonpath([base, path]) == base:
+                return True
+        except ValueError:  # different drives
+            continue
+    return False

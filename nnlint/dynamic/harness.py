@@ -105,6 +105,8 @@ def main(argv: List[str]) -> int:
         _write(out_path, payload)
         return 0
     emit("torch imported")
+    payload["status"] = "running"  # from here, a report still saying so means the process died abruptly
+    _write(out_path, payload)
 
     recorder = Recorder(script, emit)
     os.chdir(folder)

@@ -3,7 +3,8 @@
 A ``TorchFunctionMode`` sees functional calls, tensor methods and ``Tensor.backward``; global module
 forward hooks and optimizer step hooks see every model and optimizer; thin wrappers around
 ``DataLoader.__iter__``, ``clip_grad_*``, ``Function.apply``, ``DistributedSampler.set_epoch``,
-``Optimizer.__init__`` and ``torch.save`` (checkpoints are serialised to memory, never written) see the rest.
+``Optimizer.__init__`` and ``torch.save`` (checkpoints are serialised to memory, never written) see the rest;
+``torch.compile`` runs the model eagerly (see :func:`_compile_eagerly`).
 :func:`install` returns a function that removes everything again.
 """
 from __future__ import annotations
@@ -47,9 +48,17 @@ def install(recorder: Recorder) -> Callable[[], None]:
     from torch.utils import data as tud
 
     undo: List[Callable[[], None]] = []
+    def forward_pre(module, args):  # type: ignore[no-untyped-def]
+        if not _is_compile_wrapper(module):  # the wrapped module's own hooks follow: observe that one
+            recorder.on_forward_pre(module, args)
+
+    def forward(module, args, output):  # type: ignore[no-untyped-def]
+        if not _is_compile_wrapper(module):
+            recorder.on_forward(module, args, output)
+
     handles = [
-        register_module_forward_pre_hook(recorder.on_forward_pre),
-        register_module_forward_hook(recorder.on_forward, always_call=True),
+        register_module_forward_pre_hook(forward_pre),
+        register_module_forward_hook(forward, always_call=True),
         register_optimizer_step_pre_hook(recorder.on_step_pre),
         register_optimizer_step_post_hook(recorder.on_step_post),
     ]
@@ -107,6 +116,8 @@ def install(recorder: Recorder) -> Callable[[], None]:
 
     patch(torch, "save", save)
 
+    patch(torch, "compile", _compile_eagerly(recorder))
+
     original_init = torch.optim.Optimizer.__init__
 
     def optimizer_init(optimizer, *args, **kwargs):  # type: ignore[no-untyped-def]
@@ -127,3 +138,24 @@ def install(recorder: Recorder) -> Callable[[], None]:
             action()
 
     return remove
+
+
+def _is_compile_wrapper(module: Any) -> bool:
+    cls = type(module)
+    return cls.__name__ == "OptimizedModule" and cls.__module__.startswith("torch._dynamo")
+
+
+def _compile_eagerly(recorder: Recorder) -> Callable[..., Any]:
+    """``torch.compile`` for the observed step: Dynamo would trace into the recorder's hooks (and compiling
+    costs more than the step), so the model runs eagerly under the same wrapper a real compile returns
+    (``OptimizedModule``, ``_orig_mod``, the same state_dict keys); ``nn.Module.compile()`` calls this too."""
+
+    def compile_eagerly(model: Any = None, *args: Any, **kwargs: Any) -> Any:
+        if model is None:  # @torch.compile(mode=...) used as a decorator factory
+            return lambda fn: compile_eagerly(fn)
+        recorder.obs["compiled"] = recorder.obs.get("compiled", 0) + 1
+        import torch._dynamo
+
+        return torch._dynamo.disable(model, recursive=True)
+
+    return compile_eagerly

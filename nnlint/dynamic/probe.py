@@ -61,6 +61,18 @@ class RunView:
         return finding
 
 
+def probe_error(run: RunView, probe: object, what: str) -> Finding:
+    """The NN002 finding of a probe that failed on this run (``what``: how), at the script's first line."""
+    from nnlint.registry import plugin_label
+
+    code, name = getattr(probe, "code", "?"), getattr(probe, "name", "?")
+    message = f"{plugin_label(code)}probe {code} ({name}) {what}"
+    return Finding(
+        path=_display_path(run.script, run.static_findings), line=1, column=1, code="NN002", name="rule-error",
+        message=message, severity=Severity.ERROR, source=Source.DYNAMIC,
+    )
+
+
 def _display_path(path: str, static_findings: Sequence[Finding]) -> str:
     """Report paths the way the user spelled them (as the static findings of the same file do)."""
     for finding in static_findings:

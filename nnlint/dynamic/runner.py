@@ -1,8 +1,9 @@
 """Parent side of the dynamic pass: start the child, enforce the timeout, collect its observations.
 
 This module must not import torch: it runs in nnlint's own process, which may not even have torch.
-The child runs in its own process group (its own session), so a timeout, Ctrl-C or a normal end can kill
-everything it started (DataLoader workers, torchrun ranks) and nothing is left behind.
+The child runs in its own process group (its own session); :mod:`.processes` ends that group and every
+process that left it (a ``setsid()`` daemon) after a normal end, a timeout, Ctrl-C or a terminating signal
+(forwarded first), so nothing is left behind.
 """
 from __future__ import annotations
 
@@ -16,6 +17,9 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+
+from nnlint.dynamic.processes import ProcessInfo, ProcessTracker
+from nnlint.interrupts import signal_name, signal_of, signals_raise
 
 BOOTSTRAP = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_bootstrap.py")
 DEFAULT_TIMEOUT = 300.0
@@ -38,35 +42,50 @@ class RunError:
 @dataclass
 class RunResult:
     script: str
-    status: str  # stopped | completed | crashed | exited | stdin | timeout | no_report | no_cuda | interrupted
+    status: str  # stopped | completed | crashed | exited | stdin | timeout | no_report | no_cuda | interrupted | starting | running (died abruptly)
     ranks: List[Dict[str, Any]] = field(default_factory=list)  # one payload per rank, rank 0 first
     error: Optional[RunError] = None
     note: Optional[str] = None  # something worth saying that is not an error (e.g. a crash after the step)
     seconds: float = 0.0
     stdout_tail: str = ""
     stderr_tail: str = ""
+    ended: List[str] = field(default_factory=list)  # processes that had left the script's process group, ended
 
     @property
     def observations(self) -> Dict[str, Any]:
         return self.ranks[0].get("observations", {}) if self.ranks else {}
 
 
+def _launch(interpreter: str, launcher: Optional[str], nproc_per_node: int) -> List[str]:
+    if launcher in (None, "", "none"):
+        return [interpreter]
+    if launcher == "torchrun":
+        return [interpreter, "-m", "torch.distributed.run", "--standalone", f"--nproc-per-node={nproc_per_node}"]
+    raise ValueError(f"unknown launcher {launcher!r} (expected 'torchrun')")
+
+
 def child_command(
     script: str, args: Sequence[str], out: str, progress: str, python: Optional[str], device: str,
     launcher: Optional[str] = None, nproc_per_node: int = 1, workdir: Optional[str] = None, notebook: bool = False,
 ) -> List[str]:
-    interpreter = python or sys.executable
     place = ["--workdir", workdir] if workdir else []
     harness = [BOOTSTRAP, "--out", out, "--progress", progress, "--device", device, *place, *(["--notebook"] if notebook else []), script, "--", *args]
-    if launcher in (None, "", "none"):
-        return [interpreter, BOOTSTRAP, *harness[1:]]
-    if launcher == "torchrun":
-        return [interpreter, "-m", "torch.distributed.run", "--standalone", f"--nproc-per-node={nproc_per_node}", *harness]
-    raise ValueError(f"unknown launcher {launcher!r} (expected 'torchrun')")
+    return [*_launch(python or sys.executable, launcher, nproc_per_node), *harness]
 
 
-def child_environment(device: str, launcher: Optional[str]) -> Dict[str, str]:
+def user_command(
+    script: str, args: Sequence[str], python: Optional[str], launcher: Optional[str] = None, nproc_per_node: int = 1
+) -> List[str]:
+    """The command the dynamic pass runs, as the user would type it (without nnlint's harness)."""
+    return [*_launch(python or sys.executable, launcher, nproc_per_node), os.path.realpath(script), *args]
+
+
+def child_environment(device: str, launcher: Optional[str], temporary: Optional[str] = None) -> Dict[str, str]:
+    """The child's environment; ``temporary``: its TMPDIR, inside nnlint's folder for the run, so that what
+    the script (or torch) leaves in temporary files goes when the run ends."""
     env = dict(os.environ)
+    if temporary is not None:
+        env["TMPDIR"] = env["TEMP"] = env["TMP"] = temporary
     env["PYTHONUNBUFFERED"] = "1"
     env.setdefault("MPLBACKEND", "Agg")
     env.pop("PYTHONSTARTUP", None)
@@ -75,35 +94,6 @@ def child_environment(device: str, launcher: Optional[str]) -> Dict[str, str]:
     if launcher == "torchrun":
         env.setdefault("OMP_NUM_THREADS", "1")
     return env
-
-
-def _kill_group(process: subprocess.Popen) -> None:
-    try:
-        pgid = os.getpgid(process.pid)
-    except ProcessLookupError:
-        pgid = process.pid
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        try:
-            os.killpg(pgid, sig)
-        except (ProcessLookupError, PermissionError):
-            return
-        if sig == signal.SIGTERM:
-            try:
-                process.wait(timeout=2)
-            except subprocess.TimeoutExpired:
-                pass
-    try:
-        process.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        pass
-
-
-def _reap_group(process: subprocess.Popen) -> None:
-    """After the child exits, kill what it may have left in its group (workers that outlived it)."""
-    try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 def _tail(path: str) -> str:
@@ -143,55 +133,83 @@ def run_script(
 
     ``workdir``: the folder the script runs in and imports from (default: its own); ``notebook``: the
     script is a notebook's code cells, run with the names a notebook has (``display``).
-    """
+
+    A terminating signal or Ctrl-C meanwhile is forwarded to the child's processes, which are then ended
+    (with any daemon they started), the temporary folder is removed, and the exception propagates."""
     script = os.path.realpath(script)
     run_in = os.path.realpath(workdir) if workdir else os.path.dirname(script)
     started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="nnlint-dynamic-") as workdir:
-        out = os.path.join(workdir, "observations.json")
-        progress_file = os.path.join(workdir, "progress.txt")
-        stdout_path, stderr_path = os.path.join(workdir, "stdout.txt"), os.path.join(workdir, "stderr.txt")
+    with signals_raise(), tempfile.TemporaryDirectory(prefix="nnlint-dynamic-") as scratch:
+        out = os.path.join(scratch, "observations.json")
+        progress_file = os.path.join(scratch, "progress.txt")
+        stdout_path, stderr_path = os.path.join(scratch, "stdout.txt"), os.path.join(scratch, "stderr.txt")
         command = child_command(script, args, out, progress_file, python, device, launcher, nproc_per_node, run_in, notebook)
-        timed_out = False
-        with open(stdout_path, "wb") as stdout, open(stderr_path, "wb") as stderr:
-            try:
-                process = subprocess.Popen(
-                    command, stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr,
-                    env=child_environment(device, launcher), cwd=run_in, start_new_session=True,
-                )
-            except OSError as error:
-                return RunResult(script, "no_report", error=RunError(f"cannot start {command[0]}: {error.strerror or error}"))
-            seen = 0
-            try:
-                while True:
-                    try:
-                        process.wait(timeout=0.1)
-                        break
-                    except subprocess.TimeoutExpired:
-                        pass
-                    if progress is not None:
-                        lines, seen = _read_progress(progress_file, seen)
-                        for line in lines:
-                            progress(line.split(" ", 1)[-1])
-                    if time.monotonic() - started > timeout:
-                        timed_out = True
-                        _kill_group(process)
-                        break
-            except BaseException:
-                _kill_group(process)  # Ctrl-C or anything else: leave nothing behind
-                raise
-            finally:
-                _reap_group(process)
+        temporary = os.path.join(scratch, "tmp")
+        os.mkdir(temporary)
+        tracker = ProcessTracker()
+        try:
+            with open(stdout_path, "wb") as stdout, open(stderr_path, "wb") as stderr:
+                try:
+                    process = subprocess.Popen(
+                        command, stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr,
+                        env=tracker.environment(child_environment(device, launcher, temporary)), cwd=run_in,
+                        start_new_session=True, preexec_fn=tracker.before_exec(),
+                    )
+                except (OSError, subprocess.SubprocessError) as error:
+                    message = getattr(error, "strerror", None) or error
+                    return RunResult(script, "no_report", error=RunError(f"cannot start {command[0]}: {message}"))
+                tracker.started(process.pid)
+                timed_out, escaped, shown = _watch(process, tracker, started, timeout, progress_file, progress)
+        finally:
+            tracker.close()
         if progress is not None:
-            for line in _read_progress(progress_file, seen)[0]:
+            for line in _read_progress(progress_file, shown)[0]:
                 progress(line.split(" ", 1)[-1])
         stages = [line.split(" ", 1)[-1] for line in _read_progress(progress_file, 0)[0]]
         ranks = _load_ranks(out)
         result = RunResult(
             script, "timeout" if timed_out else "no_report", ranks=ranks, seconds=time.monotonic() - started,
-            stdout_tail=_tail(stdout_path), stderr_tail=_tail(stderr_path),
+            stdout_tail=_tail(stdout_path), stderr_tail=_tail(stderr_path), ended=[info.describe() for info in escaped],
         )
     return interpret(result, timeout=timeout, returncode=process.returncode, stages=stages, python=python)
+
+
+def _watch(
+    process: subprocess.Popen, tracker: ProcessTracker, started: float, timeout: float,
+    progress_file: str, progress: Optional[Callable[[str], None]],
+) -> Tuple[bool, List[ProcessInfo], int]:
+    """Waits for the child (passing its progress on) until it exits or the timeout; then ends every process
+    it left. Returns (timed out, processes that had escaped its process group, progress lines passed on)."""
+    seen = 0
+    timed_out = False
+    try:
+        while True:
+            try:
+                process.wait(timeout=0.1)
+                break
+            except subprocess.TimeoutExpired:
+                pass
+            if progress is not None:
+                lines, seen = _read_progress(progress_file, seen)
+                for line in lines:
+                    progress(line.split(" ", 1)[-1])
+            if time.monotonic() - started > timeout:
+                timed_out = True
+                break
+        escaped = tracker.end(signal.SIGTERM if timed_out else signal.SIGKILL)
+    except BaseException as error:  # a signal, Ctrl-C or anything else: pass it on, leave nothing behind
+        tracker.end(signal_of(error))
+        _wait(process)
+        raise
+    _wait(process)
+    return timed_out, escaped, seen
+
+
+def _wait(process: subprocess.Popen) -> None:
+    try:
+        process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        pass
 
 
 def _load_ranks(out: str) -> List[Dict[str, Any]]:
@@ -228,12 +246,10 @@ def interpret(
             f"processes ({reached}; last stage: {last}); raise --timeout or make the script faster to reach a step"
         )
         return result
+    interpreter = python or sys.executable
     if not result.ranks:
-        detail = result.stderr_tail.strip().splitlines()[-1:] if result.stderr_tail.strip() else []
         result.error = RunError(
-            f"the child process ended (exit status {returncode}) without a report"
-            + (f": {detail[0]}" if detail else "")
-            + f" (interpreter: {python or sys.executable})"
+            f"the child process {describe_exit(returncode)} without a report{_printed_last(result)} (interpreter: {interpreter})"
         )
         return result
     head = result.ranks[0]
@@ -242,8 +258,10 @@ def interpret(
     steps = int(obs.get("steps", 0))
     error = head.get("error") or {}
     if status == "starting":
-        detail = result.stderr_tail.strip().splitlines()[-1:] if result.stderr_tail.strip() else ["unknown error"]
-        result.error = RunError(f"could not import torch in {python or sys.executable}: {detail[0]}")
+        result.error = RunError(f"could not import torch in {interpreter}: the child process {describe_exit(returncode)}{_printed_last(result)}")
+    elif status == "running":  # died without unwinding: os._exit, a fatal signal (SIGSEGV, the OOM killer's SIGKILL)
+        reached = "after its first training step (its observations were lost)" if "training step" in stages else "before its first training step"
+        result.error = RunError(f"the script {describe_exit(returncode)} {reached}{_printed_last(result)}")
     elif status == "no_cuda":
         result.error = RunError("--device cuda was asked for, but torch.cuda.is_available() is False in the child")
     elif status == "crashed":
@@ -278,6 +296,28 @@ def interpret(
         )
         result.error = RunError(f"the script {'finished' if status == 'completed' else 'stopped'} without reaching a training step: {seen}")
     return result
+
+
+_FATAL = {"SIGSEGV": "a crash in native code", "SIGBUS": "a crash in native code", "SIGILL": "a crash in native code",
+          "SIGFPE": "a crash in native code", "SIGABRT": "an abort, often from native code",
+          "SIGKILL": "as the out-of-memory killer does"}
+
+
+def describe_exit(returncode: Optional[int]) -> str:
+    """How the child ended, as the rest of a sentence: 'exited with status 1', 'was killed by SIGSEGV (...)'."""
+    if returncode is None:
+        return "ended without an exit status"
+    if returncode < 0:
+        name = signal_name(-returncode)
+        why = _FATAL.get(name)
+        return f"was killed by {name}" + (f" ({why})" if why else "")
+    return f"exited with status {returncode}"
+
+
+def _printed_last(result: RunResult) -> str:
+    """'; it printed last: ...' from the end of its stderr, else of its stdout; '' if it printed nothing."""
+    last = _last_lines(result.stderr_tail, 2) or _last_lines(result.stdout_tail, 2)
+    return f"; it printed last: {last[-300:]}" if last else "; it printed nothing"
 
 
 def _last_lines(text: str, count: int) -> str:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from nnlint.finding import Finding
 
@@ -68,6 +68,33 @@ class FormatOptions:
 def cell_prefix(finding: Finding) -> str:
     """``cell 4, line 2: `` before the message of a notebook finding placed on the file's own lines."""
     return "" if finding.cell is None else f"cell {finding.cell}, line {finding.line}: "
+
+
+def unicode_safe(value: Any) -> Any:
+    """``value`` with every string valid Unicode, for JSON readers that insist on it: a file name's
+    undecodable bytes (lone surrogates, as Python reads them) become ``\\xNN``, as Python shows them."""
+    if isinstance(value, str):
+        if value.isascii():
+            return value
+        try:
+            value.encode("utf-8")
+            return value
+        except UnicodeEncodeError:
+            return "".join(_escape_surrogate(char) for char in value)
+    if isinstance(value, dict):
+        return {unicode_safe(key): unicode_safe(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [unicode_safe(item) for item in value]
+    return value
+
+
+def _escape_surrogate(char: str) -> str:
+    code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:  # an undecodable byte kept by surrogateescape
+        return f"\\x{code - 0xDC00:02x}"
+    if 0xD800 <= code <= 0xDFFF:
+        return f"\\u{code:04x}"
+    return char
 
 
 Formatter = Callable[[Sequence[Finding], FormatOptions], str]

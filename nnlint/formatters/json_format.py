@@ -5,9 +5,9 @@ import json
 from typing import Optional, Sequence
 
 from nnlint.finding import Finding
-from nnlint.formatters import FormatOptions, register
+from nnlint.formatters import FormatOptions, register, unicode_safe
 
 
 @register("json")
 def format_json(findings: Sequence[Finding], options: Optional[FormatOptions] = None) -> str:
-    return json.dumps([finding.to_dict() for finding in findings], indent=2) + "\n"
+    return json.dumps(unicode_safe([finding.to_dict() for finding in findings]), indent=2) + "\n"

@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from nnlint import __version__
 from nnlint.finding import Edit, Finding, Severity
-from nnlint.formatters import FormatOptions, cell_prefix, register
+from nnlint.formatters import FormatOptions, cell_prefix, register, unicode_safe
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
@@ -57,7 +57,7 @@ def rule_descriptor(code: str, finding: Finding) -> Dict[str, Any]:
 def _artifact_location(path: str) -> Dict[str, str]:
     if os.path.isabs(path):
         return {"uri": Path(path).as_uri()}
-    return {"uri": quote(Path(path).as_posix()), "uriBaseId": SRCROOT}
+    return {"uri": quote(os.fsencode(Path(path).as_posix())), "uriBaseId": SRCROOT}  # a file name's raw bytes
 
 
 def _region(line: int, column: int, end_line: Optional[int], end_column: Optional[int]) -> Dict[str, int]:
@@ -143,4 +143,4 @@ def sarif_log(findings: Sequence[Finding], options: Optional[FormatOptions] = No
 
 @register("sarif")
 def format_sarif(findings: Sequence[Finding], options: Optional[FormatOptions] = None) -> str:
-    return json.dumps(sarif_log(findings, options), indent=2, default=str) + "\n"
+    return json.dumps(unicode_safe(sarif_log(findings, options)), indent=2, default=str) + "\n"

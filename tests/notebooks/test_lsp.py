@@ -152,3 +152,27 @@ def test_a_notebook_opened_as_json_text_gets_diagnostics_on_its_lines(session: L
     column = text.splitlines()[line].index("criterion(")
     assert diagnostic["range"]["start"] == {"line": line, "character": column}
     assert diagnostic["message"].startswith("cell 5, line 3: CrossEntropyLoss")
+
+
+def test_a_burst_of_cell_edits_is_linted_once_after_the_pause(session: LspClient, tmp_path: Path) -> None:
+    from tests.integration.test_lsp_sync import _publishes
+
+    _initialize(session, tmp_path)
+    path = tmp_path / "train.ipynb"
+    _, _, model, loop = _open_notebook(session, path, _cells())
+    assert [d["code"] for d in session.diagnostics(loop, version=1)] == ["NN201"]
+    fixed = MODEL.replace(", nn.Softmax(dim=1)", "")
+    for version in range(2, 102):  # typing a comment into the model cell, then the fix
+        text = fixed if version == 101 else MODEL.replace("\n", "  # " + "x" * version + "\n", 1)
+        session.notify(
+            "notebookDocument/didChange",
+            {
+                "notebookDocument": {"uri": path.as_uri(), "version": version},
+                "change": {"cells": {"textContent": [{"document": {"uri": model, "version": version}, "changes": [{"text": text}]}]}},
+            },
+        )
+    assert session.diagnostics(model, version=101) == []
+    loop_publishes = _publishes(session, loop, 1.0)
+    assert loop_publishes and loop_publishes[-1]["params"]["diagnostics"] == []  # the fix in the latest version was linted
+    earlier = [m["params"]["version"] for m in _publishes(session, model, 0.0)]
+    assert len(earlier) <= 3 and all(version < 101 for version in earlier), earlier  # not one lint per keystroke
