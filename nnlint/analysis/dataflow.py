@@ -25,6 +25,8 @@ from nnlint.analysis.values import reaching_binding
 from nnlint.analysis.walk import children
 
 _VALUE_KINDS = frozenset({"assign", "annassign", "augassign", "unpack", "walrus"})
+# what these read of a variable is a description of it, not its values (``dim = X.shape[1]``)
+_METADATA = frozenset({"shape", "dtype", "dtypes", "ndim", "device", "columns"})
 _IN_PLACE_ADDS = frozenset({"append", "extend", "insert"})
 _INDEXERS = frozenset({"loc", "iloc", "at", "iat"})
 
@@ -84,6 +86,9 @@ def reads_any(
     """Whether an expression reads a name whose reaching binding carries the value at that point (or
     contains a source call)."""
     for name in loaded_names(expr):
+        parent = model.parent.get(name)
+        if isinstance(parent, cst.Attribute) and parent.value is name and parent.attr.value in _METADATA:
+            continue
         if _carries(model, name, reaching_binding(model, name, scope), bindings):
             return True
     if sources is not None:

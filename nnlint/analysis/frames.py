@@ -149,6 +149,21 @@ def row_slice(model: "SemanticModel", node: cst.CSTNode) -> Optional[Tuple[Optio
     return lower, upper
 
 
+def takes_row_block(model: "SemanticModel", expr: cst.BaseExpression) -> bool:
+    """Whether an expression is a block of rows, also behind copies and conversions:
+    ``X[:n]``, ``df.iloc[n:].copy()``, ``df[:n].reset_index(drop=True)``, ``X[:n].values``."""
+    for _ in range(8):
+        if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and (
+            expr.func.attr.value in _ROW_KEEPING_METHODS or expr.func.attr.value == "reset_index"
+        ):
+            expr = expr.func.value
+        elif isinstance(expr, cst.Attribute) and expr.attr.value == "values":
+            expr = expr.value
+        else:
+            break
+    return row_slice(model, expr) is not None
+
+
 def sliced_name(node: cst.Subscript) -> Optional[cst.Name]:
     """The variable a row slice is taken of: ``X`` in ``X[:n]``, ``df.iloc[:n]``, ``df.values[:n]``."""
     value = node.value

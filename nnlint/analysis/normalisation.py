@@ -12,7 +12,7 @@ from typing import Iterator, List, Optional, Tuple
 import libcst as cst
 
 from nnlint.analysis.dataflow import WHOLE, Derived, Positions, bindings_in_order, loaded_names, mutations
-from nnlint.analysis.frames import row_slice, whole_data_key
+from nnlint.analysis.frames import takes_row_block, whole_data_key
 from nnlint.analysis.model import Binding, Scope, SemanticModel
 from nnlint.analysis.splits import SPLIT_FUNCTIONS
 from nnlint.analysis.values import reaching_binding, self_attribute_values
@@ -28,6 +28,10 @@ SCALERS = frozenset(
 )
 _SCALE_FUNCTIONS = frozenset("sklearn.preprocessing." + n for n in ("scale", "minmax_scale", "robust_scale", "maxabs_scale"))
 _BINDING_KINDS = ("assign", "annassign", "augassign", "unpack")
+# a file without a call of one of these names normalises nothing (checked first: it is cheap)
+_NORMALISING_CALLS = tuple(
+    _STAT_METHODS | {q.rsplit(".", 1)[1] for q in _STAT_FUNCTIONS | _SCALE_FUNCTIONS} | {"fit_transform", "transform"}
+)
 
 
 @dataclass
@@ -40,6 +44,9 @@ class Normalisation:
     data_param: Optional[str] = None  # the data is this parameter of the enclosing function
     attribute: Optional[str] = None  # the normalised data is written to ``self.<attribute>``
     returned: Optional[Positions] = None  # the normalised data is returned (``return scaler.fit_transform(X), scaler``)
+    # the data is one element of a collection, taken by this loop or comprehension (``for img in images:``):
+    # its statistics are per sample (or per series), unless the split is made inside the same loop
+    per_element: Optional[cst.CSTNode] = None
 
 
 @dataclass
@@ -64,7 +71,7 @@ def normalisations(model: SemanticModel) -> List[Normalisation]:
     """Every normalisation of data with whole-data statistics in a file, in source order per scope."""
     found = _CACHE.get(model)
     if found is None:
-        found = _CACHE[model] = list(_find(model))
+        found = _CACHE[model] = list(_find(model)) if model.calls_named(*_NORMALISING_CALLS) else []
     return found
 
 
@@ -79,7 +86,8 @@ def _find(model: SemanticModel) -> Iterator[Normalisation]:
             if source is not None and is_split_product(model, source.value, source):
                 continue
             param = data if source is not None and source.kind == "param" and source.scope is scope else None
-            yield Normalisation(data, stat, scope, write.seeds, write.after, param, write.attribute, write.returned)
+            loop = element_loop(model, data, stat, source)
+            yield Normalisation(data, stat, scope, write.seeds, write.after, param, write.attribute, write.returned, loop)
 
 
 def _writes(model: SemanticModel, scope: Scope) -> Iterator[_Write]:
@@ -115,6 +123,25 @@ def _writes(model: SemanticModel, scope: Scope) -> Iterator[_Write]:
                     augmented = binding.node.operator if isinstance(binding.node, cst.AugAssign) else None
                     key = f"{func.params[0]}.{name}"
                     yield _Write(key, binding.value, binding.node, binding.order, {}, binding.order, augmented, name)
+
+
+def element_loop(model: SemanticModel, data: str, at: cst.CSTNode, source: Optional[Binding]) -> Optional[cst.CSTNode]:
+    """The loop or comprehension that takes ``data`` one element at a time, as read at ``at``: it is the
+    loop's target (``for img in images``, ``[f(x) for x in rows]``) or bound inside a loop around ``at``
+    (``for path in paths: img = load(path)``). None when ``data`` is bound outside every loop around ``at``."""
+    for ancestor in model.ancestors(at):
+        if isinstance(ancestor, (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)):
+            comp: Optional[cst.CompFor] = ancestor.for_in
+            while comp is not None:
+                if data in {name.value for name in loaded_names(comp.target)}:
+                    return ancestor
+                comp = comp.inner_for_in
+        elif isinstance(ancestor, (cst.For, cst.While)):
+            if source is not None and model.order[ancestor] <= source.order <= model.subtree_end[ancestor]:
+                return ancestor
+        elif isinstance(ancestor, (cst.FunctionDef, cst.ClassDef)):
+            break
+    return None
 
 
 def _data_of_stat(model: SemanticModel, call: cst.Call, scope: Scope) -> Optional[str]:
@@ -207,7 +234,7 @@ def _bound_statistics(model: SemanticModel, expr: cst.CSTNode, scope: Scope) -> 
             if not (isinstance(value, cst.Tuple) and len(source.index) == 1 and source.index[0] < len(value.elements)):
                 continue
             value = value.elements[source.index[0]].value
-        if isinstance(value, (cst.Call, cst.BinaryOperation)):
+        if isinstance(value, (cst.Call, cst.BinaryOperation, cst.Attribute, cst.Subscript)):  # X.min(0).values, X.max(0)[0]
             found.extend(_stat_calls_in(model, value, source.scope))
     return found
 
@@ -335,4 +362,4 @@ def is_split_product(model: SemanticModel, value: Optional[cst.BaseExpression], 
         return True
     if source.index is not None and isinstance(value, cst.Tuple) and len(source.index) == 1 and source.index[0] < len(value.elements):
         value = value.elements[source.index[0]].value
-    return row_slice(model, value) is not None
+    return takes_row_block(model, value)

@@ -44,6 +44,28 @@ def is_sklearn_splitter(model: SemanticModel, call: CallInfo) -> bool:
     return False
 
 
+def has_split_site(model: SemanticModel) -> bool:
+    """Whether a file splits anything itself: a split call, a splitter's ``split``, or complementary row
+    blocks of one variable (by name, flow aside). A cheap test before costlier questions."""
+    for call in model.calls_named("random_split", "train_test_split", "split"):
+        if is_split_call(model, call.node, call.scope) or (call.method_name == "split" and is_sklearn_splitter(model, call)):
+            return True
+    code = model.module.code_for_node
+    lowers: Dict[str, set] = {}
+    uppers: Dict[str, set] = {}
+    for node in model.nodes_of(cst.Subscript):
+        assert isinstance(node, cst.Subscript)
+        bounds, name = row_slice(model, node), sliced_name(node)
+        if bounds is None or name is None:
+            continue
+        lower, upper = bounds
+        if lower is not None:
+            lowers.setdefault(name.value, set()).add(code(lower))
+        if upper is not None:
+            uppers.setdefault(name.value, set()).add(code(upper))
+    return any(lowers[name] & uppers.get(name, set()) for name in lowers)
+
+
 class SplitFinder:
     """Finds the first split a value reaches; remembers which user functions split which parameter."""
 

@@ -5,10 +5,10 @@ from typing import Dict, Iterator, List, Optional, Set, Tuple
 import libcst as cst
 
 from nnlint.analysis.dataflow import WHOLE, Derived, Positions, Sources, derived_bindings, reads_any
-from nnlint.analysis.frames import row_slice, whole_data_key
+from nnlint.analysis.frames import takes_row_block, whole_data_key
 from nnlint.analysis.model import CallInfo, ClassInfo, FunctionInfo, Scope, SemanticModel
-from nnlint.analysis.normalisation import Normalisation, is_split_product, normalisations
-from nnlint.analysis.splits import SplitFinder, is_split_binding
+from nnlint.analysis.normalisation import Normalisation, element_loop, is_split_product, normalisations
+from nnlint.analysis.splits import SplitFinder, has_split_site, is_split_binding
 from nnlint.analysis.values import reaching_binding
 from nnlint.context import RuleContext
 from nnlint.rule import Rule
@@ -20,8 +20,19 @@ class StatsBeforeSplit(Rule):
     """## What it does
     Finds normalisation statistics (`X.mean()`/`X.std()`, min/max scaling, `StandardScaler().fit`,
     `fit_transform`, `sklearn.preprocessing.scale`) computed over a whole data set that is afterwards
-    split into training and validation/test parts (`random_split`, `train_test_split`, or slicing
-    `X[:n]` / `X[n:]`).
+    split into training and validation/test parts (`random_split`, `train_test_split`, a cross-validation
+    splitter such as `KFold` or `TimeSeriesSplit`, or complementary row blocks `X[:n]` / `X[n:]`, also
+    written `X[0:n]` / `X[n:len(X)]` or `df.iloc[...]`).
+
+    The data may be a column selection (`df[['Close']]`, `df.Close.values.reshape(-1, 1)`, `df[cols]`,
+    `X[:, :3]`), the result may be written back into the frame (`df[cols] = scaler.fit_transform(df[cols])`)
+    and the scaler may be an element of a list (`scalers[i]`). The normalised data is followed through
+    assignments, windows built with `list.append` in a loop, helpers that build and return windows or
+    return the normalised data (tuple positions are told apart), helpers that split what they are given,
+    and data sets whose constructor normalises their own samples (`self.x = (self.x - mean) / std`,
+    also when the class is in another file of the project). Statistics of one element at a time
+    (`for img in images: img = (img - img.mean()) / img.std()`) and of a block of rows are not whole-data
+    statistics; variable names play no part.
 
     ## Why is this bad?
     The mean, standard deviation, minimum and maximum then include the validation and test samples:
@@ -39,6 +50,21 @@ class StatsBeforeSplit(Rule):
     train_set, val_set = random_split(TensorDataset(X, y), [800, 200])
     ```
 
+    ```python
+    import numpy as np
+    import pandas as pd
+    from sklearn.preprocessing import StandardScaler
+
+    df = pd.read_csv("prices.csv")
+    df["Close"] = StandardScaler().fit_transform(df[["Close"]])
+    windows = []
+    for i in range(len(df) - 30):
+        windows.append(df.Close[i:i + 30])
+    windows = np.array(windows)
+    n = int(0.8 * len(windows))
+    train, test = windows[:n], windows[n:]
+    ```
+
     ## Use instead
     ```python
     import torch
@@ -49,6 +75,22 @@ class StatsBeforeSplit(Rule):
     mean, std = X_train.mean(0), X_train.std(0)
     train_set = TensorDataset((X_train - mean) / std, y_train)
     val_set = TensorDataset((X_val - mean) / std, y_val)
+    ```
+
+    ```python
+    import numpy as np
+    import pandas as pd
+    from sklearn.preprocessing import StandardScaler
+
+    df = pd.read_csv("prices.csv")
+    n = int(0.8 * len(df))
+    scaler = StandardScaler().fit(df[["Close"]][:n])
+    df["Close"] = scaler.transform(df[["Close"]])
+    windows = []
+    for i in range(len(df) - 30):
+        windows.append(df.Close[i:i + 30])
+    windows = np.array(windows)
+    train, test = windows[:n - 30], windows[n - 30:]
     ```
 
     ## How to fix
@@ -101,6 +143,12 @@ def _split_reached(model: SemanticModel, item: Normalisation, finder: SplitFinde
     if item.attribute is not None:
         return None
     func = item.scope.function
+    if item.per_element is not None:  # one sample (or series) at a time: only a split in the same loop leaks
+        loop = item.per_element
+        derived = derived_bindings(model, item.scope, item.seeds, item.after, boundary=lambda b: is_split_binding(b, model))
+        split = finder.first_split(model, item.scope, derived, item.after)
+        inside = split is not None and model.order[split] <= model.subtree_end[loop]
+        return split if inside else None
     if item.returned is not None:
         return _split_in_callers(model, func, item.returned, item.data_param, finder, 0, set())
     derived = derived_bindings(model, item.scope, item.seeds, item.after, boundary=lambda b: is_split_binding(b, model))
@@ -119,6 +167,8 @@ def _normalised_by_calls(
     built (``random_split(OzeDataset(path), ...)`` with ``self._x = (self._x - mean) / std`` in
     ``__init__`` or a method it calls), or a call of another project file's function that returns
     normalised data (same-file helpers are followed from their normalisation, by ``_split_in_callers``)."""
+    if not has_split_site(model):
+        return
     summaries: Dict[int, Optional[Tuple[Normalisation, SemanticModel, Positions]]] = {}
     for call in model.calls:
         kind = _callee_root_kind(model, call)
@@ -258,11 +308,16 @@ def _returned_positions(model: SemanticModel, func: FunctionInfo, derived: Deriv
 
 
 def _passes_subset(model: SemanticModel, call: CallInfo, func: FunctionInfo, param: str) -> bool:
-    """Whether a call passes a block of rows or a split's part for a parameter (``scale(X[:n])``)."""
+    """Whether a call passes a block of rows, a split's part, or one element of a collection for a
+    parameter (``scale(X[:n])``, ``[normalise(img) for img in images]``)."""
     arg = model.argument(call.node, func.param_index(param), param)
     if arg is None:
         return False
-    if row_slice(model, arg) is not None:
+    key = whole_data_key(model, arg, call.scope)
+    if key is not None and "." not in key:
+        if element_loop(model, key, call.node, model.lookup(key, call.scope, model.order.get(arg))) is not None:
+            return True
+    if takes_row_block(model, arg):
         return True
     if isinstance(arg, cst.Subscript):
         return whole_data_key(model, arg, call.scope) is None  # X[train_idx], X[mask]

@@ -550,3 +550,48 @@ def test_data_of_another_file_not_split_here_is_silent(tmp_path: Path) -> None:
         "print(scaled[:10], raw[10:])\n"
     )
     assert Linter(Config(select=["NN103"])).lint_paths([str(tmp_path)]) == []
+
+
+def test_statistics_of_one_element_at_a_time_are_silent() -> None:
+    body = """
+def standardise(img):
+    return (img - img.mean()) / img.std()
+
+raw = np.random.rand(100, 8, 8)
+images = []
+for img in raw:
+    img = (img - img.mean()) / img.std()
+    images.append(img)
+images = np.array(images)
+train, test = images[:80], images[80:]
+normed = np.stack([standardise(x) for x in raw])
+c, d = normed[:80], normed[80:]
+windows = []
+for i in range(90):
+    w = raw[i:i + 10]
+    w = (w - w.mean()) / w.std()
+    windows.append(w)
+windows = np.array(windows)
+e, f = windows[:50], windows[50:]
+"""
+    assert located(body) == []
+
+
+def test_each_series_scaled_whole_then_split_in_the_same_loop() -> None:
+    body = """
+series = [np.random.rand(200, 1) for _ in range(4)]
+for s in series:
+    scaled = MinMaxScaler().fit_transform(s)
+    head, tail = scaled[:150], scaled[150:]
+"""
+    assert located(body) == [(3, 14, 4)]
+
+
+def test_a_copied_block_of_rows_is_still_a_part() -> None:
+    body = FRAMES + """
+df = pd.read_csv("prices.csv")
+train = df.iloc[:800].copy()
+train['Close'] = StandardScaler().fit_transform(train[['Close']])
+fit_part, early_stop_part = train[:700], train[700:]
+"""
+    assert located(body) == []
