@@ -12,6 +12,7 @@ the end of that statement on, which is why the result maps each binding to the p
 reads carry the value. A call can be a source too (``sources``): the call of a function known to return
 the value, with the positions of the returned tuple that hold it.
 """
+
 from __future__ import annotations
 
 import weakref
@@ -120,18 +121,27 @@ def mutations(model: SemanticModel, scope: Scope) -> List[Mutation]:
 def _all_mutations(model: SemanticModel) -> Dict[int, List[Mutation]]:
     table: Dict[int, List[Mutation]] = {}
     for node in model.nodes_of((cst.Assign, cst.AugAssign)):
-        targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]  # type: ignore[union-attr]
+        if isinstance(node, cst.Assign):
+            targets = [t.target for t in node.targets]
+        elif isinstance(node, cst.AugAssign):
+            targets = [node.target]
+        else:
+            continue
         for target in targets:
             variable = mutated_variable(target)
             if variable is not None:
-                mutation = Mutation(variable, node.value, node, model.order[node], model.subtree_end[node], True)  # type: ignore[union-attr]
+                mutation = Mutation(variable, node.value, node, model.order[node], model.subtree_end[node], True)
                 table.setdefault(id(model.scope_of(node)), []).append(mutation)
     for call in model.calls_named(*_IN_PLACE_ADDS):
         func = call.node.func
         if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and call.node.args:
             added = call.node.args[-1].value  # insert(i, value): the value is the last argument
             statement = model.parent.get(call.node)
-            end = model.subtree_end.get(statement, model.subtree_end[call.node]) if isinstance(statement, cst.Expr) else model.subtree_end[call.node]
+            end = (
+                model.subtree_end.get(statement, model.subtree_end[call.node])
+                if isinstance(statement, cst.Expr)
+                else model.subtree_end[call.node]
+            )
             table.setdefault(id(call.scope), []).append(Mutation(func.value, added, call.node, call.order, end, False))
     for found in table.values():
         found.sort(key=lambda m: m.order)
@@ -172,7 +182,9 @@ def derived_bindings(
     return derived
 
 
-def _binding_carries(model: SemanticModel, binding: Binding, scope: Scope, derived: Derived, sources: Optional[Sources]) -> bool:
+def _binding_carries(
+    model: SemanticModel, binding: Binding, scope: Scope, derived: Derived, sources: Optional[Sources]
+) -> bool:
     value = binding.value
     assert value is not None
     if sources is not None and binding.index is not None and len(binding.index) == 1 and isinstance(value, cst.Call):

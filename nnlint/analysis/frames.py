@@ -9,6 +9,7 @@ slices (``X[:n]`` and ``X[n:]``) are how a train/test split is most often writte
 
 A data reference is named by a key: the variable (``df``) or a ``self`` attribute (``self._x``).
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Optional, Tuple
@@ -20,12 +21,43 @@ if TYPE_CHECKING:
 
 # calls that keep every row of what they are called on (type and device changes, copies, missing values)
 _ROW_KEEPING_METHODS = frozenset(
-    {"float", "double", "astype", "to", "numpy", "detach", "cpu", "values", "to_numpy", "copy", "dropna", "fillna", "squeeze"}
+    {
+        "float",
+        "double",
+        "astype",
+        "to",
+        "numpy",
+        "detach",
+        "cpu",
+        "values",
+        "to_numpy",
+        "copy",
+        "dropna",
+        "fillna",
+        "squeeze",
+    }
 )
 _RESHAPES = frozenset({"reshape", "view"})
 # attributes that are not the data: metadata, or an axis permutation (``X.T.mean(0)`` reduces features)
 _NOT_DATA_ATTRIBUTES = frozenset(
-    {"shape", "dtype", "dtypes", "ndim", "size", "columns", "index", "T", "mT", "device", "iloc", "loc", "at", "iat", "str", "dt"}
+    {
+        "shape",
+        "dtype",
+        "dtypes",
+        "ndim",
+        "size",
+        "columns",
+        "index",
+        "T",
+        "mT",
+        "device",
+        "iloc",
+        "loc",
+        "at",
+        "iat",
+        "str",
+        "dt",
+    }
 )
 _INDEXERS = frozenset({"loc", "iloc"})
 
@@ -46,13 +78,13 @@ def whole_data_key(model: "SemanticModel", expr: cst.BaseExpression, scope: "Sco
             continue
         if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute):
             method = expr.func.attr.value
-            if method in _ROW_KEEPING_METHODS or (method in _RESHAPES and _keeps_rows_reshape(model, expr, scope)):
-                expr = expr.func.value
-                continue
-            if method == "drop" and _drops_columns(model, expr, scope):
-                expr = expr.func.value
-                continue
-            return None
+            keeps_rows = method in _ROW_KEEPING_METHODS or (
+                method in _RESHAPES and _keeps_rows_reshape(model, expr, scope)
+            )
+            if not keeps_rows and not (method == "drop" and _drops_columns(model, expr, scope)):
+                return None
+            expr = expr.func.value
+            continue
         if isinstance(expr, cst.Subscript):
             inner = _column_selection_base(model, expr, scope)
             if inner is None:
@@ -116,19 +148,29 @@ def _is_column_key(model: "SemanticModel", key: cst.BaseExpression, scope: "Scop
             return False
         value = binding.value
         if binding.kind == "for":  # `for col in cols:` / `for i, col in enumerate(cols):`: one column at a time
-            if isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.func.value == "enumerate" and binding.index == (1,):
+            if (
+                isinstance(value, cst.Call)
+                and isinstance(value.func, cst.Name)
+                and value.func.value == "enumerate"
+                and binding.index == (1,)
+            ):
                 value = value.args[0].value if value.args else value
             elif binding.index is not None:
                 return False
         elif binding.index is not None or binding.kind not in ("assign", "annassign"):
             return False
-        if any(isinstance(node, cst.Attribute) and node.attr.value == "columns" for node in model.descendants(value, cst.Attribute)):
+        if any(
+            isinstance(node, cst.Attribute) and node.attr.value == "columns"
+            for node in model.descendants(value, cst.Attribute)
+        ):
             return True
         return _is_column_key(model, value, binding.scope, depth + 1)
     return False
 
 
-def row_slice(model: "SemanticModel", node: cst.CSTNode) -> Optional[Tuple[Optional[cst.BaseExpression], Optional[cst.BaseExpression]]]:
+def row_slice(
+    model: "SemanticModel", node: cst.CSTNode
+) -> Optional[Tuple[Optional[cst.BaseExpression], Optional[cst.BaseExpression]]]:
     """(lower, upper) bounds of a block of rows, ``X[a:]`` / ``X[:b]`` / ``X[a:b, ...]`` / ``df.iloc[a:b]``,
     without the bounds that bound nothing (a lower ``0``, an upper ``len(X)``); None when the subscript
     does not take a row block or takes all rows."""
@@ -139,7 +181,12 @@ def row_slice(model: "SemanticModel", node: cst.CSTNode) -> Optional[Tuple[Optio
         return None
     lower = None if first.lower is not None and model.number(first.lower) == 0 else first.lower
     upper = first.upper
-    if isinstance(upper, cst.Call) and isinstance(upper.func, cst.Name) and upper.func.value == "len" and len(upper.args) == 1:
+    if (
+        isinstance(upper, cst.Call)
+        and isinstance(upper.func, cst.Name)
+        and upper.func.value == "len"
+        and len(upper.args) == 1
+    ):
         measured = upper.args[0].value
         sliced = sliced_name(node)
         if isinstance(measured, cst.Name) and sliced is not None and measured.value == sliced.value:
@@ -153,8 +200,10 @@ def takes_row_block(model: "SemanticModel", expr: cst.BaseExpression) -> bool:
     """Whether an expression is a block of rows, also behind copies and conversions:
     ``X[:n]``, ``df.iloc[n:].copy()``, ``df[:n].reset_index(drop=True)``, ``X[:n].values``."""
     for _ in range(8):
-        if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and (
-            expr.func.attr.value in _ROW_KEEPING_METHODS or expr.func.attr.value == "reset_index"
+        if (
+            isinstance(expr, cst.Call)
+            and isinstance(expr.func, cst.Attribute)
+            and (expr.func.attr.value in _ROW_KEEPING_METHODS or expr.func.attr.value == "reset_index")
         ):
             expr = expr.func.value
         elif isinstance(expr, cst.Attribute) and expr.attr.value == "values":

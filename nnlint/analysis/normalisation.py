@@ -3,6 +3,7 @@ scaling, ``X /= X.max()``, an sklearn scaler's ``fit_transform`` / ``fit`` then 
 ``sklearn.preprocessing.scale``; in a variable, written back into a frame (``df[cols] = ...``), or into a
 ``self`` attribute. Statistics of a block of rows (``X[:n].mean(0)``) or of one sample (``dim=1``) are not.
 """
+
 from __future__ import annotations
 
 import weakref
@@ -17,16 +18,75 @@ from nnlint.analysis.model import Binding, Scope, SemanticModel
 from nnlint.analysis.splits import SPLIT_FUNCTIONS
 from nnlint.analysis.values import reaching_binding, self_attribute_values
 
-_STAT_METHODS = frozenset({"mean", "std", "var", "min", "max", "amin", "amax", "nanmean", "nanstd", "median", "quantile", "std_mean", "var_mean"})
+_STAT_METHODS = frozenset(
+    {
+        "mean",
+        "std",
+        "var",
+        "min",
+        "max",
+        "amin",
+        "amax",
+        "nanmean",
+        "nanstd",
+        "median",
+        "quantile",
+        "std_mean",
+        "var_mean",
+    }
+)
 _STAT_FUNCTIONS = frozenset(
-    {f"numpy.{n}" for n in ("mean", "std", "var", "min", "max", "amin", "amax", "nanmean", "nanstd", "nanmin", "nanmax", "median", "percentile", "quantile")}
-    | {f"torch.{n}" for n in ("mean", "std", "var", "min", "max", "amin", "amax", "median", "quantile", "std_mean", "var_mean", "aminmax")}
+    {
+        f"numpy.{n}"
+        for n in (
+            "mean",
+            "std",
+            "var",
+            "min",
+            "max",
+            "amin",
+            "amax",
+            "nanmean",
+            "nanstd",
+            "nanmin",
+            "nanmax",
+            "median",
+            "percentile",
+            "quantile",
+        )
+    }
+    | {
+        f"torch.{n}"
+        for n in (
+            "mean",
+            "std",
+            "var",
+            "min",
+            "max",
+            "amin",
+            "amax",
+            "median",
+            "quantile",
+            "std_mean",
+            "var_mean",
+            "aminmax",
+        )
+    }
 )
 SCALERS = frozenset(
     "sklearn.preprocessing." + n
-    for n in ("StandardScaler", "MinMaxScaler", "RobustScaler", "MaxAbsScaler", "QuantileTransformer", "PowerTransformer")
+    for n in (
+        "StandardScaler",
+        "MinMaxScaler",
+        "RobustScaler",
+        "MaxAbsScaler",
+        "QuantileTransformer",
+        "PowerTransformer",
+    )
 )
-_SCALE_FUNCTIONS = frozenset("sklearn.preprocessing." + n for n in ("scale", "minmax_scale", "robust_scale", "maxabs_scale"))
+_SCALE_FUNCTIONS = frozenset(
+    "sklearn.preprocessing." + n for n in ("scale", "minmax_scale", "robust_scale", "maxabs_scale")
+)
 _BINDING_KINDS = ("assign", "annassign", "augassign", "unpack")
 # a file without a call of one of these names normalises nothing (checked first: it is cheap)
 _NORMALISING_CALLS = tuple(
@@ -87,7 +147,9 @@ def _find(model: SemanticModel) -> Iterator[Normalisation]:
                 continue
             param = data if source is not None and source.kind == "param" and source.scope is scope else None
             loop = element_loop(model, data, stat, source)
-            yield Normalisation(data, stat, scope, write.seeds, write.after, param, write.attribute, write.returned, loop)
+            yield Normalisation(
+                data, stat, scope, write.seeds, write.after, param, write.attribute, write.returned, loop
+            )
 
 
 def _writes(model: SemanticModel, scope: Scope) -> Iterator[_Write]:
@@ -96,24 +158,42 @@ def _writes(model: SemanticModel, scope: Scope) -> Iterator[_Write]:
             continue
         value = binding.value
         if binding.index is not None:  # `a, b = (a - m) / s, (b - m) / s`: each element is its own value
-            if not (isinstance(value, cst.Tuple) and len(binding.index) == 1 and binding.index[0] < len(value.elements)):
+            if not (
+                isinstance(value, cst.Tuple) and len(binding.index) == 1 and binding.index[0] < len(value.elements)
+            ):
                 continue
             value = value.elements[binding.index[0]].value
         augmented = binding.node.operator if isinstance(binding.node, cst.AugAssign) else None
-        yield _Write(binding.name, value, binding.node, binding.order, {id(binding): binding.order}, binding.order, augmented)
+        yield _Write(
+            binding.name, value, binding.node, binding.order, {id(binding): binding.order}, binding.order, augmented
+        )
     for mutation in mutations(model, scope):
         changed = reaching_binding(model, mutation.target, scope) if mutation.write else None
         if changed is None:
             continue
         augmented = mutation.node.operator if isinstance(mutation.node, cst.AugAssign) else None
         yield _Write(
-            mutation.target.value, mutation.value, mutation.node, mutation.order, {id(changed): mutation.end}, mutation.end, augmented
+            mutation.target.value,
+            mutation.value,
+            mutation.node,
+            mutation.order,
+            {id(changed): mutation.end},
+            mutation.end,
+            augmented,
         )
     func = scope.function
     for ret in func.returns if func is not None else []:
         if isinstance(ret.value, cst.Tuple):
             for position, element in enumerate(ret.value.elements):
-                yield _Write("<return>", element.value, ret, model.order[ret], {}, model.order[ret], returned=frozenset({position}))
+                yield _Write(
+                    "<return>",
+                    element.value,
+                    ret,
+                    model.order[ret],
+                    {},
+                    model.order[ret],
+                    returned=frozenset({position}),
+                )
         elif ret.value is not None:
             yield _Write("<return>", ret.value, ret, model.order[ret], {}, model.order[ret], returned=WHOLE)
     if func is not None and func.cls is not None and func.params:
@@ -234,7 +314,9 @@ def _bound_statistics(model: SemanticModel, expr: cst.CSTNode, scope: Scope) -> 
             if not (isinstance(value, cst.Tuple) and len(source.index) == 1 and source.index[0] < len(value.elements)):
                 continue
             value = value.elements[source.index[0]].value
-        if isinstance(value, (cst.Call, cst.BinaryOperation, cst.Attribute, cst.Subscript)):  # X.min(0).values, X.max(0)[0]
+        if isinstance(
+            value, (cst.Call, cst.BinaryOperation, cst.Attribute, cst.Subscript)
+        ):  # X.min(0).values, X.max(0)[0]
             found.extend(_stat_calls_in(model, value, source.scope))
     return found
 
@@ -303,7 +385,11 @@ def _fit_call(model: SemanticModel, receiver: cst.BaseExpression, scope: Scope) 
         if source is None or source.index is not None or source.value is None:
             return None
         receiver, scope = source.value, source.scope
-    if isinstance(receiver, cst.Call) and isinstance(receiver.func, cst.Attribute) and receiver.func.attr.value == "fit":
+    if (
+        isinstance(receiver, cst.Call)
+        and isinstance(receiver.func, cst.Attribute)
+        and receiver.func.attr.value == "fit"
+    ):
         return receiver, scope
     return None
 
@@ -312,7 +398,11 @@ def _fits(model: SemanticModel, fit_call: cst.Call, scope: Scope, data: str) -> 
     """Whether a ``<scaler>.fit(X)`` call fits a scaler on all the rows of ``data``."""
     assert isinstance(fit_call.func, cst.Attribute)
     fitted = model.argument(fit_call, 0, "X")
-    return fitted is not None and whole_data_key(model, fitted, scope) == data and is_scaler(model, fit_call.func.value, scope)
+    return (
+        fitted is not None
+        and whole_data_key(model, fitted, scope) == data
+        and is_scaler(model, fit_call.func.value, scope)
+    )
 
 
 def is_scaler(model: SemanticModel, expr: cst.BaseExpression, scope: Scope, depth: int = 0) -> bool:
@@ -324,11 +414,19 @@ def is_scaler(model: SemanticModel, expr: cst.BaseExpression, scope: Scope, dept
         return model.callee_qualname(expr, scope) in SCALERS
     if isinstance(expr, cst.Name):
         source = reaching_binding(model, expr, scope)
-        if source is None or source.index is not None or source.value is None or source.kind not in ("assign", "annassign"):
+        if (
+            source is None
+            or source.index is not None
+            or source.value is None
+            or source.kind not in ("assign", "annassign")
+        ):
             return False
         return is_scaler(model, source.value, source.scope, depth + 1)
     if isinstance(expr, cst.Attribute):
-        return any(is_scaler(owner, value, where, depth + 1) for value, where, owner in self_attribute_values(model, expr, scope))
+        return any(
+            is_scaler(owner, value, where, depth + 1)
+            for value, where, owner in self_attribute_values(model, expr, scope)
+        )
     if isinstance(expr, cst.Subscript) and isinstance(expr.value, cst.Name):
         return _holds_scalers(model, expr.value, scope, depth + 1)
     return False
@@ -349,8 +447,14 @@ def _holds_scalers(model: SemanticModel, container: cst.Name, scope: Scope, dept
     elif isinstance(value, cst.DictComp):
         elements = [value.value]
     elif isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.Multiply):
-        elements = [side.elements[0].value for side in (value.left, value.right) if isinstance(side, cst.List) and side.elements]
-    added = [m.value for m in mutations(model, source.scope) if m.target.value == container.value and reaching_binding(model, m.target, source.scope) is source]
+        elements = [
+            side.elements[0].value for side in (value.left, value.right) if isinstance(side, cst.List) and side.elements
+        ]
+    added = [
+        m.value
+        for m in mutations(model, source.scope)
+        if m.target.value == container.value and reaching_binding(model, m.target, source.scope) is source
+    ]
     return any(is_scaler(model, element, source.scope, depth) for element in elements + added)
 
 
@@ -360,6 +464,11 @@ def is_split_product(model: SemanticModel, value: Optional[cst.BaseExpression], 
         return False
     if isinstance(value, cst.Call) and model.callee_qualname(value, source.scope) in SPLIT_FUNCTIONS:
         return True
-    if source.index is not None and isinstance(value, cst.Tuple) and len(source.index) == 1 and source.index[0] < len(value.elements):
+    if (
+        source.index is not None
+        and isinstance(value, cst.Tuple)
+        and len(source.index) == 1
+        and source.index[0] < len(value.elements)
+    ):
         value = value.elements[source.index[0]].value
     return takes_row_block(model, value)

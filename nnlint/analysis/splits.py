@@ -6,9 +6,10 @@ A split is a call of ``random_split`` / ``train_test_split``, a cross-validation
 parameter the value is passed for (``split_data(X, y)`` whose body calls ``train_test_split`` on it),
 in this file or, through the project, in another one.
 """
+
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
@@ -18,7 +19,11 @@ from nnlint.analysis.model import Binding, CallInfo, FunctionInfo, Scope, Semant
 from nnlint.analysis.values import reaching_binding
 
 SPLIT_FUNCTIONS = frozenset(
-    {"torch.utils.data.random_split", "torch.utils.data.dataset.random_split", "sklearn.model_selection.train_test_split"}
+    {
+        "torch.utils.data.random_split",
+        "torch.utils.data.dataset.random_split",
+        "sklearn.model_selection.train_test_split",
+    }
 )
 _MAX_DEPTH = 4
 
@@ -48,11 +53,13 @@ def has_split_site(model: SemanticModel) -> bool:
     """Whether a file splits anything itself: a split call, a splitter's ``split``, or complementary row
     blocks of one variable (by name, flow aside). A cheap test before costlier questions."""
     for call in model.calls_named("random_split", "train_test_split", "split"):
-        if is_split_call(model, call.node, call.scope) or (call.method_name == "split" and is_sklearn_splitter(model, call)):
+        if is_split_call(model, call.node, call.scope) or (
+            call.method_name == "split" and is_sklearn_splitter(model, call)
+        ):
             return True
     code = model.module.code_for_node
-    lowers: Dict[str, set] = {}
-    uppers: Dict[str, set] = {}
+    lowers: Dict[str, Set[str]] = {}
+    uppers: Dict[str, Set[str]] = {}
     for node in model.nodes_of(cst.Subscript):
         assert isinstance(node, cst.Subscript)
         bounds, name = row_slice(model, node), sliced_name(node)
@@ -120,7 +127,9 @@ class SplitFinder:
                 return call.node
         return None
 
-    def param_split(self, model: SemanticModel, func: FunctionInfo, param: str, depth: int = 0) -> Optional[cst.CSTNode]:
+    def param_split(
+        self, model: SemanticModel, func: FunctionInfo, param: str, depth: int = 0
+    ) -> Optional[cst.CSTNode]:
         """Where a user function splits what is passed for one of its parameters (None: it does not)."""
         key = (id(func), param)
         if key in self._param_splits:
@@ -130,7 +139,9 @@ class SplitFinder:
         if not bindings:
             return None
         seed = bindings[0]
-        derived = derived_bindings(model, func.scope, {id(seed): seed.order}, seed.order, boundary=lambda b: is_split_binding(b, model))
+        derived = derived_bindings(
+            model, func.scope, {id(seed): seed.order}, seed.order, boundary=lambda b: is_split_binding(b, model)
+        )
         found = self.first_split(model, func.scope, derived, seed.order, depth=depth)
         self._param_splits[key] = found
         return found
@@ -145,13 +156,19 @@ class SplitFinder:
     def _slice_split(self, model: SemanticModel, scope: Scope, derived: Derived, after: int) -> Optional[cst.CSTNode]:
         """Complementary row blocks of one carrying variable: ``X[:n]`` and ``X[n:]`` (``X[:40]`` and
         ``X[50:90]`` select subsets, they do not split)."""
-        by_binding: Dict[int, List[Tuple[cst.Subscript, Tuple[Optional[cst.BaseExpression], Optional[cst.BaseExpression]]]]] = {}
+        by_binding: Dict[
+            int, List[Tuple[cst.Subscript, Tuple[Optional[cst.BaseExpression], Optional[cst.BaseExpression]]]]
+        ] = {}
         for node in self._scope_slices(model, scope):
             if model.order[node] <= after:
                 continue
             bounds = row_slice(model, node)
             name = sliced_name(node)
-            if bounds is None or name is None or any(_varies_per_iteration(model, b, node, scope) for b in bounds if b is not None):
+            if (
+                bounds is None
+                or name is None
+                or any(_varies_per_iteration(model, b, node, scope) for b in bounds if b is not None)
+            ):
                 continue
             source = reaching_binding(model, name, scope)
             since = derived.get(id(source)) if source is not None else None
@@ -173,7 +190,8 @@ class SplitFinder:
         slices = self._slices.get(key)
         if slices is None:
             slices = self._slices[key] = [
-                node for node in model.descendants(scope.node, cst.Subscript)  # type: ignore[misc]
+                node
+                for node in model.descendants(scope.node, cst.Subscript)  # type: ignore[misc]
                 if model.scope_of(node) is scope
             ]
         return slices

@@ -6,7 +6,7 @@ import libcst as cst
 
 from nnlint.analysis.dataflow import WHOLE, Derived, Positions, Sources, derived_bindings, reads_any
 from nnlint.analysis.frames import takes_row_block, whole_data_key
-from nnlint.analysis.model import CallInfo, ClassInfo, FunctionInfo, Scope, SemanticModel
+from nnlint.analysis.model import CallInfo, ClassInfo, FunctionInfo, SemanticModel
 from nnlint.analysis.normalisation import Normalisation, element_loop, is_split_product, normalisations
 from nnlint.analysis.splits import SplitFinder, has_split_site, is_split_binding
 from nnlint.analysis.values import reaching_binding
@@ -120,7 +120,9 @@ class StatsBeforeSplit(Rule):
                 continue
             if owner is model:
                 reported.add(id(item.stat))
-                _report(ctx, item.stat, f"statistics of {item.data} are computed on the whole data set", item.data, split)
+                _report(
+                    ctx, item.stat, f"statistics of {item.data} are computed on the whole data set", item.data, split
+                )
                 continue
             reported.add(id(call))
             where = owner.where(item.stat, relative_to=model)
@@ -145,7 +147,9 @@ def _split_reached(model: SemanticModel, item: Normalisation, finder: SplitFinde
     func = item.scope.function
     if item.per_element is not None:  # one sample (or series) at a time: only a split in the same loop leaks
         loop = item.per_element
-        derived = derived_bindings(model, item.scope, item.seeds, item.after, boundary=lambda b: is_split_binding(b, model))
+        derived = derived_bindings(
+            model, item.scope, item.seeds, item.after, boundary=lambda b: is_split_binding(b, model)
+        )
         split = finder.first_split(model, item.scope, derived, item.after)
         inside = split is not None and model.order[split] <= model.subtree_end[loop]
         return split if inside else None
@@ -156,7 +160,9 @@ def _split_reached(model: SemanticModel, item: Normalisation, finder: SplitFinde
     if split is not None or func is None:
         return split
     positions = _returned_positions(model, func, derived, None)
-    return _split_in_callers(model, func, positions, item.data_param, finder, 0, set()) if positions is not None else None
+    return (
+        _split_in_callers(model, func, positions, item.data_param, finder, 0, set()) if positions is not None else None
+    )
 
 
 def _normalised_by_calls(
@@ -180,7 +186,9 @@ def _normalised_by_calls(
         if target is None:
             continue
         if id(target) not in summaries:
-            summaries[id(target)] = _normalised_at_construction(cls) if cls is not None else _returns_normalised(model, func)
+            summaries[id(target)] = (
+                _normalised_at_construction(cls) if cls is not None else _returns_normalised(model, func)
+            )
         summary = summaries[id(target)]
         if summary is None:
             continue
@@ -193,7 +201,11 @@ def _normalised_by_calls(
 
         split = _split_from_call(model, call, returned, finder, 0, set())
         if split is not None:
-            made = f"{cls.name}(...) normalises {item.data}" if cls is not None else f"{target.name}() returns {item.data} normalised"
+            made = (
+                f"{cls.name}(...) normalises {item.data}"
+                if cls is not None
+                else f"{target.name}() returns {item.data} normalised"
+            )
             yield call, item, owner, split, made
 
 
@@ -208,7 +220,9 @@ def _callee_root_kind(model: SemanticModel, call: CallInfo) -> Optional[str]:
     return binding.kind if binding is not None else None
 
 
-def _returns_normalised(model: SemanticModel, func: Optional[FunctionInfo]) -> Optional[Tuple[Normalisation, SemanticModel, Positions]]:
+def _returns_normalised(
+    model: SemanticModel, func: Optional[FunctionInfo]
+) -> Optional[Tuple[Normalisation, SemanticModel, Positions]]:
     """A function of another project file that returns data it normalised (``def load(): ...; return X, y``)."""
     owner = model.owner_of(func) if func is not None else None
     if func is None or owner is None or owner is model:
@@ -217,7 +231,9 @@ def _returns_normalised(model: SemanticModel, func: Optional[FunctionInfo]) -> O
         if item.scope is func.scope and item.returned is not None:
             return item, owner, item.returned
         if item.scope is func.scope and item.attribute is None:
-            derived = derived_bindings(owner, func.scope, item.seeds, item.after, boundary=lambda b: is_split_binding(b, owner))
+            derived = derived_bindings(
+                owner, func.scope, item.seeds, item.after, boundary=lambda b: is_split_binding(b, owner)
+            )
             positions = _returned_positions(owner, func, derived, None)
             if positions is not None:
                 return item, owner, positions
@@ -245,7 +261,12 @@ def _construction_methods(cls: ClassInfo) -> List[FunctionInfo]:
         methods.append(method)
         for call in method.calls:  # self.load() from __init__: resolved on the constructed class
             func = call.node.func
-            if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and method.params and func.value.value == method.params[0]:
+            if (
+                isinstance(func, cst.Attribute)
+                and isinstance(func.value, cst.Name)
+                and method.params
+                and func.value.value == method.params[0]
+            ):
                 target = cls.owner.method_of(cls, func.attr.value)
                 if target is not None:
                     stack.append(target)
@@ -284,7 +305,9 @@ def _split_from_call(
 ) -> Optional[cst.CSTNode]:
     """The first split that the result of a call returning normalised data reaches (there, or in the
     callers of the function making the call, when it returns that result in turn)."""
-    derived = derived_bindings(model, call.scope, {}, 0, boundary=lambda b: is_split_binding(b, model), sources=returned)
+    derived = derived_bindings(
+        model, call.scope, {}, 0, boundary=lambda b: is_split_binding(b, model), sources=returned
+    )
     split = finder.first_split(model, call.scope, derived, 0, returned)
     func = call.scope.function
     if split is not None or func is None:
@@ -293,7 +316,9 @@ def _split_from_call(
     return _split_in_callers(model, func, positions, None, finder, depth + 1, seen) if positions is not None else None
 
 
-def _returned_positions(model: SemanticModel, func: FunctionInfo, derived: Derived, sources: Optional[Sources]) -> Optional[Positions]:
+def _returned_positions(
+    model: SemanticModel, func: FunctionInfo, derived: Derived, sources: Optional[Sources]
+) -> Optional[Positions]:
     """What a function's returns hold of the value: WHOLE, the positions of a returned tuple, or None."""
     positions: Set[int] = set()
     for ret in func.returns:
@@ -301,7 +326,9 @@ def _returned_positions(model: SemanticModel, func: FunctionInfo, derived: Deriv
         if value is None:
             continue
         if isinstance(value, cst.Tuple):
-            positions.update(i for i, e in enumerate(value.elements) if reads_any(model, e.value, func.scope, derived, sources))
+            positions.update(
+                i for i, e in enumerate(value.elements) if reads_any(model, e.value, func.scope, derived, sources)
+            )
         elif reads_any(model, value, func.scope, derived, sources):
             return WHOLE
     return frozenset(positions) if positions else None
