@@ -1,47 +1,38 @@
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Dict, List, Optional, Set, Tuple
+from typing import Dict, Iterator, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from nnlint.analysis.dataflow import bindings_in_order, derived_bindings, loaded_names, reads_any
-from nnlint.analysis.imports import dotted_name
-from nnlint.analysis.model import Binding, CallInfo, FunctionInfo, Scope, SemanticModel
+from nnlint.analysis.dataflow import WHOLE, Derived, Positions, Sources, derived_bindings, reads_any
+from nnlint.analysis.frames import takes_row_block, whole_data_key
+from nnlint.analysis.model import CallInfo, ClassInfo, FunctionInfo, SemanticModel
+from nnlint.analysis.normalisation import Normalisation, element_loop, is_split_product, normalisations
+from nnlint.analysis.splits import SplitFinder, has_split_site, is_split_binding
 from nnlint.analysis.values import reaching_binding
 from nnlint.context import RuleContext
 from nnlint.rule import Rule
 
-_STAT_METHODS = frozenset({"mean", "std", "var", "min", "max", "amin", "amax", "nanmean", "nanstd", "median", "quantile", "std_mean", "var_mean"})
-_STAT_FUNCTIONS = frozenset(
-    {f"numpy.{n}" for n in ("mean", "std", "var", "min", "max", "amin", "amax", "nanmean", "nanstd", "nanmin", "nanmax", "median", "percentile", "quantile")}
-    | {f"torch.{n}" for n in ("mean", "std", "var", "min", "max", "amin", "amax", "median", "quantile", "std_mean", "var_mean", "aminmax")}
-)
-# value-preserving hops between the data and the statistic: X.float().mean(), X.values.std()
-_TRANSPARENT_METHODS = frozenset({"float", "double", "astype", "to", "numpy", "detach", "cpu", "values", "to_numpy"})
-_SCALERS = frozenset(
-    "sklearn.preprocessing." + n
-    for n in ("StandardScaler", "MinMaxScaler", "RobustScaler", "MaxAbsScaler", "QuantileTransformer", "PowerTransformer")
-)
-_SCALE_FUNCTIONS = frozenset("sklearn.preprocessing." + n for n in ("scale", "minmax_scale", "robust_scale", "maxabs_scale"))
-_SPLITS = frozenset({"torch.utils.data.random_split", "torch.utils.data.dataset.random_split", "sklearn.model_selection.train_test_split"})
-_SPLIT_NAME_HINTS = ("train", "test", "val", "valid")
-
-
-@dataclass
-class _Normalisation:
-    data: str  # the name whose statistics are computed
-    stat: cst.CSTNode  # where the statistics are computed (reported)
-    result: Binding  # the binding holding the normalised data
-    scope: Scope
+_MAX_CALLER_DEPTH = 4
 
 
 class StatsBeforeSplit(Rule):
     """## What it does
     Finds normalisation statistics (`X.mean()`/`X.std()`, min/max scaling, `StandardScaler().fit`,
     `fit_transform`, `sklearn.preprocessing.scale`) computed over a whole data set that is afterwards
-    split into training and validation/test parts (`random_split`, `train_test_split`, or slicing
-    `X[:n]` / `X[n:]`).
+    split into training and validation/test parts (`random_split`, `train_test_split`, a cross-validation
+    splitter such as `KFold` or `TimeSeriesSplit`, or complementary row blocks `X[:n]` / `X[n:]`, also
+    written `X[0:n]` / `X[n:len(X)]` or `df.iloc[...]`).
+
+    The data may be a column selection (`df[['Close']]`, `df.Close.values.reshape(-1, 1)`, `df[cols]`,
+    `X[:, :3]`), the result may be written back into the frame (`df[cols] = scaler.fit_transform(df[cols])`)
+    and the scaler may be an element of a list (`scalers[i]`). The normalised data is followed through
+    assignments, windows built with `list.append` in a loop, helpers that build and return windows or
+    return the normalised data (tuple positions are told apart), helpers that split what they are given,
+    and data sets whose constructor normalises their own samples (`self.x = (self.x - mean) / std`,
+    also when the class is in another file of the project). Statistics of one element at a time
+    (`for img in images: img = (img - img.mean()) / img.std()`) and of a block of rows are not whole-data
+    statistics; variable names play no part.
 
     ## Why is this bad?
     The mean, standard deviation, minimum and maximum then include the validation and test samples:
@@ -59,6 +50,21 @@ class StatsBeforeSplit(Rule):
     train_set, val_set = random_split(TensorDataset(X, y), [800, 200])
     ```
 
+    ```python
+    import numpy as np
+    import pandas as pd
+    from sklearn.preprocessing import StandardScaler
+
+    df = pd.read_csv("prices.csv")
+    df["Close"] = StandardScaler().fit_transform(df[["Close"]])
+    windows = []
+    for i in range(len(df) - 30):
+        windows.append(df.Close[i:i + 30])
+    windows = np.array(windows)
+    n = int(0.8 * len(windows))
+    train, test = windows[:n], windows[n:]
+    ```
+
     ## Use instead
     ```python
     import torch
@@ -69,6 +75,22 @@ class StatsBeforeSplit(Rule):
     mean, std = X_train.mean(0), X_train.std(0)
     train_set = TensorDataset((X_train - mean) / std, y_train)
     val_set = TensorDataset((X_val - mean) / std, y_val)
+    ```
+
+    ```python
+    import numpy as np
+    import pandas as pd
+    from sklearn.preprocessing import StandardScaler
+
+    df = pd.read_csv("prices.csv")
+    n = int(0.8 * len(df))
+    scaler = StandardScaler().fit(df[["Close"]][:n])
+    df["Close"] = scaler.transform(df[["Close"]])
+    windows = []
+    for i in range(len(df) - 30):
+        windows.append(df.Close[i:i + 30])
+    windows = np.array(windows)
+    train, test = windows[:n - 30], windows[n - 30:]
     ```
 
     ## How to fix
@@ -83,309 +105,250 @@ class StatsBeforeSplit(Rule):
 
     def check(self, ctx: RuleContext) -> None:
         model = ctx.model
-        normalisations = _normalisations(model)
-        normalising_functions = _normalising_functions(model, normalisations)
-        by_scope: Dict[int, List[_Normalisation]] = {}
-        for item in normalisations:
-            by_scope.setdefault(id(item.scope), []).append(item)
-        # a call to a function that returns normalised data seeds the caller's scope
-        for func, item in normalising_functions.items():
-            for call in model.callers(func):
-                statement = model.parent.get(call.node)
-                for binding in bindings_in_order(call.scope):
-                    if binding.node is statement and binding.value is call.node:
-                        by_scope.setdefault(id(call.scope), []).append(_Normalisation(item.data, item.stat, binding, call.scope))
+        finder = SplitFinder()
         reported: Set[int] = set()
-        for items in by_scope.values():
-            for item in items:
-                if id(item.stat) in reported:
-                    continue
-                split = _split_after(model, item)
-                if split is None:
-                    continue
+        for item in normalisations(model):
+            if id(item.stat) in reported:
+                continue
+            split = _split_reached(model, item, finder)
+            if split is None:
+                continue
+            reported.add(id(item.stat))
+            _report(ctx, item.stat, f"statistics of {item.data} are computed on the whole data set", item.data, split)
+        for call, item, owner, split, made in _normalised_by_calls(model, finder):
+            if id(item.stat) in reported or id(call) in reported:
+                continue
+            if owner is model:
                 reported.add(id(item.stat))
-                ctx.report(
-                    item.stat,
-                    f"statistics of {item.data} are computed on the whole data set, which is split afterwards "
-                    f"(line {model.line_of(split)}): validation/test data leaks into training; split first and "
-                    "compute the statistics on the training split",
-                    evidence={"data": item.data, "split_line": model.line_of(split)},
+                _report(
+                    ctx, item.stat, f"statistics of {item.data} are computed on the whole data set", item.data, split
                 )
-
-
-def _data_of_stat(model: SemanticModel, call: cst.Call, scope: Scope) -> Optional[str]:
-    """The data name a statistic call summarises: ``X`` for ``X.mean(0)``, ``np.std(X)``, ``X.float().max()``."""
-    qualname = model.callee_qualname(call, scope)
-    if qualname in _STAT_FUNCTIONS:
-        data = model.argument(call, 0, "input") or model.argument(call, 0, "a")
-        axis = model.argument(call, 1, "dim") or model.argument(call, 1, "axis")
-    elif qualname is None and isinstance(call.func, cst.Attribute) and call.func.attr.value in _STAT_METHODS:
-        data = call.func.value
-        axis = model.argument(call, 0, "dim") or model.argument(call, 0, "axis")
-    else:
-        return None
-    if axis is not None and not _includes_sample_axis(model, axis, scope):
-        return None  # per-sample statistics (instance normalisation) see one sample only
-    while True:
-        if isinstance(data, cst.Call) and isinstance(data.func, cst.Attribute) and data.func.attr.value in _TRANSPARENT_METHODS:
-            data = data.func.value
-        elif isinstance(data, cst.Attribute) and data.attr.value in _TRANSPARENT_METHODS:
-            data = data.value
-        else:
-            break
-    return data.value if isinstance(data, cst.Name) else None
-
-
-def _includes_sample_axis(model: SemanticModel, axis: cst.BaseExpression, scope: Scope) -> bool:
-    """Whether a reduction axis argument covers axis 0, the samples (``0``, ``(0, 2, 3)``); unknown counts as no."""
-    elements = [e.value for e in axis.elements] if isinstance(axis, (cst.Tuple, cst.List)) else [axis]
-    return any(model.number(element, scope) == 0 for element in elements)
-
-
-def _stat_calls_in(model: SemanticModel, expr: cst.CSTNode, scope: Scope) -> List[Tuple[cst.Call, str]]:
-    found: List[Tuple[cst.Call, str]] = []
-    stack: List[cst.CSTNode] = [expr]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, cst.Call):
-            data = _data_of_stat(model, node, scope)
-            if data is not None:
-                found.append((node, data))
                 continue
-            stack.extend(arg.value for arg in node.args)
-            stack.append(node.func)
-        elif isinstance(node, (cst.BinaryOperation,)):
-            stack.extend((node.left, node.right))
-        elif isinstance(node, (cst.Tuple, cst.List)):
-            stack.extend(element.value for element in node.elements)
-        elif isinstance(node, cst.UnaryOperation):
-            stack.append(node.expression)
-        elif isinstance(node, cst.Attribute):
-            stack.append(node.value)
-        elif isinstance(node, cst.Subscript):
-            stack.append(node.value)
-    return found
+            reported.add(id(call))
+            where = owner.where(item.stat, relative_to=model)
+            _report(ctx, call.node, f"{made} with statistics of all its samples ({where})", item.data, split)
 
 
-def _has_scaling(expr: cst.CSTNode) -> bool:
-    """Whether an expression divides (scales): a shift alone (``X - X.min()`` to make data positive) is not normalisation."""
-    stack: List[cst.CSTNode] = [expr]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, cst.BinaryOperation):
-            if isinstance(node.operator, cst.Divide):
-                return True
-            stack.extend((node.left, node.right))
-        elif isinstance(node, cst.Call):
-            stack.extend(arg.value for arg in node.args)
-            if isinstance(node.func, cst.Attribute):
-                if node.func.attr.value in ("div", "div_", "true_divide"):
-                    return True
-                stack.append(node.func.value)
-        elif isinstance(node, (cst.Tuple, cst.List)):
-            stack.extend(element.value for element in node.elements)
-    return False
+def _report(ctx: RuleContext, node: cst.CSTNode, what: str, data: str, split: cst.CSTNode) -> None:
+    line = ctx.model.line_of(split)
+    ctx.report(
+        node,
+        f"{what}, which is split afterwards (line {line}): validation/test data leaks into training; "
+        "split first and compute the statistics on the training split",
+        evidence={"data": data, "split_line": line},
+    )
 
 
-def _looks_split(name: str) -> bool:
-    lowered = name.lower()
-    return any(hint in lowered for hint in _SPLIT_NAME_HINTS)
-
-
-def _normalisations(model: SemanticModel) -> List[_Normalisation]:
-    found: List[_Normalisation] = []
-    scopes = [model.module_scope, *(f.scope for f in model.functions)]
-    for scope in scopes:
-        for binding in bindings_in_order(scope):
-            if binding.value is None or binding.kind not in ("assign", "annassign", "augassign", "unpack"):
-                continue
-            item = _arithmetic_normalisation(model, binding, scope) or _sklearn_normalisation(model, binding, scope)
-            if item is not None and not _looks_split(item.data) and not _is_split_product(model, binding, item.data, scope):
-                found.append(item)
-    return found
-
-
-def _arithmetic_normalisation(model: SemanticModel, binding: Binding, scope: Scope) -> Optional[_Normalisation]:
-    """``M = (X - X.mean(0)) / X.std(0)``, ``M = (X - lo) / (hi - lo)`` with ``lo = X.min()``, ``X /= X.max()``."""
-    value = binding.value
-    assert value is not None
-    if binding.kind == "augassign":
-        statement = binding.node
-        if not (isinstance(statement, cst.AugAssign) and isinstance(statement.operator, cst.DivideAssign)):
-            return None
-        stats = _stat_calls_in(model, value, scope)
-        hits = [(call, data) for call, data in stats if data == binding.name]
-        return _Normalisation(binding.name, hits[0][0], binding, scope) if hits else None
-    if not _has_scaling(value):
+def _split_reached(model: SemanticModel, item: Normalisation, finder: SplitFinder) -> Optional[cst.CSTNode]:
+    """The first split that the normalised data reaches: in its own scope, in a function it is passed
+    to, or in the callers of the function that returns it."""
+    if item.attribute is not None:
         return None
-    reads = [name for name in loaded_names(value)]
-    read_names = {name.value for name in reads}
-    stats = _stat_calls_in(model, value, scope)
-    for name in reads:  # statistics bound earlier: mean = X.mean(0); lo, hi = X.min(), X.max()
-        source = reaching_binding(model, name, scope)
-        if source is None or source.value is None or source.kind not in ("assign", "unpack", "annassign"):
-            continue
-        source_value = source.value
-        if source.index is not None and isinstance(source_value, cst.Tuple) and len(source.index) == 1 and source.index[0] < len(source_value.elements):
-            source_value = source_value.elements[source.index[0]].value
-        stats.extend(_stat_calls_in(model, source_value, source.scope) if isinstance(source_value, cst.Call) else [])
-    for call, data in stats:
-        inline_receivers = sum(1 for c, d in _stat_calls_in(model, value, scope) if d == data)
-        direct_reads = sum(1 for name in reads if name.value == data)
-        if data in read_names and direct_reads > inline_receivers:
-            return _Normalisation(data, call, binding, scope)
-    return None
+    func = item.scope.function
+    if item.per_element is not None:  # one sample (or series) at a time: only a split in the same loop leaks
+        loop = item.per_element
+        derived = derived_bindings(
+            model, item.scope, item.seeds, item.after, boundary=lambda b: is_split_binding(b, model)
+        )
+        split = finder.first_split(model, item.scope, derived, item.after)
+        inside = split is not None and model.order[split] <= model.subtree_end[loop]
+        return split if inside else None
+    if item.returned is not None:
+        return _split_in_callers(model, func, item.returned, item.data_param, finder, 0, set())
+    derived = derived_bindings(model, item.scope, item.seeds, item.after, boundary=lambda b: is_split_binding(b, model))
+    split = finder.first_split(model, item.scope, derived, item.after)
+    if split is not None or func is None:
+        return split
+    positions = _returned_positions(model, func, derived, None)
+    return (
+        _split_in_callers(model, func, positions, item.data_param, finder, 0, set()) if positions is not None else None
+    )
 
 
-def _scaler_receiver(model: SemanticModel, expr: cst.BaseExpression, scope: Scope) -> Optional[cst.BaseExpression]:
-    """The scaler construction behind ``StandardScaler()`` / a name bound to it."""
-    if isinstance(expr, cst.Call) and model.callee_qualname(expr, scope) in _SCALERS:
-        return expr
-    if isinstance(expr, cst.Name):
-        source = reaching_binding(model, expr, scope)
-        if source is not None and source.index is None and isinstance(source.value, cst.Call):
-            if model.callee_qualname(source.value, source.scope) in _SCALERS:
-                return source.value
-    return None
-
-
-def _sklearn_normalisation(model: SemanticModel, binding: Binding, scope: Scope) -> Optional[_Normalisation]:
-    """``M = scaler.fit_transform(X)``, ``M = StandardScaler().fit(X).transform(X)``, ``M = scale(X)``,
-    ``scaler.fit(X)`` earlier then ``M = scaler.transform(X)``."""
-    value = binding.value
-    if binding.index is not None or not isinstance(value, cst.Call):
-        return None
-    data_expr = model.argument(value, 0, "X")
-    data = data_expr.value if isinstance(data_expr, cst.Name) else None
-    if data is None:
-        return None
-    if model.callee_qualname(value, scope) in _SCALE_FUNCTIONS:
-        return _Normalisation(data, value, binding, scope)
-    func = value.func
-    if not isinstance(func, cst.Attribute):
-        return None
-    if func.attr.value == "fit_transform" and _scaler_receiver(model, func.value, scope) is not None:
-        return _Normalisation(data, value, binding, scope)
-    if func.attr.value != "transform":
-        return None
-    receiver = func.value
-    if isinstance(receiver, cst.Call) and isinstance(receiver.func, cst.Attribute) and receiver.func.attr.value == "fit":
-        fitted = model.argument(receiver, 0, "X")
-        if isinstance(fitted, cst.Name) and fitted.value == data and _scaler_receiver(model, receiver.func.value, scope) is not None:
-            return _Normalisation(data, receiver, binding, scope)
-        return None
-    if not isinstance(receiver, cst.Name):
-        return None
-    source = reaching_binding(model, receiver, scope)  # scaler = StandardScaler().fit(X)
-    fitted_call = source.value if source is not None and source.index is None else None
-    if isinstance(fitted_call, cst.Call) and isinstance(fitted_call.func, cst.Attribute) and fitted_call.func.attr.value == "fit":
-        fitted = model.argument(fitted_call, 0, "X")
-        if isinstance(fitted, cst.Name) and fitted.value == data and _scaler_receiver(model, fitted_call.func.value, source.scope) is not None:
-            return _Normalisation(data, fitted_call, binding, scope)
-        return None
-    scaler = _scaler_receiver(model, receiver, scope)
-    if scaler is None:
-        return None
-    for call in model.calls:  # scaler.fit(X) on the same scaler and the same data, earlier
-        if call.method_name == "fit" and call.order < binding.order and isinstance(call.receiver, cst.Name) and call.receiver.value == receiver.value:
-            fitted = model.argument(call.node, 0, "X")
-            if isinstance(fitted, cst.Name) and fitted.value == data and _scaler_receiver(model, call.receiver, call.scope) is scaler:
-                return _Normalisation(data, call.node, binding, scope)
-    return None
-
-
-def _is_split_product(model: SemanticModel, at: Binding, data: str, scope: Scope) -> bool:
-    """Whether ``data`` (as read at ``at``) came out of a split: ``train_test_split`` or a row slice."""
-    source = model.lookup(data, scope, at.order)
-    if source is at:
-        candidates = [b for b in scope.bindings.get(data, []) if b.order < at.order]
-        source = candidates[-1] if candidates else None
-    if source is None or source.value is None:
-        return False
-    value = source.value
-    if isinstance(value, cst.Call) and model.callee_qualname(value, source.scope) in _SPLITS:
-        return True
-    if source.index is not None and isinstance(value, cst.Tuple) and len(source.index) == 1 and source.index[0] < len(value.elements):
-        value = value.elements[source.index[0]].value
-    return _row_slice(value) is not None
-
-
-def _row_slice(node: cst.CSTNode) -> Optional[Tuple[bool, bool]]:
-    """(has lower bound, has upper bound) for ``A[a:]`` / ``A[:b]`` / ``A[a:b, ...]``; None otherwise."""
-    if not isinstance(node, cst.Subscript) or not node.slice:
-        return None
-    first = node.slice[0].slice
-    if not isinstance(first, cst.Slice) or first.step is not None:
-        return None
-    if first.lower is None and first.upper is None:
-        return None
-    return first.lower is not None, first.upper is not None
-
-
-def _normalising_functions(model: SemanticModel, normalisations: List[_Normalisation]) -> Dict[FunctionInfo, _Normalisation]:
-    """Functions that return data normalised with whole-data statistics (``def load(): ...; return X``)."""
-    found: Dict[FunctionInfo, _Normalisation] = {}
-    for item in normalisations:
-        func = item.scope.function
-        if func is None or func in found:
-            continue
-        derived = derived_bindings(model, item.scope, {id(item.result)}, item.result.order)
-        for ret in func.returns:
-            if ret.value is not None and reads_any(model, ret.value, item.scope, derived):
-                found[func] = item
-                break
-    return found
-
-
-def _split_after(model: SemanticModel, item: _Normalisation) -> Optional[cst.CSTNode]:
-    """The first split of the normalised data (or of what is built from it) after the normalisation."""
-    scope = item.scope
-
-    def is_split(binding: Binding) -> bool:
-        value = binding.value
-        return isinstance(value, cst.Call) and model.callee_qualname(value, binding.scope) in _SPLITS
-
-    derived = derived_bindings(model, scope, {id(item.result)}, item.result.order, boundary=is_split)
+def _normalised_by_calls(
+    model: SemanticModel, finder: SplitFinder
+) -> Iterator[Tuple[CallInfo, Normalisation, SemanticModel, cst.CSTNode, str]]:
+    """Calls whose result is data normalised somewhere else, with the split that result reaches: the
+    construction of a class (of this file or of the project) that normalises its own data while it is
+    built (``random_split(OzeDataset(path), ...)`` with ``self._x = (self._x - mean) / std`` in
+    ``__init__`` or a method it calls), or a call of another project file's function that returns
+    normalised data (same-file helpers are followed from their normalisation, by ``_split_in_callers``)."""
+    if not has_split_site(model):
+        return
+    summaries: Dict[int, Optional[Tuple[Normalisation, SemanticModel, Positions]]] = {}
     for call in model.calls:
-        if call.scope is not scope or call.order <= item.result.order:
+        kind = _callee_root_kind(model, call)
+        if kind not in ("class", "import"):
             continue
-        qualname = model.callee_qualname(call.node, call.scope) or ""
-        cross_validation = call.method_name == "split" and call.receiver is not None and _is_sklearn_splitter(model, call)
-        if (qualname in _SPLITS or cross_validation) and any(reads_any(model, arg.value, scope, derived) for arg in call.node.args):
-            return call.node
-    slices: Dict[int, List[Tuple[cst.Subscript, Tuple[bool, bool]]]] = {}
-    for node in list(model.order):
-        bounds = _row_slice(node)
-        if bounds is None or model.order[node] <= item.result.order:
+        cls = model.resolve_class(call.node.func, call.scope)
+        func = None if cls is not None or kind != "import" else model.resolve_function(call.node.func, call.scope)
+        target = cls if cls is not None else func
+        if target is None:
             continue
-        assert isinstance(node, cst.Subscript)
-        if not isinstance(node.value, cst.Name) or model.scope_of(node) is not scope:
+        if id(target) not in summaries:
+            summaries[id(target)] = (
+                _normalised_at_construction(cls) if cls is not None else _returns_normalised(model, func)
+            )
+        summary = summaries[id(target)]
+        if summary is None:
             continue
-        source = reaching_binding(model, node.value, scope)
-        if source is not None and id(source) in derived:
-            slices.setdefault(id(source), []).append((node, bounds))
-    for found in slices.values():
-        # complementary row ranges, X[:n] and X[n:] (X[:40] and X[50:90] select subsets, they do not split)
-        uppers = {_bound(model, n, "upper"): n for n, (lower, upper) in found if upper}
-        for node, (lower, _) in found:
-            if lower and _bound(model, node, "lower") in uppers:
-                return min(node, uppers[_bound(model, node, "lower")], key=lambda n: model.order[n])
+        item, owner, positions = summary
+        if func is not None and item.data_param is not None and _passes_subset(model, call, func, item.data_param):
+            continue
+
+        def returned(node: cst.Call, at: cst.Call = call.node, held: Positions = positions) -> Optional[Positions]:
+            return held if node is at else None
+
+        split = _split_from_call(model, call, returned, finder, 0, set())
+        if split is not None:
+            made = (
+                f"{cls.name}(...) normalises {item.data}"
+                if cls is not None
+                else f"{target.name}() returns {item.data} normalised"
+            )
+            yield call, item, owner, split, made
+
+
+def _callee_root_kind(model: SemanticModel, call: CallInfo) -> Optional[str]:
+    """What binds the root name of a callee (``class``, ``import``, ``def``...): a cheap test before resolving."""
+    root = call.node.func
+    while isinstance(root, cst.Attribute):
+        root = root.value
+    if not isinstance(root, cst.Name):
+        return None
+    binding = model.lookup(root.value, call.scope, call.order)
+    return binding.kind if binding is not None else None
+
+
+def _returns_normalised(
+    model: SemanticModel, func: Optional[FunctionInfo]
+) -> Optional[Tuple[Normalisation, SemanticModel, Positions]]:
+    """A function of another project file that returns data it normalised (``def load(): ...; return X, y``)."""
+    owner = model.owner_of(func) if func is not None else None
+    if func is None or owner is None or owner is model:
+        return None
+    for item in normalisations(owner):
+        if item.scope is func.scope and item.returned is not None:
+            return item, owner, item.returned
+        if item.scope is func.scope and item.attribute is None:
+            derived = derived_bindings(
+                owner, func.scope, item.seeds, item.after, boundary=lambda b: is_split_binding(b, owner)
+            )
+            positions = _returned_positions(owner, func, derived, None)
+            if positions is not None:
+                return item, owner, positions
     return None
 
 
-def _bound(model: SemanticModel, subscript: cst.Subscript, which: str) -> str:
-    first = subscript.slice[0].slice
-    assert isinstance(first, cst.Slice)
-    bound = getattr(first, which)
-    return model.module.code_for_node(bound) if bound is not None else ""
+def _normalised_at_construction(cls: ClassInfo) -> Optional[Tuple[Normalisation, SemanticModel, Positions]]:
+    """A normalisation of a ``self`` attribute in ``__init__`` or in a method that ``__init__`` calls."""
+    for method in _construction_methods(cls):
+        owner = method.cls.owner if method.cls is not None else cls.owner
+        for item in normalisations(owner):
+            if item.attribute is not None and item.scope is method.scope:
+                return item, owner, WHOLE
+    return None
 
 
-def _is_sklearn_splitter(model: SemanticModel, call: CallInfo) -> bool:
-    receiver = call.receiver
-    if isinstance(receiver, cst.Call):
-        return (model.callee_qualname(receiver, call.scope) or "").startswith("sklearn.model_selection.")
-    if isinstance(receiver, cst.Name):
-        source = reaching_binding(model, receiver, call.scope)
-        if source is not None and isinstance(source.value, cst.Call):
-            return (model.callee_qualname(source.value, source.scope) or "").startswith("sklearn.model_selection.")
+def _construction_methods(cls: ClassInfo) -> List[FunctionInfo]:
+    init = cls.owner.method_of(cls, "__init__")
+    methods: List[FunctionInfo] = []
+    stack = [init] if init is not None else []
+    while stack and len(methods) < 20:
+        method = stack.pop()
+        if method in methods:
+            continue
+        methods.append(method)
+        for call in method.calls:  # self.load() from __init__: resolved on the constructed class
+            func = call.node.func
+            if (
+                isinstance(func, cst.Attribute)
+                and isinstance(func.value, cst.Name)
+                and method.params
+                and func.value.value == method.params[0]
+            ):
+                target = cls.owner.method_of(cls, func.attr.value)
+                if target is not None:
+                    stack.append(target)
+    return methods
+
+
+def _split_in_callers(
+    model: SemanticModel,
+    func: Optional[FunctionInfo],
+    positions: Positions,
+    data_param: Optional[str],
+    finder: SplitFinder,
+    depth: int,
+    seen: Set[int],
+) -> Optional[cst.CSTNode]:
+    """``def load(): ...; return X_norm, y`` then ``X, y = load()`` and a split of ``X`` in the caller (or
+    in the caller's caller: helpers of helpers)."""
+    if func is None or depth > _MAX_CALLER_DEPTH or id(func) in seen:
+        return None
+    seen.add(id(func))
+    for call in model.callers(func):
+        if data_param is not None and _passes_subset(model, call, func, data_param):
+            continue  # the helper normalises what it is given, and this caller gives it a training part
+
+        def returned(node: cst.Call, target: cst.Call = call.node, held: Positions = positions) -> Optional[Positions]:
+            return held if node is target else None
+
+        split = _split_from_call(model, call, returned, finder, depth, seen)
+        if split is not None:
+            return split
+    return None
+
+
+def _split_from_call(
+    model: SemanticModel, call: CallInfo, returned: Sources, finder: SplitFinder, depth: int, seen: Set[int]
+) -> Optional[cst.CSTNode]:
+    """The first split that the result of a call returning normalised data reaches (there, or in the
+    callers of the function making the call, when it returns that result in turn)."""
+    derived = derived_bindings(
+        model, call.scope, {}, 0, boundary=lambda b: is_split_binding(b, model), sources=returned
+    )
+    split = finder.first_split(model, call.scope, derived, 0, returned)
+    func = call.scope.function
+    if split is not None or func is None:
+        return split
+    positions = _returned_positions(model, func, derived, returned)
+    return _split_in_callers(model, func, positions, None, finder, depth + 1, seen) if positions is not None else None
+
+
+def _returned_positions(
+    model: SemanticModel, func: FunctionInfo, derived: Derived, sources: Optional[Sources]
+) -> Optional[Positions]:
+    """What a function's returns hold of the value: WHOLE, the positions of a returned tuple, or None."""
+    positions: Set[int] = set()
+    for ret in func.returns:
+        value = ret.value
+        if value is None:
+            continue
+        if isinstance(value, cst.Tuple):
+            positions.update(
+                i for i, e in enumerate(value.elements) if reads_any(model, e.value, func.scope, derived, sources)
+            )
+        elif reads_any(model, value, func.scope, derived, sources):
+            return WHOLE
+    return frozenset(positions) if positions else None
+
+
+def _passes_subset(model: SemanticModel, call: CallInfo, func: FunctionInfo, param: str) -> bool:
+    """Whether a call passes a block of rows, a split's part, or one element of a collection for a
+    parameter (``scale(X[:n])``, ``[normalise(img) for img in images]``)."""
+    arg = model.argument(call.node, func.param_index(param), param)
+    if arg is None:
+        return False
+    key = whole_data_key(model, arg, call.scope)
+    if key is not None and "." not in key:
+        if element_loop(model, key, call.node, model.lookup(key, call.scope, model.order.get(arg))) is not None:
+            return True
+    if takes_row_block(model, arg):
+        return True
+    if isinstance(arg, cst.Subscript):
+        return whole_data_key(model, arg, call.scope) is None  # X[train_idx], X[mask]
+    if isinstance(arg, cst.Name):
+        source = reaching_binding(model, arg, call.scope)
+        return source is not None and is_split_product(model, source.value, source)
     return False
