@@ -21,7 +21,8 @@ _MAP_DATASETS = frozenset(
 _ITERABLE_DATASETS = frozenset(
     {"torch.utils.data.IterableDataset", "torch.utils.data.ChainDataset", "torch.utils.data.dataset.IterableDataset"}
 )
-_ITERABLE_LIBRARIES = ("webdataset.", "torchdata.", "datasets.IterableDataset")
+# torchtext >= 0.12 data sets are iterable datapipes; webdataset and torchdata stream
+_ITERABLE_LIBRARIES = ("webdataset.", "torchdata.", "datasets.IterableDataset", "torchtext.datasets.")
 _INDEX_SAMPLERS = frozenset(
     {"torch.utils.data.distributed.DistributedSampler", "torch.utils.data.DistributedSampler",
      "torch.utils.data.RandomSampler", "torch.utils.data.SequentialSampler", "torch.utils.data.SubsetRandomSampler"}

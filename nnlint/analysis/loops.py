@@ -134,6 +134,21 @@ class LoopSemantics:
     def _file_calls_any(self: "SemanticModel", names: Tuple[str, ...]) -> bool:
         return any(name in self._called_names for name in names)
 
+    def loop_repeats(self: "SemanticModel", loop: LoopInfo) -> bool:
+        """Whether a loop runs more than once: nested in another loop, or in a function called from a loop
+        (``for epoch ...: train_one_epoch()``), in this file or another."""
+        return loop.parent is not None or (loop.function is not None and self.function_repeats(loop.function))
+
+    def function_repeats(self: "SemanticModel", func: FunctionInfo, depth: int = 0) -> bool:
+        """Whether a function is called from inside a loop, directly or through its callers."""
+        if depth > 3:
+            return False
+        callers = [(self, call) for call in self.callers(func)] + list(self.foreign_callers(func))
+        return any(
+            call.loops or (call.function is not None and owner.function_repeats(call.function, depth + 1))
+            for owner, call in callers
+        )
+
     def is_training_loop(self: "SemanticModel", loop: LoopInfo) -> bool:
         return self.loop_does(loop, "backward") or self.loop_does(loop, "step")
 

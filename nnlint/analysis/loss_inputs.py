@@ -11,6 +11,7 @@ from typing import Iterator, Optional, Tuple
 
 import libcst as cst
 
+from nnlint.analysis.launchers import backpropagated_by_launcher
 from nnlint.analysis.loss_wrappers import wrapped_loss
 from nnlint.analysis.model import CallInfo, Scope, SemanticModel, Tail
 
@@ -103,9 +104,11 @@ def describe_tail(model: SemanticModel, tail: Tail) -> str:
 
 def _backpropagated_binding(model: SemanticModel, binding: object) -> bool:
     """A value on which ``.backward()`` is called is a graph-attached loss, however it was computed."""
-    for call in model.calls_named("backward"):
-        receiver = call.receiver
-        if isinstance(receiver, cst.Name) and model.lookup(receiver.value, call.scope, model.order.get(receiver)) is binding:
+    for call in model.calls_named("backward", "manual_backward"):
+        tensor = backpropagated_by_launcher(model, call.node, call.scope) if call.method_name == "backward" else None
+        if tensor is None:
+            tensor = call.receiver if call.method_name == "backward" else (call.node.args[0].value if call.node.args else None)
+        if isinstance(tensor, cst.Name) and model.lookup(tensor.value, call.scope, model.order.get(tensor)) is binding:
             return True
     return False
 

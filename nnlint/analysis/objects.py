@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Optional, Tuple
 import libcst as cst
 
 from nnlint.analysis import torch_api as api
+from nnlint.analysis.launchers import passed_through_argument, passes_through
 from nnlint.analysis.symbols import (
     _MAX_DEPTH, UNKNOWN, ClassInfo, Obj, Scope,
 )
@@ -56,6 +57,10 @@ class ObjectRoles:
                 if position < len(elements) and not any(isinstance(e, cst.StarredElement) for e in elements[: position + 1]):
                     return self.object_of(elements[position].value, binding.scope, depth + 1)
                 return UNKNOWN
+            if binding.kind in ("assign", "unpack") and binding.index is not None and len(binding.index) == 1 and isinstance(binding.value, cst.Call):
+                handed_back = passed_through_argument(self, binding.value, binding.scope, binding.index[0])
+                if handed_back is not None:  # `model, opt, dl = accelerator.prepare(model, opt, dl)`
+                    return self.object_of(handed_back, binding.scope, depth + 1)
             if binding.kind == "param":
                 func = binding.scope.function
                 if func is None:
@@ -130,6 +135,8 @@ class ObjectRoles:
             receiver = self.object_of(func.value, scope, depth + 1)
             if receiver.kind in ("model", "layer", "loss"):  # a loss is a module too: `nn.CrossEntropyLoss().cuda()`
                 return receiver
+        if len(call.args) == 1 and passes_through(self, call, scope):
+            return self.object_of(call.args[0].value, scope, depth + 1)  # `model = accelerator.prepare(model)`
         qualname = self.callee_qualname(call, scope)
         if qualname is not None:
             if qualname in api.MODEL_WRAPPERS or qualname.endswith("DistributedDataParallel"):

@@ -20,7 +20,10 @@ class UnshuffledTrainLoader(Rule):
     The loader is followed from the loop to where it is built: through variables, `self.loader`,
     function parameters, helpers that return loaders, `enumerate`/`tqdm`/`iter`+`next`, and other files
     of the project. Loaders that only feed evaluation, loaders whose `shuffle` is a variable
-    (`shuffle=is_train`), and streaming `IterableDataset`s are left alone.
+    (`shuffle=is_train`), streaming `IterableDataset`s (torchtext's, webdataset's, `streaming=True`)
+    and data sets whose every sample is random numbers are left alone; a data set whose class is out of
+    sight (a parameter, a third-party class) is taken as indexable, as almost every data set is, when
+    the training loop runs for several epochs.
 
     ## Why is this bad?
     Without shuffling every epoch presents the samples in the same order, usually the order the data
@@ -72,25 +75,35 @@ class UnshuffledTrainLoader(Rule):
         for loop in model.training_loops:
             for loader, where in loops_over_loaders(model, loop):
                 # the description is built only when reported: line numbers cost a position pass over the file
-                self._check_loader(ctx, loader, where, lambda loop=loop: f"the training loop at line {model.line_of(loop.node)}", reported)
+                self._check_loader(
+                    ctx, loader, where, lambda loop=loop: f"the training loop at line {model.line_of(loop.node)}", reported,
+                    repeated=lambda loop=loop: model.loop_repeats(loop),
+                )
         for method, loader, where in lightning_train_loaders(model):
             self._check_loader(ctx, loader, where, lambda method=method: f"training (returned by {method.name})", reported)
         for func, loader, where in returned_training_split_loaders(model):
             self._check_loader(
                 ctx, loader, where,
                 lambda func=func: f"training elsewhere (the training part of a split, returned by {func.name})", reported,
+                repeated=lambda: False,
             )
 
     @staticmethod
-    def _check_loader(ctx: RuleContext, loader: Obj, where: cst.CSTNode, describe: Callable[[], str], reported: Set[int]) -> None:
+    def _check_loader(
+        ctx: RuleContext, loader: Obj, where: cst.CSTNode, describe: Callable[[], str], reported: Set[int],
+        repeated: Callable[[], bool] = lambda: True,
+    ) -> None:
         model = ctx.model
         if id(loader.node) in reported:
             return
         order = loader_order(loader)
         if order is None or order.opaque or order.has_sampler or order.shuffle is not False:
             return
-        if dataset_style(loader) != "map":
+        style = dataset_style(loader)
+        if style in ("iterable", "synthetic"):
             return
+        if style == "unknown" and not repeated():
+            return  # a data set out of sight read in a single pass: too little to go on
         reported.add(id(loader.node))
         feeds = describe()
         assert loader.owner is not None and isinstance(loader.node, cst.Call)

@@ -6,6 +6,7 @@ from typing import Optional, Set, Tuple
 import libcst as cst
 
 from nnlint.analysis.imports import dotted_name
+from nnlint.analysis.launchers import launcher_class
 from nnlint.analysis.model import CallInfo, Scope, SemanticModel
 from nnlint.context import RuleContext
 from nnlint.rule import Rule
@@ -17,7 +18,8 @@ _CLIP_FUNCTIONS = {
     "torch.nn.utils.clip_grad_value_": (1, "clip_value"),
 }
 _LIGHTNING_TRAINERS = frozenset({"pytorch_lightning.Trainer"})
-_ACCELERATORS = frozenset({"accelerate.Accelerator"})
+_ACCELERATORS = frozenset({"accelerate.Accelerator", "accelerate.accelerator.Accelerator"})
+_HF_TRAINING_ARGUMENTS = frozenset({"transformers.TrainingArguments", "transformers.Seq2SeqTrainingArguments"})
 # identifiers in an `if` test that make clipping opt-in (`if args.clip:`, `if max_grad_norm > 0:`)
 _GUARD_WORDS = re.compile(r"clip|max_norm|grad_norm|max_grad", re.I)
 
@@ -26,7 +28,8 @@ class DefaultGradClipping(Rule):
     """## What it does
     Finds gradient clipping applied on every step with a fixed threshold: `clip_grad_norm_(params, 1.0)`
     or `clip_grad_value_(params, 0.5)` (through any import or alias, or a module constant such as
-    `MAX_NORM = 1.0`), `accelerator.clip_grad_norm_(...)`, or Lightning's `Trainer(gradient_clip_val=1.0)`.
+    `MAX_NORM = 1.0`), `accelerator.clip_grad_norm_(...)`, Lightning's `Trainer(gradient_clip_val=1.0)`,
+    or Hugging Face's `TrainingArguments(max_grad_norm=1.0)` written out.
     Clipping that is opt-in (under `if args.clip:` / `if max_norm > 0:`) or whose threshold comes from
     configuration is left alone.
 
@@ -98,21 +101,13 @@ class DefaultGradClipping(Rule):
             return qualname.rsplit(".", 1)[-1], model.argument(call.node, position, keyword)
         if qualname in _LIGHTNING_TRAINERS:
             return "Trainer(gradient_clip_val=...)", model.argument(call.node, None, "gradient_clip_val")
+        if qualname in _HF_TRAINING_ARGUMENTS:
+            return "TrainingArguments(max_grad_norm=...)", model.argument(call.node, None, "max_grad_norm")
         if call.method_name in ("clip_grad_norm_", "clip_grad_value_") and call.receiver is not None:
-            if _constructed_by(model, call.receiver, call.scope) in _ACCELERATORS:
+            if launcher_class(model, call.receiver, call.scope) in _ACCELERATORS:
                 position, keyword = _CLIP_FUNCTIONS["torch.nn.utils." + call.method_name]
                 return f"accelerator.{call.method_name}", model.argument(call.node, position, keyword)
         return None
-
-
-def _constructed_by(model: SemanticModel, expr: cst.BaseExpression, scope: Scope) -> Optional[str]:
-    """Qualified name of the constructor a name was assigned from (``accelerator = Accelerator()``)."""
-    if not isinstance(expr, cst.Name):
-        return None
-    binding = model.lookup(expr.value, scope, model.order.get(expr))
-    if binding is None or not isinstance(binding.value, cst.Call) or binding.index is not None:
-        return None
-    return model.callee_qualname(binding.value, binding.scope)
 
 
 def _fixed_threshold(model: SemanticModel, expr: Optional[cst.BaseExpression], scope: Scope) -> Optional[float]:

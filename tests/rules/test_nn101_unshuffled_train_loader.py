@@ -50,6 +50,13 @@ def train_one_epoch(loader):
 train_loader, val_loader = make_loaders()
 train_one_epoch(train_loader)
 """,
+        # a data set whose class is out of sight (a parameter, a hub dataset) read for several epochs
+        "def fit(train_set):\n    loader = DataLoader(train_set, batch_size=8)\n    for epoch in range(3):\n        for xb, yb in loader:"
+        + TRAIN.replace("\n    ", "\n            "),
+        "def one_epoch(loader):\n    for xb, yb in loader:" + TRAIN.replace("\n    ", "\n        ")
+        + "def fit(train_set):\n    for epoch in range(3):\n        one_epoch(DataLoader(train_set, batch_size=8))\n",
+        "from datasets import load_dataset\nloader = DataLoader(load_dataset('x', split='train'), batch_size=8)\nfor epoch in range(2):\n    for xb, yb in loader:"
+        + TRAIN.replace("\n    ", "\n        "),
         # a user map-style dataset
         """
 class Pairs(Dataset):
@@ -87,8 +94,11 @@ class Stream(IterableDataset):
 
 loader = DataLoader(Stream(), batch_size=2)
 for xb, yb in loader:""" + TRAIN,
-        # unknown dataset origin (e.g. a streaming hub dataset): no proof it is map-style
-        "from datasets import load_dataset\nloader = DataLoader(load_dataset('x', split='train'), batch_size=8)\nfor xb, yb in loader:" + TRAIN,
+        # a data set out of sight read in a single pass (a throughput benchmark, a demo): too little to go on
+        "def bench(train_set):\n    loader = DataLoader(train_set, batch_size=8)\n    for xb, yb in loader:" + TRAIN.replace("\n    ", "\n        "),
+        # a streaming hub dataset and a torchtext datapipe cannot be shuffled by the loader
+        "from datasets import load_dataset\nloader = DataLoader(load_dataset('x', split='train', streaming=True), batch_size=8)\nfor xb, yb in loader:" + TRAIN,
+        "from torchtext.datasets import Multi30k\nloader = DataLoader(Multi30k(split='train'), batch_size=8)\nfor xb, yb in loader:" + TRAIN,
         # one helper runs both training and evaluation loaders: the parameter is ambiguous
         """
 def run(loader, train):
