@@ -3,7 +3,8 @@
 skorch and the libraries built on it (``NeuralNet(module, criterion=nn.CrossEntropyLoss)``,
 ``NeuralNetClassifier``, ``EEGClassifier``, ray-skorch's ``RayTrainNeuralNet``) compute
 ``criterion(module(X), y)`` in their own training step: the module's output reaches the loss although
-no line of the user's code shows it.
+no line of the user's code shows it. ignite's ``create_supervised_trainer(model, optimizer, loss_fn)`` does
+the same.
 
 Built only on the public API of :class:`~nnlint.analysis.model.SemanticModel`.
 """
@@ -30,19 +31,33 @@ class FrameworkLoss:
         return self.qualname.rsplit(".", 1)[-1]
 
 
+# ignite's factories -> (position, keyword) of the model and of the loss they are given
+_IGNITE_TRAINERS = {
+    "ignite.engine.create_supervised_trainer": ((0, "model"), (2, "loss_fn")),
+    "ignite.engine.supervised_training_step": ((0, "model"), (2, "loss_fn")),
+    "ignite.engine.supervised_training_step_amp": ((0, "model"), (2, "loss_fn")),
+}
+
+
 def framework_losses(model: SemanticModel) -> Iterator[FrameworkLoss]:
     """Constructor calls of a framework out of sight that are given a module (class or instance, first or as
-    ``module=``) and a library loss as ``criterion=`` (class or instance)."""
+    ``module=``) and a library loss as ``criterion=`` (class or instance); ignite's
+    ``create_supervised_trainer(model, optimizer, loss_fn)``, which computes ``loss_fn(model(x), y)``."""
     for call in model.calls:
-        if not model.has_keyword(call.node, "criterion"):
+        ignite = _IGNITE_TRAINERS.get(model.callee_qualname(call.node, call.scope) or "")
+        if ignite is not None:
+            (model_at, model_keyword), (loss_at, loss_keyword) = ignite
+            module_expr, criterion = model.argument(call.node, model_at, model_keyword), model.argument(call.node, loss_at, loss_keyword)
+        elif model.has_keyword(call.node, "criterion"):
+            if model.resolve_function(call.node.func, call.scope) is not None or model.resolve_class(call.node.func, call.scope) is not None:
+                continue  # the user's own trainer: followed by the other analyses
+            module_expr, criterion = model.argument(call.node, 0, "module"), model.argument(call.node, None, "criterion")
+        else:
             continue
-        if model.resolve_function(call.node.func, call.scope) is not None or model.resolve_class(call.node.func, call.scope) is not None:
-            continue  # the user's own trainer: followed by the other analyses
-        criterion = model.argument(call.node, None, "criterion")
         qualname = _loss_class(model, criterion, call)
         if qualname is None:
             continue
-        module = _module_of(model, model.argument(call.node, 0, "module"), call)
+        module = _module_of(model, module_expr, call)
         if module is None:
             continue
         yield FrameworkLoss(call, module, api.LOSS_CLASSES[qualname], qualname)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Set
 
+from nnlint.analysis.engine_events import calls_in_handlers
 from nnlint.analysis.optimization import iteration_events
 from nnlint.context import RuleContext
 from nnlint.rule import Rule
@@ -12,7 +13,8 @@ class SchedulerBeforeOptimizer(Rule):
     Finds a learning-rate scheduler's `step()` that runs, unconditionally, before the optimizer's
     `step()` in the same iteration of a loop: before it in the batch loop, at the top of a
     `train_step` helper, or at the top of the epoch loop before the batches are trained (the pre-1.1
-    PyTorch habit). Schedulers stepped after `optimizer.step()`, once per epoch after the inner loop,
+    PyTorch habit), or in an ignite handler of `Events.EPOCH_STARTED` (which runs before the epoch's
+    updates). Schedulers stepped after `optimizer.step()`, once per epoch after the inner loop,
     or `ReduceLROnPlateau.step(val_loss)` after validation are not reported, nor is a `step(epoch)` that
     names the epoch explicitly (timm schedulers set the rate of the epoch they are given).
 
@@ -87,3 +89,15 @@ class SchedulerBeforeOptimizer(Rule):
                     "skipped; step the scheduler after the optimizer",
                     evidence={"optimizer_step_line": model.line_of(step.node), "loop_line": model.line_of(loop.node)},
                 )
+        for call in calls_in_handlers(model, "EPOCH_STARTED"):
+            if call.node.args or id(call.node) in reported or call.receiver is None:
+                continue
+            if call.method_name != "step" or model.object_of(call.receiver, call.scope).kind != "scheduler":
+                continue
+            reported.add(id(call.node))
+            ctx.report(
+                call.node,
+                "scheduler.step() runs in an Events.EPOCH_STARTED handler, before that epoch's optimizer steps: "
+                "the schedule runs one epoch early and its first value is skipped; attach it to Events.EPOCH_COMPLETED",
+                evidence={"event": "EPOCH_STARTED"},
+            )

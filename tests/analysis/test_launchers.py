@@ -145,3 +145,50 @@ def test_a_hugging_face_clipping_threshold_written_out(arguments: str, expected:
     if expected:
         message = lint_text(NET + body, select=["NN401"])[0].message
         assert "TrainingArguments(max_grad_norm=...)" in message and "0.5" in message
+
+
+@pytest.mark.parametrize(
+    "factory, expected",
+    [
+        ("create_supervised_trainer(model, optimizer, nn.CrossEntropyLoss())", True),
+        ("create_supervised_trainer(model, optimizer, loss_fn=criterion)", True),
+        ("create_supervised_trainer(model, optimizer, nn.MSELoss())", False),
+        ("create_supervised_evaluator(model, metrics={})", False),
+    ],
+)
+def test_an_ignite_trainer_feeds_the_model_output_to_its_loss(factory: str, expected: bool) -> None:
+    body = (
+        "from ignite.engine import create_supervised_evaluator, create_supervised_trainer\n"
+        "model = Net()\noptimizer = torch.optim.SGD(model.parameters(), lr=0.01)\ncriterion = nn.CrossEntropyLoss()\n"
+        f"engine = {factory}\n"
+    )
+    assert found(body, ["NN201"]) == ([(line_of(body, "engine ="), 10, "NN201")] if expected else [])
+
+
+IGNITE_SETUP = """
+from ignite.engine import Engine, Events
+model = Net()
+optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=10)
+trainer = Engine(update)
+"""
+
+
+@pytest.mark.parametrize(
+    "registration, expected",
+    [
+        ("@trainer.on(Events.EPOCH_STARTED)\ndef adjust(engine):\n    scheduler.step()\n", True),
+        ("trainer.add_event_handler(Events.EPOCH_STARTED, lambda engine: scheduler.step())\n", True),
+        ("def adjust(engine):\n    scheduler.step()\n\ntrainer.add_event_handler(Events.EPOCH_STARTED, adjust)\n", True),
+        ("@trainer.on(Events.EPOCH_COMPLETED)\ndef adjust(engine):\n    scheduler.step()\n", False),
+        ("@trainer.on(Events.EPOCH_STARTED)\ndef log(engine):\n    print(engine.state.epoch)\n", False),
+    ],
+)
+def test_an_ignite_scheduler_stepped_at_the_start_of_each_epoch(registration: str, expected: bool) -> None:
+    body = IGNITE_SETUP + registration
+    result = found(body, ["NN404"])
+    assert result == ([(line_of(body, "scheduler.step()"), line_of_column(body, "scheduler.step()"), "NN404")] if expected else [])
+
+
+def line_of_column(body: str, fragment: str) -> int:
+    return (NET + textwrap.dedent(body)).splitlines()[line_of(body, fragment) - 1].index(fragment) + 1

@@ -1,0 +1,59 @@
+"""Event handlers of ignite-style engines: code the framework runs at a point of its own loop.
+
+``@trainer.on(Events.EPOCH_STARTED)`` and ``trainer.add_event_handler(Events.EPOCH_STARTED, fn)`` run
+``fn`` at the top of every epoch, before that epoch's first optimizer step (ignite's
+``Engine(update)`` loop runs the update function once per batch after the handlers).
+
+Built only on the public API of :class:`~nnlint.analysis.model.SemanticModel`.
+"""
+from __future__ import annotations
+
+from typing import Iterator, List, Optional
+
+import libcst as cst
+
+from nnlint.analysis.model import CallInfo, SemanticModel
+
+_EVENTS = "ignite.engine.Events"
+
+
+def calls_in_handlers(model: SemanticModel, event: str) -> Iterator[CallInfo]:
+    """Calls made by the handlers registered for one event (``EPOCH_STARTED``), lambdas included."""
+    for handler in _handlers(model, event):
+        start = model.order.get(handler)
+        if start is None:
+            continue
+        end = model.subtree_end.get(handler, start)
+        for call in model.calls:
+            if start < call.order <= end:
+                yield call
+
+
+def _handlers(model: SemanticModel, event: str) -> List[cst.CSTNode]:
+    found: List[cst.CSTNode] = []
+    for func in model.functions:
+        for decorator in func.node.decorators:
+            call = decorator.decorator
+            if isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) and call.func.attr.value == "on":
+                if call.args and _names_event(model, call.args[0].value, func.outer, event):
+                    found.append(func.node)
+    for call in model.calls_named("add_event_handler"):
+        args = call.node.args
+        if len(args) < 2 or not _names_event(model, args[0].value, call.scope, event):
+            continue
+        handler = args[1].value
+        if isinstance(handler, cst.Lambda):
+            found.append(handler)
+            continue
+        target = model.resolve_function(handler, call.scope) if isinstance(handler, (cst.Name, cst.Attribute)) else None
+        if target is not None and target.scope.node in model.order:
+            found.append(target.node)
+    return found
+
+
+def _names_event(model: SemanticModel, expr: cst.BaseExpression, scope, event: str) -> bool:
+    """``Events.EPOCH_STARTED`` (also ``Events.EPOCH_STARTED(every=2)``)."""
+    if isinstance(expr, cst.Call):
+        expr = expr.func
+    qualname: Optional[str] = model.qualname(expr, scope)
+    return qualname == f"{_EVENTS}.{event}"
