@@ -78,6 +78,15 @@ def _format(findings: Iterable[Finding]) -> str:
     return "\n".join(f"  line {f.line}:{f.column} {f.code} {f.message}" for f in findings) or "  (nothing)"
 
 
+def _lint_checked(rule: type, code: str, options: Optional[Mapping[str, Any]]) -> List[Finding]:
+    """The rule's findings on the snippet; fails when the snippet does not parse (NN000) or the rule
+    crashes (NN002), so that a raising rule never passes a "stays silent" test."""
+    everything = lint_snippet(rule, code, options={rule.code: options} if options else None)
+    errors = [f for f in everything if f.code in ("NN000", "NN002")]
+    assert not errors, f"{rule.code}: the snippet did not lint cleanly (syntax error or crashed rule):\n{_format(errors)}"
+    return everything
+
+
 def assert_flags(
     rule: type,
     code: str,
@@ -89,10 +98,8 @@ def assert_flags(
 ) -> List[Finding]:
     """Assert the rule reports the snippet (``count`` times; on ``line`` of the dedented snippet; with
     ``message`` in the text). Returns the findings for further checks."""
-    everything = lint_snippet(rule, code, options={rule.code: options} if options else None)
+    everything = _lint_checked(rule, code, options)
     findings = [f for f in everything if f.code == rule.code]
-    errors = [f for f in everything if f.code in ("NN000", "NN002")]  # syntax error, crashed rule
-    assert not errors, f"{rule.code}: the snippet did not lint cleanly:\n{_format(errors)}"
     assert findings, f"{rule.code} did not flag:\n{_snippet(code)}"
     if count is not None:
         assert len(findings) == count, f"{rule.code}: expected {count} finding(s), got {len(findings)}:\n{_format(findings)}"
@@ -105,7 +112,7 @@ def assert_flags(
 
 def assert_clean(rule: type, code: str, *, options: Optional[Mapping[str, Any]] = None) -> None:
     """Assert the rule reports nothing on the snippet (and that the snippet parses)."""
-    findings = lint_snippet(rule, code, options={rule.code: options} if options else None)
+    findings = _lint_checked(rule, code, options)
     assert not findings, f"{rule.code} should not report:\n{_format(findings)}\non:\n{_snippet(code)}"
 
 

@@ -14,9 +14,15 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def lint_text(source: str, select: Optional[Sequence[str]] = None, path: str = "<snippet>") -> List[Finding]:
-    """Lint a snippet (dedented) with the given codes selected (all rules by default)."""
-    config = Config(select=list(select) if select else ["NN"])
-    return Linter(config).lint_source(textwrap.dedent(source), path)
+    """Lint a snippet (dedented) with the given codes selected (all rules by default).
+
+    A rule that crashes (NN002) fails the calling test whatever is selected: otherwise every "stays
+    silent" test would pass on a rule that raises."""
+    wanted = list(select) if select else ["NN"]
+    findings = Linter(Config(select=[*wanted, "NN002"])).lint_source(textwrap.dedent(source), path)
+    crashes = [f for f in findings if f.code == "NN002"]
+    assert not crashes, "a rule crashed on the snippet:\n" + "\n".join(f"  {f.line}:{f.column} {f.message}" for f in crashes)
+    return findings
 
 
 def codes(findings: Sequence[Finding]) -> List[str]:
