@@ -1,4 +1,4 @@
-# expect: NN101
+# expect: NN101@21
 # expect-dynamic: NN101
 """MLP on synthetic tabular data; `make_loaders` builds the training loader with shuffle=False."""
 import argparse

@@ -1,4 +1,4 @@
-# expect: NN101
+# expect: NN101@17
 # expect-dynamic: NN101
 """Notebook turned script: a blob classifier whose training loader keeps the class-sorted order."""
 import torch

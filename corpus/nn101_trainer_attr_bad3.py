@@ -1,4 +1,4 @@
-# expect: NN101
+# expect: NN101@41
 # expect-dynamic: NN101
 """A small Trainer class over a map-style Dataset; its loader is built without shuffling."""
 import torch

@@ -1,4 +1,4 @@
-# expect: NN102
+# expect: NN102@16
 # expect-dynamic: NN102
 """Colour jitter written with numpy on HWC arrays, applied to a CHW image batch: each image is taken
 out of the batch with images[i] and "converted" to HWC with view(H, W, 3), which cuts the red, green

@@ -1,4 +1,4 @@
-# expect: NN102
+# expect: NN102@13
 """CIFAR-style arrays stored as NHWC uint8-like images, reshaped (not transposed) to NCHW."""
 import numpy as np
 import torch

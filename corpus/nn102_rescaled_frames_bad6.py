@@ -1,4 +1,4 @@
-# expect: NN102
+# expect: NN102@23
 # expect-dynamic: NN102
 """Behaviour cloning from camera frames stored as uint8 (N, H, W, C). The policy reads the sizes from
 the frames' shape, rescales them (a reassignment), then reshapes to (N, C, H, W) instead of permuting:

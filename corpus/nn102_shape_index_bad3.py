@@ -1,4 +1,4 @@
-# expect: NN102
+# expect: NN102@13
 # expect-dynamic: NN102
 """A hand-written to-tensor transform that views an HxWx3 frame as 3xHxW."""
 import numpy as np

@@ -1,4 +1,4 @@
-# expect: NN102
+# expect: NN102@21
 """A Dataset whose __getitem__ turns an HWC image into CHW with reshape instead of a transpose."""
 import numpy as np
 import torch

@@ -1,4 +1,4 @@
-# expect: NN102
+# expect: NN102@20
 # expect-dynamic: NN102
 """Camera batches arrive as NHWC tensors; torch.reshape is used where a permute was meant."""
 import torch

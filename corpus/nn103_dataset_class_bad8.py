@@ -1,4 +1,4 @@
-# expect: NN103
+# expect: NN103@17
 """Sensor data set: the constructor loads every reading and min/max-scales it with statistics of all
 samples (in a method it calls); the data set is then random_split into training and validation."""
 import torch

@@ -1,4 +1,4 @@
-# expect: NN103
+# expect: NN103@31
 # requires: sklearn, pandas
 """Price forecaster: the Close column is standardised over the whole history and written back into the
 frame, windows are appended in a loop, and only then are the windows split chronologically."""

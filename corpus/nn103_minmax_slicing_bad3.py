@@ -1,4 +1,4 @@
-# expect: NN103
+# expect: NN103@25
 """Sensor-window classifier: min/max scaling over all windows, then a slice split."""
 import torch
 import torch.nn.functional as F

@@ -1,4 +1,4 @@
-# expect: NN103
+# expect: NN103@22
 # requires: sklearn, pandas
 """Tabular regression: one MinMaxScaler per column, kept in a dict, each fitted on the full column and
 written back into the frame; the frame is split into train/test rows with iloc afterwards."""

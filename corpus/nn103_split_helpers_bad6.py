@@ -1,4 +1,4 @@
-# expect: NN103
+# expect: NN103@18
 # requires: sklearn, pandas
 """A data module of small helpers: scale_features() fits a StandardScaler on every row and returns the
 scaled array with its scaler, prepare() builds the windows and returns them, and time_series_folds()

@@ -1,4 +1,4 @@
-# expect: NN103
+# expect: NN103@16
 # requires: sklearn
 """Notebook turned script: StandardScaler is fit on every row before train_test_split."""
 import numpy as np

@@ -1,4 +1,4 @@
-# expect: NN103
+# expect: NN103@34
 # requires: sklearn
 """Monthly passengers: MinMaxScaler is fitted on the whole series, a helper cuts and returns the windows,
 and the windows are split with x[0:n] / x[n:len(x)] afterwards."""

@@ -1,4 +1,4 @@
-# expect: NN103
+# expect: NN103@47
 """Tabular classifier: features are z-scored over the whole table, then split with random_split."""
 import argparse
 

@@ -1,4 +1,4 @@
-# expect: NN104
+# expect: NN104@19
 """Arrays shuffled in place by two separate np.random.shuffle calls: inputs and labels fall out of step."""
 import numpy as np
 import torch

@@ -1,4 +1,4 @@
-# expect: NN104
+# expect: NN104@36
 """Samples kept in two parallel Python lists, each shuffled with random.shuffle."""
 import random
 

@@ -1,4 +1,4 @@
-# expect: NN104
+# expect: NN104@37
 """Two independent torch.randperm calls index the images and the labels."""
 import argparse
 

@@ -1,4 +1,4 @@
-# expect: NN105
+# expect: NN105@14
 # requires: torchvision
 """Transfer learning in the old `pretrained=True` style; the Compose only resizes and converts to tensors."""
 import torch

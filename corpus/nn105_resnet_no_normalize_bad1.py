@@ -1,4 +1,4 @@
-# expect: NN105
+# expect: NN105@35
 # requires: torchvision
 """Fine-tune an ImageNet ResNet-18 on a small image folder; the transform pipeline has no Normalize."""
 import argparse

@@ -1,4 +1,4 @@
-# expect: NN105
+# expect: NN105@16
 # requires: timm, torchvision
 """timm ResNet pretrained on ImageNet, but inputs are normalised with mean/std 0.5 instead of ImageNet's."""
 import timm

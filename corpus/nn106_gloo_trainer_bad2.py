@@ -1,4 +1,4 @@
-# expect: NN106
+# expect: NN106@23
 # expect-dynamic: NN106
 """DDP Trainer on a gloo process group (world size 1 on CPU); set_epoch is missing from fit()."""
 import socket

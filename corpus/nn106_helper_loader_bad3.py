@@ -1,4 +1,4 @@
-# expect: NN106
+# expect: NN106@11
 # expect-dynamic: NN106
 """The sampler is built inside a helper; the epoch loop only ever sees the loader."""
 import torch

@@ -1,4 +1,4 @@
-# expect: NN106
+# expect: NN106@21
 # expect-dynamic: NN106
 """Single-process run of a DDP-ready script: the DistributedSampler's epoch is never advanced."""
 import argparse

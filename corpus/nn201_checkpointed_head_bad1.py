@@ -1,4 +1,4 @@
-# expect: NN201
+# expect: NN201@28
 # The classifier head runs under activation checkpointing (torch.utils.checkpoint); the head ends in
 # Softmax, and its probabilities go to CrossEntropyLoss, which applies log-softmax again.
 import torch

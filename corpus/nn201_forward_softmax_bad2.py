@@ -1,4 +1,4 @@
-# expect: NN201
+# expect: NN201@29
 # expect-dynamic: NN201
 """A module whose forward returns F.softmax; the loss is CrossEntropyLoss imported under an alias."""
 import argparse

@@ -1,4 +1,4 @@
-# expect: NN201
+# expect: NN201@37
 # expect-dynamic: NN201
 """F.cross_entropy applied to torch.softmax(out, 1) inside a train_one_epoch helper."""
 import torch

@@ -1,4 +1,4 @@
-# expect: NN201
+# expect: NN201@34
 # expect-dynamic: NN201
 """Logits are turned into probabilities in the training loop and then handed to the criterion."""
 import torch

@@ -1,4 +1,4 @@
-# expect: NN201
+# expect: NN201@27
 # expect-dynamic: NN201
 """An nn.Sequential classifier that ends in nn.Softmax, trained with nn.CrossEntropyLoss."""
 import torch

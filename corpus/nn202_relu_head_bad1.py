@@ -1,4 +1,4 @@
-# expect: NN202
+# expect: NN202@28
 # expect-dynamic: NN202
 """A regression MLP whose nn.Sequential ends in ReLU, fitted with MSELoss to zero-mean targets."""
 import torch

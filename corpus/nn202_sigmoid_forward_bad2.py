@@ -1,4 +1,4 @@
-# expect: NN202
+# expect: NN202@29
 # expect-dynamic: NN202
 """forward squashes the prediction with torch.sigmoid; the loss is F.l1_loss on unbounded targets."""
 import argparse

@@ -1,4 +1,4 @@
-# expect: NN202
+# expect: NN202@33
 # expect-dynamic: NN202
 """A sequence regressor that ends in nn.Tanh, trained with HuberLoss on targets spanning about [-6, 6]."""
 import torch

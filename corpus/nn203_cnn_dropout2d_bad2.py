@@ -1,4 +1,4 @@
-# expect: NN203
+# expect: NN203@22
 # expect-dynamic: NN203
 """pytorch/examples-style MNIST net with channel dropout through a functional alias."""
 import torch

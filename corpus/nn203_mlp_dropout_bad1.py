@@ -1,4 +1,4 @@
-# expect: NN203
+# expect: NN203@21
 # expect-dynamic: NN203
 """MLP whose forward uses F.dropout without tying it to the module's training flag."""
 import argparse

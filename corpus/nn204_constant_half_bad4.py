@@ -1,4 +1,4 @@
-# expect: NN204
+# expect: NN204@14
 """An encoder layer whose weight is set to one constant with nn.init.constant_."""
 import torch
 from torch import nn

@@ -1,4 +1,4 @@
-# expect: NN204
+# expect: NN204@20
 # expect-dynamic: NN204
 """Conv filters initialised with `weight.data.fill_(0.01)`: every filter computes the same feature."""
 import torch

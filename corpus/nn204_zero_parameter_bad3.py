@@ -1,4 +1,4 @@
-# expect: NN204
+# expect: NN204@14
 # expect-dynamic: NN204, NN808
 """A hand-written linear layer whose weight matrix is an nn.Parameter of zeros."""
 import math

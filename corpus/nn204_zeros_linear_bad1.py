@@ -1,4 +1,4 @@
-# expect: NN204
+# expect: NN204@13
 # expect-dynamic: NN204, NN808
 """An init_weights hook zeroes every Linear weight: all hidden units stay identical."""
 import argparse

@@ -1,4 +1,4 @@
-# expect: NN205
+# expect: NN205@13
 """1-D audio classifier: AvgPool1d(kernel_size=3, stride=5) drops two samples of every five."""
 import torch
 from torch import nn

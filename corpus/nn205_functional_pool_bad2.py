@@ -1,4 +1,4 @@
-# expect: NN205
+# expect: NN205@18
 """A forward that calls F.max_pool2d with kernel_size=2 and stride=4."""
 import torch
 import torch.nn.functional as F

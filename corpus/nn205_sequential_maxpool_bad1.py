@@ -1,4 +1,4 @@
-# expect: NN205
+# expect: NN205@14
 """VGG-ish Sequential whose pooling stride (3) exceeds its window (2): a third of the pixels are never seen."""
 import argparse
 

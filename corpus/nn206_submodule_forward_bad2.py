@@ -1,4 +1,4 @@
-# expect: NN206
+# expect: NN206@25
 """An encoder/decoder model that calls its encoder submodule's forward directly."""
 import torch
 import torch.nn.functional as F

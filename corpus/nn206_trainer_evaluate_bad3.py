@@ -1,4 +1,4 @@
-# expect: NN206
+# expect: NN206@31
 """A Trainer whose evaluate() runs `self.net.forward(inputs)`."""
 import torch
 from torch import nn

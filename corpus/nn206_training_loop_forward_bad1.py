@@ -1,4 +1,4 @@
-# expect: NN206
+# expect: NN206@32
 """The training loop calls `model.forward(data)`, bypassing hooks registered on the model."""
 import argparse
 

@@ -1,4 +1,4 @@
-# expect: NN207
+# expect: NN207@15
 """Attention pooling whose weights come from an `nn.Softmax()` built without dim."""
 import math
 

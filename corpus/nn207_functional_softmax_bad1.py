@@ -1,4 +1,4 @@
-# expect: NN207
+# expect: NN207@14
 """Reporting class probabilities with F.softmax(logits) and no dim."""
 import torch
 import torch.nn as nn

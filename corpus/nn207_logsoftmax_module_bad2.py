@@ -1,4 +1,4 @@
-# expect: NN207
+# expect: NN207@12
 """nn.LogSoftmax() without dim at the end of a Sequential trained with NLLLoss."""
 import torch
 from torch import nn

@@ -1,4 +1,4 @@
-# expect: NN301
+# expect: NN301@44
 # expect-dynamic: NN301
 """Binary classifier on tabular features: the network ends in nn.Sigmoid and is trained with
 BCEWithLogitsLoss, so the loss squashes the output a second time."""

@@ -1,4 +1,4 @@
-# expect: NN301
+# expect: NN301@32
 # expect-dynamic: NN301
 """Multi-label tagging: the training step applies torch.sigmoid before the functional
 binary_cross_entropy_with_logits."""

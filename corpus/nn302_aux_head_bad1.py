@@ -1,4 +1,4 @@
-# expect: NN302
+# expect: NN302@31
 # A two-headed discriminator: forward returns (real/fake score, class probabilities); the class head
 # ends in softmax, and those probabilities are fed to NLLLoss, which expects log-probabilities.
 import torch

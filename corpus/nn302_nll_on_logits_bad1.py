@@ -1,4 +1,4 @@
-# expect: NN302
+# expect: NN302@31
 # expect-dynamic: NN302
 """Digit-style classifier whose last layer is nn.Linear, trained with nn.NLLLoss: the loss
 expects log-probabilities and gets raw scores."""

@@ -1,4 +1,4 @@
-# expect: NN302
+# expect: NN302@34
 # expect-dynamic: NN302
 """A small CNN in the pytorch/examples MNIST style, except that forward returns the fc2 scores
 without log_softmax while the loop still uses F.nll_loss."""

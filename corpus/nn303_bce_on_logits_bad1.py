@@ -1,4 +1,4 @@
-# expect: NN303
+# expect: NN303@26
 """Fraud detector trained with nn.BCELoss on the raw output of a linear layer. The author hit
 "all elements of input should be between 0 and 1" and clamped the scores instead of adding a
 sigmoid."""

@@ -1,4 +1,4 @@
-# expect: NN303
+# expect: NN303@26
 """Siamese matcher: forward returns a linear similarity score and the training step feeds it to
 F.binary_cross_entropy (through torch.clamp) instead of the logits-aware loss."""
 import torch

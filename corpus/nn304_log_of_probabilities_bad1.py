@@ -1,4 +1,4 @@
-# expect: NN304
+# expect: NN304@15
 """Hand-written soft-target cross-entropy (label smoothing) computed as log(softmax(x)); for a
 confident model softmax underflows to 0 and the log gives -inf."""
 import torch

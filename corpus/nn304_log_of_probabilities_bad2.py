@@ -1,4 +1,4 @@
-# expect: NN304
+# expect: NN304@16
 """Focal-style binary loss written by hand with torch.log(torch.sigmoid(x)): large negative logits
 make the sigmoid 0 in float32 and the loss infinite."""
 import torch

@@ -1,4 +1,4 @@
-# expect: NN304
+# expect: NN304@18
 """Policy-gradient style update with an entropy bonus: the probabilities come from softmax and
 the entropy takes torch.log(probs) with no epsilon."""
 import torch

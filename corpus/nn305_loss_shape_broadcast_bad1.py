@@ -1,4 +1,4 @@
-# expect: NN305
+# expect: NN305@26
 # expect-dynamic: NN305
 """House-price regression: the model outputs (N, 1) and the targets are (N,), so MSELoss
 broadcasts them to (N, N) and the model learns the mean."""

@@ -1,4 +1,4 @@
-# expect: NN305
+# expect: NN305@32
 # expect-dynamic: NN305
 """Sensor forecaster (class model, Linear(hidden, 1) head) trained with F.l1_loss against a
 one-dimensional target vector."""

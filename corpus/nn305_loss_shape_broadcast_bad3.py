@@ -1,4 +1,4 @@
-# expect: NN305
+# expect: NN305@64
 # expect-dynamic: NN305
 """Soft actor-critic on a synthetic reaching task. The policy returns the Normal's log-probability per
 action dimension, (N, 3); the soft Q-target built from it is (N, 3) too, and MSELoss compares it with

@@ -1,4 +1,4 @@
-# expect: NN305
+# expect: NN305@51
 # expect-dynamic: NN305
 """Monocular depth regression: a small encoder-decoder predicts a one-channel map (N, 1, H, W), while
 the data set stores each depth map as (H, W), so the batches are (N, H, W). SmoothL1Loss broadcasts

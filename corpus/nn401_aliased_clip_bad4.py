@@ -1,4 +1,4 @@
-# expect: NN401
+# expect: NN401@36
 """A GRU language-model step that clips through an aliased import with max_norm=5.0."""
 import torch
 import torch.nn.functional as F

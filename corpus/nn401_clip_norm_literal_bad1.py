@@ -1,4 +1,4 @@
-# expect: NN401
+# expect: NN401@21
 """Notebook-style loop that always clips the gradient norm to 1.0."""
 import torch
 import torch.nn as nn

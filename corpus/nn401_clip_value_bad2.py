@@ -1,4 +1,4 @@
-# expect: NN401
+# expect: NN401@27
 """Gradient values clipped to +-0.5 on every step inside train_one_epoch."""
 import argparse
 

@@ -1,4 +1,4 @@
-# expect: NN401
+# expect: NN401@35
 """A Trainer class that clips with a module-level MAX_NORM constant."""
 import torch
 import torch.nn as nn

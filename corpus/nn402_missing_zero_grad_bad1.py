@@ -1,4 +1,4 @@
-# expect: NN402
+# expect: NN402@24
 # expect-dynamic: NN402
 """A plain classification loop that never clears gradients: each step applies the sum of every
 gradient computed so far."""

@@ -1,4 +1,4 @@
-# expect: NN402
+# expect: NN402@33
 # expect-dynamic: NN402
 """Trainer class whose train_step backpropagates and steps but never zeroes the gradients."""
 import torch

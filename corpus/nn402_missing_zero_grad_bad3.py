@@ -1,4 +1,4 @@
-# expect: NN402
+# expect: NN402@22
 # expect-dynamic: NN402
 """zero_grad is called once, before training starts, and never inside the loop that calls
 backward() and step()."""

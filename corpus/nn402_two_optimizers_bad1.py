@@ -1,4 +1,4 @@
-# expect: NN402
+# expect: NN402@20
 # A small GAN: the generator's optimizer is cleared every iteration, the discriminator's never, so
 # the discriminator steps on the sum of all its past gradients.
 import torch

@@ -1,4 +1,4 @@
-# expect: NN403
+# expect: NN403@16
 # expect-dynamic: no-step
 # expect-dynamic: no-step
 """The loop computes gradients but never calls optimizer.step(): the weights never change."""

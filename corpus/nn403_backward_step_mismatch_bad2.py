@@ -1,4 +1,4 @@
-# expect: NN403
+# expect: NN403@37
 # expect-dynamic: NN809
 """The training loop steps the optimizer but the loss.backward() call was lost in a refactor, so
 step() sees no gradients."""

@@ -1,4 +1,4 @@
-# expect: NN403
+# expect: NN403@27
 # expect-dynamic: no-step
 # expect-dynamic: no-step
 """A Trainer that backpropagates and then steps the learning-rate scheduler, mistaking it for the

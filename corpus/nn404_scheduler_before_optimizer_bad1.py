@@ -1,4 +1,4 @@
-# expect: NN404
+# expect: NN404@28
 """Per-iteration warm-up schedule stepped before the optimizer in each batch: the first learning
 rate of the schedule is skipped."""
 import torch

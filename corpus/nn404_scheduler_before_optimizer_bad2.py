@@ -1,4 +1,4 @@
-# expect: NN404
+# expect: NN404@21
 """A Trainer with OneCycleLR whose train_step advances the schedule at the top of the step,
 before the optimizer update."""
 import torch

@@ -1,4 +1,4 @@
-# expect: NN404
+# expect: NN404@28
 """Old (pre-1.1) PyTorch habit: the epoch loop steps the StepLR scheduler first and then trains,
 so epoch 0 already runs at the decayed rate."""
 import argparse

@@ -1,4 +1,4 @@
-# expect: NN405
+# expect: NN405@20
 # The reconstruction error is written by hand (no loss function), backpropagated, and then summed into
 # the epoch total as a tensor: every iteration's graph stays alive until the epoch ends.
 import torch

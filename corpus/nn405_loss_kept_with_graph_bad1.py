@@ -1,4 +1,4 @@
-# expect: NN405
+# expect: NN405@17
 """Running loss accumulated as a tensor (total_loss += loss): every iteration's graph stays
 referenced until the epoch ends."""
 import torch

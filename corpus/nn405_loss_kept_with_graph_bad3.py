@@ -1,4 +1,4 @@
-# expect: NN405
+# expect: NN405@24
 """A Trainer that keeps a running sum of the loss tensor on self (self.running_loss = self.running_loss + loss)."""
 import torch
 from torch import nn

@@ -1,4 +1,4 @@
-# expect: NN406
+# expect: NN406@16
 # expect-dynamic: NN810
 """SGD with lr=10: a rate copied from a badly normalised example, far outside SGD's stable range."""
 import torch

@@ -1,4 +1,4 @@
-# expect: NN406
+# expect: NN406@37
 # expect-dynamic: NN810
 """Adam given a learning rate of 0.5 positionally (through `from torch.optim import Adam`)."""
 import torch

@@ -1,4 +1,4 @@
-# expect: NN406
+# expect: NN406@16
 # expect-dynamic: NN810
 """Fine-tuning with AdamW at lr=1e-9: so small that the weights effectively never move."""
 import torch

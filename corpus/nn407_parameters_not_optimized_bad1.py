@@ -1,4 +1,4 @@
-# expect: NN407
+# expect: NN407@32
 # expect-dynamic: NN407
 """Transfer learning: the optimizer is created over model.parameters() and only then is the
 classifier head replaced, so the new head's weights are not in the optimizer."""

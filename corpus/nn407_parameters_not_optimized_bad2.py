@@ -1,4 +1,4 @@
-# expect: NN407
+# expect: NN407@36
 # expect-dynamic: NN407
 """The optimizer only holds the head (model.classifier.parameters()) although the encoder was
 never frozen: the encoder computes gradients that no optimizer applies."""

@@ -1,4 +1,4 @@
-# expect: NN407
+# expect: NN407@21
 # expect-dynamic: NN407
 """A Sequential classifier re-targeted to 3 classes by assigning model[-1] after the optimizer
 was built over the old layers."""

@@ -1,4 +1,4 @@
-# expect: NN501
+# expect: NN501@32
 # expect-dynamic: NN501
 """A Trainer whose @torch.inference_mode() validate method runs the Dropout model in training mode."""
 import torch

@@ -1,4 +1,4 @@
-# expect: NN501
+# expect: NN501@27
 # expect-dynamic: NN501
 """model.eval() is called once for a baseline check before the loop; each epoch then calls model.train()
 and validates without switching back to eval mode."""

@@ -1,4 +1,4 @@
-# expect: NN501
+# expect: NN501@38
 # expect-dynamic: NN501
 """A BatchNorm CNN; the final evaluate(model, loader) helper never calls model.eval()."""
 import torch

@@ -1,4 +1,4 @@
-# expect: NN501
+# expect: NN501@29
 # expect-dynamic: NN501
 """Validation runs under torch.no_grad() but the Dropout model is never switched to eval mode."""
 import torch

@@ -1,4 +1,4 @@
-# expect: NN502
+# expect: NN502@35
 # expect-dynamic: NN502
 """evaluate(model, loader) calls model.eval(); train_one_epoch() relies on the default train mode."""
 import argparse

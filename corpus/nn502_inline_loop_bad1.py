@@ -1,4 +1,4 @@
-# expect: NN502
+# expect: NN502@25
 # expect-dynamic: NN502
 """The epoch loop validates with model.eval() and never switches back: epochs 2+ train in eval mode."""
 import torch

@@ -1,4 +1,4 @@
-# expect: NN502
+# expect: NN502@40
 # expect-dynamic: NN502
 """A Trainer whose validate() switches to eval mode; train_epoch() never switches back to train mode."""
 import torch

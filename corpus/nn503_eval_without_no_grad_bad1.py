@@ -1,4 +1,4 @@
-# expect: NN503
+# expect: NN503@23
 # expect-dynamic: NN503
 """evaluate() switches to eval mode but runs the validation loop with autograd on, building a
 graph for every batch."""

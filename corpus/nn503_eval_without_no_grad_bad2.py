@@ -1,4 +1,4 @@
-# expect: NN503
+# expect: NN503@32
 # expect-dynamic: NN503
 """Notebook-style script: validation runs inline in the epoch loop after model.eval(), without
 torch.no_grad()."""

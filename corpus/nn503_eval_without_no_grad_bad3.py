@@ -1,4 +1,4 @@
-# expect: NN503
+# expect: NN503@30
 # expect-dynamic: NN503
 """A Trainer whose validate() method puts the model in eval mode and iterates the validation
 loader with gradients enabled."""

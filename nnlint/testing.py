@@ -13,7 +13,7 @@ Use them from pytest::
 
 Snippets are dedented and their leading blank lines dropped: ``line=1`` is the first line of code.
 Only the rules passed in run (no entry points are loaded), so a plugin's tests do not depend on what
-else is installed. ``check_corpus`` compares a folder of scripts with their ``# expect:`` headers.
+else is installed. ``check_corpus`` compares a folder of scripts with their ``# expect:`` headers (``CODE@LINE`` each).
 """
 from __future__ import annotations
 
@@ -162,10 +162,26 @@ def _expect_header(path: Path) -> _Header:
     return header
 
 
+def _located(item: str) -> "tuple[str, Optional[int]]":
+    code, _, line = item.partition("@")
+    return code, int(line) if line.isdigit() else None
+
+
+def _agrees(expected: Sequence[str], findings: Sequence[Finding]) -> bool:
+    """Same multiset of codes, and each ``CODE@LINE`` expectation matched by a finding on that line."""
+    wanted = [_located(item) for item in expected]
+    if Counter(code for code, _ in wanted) != Counter(f.code for f in findings):
+        return False
+    reported = Counter((f.code, f.line) for f in findings)
+    lines = Counter((code, line) for code, line in wanted if line is not None)
+    return all(reported[key] >= count for key, count in lines.items())
+
+
 def check_corpus(rules: RuleClasses, folder: Union[str, Path]) -> List[CorpusMismatch]:
     """Lint every ``.py`` file under ``folder`` with the given rules and compare with its ``# expect:``
-    header (``# expect: NNL101, NNL101`` or ``# expect: none``), as nnlint's own corpus does.
-    Returns the mismatches (empty when all agree); a file without a header is a mismatch too."""
+    header (``# expect: NNL101@12, NNL101@30``, the line optional: ``NNL101``; or ``# expect: none``), as
+    nnlint's own corpus does. Returns the mismatches (empty when all agree); a file without a header is a
+    mismatch too."""
     linter = _linter(rules)
     mismatches: List[CorpusMismatch] = []
     files = sorted(p for p in Path(folder).rglob("*.py") if "__pycache__" not in p.parts)
@@ -173,8 +189,7 @@ def check_corpus(rules: RuleClasses, folder: Union[str, Path]) -> List[CorpusMis
     for path in files:
         header = _expect_header(path)
         findings = linter.lint_file(str(path))
-        reported = sorted(f.code for f in findings)
-        if not header.found or Counter(reported) != Counter(header.codes):
+        if not header.found or not _agrees(header.codes, findings):
+            reported = sorted(f"{f.code}@{f.line}" for f in findings)
             mismatches.append(CorpusMismatch(path, sorted(header.codes), reported, _format(findings)))
     return mismatches
-

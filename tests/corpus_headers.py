@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import List
+from typing import Any, List, Optional, Tuple
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 _HEADER = re.compile(r"^#\s*(expect|expect-dynamic|requires|args)\s*:\s*(.*?)\s*$")
@@ -16,16 +16,36 @@ _HEADER = re.compile(r"^#\s*(expect|expect-dynamic|requires|args)\s*:\s*(.*?)\s*
 class Expectation:
     path: Path
     static: List[str] = field(default_factory=list)
+    located: List[Tuple[str, Optional[str]]] = field(default_factory=list)  # (code, where) of each static finding
     dynamic: List[str] = field(default_factory=list)
     requires: List[str] = field(default_factory=list)
     args: List[str] = field(default_factory=list)
     has_header: bool = False
 
 
-def _codes(text: str) -> List[str]:
+def parse_located(text: str) -> List[Tuple[str, Optional[str]]]:
+    """``NN201@41, NN501@7:12`` -> [("NN201", "41"), ("NN501", "7:12")]: the line of each finding (in a
+    notebook, ``cell:line``); a bare ``NN201`` (the old form, still read) has no location."""
     if text.strip().lower() == "none":
         return []
-    return sorted(code for code in re.split(r"[\s,]+", text.strip()) if code)
+    located: List[Tuple[str, Optional[str]]] = []
+    for item in re.split(r"[\s,]+", text.strip()):
+        if not item:
+            continue
+        code, at, where = item.partition("@")
+        if at and not re.fullmatch(r"(\d+:)?\d+", where):
+            raise ValueError(f"bad expectation {item!r}: the form is CODE, CODE@LINE or CODE@CELL:LINE")
+        located.append((code, where or None))
+    return located
+
+
+def location(finding: Any) -> str:
+    """How a header names where a finding is: its line, or ``cell:line`` in a notebook."""
+    return f"{finding.cell}:{finding.line}" if finding.cell else str(finding.line)
+
+
+def _codes(text: str) -> List[str]:
+    return sorted(code for code, _ in parse_located(text))
 
 
 def header_lines(path: Path) -> List[str]:
@@ -47,6 +67,7 @@ def read_expectation(path: Path) -> Expectation:
         key, value = match.groups()
         if key == "expect":
             expectation.static.extend(_codes(value))
+            expectation.located.extend(parse_located(value))
             expectation.has_header = True
         elif key == "expect-dynamic":
             expectation.dynamic.extend(_codes(value))
@@ -55,6 +76,7 @@ def read_expectation(path: Path) -> Expectation:
         elif key == "args":
             expectation.args.extend(value.split())
     expectation.static.sort()
+    expectation.located.sort(key=lambda item: (item[0], item[1] or ""))
     expectation.dynamic.sort()
     return expectation
 

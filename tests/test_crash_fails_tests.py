@@ -1,6 +1,8 @@
 """A rule that raises fails its own tests, whatever they select: a crash (NN002) is never silence."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from nnlint.rules.nn101_unshuffled_train_loader import UnshuffledTrainLoader
@@ -32,3 +34,17 @@ def test_testing_helpers_fail_on_a_crash(monkeypatch: pytest.MonkeyPatch) -> Non
         assert_clean(UnshuffledTrainLoader, CLEAN)
     with pytest.raises(AssertionError, match="crashed rule"):
         assert_flags(UnshuffledTrainLoader, CLEAN)
+
+
+def test_check_corpus_checks_the_line_of_each_expected_finding(tmp_path: Path) -> None:
+    from nnlint.rules.nn206_forward_called_directly import ForwardCalledDirectly
+    from nnlint.testing import check_corpus
+
+    body = "import torch\nmodel = torch.nn.Linear(2, 2)\ny = model.forward(torch.zeros(1, 2))\n"
+    (tmp_path / "right.py").write_text("# expect: NN206@4\n" + body)
+    assert check_corpus(ForwardCalledDirectly, tmp_path) == []
+    (tmp_path / "right.py").write_text("# expect: NN206@3\n" + body)
+    (mismatch,) = check_corpus(ForwardCalledDirectly, tmp_path)
+    assert mismatch.reported == ["NN206@4"] and mismatch.expected == ["NN206@3"]
+    (tmp_path / "right.py").write_text("# expect: NN206\n" + body)  # the old form, codes only, still reads
+    assert check_corpus(ForwardCalledDirectly, tmp_path) == []

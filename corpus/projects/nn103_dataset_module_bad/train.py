@@ -1,4 +1,4 @@
-# expect: NN103
+# expect: NN103@12
 """Builds data.Spectra (standardised with statistics of every sample, in data.py) and only then
 random_splits it into training and validation parts."""
 import torch

@@ -1,4 +1,4 @@
-# expect: NN201
+# expect: NN201@14
 """A reusable training routine: it only sees the model and the loss through its parameters; the
 entry script (run.py) decides what they are."""
 import torch

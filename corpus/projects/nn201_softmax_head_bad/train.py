@@ -1,4 +1,4 @@
-# expect: NN201
+# expect: NN201@24
 # expect-dynamic: NN201
 """Trains models.SmallResNetish with CrossEntropyLoss although its head already applies softmax."""
 import argparse

@@ -1,4 +1,4 @@
-# expect: NN202
+# expect: NN202@30
 # expect-dynamic: NN202
 """Fits a standardised target (mean 0, std 1) with models.make_regressor and F.mse_loss."""
 import torch

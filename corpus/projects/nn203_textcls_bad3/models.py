@@ -1,4 +1,4 @@
-# expect: NN203
+# expect: NN203@17
 """Text classifier whose embedding dropout is forced on with training=True."""
 import torch
 from torch import nn

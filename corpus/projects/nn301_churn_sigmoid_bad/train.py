@@ -1,4 +1,4 @@
-# expect: NN301
+# expect: NN301@25
 # expect-dynamic: NN301
 """Trains ChurnNet (defined in models.py, whose forward already applies a sigmoid) with
 BCEWithLogitsLoss imported under an alias."""

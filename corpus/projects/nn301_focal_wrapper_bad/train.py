@@ -1,4 +1,4 @@
-# expect: NN301
+# expect: NN301@28
 """Fraud detector: the network ends in a sigmoid, and its probabilities go to the focal loss,
 which applies the sigmoid a second time inside binary_cross_entropy_with_logits."""
 import torch

@@ -1,4 +1,4 @@
-# expect: NN302
+# expect: NN302@27
 """A topic classifier that trains itself: the script attaches the optimizer and the loss, run_epoch
 uses them. Its forward ends in nn.Softmax, and the attached loss is NLLLoss (set in train.py)."""
 import torch

@@ -1,4 +1,4 @@
-# expect: NN302
+# expect: NN302@32
 # expect-dynamic: NN302
 """Trains the intent classifier from models.py with NLLLoss (imported under an alias) on its raw
 scores."""

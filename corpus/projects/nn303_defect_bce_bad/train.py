@@ -1,4 +1,4 @@
-# expect: NN303
+# expect: NN303@17
 """Trains DefectNet (models.py, linear head) with BCELoss; the output is clipped into (0, 1)
 rather than passed through a sigmoid."""
 import torch

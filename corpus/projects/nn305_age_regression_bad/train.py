@@ -1,4 +1,4 @@
-# expect: NN305
+# expect: NN305@23
 # expect-dynamic: NN305
 """Trains the regressor from models.py with SmoothL1Loss; ages are stored as a flat vector."""
 import torch

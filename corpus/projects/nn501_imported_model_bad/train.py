@@ -1,4 +1,4 @@
-# expect: NN501
+# expect: NN501@27
 # expect-dynamic: NN501
 """Trains models.EncoderClassifier; evaluate() measures accuracy without switching to eval mode."""
 import torch

@@ -1,4 +1,4 @@
-# expect: NN502
+# expect: NN502@21
 """Trains a dropout regressor and validates every 4 batches with evaluation.validate, which leaves
 the network in eval mode: the rest of the epoch trains without dropout."""
 import torch

@@ -1,4 +1,4 @@
-# expect: NNL101
+# expect: NNL101@25
 """Manual optimization with gradient accumulation under 16-bit mixed precision, calling
 loss.backward() itself: Lightning's gradient scaler never sees the loss."""
 import torch

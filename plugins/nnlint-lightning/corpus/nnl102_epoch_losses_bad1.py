@@ -1,4 +1,4 @@
-# expect: NNL102
+# expect: NNL102@22
 """Regression model that collects every training loss for an epoch-end average, graphs and all."""
 import torch
 import torch.nn as nn

@@ -1,4 +1,4 @@
-# expect: NNL102
+# expect: NNL102@32
 """Image classifier that computes input-gradient saliency during validation and keeps the maps."""
 import torch
 import torch.nn as nn

@@ -1,4 +1,4 @@
-# expect: NNL103
+# expect: NNL103@38
 """Fine-tuning: a projection head was added, but the optimizer still only sees the encoder."""
 import torch
 import torch.nn as nn

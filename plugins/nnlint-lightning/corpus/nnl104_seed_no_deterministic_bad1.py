@@ -1,4 +1,4 @@
-# expect: NNL104
+# expect: NNL104@34
 """An experiment script that seeds everything for reproducible A/B runs but leaves cuDNN free."""
 import torch
 import torch.nn as nn
