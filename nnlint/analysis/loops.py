@@ -4,6 +4,8 @@ A part of :class:`~nnlint.analysis.model.SemanticModel` (which combines the part
 """
 from __future__ import annotations
 
+import re
+
 from functools import cached_property
 from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Set, Tuple
 
@@ -247,11 +249,22 @@ _CALL_NAMES_FOR: Dict[str, Tuple[str, ...]] = {
 }
 
 
-def _looks_like(expr: cst.BaseExpression, fragment: str) -> bool:
+_ROLE_WORDS = {
+    "opt": re.compile(r"(opt|optim|optimi[sz]er)s?\d*"),
+    "sched": re.compile(r"(sched|schedule|scheduler)s?\d*"),
+}
+
+
+def _looks_like(expr: cst.BaseExpression, role: str) -> bool:
+    """The last name of an expression of unknown type has a word naming the role (``g_opt``, ``optD``,
+    ``optimizer2``, ``lr_scheduler``), not merely the letters (``adopt``, ``options``, ``rescheduled``).
+    Only ever asked about a ``.step()`` call's receiver or argument, so the name is never the only signal."""
     dotted = dotted_name(expr)
     if dotted is None:
         return False
-    return fragment in dotted.split(".")[-1].lower()
+    last = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", dotted.split(".")[-1])
+    words = re.findall(r"[a-z]+\d*", last.lower())
+    return any(_ROLE_WORDS[role].fullmatch(word) for word in words)
 
 
 def _applies_no_grad(model: "SemanticModel", expr: cst.BaseExpression, scope: Scope) -> bool:

@@ -336,10 +336,58 @@ def is_evaluation_forward(model: SemanticModel, call: CallInfo) -> bool:
     if model.in_no_grad(call):
         return not _inside_training_iteration(model, call) or output_scored(model, call)
     func = call.function
-    if func is not None and func.name.lower().lstrip("_").startswith(_EVAL_FUNCTION_PREFIXES):
-        if not any(model.is_backward_call(c) or model.optimizer_step_target(c) is not None for c in model.reachable_calls(func.calls)):
-            return True
+    if func is not None and _named_and_acting_as_evaluation(model, func):
+        return True
     return in_forward_only_loop(model, call)
+
+
+def _named_and_acting_as_evaluation(model: SemanticModel, func: FunctionInfo) -> bool:
+    """An evaluation-like name (``validate``, ``test_epoch``, ``predict``...) is one signal; the function
+    must also score what it computes (a loss or a metric, not a printed shape), train nothing itself, and
+    not hand its output to a caller that backpropagates it (``value_net``/``predict`` helpers in training)."""
+    if not func.name.lower().lstrip("_").startswith(_EVAL_FUNCTION_PREFIXES):
+        return False
+    reachable = model.reachable_calls(func.calls)
+    if any(model.is_backward_call(c) or model.optimizer_step_target(c) is not None for c in reachable):
+        return False
+    if not any(_scores(model, c) for c in reachable):
+        return False
+    return not any(_reaches_backward(model, caller) for caller in model.callers(func))
+
+
+def _reaches_backward(model: SemanticModel, call: CallInfo, hops: int = 4) -> bool:
+    """The call's result (through the names it is assigned to, a few assignments deep) is what a
+    ``.backward()`` is called on, or part of it."""
+    frontier: List[cst.CSTNode] = [call.node]
+    seen: Set[int] = set()
+    for _ in range(hops):
+        next_frontier: List[cst.CSTNode] = []
+        for node in frontier:
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            statement: Optional[cst.CSTNode] = None
+            for ancestor in model.ancestors(node):
+                if isinstance(ancestor, cst.Call):
+                    info = model.call_info.get(ancestor)
+                    if info is not None and model.is_backward_call(info):
+                        return True
+                if isinstance(ancestor, cst.Assign):
+                    statement = ancestor
+                if isinstance(ancestor, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+                    break
+            if isinstance(statement, cst.Assign):
+                scope = model.scope_of(statement)
+                for target in statement.targets:
+                    names = [target.target] if isinstance(target.target, cst.Name) else [
+                        e.value for e in getattr(target.target, "elements", []) if isinstance(e.value, cst.Name)
+                    ]
+                    for name in names:
+                        binding = next((b for b in scope.bindings.get(name.value, []) if b.node is statement), None)
+                        if binding is not None:
+                            next_frontier.extend(model.uses_of(binding))
+        frontier = next_frontier
+    return False
 
 
 def _inside_training_iteration(model: SemanticModel, call: CallInfo) -> bool:
