@@ -108,10 +108,6 @@ class ProjectIndex:
                 return None
         return digest
 
-    def forget(self, path: Path) -> None:
-        """Drop a linted file's model (bounded memory on large trees); it is rebuilt if another file imports it."""
-        self._models.pop(self._resolve(path), None)
-
     def __len__(self) -> int:
         return len(self._models)
 

@@ -17,26 +17,6 @@ def reaching_binding(model: SemanticModel, name: cst.Name, scope: Scope) -> Opti
     return model.reaching_value(name, scope)
 
 
-def assigned_value(model: SemanticModel, name: cst.Name, scope: Scope) -> Optional[Tuple[cst.BaseExpression, Scope]]:
-    """The expression a plain (non-tuple) assignment gave a name, with the scope it is written in."""
-    binding = reaching_binding(model, name, scope)
-    if binding is None or binding.value is None or binding.index is not None:
-        return None
-    if binding.kind not in ("assign", "annassign", "walrus"):
-        return None
-    return binding.value, binding.scope
-
-
-def unpacked_from(model: SemanticModel, name: cst.Name, scope: Scope) -> Optional[Tuple[cst.BaseExpression, int, Scope]]:
-    """For ``a, b = value``: (value, position of the name, scope) for a name bound by tuple unpacking."""
-    binding = reaching_binding(model, name, scope)
-    if binding is None or binding.value is None or binding.index is None or len(binding.index) != 1:
-        return None
-    if binding.kind not in ("unpack", "assign", "annassign"):
-        return None
-    return binding.value, binding.index[0], binding.scope
-
-
 def self_attribute_values(model: SemanticModel, expr: cst.Attribute, scope: Scope) -> List[Tuple[cst.BaseExpression, Scope, SemanticModel]]:
     """Every value assigned to ``self.<attr>`` in the class of the method that reads it."""
     func = scope.function

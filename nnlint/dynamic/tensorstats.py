@@ -5,14 +5,9 @@ under ``torch.no_grad()`` so the statistics never join the user's autograd graph
 """
 from __future__ import annotations
 
-import math
 from typing import Any, Dict, List, Optional
 
 import torch
-
-
-def _finite_float(value: float) -> Optional[float]:
-    return value if math.isfinite(value) else None
 
 
 def summary(tensor: torch.Tensor) -> Dict[str, Any]:
