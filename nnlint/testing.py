@@ -21,7 +21,7 @@ import textwrap
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, List, Mapping, Optional, Sequence, Union
+from typing import Any, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
 from nnlint.config import Config
 from nnlint.finding import Finding
@@ -162,7 +162,7 @@ def _expect_header(path: Path) -> _Header:
     return header
 
 
-def _located(item: str) -> "tuple[str, Optional[int]]":
+def _located(item: str) -> Tuple[str, Optional[int]]:
     code, _, line = item.partition("@")
     return code, int(line) if line.isdigit() else None
 
