@@ -1,4 +1,4 @@
-# expect: NN201
+# expect: NN201@35
 # requires: accelerate
 """A classifier trained through Hugging Face accelerate: the model comes back from
 accelerator.prepare and the loss goes through accelerator.backward; its forward ends in a softmax
