@@ -50,7 +50,12 @@ Writing a rule
     - ``model.lookup(name, scope, before=order)`` -> :class:`Binding`: where a name got its value.
     - ``model.object_of(expr, scope)`` -> :class:`Obj` (``kind``: model, layer, loss, optimizer,
       scheduler, loader, sampler, unknown; ``qualname``; ``node``; ``cls``), across files of the project.
-    - ``model.tail_of(expr, scope)`` -> :class:`Tail`: what a tensor passed through last.
+    - ``model.tail_of(expr, scope, wanted={"sigmoid"})`` -> :class:`Tail`: what a tensor passed through
+      last; ``wanted`` names the kinds you look for, so that where the tensor may come from several
+      objects (a model picked in an ``if``/``else``, callers passing different models) a wanted one wins.
+    - ``model.alternative_bindings(name_node, scope)`` -> [:class:`Binding`]: every binding that may
+      reach a use, latest first; ``model.object_alternatives(expr, scope)`` -> [:class:`Obj`]: every
+      module object a name may hold (per branch, per caller).
     - ``model.argument(call, position, keyword)``, ``model.has_keyword(call, kw)``,
       ``model.number(expr, scope)`` (a literal number, through module constants).
     - ``model.method_of(cls, name)``, ``model.is_module_class(cls)``, ``model.enclosing(node, types)``,

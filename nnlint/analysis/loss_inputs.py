@@ -7,7 +7,7 @@ Built only on the public API of :class:`~nnlint.analysis.model.SemanticModel`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterator, Optional, Tuple
+from typing import AbstractSet, Iterator, Optional, Tuple
 
 import libcst as cst
 
@@ -90,9 +90,11 @@ def unclamped(model: SemanticModel, expr: Optional[cst.BaseExpression], scope: S
     return expr
 
 
-def tail_through_clamp(model: SemanticModel, expr: Optional[cst.BaseExpression], scope: Scope) -> Tail:
+def tail_through_clamp(
+    model: SemanticModel, expr: Optional[cst.BaseExpression], scope: Scope, wanted: AbstractSet[str] = frozenset(),
+) -> Tail:
     """What a tensor passed through last, looking through ``clamp``/``clip`` (which rescale nothing)."""
-    return model.tail_of(unclamped(model, expr, scope), scope, training=True)
+    return model.tail_of(unclamped(model, expr, scope), scope, training=True, wanted=wanted)
 
 
 def describe_tail(model: SemanticModel, tail: Tail) -> str:

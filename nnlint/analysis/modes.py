@@ -69,6 +69,10 @@ class ModeAnalysis:
     def __init__(self, model: SemanticModel, run: bool = True) -> None:
         self.m = model
         self.uses: Dict[cst.Call, ForwardUse] = {}
+        # calls of another file's evaluation helper (``evaluate_model(model, loader)``), with the modes the
+        # model they are given may be in; ``helper_forwards`` names the forward inside the helper
+        self.helper_evaluations: Dict[cst.Call, ForwardUse] = {}
+        self.helper_forwards: Dict[cst.Call, Tuple[SemanticModel, CallInfo]] = {}
         self._summaries: Dict[FunctionInfo, State] = {}
         self._summarising: Set[FunctionInfo] = set()
         self._entries: Dict[FunctionInfo, State] = {}
@@ -213,11 +217,40 @@ class ModeAnalysis:
                 key: frozenset((mode, call.node if origin is not None and origin not in self.m.order else origin) for mode, origin in modes)
                 for key, modes in _summaries_of(owner).summary(target).items()
             }
+            if record:
+                self._record_helper_evaluation(call, target, owner, state)
             return self._apply(effect, state)
         if record:
             entry = self._entries.get(target)
             self._entries[target] = _copy(state) if entry is None else _join(entry, state)
         return self._apply(self.summary(target), state)
+
+    def _record_helper_evaluation(self, call: CallInfo, helper: FunctionInfo, owner: SemanticModel, state: State) -> None:
+        """A helper of another file that evaluates a model it is given, without setting its mode itself:
+        the mode is the one the model has here, at the call (the helper's own file cannot know it)."""
+        if helper.cls is not None:
+            return
+        sets_mode = {
+            c.receiver.value for c in owner.reachable_calls(helper.calls)
+            if c.method_name in ("train", "eval") and isinstance(c.receiver, cst.Name)
+        }
+        for forward in helper.calls:
+            func = forward.node.func
+            if not isinstance(func, cst.Name) or func.value not in helper.params or func.value in sets_mode:
+                continue
+            if not is_evaluation_forward(owner, forward):
+                continue
+            argument = self.m.argument(call.node, helper.params.index(func.value), func.value)
+            if argument is None:
+                continue
+            key, obj = self.key(argument, call.scope)
+            if key is None or not state.get(key) or KEEP in state[key]:
+                continue
+            previous = self.helper_evaluations.get(call.node)
+            modes = state[key] | (previous.modes if previous else frozenset())
+            self.helper_evaluations[call.node] = ForwardUse(call, obj, modes)
+            self.helper_forwards[call.node] = (owner, forward)
+            return
 
     @staticmethod
     def _mode_set_by(call: CallInfo) -> Optional[Mode]:

@@ -4,7 +4,7 @@ A part of :class:`~nnlint.analysis.model.SemanticModel` (which combines the part
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Dict, List, Optional
+from typing import TYPE_CHECKING, Dict, List, Optional, Set
 
 import libcst as cst
 
@@ -45,6 +45,37 @@ class NameResolution:
             current = current.parent
             first = False
         return self._star_imported(name)
+
+    def alternative_bindings(self: "SemanticModel", name: cst.Name, scope: Scope, limit: int = 6) -> List[Binding]:
+        """Every binding that may reach a use, latest first: the reaching one, and, while it is made only on
+        some paths (in an ``if``/``else`` branch, a ``try``, a loop body that does not hold the use), the
+        ones before it (``if v3: net = UNet3Plus() else: net = UNet()`` gives both)."""
+        reaching = self.reaching_value(name, scope)
+        if reaching is None:
+            return []
+        use = self.order.get(name)
+        if use is None or reaching.scope is not scope:
+            return [reaching]
+        preceding = [
+            b for b in scope.bindings.get(name.value, []) if b.order < use and not self._binds_after_use(b, use)
+        ]
+        if not preceding or preceding[-1] is not reaching:
+            return [reaching]
+        around_use = {id(a) for a in self.ancestors(name)}
+        found: List[Binding] = []
+        for binding in reversed(preceding):
+            found.append(binding)
+            if len(found) >= limit or not self._made_on_some_paths(binding, around_use, scope):
+                break
+        return found
+
+    def _made_on_some_paths(self: "SemanticModel", binding: Binding, around_use: Set[int], scope: Scope) -> bool:
+        for ancestor in self.ancestors(binding.node):
+            if ancestor is scope.node:
+                return False
+            if isinstance(ancestor, _BRANCHES) and id(ancestor) not in around_use:
+                return True
+        return False
 
     def _star_imported(self: "SemanticModel", name: str) -> Optional[Binding]:
         """``name`` as bound by ``from models import *``, when a project module of that name defines it."""
@@ -223,4 +254,5 @@ class NameResolution:
         return False
 
 
-
+# blocks that run on some paths only: a branch of an if, a try's handlers, a loop's body
+_BRANCHES = (cst.If, cst.Else, cst.Try, cst.TryStar, cst.ExceptHandler, cst.ExceptStarHandler, cst.For, cst.While, cst.Match)

@@ -4,7 +4,7 @@ A part of :class:`~nnlint.analysis.model.SemanticModel` (which combines the part
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
 
 import libcst as cst
 
@@ -99,6 +99,24 @@ class ObjectRoles:
         if isinstance(expr, cst.Call):
             return self._object_of_call(expr, scope, depth)
         return UNKNOWN
+
+    def object_alternatives(self: "SemanticModel", expr: cst.BaseExpression, scope: Scope, depth: int = 0) -> List[Obj]:
+        """Every module object a name may hold: one per binding made on some paths only
+        (``net = UNet3Plus()`` in one branch, ``net = UNet()`` in another), and, for a parameter, per
+        argument its callers pass. ``object_of`` gives the single answer; this gives the choices."""
+        if not isinstance(expr, cst.Name) or depth > _MAX_DEPTH:
+            return []
+        found: Dict[int, Obj] = {}
+        for binding in self.alternative_bindings(expr, scope):
+            if binding.kind == "param" and binding.scope.function is not None:
+                for arg, arg_scope, owner in self.passed_arguments(binding.scope.function, binding.name):
+                    candidates = owner.object_alternatives(arg, arg_scope, depth + 1) or [owner.object_of(arg, arg_scope, depth + 1)]
+                    for obj in candidates:
+                        found.setdefault(id(obj.node), obj)
+            elif binding.kind in ("assign", "annassign") and binding.index is None and binding.value is not None:
+                obj = self.object_of(binding.value, binding.scope, depth + 1)
+                found.setdefault(id(obj.node), obj)
+        return [obj for obj in found.values() if obj.kind in ("model", "layer") and obj.node is not None]
 
     def _self_class(self: "SemanticModel", expr: cst.BaseExpression, scope: Scope) -> Optional[ClassInfo]:
         """The class of ``self`` when ``expr`` is the first parameter of a method."""

@@ -4,7 +4,7 @@ A part of :class:`~nnlint.analysis.model.SemanticModel` (which combines the part
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, List, Optional
+from typing import TYPE_CHECKING, AbstractSet, List, Optional
 
 import libcst as cst
 
@@ -18,28 +18,39 @@ if TYPE_CHECKING:
 
 
 class OutputTails:
-    def tail_of(self: "SemanticModel", expr: Optional[cst.BaseExpression], scope: Scope, training: bool = True, _depth: int = 0) -> Tail:
-        """What the tensor an expression holds passed through last (activation, layer, model output)."""
+    def tail_of(
+        self: "SemanticModel", expr: Optional[cst.BaseExpression], scope: Scope, training: bool = True, _depth: int = 0,
+        wanted: AbstractSet[str] = frozenset(),
+    ) -> Tail:
+        """What the tensor an expression holds passed through last (activation, layer, model output).
+
+        ``wanted``: the tail kinds the caller looks for. Where the tensor may come from several objects
+        (a model chosen in an ``if``/``else``, a parameter that callers pass different tensors or models
+        to), the first alternative whose tail is wanted is returned; otherwise the usual single answer.
+        """
         if expr is None or _depth > _MAX_DEPTH:
             return UNKNOWN_TAIL
         if isinstance(expr, cst.Name):
             binding = self.reaching_value(expr, scope)
             if binding is not None and binding.kind in ("assign", "unpack") and binding.index is not None and len(binding.index) == 1 and isinstance(binding.value, cst.Call):
-                return self._element_tail(binding.value, binding.index[0], binding.scope, training, _depth + 1)  # `out, aux = model(x)`
+                return self._element_tail(binding.value, binding.index[0], binding.scope, training, _depth + 1, wanted)  # `out, aux = model(x)`
             if binding is None or binding.kind not in ("assign", "annassign", "walrus") or binding.index is not None:
                 if binding is not None and binding.kind == "param" and binding.scope.function is not None:
-                    tails = {t.kind: t for t in (owner.tail_of(arg, s, training, _depth + 1) for arg, s, owner in self.passed_arguments(binding.scope.function, binding.name))}
+                    tails = {t.kind: t for t in (owner.tail_of(arg, s, training, _depth + 1, wanted) for arg, s, owner in self.passed_arguments(binding.scope.function, binding.name))}
                     if len(tails) == 1:
                         return next(iter(tails.values()))
+                    for kind, tail in tails.items():
+                        if kind in wanted:
+                            return tail  # one caller passes the tensor the caller looks for
                 return UNKNOWN_TAIL
-            return self.tail_of(binding.value, binding.scope, training, _depth + 1)
+            return self.tail_of(binding.value, binding.scope, training, _depth + 1, wanted)
         if isinstance(expr, cst.Call):
-            return self._tail_of_call(expr, scope, training, _depth)
+            return self._tail_of_call(expr, scope, training, _depth, wanted)
         if isinstance(expr, cst.Attribute) and expr.attr.value == "data":
-            return self.tail_of(expr.value, scope, training, _depth + 1)  # legacy ``x.data``: the same values
+            return self.tail_of(expr.value, scope, training, _depth + 1, wanted)  # legacy ``x.data``: the same values
         return UNKNOWN_TAIL
 
-    def _tail_of_call(self: "SemanticModel", call: cst.Call, scope: Scope, training: bool, depth: int) -> Tail:
+    def _tail_of_call(self: "SemanticModel", call: cst.Call, scope: Scope, training: bool, depth: int, wanted: AbstractSet[str]) -> Tail:
         func = call.func
         qualname = self.callee_qualname(call, scope)
         if qualname is not None:
@@ -49,7 +60,7 @@ class OutputTails:
                     kind = "softmax"  # exp(log_softmax(x)) is softmax(x)
                 return Tail(kind, call, self)
             if qualname in api.PASS_THROUGH_FUNCTIONS:
-                return self.tail_of(self.argument(call, 0, "input"), scope, training, depth + 1)
+                return self.tail_of(self.argument(call, 0, "input"), scope, training, depth + 1, wanted)
         if isinstance(func, cst.Attribute) and qualname is None:
             method = func.attr.value
             if method in api.ACTIVATION_METHODS:
@@ -63,12 +74,16 @@ class OutputTails:
             if method in api.PASS_THROUGH_METHODS:
                 receiver_obj = self.object_of(func.value, scope)
                 if receiver_obj.kind == "unknown":
-                    return self.tail_of(func.value, scope, training, depth + 1)
+                    return self.tail_of(func.value, scope, training, depth + 1, wanted)
         obj = self.called_object(call, scope)
         if obj.kind in ("model", "layer"):
-            tail = self.output_tail(obj, training, depth + 1)
-            if obj.kind == "model" and tail.via_model is None:
-                return Tail(tail.kind, tail.node, tail.owner, obj, tail.layer_qualname)
+            tail = self._module_call_tail(obj, training, depth, wanted)
+            if tail.kind not in wanted and wanted:
+                for alternative in self.object_alternatives(func, scope):
+                    if alternative.node is not obj.node:
+                        found = self._module_call_tail(alternative, training, depth, wanted)
+                        if found.kind in wanted:
+                            return found
             return tail
         target = self.resolve_function(func, scope)
         if target is not None:
@@ -79,6 +94,12 @@ class OutputTails:
         if obj.kind == "unknown":
             return self._handed_layer_tail(call, scope, training, depth)
         return UNKNOWN_TAIL
+
+    def _module_call_tail(self: "SemanticModel", obj: Obj, training: bool, depth: int, wanted: AbstractSet[str]) -> Tail:
+        tail = self.output_tail(obj, training, depth + 1, wanted)
+        if obj.kind == "model" and tail.via_model is None:
+            return Tail(tail.kind, tail.node, tail.owner, obj, tail.layer_qualname)
+        return tail
 
     def _handed_layer_tail(self: "SemanticModel", call: cst.Call, scope: Scope, training: bool, depth: int) -> Tail:
         """A wrapper out of sight given a tensor and the one layer to run on it (``ConcreteDropout()(x, layer)``,
@@ -91,7 +112,10 @@ class OutputTails:
             return UNKNOWN_TAIL
         return self.output_tail(handed[0], training, depth + 1)
 
-    def _element_tail(self: "SemanticModel", call: cst.Call, element: int, scope: Scope, training: bool, depth: int) -> Tail:
+    def _element_tail(
+        self: "SemanticModel", call: cst.Call, element: int, scope: Scope, training: bool, depth: int,
+        wanted: AbstractSet[str] = frozenset(),
+    ) -> Tail:
         """The tail of one element of the tuple a model's forward (or a user function) returns."""
         if depth > _MAX_DEPTH:
             return UNKNOWN_TAIL
@@ -106,12 +130,12 @@ class OutputTails:
         owner = target.cls.owner if target.cls is not None else self.owner_of(target)
         if owner is None:
             return UNKNOWN_TAIL
-        tail = owner.function_tail(target, training, depth + 1, element)
+        tail = owner.function_tail(target, training, depth + 1, element, wanted)
         if obj.kind == "model" and tail.via_model is None and tail.kind != "unknown":
             return Tail(tail.kind, tail.node, tail.owner, obj, tail.layer_qualname)
         return tail
 
-    def output_tail(self: "SemanticModel", obj: Obj, training: bool = True, depth: int = 0) -> Tail:
+    def output_tail(self: "SemanticModel", obj: Obj, training: bool = True, depth: int = 0, wanted: AbstractSet[str] = frozenset()) -> Tail:
         """What a module object's output passes through last."""
         if depth > _MAX_DEPTH:
             return UNKNOWN_TAIL
@@ -121,7 +145,7 @@ class OutputTails:
             if forward is None:
                 return Tail("model", None, owner, obj)
             forward_owner = forward.cls.owner if forward.cls is not None else owner
-            return forward_owner.function_tail(forward, training, depth + 1)
+            return forward_owner.function_tail(forward, training, depth + 1, None, wanted)
         if obj.qualname in api.ACTIVATION_CLASSES:
             return Tail(api.ACTIVATION_CLASSES[obj.qualname], obj.node, owner, None, obj.qualname)
         if obj.qualname in _LINEAR_LAYERS:
@@ -140,9 +164,13 @@ class OutputTails:
             return Tail("model", obj.node, owner, obj)
         return UNKNOWN_TAIL
 
-    def function_tail(self: "SemanticModel", func: FunctionInfo, training: bool = True, depth: int = 0, element: Optional[int] = None) -> Tail:
+    def function_tail(
+        self: "SemanticModel", func: FunctionInfo, training: bool = True, depth: int = 0, element: Optional[int] = None,
+        wanted: AbstractSet[str] = frozenset(),
+    ) -> Tail:
         """The tail shared by every return of a function on the training (or evaluation) path
-        (of the ``element``-th item, where it returns a tuple)."""
+        (of the ``element``-th item, where it returns a tuple). Returns that disagree give no answer,
+        whatever is ``wanted``: which one runs depends on the arguments (``return_probs=True``)."""
         tails: List[Tail] = []
         for ret in func.returns:
             if not self._return_reachable(ret, func, training):
@@ -154,7 +182,7 @@ class OutputTails:
                 position = element or 0
                 item = value.elements[position] if position < len(value.elements) else None
                 value = None if item is None or isinstance(item, cst.StarredElement) else item.value
-            tails.append(self.tail_of(value, func.scope, training, depth + 1))
+            tails.append(self.tail_of(value, func.scope, training, depth + 1, wanted))
         kinds = {t.kind for t in tails}
         if len(kinds) == 1:
             return tails[0]

@@ -108,7 +108,7 @@ class RegressionOutputActivation(Rule):
                 continue
             prediction = model.argument(call.node, 0, "input")
             target = model.argument(call.node, 1, "target")
-            tail = model.tail_of(prediction, call.scope, training=True)
+            tail = model.tail_of(prediction, call.scope, training=True, wanted=_OUTPUT_RANGES.keys())
             output_range = _OUTPUT_RANGES.get(tail.kind)
             if output_range is None or tail.node is None or tail.owner is None or id(tail.node) in reported:
                 continue

@@ -63,7 +63,7 @@ class SigmoidIntoBceWithLogits(Rule):
     def check(self, ctx: RuleContext) -> None:
         model = ctx.model
         for loss in loss_calls(model, "bce_with_logits"):
-            tail = model.tail_of(loss.prediction(model), loss.call.scope, training=True)
+            tail = model.tail_of(loss.prediction(model), loss.call.scope, training=True, wanted={"sigmoid"})
             if tail.kind != "sigmoid" or tail.node is None:
                 continue
             origin = "the model's output" if tail.via_model is not None else "its input"

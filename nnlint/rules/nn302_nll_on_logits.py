@@ -59,7 +59,7 @@ class NllOnLogits(Rule):
     def check(self, ctx: RuleContext) -> None:
         model = ctx.model
         for loss in loss_calls(model, "nll"):
-            tail = model.tail_of(loss.prediction(model), loss.call.scope, training=True)
+            tail = model.tail_of(loss.prediction(model), loss.call.scope, training=True, wanted={"softmax", "linear"})
             if tail.node is None:
                 continue
             if tail.kind == "softmax":

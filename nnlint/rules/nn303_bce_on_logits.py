@@ -59,7 +59,7 @@ class BceOnLogits(Rule):
     def check(self, ctx: RuleContext) -> None:
         model = ctx.model
         for loss in loss_calls(model, "bce"):
-            tail = tail_through_clamp(model, loss.prediction(model), loss.call.scope)
+            tail = tail_through_clamp(model, loss.prediction(model), loss.call.scope, wanted={"linear"})
             if tail.kind != "linear" or tail.node is None:
                 continue
             layer = (tail.layer_qualname or "a linear layer").rsplit(".", 1)[-1]

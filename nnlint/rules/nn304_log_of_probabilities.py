@@ -73,7 +73,7 @@ class LogOfProbabilities(Rule):
             argument = _log_argument(model, call)
             if argument is None:
                 continue
-            tail = model.tail_of(argument, call.scope, training=True)
+            tail = model.tail_of(argument, call.scope, training=True, wanted=_STABLE_REPLACEMENT.keys())
             if tail.kind not in _STABLE_REPLACEMENT or tail.node is None:
                 continue
             ctx.report(

@@ -70,8 +70,9 @@ class MissingEval(Rule):
 
     def check(self, ctx: RuleContext) -> None:
         model = ctx.model
+        analysis = mode_analysis(model)
         reported: Set[Tuple[object, object]] = set()
-        for use in mode_analysis(model).uses.values():
+        for use in analysis.uses.values():
             if TRAIN not in use.modes or not is_evaluation_forward(model, use.call):
                 continue
             if not model.has_mode_dependent_layers(use.model):
@@ -82,11 +83,30 @@ class MissingEval(Rule):
             if where in reported:
                 continue
             reported.add(where)
-            always = all(mode == TRAIN for mode in use.modes)
             ctx.report(
                 use.call.node,
                 "the model runs in training mode during evaluation"
-                + ("" if always else " on some paths")
+                + _on_some_paths(use.modes)
                 + ": Dropout/BatchNorm behave as in training; call model.eval() before evaluating",
                 evidence={"possible_modes": sorted({mode for mode, _ in use.modes})},
             )
+        for call_node, use in analysis.helper_evaluations.items():
+            if TRAIN not in use.modes or not model.has_mode_dependent_layers(use.model):
+                continue
+            helper_owner, forward = analysis.helper_forwards[call_node]
+            where = (use.call.function, use.model.node, forward.function)
+            if where in reported:
+                continue  # the same helper evaluating the same model again: one report is enough
+            reported.add(where)
+            ctx.report(
+                call_node,
+                f"the model is evaluated by {forward.function.name if forward.function else 'a helper'} "
+                f"({helper_owner.where(forward.node, model)}) in training mode"
+                + _on_some_paths(use.modes)
+                + ": Dropout/BatchNorm behave as in training; call model.eval() before evaluating",
+                evidence={"possible_modes": sorted({mode for mode, _ in use.modes}), "helper_forward": helper_owner.where(forward.node, model)},
+            )
+
+
+def _on_some_paths(modes: object) -> str:
+    return "" if all(mode == TRAIN for mode in modes) else " on some paths"  # type: ignore[attr-defined]

@@ -1,0 +1,13 @@
+# expect: none
+"""Accuracy over a loader; the caller decides the model's mode."""
+import torch
+
+
+def evaluate_model(model, loader) -> float:
+    correct = 0
+    total = 0
+    for x, y in loader:
+        predicted = torch.max(model(x), 1)[1]
+        correct += int((predicted == y).sum())
+        total += len(y)
+    return correct / max(total, 1)
