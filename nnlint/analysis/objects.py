@@ -103,10 +103,23 @@ class ObjectRoles:
     def object_alternatives(self: "SemanticModel", expr: cst.BaseExpression, scope: Scope, depth: int = 0) -> List[Obj]:
         """Every module object a name may hold: one per binding made on some paths only
         (``net = UNet3Plus()`` in one branch, ``net = UNet()`` in another), and, for a parameter, per
-        argument its callers pass. ``object_of`` gives the single answer; this gives the choices."""
-        if not isinstance(expr, cst.Name) or depth > _MAX_DEPTH:
+        argument its callers pass; for ``self.<attr>``, one per assignment in the class.
+        ``object_of`` gives the single answer; this gives the choices."""
+        if depth > _MAX_DEPTH:
             return []
         found: Dict[int, Obj] = {}
+        if isinstance(expr, cst.Attribute):
+            cls = self._self_class(expr.value, scope)
+            if cls is None:
+                return []
+            for candidate in [cls, *cls.owner.base_classes(cls)]:  # `self.net = A()` in one branch, `B()` in another
+                for binding in candidate.attributes.get(expr.attr.value, []):
+                    if binding.value is not None:
+                        obj = candidate.owner.object_of(binding.value, binding.scope, depth + 1)
+                        found.setdefault(id(obj.node), obj)
+            return [obj for obj in found.values() if obj.kind in ("model", "layer") and obj.node is not None]
+        if not isinstance(expr, cst.Name):
+            return []
         for binding in self.alternative_bindings(expr, scope):
             if binding.kind == "param" and binding.scope.function is not None:
                 for arg, arg_scope, owner in self.passed_arguments(binding.scope.function, binding.name):

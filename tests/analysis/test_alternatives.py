@@ -143,3 +143,31 @@ def test_helper_that_sets_the_mode_itself_is_silent(tmp_path: Path) -> None:
 def test_helper_without_dropout_or_batchnorm_is_silent(tmp_path: Path) -> None:
     main = MAIN.replace("nn.Dropout(0.5), ", "")
     assert lint_tree(tmp_path, {"metrics.py": METRICS, "main.py": main}, ["NN501"]) == []
+
+
+SELF_CHOICE = """
+    import torch
+    import torch.nn as nn
+    from nets import Plain, Squashed
+
+    class Trainer:
+        def __init__(self, deep):
+            if deep:
+                self.net = Squashed()
+            else:
+                self.net = Plain()
+            self.criterion = nn.BCEWithLogitsLoss()
+            self.opt = torch.optim.Adam(self.net.parameters(), lr=1e-3)
+
+        def fit(self, loader):
+            for x, y in loader:
+                self.opt.zero_grad()
+                loss = self.criterion(self.net(x), y)
+                loss.backward()
+                self.opt.step()
+"""
+
+
+def test_an_attribute_assigned_per_branch_is_checked_for_each_choice(tmp_path: Path) -> None:
+    found = lint_tree(tmp_path, {"nets.py": NETS, "trainer.py": SELF_CHOICE}, ["NN301"])
+    assert found == [("trainer.py", 17, 20, "NN301")]
