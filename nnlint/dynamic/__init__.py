@@ -30,7 +30,11 @@ def apply_probes(script: str, ranks: Sequence[dict], probes: Sequence[object], s
     A probe that raises (``SystemExit`` included), reports an unusable finding or answers ``confirm``
     with something other than None/True/False is one NN002 finding naming it; the others still run."""
     from nnlint.dynamic.probe import RunView, probe_error
-    from nnlint.plugin_boundary import call_plugin, describe, finding_problem
+    from nnlint.plugin_boundary import call_plugin, failed, finding_problem, print_traceback
+
+    def failure(probe: object, error: BaseException) -> str:
+        print_traceback(error, f"probe {getattr(probe, 'code', '?')} ({getattr(probe, 'name', '?')})")
+        return failed(error, type(probe))
 
     view = RunView(script, ranks, static_findings)
     failures: List[Finding] = []
@@ -38,7 +42,7 @@ def apply_probes(script: str, ranks: Sequence[dict], probes: Sequence[object], s
     for probe in probes:
         view.probe = probe  # type: ignore[assignment]
         first = len(view.findings)
-        problem = call_plugin(lambda: probe.check(view), lambda error: f"failed: {describe(error)}")  # type: ignore[attr-defined]
+        problem = call_plugin(lambda: probe.check(view), lambda error: failure(probe, error))  # type: ignore[attr-defined]
         if problem is None:
             unusable = [p for p in map(finding_problem, view.findings[first:]) if p is not None]
             problem = f"produced an unusable finding: {unusable[0]}; its findings are dropped" if unusable else None
@@ -53,7 +57,7 @@ def apply_probes(script: str, ranks: Sequence[dict], probes: Sequence[object], s
             continue
         verdict = call_plugin(lambda: probe.confirm(finding, view), lambda error: error)  # type: ignore[attr-defined]
         if verdict is not None and not isinstance(verdict, bool):
-            what = f"failed: {describe(verdict)}" if isinstance(verdict, BaseException) else f"answered confirm() with {verdict!r}, not None, True or False"
+            what = failure(probe, verdict) if isinstance(verdict, BaseException) else f"answered confirm() with {verdict!r}, not None, True or False"
             failures.append(probe_error(view, probe, what))
             del by_code[finding.code]  # one report; its other findings stay unconfirmed
             continue
