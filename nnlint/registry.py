@@ -29,6 +29,7 @@ class PluginInfo:
     version: str
     codes: List[str] = field(default_factory=list)
     distribution: str = ""  # the installed package providing the entry point ("nnlint-lightning")
+    modules: List[str] = field(default_factory=list)  # top-level modules of its hooks, rules and probes
 
 
 @dataclass
@@ -183,6 +184,30 @@ def _collect(manager: pluggy.PluginManager, hook_name: str, registry: Registry, 
             target[code] = cls
             owners[code] = plugin_name
             infos[plugin_name].codes.append(code)
+            _note_module(infos[plugin_name], getattr(cls, "__module__", None))
+
+
+def _note_module(info: PluginInfo, module_name: Optional[str]) -> None:
+    top = (module_name or "").split(".")[0]
+    if top and top not in info.modules:
+        info.modules.append(top)
+
+
+def plugin_files(info: PluginInfo) -> List[str]:
+    """The source files of a plugin's top-level modules (a package's whole folder), sorted: what the
+    findings cache stamps so that an edited plugin is linted afresh without a version bump."""
+    found: List[str] = []
+    for name in info.modules:
+        module = sys.modules.get(name)
+        folders = list(getattr(module, "__path__", None) or []) if module is not None else []
+        if folders:
+            for folder in folders:
+                for root, dirs, files in os.walk(folder):
+                    dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+                    found.extend(os.path.join(root, f) for f in sorted(files) if f.endswith(".py"))
+        elif module is not None and getattr(module, "__file__", None):
+            found.append(str(module.__file__))
+    return sorted(set(found))
 
 
 _CACHE: Dict[bool, Registry] = {}
@@ -195,6 +220,9 @@ def load_registry(load_entry_points: bool = True) -> Registry:
     manager, versions, errors = plugin_manager(load_entry_points)
     registry = Registry(errors=list(errors))
     infos = {name: PluginInfo(name, version, distribution=_DISTRIBUTIONS.get(name, "?")) for name, version in versions.items()}
+    for name, plugin in manager.list_name_plugin():
+        if name in infos and name != BUILTIN_NAME:
+            _note_module(infos[name], getattr(plugin, "__name__", None) if isinstance(plugin, type(sys)) else getattr(plugin, "__module__", None))
     _collect(manager, "nnlint_rules", registry, registry.rules, infos)
     _collect(manager, "nnlint_probes", registry, registry.probes, infos)
     registry.plugins = [infos[name] for name in versions]

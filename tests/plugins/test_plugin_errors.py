@@ -5,7 +5,7 @@ import os
 import sys
 import textwrap
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Dict, Iterator
 
 import pytest
 from click.testing import CliRunner
@@ -55,6 +55,31 @@ PLUGIN_RULES = textwrap.dedent(
         return [Crashes]
     '''
 )
+
+
+class ModuleEntryPoint(_FakeEntryPoint):
+    """An entry point naming a module by its import path, imported on load() as importlib.metadata does."""
+
+    def load(self) -> Any:
+        import importlib
+
+        return importlib.import_module(self._target)
+
+
+def install_plugin(monkeypatch: pytest.MonkeyPatch, site: Path, name: str, files: Dict[str, str], hooks: str) -> None:
+    """Write a plugin package under ``site`` (on sys.path) and make ``hooks`` (a module path) the only
+    entry point of the ``nnlint`` group, as an installed distribution would declare it."""
+    from nnlint import registry as registry_module
+
+    for relative, text in files.items():
+        target = site / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text)
+    monkeypatch.syspath_prepend(str(site))
+    for module in [m for m in sys.modules if m == name or m.startswith(name + ".")]:
+        del sys.modules[module]
+    monkeypatch.setattr(registry_module, "entry_points", lambda group: [ModuleEntryPoint(name, hooks)] if group == "nnlint" else [])
+    monkeypatch.setattr(registry_module, "_CACHE", {})
 
 
 @pytest.fixture
@@ -114,3 +139,43 @@ def test_the_testing_helpers_surface_the_crash_with_its_place(crashing_plugin: P
     assert "(at crashplug" in findings[0].message
     with pytest.raises(AssertionError, match=r"NN002 rule NNE001 \(crashes\) failed: KeyError: 'missing' \(at crashplug"):
         assert_clean(rule, TRAIN)
+
+
+RULE_WITH_MESSAGE = PLUGIN_RULES.replace("helper(\"missing\")", "ctx.report(ctx.module.body[0], MESSAGE)")
+
+
+def test_an_edited_plugin_invalidates_the_cache_without_a_version_bump(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "train.py").write_text(TRAIN)
+    monkeypatch.chdir(project)
+    monkeypatch.setenv("NNLINT_CACHE_DIR", str(tmp_path / "cache"))
+    outputs = []
+    for message in ("first wording", "second wording, same version"):
+        install_plugin(monkeypatch, tmp_path / "site", "editedplug", {
+            "editedplug/__init__.py": "",
+            "editedplug/rules.py": f"MESSAGE = {message!r}\n" + RULE_WITH_MESSAGE,
+        }, "editedplug.rules")
+        result = CliRunner().invoke(main, ["-j1", "--select", "NNE", "train.py"])
+        assert result.exit_code == 1, result.stdout + result.stderr
+        outputs.append(result.stdout)
+    assert outputs == ["train.py:1:1: NNE001 first wording\n", "train.py:1:1: NNE001 second wording, same version\n"]
+    again = CliRunner().invoke(main, ["-j1", "--select", "NNE", "train.py"])  # unchanged: still a hit
+    assert again.stdout == outputs[1]
+
+
+def test_a_plugin_that_fails_to_import_stops_the_run_unless_ignored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "train.py").write_text("import torch\nimport torch.nn as nn\nnn.Sequential(nn.Linear(2, 2), nn.Softmax(dim=1))\n")
+    monkeypatch.chdir(project)
+    install_plugin(monkeypatch, tmp_path / "site", "brokenplug", {"brokenplug/__init__.py": "import not_installed_dependency\n"}, "brokenplug")
+    stopped = CliRunner().invoke(main, ["--no-cache", "-j1", "train.py"])
+    assert stopped.exit_code == 2 and stopped.stdout == ""
+    assert stopped.stderr.splitlines() == [
+        "nnlint: error: plugin 'brokenplug' failed to load: ModuleNotFoundError: No module named 'not_installed_dependency'"
+        " (--ignore-plugin-errors to run without it)"
+    ]
+    going_on = CliRunner().invoke(main, ["--no-cache", "-j1", "--ignore-plugin-errors", "train.py"])
+    assert "nnlint: warning: plugin 'brokenplug' failed to load: ModuleNotFoundError" in going_on.stderr
+    assert going_on.exit_code in (0, 1) and "Traceback" not in going_on.stderr
