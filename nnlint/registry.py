@@ -140,6 +140,45 @@ def _own_version() -> str:
     return __version__
 
 
+def _rule_base() -> Optional[type]:
+    from nnlint.rule import Rule
+
+    return Rule
+
+
+def _probe_base() -> Optional[type]:
+    from nnlint.api import probe_class
+
+    return probe_class()
+
+
+_BASES = {"nnlint_rules": _rule_base, "nnlint_probes": _probe_base}
+# the docstring sections `nnlint explain` prints and the tests run (a probe's examples are fragments of a
+# script, which only a dynamic run could check: their sections are optional)
+REQUIRED_SECTIONS = {
+    "nnlint_rules": ("What it does", "Why is this bad?", "Example", "Use instead"),
+    "nnlint_probes": ("What it does", "Why is this bad?"),
+}
+
+
+def _documentation_problem(cls: type, hook_name: str) -> Optional[str]:
+    """Why a rule or probe class cannot be listed and explained (None when it can)."""
+    for attribute in ("name", "summary"):
+        value = getattr(cls, attribute, "")
+        if not isinstance(value, str) or not value.strip():
+            return f"has no {attribute} (set the class attribute `{attribute} = \"...\"`)"
+    try:
+        sections = cls.sections()  # type: ignore[attr-defined]
+    except Exception as error:  # a docstring that is not text
+        return f"has a docstring nnlint cannot read: {describe(error)}"
+    missing = [title for title in REQUIRED_SECTIONS[hook_name] if title not in sections]
+    if missing:
+        return "lacks the documentation section(s) " + ", ".join(f"'## {title}'" for title in missing) + " in its docstring"
+    if hook_name == "nnlint_rules" and not (cls.wrong_examples() and cls.right_examples()):  # type: ignore[attr-defined]
+        return "has no ```python block under '## Example' or '## Use instead'"
+    return None
+
+
 def _collect(manager: pluggy.PluginManager, hook_name: str, registry: Registry, target: Dict[str, type], infos: Dict[str, PluginInfo]) -> None:
     owners: Dict[str, str] = {code: name for name, info in infos.items() for code in info.codes}
     # built-in first, then plugins by name: a clash always keeps the built-in rule
@@ -166,6 +205,12 @@ def _collect(manager: pluggy.PluginManager, hook_name: str, registry: Registry, 
                     f"plugin {plugin_name!r}: {hook_name}() returned a {type(cls).__name__} object, not a class (return the class itself); skipped"
                 )
                 continue
+            base = _BASES[hook_name]()
+            if base is not None and not issubclass(cls, base):
+                registry.errors.append(
+                    f"plugin {plugin_name!r}: {hook_name}() returned {_describe(cls)}, which is not a subclass of nnlint.api.{base.__name__}; skipped"
+                )
+                continue
             code = getattr(cls, "code", "")
             if not code:
                 registry.errors.append(f"plugin {plugin_name!r}: {cls!r} has no code; skipped")
@@ -174,6 +219,10 @@ def _collect(manager: pluggy.PluginManager, hook_name: str, registry: Registry, 
                 registry.errors.append(
                     f"plugin {plugin_name!r}: {_describe(cls)} has code {code!r}, not letters then digits (like NNX001); skipped"
                 )
+                continue
+            undocumented = _documentation_problem(cls, hook_name)
+            if undocumented is not None:
+                registry.errors.append(f"plugin {plugin_name!r}: {code} ({_describe(cls)}) {undocumented}; skipped")
                 continue
             if code in target and target[code] is not cls:
                 registry.errors.append(

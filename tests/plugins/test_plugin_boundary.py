@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from nnlint.api import Rule, hookimpl
 from nnlint.cli import main
-from tests.plugins.test_plugin_loading import _FakeEntryPoint, fake_entry_points  # noqa: F401  (fake_entry_points: a fixture)
+from tests.plugins.test_plugin_loading import DOCUMENTED, _FakeEntryPoint, fake_entry_points  # noqa: F401  (fake_entry_points: a fixture)
 
 BUGGY = textwrap.dedent(
     """\
@@ -36,7 +36,7 @@ BUILTIN_FINDING = "train.py:8:12: NN201 CrossEntropyLoss receives the model's ou
 
 
 def _rule_class(check: Callable[[Any, Any], None], init: Callable[..., None] = None) -> type:
-    namespace = {"code": "NNZ001", "name": "bad-rule", "summary": "bad", "check": check, "__module__": "badplug"}
+    namespace = {"code": "NNZ001", "name": "bad-rule", "summary": "bad", "check": check, "__module__": "badplug", "__doc__": DOCUMENTED}
     if init is not None:
         namespace["__init__"] = init
     return type("BadRule", (Rule,), namespace)

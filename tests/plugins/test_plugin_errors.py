@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import types
 import sys
 import textwrap
 from pathlib import Path
@@ -179,3 +180,53 @@ def test_a_plugin_that_fails_to_import_stops_the_run_unless_ignored(tmp_path: Pa
     going_on = CliRunner().invoke(main, ["--no-cache", "-j1", "--ignore-plugin-errors", "train.py"])
     assert "nnlint: warning: plugin 'brokenplug' failed to load: ModuleNotFoundError" in going_on.stderr
     assert going_on.exit_code in (0, 1) and "Traceback" not in going_on.stderr
+
+
+def test_the_registry_rejects_what_it_cannot_use_naming_the_plugin(fake_entry_points) -> None:  # noqa: F811
+    from nnlint.api import Rule, hookimpl
+    from tests.plugins.test_plugin_loading import _plugin, _rule
+
+    class NotARule:
+        code, name, summary = "NNW002", "not-a-rule", "x"
+
+    undocumented = _rule("NNW003", "undocumented", doc="## What it does\nSomething.\n")
+    unnamed = _rule("NNW004", "")
+    taken = _rule("NNW001", "first-owner")
+    registry = fake_entry_points(
+        _FakeEntryPoint("alpha", _plugin(taken)),
+        _FakeEntryPoint("beta", types.SimpleNamespace(nnlint_rules=hookimpl(lambda: [_rule("NNW005", "instance")(), NotARule, undocumented, unnamed, _rule("NNW001", "second-owner")]))),
+    )
+    assert registry.rules == {**{c: cls for c, cls in registry.rules.items() if not c.startswith("NNW")}, "NNW001": taken}
+    assert registry.errors == [
+        "plugin 'beta': nnlint_rules() returned a Instance object, not a class (return the class itself); skipped",
+        f"plugin 'beta': nnlint_rules() returned {NotARule.__module__}.{NotARule.__qualname__}, which is not a subclass of nnlint.api.Rule; skipped",
+        "plugin 'beta': NNW003 (fake_plugin.Undocumented) lacks the documentation section(s) '## Why is this bad?', '## Example', '## Use instead' in its docstring; skipped",
+        "plugin 'beta': NNW004 (fake_plugin.) has no name (set the class attribute `name = \"...\"`); skipped",
+        "plugin 'beta': code NNW001 of fake_plugin.SecondOwner clashes with fake_plugin.FirstOwner from plugin 'alpha'; skipped",
+    ]
+    assert Rule  # the public base the message names
+
+
+def test_a_rejected_plugin_class_stops_the_cli_with_one_line(fake_entry_points, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    from tests.plugins.test_plugin_loading import _plugin, _rule
+
+    fake_entry_points(_FakeEntryPoint("alpha", _plugin(_rule("NN201", "steals-a-builtin-code"))))
+    (tmp_path / "train.py").write_text(TRAIN)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["--no-cache", "-j1", "train.py"])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert len(result.stderr.splitlines()) == 1 and "plugin 'alpha': code NN201 of fake_plugin.StealsABuiltinCode clashes with" in result.stderr
+
+
+def test_a_misspelt_hook_is_an_error_naming_the_plugin(fake_entry_points) -> None:  # noqa: F811
+    from nnlint.api import hookimpl
+
+    @hookimpl
+    def nnlint_probe():  # a typo of nnlint_probes
+        return []
+
+    registry = fake_entry_points(_FakeEntryPoint("typo", types.SimpleNamespace(nnlint_probe=nnlint_probe)))
+    assert len(registry.errors) == 1
+    assert registry.errors[0].startswith("plugin 'typo': unknown hook nnlint_probe"), registry.errors
+    assert "known hooks: nnlint_probes, nnlint_rules" in registry.errors[0]
+    assert registry.plugin("typo") is None or registry.plugin("typo").codes == []
