@@ -78,6 +78,11 @@ def plugin_manager(load_entry_points: bool = True) -> tuple:
                     raise
                 errors.append(f"plugin {entry_point.name!r} failed to load: {describe(error)}")
                 continue
+            problem = _hook_problem(manager, plugin, entry_point.name)
+            if problem is not None:
+                manager.unregister(plugin, entry_point.name)
+                errors.append(f"plugin {entry_point.name!r}: {problem}; skipped")
+                continue
             dist = getattr(entry_point, "dist", None)
             versions[entry_point.name] = getattr(dist, "version", "?") if dist is not None else "?"
             _DISTRIBUTIONS[entry_point.name] = _distribution_name(dist)
@@ -85,6 +90,27 @@ def plugin_manager(load_entry_points: bool = True) -> tuple:
 
 
 _DISTRIBUTIONS: Dict[str, str] = {BUILTIN_NAME: "nnlint"}
+HOOK_NAMES = sorted(name for name in vars(hookspecs) if name.startswith("nnlint_"))
+
+
+def _hook_problem(manager: pluggy.PluginManager, plugin: object, name: str) -> Optional[str]:
+    """What is wrong with a just-registered plugin's hooks, checked by pluggy (``check_pending``: a
+    ``@hookimpl`` whose name no hookspec has, a misspelt ``nnlint_probe``), plus a hook-named function
+    left without ``@hookimpl`` (pluggy would silently ignore it); None when all is well."""
+    try:
+        manager.check_pending()
+    except pluggy.PluginValidationError:
+        unknown = sorted(caller.name for caller in manager.get_hookcallers(plugin) or [] if not caller.has_spec())
+        return f"unknown hook {', '.join(unknown) or '?'} (known hooks: {', '.join(HOOK_NAMES)})"
+    unmarked = [
+        hook for hook in HOOK_NAMES
+        if callable(getattr(plugin, hook, None)) and not any(impl.plugin_name == name for impl in getattr(manager.hook, hook).get_hookimpls())
+    ]
+    if unmarked:
+        return f"{', '.join(unmarked)} lacks the @hookimpl marker (from nnlint.api import hookimpl)"
+    if not any(manager.get_hookcallers(plugin) or []):
+        return f"implements no hook (known hooks: {', '.join(HOOK_NAMES)})"
+    return None
 
 
 def entry_points(group: str) -> List[Any]:
@@ -183,8 +209,9 @@ def _collect(manager: pluggy.PluginManager, hook_name: str, registry: Registry, 
     owners: Dict[str, str] = {code: name for name, info in infos.items() for code in info.codes}
     # built-in first, then plugins by name: a clash always keeps the built-in rule
     ordered = sorted(manager.list_name_plugin(), key=lambda item: (item[0] != BUILTIN_NAME, item[0]))
+    implementations = {impl.plugin_name: impl.function for impl in getattr(manager.hook, hook_name).get_hookimpls()}
     for plugin_name, plugin in ordered:
-        impl = getattr(plugin, hook_name, None)
+        impl = implementations.get(plugin_name)
         if impl is None:
             continue
         try:

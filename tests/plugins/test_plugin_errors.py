@@ -230,3 +230,11 @@ def test_a_misspelt_hook_is_an_error_naming_the_plugin(fake_entry_points) -> Non
     assert registry.errors[0].startswith("plugin 'typo': unknown hook nnlint_probe"), registry.errors
     assert "known hooks: nnlint_probes, nnlint_rules" in registry.errors[0]
     assert registry.plugin("typo") is None or registry.plugin("typo").codes == []
+
+
+def test_a_hook_without_its_marker_is_an_error_not_silently_ignored(fake_entry_points) -> None:  # noqa: F811
+    from tests.plugins.test_plugin_loading import _rule
+
+    registry = fake_entry_points(_FakeEntryPoint("unmarked", types.SimpleNamespace(nnlint_rules=lambda: [_rule("NNW009", "unmarked-rule")])))
+    assert registry.errors == ["plugin 'unmarked': nnlint_rules lacks the @hookimpl marker (from nnlint.api import hookimpl); skipped"]
+    assert "NNW009" not in registry.rules
