@@ -166,6 +166,12 @@ def _own_version() -> str:
     return __version__
 
 
+def _reserved_codes() -> Dict[str, type]:
+    from nnlint.diagnostics import DIAGNOSTICS
+
+    return DIAGNOSTICS
+
+
 def _rule_base() -> Optional[type]:
     from nnlint.rule import Rule
 
@@ -250,6 +256,15 @@ def _collect(manager: pluggy.PluginManager, hook_name: str, registry: Registry, 
             undocumented = _documentation_problem(cls, hook_name)
             if undocumented is not None:
                 registry.errors.append(f"plugin {plugin_name!r}: {code} ({_describe(cls)}) {undocumented}; skipped")
+                continue
+            if code in _reserved_codes():
+                registry.errors.append(f"plugin {plugin_name!r}: code {code} of {_describe(cls)} is nnlint's own diagnostic; skipped")
+                continue
+            other = owners.get(code)
+            if other is not None and other != plugin_name and code not in target:  # a probe for another plugin's rule
+                registry.errors.append(
+                    f"plugin {plugin_name!r}: code {code} of {_describe(cls)} clashes with plugin {other!r}, which provides that code; skipped"
+                )
                 continue
             if code in target and target[code] is not cls:
                 registry.errors.append(

@@ -660,7 +660,10 @@ class Recorder:
         self.busy = True
         try:
             if len(self.obs["optimizers"]) < 8:
-                self.obs["optimizers"].append(_optimizer_info(optimizer, self.where(), id(optimizer) == self.primary_optimizer))
+                try:
+                    self.obs["optimizers"].append(_optimizer_info(optimizer, self.where(), id(optimizer) == self.primary_optimizer))
+                except Exception:  # an exotic optimizer's param groups: observe nothing rather than break its step
+                    pass
             if self.steps == 0 and id(optimizer) == self.primary_optimizer:
                 self.obs["step_where"] = self.where()
                 self.train_loader_id = self.last_state.loader_id if self.last_state else None

@@ -238,3 +238,26 @@ def test_a_hook_without_its_marker_is_an_error_not_silently_ignored(fake_entry_p
     registry = fake_entry_points(_FakeEntryPoint("unmarked", types.SimpleNamespace(nnlint_rules=lambda: [_rule("NNW009", "unmarked-rule")])))
     assert registry.errors == ["plugin 'unmarked': nnlint_rules lacks the @hookimpl marker (from nnlint.api import hookimpl); skipped"]
     assert "NNW009" not in registry.rules
+
+
+def test_a_probe_for_another_plugins_rule_or_a_diagnostic_code_is_rejected(fake_entry_points) -> None:  # noqa: F811
+    from nnlint.api import Probe, hookimpl
+    from tests.plugins.test_plugin_loading import DOCUMENTED, _plugin, _rule
+
+    def probe(code: str) -> type:
+        return type("Twin", (Probe,), {"code": code, "name": "twin", "summary": "twin", "__doc__": DOCUMENTED, "__module__": "fake_plugin"})
+
+    own_twin = probe("NNW020")
+    registry = fake_entry_points(
+        _FakeEntryPoint("alpha", types.SimpleNamespace(
+            nnlint_rules=hookimpl(lambda: [_rule("NNW020", "alpha-rule"), _rule("NNW021", "alpha-other"), _rule("NN002", "steals-the-diagnostic")]),
+            nnlint_probes=hookimpl(lambda: [own_twin]),
+        )),
+        _FakeEntryPoint("beta", types.SimpleNamespace(nnlint_probes=hookimpl(lambda: [probe("NNW021")]))),
+    )
+    assert registry.probes["NNW020"] is own_twin and "NNW021" not in registry.probes and "NN002" not in registry.rules
+    assert registry.errors == [
+        "plugin 'alpha': code NN002 of fake_plugin.StealsTheDiagnostic is nnlint's own diagnostic; skipped",
+        "plugin 'beta': code NNW021 of fake_plugin.Twin clashes with plugin 'alpha', which provides that code; skipped",
+    ]
+    assert _plugin  # the helper the other tests use
