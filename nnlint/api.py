@@ -121,6 +121,7 @@ if TYPE_CHECKING:  # at run time they are imported on first use, see __getattr__
     from nnlint.dynamic.probe import Probe, RunView
 
 API_VERSION = 1  # bumped when a name in __all__ changes meaning
+_OBSERVATION_NAMES_PUBLIC = ("OBSERVATIONS", "Activation", "GradEntry", "LoaderInfo", "LossEvent", "OptimizerInfo", "ParamGroup", "TensorStats", "UpdateRatio", "Where")
 
 __all__ = [
     "API_VERSION",
@@ -146,10 +147,13 @@ __all__ = [
     "hookimpl",
     "hookspec",
     "torch_api",
+    *_OBSERVATION_NAMES_PUBLIC,
 ]
 
 
 _DYNAMIC_NAMES = ("Probe", "RunView")
+# the typed observations a probe reads (nnlint.dynamic.observations; plain data, no torch)
+_OBSERVATION_NAMES = _OBSERVATION_NAMES_PUBLIC
 
 
 def probe_class() -> Optional[type]:
@@ -159,6 +163,12 @@ def probe_class() -> Optional[type]:
 
 def __getattr__(name: str) -> object:
     # the dynamic pass's names are imported on first use: static rules never load it
+    if name in _OBSERVATION_NAMES:
+        try:
+            from nnlint.dynamic import observations
+        except ImportError:
+            return None
+        return getattr(observations, name)
     if name in _DYNAMIC_NAMES:
         try:
             from nnlint.dynamic import probe

@@ -6,9 +6,10 @@ An entry is found by (run fingerprint, absolute path) and is valid only when
   filter followed) still hashes the same, and every module path it probed and did not find is still absent.
 
 The run fingerprint covers: nnlint's version and the size/mtime of each of its own source files, the
-Python version, every loaded plugin (name, version), the enabled rules with their options, and the
-selection/ignore/per-file-ignore configuration. Not covered (documented in the README): changes inside
-a third-party plugin that keep its version number, and adding or removing an ``__init__.py`` that changes
+Python version, every loaded plugin (name, version, and the size and content hash of each source file
+of its top-level packages), the enabled rules with their options, and the
+selection/ignore/per-file-ignore configuration. Not covered (documented in the README): adding or
+removing an ``__init__.py`` that changes
 how a file's own module name is computed. ``--no-cache`` bypasses the cache entirely.
 
 Location: ``$NNLINT_CACHE_DIR`` if set, else ``.nnlint_cache`` in the project root (the folder of the
@@ -61,6 +62,24 @@ def _nnlint_source_stamp() -> List[Any]:
     return stamp
 
 
+def _plugin_stamp(info: Any) -> List[Any]:
+    """[path, size, content digest] of each source file of a third-party plugin (nnlint's own are
+    covered by ``_nnlint_source_stamp``): an edited plugin invalidates the cache without a version bump."""
+    from nnlint.registry import BUILTIN_NAME, plugin_files
+
+    if getattr(info, "name", None) == BUILTIN_NAME or not hasattr(info, "modules"):
+        return []
+    stamp: List[Any] = []
+    for path in plugin_files(info):
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+        except OSError:
+            continue
+        stamp.append([path, len(data), content_hash(data)])
+    return stamp
+
+
 def run_fingerprint(config: Any, registry: Any, rules: Sequence[Any]) -> str:
     """Digest of everything besides the file itself that decides a file's findings."""
     parts = {
@@ -68,7 +87,7 @@ def run_fingerprint(config: Any, registry: Any, rules: Sequence[Any]) -> str:
         "nnlint": __version__,
         "sources": _nnlint_source_stamp(),
         "python": list(sys.version_info[:2]),
-        "plugins": [[p.name, p.version] for p in getattr(registry, "plugins", [])],
+        "plugins": [[p.name, p.version, _plugin_stamp(p)] for p in getattr(registry, "plugins", [])],
         "rules": [[r.code, type(r).__module__, type(r).__qualname__, getattr(r, "options", None)] for r in rules],
         "select": list(config.select),
         "ignore": list(config.ignore),

@@ -103,6 +103,8 @@ def main() -> None:
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True, help="Colour the report (auto: only on a terminal).")
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, help="Worker processes (default 0: one per CPU core; 1: no workers).")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the findings cache (.nnlint_cache, or $NNLINT_CACHE_DIR).")
+@click.option("--debug", is_flag=True, help="Print the traceback of every rule, probe or plugin failure (NN002) to stderr; reads no cache.")
+@click.option("--ignore-plugin-errors", is_flag=True, help="Go on when a plugin fails to load or is rejected (a warning instead of exit 2).")
 @dynamic_options
 def check(
     paths: Tuple[str, ...],
@@ -121,6 +123,8 @@ def check(
     color: str = "auto",
     jobs: int = 0,
     no_cache: bool = False,
+    debug: bool = False,
+    ignore_plugin_errors: bool = False,
     dynamic: bool = False,
     device: Optional[str] = None,
     timeout: Optional[float] = None,
@@ -140,9 +144,11 @@ def check(
         config = _load_config(config_path, paths)
     except ConfigError as error:
         raise fail(str(error))
+    from nnlint.plugin_boundary import set_debug
+
+    set_debug(debug)
     registry = load_registry()
-    for message in registry.errors:
-        click.echo(f"nnlint: warning: {message}", err=True)
+    _report_plugin_errors(registry, ignore_plugin_errors)
     for option, values in (("--select", select), ("--ignore", ignore), ("--extend-select", extend_select)):
         _check_codes(registry, option, _split_codes(values))
     _check_codes(registry, "tool.nnlint.select", config.select)
@@ -158,7 +164,7 @@ def check(
     linter = Linter(config, registry)
     for message in linter.problems:
         click.echo(f"nnlint: warning: {message}", err=True)
-    _configure_speed(linter, jobs, no_cache)
+    _configure_speed(linter, jobs, no_cache or debug)
     findings: List[Finding] = []
     file_paths = [p for p in paths if p != "-"]
     stdin_name = stdin_filename or "<stdin>"
@@ -214,6 +220,18 @@ def check(
     if dynamic_error:
         raise fail(dynamic_error)
     raise click.exceptions.Exit(EXIT_FINDINGS if findings and not exit_zero else EXIT_CLEAN)
+
+
+def _report_plugin_errors(registry: Registry, ignore: bool) -> None:
+    """A plugin that failed to load or was rejected: exit 2 (CI must not silently lose its rules), or
+    with ``--ignore-plugin-errors`` one warning each and the run goes on without it."""
+    for message in registry.errors:
+        if ignore:
+            click.echo(f"nnlint: warning: {message}", err=True)
+        else:
+            click.echo(f"nnlint: error: {message} (--ignore-plugin-errors to run without it)", err=True)
+    if registry.errors and not ignore:
+        raise click.exceptions.Exit(EXIT_ERROR)
 
 
 def _read_stdin() -> Tuple[bytes, Optional[str]]:

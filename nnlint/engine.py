@@ -18,7 +18,7 @@ from nnlint.discovery import discover, not_a_regular_file, skipped_note
 from nnlint.finding import Finding, Severity
 from nnlint.limits import BudgetExceeded, TimeBudget
 from nnlint.notebooks import Notebook, NotebookError, NotebookProgram, is_notebook_path, parse_notebook, read_notebook
-from nnlint.plugin_boundary import call_plugin, describe, finding_problem, is_plugin_failure
+from nnlint.plugin_boundary import call_plugin, describe, failed, finding_problem, is_plugin_failure, print_traceback
 from nnlint.registry import Registry, load_registry, plugin_label
 from nnlint.rule import Rule
 from nnlint.suppression import apply_suppressions, skips_file
@@ -259,7 +259,8 @@ class Linter:
         except BaseException as error:
             if not is_plugin_failure(error):
                 raise
-            ctx.findings.append(self._rule_error(ctx.path, rule, f"failed: {describe(error)}"))  # its findings until then stay
+            print_traceback(error, f"{plugin_label(rule.code, self.registry)}rule {rule.code} ({rule.name}) on {ctx.path}")
+            ctx.findings.append(self._rule_error(ctx.path, rule, failed(error, type(rule))))  # its findings until then stay
         for index in range(first, len(ctx.findings)):
             problem = finding_problem(ctx.findings[index])
             if problem is not None:
@@ -272,7 +273,15 @@ class Linter:
         return Finding(path, 1, 1, RULE_ERROR[0], RULE_ERROR[1], message, severity=Severity.ERROR)
 
     def _filter(self, findings: Iterable[Finding], path: str) -> List[Finding]:
-        return [f for f in findings if self.config.is_enabled(f.code, path)]
+        """The findings enabled for ``path``; an internal error (NN002) whatever the selection (a crash
+        must never look like a clean result), unless ``NN002`` itself is ignored."""
+        return [f for f in findings if self.config.is_enabled(f.code, path) or always_reported(f.code, self.config)]
+
+
+def always_reported(code: str, config: Config) -> bool:
+    """NN002 (a rule, probe or the engine failed) shows under any ``--select``; only ignoring it by its
+    exact code hides it."""
+    return code == RULE_ERROR[0] and RULE_ERROR[0] not in config.ignore
 
 
 def _cheap_syntax_check(source: str, path: str) -> List[Finding]:
@@ -299,5 +308,8 @@ def collections_batched() -> Iterator[None]:
 
 def internal_error(path: str, error: BaseException) -> Finding:
     """An error outside any rule (in the engine itself) on one file: reported, and the run goes on."""
+    from nnlint.plugin_boundary import print_traceback
+
+    print_traceback(error, f"internal error while linting {path}")
     message = f"internal error while linting this file: {type(error).__name__}: {error}"
     return Finding(path, 1, 1, RULE_ERROR[0], RULE_ERROR[1], message, severity=Severity.ERROR)

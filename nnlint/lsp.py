@@ -7,7 +7,10 @@ rule attaches, "disable CODE for this line" (adds or extends a ``# noqa: CODE`` 
 "fix all" (``source.fixAll.nnlint``). Notebook documents (``notebookDocument/*``) are linted as one program
 and published cell by cell (``nnlint.lsp_notebook``). Settings come from the client, as ``initializationOptions`` or
 through ``workspace/didChangeConfiguration`` (``{"nnlint": {...}}``): ``select``, ``ignore``,
-``extendSelect`` (lists of codes or prefixes), on top of the project's pyproject.toml.
+``extendSelect`` (lists of codes or prefixes), on top of the project's pyproject.toml; an unknown key,
+a value of the wrong type or an unknown code is a visible warning (``window/showMessage``). A quick fix
+is found for a diagnostic the client sends back by its code and exact range, or by its code and line
+where the client re-encoded the range.
 """
 from __future__ import annotations
 
@@ -49,16 +52,45 @@ class Settings:
     ignore: List[str] = field(default_factory=list)
     extend_select: List[str] = field(default_factory=list)
 
-    def update(self, raw: Any) -> None:
+    def update(self, raw: Any, ours: bool = True) -> List[str]:
+        """Take the client's settings; returns a warning for each key, value or code nnlint does not
+        know (the known keys still apply), for the server to show. ``ours=False``: a settings object
+        that may be another tool's (workspace/didChangeConfiguration) is taken only with an ``nnlint``
+        section or one of nnlint's keys."""
+        if raw is None:
+            return []
         if not isinstance(raw, dict):
-            return
-        raw = raw.get("nnlint", raw) if isinstance(raw.get("nnlint"), dict) else raw
-        for key, attr in (("select", "select"), ("ignore", "ignore"), ("extendSelect", "extend_select"), ("extend-select", "extend_select")):
+            return [f"nnlint: settings must be an object, not {type(raw).__name__}; ignored"] if ours else []
+        if isinstance(raw.get("nnlint"), dict):
+            raw = raw["nnlint"]
+        elif not ours and not any(key in raw for key in _SETTING_KEYS):
+            return []
+        warnings = [f"nnlint: unknown setting {key!r} (known: {', '.join(_SETTING_KEYS)}); ignored" for key in raw if key not in _SETTING_KEYS]
+        for key, attr in _SETTING_KEYS.items():
             value = raw.get(key)
             if isinstance(value, str):
                 value = [value]
-            if isinstance(value, list):
-                setattr(self, attr, [str(code).strip() for code in value if str(code).strip()])
+            if value is None:
+                continue
+            if not isinstance(value, list) or not all(isinstance(code, str) for code in value):
+                warnings.append(f"nnlint: setting {key!r} must be a list of codes, not {value!r}; ignored")
+                continue
+            codes = [code.strip() for code in value if code.strip()]
+            unknown = [code for code in codes if not _known_code(code)]
+            if unknown:
+                warnings.append(f"nnlint: setting {key!r}: unknown rule code or prefix {', '.join(map(repr, unknown))} (see `nnlint rules`)")
+            setattr(self, attr, codes)
+        return warnings
+
+
+_SETTING_KEYS = {"select": "select", "ignore": "ignore", "extendSelect": "extend_select", "extend-select": "extend_select"}
+
+
+def _known_code(code: str) -> bool:
+    from nnlint.diagnostics import DIAGNOSTICS
+    from nnlint.registry import load_registry
+
+    return code == "ALL" or any(known.startswith(code) for known in [*load_registry().all_codes(), *DIAGNOSTICS])
 
 
 class NnlintServer(LanguageServer):
@@ -77,6 +109,11 @@ class NnlintServer(LanguageServer):
             self.reject(error.uri, str(error))
             return
         super().report_server_error(error, source)
+
+    def warn(self, messages: Sequence[str]) -> None:
+        """Each message as a visible warning (window/showMessage)."""
+        for message in messages:
+            self.window_show_message(types.ShowMessageParams(types.MessageType.Warning, message))
 
     def reject(self, uri: str, message: str) -> None:
         """An edit was not applied: say so, and withdraw the document's diagnostics (now misplaced)."""
@@ -193,10 +230,16 @@ class NnlintServer(LanguageServer):
 
     # ------------------------------------------------------------------------ code actions
     def finding_for(self, document: TextDocument, diagnostic: types.Diagnostic) -> Optional[Finding]:
-        for finding in self.findings.get(document.uri, []):
-            if finding.code == diagnostic.code and self.finding_range(document, finding) == diagnostic.range:
+        """The finding a diagnostic the client sent back stands for: the one with its code and exact
+        range, else (a client that re-encoded the range: other position units, a trimmed end) the one
+        with its code on its start line, the nearest start column first."""
+        same_code = [f for f in self.findings.get(document.uri, []) if f.code == diagnostic.code]
+        ranges = [(f, self.finding_range(document, f)) for f in same_code]
+        for finding, found in ranges:
+            if found == diagnostic.range:
                 return finding
-        return None
+        on_line = [(abs(found.start.character - diagnostic.range.start.character), index, finding) for index, (finding, found) in enumerate(ranges) if found.start.line == diagnostic.range.start.line]
+        return min(on_line, key=lambda item: item[:2])[2] if on_line else None
 
     def code_actions(self, params: types.CodeActionParams) -> List[types.CodeAction]:
         document = self.workspace.get_text_document(params.text_document.uri)
@@ -332,11 +375,14 @@ def create_server() -> NnlintServer:
 
     @server.feature(types.INITIALIZE)
     def initialize(ls: NnlintServer, params: types.InitializeParams) -> None:
-        ls.settings.update(params.initialization_options)
+        from nnlint.registry import load_registry
+
+        ls.warn([f"nnlint: {error}" for error in load_registry().errors])  # a plugin that failed to load
+        ls.warn(ls.settings.update(params.initialization_options))
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     def did_change_configuration(ls: NnlintServer, params: types.DidChangeConfigurationParams) -> None:
-        ls.settings.update(params.settings)
+        ls.warn(ls.settings.update(params.settings, ours=False))
         cells = {uri for uris in ls.notebook_cells.values() for uri in uris}
         for notebook_uri in list(ls.notebook_cells):
             ls.publish_notebook(notebook_uri)

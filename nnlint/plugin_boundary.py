@@ -8,7 +8,10 @@ wants the run to stop) and a time budget running out (:class:`nnlint.limits.Budg
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Optional
+import os
+import sys
+import traceback
+from typing import Any, Callable, List, Optional
 
 from nnlint import interrupts
 from nnlint.finding import Edit, Finding, Fix, Severity, Source
@@ -31,6 +34,79 @@ def describe(error: BaseException) -> str:
     """``RuntimeError: boom``; ``SystemExit: 3``; an exception without a message: its type alone."""
     text = str(error)
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+_DEBUG = False  # --debug: the traceback of every contained plugin failure goes to stderr
+
+
+def set_debug(enabled: bool) -> None:
+    global _DEBUG
+    _DEBUG = enabled
+
+
+def debugging() -> bool:
+    return _DEBUG or os.environ.get("NNLINT_DEBUG", "") not in ("", "0")
+
+
+def print_traceback(error: BaseException, what: str) -> None:
+    """Under ``--debug``: ``what`` failed, then the full traceback, on stderr."""
+    if not debugging():
+        return
+    text = "".join(traceback.format_exception(type(error), error, error.__traceback__))
+    sys.stderr.write(f"nnlint: debug: {what}:\n{text}")
+    sys.stderr.flush()
+
+
+def _roots_of(owner: Any) -> List[str]:
+    """The folders (or the file) holding the code of the package that defines ``owner`` (a class)."""
+    module_name = getattr(owner, "__module__", "") or ""
+    module = sys.modules.get(module_name.split(".")[0])
+    roots: List[str] = []
+    if module is not None:
+        roots.extend(os.path.realpath(path) for path in getattr(module, "__path__", None) or [])
+        if not roots and getattr(module, "__file__", None):
+            roots.append(os.path.realpath(module.__file__))
+    return roots
+
+
+def failure_location(error: BaseException, owner: Any) -> Optional[str]:
+    """``file.py:LINE`` of the innermost traceback frame in the package that defines ``owner`` (a rule or
+    probe class), shown relative to the folder above that package; else of the innermost frame in the
+    file that defines ``owner``; else of the innermost frame. None without a traceback."""
+    frames = traceback.extract_tb(error.__traceback__) if error.__traceback__ is not None else []
+    if not frames:
+        return None
+    roots = _roots_of(owner)
+    for frame in reversed(frames):
+        real = os.path.realpath(frame.filename)
+        for root in roots:
+            if real == root or real.startswith(root.rstrip(os.sep) + os.sep):
+                base = os.path.dirname(root.rstrip(os.sep))
+                return f"{os.path.relpath(real, base)}:{frame.lineno}"
+    own_file = _source_file(owner)
+    candidates = [f for f in frames if own_file is not None and os.path.realpath(f.filename) == own_file] or frames
+    frame = candidates[-1]
+    return f"{_short_path(frame.filename)}:{frame.lineno}"
+
+
+def _source_file(owner: Any) -> Optional[str]:
+    check = getattr(owner, "check", None)
+    code = getattr(check, "__code__", None)
+    return os.path.realpath(code.co_filename) if code is not None else None
+
+
+def _short_path(filename: str) -> str:
+    try:
+        relative = os.path.relpath(filename)
+    except ValueError:
+        return filename
+    return filename if relative.startswith("..") else relative
+
+
+def failed(error: BaseException, owner: Any) -> str:
+    """``failed: RuntimeError: boom (at plugin/rules.py:12)``: how a rule or probe failed, and where."""
+    where = failure_location(error, owner)
+    return f"failed: {describe(error)}" + (f" (at {where})" if where else "")
 
 
 def call_plugin(call: Callable[[], Any], on_failure: Callable[[BaseException], Any]) -> Any:

@@ -29,6 +29,7 @@ class PluginInfo:
     version: str
     codes: List[str] = field(default_factory=list)
     distribution: str = ""  # the installed package providing the entry point ("nnlint-lightning")
+    modules: List[str] = field(default_factory=list)  # top-level modules of its hooks, rules and probes
 
 
 @dataclass
@@ -77,6 +78,11 @@ def plugin_manager(load_entry_points: bool = True) -> tuple:
                     raise
                 errors.append(f"plugin {entry_point.name!r} failed to load: {describe(error)}")
                 continue
+            problem = _hook_problem(manager, plugin, entry_point.name)
+            if problem is not None:
+                manager.unregister(plugin, entry_point.name)
+                errors.append(f"plugin {entry_point.name!r}: {problem}; skipped")
+                continue
             dist = getattr(entry_point, "dist", None)
             versions[entry_point.name] = getattr(dist, "version", "?") if dist is not None else "?"
             _DISTRIBUTIONS[entry_point.name] = _distribution_name(dist)
@@ -84,6 +90,27 @@ def plugin_manager(load_entry_points: bool = True) -> tuple:
 
 
 _DISTRIBUTIONS: Dict[str, str] = {BUILTIN_NAME: "nnlint"}
+HOOK_NAMES = sorted(name for name in vars(hookspecs) if name.startswith("nnlint_"))
+
+
+def _hook_problem(manager: pluggy.PluginManager, plugin: object, name: str) -> Optional[str]:
+    """What is wrong with a just-registered plugin's hooks, checked by pluggy (``check_pending``: a
+    ``@hookimpl`` whose name no hookspec has, a misspelt ``nnlint_probe``), plus a hook-named function
+    left without ``@hookimpl`` (pluggy would silently ignore it); None when all is well."""
+    try:
+        manager.check_pending()
+    except pluggy.PluginValidationError:
+        unknown = sorted(caller.name for caller in manager.get_hookcallers(plugin) or [] if not caller.has_spec())
+        return f"unknown hook {', '.join(unknown) or '?'} (known hooks: {', '.join(HOOK_NAMES)})"
+    unmarked = [
+        hook for hook in HOOK_NAMES
+        if callable(getattr(plugin, hook, None)) and not any(impl.plugin_name == name for impl in getattr(manager.hook, hook).get_hookimpls())
+    ]
+    if unmarked:
+        return f"{', '.join(unmarked)} lacks the @hookimpl marker (from nnlint.api import hookimpl)"
+    if not any(manager.get_hookcallers(plugin) or []):
+        return f"implements no hook (known hooks: {', '.join(HOOK_NAMES)})"
+    return None
 
 
 def entry_points(group: str) -> List[Any]:
@@ -139,12 +166,58 @@ def _own_version() -> str:
     return __version__
 
 
+def _reserved_codes() -> Dict[str, type]:
+    from nnlint.diagnostics import DIAGNOSTICS
+
+    return DIAGNOSTICS
+
+
+def _rule_base() -> Optional[type]:
+    from nnlint.rule import Rule
+
+    return Rule
+
+
+def _probe_base() -> Optional[type]:
+    from nnlint.api import probe_class
+
+    return probe_class()
+
+
+_BASES = {"nnlint_rules": _rule_base, "nnlint_probes": _probe_base}
+# the docstring sections `nnlint explain` prints and the tests run (a probe's examples are fragments of a
+# script, which only a dynamic run could check: their sections are optional)
+REQUIRED_SECTIONS = {
+    "nnlint_rules": ("What it does", "Why is this bad?", "Example", "Use instead"),
+    "nnlint_probes": ("What it does", "Why is this bad?"),
+}
+
+
+def _documentation_problem(cls: type, hook_name: str) -> Optional[str]:
+    """Why a rule or probe class cannot be listed and explained (None when it can)."""
+    for attribute in ("name", "summary"):
+        value = getattr(cls, attribute, "")
+        if not isinstance(value, str) or not value.strip():
+            return f"has no {attribute} (set the class attribute `{attribute} = \"...\"`)"
+    try:
+        sections = cls.sections()  # type: ignore[attr-defined]
+    except Exception as error:  # a docstring that is not text
+        return f"has a docstring nnlint cannot read: {describe(error)}"
+    missing = [title for title in REQUIRED_SECTIONS[hook_name] if title not in sections]
+    if missing:
+        return "lacks the documentation section(s) " + ", ".join(f"'## {title}'" for title in missing) + " in its docstring"
+    if hook_name == "nnlint_rules" and not (cls.wrong_examples() and cls.right_examples()):  # type: ignore[attr-defined]
+        return "has no ```python block under '## Example' or '## Use instead'"
+    return None
+
+
 def _collect(manager: pluggy.PluginManager, hook_name: str, registry: Registry, target: Dict[str, type], infos: Dict[str, PluginInfo]) -> None:
     owners: Dict[str, str] = {code: name for name, info in infos.items() for code in info.codes}
     # built-in first, then plugins by name: a clash always keeps the built-in rule
     ordered = sorted(manager.list_name_plugin(), key=lambda item: (item[0] != BUILTIN_NAME, item[0]))
+    implementations = {impl.plugin_name: impl.function for impl in getattr(manager.hook, hook_name).get_hookimpls()}
     for plugin_name, plugin in ordered:
-        impl = getattr(plugin, hook_name, None)
+        impl = implementations.get(plugin_name)
         if impl is None:
             continue
         try:
@@ -165,6 +238,12 @@ def _collect(manager: pluggy.PluginManager, hook_name: str, registry: Registry, 
                     f"plugin {plugin_name!r}: {hook_name}() returned a {type(cls).__name__} object, not a class (return the class itself); skipped"
                 )
                 continue
+            base = _BASES[hook_name]()
+            if base is not None and not issubclass(cls, base):
+                registry.errors.append(
+                    f"plugin {plugin_name!r}: {hook_name}() returned {_describe(cls)}, which is not a subclass of nnlint.api.{base.__name__}; skipped"
+                )
+                continue
             code = getattr(cls, "code", "")
             if not code:
                 registry.errors.append(f"plugin {plugin_name!r}: {cls!r} has no code; skipped")
@@ -172,6 +251,19 @@ def _collect(manager: pluggy.PluginManager, hook_name: str, registry: Registry, 
             if not isinstance(code, str) or not CODE_PATTERN.match(code):
                 registry.errors.append(
                     f"plugin {plugin_name!r}: {_describe(cls)} has code {code!r}, not letters then digits (like NNX001); skipped"
+                )
+                continue
+            undocumented = _documentation_problem(cls, hook_name)
+            if undocumented is not None:
+                registry.errors.append(f"plugin {plugin_name!r}: {code} ({_describe(cls)}) {undocumented}; skipped")
+                continue
+            if code in _reserved_codes():
+                registry.errors.append(f"plugin {plugin_name!r}: code {code} of {_describe(cls)} is nnlint's own diagnostic; skipped")
+                continue
+            other = owners.get(code)
+            if other is not None and other != plugin_name and code not in target:  # a probe for another plugin's rule
+                registry.errors.append(
+                    f"plugin {plugin_name!r}: code {code} of {_describe(cls)} clashes with plugin {other!r}, which provides that code; skipped"
                 )
                 continue
             if code in target and target[code] is not cls:
@@ -183,6 +275,30 @@ def _collect(manager: pluggy.PluginManager, hook_name: str, registry: Registry, 
             target[code] = cls
             owners[code] = plugin_name
             infos[plugin_name].codes.append(code)
+            _note_module(infos[plugin_name], getattr(cls, "__module__", None))
+
+
+def _note_module(info: PluginInfo, module_name: Optional[str]) -> None:
+    top = (module_name or "").split(".")[0]
+    if top and top not in info.modules:
+        info.modules.append(top)
+
+
+def plugin_files(info: PluginInfo) -> List[str]:
+    """The source files of a plugin's top-level modules (a package's whole folder), sorted: what the
+    findings cache stamps so that an edited plugin is linted afresh without a version bump."""
+    found: List[str] = []
+    for name in info.modules:
+        module = sys.modules.get(name)
+        folders = list(getattr(module, "__path__", None) or []) if module is not None else []
+        if folders:
+            for folder in folders:
+                for root, dirs, files in os.walk(folder):
+                    dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+                    found.extend(os.path.join(root, f) for f in sorted(files) if f.endswith(".py"))
+        elif module is not None and getattr(module, "__file__", None):
+            found.append(str(module.__file__))
+    return sorted(set(found))
 
 
 _CACHE: Dict[bool, Registry] = {}
@@ -195,6 +311,9 @@ def load_registry(load_entry_points: bool = True) -> Registry:
     manager, versions, errors = plugin_manager(load_entry_points)
     registry = Registry(errors=list(errors))
     infos = {name: PluginInfo(name, version, distribution=_DISTRIBUTIONS.get(name, "?")) for name, version in versions.items()}
+    for name, plugin in manager.list_name_plugin():
+        if name in infos and name != BUILTIN_NAME:
+            _note_module(infos[name], getattr(plugin, "__name__", None) if isinstance(plugin, type(sys)) else getattr(plugin, "__module__", None))
     _collect(manager, "nnlint_rules", registry, registry.rules, infos)
     _collect(manager, "nnlint_probes", registry, registry.probes, infos)
     registry.plugins = [infos[name] for name in versions]

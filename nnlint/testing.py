@@ -2,7 +2,7 @@
 
 Use them from pytest::
 
-    from nnlint.testing import assert_clean, assert_flags, check_documented_examples
+    from nnlint.testing import assert_clean, assert_fixes, assert_flags, check_documented_examples
 
     def test_flags_whole_model_save():
         assert_flags(WholeModelSave, '''
@@ -10,6 +10,17 @@ Use them from pytest::
             model = torch.nn.Linear(2, 2)
             torch.save(model, "model.pt")
         ''', line=3)
+
+    def test_fix_calls_the_module():           # a rule whose findings carry a fix
+        assert_fixes(ForwardCalledDirectly, '''
+            import torch
+            model = torch.nn.Linear(2, 2)
+            y = model.forward(torch.zeros(1, 2))
+        ''', '''
+            import torch
+            model = torch.nn.Linear(2, 2)
+            y = model(torch.zeros(1, 2))
+        ''')
 
 Snippets are dedented and their leading blank lines dropped: ``line=1`` is the first line of code.
 Only the rules passed in run (no entry points are loaded), so a plugin's tests do not depend on what
@@ -32,10 +43,12 @@ RuleClasses = Union[type, Sequence[type]]
 __all__ = [
     "CorpusMismatch",
     "assert_clean",
+    "assert_fixes",
     "assert_flags",
     "check_corpus",
     "check_documented_examples",
     "lint_snippet",
+    "probe_findings",
 ]
 
 
@@ -116,9 +129,48 @@ def assert_clean(rule: type, code: str, *, options: Optional[Mapping[str, Any]] 
     assert not findings, f"{rule.code} should not report:\n{_format(findings)}\non:\n{_snippet(code)}"
 
 
-def check_documented_examples(rule: type) -> None:
+def assert_fixes(
+    rule: type,
+    before: str,
+    after: str,
+    *,
+    options: Optional[Mapping[str, Any]] = None,
+    path: str = "<snippet>",
+) -> List[Finding]:
+    """Assert the rule's fixes turn ``before`` into exactly ``after`` (both dedented like every
+    snippet), as ``nnlint --fix`` would apply them (pass by pass, each result re-parsed), and that the
+    rule no longer reports the fixed source. Returns the findings whose fixes were applied."""
+    from nnlint.autofix import fix_source
+
+    source, expected = _snippet(before), _snippet(after)
+    _lint_checked(rule, before, options)  # the snippet parses and the rule does not crash on it
+    outcome = fix_source(_linter(rule, {rule.code: options} if options else None), source, path)
+    assert outcome.error is None, f"{rule.code}: the fix was not applied: {outcome.error}"
+    assert outcome.applied, f"{rule.code}: no finding with a fix on:\n{source}"
+    if outcome.fixed != expected:
+        import difflib
+
+        diff = "".join(difflib.unified_diff(expected.splitlines(True), outcome.fixed.splitlines(True), "expected", "fixed"))
+        raise AssertionError(f"{rule.code}: the fixed source differs from the expected one:\n{diff}")
+    left = [f for f in outcome.remaining if f.code in (rule.code, "NN000", "NN002")]
+    assert not left, f"{rule.code}: still reported after its fix (a fix must make its finding go away):\n{_format(left)}"
+    return outcome.applied
+
+
+def check_documented_examples(rule: type, *, python: Optional[str] = None) -> None:
     """The rule's docstring has the four documentation sections; its ``## Example`` blocks are flagged
-    and its ``## Use instead`` blocks are not."""
+    and its ``## Use instead`` blocks are not.
+
+    For a probe (a :class:`nnlint.api.Probe`) the same sections are required and every block must be
+    valid Python; a block that is a whole training script (it imports torch and calls ``.step(``) is run through the
+    dynamic pass, one instrumented step under ``python`` (default: this interpreter, which then needs
+    torch), with only this probe: the ``## Example`` must be reported, the ``## Use instead`` not."""
+    from nnlint.api import probe_class
+
+    base = probe_class()
+    if base is not None and isinstance(rule, type) and issubclass(rule, base):
+        _check_probe_examples(rule, python)
+        return
     sections = rule.sections()
     for title in ("What it does", "Why is this bad?", "Example", "Use instead"):
         assert title in sections, f"{rule.code}: docstring lacks '## {title}'"
@@ -128,6 +180,59 @@ def check_documented_examples(rule: type) -> None:
         assert_flags(rule, example)
     for example in rule.right_examples():
         assert_clean(rule, example)
+
+
+def _check_probe_examples(probe: type, python: Optional[str]) -> None:
+    sections = probe.sections()
+    for title in ("What it does", "Why is this bad?", "Example", "Use instead"):
+        assert title in sections, f"{probe.code}: docstring lacks '## {title}'"
+    assert probe.code and probe.name and probe.summary, f"{probe.__name__}: set code, name and summary"
+    assert probe.wrong_examples() and probe.right_examples(), f"{probe.code}: examples need ```python blocks"
+    for wrong, examples in ((True, probe.wrong_examples()), (False, probe.right_examples())):
+        for example in examples:
+            try:
+                compile(example, f"<{probe.code} example>", "exec")
+            except SyntaxError as error:
+                raise AssertionError(f"{probe.code}: an example does not parse ({error.msg}, line {error.lineno}):\n{example}") from None
+            if not _whole_script(example) or _only_confirms(probe):
+                continue  # a fragment of a script (only a whole one can run), or a probe that reports nothing itself
+            found = probe_findings(probe, example, python=python)
+            crashes = [f for f in found if f.code == "NN002"]
+            assert not crashes, f"{probe.code}: the probe failed on its example:\n{_format(crashes)}"
+            own = [f for f in found if f.code == probe.code]
+            if wrong:
+                assert own, f"{probe.code} did not report its own example at run time:\n{example}"
+            else:
+                assert not own, f"{probe.code} reported its own right example at run time:\n{_format(own)}"
+
+
+def _whole_script(example: str) -> bool:
+    """An example that runs by itself: it imports torch and takes an optimizer step."""
+    imports = any(line.startswith(("import torch", "from torch")) for line in example.splitlines())
+    return imports and ".step(" in example
+
+
+def _only_confirms(probe: type) -> bool:
+    from nnlint.api import probe_class
+
+    return getattr(probe, "check", None) is getattr(probe_class(), "check", None)
+
+
+def probe_findings(probe: type, script: str, *, options: Optional[Mapping[str, Any]] = None, python: Optional[str] = None) -> List[Finding]:
+    """Run a script (dedented) for one instrumented training step, as ``nnlint --dynamic`` does, and
+    return what the given probe class (alone, with ``options``) reports on it. Raises AssertionError
+    when no training step could be observed."""
+    import sys
+    import tempfile
+
+    from nnlint.dynamic import run_dynamic
+
+    with tempfile.TemporaryDirectory(prefix="nnlint-probe-") as folder:
+        path = Path(folder) / "train.py"
+        path.write_text(_snippet(script), encoding="utf-8")
+        report = run_dynamic(str(path), [], [probe(dict(options or {}))], [], python=python or sys.executable, device="cpu")
+    assert report.error is None, f"{probe.code}: the dynamic pass observed no training step: {report.error}"
+    return report.findings
 
 
 @dataclass

@@ -24,13 +24,46 @@ class DynamicReport:
     ended: List[str] = field(default_factory=list)  # processes that had left the script's process group, ended
 
 
-def apply_probes(script: str, ranks: Sequence[dict], probes: Sequence[object], static_findings: Sequence[Finding]) -> List[Finding]:
+class _Stopped:
+    """What a probe call that ran past its time budget gives back instead of its result."""
+
+    def __init__(self, seconds: float) -> None:
+        self.what = f"exceeded {seconds:g} s and was stopped (tool.nnlint.rule-timeout)"
+
+
+def _within(seconds: float, call: Callable[[], object]) -> object:
+    """``call()`` under a time budget of ``seconds`` (0: none), or a :class:`_Stopped` when it ran out."""
+    from nnlint.limits import BudgetExceeded, TimeBudget
+
+    budget = TimeBudget(seconds)
+    try:
+        with budget:
+            return call()
+    except BudgetExceeded as error:
+        if error.budget is not budget:
+            raise
+        return _Stopped(seconds)
+
+
+def apply_probes(
+    script: str, ranks: Sequence[dict], probes: Sequence[object], static_findings: Sequence[Finding], timeout: float = 0.0,
+) -> List[Finding]:
     """Run every probe over one run's observations; set ``confirmed`` on static findings in place.
 
-    A probe that raises (``SystemExit`` included), reports an unusable finding or answers ``confirm``
-    with something other than None/True/False is one NN002 finding naming it; the others still run."""
+    Probes are held to the rules' boundary: one that raises (``SystemExit`` included), runs past
+    ``timeout`` seconds (``rule-timeout``) in one call, reports an unusable finding or answers
+    ``confirm`` with something other than None/True/False is one NN002 finding naming it (and where it
+    raised); the others still run, and the static findings stay."""
     from nnlint.dynamic.probe import RunView, probe_error
-    from nnlint.plugin_boundary import call_plugin, describe, finding_problem
+    from nnlint.plugin_boundary import call_plugin, failed, finding_problem, print_traceback
+
+    def failure(probe: object, error: BaseException) -> str:
+        print_traceback(error, f"probe {getattr(probe, 'code', '?')} ({getattr(probe, 'name', '?')})")
+        return failed(error, type(probe))
+
+    def checked(probe: object) -> Optional[str]:
+        outcome = _within(timeout, lambda: probe.check(view))  # type: ignore[attr-defined]
+        return outcome.what if isinstance(outcome, _Stopped) else None
 
     view = RunView(script, ranks, static_findings)
     failures: List[Finding] = []
@@ -38,7 +71,7 @@ def apply_probes(script: str, ranks: Sequence[dict], probes: Sequence[object], s
     for probe in probes:
         view.probe = probe  # type: ignore[assignment]
         first = len(view.findings)
-        problem = call_plugin(lambda: probe.check(view), lambda error: f"failed: {describe(error)}")  # type: ignore[attr-defined]
+        problem = call_plugin(lambda: checked(probe), lambda error: failure(probe, error))
         if problem is None:
             unusable = [p for p in map(finding_problem, view.findings[first:]) if p is not None]
             problem = f"produced an unusable finding: {unusable[0]}; its findings are dropped" if unusable else None
@@ -51,9 +84,14 @@ def apply_probes(script: str, ranks: Sequence[dict], probes: Sequence[object], s
         probe = by_code.get(finding.code)
         if probe is None:
             continue
-        verdict = call_plugin(lambda: probe.confirm(finding, view), lambda error: error)  # type: ignore[attr-defined]
+        verdict = call_plugin(lambda: _within(timeout, lambda: probe.confirm(finding, view)), lambda error: error)  # type: ignore[attr-defined]
         if verdict is not None and not isinstance(verdict, bool):
-            what = f"failed: {describe(verdict)}" if isinstance(verdict, BaseException) else f"answered confirm() with {verdict!r}, not None, True or False"
+            if isinstance(verdict, _Stopped):
+                what = verdict.what
+            elif isinstance(verdict, BaseException):
+                what = failure(probe, verdict)
+            else:
+                what = f"answered confirm() with {verdict!r}, not None, True or False"
             failures.append(probe_error(view, probe, what))
             del by_code[finding.code]  # one report; its other findings stay unconfirmed
             continue
@@ -74,6 +112,7 @@ def run_dynamic(
     launcher: Optional[str] = None,
     nproc_per_node: int = 1,
     progress: Optional[Callable[[str], None]] = None,
+    probe_timeout: float = 0.0,
 ) -> DynamicReport:
     from nnlint.dynamic.runner import DEFAULT_TIMEOUT, run_script
     from nnlint.notebooks import is_notebook_path
@@ -83,7 +122,7 @@ def run_dynamic(
 
         return run_notebook(
             script, args, probes, static_findings, python=python, device=device, timeout=timeout or DEFAULT_TIMEOUT,
-            launcher=launcher, nproc_per_node=nproc_per_node, progress=progress,
+            launcher=launcher, nproc_per_node=nproc_per_node, progress=progress, probe_timeout=probe_timeout,
         )
     result = run_script(
         script, args, python=python, device=device, timeout=timeout or DEFAULT_TIMEOUT,
@@ -94,7 +133,7 @@ def run_dynamic(
         status=result.status, ended=result.ended,
     )
     if result.error is None:
-        report.findings = apply_probes(result.script, result.ranks, probes, static_findings)
+        report.findings = apply_probes(result.script, result.ranks, probes, static_findings, probe_timeout)
     return report
 
 

@@ -86,6 +86,7 @@ def run_from_cli(
         launcher=launcher,
         nproc_per_node=nproc,
         progress=(lambda stage: click.echo(f"nnlint: dynamic: {stage}", err=True)) if show else None,
+        probe_timeout=config.limits.rule_timeout if hasattr(config, "limits") else 0.0,
     )
     if report.ended:
         click.echo(f"nnlint: dynamic: note: ended {len(report.ended)} process(es) the script left running outside its process group: {', '.join(report.ended)}", err=True)

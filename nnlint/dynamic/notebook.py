@@ -32,6 +32,7 @@ def run_notebook(
     launcher: Optional[str],
     nproc_per_node: int,
     progress: Optional[Callable[[str], None]],
+    probe_timeout: float = 0.0,
 ) -> DynamicReport:
     from nnlint.dynamic.runner import run_script
 
@@ -58,7 +59,7 @@ def run_notebook(
         if result.error is not None:
             report.error = _describe_error(program, path, script, result.error)
             return report
-        found = apply_probes(result.script, result.ranks, probes, in_program)
+        found = apply_probes(result.script, result.ranks, probes, in_program, probe_timeout)
     for original, mapped in zip(own, in_program):
         original.confirmed = mapped.confirmed
     report.findings = [_to_notebook(program, f, path, script) for f in found]

@@ -18,6 +18,7 @@ import os
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence
 
 from nnlint.documented import Documented
+from nnlint.dynamic.observations import Activation, GradEntry, LoaderInfo, LossEvent, OptimizerInfo, TensorStats, UpdateRatio, Where
 from nnlint.finding import Finding, Severity, Source
 
 
@@ -38,6 +39,39 @@ class RunView:
     def get(self, key: str, default: Any = None) -> Any:
         value = self.obs.get(key)
         return default if value is None else value
+
+    # typed views of the most used observations (nnlint.dynamic.observations lists every key)
+    @property
+    def optimizers(self) -> List["OptimizerInfo"]:
+        return list(self.get("optimizers", []))
+
+    @property
+    def loaders(self) -> List["LoaderInfo"]:
+        return list(self.get("loaders", []))
+
+    @property
+    def losses(self) -> List["LossEvent"]:
+        return list(self.get("losses", []))
+
+    @property
+    def grads(self) -> List["GradEntry"]:
+        return list(self.get("grads", []))
+
+    @property
+    def update_ratios(self) -> List["UpdateRatio"]:
+        return list(self.get("update_ratios", []))
+
+    @property
+    def activations(self) -> List["Activation"]:
+        return list(self.get("activations", []))
+
+    @property
+    def train_inputs(self) -> List["TensorStats"]:
+        return list(self.get("train_inputs", []))
+
+    @property
+    def step_where(self) -> Optional["Where"]:
+        return self.get("step_where")
 
     @property
     def world_size(self) -> int:

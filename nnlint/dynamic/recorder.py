@@ -147,6 +147,7 @@ class Recorder:
             "clips": [], "second_backward": None, "loaders": [], "repeated_batch": None, "sampler_epochs": [],
             "set_epoch_calls": [], "custom_functions": [], "suppressed_saves": 0, "steps": 0, "backwards": 0,
             "stop_reason": None, "loss_non_finite": False, "grad_non_finite": [], "skipped_epochs": 0,
+            "optimizers": [],
         }
         # budget state
         self.steps = 0
@@ -658,6 +659,11 @@ class Recorder:
             return
         self.busy = True
         try:
+            if len(self.obs["optimizers"]) < 8:
+                try:
+                    self.obs["optimizers"].append(_optimizer_info(optimizer, self.where(), id(optimizer) == self.primary_optimizer))
+                except Exception:  # an exotic optimizer's param groups: observe nothing rather than break its step
+                    pass
             if self.steps == 0 and id(optimizer) == self.primary_optimizer:
                 self.obs["step_where"] = self.where()
                 self.train_loader_id = self.last_state.loader_id if self.last_state else None
@@ -830,6 +836,36 @@ def _safe_len(value: Any) -> Optional[int]:
         return len(value)
     except Exception:
         return None
+
+
+def _optimizer_info(optimizer: torch.optim.Optimizer, where: Any, primary: bool) -> Dict[str, Any]:
+    """An optimizer's class, call site and settings per param group (``lr``, ``momentum``,
+    ``weight_decay``, ``betas``...: every plain hyperparameter, tensors as numbers), at its first step."""
+    groups = []
+    for group in optimizer.param_groups:
+        settings: Dict[str, Any] = {"params": len(group.get("params", []))}
+        for key, value in group.items():
+            if key == "params":
+                continue
+            plain = _plain_setting(value)
+            if plain is not _NOT_PLAIN:
+                settings[str(key)] = plain
+        groups.append(settings)
+    return {"class": type(optimizer).__name__, "where": where, "primary": primary, "param_groups": groups}
+
+
+_NOT_PLAIN = object()
+
+
+def _plain_setting(value: Any) -> Any:
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, torch.Tensor) and value.numel() == 1:
+        return float(value.detach().item())
+    if isinstance(value, (tuple, list)) and len(value) <= 8:
+        items = [_plain_setting(item) for item in value]
+        return _NOT_PLAIN if any(item is _NOT_PLAIN for item in items) else items
+    return _NOT_PLAIN
 
 
 def _is_embedding_weight(param: torch.Tensor, roots: Dict[int, nn.Module]) -> bool:

@@ -3,6 +3,7 @@ KeyboardInterrupt included) or hands back is one line naming the plugin, and eve
 from __future__ import annotations
 
 import os
+import re
 import signal
 import textwrap
 import types
@@ -14,7 +15,7 @@ from click.testing import CliRunner
 
 from nnlint.api import Rule, hookimpl
 from nnlint.cli import main
-from tests.plugins.test_plugin_loading import _FakeEntryPoint, fake_entry_points  # noqa: F401  (fake_entry_points: a fixture)
+from tests.plugins.test_plugin_loading import DOCUMENTED, _FakeEntryPoint, fake_entry_points  # noqa: F401  (fake_entry_points: a fixture)
 
 BUGGY = textwrap.dedent(
     """\
@@ -30,11 +31,12 @@ BUGGY = textwrap.dedent(
         opt.step()
     """
 )
+_RAISE_LINE = next(n for n, line in enumerate(Path(__file__).read_text().splitlines(), 1) if line.endswith("raise error  # _RAISE_LINE"))
 BUILTIN_FINDING = "train.py:8:12: NN201 CrossEntropyLoss receives the model's output after softmax"
 
 
 def _rule_class(check: Callable[[Any, Any], None], init: Callable[..., None] = None) -> type:
-    namespace = {"code": "NNZ001", "name": "bad-rule", "summary": "bad", "check": check, "__module__": "badplug"}
+    namespace = {"code": "NNZ001", "name": "bad-rule", "summary": "bad", "check": check, "__module__": "badplug", "__doc__": DOCUMENTED}
     if init is not None:
         namespace["__init__"] = init
     return type("BadRule", (Rule,), namespace)
@@ -75,7 +77,7 @@ def entry_points_loaded_by_the_cli(monkeypatch: pytest.MonkeyPatch) -> Callable[
 
 def _raiser(error: BaseException) -> Callable[..., None]:
     def check(self: Any, ctx: Any) -> None:
-        raise error
+        raise error  # _RAISE_LINE
 
     return check
 
@@ -99,11 +101,17 @@ def _raiser(error: BaseException) -> Callable[..., None]:
 )
 def test_a_plugin_failing_to_load_or_set_up_is_one_warning_and_the_findings_stay(entry_points_loaded_by_the_cli, tmp_path: Path, point: Any, warning: str) -> None:
     entry_points_loaded_by_the_cli(point)
-    result = _run(tmp_path)
+    result = _run(tmp_path, "--ignore-plugin-errors")
     assert result.exit_code == 1, result.stdout + result.stderr
     assert warning in result.stderr.splitlines()
     lines = result.stdout.splitlines()
     assert len(lines) == 1 and lines[0].startswith(BUILTIN_FINDING)
+    if "could not be set up" in warning:
+        return  # a rule's __init__ is run per run, not at load time: a warning whatever the flag
+    stopped = _run(tmp_path)  # without the flag: one error line naming the plugin, exit 2, nothing linted
+    assert stopped.exit_code == 2 and stopped.stdout == "", stopped.stdout + stopped.stderr
+    error = warning.replace("nnlint: warning: ", "nnlint: error: ", 1) + " (--ignore-plugin-errors to run without it)"
+    assert stopped.stderr.splitlines() == [error]
 
 
 def _append_garbage(self: Any, ctx: Any) -> None:
@@ -132,7 +140,11 @@ def test_a_failing_rule_is_its_own_nn002_naming_the_plugin(fake_entry_points, tm
     result = _run(tmp_path)
     assert result.exit_code == 1, result.stdout + result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0] == f"train.py:1:1: NN002 plugin 'badplug': rule NNZ001 (bad-rule) {message}"
+    expected = f"train.py:1:1: NN002 plugin 'badplug': rule NNZ001 (bad-rule) {message}"
+    if message.startswith("failed:"):  # where it raised: the innermost frame of the rule's own code
+        assert re.fullmatch(re.escape(expected) + r" \(at (\S*/)?tests/plugins/test_plugin_boundary\.py:\d+\)", lines[0]), lines[0]
+    else:
+        assert lines[0] == expected
     assert lines[1].startswith(BUILTIN_FINDING) and len(lines) == 2
 
 
@@ -198,7 +210,7 @@ def test_a_probe_that_raises_or_answers_nonsense_is_one_nn002_and_the_others_sti
         [_probe(check=_raiser(SystemExit(2))), good], static,
     )
     assert [(f.line, f.code, f.message) for f in findings] == [
-        (1, "NN002", "probe NNZ801 (bad-probe) failed: SystemExit: 2"),
+        (1, "NN002", f"probe NNZ801 (bad-probe) failed: SystemExit: 2 (at tests/plugins/test_plugin_boundary.py:{_RAISE_LINE})"),
         (7, "NNZ802", "seen at run time"),
     ]
     findings = apply_probes("train.py", [{"observations": {}}], [_probe(confirm=lambda self, finding, run: "yes")], static)

@@ -24,8 +24,27 @@ class _FakeEntryPoint:
         return self._target
 
 
-def _rule(code: str, name: str, options: Dict[str, Any] = None) -> type:
-    return type(name.title().replace("-", ""), (Rule,), {"code": code, "name": name, "summary": name, "default_options": options or {}, "check": lambda self, ctx: None, "__module__": "fake_plugin"})
+DOCUMENTED = """## What it does
+Nothing.
+
+## Why is this bad?
+It is a test.
+
+## Example
+```python
+x = 1
+```
+
+## Use instead
+```python
+x = 2
+```
+"""
+
+
+def _rule(code: str, name: str, options: Dict[str, Any] = None, doc: str = DOCUMENTED) -> type:
+    namespace = {"code": code, "name": name, "summary": name, "default_options": options or {}, "check": lambda self, ctx: None, "__module__": "fake_plugin", "__doc__": doc}
+    return type(name.title().replace("-", ""), (Rule,), namespace)
 
 
 def _plugin(*rules: type) -> types.SimpleNamespace:

@@ -118,6 +118,23 @@ def _write_fixture_plugin(root: Path) -> Path:
 
 
             class TakesExampleCode(Rule):
+                """## What it does
+                Clashes.
+
+                ## Why is this bad?
+                Two plugins cannot own one code.
+
+                ## Example
+                ```python
+                x = 1
+                ```
+
+                ## Use instead
+                ```python
+                x = 2
+                ```
+                """
+
                 code = "NNX001"
                 name = "takes-example-code"
                 summary = "clashes with nnlint-example"
@@ -127,6 +144,7 @@ def _write_fixture_plugin(root: Path) -> Path:
 
 
             class TakesBuiltinCode(TakesExampleCode):
+                __doc__ = TakesExampleCode.__doc__
                 code = "NN201"
                 name = "takes-builtin-code"
 
@@ -174,8 +192,13 @@ def environment(tmp_path_factory: pytest.TempPathFactory) -> Dict[str, Path]:
     return {"root": root, "python": python, "bin": python.parent, "project": project, "site": site_packages}
 
 
-def nnlint(env: Dict[str, Path], *args: str, cwd: Path = None) -> "subprocess.CompletedProcess[str]":
-    command = [str(env["bin"] / "nnlint"), *args]
+_SUBCOMMANDS = ("plugins", "rules", "explain")
+
+
+def nnlint(env: Dict[str, Path], *args: str, cwd: Path = None, strict: bool = False) -> "subprocess.CompletedProcess[str]":
+    """``nnlint ARGS`` in the venv; a lint goes on past the fixture's broken plugins unless ``strict``."""
+    lenient = [] if strict or (args and args[0] in _SUBCOMMANDS) else ["--ignore-plugin-errors"]
+    command = [str(env["bin"] / "nnlint"), *lenient, *args]
     clean_env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
     return subprocess.run(command, capture_output=True, text=True, timeout=120, cwd=cwd or env["project"], env=clean_env)
 
@@ -206,6 +229,14 @@ def test_plugins_command_lists_plugins_codes_and_problems(environment: Dict[str,
     assert any("plugin 'broken' failed to load: RuntimeError: this plugin is broken on purpose" in w for w in warnings)
     assert any("code NNX001 of nnlint_fixture_bad.clashing.TakesExampleCode clashes with nnlint_example.rules.WholeModelSave from plugin 'example'" in w for w in warnings)
     assert any("code NN201 of nnlint_fixture_bad.clashing.TakesBuiltinCode clashes with" in w and "from plugin 'nnlint'" in w for w in warnings)
+
+
+def test_broken_plugins_stop_a_lint_without_the_flag(environment: Dict[str, Path]) -> None:
+    result = nnlint(environment, "lightning", strict=True)
+    assert result.returncode == 2 and result.stdout == "", result.stdout + result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("nnlint: error:")]
+    assert len(errors) == 3 and all(line.endswith("(--ignore-plugin-errors to run without it)") for line in errors), result.stderr
+    assert any("plugin 'broken' failed to load: RuntimeError: this plugin is broken on purpose" in line for line in errors)
 
 
 def test_lightning_rules_fire_through_the_entry_point(environment: Dict[str, Path]) -> None:

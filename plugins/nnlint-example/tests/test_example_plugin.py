@@ -7,6 +7,7 @@ from nnlint_example.rules import WholeModelSave
 
 def test_documented_examples():
     check_documented_examples(WholeModelSave)
+    check_documented_examples(TinyTrainingBatch)  # a probe: its sections, and every example parses
 
 
 def test_flags_a_user_model_class():
