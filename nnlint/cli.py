@@ -23,6 +23,7 @@ from nnlint.interrupts import Terminated, exit_code, signal_name, signals_raise
 from nnlint.registry import BUILTIN_NAME, Registry, load_registry
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+HUMAN_FORMATS = ("text",)  # --statistics is appended to these reports; for the others it goes to stderr
 
 
 class _DefaultCheckGroup(click.Group):
@@ -93,7 +94,7 @@ def main() -> None:
 @click.option("--extend-select", multiple=True, help="Codes or prefixes to enable on top of the selection.")
 @click.option("--format", "output_format", type=click.Choice(sorted(FORMATTERS)), default="text", show_default=True)
 @click.option("--output-file", type=click.Path(dir_okay=False, writable=True), help="Write the report here instead of stdout.")
-@click.option("--statistics", is_flag=True, help="Print the number of findings per code.")
+@click.option("--statistics", is_flag=True, help="Print the number of findings per code (after a text report; on stderr for the machine-read formats).")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="pyproject.toml to read instead of the nearest one.")
 @click.option("--stdin-filename", help="Path to report for source read from stdin (PATH '-').")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
@@ -205,8 +206,10 @@ def check(
     report_stream = None if output_file else (sys.stderr if report_to_stderr else sys.stdout)
     options = FormatOptions(show_source=show_source, color=use_color(color, report_stream), sources={stdin_name: stdin_source or ""})
     report = format_findings(output_format, findings, options)
-    if statistics:
+    if statistics and output_format in HUMAN_FORMATS:
         report += _statistics(findings)
+    elif statistics:  # a machine-read report stays valid on stdout: the counts go to stderr
+        click.echo(_statistics(findings), err=True, nl=False)
     if report_to_stderr and not output_file:
         click.echo(report, err=True, nl=False)
     else:
