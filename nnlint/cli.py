@@ -13,7 +13,7 @@ from nnlint import __version__
 from nnlint.analysis.source import SourceError, decode_source
 from nnlint.config import Config, ConfigError, find_pyproject, load_config
 from nnlint.diagnostics import DIAGNOSTICS
-from nnlint.discovery import missing_paths
+from nnlint.cli_paths import given_paths
 from nnlint.dynamic.cli_support import dynamic_options, run_from_cli, split_script_args
 from nnlint.terminal import Progress, use_color
 from nnlint.autofix import fix_paths
@@ -129,14 +129,13 @@ def check(
     nproc_per_node: Optional[int] = None,
     python_path: Optional[str] = None,
 ) -> None:
-    """Lint PATHS (files or folders) for training bugs."""
+    """Lint PATHS (files or folders; default: the current folder) for training bugs."""
     from nnlint.engine import Linter
 
-    if not paths:
-        raise fail("no path given (try `nnlint .`)")
-    missing = missing_paths(paths)
-    if missing:
-        raise fail(f"no such file or directory: {missing[0]}")
+    given = given_paths(paths)
+    for message in given.errors:  # reported now; the run goes on with the others and exits 2 at the end
+        click.echo(f"nnlint: error: {message}", err=True)
+    paths = tuple(given.paths)
     try:
         config = _load_config(config_path, paths)
     except ConfigError as error:
@@ -180,7 +179,7 @@ def check(
             click.echo(f"nnlint: error: {problem}", err=True)
         if diff:
             _write(fixed.diff, output_file)
-            raise click.exceptions.Exit(EXIT_FINDINGS if fixed.diff or fixed.problems else EXIT_CLEAN)
+            raise click.exceptions.Exit(EXIT_ERROR if given.missing else EXIT_FINDINGS if fixed.diff or fixed.problems else EXIT_CLEAN)
         if fixed.fixed:
             click.echo(f"nnlint: fixed {fixed.fixed} finding(s) in {fixed.changed_files} file(s)", err=True)
         if fixed.stdin_fixed is not None:
@@ -216,6 +215,8 @@ def check(
         _write(report, output_file)
     if dynamic_error:
         raise fail(dynamic_error)
+    if given.missing:
+        raise click.exceptions.Exit(EXIT_ERROR)
     raise click.exceptions.Exit(EXIT_FINDINGS if findings and not exit_zero else EXIT_CLEAN)
 
 

@@ -25,14 +25,16 @@ def discover(
     """Files to lint, in a stable order. Paths given explicitly are always linted; found ones honour excludes
     (and ``notebooks=False``, which leaves the ``.ipynb`` files of a folder out). Anything that is not a
     regular file (a FIFO or a device named ``*.py``, which would block or never end) is left out, with a
-    note passed to ``skipped``."""
+    note passed to ``skipped``. A file reached twice (``a.py`` and ``./a.py``, an absolute path, a symlink to
+    it, or a folder and a file in it) is linted once, under the first spelling met."""
     suffixes = (".py", ".ipynb") if notebooks else (".py",)
     seen: set = set()
 
     def wanted(path: str) -> bool:
-        if path in seen:
+        key = _identity(path)
+        if key in seen:
             return False
-        seen.add(path)
+        seen.add(key)
         why = not_a_regular_file(path)
         if why is not None and skipped is not None:
             skipped(skipped_note(path, why))
@@ -50,6 +52,14 @@ def discover(
                         yield path
         elif wanted(given):
             yield given
+
+
+def _identity(path: str) -> str:
+    """One key per file however it is spelt: the real path (symlinks resolved), case-folded where the system does."""
+    try:
+        return os.path.normcase(os.path.realpath(path))
+    except (OSError, ValueError):
+        return os.path.normcase(os.path.abspath(path))
 
 
 _KINDS = (
