@@ -19,6 +19,7 @@ from nnlint.terminal import Progress, use_color
 from nnlint.autofix import fix_paths
 from nnlint.finding import Finding
 from nnlint.formatters import FORMATTERS, FormatOptions, format_findings
+from nnlint.options_schema import config_option_errors
 from nnlint.interrupts import Terminated, exit_code, signal_name, signals_raise
 from nnlint.registry import BUILTIN_NAME, Registry, load_registry
 
@@ -150,6 +151,11 @@ def check(
     _check_codes(registry, "tool.nnlint.extend-select", config.extend_select)
     for pattern, codes in config.per_file_ignores.items():
         _check_codes(registry, f"tool.nnlint.per-file-ignores[{pattern!r}]", codes)
+    option_problems = config_option_errors(config, registry)
+    for message in option_problems[:-1]:
+        click.echo(f"nnlint: error: {message}", err=True)
+    if option_problems:
+        raise fail(option_problems[-1])
     if select:
         config.select = _split_codes(select)
     config.ignore.extend(_split_codes(ignore))

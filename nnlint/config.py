@@ -8,6 +8,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from nnlint.limits import CONFIG_KEYS as LIMIT_KEYS
 from nnlint.limits import DEFAULT_LIMITS, Limits, limits_from_table
+from nnlint.options_schema import option_errors
 from nnlint.path_patterns import PathPatterns
 
 if sys.version_info >= (3, 11):
@@ -177,6 +178,11 @@ def _declared(cls: type) -> Dict[str, Any]:
     return dict(getattr(cls, "default_options", None) or {})
 
 
+def _raise_first(errors: Sequence[str]) -> None:
+    if errors:
+        raise ConfigError(errors[0])
+
+
 def _plugin_options(spec: PluginSpec, value: Any, where: str) -> Dict[str, Dict[str, Any]]:
     """Options per code from ``[tool.nnlint.<plugin>]``: plugin-wide keys (given to each rule that declares
     them), then the sub-tables ``[tool.nnlint.<plugin>.<CODE or name>]`` of single rules."""
@@ -193,8 +199,12 @@ def _plugin_options(spec: PluginSpec, value: Any, where: str) -> Dict[str, Dict[
             unknown = sorted(set(item) - set(own))
             if unknown:
                 raise ConfigError(f"{where}{prefix}.{key}: unknown option {unknown[0]!r} (known: {', '.join(sorted(own)) or 'none'})")
+            _raise_first(option_errors([by_id[key]], item, f"{where}{prefix}.{key}"))
             per_rule.setdefault(by_id[key], {}).update(item)
         elif key in declared:
+            for cls in spec.checks:
+                if key in _declared(cls):
+                    _raise_first(option_errors([cls], {key: item}, f"{where}{prefix}"))
             shared[key] = item
         elif isinstance(item, dict):
             raise ConfigError(f"{where}{prefix}.{key}: the {spec.name!r} plugin has no rule {key!r}")
