@@ -260,7 +260,10 @@ def fix_paths(
         outcome = fix_source(linter, stdin_source, stdin_name)
         _record(run, outcome)
         run.stdin_fixed = outcome.fixed
-    files = list(discover(paths, linter.config.is_excluded, notebooks=linter.config.notebooks, skipped=linter.notes.append))
+    files = list(discover(
+        paths, linter.config.is_excluded, notebooks=linter.config.notebooks, skipped=linter.notes.append,
+        force_exclude=linter.config.force_exclude, respect_gitignore=linter.config.respect_gitignore,
+    ))
     for done, path in enumerate(files, 1):
         _fix_file(linter, Path(path), run, write)
         if progress is not None:

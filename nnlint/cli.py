@@ -13,7 +13,7 @@ from nnlint import __version__
 from nnlint.analysis.source import SourceError, decode_source
 from nnlint.config import Config, ConfigError, find_pyproject, load_config
 from nnlint.diagnostics import DIAGNOSTICS
-from nnlint.cli_paths import given_paths
+from nnlint.cli_paths import apply_path_options, given_paths, path_options
 from nnlint.dynamic.cli_support import dynamic_options, run_from_cli, split_script_args
 from nnlint.terminal import Progress, use_color
 from nnlint.autofix import fix_paths
@@ -73,7 +73,7 @@ def _load_config(config_path: Optional[str], paths: Sequence[str]) -> Config:
 def _check_codes(registry: Registry, option: str, codes: Sequence[str]) -> None:
     known = registry.all_codes() + list(DIAGNOSTICS)
     for code in codes:
-        if code != "ALL" and not any(k.startswith(code) for k in known):
+        if code != "ALL" and (not code or not any(k.startswith(code) for k in known)):
             raise fail(f"{option}: unknown rule code or prefix {code!r} (see `nnlint rules`)")
 
 
@@ -105,6 +105,7 @@ def main() -> None:
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True, help="Colour the report (auto: only on a terminal).")
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, help="Worker processes (default 0: one per CPU core; 1: no workers).")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the findings cache (.nnlint_cache, or $NNLINT_CACHE_DIR).")
+@path_options
 @dynamic_options
 def check(
     paths: Tuple[str, ...],
@@ -123,6 +124,10 @@ def check(
     color: str = "auto",
     jobs: int = 0,
     no_cache: bool = False,
+    exclude: Tuple[str, ...] = (),
+    extend_exclude: Tuple[str, ...] = (),
+    force_exclude: Optional[bool] = None,
+    respect_gitignore: Optional[bool] = None,
     dynamic: bool = False,
     device: Optional[str] = None,
     timeout: Optional[float] = None,
@@ -156,6 +161,7 @@ def check(
         click.echo(f"nnlint: error: {message}", err=True)
     if option_problems:
         raise fail(option_problems[-1])
+    apply_path_options(config, exclude, extend_exclude, force_exclude, respect_gitignore)
     if select:
         config.select = _split_codes(select)
     config.ignore.extend(_split_codes(ignore))
@@ -170,6 +176,12 @@ def check(
     stdin_name = stdin_filename or "<stdin>"
     stdin_bytes, stdin_source = _read_stdin() if "-" in paths else (None, None)
     report_to_stderr = False
+    if stdin_bytes is not None and config.force_exclude and stdin_filename and config.is_excluded(stdin_filename):
+        if fix:  # an excluded file passes through --fix unchanged (the report goes to stderr), and is not linted
+            sys.stdout.buffer.write(stdin_bytes)
+            sys.stdout.flush()
+            report_to_stderr = True
+        stdin_bytes = stdin_source = None
     progress = Progress(sys.stderr)
     if fix or diff:
         fixed = fix_paths(linter, file_paths, stdin_source, stdin_name, write=not diff, progress=progress)

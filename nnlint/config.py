@@ -22,7 +22,8 @@ class ConfigError(Exception):
 
 
 _LIST_KEYS = ("select", "ignore", "extend-select", "extend-ignore", "exclude", "extend-exclude")
-_KNOWN_KEYS = frozenset(_LIST_KEYS + ("per-file-ignores", "options", "dynamic", "notebooks") + tuple(LIMIT_KEYS))
+_BOOL_KEYS = {"notebooks": "notebooks", "force-exclude": "force_exclude", "respect-gitignore": "respect_gitignore"}
+_KNOWN_KEYS = frozenset(_LIST_KEYS + ("per-file-ignores", "options", "dynamic") + tuple(_BOOL_KEYS) + tuple(LIMIT_KEYS))
 
 
 @dataclass
@@ -32,6 +33,9 @@ class Config:
     extend_select: List[str] = field(default_factory=list)
     per_file_ignores: Dict[str, List[str]] = field(default_factory=dict)
     exclude: List[str] = field(default_factory=list)
+    extend_exclude: List[str] = field(default_factory=list)  # added to exclude (--exclude replaces only exclude)
+    force_exclude: bool = False  # excludes apply to the paths named on the command line too
+    respect_gitignore: bool = True  # folder walks skip what .gitignore files ignore
     options: Dict[str, Dict[str, Any]] = field(default_factory=dict)  # per rule code or name, or plugin name
     dynamic: Dict[str, Any] = field(default_factory=dict)
     notebooks: bool = True  # lint the .ipynb files found in folders (named ones are always linted)
@@ -77,7 +81,13 @@ class Config:
         return Path(path).as_posix()
 
     def is_excluded(self, path: str) -> bool:
-        return bool(self.exclude) and self._matcher("exclude", self.exclude).matches(self.relative(path))
+        if not self.exclude and not self.extend_exclude:
+            return False
+        relative = self.relative(path)
+        return any(
+            bool(patterns) and self._matcher(key, patterns).matches(relative)
+            for key, patterns in (("exclude", self.exclude), ("extend-exclude", self.extend_exclude))
+        )
 
     def options_for(self, code: str, name: str) -> Dict[str, Any]:
         merged: Dict[str, Any] = dict(self.plugin_options.get(code, {}))
@@ -253,8 +263,10 @@ def config_from_table(
                 config.ignore.extend(value)
             elif key == "extend-select":
                 config.extend_select.extend(value)
-            else:
+            elif key == "exclude":
                 config.exclude.extend(value)
+            else:
+                config.extend_exclude.extend(value)
         elif key == "per-file-ignores":
             if not isinstance(value, dict) or not all(
                 isinstance(codes, list) and all(isinstance(code, str) for code in codes) for codes in value.values()
@@ -265,10 +277,10 @@ def config_from_table(
             if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
                 raise ConfigError(f"{where}tool.nnlint.options must hold one table per rule, e.g. [tool.nnlint.options.NN406]")
             config.options = {str(k): dict(v) for k, v in value.items()}
-        elif key == "notebooks":
+        elif key in _BOOL_KEYS:
             if not isinstance(value, bool):
-                raise ConfigError(f"{where}tool.nnlint.notebooks must be true or false")
-            config.notebooks = value
+                raise ConfigError(f"{where}tool.nnlint.{key} must be true or false")
+            setattr(config, _BOOL_KEYS[key], value)
         elif key == "dynamic":
             config.dynamic = dynamic_settings(value, where)
     return config

@@ -75,7 +75,10 @@ class Linter:
     # ------------------------------------------------------------------------------ entry points
     def lint_paths(self, paths: Sequence[str], progress: Optional[Callable[[int, int, str], None]] = None) -> List[Finding]:
         """Lint every file below ``paths``; ``progress(done, total, path)`` is called after each file."""
-        files = list(discover(paths, self.config.is_excluded, notebooks=self.config.notebooks, skipped=self.notes.append))
+        files = list(discover(
+            paths, self.config.is_excluded, notebooks=self.config.notebooks, skipped=self.notes.append,
+            force_exclude=self.config.force_exclude, respect_gitignore=self.config.respect_gitignore,
+        ))
         if self.jobs > 1 and len(files) > 1:
             from nnlint.parallel import lint_in_parallel
 
