@@ -11,7 +11,9 @@ import click
 
 from nnlint import __version__
 from nnlint.analysis.source import SourceError, decode_source
-from nnlint.config import Config, ConfigError, find_pyproject, load_config
+from nnlint.cli_config import Messages, config_options, load_run_config
+from nnlint.cli_config import show_settings as render_settings
+from nnlint.config import Config, ConfigError
 from nnlint.diagnostics import DIAGNOSTICS
 from nnlint.cli_paths import apply_path_options, given_paths, path_options
 from nnlint.dynamic.cli_support import dynamic_options, run_from_cli, split_script_args
@@ -63,13 +65,6 @@ def fail(message: str) -> "click.exceptions.Exit":
     return click.exceptions.Exit(EXIT_ERROR)
 
 
-def _load_config(config_path: Optional[str], paths: Sequence[str]) -> Config:
-    if config_path is not None:
-        return load_config(Path(config_path))
-    start = Path(paths[0]) if paths and paths[0] != "-" else Path.cwd()
-    return load_config(find_pyproject(start if start.exists() else Path.cwd()))
-
-
 def _check_codes(registry: Registry, option: str, codes: Sequence[str]) -> None:
     known = registry.all_codes() + list(DIAGNOSTICS)
     for code in codes:
@@ -96,7 +91,6 @@ def main() -> None:
 @click.option("--format", "output_format", type=click.Choice(sorted(FORMATTERS)), default="text", show_default=True)
 @click.option("--output-file", type=click.Path(dir_okay=False, writable=True), help="Write the report here instead of stdout.")
 @click.option("--statistics", is_flag=True, help="Print the number of findings per code (after a text report; on stderr for the machine-read formats).")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="pyproject.toml to read instead of the nearest one.")
 @click.option("--stdin-filename", help="Path to report for source read from stdin (PATH '-').")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--fix", is_flag=True, help="Apply safe fixes in place (re-parsed before writing); report what is left.")
@@ -105,6 +99,7 @@ def main() -> None:
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True, help="Colour the report (auto: only on a terminal).")
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, help="Worker processes (default 0: one per CPU core; 1: no workers).")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the findings cache (.nnlint_cache, or $NNLINT_CACHE_DIR).")
+@config_options
 @path_options
 @dynamic_options
 def check(
@@ -115,7 +110,6 @@ def check(
     output_format: str,
     output_file: Optional[str],
     statistics: bool,
-    config_path: Optional[str],
     stdin_filename: Optional[str],
     exit_zero: bool,
     fix: bool = False,
@@ -128,6 +122,12 @@ def check(
     extend_exclude: Tuple[str, ...] = (),
     force_exclude: Optional[bool] = None,
     respect_gitignore: Optional[bool] = None,
+    config_args: Tuple[str, ...] = (),
+    isolated: bool = False,
+    show_settings: bool = False,
+    show_files: bool = False,
+    quiet: bool = False,
+    verbose: bool = False,
     dynamic: bool = False,
     device: Optional[str] = None,
     timeout: Optional[float] = None,
@@ -142,25 +142,16 @@ def check(
     for message in given.errors:  # reported now; the run goes on with the others and exits 2 at the end
         click.echo(f"nnlint: error: {message}", err=True)
     paths = tuple(given.paths)
+    say = Messages(quiet, verbose)
     try:
-        config = _load_config(config_path, paths)
+        config = load_run_config(config_args, isolated, paths)
     except ConfigError as error:
         raise fail(str(error))
+    say.verbose(f"configuration: {config.source}" if config.source is not None else "configuration: none (defaults)")
     registry = load_registry()
     for message in registry.errors:
-        click.echo(f"nnlint: warning: {message}", err=True)
-    for option, values in (("--select", select), ("--ignore", ignore), ("--extend-select", extend_select)):
-        _check_codes(registry, option, _split_codes(values))
-    _check_codes(registry, "tool.nnlint.select", config.select)
-    _check_codes(registry, "tool.nnlint.ignore", config.ignore)  # with extend-ignore
-    _check_codes(registry, "tool.nnlint.extend-select", config.extend_select)
-    for pattern, codes in config.per_file_ignores.items():
-        _check_codes(registry, f"tool.nnlint.per-file-ignores[{pattern!r}]", codes)
-    option_problems = config_option_errors(config, registry)
-    for message in option_problems[:-1]:
-        click.echo(f"nnlint: error: {message}", err=True)
-    if option_problems:
-        raise fail(option_problems[-1])
+        say.warning(message)
+    _check_settings(config, registry, select, ignore, extend_select)
     apply_path_options(config, exclude, extend_exclude, force_exclude, respect_gitignore)
     if select:
         config.select = _split_codes(select)
@@ -169,7 +160,15 @@ def check(
 
     linter = Linter(config, registry)
     for message in linter.problems:
-        click.echo(f"nnlint: warning: {message}", err=True)
+        say.warning(message)
+    if show_settings:
+        _write(render_settings(config, [rule.code for rule in linter.rules]), output_file)
+        raise click.exceptions.Exit(EXIT_ERROR if given.missing else EXIT_CLEAN)
+    if show_files:
+        _write("".join(f"{path}\n" for path in sorted(linter.files(paths))), output_file)
+        _print_notes(linter, say)
+        raise click.exceptions.Exit(EXIT_ERROR if given.missing else EXIT_CLEAN)
+    say.verbose(f"{len(linter.rules)} rules enabled")
     _configure_speed(linter, jobs, no_cache)
     findings: List[Finding] = []
     file_paths = [p for p in paths if p != "-"]
@@ -182,7 +181,7 @@ def check(
             sys.stdout.flush()
             report_to_stderr = True
         stdin_bytes = stdin_source = None
-    progress = Progress(sys.stderr)
+    progress = say.progress(Progress(sys.stderr))
     if fix or diff:
         fixed = fix_paths(linter, file_paths, stdin_source, stdin_name, write=not diff, progress=progress)
         if stdin_bytes is not None and stdin_source is None:  # undecodable: its NN000, and the bytes pass through
@@ -192,14 +191,14 @@ def check(
                 sys.stdout.flush()
                 report_to_stderr = True
         progress.close()
-        _print_notes(linter)
+        _print_notes(linter, say)
         for problem in fixed.problems:
             click.echo(f"nnlint: error: {problem}", err=True)
         if diff:
             _write(fixed.diff, output_file)
             raise click.exceptions.Exit(EXIT_ERROR if given.missing else EXIT_FINDINGS if fixed.diff or fixed.problems else EXIT_CLEAN)
         if fixed.fixed:
-            click.echo(f"nnlint: fixed {fixed.fixed} finding(s) in {fixed.changed_files} file(s)", err=True)
+            say.summary(f"fixed {fixed.fixed} finding(s) in {fixed.changed_files} file(s)")
         if fixed.stdin_fixed is not None:
             _write(fixed.stdin_fixed, None)  # the fixed source goes to stdout; the report to stderr
             stdin_source, report_to_stderr = fixed.stdin_fixed, True
@@ -210,9 +209,10 @@ def check(
         findings.extend(linter.lint_paths(file_paths, progress=progress))
         progress.close()
     findings.sort(key=Finding.sort_key)
-    _print_notes(linter)
+    _print_notes(linter, say)
+    say.done()
     if linter.cache is not None and linter.cache.error:
-        click.echo(f"nnlint: warning: {linter.cache.error}", err=True)
+        say.warning(linter.cache.error)
     dynamic_error = None
     if dynamic:
         findings, dynamic_error = run_from_cli(
@@ -248,10 +248,26 @@ def _read_stdin() -> Tuple[bytes, Optional[str]]:
         return data, None
 
 
-def _print_notes(linter: "Linter") -> None:
+def _print_notes(linter: "Linter", say: Messages) -> None:
     for note in sorted(linter.notes):
-        click.echo(f"nnlint: note: {note}", err=True)
+        say.note(note)
     linter.notes.clear()
+
+
+def _check_settings(config: Config, registry: Registry, select: Sequence[str], ignore: Sequence[str], extend_select: Sequence[str]) -> None:
+    """Every code named on the command line or in the configuration, and every rule option, is known."""
+    for option, values in (("--select", select), ("--ignore", ignore), ("--extend-select", extend_select)):
+        _check_codes(registry, option, _split_codes(values))
+    _check_codes(registry, "tool.nnlint.select", config.select)
+    _check_codes(registry, "tool.nnlint.ignore", config.ignore)  # with extend-ignore
+    _check_codes(registry, "tool.nnlint.extend-select", config.extend_select)
+    for pattern, codes in config.per_file_ignores.items():
+        _check_codes(registry, f"tool.nnlint.per-file-ignores[{pattern!r}]", codes)
+    option_problems = config_option_errors(config, registry)
+    for message in option_problems[:-1]:
+        click.echo(f"nnlint: error: {message}", err=True)
+    if option_problems:
+        raise fail(option_problems[-1])
 
 
 def _configure_speed(linter: "Linter", jobs: int, no_cache: bool) -> None:

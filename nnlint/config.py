@@ -1,4 +1,4 @@
-"""``[tool.nnlint]`` configuration from the nearest pyproject.toml, validated key by key."""
+"""nnlint's configuration: `[tool.nnlint]` of the nearest pyproject.toml, or an nnlint.toml, validated key by key."""
 from __future__ import annotations
 
 import sys
@@ -110,12 +110,24 @@ def _longest_prefix(code: str, prefixes: Sequence[str]) -> int:
 MAX_CONFIG_SIZE = 1_000_000  # bytes: a pyproject.toml is a few kilobytes; past this it is not one
 
 
+CONFIG_FILES = (".nnlint.toml", "nnlint.toml")  # their keys are [tool.nnlint]'s, at the top level
+
+
+def is_nnlint_toml(path: Path) -> bool:
+    """Whether ``path`` is an nnlint.toml-style file (settings at the top level), not a pyproject.toml."""
+    return path.name != "pyproject.toml" and path.suffix == ".toml"
+
+
 def find_pyproject(start: Path) -> Optional[Path]:
-    """The nearest pyproject.toml with a [tool.nnlint] table, from ``start`` upwards (one that cannot be
-    read or is malformed is returned too, so that load_config reports it)."""
+    """The nearest configuration, from ``start`` upwards: in each folder ``.nnlint.toml``, then
+    ``nnlint.toml``, then a pyproject.toml with a [tool.nnlint] table, as ruff looks for its own (a
+    pyproject.toml that cannot be read or is malformed is returned too, so that load_config reports it)."""
     directory = start if start.is_dir() else start.parent
     directory = directory.absolute()
     for candidate_dir in (directory, *directory.parents):
+        for name in CONFIG_FILES:
+            if (candidate_dir / name).is_file():
+                return candidate_dir / name
         candidate = candidate_dir / "pyproject.toml"
         if candidate.is_file():
             try:
@@ -152,14 +164,35 @@ def _read_toml(path: Path) -> Dict[str, Any]:
         raise ConfigError(f"{path}: invalid TOML: nested too deeply") from None
 
 
-def load_config(path: Optional[Path]) -> Config:
-    if path is None:
-        return Config()
+def load_config(path: Optional[Path], overrides: Sequence[Mapping[str, Any]] = ()) -> Config:
+    """The configuration in ``path`` (a pyproject.toml's [tool.nnlint], or an nnlint.toml's top level;
+    None: the defaults), with ``overrides`` (``--config KEY=VALUE`` tables) merged over it, key by key."""
+    table = read_settings(path) if path is not None else {}
+    for override in overrides:
+        table = merge_tables(table, override)
+    return config_from_table(table, path)
+
+
+def read_settings(path: Path) -> Dict[str, Any]:
+    """The raw nnlint table of a configuration file."""
     data = _read_toml(path)
+    if is_nnlint_toml(path):
+        return data
     tool = data.get("tool", {})
     if not isinstance(tool, dict):
         raise ConfigError(f"{path}: `tool` must be a table ([tool.nnlint]), not {type(tool).__name__}")
-    return config_from_table(tool.get("nnlint", {}), path)
+    return tool.get("nnlint", {})
+
+
+def merge_tables(base: Any, override: Mapping[str, Any]) -> Dict[str, Any]:
+    """``base`` with ``override`` on top; tables (``options.NN406``) are merged, other values replaced."""
+    merged = dict(base) if isinstance(base, dict) else {}
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = merge_tables(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
 
 
 @dataclass(frozen=True)

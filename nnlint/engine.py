@@ -75,10 +75,7 @@ class Linter:
     # ------------------------------------------------------------------------------ entry points
     def lint_paths(self, paths: Sequence[str], progress: Optional[Callable[[int, int, str], None]] = None) -> List[Finding]:
         """Lint every file below ``paths``; ``progress(done, total, path)`` is called after each file."""
-        files = list(discover(
-            paths, self.config.is_excluded, notebooks=self.config.notebooks, skipped=self.notes.append,
-            force_exclude=self.config.force_exclude, respect_gitignore=self.config.respect_gitignore,
-        ))
+        files = self.files(paths)
         if self.jobs > 1 and len(files) > 1:
             from nnlint.parallel import lint_in_parallel
 
@@ -96,6 +93,14 @@ class Linter:
                 if progress is not None:
                     progress(done, len(files), path)
         return sorted(findings, key=Finding.sort_key)
+
+    def files(self, paths: Sequence[str]) -> List[str]:
+        """The files ``lint_paths(paths)`` lints, in its order: the configuration's excludes, ``.gitignore``
+        and ``notebooks`` applied (files left out for not being regular files get a note)."""
+        return list(discover(
+            paths, self.config.is_excluded, notebooks=self.config.notebooks, skipped=self.notes.append,
+            force_exclude=self.config.force_exclude, respect_gitignore=self.config.respect_gitignore,
+        ))
 
     def bound_memory(self) -> None:
         if len(self.project) > _MAX_KEPT_MODELS:
