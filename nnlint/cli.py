@@ -21,12 +21,12 @@ from nnlint.terminal import Progress, use_color
 from nnlint.autofix import fix_paths
 from nnlint.finding import Finding
 from nnlint.formatters import FORMATTERS, FormatOptions, format_findings
-from nnlint.options_schema import config_option_errors
+from nnlint.options_schema import config_option_errors, schema_of
 from nnlint.interrupts import Terminated, exit_code, signal_name, signals_raise
 from nnlint.registry import BUILTIN_NAME, Registry, load_registry
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-HUMAN_FORMATS = ("text",)  # --statistics is appended to these reports; for the others it goes to stderr
+HUMAN_FORMATS = ("text", "grouped")  # --statistics is appended to these reports; for the others it goes to stderr
 
 
 class _DefaultCheckGroup(click.Group):
@@ -301,16 +301,27 @@ def _write(report: str, output_file: Optional[str]) -> None:
 
 
 @main.command()
-def rules() -> None:
-    """List every rule and runtime probe: code, name, one-line summary."""
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def rules(output_format: str) -> None:
+    """List every rule and runtime probe: code, name, kind, one-line summary (json: and options, documentation)."""
+    import json
+
     registry = load_registry()
     entries = {**DIAGNOSTICS, **registry.probes, **registry.rules}
+    records = []
     for code in sorted(entries):
         cls = entries[code]
         kind = "static" if code in registry.rules else ("dynamic" if code in registry.probes else "core")
         if code in registry.rules and code in registry.probes:
             kind = "static+dynamic"
-        click.echo(f"{code}  {cls.name:<36} {kind:<15} {cls.summary}")
+        if output_format == "text":
+            click.echo(f"{code}  {cls.name:<36} {kind:<15} {cls.summary}")
+            continue
+        owners = [c for c in (registry.rules.get(code), registry.probes.get(code)) if c is not None] or [cls]
+        options = {key: {"default": value, "type": str(schema_of(owner)[key])} for owner in owners for key, value in (owner.default_options or {}).items()}
+        records.append({"code": code, "name": cls.name, "kind": kind, "summary": cls.summary, "options": options, "documentation": cls.documentation()})
+    if output_format == "json":
+        click.echo(json.dumps(records, indent=2))
 
 
 @main.command()

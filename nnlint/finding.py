@@ -30,6 +30,14 @@ class Edit:
     cell: Optional[int] = None  # in a notebook: the 1-based cell the positions are in
 
 
+def edit_record(edit: Edit) -> Dict[str, Any]:
+    """An edit as machine-readable reports give it: 1-based lines and columns, as findings have them."""
+    record = dataclasses.asdict(edit)
+    record["column"] += 1
+    record["end_column"] += 1
+    return record
+
+
 @dataclass(frozen=True)
 class Fix:
     """A safe, mechanical rewrite attached to a finding."""
@@ -77,6 +85,6 @@ class Finding:
             if self.fix is None
             else {
                 "description": self.fix.description,
-                "edits": [dataclasses.asdict(edit) for edit in self.fix.edits],
+                "edits": [edit_record(edit) for edit in self.fix.edits],
             },
         }

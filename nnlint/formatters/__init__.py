@@ -113,4 +113,4 @@ def format_findings(name: str, findings: Sequence[Finding], options: Optional[Fo
     return FORMATTERS[name](findings, options or FormatOptions())
 
 
-from nnlint.formatters import github, json_format, sarif, text  # noqa: E402,F401  (registration)
+from nnlint.formatters import github, gitlab, grouped, json_format, json_lines, junit, pylint, rdjson, sarif, text  # noqa: E402,F401,I001  (registration)
