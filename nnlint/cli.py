@@ -95,6 +95,7 @@ def main() -> None:
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--fix", is_flag=True, help="Apply safe fixes in place (re-parsed before writing); report what is left.")
 @click.option("--diff", is_flag=True, help="Print the fixes --fix would make as a unified diff; change nothing.")
+@click.option("--add-noqa", is_flag=True, help="Write `# noqa: CODE` on the line of every current finding (Python files), then exit.")
 @click.option("--show-source", is_flag=True, help="Show the source line of each finding with a caret line under it.")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True, help="Colour the report (auto: only on a terminal).")
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, help="Worker processes (default 0: one per CPU core; 1: no workers).")
@@ -115,6 +116,7 @@ def check(
     fix: bool = False,
     diff: bool = False,
     show_source: bool = False,
+    add_noqa: bool = False,
     color: str = "auto",
     jobs: int = 0,
     no_cache: bool = False,
@@ -143,6 +145,8 @@ def check(
         click.echo(f"nnlint: error: {message}", err=True)
     paths = tuple(given.paths)
     say = Messages(quiet, verbose)
+    if add_noqa and (fix or diff):
+        raise fail("--add-noqa cannot be combined with --fix or --diff")
     try:
         config = load_run_config(config_args, isolated, paths)
     except ConfigError as error:
@@ -211,6 +215,8 @@ def check(
     findings.sort(key=Finding.sort_key)
     _print_notes(linter, say)
     say.done()
+    if add_noqa:
+        _add_noqa(findings, say, EXIT_ERROR if given.missing else EXIT_CLEAN)
     if linter.cache is not None and linter.cache.error:
         say.warning(linter.cache.error)
     dynamic_error = None
@@ -246,6 +252,16 @@ def _read_stdin() -> Tuple[bytes, Optional[str]]:
         return data, decode_source(data)
     except SourceError:
         return data, None
+
+
+def _add_noqa(findings: Sequence[Finding], say: Messages, status: int) -> None:
+    from nnlint.add_noqa import add_noqa
+
+    run = add_noqa(findings)
+    for problem in run.problems:
+        click.echo(f"nnlint: error: {problem}", err=True)
+    say.summary(f"added {run.added} noqa directive(s) in {run.files} file(s)")
+    raise click.exceptions.Exit(EXIT_ERROR if run.problems else status)
 
 
 def _print_notes(linter: "Linter", say: Messages) -> None:
