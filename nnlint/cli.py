@@ -17,7 +17,9 @@ from nnlint.config import Config, ConfigError
 from nnlint.diagnostics import DIAGNOSTICS
 from nnlint.cli_paths import apply_path_options, given_paths, path_options
 from nnlint.dynamic.cli_support import dynamic_options, run_from_cli, split_script_args
+from nnlint.cli_fix import applied_lines, apply_fix_options, fix_options, summary_line
 from nnlint.terminal import Progress, use_color
+from nnlint.terminal import _is_terminal as is_terminal
 from nnlint.autofix import fix_paths
 from nnlint.finding import Finding
 from nnlint.formatters import FORMATTERS, FormatOptions, format_findings
@@ -101,6 +103,7 @@ def main() -> None:
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, help="Worker processes (default 0: one per CPU core; 1: no workers).")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the findings cache (.nnlint_cache, or $NNLINT_CACHE_DIR).")
 @config_options
+@fix_options
 @path_options
 @dynamic_options
 def check(
@@ -124,6 +127,10 @@ def check(
     extend_exclude: Tuple[str, ...] = (),
     force_exclude: Optional[bool] = None,
     respect_gitignore: Optional[bool] = None,
+    unsafe_fixes: Optional[bool] = None,
+    fix_only: bool = False,
+    exit_non_zero_on_fix: bool = False,
+    show_fixes: bool = False,
     config_args: Tuple[str, ...] = (),
     isolated: bool = False,
     show_settings: bool = False,
@@ -157,6 +164,8 @@ def check(
         say.warning(message)
     _check_settings(config, registry, select, ignore, extend_select)
     apply_path_options(config, exclude, extend_exclude, force_exclude, respect_gitignore)
+    apply_fix_options(config, unsafe_fixes)
+    fix = fix or fix_only
     if select:
         config.select = _split_codes(select)
     config.ignore.extend(_split_codes(ignore))
@@ -175,6 +184,7 @@ def check(
     say.verbose(f"{len(linter.rules)} rules enabled")
     _configure_speed(linter, jobs, no_cache)
     findings: List[Finding] = []
+    fixed_any = False
     file_paths = [p for p in paths if p != "-"]
     stdin_name = stdin_filename or "<stdin>"
     stdin_bytes, stdin_source = _read_stdin() if "-" in paths else (None, None)
@@ -203,10 +213,14 @@ def check(
             raise click.exceptions.Exit(EXIT_ERROR if given.missing else EXIT_FINDINGS if fixed.diff or fixed.problems else EXIT_CLEAN)
         if fixed.fixed:
             say.summary(f"fixed {fixed.fixed} finding(s) in {fixed.changed_files} file(s)")
+        if show_fixes:
+            for line in applied_lines(fixed.applied):
+                click.echo(f"nnlint: {line}", err=True)
+        fixed_any = bool(fixed.fixed)
         if fixed.stdin_fixed is not None:
             _write(fixed.stdin_fixed, None)  # the fixed source goes to stdout; the report to stderr
             stdin_source, report_to_stderr = fixed.stdin_fixed, True
-        findings = fixed.findings
+        findings = [] if fix_only else fixed.findings
     else:
         if stdin_bytes is not None:
             findings.extend(linter.lint_bytes(stdin_bytes, stdin_name))
@@ -227,8 +241,14 @@ def check(
         )
 
     report_stream = None if output_file else (sys.stderr if report_to_stderr else sys.stdout)
-    options = FormatOptions(show_source=show_source, color=use_color(color, report_stream), sources={stdin_name: stdin_source or ""})
+    marks = output_format in HUMAN_FORMATS and not fix_only and (show_fixes or is_terminal(report_stream))
+    options = FormatOptions(
+        show_source=show_source, color=use_color(color, report_stream), sources={stdin_name: stdin_source or ""},
+        fixable=config.may_fix if marks else None,
+    )
     report = format_findings(output_format, findings, options)
+    if marks and findings:
+        report += summary_line(findings, config)
     if statistics and output_format in HUMAN_FORMATS:
         report += _statistics(findings)
     elif statistics:  # a machine-read report stays valid on stdout: the counts go to stderr
@@ -241,6 +261,8 @@ def check(
         raise fail(dynamic_error)
     if given.missing:
         raise click.exceptions.Exit(EXIT_ERROR)
+    if exit_non_zero_on_fix and fixed_any:
+        raise click.exceptions.Exit(EXIT_FINDINGS)
     raise click.exceptions.Exit(EXIT_FINDINGS if findings and not exit_zero else EXIT_CLEAN)
 
 
@@ -277,6 +299,8 @@ def _check_settings(config: Config, registry: Registry, select: Sequence[str], i
     _check_codes(registry, "tool.nnlint.select", config.select)
     _check_codes(registry, "tool.nnlint.ignore", config.ignore)  # with extend-ignore
     _check_codes(registry, "tool.nnlint.extend-select", config.extend_select)
+    _check_codes(registry, "tool.nnlint.fixable", config.fixable)
+    _check_codes(registry, "tool.nnlint.unfixable", config.unfixable)
     for pattern, codes in config.per_file_ignores.items():
         _check_codes(registry, f"tool.nnlint.per-file-ignores[{pattern!r}]", codes)
     option_problems = config_option_errors(config, registry)
@@ -375,4 +399,15 @@ def explain(code: str) -> None:
     click.echo(f"{cls.code} {cls.name}\n\n{cls.summary}\n\n{cls.documentation()}")
     probe = registry.probes.get(cls.code)
     if probe is not None and probe is not cls:
-        click.echo(f"\n## At run time (`--dynamic`)\n\n{probe.documentation()}")
+        click.echo("\n" + _run_time_section(probe))
+
+
+def _run_time_section(probe: type) -> str:
+    """The probe's documentation under one ``## At run time`` heading, its own sections renamed so that
+    no heading repeats the static rule's (``### Example (at run time)``)."""
+    sections = probe.sections()
+    if not sections:
+        return f"## At run time (`--dynamic`)\n\n{probe.documentation()}"
+    parts = ["## At run time (`--dynamic`)", sections.pop("What it does", "")]
+    parts.extend(f"### {title} (at run time)\n\n{body}" for title, body in sections.items())
+    return "\n\n".join(part for part in parts if part)

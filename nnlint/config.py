@@ -21,8 +21,10 @@ class ConfigError(Exception):
     """Bad configuration: the message names the file and the key."""
 
 
-_LIST_KEYS = ("select", "ignore", "extend-select", "extend-ignore", "exclude", "extend-exclude")
-_BOOL_KEYS = {"notebooks": "notebooks", "force-exclude": "force_exclude", "respect-gitignore": "respect_gitignore"}
+_LIST_KEYS = ("select", "ignore", "extend-select", "extend-ignore", "exclude", "extend-exclude", "fixable", "unfixable")
+_BOOL_KEYS = {
+    "notebooks": "notebooks", "force-exclude": "force_exclude", "respect-gitignore": "respect_gitignore", "unsafe-fixes": "unsafe_fixes",
+}
 _KNOWN_KEYS = frozenset(_LIST_KEYS + ("per-file-ignores", "options", "dynamic") + tuple(_BOOL_KEYS) + tuple(LIMIT_KEYS))
 
 
@@ -36,6 +38,9 @@ class Config:
     extend_exclude: List[str] = field(default_factory=list)  # added to exclude (--exclude replaces only exclude)
     force_exclude: bool = False  # excludes apply to the paths named on the command line too
     respect_gitignore: bool = True  # folder walks skip what .gitignore files ignore
+    unsafe_fixes: bool = False  # --fix applies the fixes that are not marked safe too
+    fixable: List[str] = field(default_factory=lambda: ["ALL"])  # codes whose fixes --fix applies
+    unfixable: List[str] = field(default_factory=list)  # ... and those it never applies (the longer prefix wins)
     options: Dict[str, Dict[str, Any]] = field(default_factory=dict)  # per rule code or name, or plugin name
     dynamic: Dict[str, Any] = field(default_factory=dict)
     notebooks: bool = True  # lint the .ipynb files found in folders (named ones are always linted)
@@ -88,6 +93,14 @@ class Config:
             bool(patterns) and self._matcher(key, patterns).matches(relative)
             for key, patterns in (("exclude", self.exclude), ("extend-exclude", self.extend_exclude))
         )
+
+    def may_fix(self, finding: Any) -> bool:
+        """Whether ``--fix`` applies this finding's fix: its tier (safe, or unsafe with ``unsafe-fixes``)
+        and its code (``fixable`` over ``unfixable``, the longer prefix winning)."""
+        fix = finding.fix
+        if fix is None or not fix.edits or not (fix.safe or self.unsafe_fixes):
+            return False
+        return _longest_prefix(finding.code, self.fixable) > _longest_prefix(finding.code, self.unfixable)
 
     def options_for(self, code: str, name: str) -> Dict[str, Any]:
         merged: Dict[str, Any] = dict(self.plugin_options.get(code, {}))
@@ -298,6 +311,8 @@ def config_from_table(
                 config.extend_select.extend(value)
             elif key == "exclude":
                 config.exclude.extend(value)
+            elif key in ("fixable", "unfixable"):
+                setattr(config, key, list(value))
             else:
                 config.extend_exclude.extend(value)
         elif key == "per-file-ignores":

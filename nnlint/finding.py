@@ -40,10 +40,12 @@ def edit_record(edit: Edit) -> Dict[str, Any]:
 
 @dataclass(frozen=True)
 class Fix:
-    """A safe, mechanical rewrite attached to a finding."""
+    """A mechanical rewrite attached to a finding. ``safe`` (the default) fixes are applied by ``--fix``;
+    the others (the code's behaviour may change: review them) only with ``--unsafe-fixes``."""
 
     description: str
     edits: tuple = ()
+    safe: bool = True
 
 
 @dataclass
@@ -85,6 +87,7 @@ class Finding:
             if self.fix is None
             else {
                 "description": self.fix.description,
+                "safe": self.fix.safe,
                 "edits": [edit_record(edit) for edit in self.fix.edits],
             },
         }

@@ -17,6 +17,7 @@ class FormatOptions:
 
     show_source: bool = False
     color: bool = False
+    fixable: Optional[Callable[[Finding], bool]] = None  # set: a fixable finding is marked [*] (text, grouped)
     sources: Dict[str, str] = field(default_factory=dict)
     _lines: Dict[str, List[str]] = field(default_factory=dict, repr=False)
     _notebooks: Dict[str, Optional["Notebook"]] = field(default_factory=dict, repr=False)

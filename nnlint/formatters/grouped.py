@@ -21,7 +21,8 @@ def format_grouped(findings: Sequence[Finding], options: Optional[FormatOptions]
         width = max(len(_where(finding)) for finding in members)
         for finding in members:
             code = click.style(finding.code, fg="yellow", bold=True) if options.color else finding.code
-            out.append(f"  {_where(finding):<{width}} {code} {finding.message}")
+            mark = "[*] " if options.fixable is not None and options.fixable(finding) else ""
+            out.append(f"  {_where(finding):<{width}} {code} {mark}{finding.message}")
             if options.show_source:
                 out.extend("  " + line for line in source_excerpt(finding, options.lines_of(finding.path, finding.cell), options.color))
         out.append("")

@@ -102,3 +102,33 @@ def test_rules_as_json(project: Path) -> None:
     assert records["NN406"]["options"]["max_lr"] == {"default": {}, "type": "a table of numbers"}
     assert records["NN406"]["documentation"].startswith("## What it does")
     assert records["NN002"]["kind"] == "core"
+
+
+def test_show_source_shows_every_line_of_a_multi_line_finding() -> None:
+    from nnlint.finding import Finding
+    from nnlint.formatters.text import source_excerpt
+
+    lines = ["loss = criterion(", "    model(x),", "    y)", "after = 1"]
+    finding = Finding("a.py", 1, 8, "NN201", "n", "m", end_line=3, end_column=7)
+    assert source_excerpt(finding, lines) == [
+        "    loss = criterion(", "           ^^^^^^^^^^",
+        "        model(x),", "        ^^^^^^^^^",
+        "        y)", "        ^^",
+    ]
+    one = Finding("a.py", 4, 1, "NN201", "n", "m", end_line=4, end_column=6)
+    assert source_excerpt(one, lines) == ["    after = 1", "    ^^^^^"]
+
+
+def test_explain_repeats_no_heading(project: Path) -> None:
+    import re
+
+    from nnlint.registry import load_registry
+
+    registry = load_registry()
+    both = sorted(set(registry.rules) & set(registry.probes))
+    assert both, "no code has both a rule and a probe"
+    for code in both[:3]:
+        text = run(["explain", code], project).stdout
+        headings = re.findall(r"^#+ .*$", text, re.M)
+        assert len(headings) == len(set(h.lstrip("# ") for h in headings)), (code, headings)
+        assert "## At run time (`--dynamic`)" in headings and "### Example (at run time)" in headings
