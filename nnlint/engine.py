@@ -22,6 +22,9 @@ from nnlint.plugin_boundary import call_plugin, describe, finding_problem, is_pl
 from nnlint.registry import Registry, load_registry, plugin_label
 from nnlint.rule import Rule
 from nnlint.suppression import apply_suppressions, skips_file
+from nnlint.unused_noqa import CODE as UNUSED_NOQA
+from nnlint.unused_noqa import unused_noqa
+from nnlint.unused_noqa import wanted as wants_unused_noqa
 
 SYNTAX_ERROR = ("NN000", "syntax-error")
 RULE_ERROR = ("NN002", "rule-error")
@@ -240,10 +243,17 @@ class Linter:
         if not path.startswith("<"):
             self.project.add(Path(path), model, digest or None)
         ctx = RuleContext(path, source, module, model)
+        ran: List[str] = []
         for rule in self.rules:
             if self.config.is_enabled(rule.code, path):
+                before = len(ctx.findings)
                 self._run_rule(rule, ctx)
-        findings = apply_suppressions(self._filter(ctx.findings, path), source)
+                if not any(f.code == RULE_ERROR[0] for f in ctx.findings[before:]):
+                    ran.append(rule.code)  # a rule that failed reported nothing it meant to: its noqa are not judged
+        raw = self._filter(ctx.findings, path)
+        findings = apply_suppressions(raw, source)
+        if wants_unused_noqa(self.config.select + self.config.extend_select) and self.config.is_enabled(UNUSED_NOQA, path):
+            findings.extend(unused_noqa(raw, source, path, lambda code: any(rule.startswith(code) for rule in ran)))
         consulted.update(self.project.dependencies())
         return sorted(findings, key=Finding.sort_key), consulted
 

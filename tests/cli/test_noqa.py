@@ -73,3 +73,19 @@ def test_flake8_and_ruff_file_level_noqa(tmp_path: Path, header: str, silenced: 
     (tmp_path / "train.py").write_text(header + BUGGY)
     result = run(["--format", "json", "train.py"], tmp_path)
     assert (json.loads(result.stdout) == []) is silenced, result.stdout
+
+
+UNUSED = BUGGY.replace("optimizer.zero_grad()", "optimizer.zero_grad()  # noqa: NN201, E501").replace(
+    LOOP_LINE, LOOP_LINE + "  # noqa: NN201"
+).replace("import torch\n", "import torch  # noqa\ns = '# noqa: NN101'\n", 1)
+
+
+def test_unused_noqa_is_opt_in_and_judges_only_rules_that_ran(tmp_path: Path) -> None:
+    (tmp_path / "train.py").write_text(UNUSED)
+    assert run(["train.py"], tmp_path).returncode == 0  # off by default: NN201 is silenced, nothing else said
+    result = run(["--extend-select", "NN003", "--format", "json", "train.py"], tmp_path)
+    records = json.loads(result.stdout)
+    assert [(r["code"], r["line"], r["column"]) for r in records] == [("NN003", 10, 28)], records
+    assert "unused `# noqa` code NN201: nothing of it is reported on this line" in records[0]["message"]
+    # E501 (another tool's), the bare noqa and the one inside a string are left alone
+    assert run(["--extend-select", "NN003", "--ignore", "NN201", "train.py"], tmp_path).returncode == 0  # NN201 off: not judged
