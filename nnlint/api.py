@@ -67,7 +67,10 @@ Writing a rule
 
 Options
     ``default_options`` (a dict) declares a rule's options and their defaults; the rule reads
-    ``self.options``. Users set them, most specific last wins, in ``pyproject.toml``::
+    ``self.options``. Each option's type follows from its default (``3`` a whole number, ``2.0`` a
+    number, ``True``, ``"x"``, ``["a"]``); declare the others in ``option_types`` with the types of
+    the module ``options_schema`` (exported here): ``option_types = {"bounds": options_schema.table_of(
+    options_schema.NUMBER)}``. A configured option that is unknown or of the wrong type is an error. Users set them, most specific last wins, in ``pyproject.toml``::
 
         [tool.nnlint.example]          # the plugin's table (its entry point name)
         some_option = 3                # for every rule of the plugin that declares it
@@ -99,7 +102,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Optional
 
-from nnlint import fixes
+from nnlint import fixes, options_schema
 from nnlint.analysis import torch_api
 from nnlint.analysis.model import (
     Binding,
@@ -146,6 +149,7 @@ __all__ = [
     "fixes",
     "hookimpl",
     "hookspec",
+    "options_schema",
     "torch_api",
     *_OBSERVATION_NAMES_PUBLIC,
 ]

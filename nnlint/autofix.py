@@ -126,8 +126,9 @@ def _describe(findings: Sequence[Finding]) -> str:
     return ", ".join(f"{f.code} at line {f.line}" for f in findings)
 
 
-def fixable(findings: Iterable[Finding]) -> List[Finding]:
-    return [f for f in findings if f.fix is not None and f.fix.edits]
+def fixable(findings: Iterable[Finding], allowed: Optional[Callable[[Finding], bool]] = None) -> List[Finding]:
+    """The findings with a fix to apply (``allowed``: the run's tier and ``fixable``/``unfixable`` choice)."""
+    return [f for f in findings if f.fix is not None and f.fix.edits and (allowed is None or allowed(f))]
 
 
 class FixDocument(Protocol):
@@ -165,13 +166,16 @@ class PassResult:
     error: Optional[str] = None
 
 
-def fix_passes(document: FixDocument, findings: Optional[List[Finding]] = None) -> PassResult:
-    """Apply every available fix, pass by pass; on any failure the original document comes back, with the reason."""
+def fix_passes(
+    document: FixDocument, findings: Optional[List[Finding]] = None, allowed: Optional[Callable[[Finding], bool]] = None,
+) -> PassResult:
+    """Apply every available fix (those ``allowed``), pass by pass; on any failure the original document
+    comes back, with the reason."""
     original = document
     result = PassResult(document)
     current_findings = findings if findings is not None else document.lint()
     for _ in range(MAX_PASSES):
-        batch = _compatible_fixes(current_findings, document.python)
+        batch = _compatible_fixes(fixable(current_findings, allowed), document.python)
         if not batch:
             result.document, result.remaining = document, current_findings
             return result
@@ -185,8 +189,9 @@ def fix_passes(document: FixDocument, findings: Optional[List[Finding]] = None) 
         result.applied.extend(batch)
         document = candidate
         current_findings = document.lint()
-    if fixable(current_findings):
-        return _failed(original, original.lint(), f"fixes did not converge after {MAX_PASSES} passes ({_describe(fixable(current_findings))} still fixable)")
+    if fixable(current_findings, allowed):
+        still = _describe(fixable(current_findings, allowed))
+        return _failed(original, original.lint(), f"fixes did not converge after {MAX_PASSES} passes ({still} still fixable)")
     result.document, result.remaining = document, current_findings
     return result
 
@@ -202,7 +207,7 @@ def fix_source(linter: "Linter", source: str, path: str, findings: Optional[List
         from nnlint.notebooks.fixing import fix_notebook_text
 
         return fix_notebook_text(linter, source, path)
-    result = fix_passes(PythonDocument(linter, path, source), findings)
+    result = fix_passes(PythonDocument(linter, path, source), findings, linter.config.may_fix)
     return FixOutcome(path, source, result.document.python, result.applied, result.remaining, result.error)
 
 
@@ -239,6 +244,7 @@ class FixRun:
     findings: List[Finding] = field(default_factory=list)  # what is left after fixing, for the report
     diff: str = ""
     fixed: int = 0  # findings fixed
+    applied: List[Finding] = field(default_factory=list)  # their findings, as found before the fix
     changed_files: int = 0
     problems: List[str] = field(default_factory=list)  # files left untouched, and why
     stdin_fixed: Optional[str] = None
@@ -260,7 +266,10 @@ def fix_paths(
         outcome = fix_source(linter, stdin_source, stdin_name)
         _record(run, outcome)
         run.stdin_fixed = outcome.fixed
-    files = list(discover(paths, linter.config.is_excluded, notebooks=linter.config.notebooks, skipped=linter.notes.append))
+    files = list(discover(
+        paths, linter.config.is_excluded, notebooks=linter.config.notebooks, skipped=linter.notes.append,
+        force_exclude=linter.config.force_exclude, respect_gitignore=linter.config.respect_gitignore,
+    ))
     for done, path in enumerate(files, 1):
         _fix_file(linter, Path(path), run, write)
         if progress is not None:
@@ -295,6 +304,7 @@ def _record(run: FixRun, outcome: FixOutcome) -> None:
     if outcome.error is not None:
         run.problems.append(f"{outcome.path}: left unchanged: {outcome.error}")
     if outcome.changed:
+        run.applied.extend(outcome.applied)
         run.fixed += len(outcome.applied)
         run.changed_files += 1
         run.diff += outcome.diff if outcome.diff is not None else unified_diff(outcome.original, outcome.fixed, outcome.path)

@@ -138,12 +138,13 @@ def finding_from_json(data: Any, path: str) -> Finding:
     _require(data["confirmed"] in (None, True, False) and _optional(data["evidence"], lambda e: isinstance(e, dict)), "finding extras")
     fix = data["fix"]
     if fix is not None:
-        _require(isinstance(fix, dict) and set(fix) == {"description", "edits"} and isinstance(fix["description"], str), "fix")
+        _require(isinstance(fix, dict) and set(fix) == {"description", "edits", "safe"} and isinstance(fix["description"], str), "fix")
+        _require(isinstance(fix["safe"], bool), "fix tier")
         _require(isinstance(fix["edits"], list), "fix edits")
         for edit in fix["edits"]:
             _require(isinstance(edit, dict) and set(edit) == _EDIT_FIELDS and isinstance(edit["replacement"], str), "edit")
             _require(all(_is_int(edit[key]) for key in ("line", "column", "end_line", "end_column")), "edit position")
-        fix = Fix(fix["description"], tuple(Edit(**edit) for edit in fix["edits"]))
+        fix = Fix(fix["description"], tuple(Edit(**edit) for edit in fix["edits"]), fix["safe"])
     values = dict(data, path=path, severity=Severity(data["severity"]), source=Source(data["source"]), fix=fix)
     return Finding(**values)
 

@@ -11,18 +11,24 @@ import click
 
 from nnlint import __version__
 from nnlint.analysis.source import SourceError, decode_source
-from nnlint.config import Config, ConfigError, find_pyproject, load_config
+from nnlint.cli_config import Messages, config_options, load_run_config
+from nnlint.cli_config import show_settings as render_settings
+from nnlint.config import Config, ConfigError
 from nnlint.diagnostics import DIAGNOSTICS
-from nnlint.discovery import missing_paths
+from nnlint.cli_paths import apply_path_options, given_paths, path_options
 from nnlint.dynamic.cli_support import dynamic_options, run_from_cli, split_script_args
+from nnlint.cli_fix import applied_lines, apply_fix_options, fix_options, summary_line
 from nnlint.terminal import Progress, use_color
+from nnlint.terminal import _is_terminal as is_terminal
 from nnlint.autofix import fix_paths
 from nnlint.finding import Finding
 from nnlint.formatters import FORMATTERS, FormatOptions, format_findings
+from nnlint.options_schema import config_option_errors, schema_of
 from nnlint.interrupts import Terminated, exit_code, signal_name, signals_raise
 from nnlint.registry import BUILTIN_NAME, Registry, load_registry
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+HUMAN_FORMATS = ("text", "grouped")  # --statistics is appended to these reports; for the others it goes to stderr
 
 
 class _DefaultCheckGroup(click.Group):
@@ -61,17 +67,10 @@ def fail(message: str) -> "click.exceptions.Exit":
     return click.exceptions.Exit(EXIT_ERROR)
 
 
-def _load_config(config_path: Optional[str], paths: Sequence[str]) -> Config:
-    if config_path is not None:
-        return load_config(Path(config_path))
-    start = Path(paths[0]) if paths and paths[0] != "-" else Path.cwd()
-    return load_config(find_pyproject(start if start.exists() else Path.cwd()))
-
-
 def _check_codes(registry: Registry, option: str, codes: Sequence[str]) -> None:
     known = registry.all_codes() + list(DIAGNOSTICS)
     for code in codes:
-        if code != "ALL" and not any(k.startswith(code) for k in known):
+        if code != "ALL" and (not code or not any(k.startswith(code) for k in known)):
             raise fail(f"{option}: unknown rule code or prefix {code!r} (see `nnlint rules`)")
 
 
@@ -93,18 +92,21 @@ def main() -> None:
 @click.option("--extend-select", multiple=True, help="Codes or prefixes to enable on top of the selection.")
 @click.option("--format", "output_format", type=click.Choice(sorted(FORMATTERS)), default="text", show_default=True)
 @click.option("--output-file", type=click.Path(dir_okay=False, writable=True), help="Write the report here instead of stdout.")
-@click.option("--statistics", is_flag=True, help="Print the number of findings per code.")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="pyproject.toml to read instead of the nearest one.")
+@click.option("--statistics", is_flag=True, help="Print the number of findings per code (after a text report; on stderr for the machine-read formats).")
 @click.option("--stdin-filename", help="Path to report for source read from stdin (PATH '-').")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--fix", is_flag=True, help="Apply safe fixes in place (re-parsed before writing); report what is left.")
 @click.option("--diff", is_flag=True, help="Print the fixes --fix would make as a unified diff; change nothing.")
+@click.option("--add-noqa", is_flag=True, help="Write `# noqa: CODE` on the line of every current finding (Python files), then exit.")
 @click.option("--show-source", is_flag=True, help="Show the source line of each finding with a caret line under it.")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True, help="Colour the report (auto: only on a terminal).")
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, help="Worker processes (default 0: one per CPU core; 1: no workers).")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the findings cache (.nnlint_cache, or $NNLINT_CACHE_DIR).")
 @click.option("--debug", is_flag=True, help="Print the traceback of every rule, probe or plugin failure (NN002) to stderr; reads no cache.")
 @click.option("--ignore-plugin-errors", is_flag=True, help="Go on when a plugin fails to load or is rejected (a warning instead of exit 2).")
+@config_options
+@fix_options
+@path_options
 @dynamic_options
 def check(
     paths: Tuple[str, ...],
@@ -114,17 +116,31 @@ def check(
     output_format: str,
     output_file: Optional[str],
     statistics: bool,
-    config_path: Optional[str],
     stdin_filename: Optional[str],
     exit_zero: bool,
     fix: bool = False,
     diff: bool = False,
     show_source: bool = False,
+    add_noqa: bool = False,
     color: str = "auto",
     jobs: int = 0,
     no_cache: bool = False,
     debug: bool = False,
     ignore_plugin_errors: bool = False,
+    exclude: Tuple[str, ...] = (),
+    extend_exclude: Tuple[str, ...] = (),
+    force_exclude: Optional[bool] = None,
+    respect_gitignore: Optional[bool] = None,
+    unsafe_fixes: Optional[bool] = None,
+    fix_only: bool = False,
+    exit_non_zero_on_fix: bool = False,
+    show_fixes: bool = False,
+    config_args: Tuple[str, ...] = (),
+    isolated: bool = False,
+    show_settings: bool = False,
+    show_files: bool = False,
+    quiet: bool = False,
+    verbose: bool = False,
     dynamic: bool = False,
     device: Optional[str] = None,
     timeout: Optional[float] = None,
@@ -132,30 +148,30 @@ def check(
     nproc_per_node: Optional[int] = None,
     python_path: Optional[str] = None,
 ) -> None:
-    """Lint PATHS (files or folders) for training bugs."""
+    """Lint PATHS (files or folders; default: the current folder) for training bugs."""
     from nnlint.engine import Linter
 
-    if not paths:
-        raise fail("no path given (try `nnlint .`)")
-    missing = missing_paths(paths)
-    if missing:
-        raise fail(f"no such file or directory: {missing[0]}")
+    given = given_paths(paths)
+    for message in given.errors:  # reported now; the run goes on with the others and exits 2 at the end
+        click.echo(f"nnlint: error: {message}", err=True)
+    paths = tuple(given.paths)
+    say = Messages(quiet, verbose)
+    if add_noqa and (fix or diff):
+        raise fail("--add-noqa cannot be combined with --fix or --diff")
     try:
-        config = _load_config(config_path, paths)
+        config = load_run_config(config_args, isolated, paths)
     except ConfigError as error:
         raise fail(str(error))
     from nnlint.plugin_boundary import set_debug
 
     set_debug(debug)
+    say.verbose(f"configuration: {config.source}" if config.source is not None else "configuration: none (defaults)")
     registry = load_registry()
     _report_plugin_errors(registry, ignore_plugin_errors)
-    for option, values in (("--select", select), ("--ignore", ignore), ("--extend-select", extend_select)):
-        _check_codes(registry, option, _split_codes(values))
-    _check_codes(registry, "tool.nnlint.select", config.select)
-    _check_codes(registry, "tool.nnlint.ignore", config.ignore)  # with extend-ignore
-    _check_codes(registry, "tool.nnlint.extend-select", config.extend_select)
-    for pattern, codes in config.per_file_ignores.items():
-        _check_codes(registry, f"tool.nnlint.per-file-ignores[{pattern!r}]", codes)
+    _check_settings(config, registry, select, ignore, extend_select)
+    apply_path_options(config, exclude, extend_exclude, force_exclude, respect_gitignore)
+    apply_fix_options(config, unsafe_fixes)
+    fix = fix or fix_only
     if select:
         config.select = _split_codes(select)
     config.ignore.extend(_split_codes(ignore))
@@ -163,14 +179,29 @@ def check(
 
     linter = Linter(config, registry)
     for message in linter.problems:
-        click.echo(f"nnlint: warning: {message}", err=True)
+        say.warning(message)
+    if show_settings:
+        _write(render_settings(config, [rule.code for rule in linter.rules]), output_file)
+        raise click.exceptions.Exit(EXIT_ERROR if given.missing else EXIT_CLEAN)
+    if show_files:
+        _write("".join(f"{path}\n" for path in sorted(linter.files(paths))), output_file)
+        _print_notes(linter, say)
+        raise click.exceptions.Exit(EXIT_ERROR if given.missing else EXIT_CLEAN)
+    say.verbose(f"{len(linter.rules)} rules enabled")
     _configure_speed(linter, jobs, no_cache or debug)
     findings: List[Finding] = []
+    fixed_any = False
     file_paths = [p for p in paths if p != "-"]
     stdin_name = stdin_filename or "<stdin>"
     stdin_bytes, stdin_source = _read_stdin() if "-" in paths else (None, None)
     report_to_stderr = False
-    progress = Progress(sys.stderr)
+    if stdin_bytes is not None and config.force_exclude and stdin_filename and config.is_excluded(stdin_filename):
+        if fix:  # an excluded file passes through --fix unchanged (the report goes to stderr), and is not linted
+            sys.stdout.buffer.write(stdin_bytes)
+            sys.stdout.flush()
+            report_to_stderr = True
+        stdin_bytes = stdin_source = None
+    progress = say.progress(Progress(sys.stderr))
     if fix or diff:
         fixed = fix_paths(linter, file_paths, stdin_source, stdin_name, write=not diff, progress=progress)
         if stdin_bytes is not None and stdin_source is None:  # undecodable: its NN000, and the bytes pass through
@@ -180,27 +211,34 @@ def check(
                 sys.stdout.flush()
                 report_to_stderr = True
         progress.close()
-        _print_notes(linter)
+        _print_notes(linter, say)
         for problem in fixed.problems:
             click.echo(f"nnlint: error: {problem}", err=True)
         if diff:
             _write(fixed.diff, output_file)
-            raise click.exceptions.Exit(EXIT_FINDINGS if fixed.diff or fixed.problems else EXIT_CLEAN)
+            raise click.exceptions.Exit(EXIT_ERROR if given.missing else EXIT_FINDINGS if fixed.diff or fixed.problems else EXIT_CLEAN)
         if fixed.fixed:
-            click.echo(f"nnlint: fixed {fixed.fixed} finding(s) in {fixed.changed_files} file(s)", err=True)
+            say.summary(f"fixed {fixed.fixed} finding(s) in {fixed.changed_files} file(s)")
+        if show_fixes:
+            for line in applied_lines(fixed.applied):
+                click.echo(f"nnlint: {line}", err=True)
+        fixed_any = bool(fixed.fixed)
         if fixed.stdin_fixed is not None:
             _write(fixed.stdin_fixed, None)  # the fixed source goes to stdout; the report to stderr
             stdin_source, report_to_stderr = fixed.stdin_fixed, True
-        findings = fixed.findings
+        findings = [] if fix_only else fixed.findings
     else:
         if stdin_bytes is not None:
             findings.extend(linter.lint_bytes(stdin_bytes, stdin_name))
         findings.extend(linter.lint_paths(file_paths, progress=progress))
         progress.close()
     findings.sort(key=Finding.sort_key)
-    _print_notes(linter)
+    _print_notes(linter, say)
+    say.done()
+    if add_noqa:
+        _add_noqa(findings, say, EXIT_ERROR if given.missing else EXIT_CLEAN)
     if linter.cache is not None and linter.cache.error:
-        click.echo(f"nnlint: warning: {linter.cache.error}", err=True)
+        say.warning(linter.cache.error)
     dynamic_error = None
     if dynamic:
         findings, dynamic_error = run_from_cli(
@@ -209,16 +247,28 @@ def check(
         )
 
     report_stream = None if output_file else (sys.stderr if report_to_stderr else sys.stdout)
-    options = FormatOptions(show_source=show_source, color=use_color(color, report_stream), sources={stdin_name: stdin_source or ""})
+    marks = output_format in HUMAN_FORMATS and not fix_only and (show_fixes or is_terminal(report_stream))
+    options = FormatOptions(
+        show_source=show_source, color=use_color(color, report_stream), sources={stdin_name: stdin_source or ""},
+        fixable=config.may_fix if marks else None,
+    )
     report = format_findings(output_format, findings, options)
-    if statistics:
+    if marks and findings:
+        report += summary_line(findings, config)
+    if statistics and output_format in HUMAN_FORMATS:
         report += _statistics(findings)
+    elif statistics:  # a machine-read report stays valid on stdout: the counts go to stderr
+        click.echo(_statistics(findings), err=True, nl=False)
     if report_to_stderr and not output_file:
         click.echo(report, err=True, nl=False)
     else:
         _write(report, output_file)
     if dynamic_error:
         raise fail(dynamic_error)
+    if given.missing:
+        raise click.exceptions.Exit(EXIT_ERROR)
+    if exit_non_zero_on_fix and fixed_any:
+        raise click.exceptions.Exit(EXIT_FINDINGS)
     raise click.exceptions.Exit(EXIT_FINDINGS if findings and not exit_zero else EXIT_CLEAN)
 
 
@@ -244,10 +294,38 @@ def _read_stdin() -> Tuple[bytes, Optional[str]]:
         return data, None
 
 
-def _print_notes(linter: "Linter") -> None:
+def _add_noqa(findings: Sequence[Finding], say: Messages, status: int) -> None:
+    from nnlint.add_noqa import add_noqa
+
+    run = add_noqa(findings)
+    for problem in run.problems:
+        click.echo(f"nnlint: error: {problem}", err=True)
+    say.summary(f"added {run.added} noqa directive(s) in {run.files} file(s)")
+    raise click.exceptions.Exit(EXIT_ERROR if run.problems else status)
+
+
+def _print_notes(linter: "Linter", say: Messages) -> None:
     for note in sorted(linter.notes):
-        click.echo(f"nnlint: note: {note}", err=True)
+        say.note(note)
     linter.notes.clear()
+
+
+def _check_settings(config: Config, registry: Registry, select: Sequence[str], ignore: Sequence[str], extend_select: Sequence[str]) -> None:
+    """Every code named on the command line or in the configuration, and every rule option, is known."""
+    for option, values in (("--select", select), ("--ignore", ignore), ("--extend-select", extend_select)):
+        _check_codes(registry, option, _split_codes(values))
+    _check_codes(registry, "tool.nnlint.select", config.select)
+    _check_codes(registry, "tool.nnlint.ignore", config.ignore)  # with extend-ignore
+    _check_codes(registry, "tool.nnlint.extend-select", config.extend_select)
+    _check_codes(registry, "tool.nnlint.fixable", config.fixable)
+    _check_codes(registry, "tool.nnlint.unfixable", config.unfixable)
+    for pattern, codes in config.per_file_ignores.items():
+        _check_codes(registry, f"tool.nnlint.per-file-ignores[{pattern!r}]", codes)
+    option_problems = config_option_errors(config, registry)
+    for message in option_problems[:-1]:
+        click.echo(f"nnlint: error: {message}", err=True)
+    if option_problems:
+        raise fail(option_problems[-1])
 
 
 def _configure_speed(linter: "Linter", jobs: int, no_cache: bool) -> None:
@@ -281,16 +359,27 @@ def _write(report: str, output_file: Optional[str]) -> None:
 
 
 @main.command()
-def rules() -> None:
-    """List every rule and runtime probe: code, name, one-line summary."""
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def rules(output_format: str) -> None:
+    """List every rule and runtime probe: code, name, kind, one-line summary (json: and options, documentation)."""
+    import json
+
     registry = load_registry()
     entries = {**DIAGNOSTICS, **registry.probes, **registry.rules}
+    records = []
     for code in sorted(entries):
         cls = entries[code]
         kind = "static" if code in registry.rules else ("dynamic" if code in registry.probes else "core")
         if code in registry.rules and code in registry.probes:
             kind = "static+dynamic"
-        click.echo(f"{code}  {cls.name:<36} {kind:<15} {cls.summary}")
+        if output_format == "text":
+            click.echo(f"{code}  {cls.name:<36} {kind:<15} {cls.summary}")
+            continue
+        owners = [c for c in (registry.rules.get(code), registry.probes.get(code)) if c is not None] or [cls]
+        options = {key: {"default": value, "type": str(schema_of(owner)[key])} for owner in owners for key, value in (owner.default_options or {}).items()}
+        records.append({"code": code, "name": cls.name, "kind": kind, "summary": cls.summary, "options": options, "documentation": cls.documentation()})
+    if output_format == "json":
+        click.echo(json.dumps(records, indent=2))
 
 
 @main.command()
@@ -328,4 +417,15 @@ def explain(code: str) -> None:
     click.echo(f"{cls.code} {cls.name}\n\n{cls.summary}\n\n{cls.documentation()}")
     probe = registry.probes.get(cls.code)
     if probe is not None and probe is not cls:
-        click.echo(f"\n## At run time (`--dynamic`)\n\n{probe.documentation()}")
+        click.echo("\n" + _run_time_section(probe))
+
+
+def _run_time_section(probe: type) -> str:
+    """The probe's documentation under one ``## At run time`` heading, its own sections renamed so that
+    no heading repeats the static rule's (``### Example (at run time)``)."""
+    sections = probe.sections()
+    if not sections:
+        return f"## At run time (`--dynamic`)\n\n{probe.documentation()}"
+    parts = ["## At run time (`--dynamic`)", sections.pop("What it does", "")]
+    parts.extend(f"### {title} (at run time)\n\n{body}" for title, body in sections.items())
+    return "\n\n".join(part for part in parts if part)

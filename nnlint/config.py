@@ -1,4 +1,4 @@
-"""``[tool.nnlint]`` configuration from the nearest pyproject.toml, validated key by key."""
+"""nnlint's configuration: `[tool.nnlint]` of the nearest pyproject.toml, or an nnlint.toml, validated key by key."""
 from __future__ import annotations
 
 import sys
@@ -8,6 +8,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from nnlint.limits import CONFIG_KEYS as LIMIT_KEYS
 from nnlint.limits import DEFAULT_LIMITS, Limits, limits_from_table
+from nnlint.options_schema import option_errors
 from nnlint.path_patterns import PathPatterns
 
 if sys.version_info >= (3, 11):
@@ -20,8 +21,11 @@ class ConfigError(Exception):
     """Bad configuration: the message names the file and the key."""
 
 
-_LIST_KEYS = ("select", "ignore", "extend-select", "extend-ignore", "exclude", "extend-exclude")
-_KNOWN_KEYS = frozenset(_LIST_KEYS + ("per-file-ignores", "options", "dynamic", "notebooks") + tuple(LIMIT_KEYS))
+_LIST_KEYS = ("select", "ignore", "extend-select", "extend-ignore", "exclude", "extend-exclude", "fixable", "unfixable")
+_BOOL_KEYS = {
+    "notebooks": "notebooks", "force-exclude": "force_exclude", "respect-gitignore": "respect_gitignore", "unsafe-fixes": "unsafe_fixes",
+}
+_KNOWN_KEYS = frozenset(_LIST_KEYS + ("per-file-ignores", "options", "dynamic") + tuple(_BOOL_KEYS) + tuple(LIMIT_KEYS))
 
 
 @dataclass
@@ -31,6 +35,12 @@ class Config:
     extend_select: List[str] = field(default_factory=list)
     per_file_ignores: Dict[str, List[str]] = field(default_factory=dict)
     exclude: List[str] = field(default_factory=list)
+    extend_exclude: List[str] = field(default_factory=list)  # added to exclude (--exclude replaces only exclude)
+    force_exclude: bool = False  # excludes apply to the paths named on the command line too
+    respect_gitignore: bool = True  # folder walks skip what .gitignore files ignore
+    unsafe_fixes: bool = False  # --fix applies the fixes that are not marked safe too
+    fixable: List[str] = field(default_factory=lambda: ["ALL"])  # codes whose fixes --fix applies
+    unfixable: List[str] = field(default_factory=list)  # ... and those it never applies (the longer prefix wins)
     options: Dict[str, Dict[str, Any]] = field(default_factory=dict)  # per rule code or name, or plugin name
     dynamic: Dict[str, Any] = field(default_factory=dict)
     notebooks: bool = True  # lint the .ipynb files found in folders (named ones are always linted)
@@ -76,7 +86,21 @@ class Config:
         return Path(path).as_posix()
 
     def is_excluded(self, path: str) -> bool:
-        return bool(self.exclude) and self._matcher("exclude", self.exclude).matches(self.relative(path))
+        if not self.exclude and not self.extend_exclude:
+            return False
+        relative = self.relative(path)
+        return any(
+            bool(patterns) and self._matcher(key, patterns).matches(relative)
+            for key, patterns in (("exclude", self.exclude), ("extend-exclude", self.extend_exclude))
+        )
+
+    def may_fix(self, finding: Any) -> bool:
+        """Whether ``--fix`` applies this finding's fix: its tier (safe, or unsafe with ``unsafe-fixes``)
+        and its code (``fixable`` over ``unfixable``, the longer prefix winning)."""
+        fix = finding.fix
+        if fix is None or not fix.edits or not (fix.safe or self.unsafe_fixes):
+            return False
+        return _longest_prefix(finding.code, self.fixable) > _longest_prefix(finding.code, self.unfixable)
 
     def options_for(self, code: str, name: str) -> Dict[str, Any]:
         merged: Dict[str, Any] = dict(self.plugin_options.get(code, {}))
@@ -99,12 +123,24 @@ def _longest_prefix(code: str, prefixes: Sequence[str]) -> int:
 MAX_CONFIG_SIZE = 1_000_000  # bytes: a pyproject.toml is a few kilobytes; past this it is not one
 
 
+CONFIG_FILES = (".nnlint.toml", "nnlint.toml")  # their keys are [tool.nnlint]'s, at the top level
+
+
+def is_nnlint_toml(path: Path) -> bool:
+    """Whether ``path`` is an nnlint.toml-style file (settings at the top level), not a pyproject.toml."""
+    return path.name != "pyproject.toml" and path.suffix == ".toml"
+
+
 def find_pyproject(start: Path) -> Optional[Path]:
-    """The nearest pyproject.toml with a [tool.nnlint] table, from ``start`` upwards (one that cannot be
-    read or is malformed is returned too, so that load_config reports it)."""
+    """The nearest configuration, from ``start`` upwards: in each folder ``.nnlint.toml``, then
+    ``nnlint.toml``, then a pyproject.toml with a [tool.nnlint] table, as ruff looks for its own (a
+    pyproject.toml that cannot be read or is malformed is returned too, so that load_config reports it)."""
     directory = start if start.is_dir() else start.parent
     directory = directory.absolute()
     for candidate_dir in (directory, *directory.parents):
+        for name in CONFIG_FILES:
+            if (candidate_dir / name).is_file():
+                return candidate_dir / name
         candidate = candidate_dir / "pyproject.toml"
         if candidate.is_file():
             try:
@@ -141,14 +177,35 @@ def _read_toml(path: Path) -> Dict[str, Any]:
         raise ConfigError(f"{path}: invalid TOML: nested too deeply") from None
 
 
-def load_config(path: Optional[Path]) -> Config:
-    if path is None:
-        return Config()
+def load_config(path: Optional[Path], overrides: Sequence[Mapping[str, Any]] = ()) -> Config:
+    """The configuration in ``path`` (a pyproject.toml's [tool.nnlint], or an nnlint.toml's top level;
+    None: the defaults), with ``overrides`` (``--config KEY=VALUE`` tables) merged over it, key by key."""
+    table = read_settings(path) if path is not None else {}
+    for override in overrides:
+        table = merge_tables(table, override)
+    return config_from_table(table, path)
+
+
+def read_settings(path: Path) -> Dict[str, Any]:
+    """The raw nnlint table of a configuration file."""
     data = _read_toml(path)
+    if is_nnlint_toml(path):
+        return data
     tool = data.get("tool", {})
     if not isinstance(tool, dict):
         raise ConfigError(f"{path}: `tool` must be a table ([tool.nnlint]), not {type(tool).__name__}")
-    return config_from_table(tool.get("nnlint", {}), path)
+    return tool.get("nnlint", {})
+
+
+def merge_tables(base: Any, override: Mapping[str, Any]) -> Dict[str, Any]:
+    """``base`` with ``override`` on top; tables (``options.NN406``) are merged, other values replaced."""
+    merged = dict(base) if isinstance(base, dict) else {}
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = merge_tables(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
 
 
 @dataclass(frozen=True)
@@ -177,6 +234,11 @@ def _declared(cls: type) -> Dict[str, Any]:
     return dict(getattr(cls, "default_options", None) or {})
 
 
+def _raise_first(errors: Sequence[str]) -> None:
+    if errors:
+        raise ConfigError(errors[0])
+
+
 def _plugin_options(spec: PluginSpec, value: Any, where: str) -> Dict[str, Dict[str, Any]]:
     """Options per code from ``[tool.nnlint.<plugin>]``: plugin-wide keys (given to each rule that declares
     them), then the sub-tables ``[tool.nnlint.<plugin>.<CODE or name>]`` of single rules."""
@@ -193,8 +255,12 @@ def _plugin_options(spec: PluginSpec, value: Any, where: str) -> Dict[str, Dict[
             unknown = sorted(set(item) - set(own))
             if unknown:
                 raise ConfigError(f"{where}{prefix}.{key}: unknown option {unknown[0]!r} (known: {', '.join(sorted(own)) or 'none'})")
+            _raise_first(option_errors([by_id[key]], item, f"{where}{prefix}.{key}"))
             per_rule.setdefault(by_id[key], {}).update(item)
         elif key in declared:
+            for cls in spec.checks:
+                if key in _declared(cls):
+                    _raise_first(option_errors([cls], {key: item}, f"{where}{prefix}"))
             shared[key] = item
         elif isinstance(item, dict):
             raise ConfigError(f"{where}{prefix}.{key}: the {spec.name!r} plugin has no rule {key!r}")
@@ -243,8 +309,12 @@ def config_from_table(
                 config.ignore.extend(value)
             elif key == "extend-select":
                 config.extend_select.extend(value)
-            else:
+            elif key == "exclude":
                 config.exclude.extend(value)
+            elif key in ("fixable", "unfixable"):
+                setattr(config, key, list(value))
+            else:
+                config.extend_exclude.extend(value)
         elif key == "per-file-ignores":
             if not isinstance(value, dict) or not all(
                 isinstance(codes, list) and all(isinstance(code, str) for code in codes) for codes in value.values()
@@ -255,10 +325,10 @@ def config_from_table(
             if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
                 raise ConfigError(f"{where}tool.nnlint.options must hold one table per rule, e.g. [tool.nnlint.options.NN406]")
             config.options = {str(k): dict(v) for k, v in value.items()}
-        elif key == "notebooks":
+        elif key in _BOOL_KEYS:
             if not isinstance(value, bool):
-                raise ConfigError(f"{where}tool.nnlint.notebooks must be true or false")
-            config.notebooks = value
+                raise ConfigError(f"{where}tool.nnlint.{key} must be true or false")
+            setattr(config, _BOOL_KEYS[key], value)
         elif key == "dynamic":
             config.dynamic = dynamic_settings(value, where)
     return config

@@ -60,9 +60,10 @@ class RuleContext:
         return self.model.line_of(node)
 
     # ------------------------------------------------------------------ building fixes (see Rule's docstring)
-    def fix(self, description: str, *edits: Edit) -> Fix:
-        """A fix made of text edits; build the edits with :meth:`replace` / :meth:`insert_before` / :meth:`insert_after`."""
-        return Fix(description, tuple(edits))
+    def fix(self, description: str, *edits: Edit, safe: bool = True) -> Fix:
+        """A fix made of text edits; build the edits with :meth:`replace` / :meth:`insert_before` / :meth:`insert_after`.
+        ``safe=False`` for a fix that may change what the code does: only ``--unsafe-fixes`` applies it."""
+        return Fix(description, tuple(edits), safe)
 
     def replace(self, node: cst.CSTNode, replacement: Union[cst.CSTNode, str]) -> Edit:
         """Replace a node's source text with a new libcst node (rendered by libcst) or with text."""

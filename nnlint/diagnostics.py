@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Dict
 
 from nnlint.documented import Documented
+from nnlint.finding import Severity
 
 
 class Diagnostic(Documented):
@@ -45,4 +46,23 @@ class RuleErrorDiagnostic(Diagnostic):
     summary = "a rule crashed on this file (the others still ran)"
 
 
-DIAGNOSTICS: Dict[str, type] = {d.code: d for d in (SyntaxErrorDiagnostic, RuleErrorDiagnostic)}
+class UnusedNoqaDiagnostic(Diagnostic):
+    """## What it does
+    Reports a `# noqa: CODE` comment whose nnlint code suppresses nothing on its line, for codes of
+    rules that ran on the file (another tool's codes, and a bare `# noqa`, are left alone). Opt-in:
+    it is reported only when selected by its full code (`--extend-select NN003`), as ruff's RUF100 is.
+
+    ## Why is this bad?
+    A stale `# noqa` hides the next real finding on that line.
+
+    ## How to fix
+    Remove the code from the comment (or the comment when nothing is left in it).
+    """
+
+    code = "NN003"
+    name = "unused-noqa"
+    summary = "a `# noqa: CODE` comment suppresses nothing (opt-in)"
+    severity = Severity.INFO
+
+
+DIAGNOSTICS: Dict[str, type] = {d.code: d for d in (SyntaxErrorDiagnostic, RuleErrorDiagnostic, UnusedNoqaDiagnostic)}

@@ -20,6 +20,8 @@ class Documented:
     summary: ClassVar[str] = ""
     severity: ClassVar[Severity] = Severity.WARNING
     default_options: ClassVar[Dict[str, Any]] = {}
+    # the type of each option whose default does not say it (nnlint.options_schema: NUMBER, table_of(...))
+    option_types: ClassVar[Dict[str, Any]] = {}
 
     def __init__(self, options: Optional[Dict[str, Any]] = None) -> None:
         self.options: Dict[str, Any] = {**self.default_options, **(options or {})}

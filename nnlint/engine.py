@@ -22,6 +22,9 @@ from nnlint.plugin_boundary import call_plugin, describe, failed, finding_proble
 from nnlint.registry import Registry, load_registry, plugin_label
 from nnlint.rule import Rule
 from nnlint.suppression import apply_suppressions, skips_file
+from nnlint.unused_noqa import CODE as UNUSED_NOQA
+from nnlint.unused_noqa import unused_noqa
+from nnlint.unused_noqa import wanted as wants_unused_noqa
 
 SYNTAX_ERROR = ("NN000", "syntax-error")
 RULE_ERROR = ("NN002", "rule-error")
@@ -75,7 +78,7 @@ class Linter:
     # ------------------------------------------------------------------------------ entry points
     def lint_paths(self, paths: Sequence[str], progress: Optional[Callable[[int, int, str], None]] = None) -> List[Finding]:
         """Lint every file below ``paths``; ``progress(done, total, path)`` is called after each file."""
-        files = list(discover(paths, self.config.is_excluded, notebooks=self.config.notebooks, skipped=self.notes.append))
+        files = self.files(paths)
         if self.jobs > 1 and len(files) > 1:
             from nnlint.parallel import lint_in_parallel
 
@@ -93,6 +96,14 @@ class Linter:
                 if progress is not None:
                     progress(done, len(files), path)
         return sorted(findings, key=Finding.sort_key)
+
+    def files(self, paths: Sequence[str]) -> List[str]:
+        """The files ``lint_paths(paths)`` lints, in its order: the configuration's excludes, ``.gitignore``
+        and ``notebooks`` applied (files left out for not being regular files get a note)."""
+        return list(discover(
+            paths, self.config.is_excluded, notebooks=self.config.notebooks, skipped=self.notes.append,
+            force_exclude=self.config.force_exclude, respect_gitignore=self.config.respect_gitignore,
+        ))
 
     def bound_memory(self) -> None:
         if len(self.project) > _MAX_KEPT_MODELS:
@@ -232,10 +243,17 @@ class Linter:
         if not path.startswith("<"):
             self.project.add(Path(path), model, digest or None)
         ctx = RuleContext(path, source, module, model)
+        ran: List[str] = []
         for rule in self.rules:
             if self.config.is_enabled(rule.code, path):
+                before = len(ctx.findings)
                 self._run_rule(rule, ctx)
-        findings = apply_suppressions(self._filter(ctx.findings, path), source)
+                if not any(f.code == RULE_ERROR[0] for f in ctx.findings[before:]):
+                    ran.append(rule.code)  # a rule that failed reported nothing it meant to: its noqa are not judged
+        raw = self._filter(ctx.findings, path)
+        findings = apply_suppressions(raw, source)
+        if wants_unused_noqa(self.config.select + self.config.extend_select) and self.config.is_enabled(UNUSED_NOQA, path):
+            findings.extend(unused_noqa(raw, source, path, lambda code: any(rule.startswith(code) for rule in ran)))
         consulted.update(self.project.dependencies())
         return sorted(findings, key=Finding.sort_key), consulted
 

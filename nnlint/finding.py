@@ -30,12 +30,22 @@ class Edit:
     cell: Optional[int] = None  # in a notebook: the 1-based cell the positions are in
 
 
+def edit_record(edit: Edit) -> Dict[str, Any]:
+    """An edit as machine-readable reports give it: 1-based lines and columns, as findings have them."""
+    record = dataclasses.asdict(edit)
+    record["column"] += 1
+    record["end_column"] += 1
+    return record
+
+
 @dataclass(frozen=True)
 class Fix:
-    """A safe, mechanical rewrite attached to a finding."""
+    """A mechanical rewrite attached to a finding. ``safe`` (the default) fixes are applied by ``--fix``;
+    the others (the code's behaviour may change: review them) only with ``--unsafe-fixes``."""
 
     description: str
     edits: tuple = ()
+    safe: bool = True
 
 
 @dataclass
@@ -77,6 +87,7 @@ class Finding:
             if self.fix is None
             else {
                 "description": self.fix.description,
-                "edits": [dataclasses.asdict(edit) for edit in self.fix.edits],
+                "safe": self.fix.safe,
+                "edits": [edit_record(edit) for edit in self.fix.edits],
             },
         }

@@ -12,6 +12,8 @@ from typing import Dict, Iterator, List, Optional, Tuple, Type
 
 from nnlint import __version__
 from nnlint.config import Config, ConfigError, find_pyproject, load_config
+from nnlint.options_schema import config_option_errors
+from nnlint.registry import load_registry
 from nnlint.engine import Linter
 
 _STDIN_NAMES = frozenset({"stdin", "-", "<stdin>"})
@@ -24,6 +26,8 @@ def _linter_for(filename: str) -> Linter:
     if pyproject not in _LINTERS:
         try:
             config = load_config(pyproject)
+            if config_option_errors(config, load_registry()):
+                raise ConfigError("bad rule options")  # as any bad configuration: nnlint's defaults
         except ConfigError:
             config = Config()
         # flake8's --select/--ignore/--per-file-ignores decide which codes are shown

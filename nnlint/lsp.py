@@ -35,6 +35,8 @@ from nnlint.lsp_notebook import SYNC_OPTIONS, NotebookView, notebook_of_cell, no
 from nnlint.lsp_sync import Debouncer, EditRejected, NnlintProtocol
 from nnlint.notebooks import is_notebook_path
 from nnlint.notebooks.magics import mask_cell
+from nnlint.options_schema import config_option_errors
+from nnlint.registry import load_registry
 from nnlint.suppression import noqa_codes
 
 SOURCE = "nnlint"
@@ -129,6 +131,9 @@ class NnlintServer(LanguageServer):
         start = Path(path).parent if path else Path.cwd()
         try:
             config = load_config(find_pyproject(start if start.exists() else Path.cwd()))
+            option_problems = config_option_errors(config, load_registry())  # shown as any bad configuration is
+            if option_problems:
+                raise ConfigError("; ".join(option_problems))
         except ConfigError as error:
             self.window_show_message(types.ShowMessageParams(types.MessageType.Warning, f"nnlint: {error}"))
             config = Config()

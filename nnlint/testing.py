@@ -36,6 +36,7 @@ from typing import Any, Iterable, List, Mapping, Optional, Sequence, Tuple, Unio
 
 from nnlint.config import Config
 from nnlint.finding import Finding
+from nnlint.options_schema import configured_option_errors
 from nnlint.registry import Registry
 
 RuleClasses = Union[type, Sequence[type]]
@@ -60,6 +61,9 @@ def _linter(rules: RuleClasses, options: Optional[Mapping[str, Mapping[str, Any]
     from nnlint.engine import Linter  # the engine pulls in the whole static pass: import on use
 
     classes = _as_list(rules)
+    problems = configured_option_errors(options or {}, classes)
+    if problems:  # a misspelt or mistyped option must fail the test that sets it, not be ignored
+        raise AssertionError("\n".join(problems))
     registry = Registry(rules={cls.code: cls for cls in classes})
     diagnostics = ["NN000", "NN002"]  # a snippet that does not parse, or a rule that crashes, must show
     config = Config(select=[cls.code for cls in classes] + diagnostics, options={code: dict(o) for code, o in (options or {}).items()})

@@ -17,6 +17,7 @@ class FormatOptions:
 
     show_source: bool = False
     color: bool = False
+    fixable: Optional[Callable[[Finding], bool]] = None  # set: a fixable finding is marked [*] (text, grouped)
     sources: Dict[str, str] = field(default_factory=dict)
     _lines: Dict[str, List[str]] = field(default_factory=dict, repr=False)
     _notebooks: Dict[str, Optional["Notebook"]] = field(default_factory=dict, repr=False)
@@ -113,4 +114,4 @@ def format_findings(name: str, findings: Sequence[Finding], options: Optional[Fo
     return FORMATTERS[name](findings, options or FormatOptions())
 
 
-from nnlint.formatters import github, json_format, sarif, text  # noqa: E402,F401  (registration)
+from nnlint.formatters import github, gitlab, grouped, json_format, json_lines, junit, pylint, rdjson, sarif, text  # noqa: E402,F401,I001  (registration)

@@ -32,22 +32,40 @@ def format_line(finding: Finding, color: bool = False) -> str:
     return f"{path}:{cell}{finding.line}:{finding.column}: {code} {finding.message}{click.style(status, dim=True) if status else ''}"
 
 
+MAX_EXCERPT_LINES = 20  # a finding spanning more lines shows its first ones and a "..." line
+
+
 def source_excerpt(finding: Finding, lines: Sequence[str], color: bool = False) -> List[str]:
-    """The finding's first line and a caret line under its span (to the end of that line if it goes on)."""
+    """Every line of the finding's span, each with a caret line under the part of it the span covers."""
     if not 0 < finding.line <= len(lines):
         return []
-    text = lines[finding.line - 1].rstrip("\r\n")
-    start = max(min(finding.column - 1, len(text)), 0)
-    if finding.end_line == finding.line and finding.end_column is not None:
-        end = max(min(finding.end_column - 1, len(text)), start + 1)
-    else:
-        end = max(len(text.rstrip()), start + 1)
-    # keep the line's own tabs in the padding so the carets line up in any tab width
-    padding = "".join(ch if ch == "\t" else " " for ch in text[:start])
-    carets = "^" * (end - start)
-    if color:
-        carets = click.style(carets, fg="red", bold=True)
-    return [f"    {text}", f"    {padding}{carets}"]
+    last = finding.end_line if finding.end_line is not None and finding.end_line >= finding.line else finding.line
+    last = min(last, len(lines))
+    shown = min(last, finding.line + MAX_EXCERPT_LINES - 1)
+    out: List[str] = []
+    for number in range(finding.line, shown + 1):
+        text = lines[number - 1].rstrip("\r\n")
+        first, final = number == finding.line, number == finding.end_line
+        start = max(min(finding.column - 1, len(text)), 0) if first else len(text) - len(text.lstrip())
+        if final and finding.end_column is not None:
+            end = max(min(finding.end_column - 1, len(text)), start + 1)
+        else:
+            end = max(len(text.rstrip()), start + 1)
+        # keep the line's own tabs in the padding so the carets line up in any tab width
+        padding = "".join(ch if ch == "\t" else " " for ch in text[:start])
+        carets = "^" * (end - start)
+        if color:
+            carets = click.style(carets, fg="red", bold=True)
+        out.extend([f"    {text}", f"    {padding}{carets}"])
+    if shown < last:
+        out.append(f"    ... ({last - shown} more lines)")
+    return out
+
+
+def mark_fixable(line: str, finding: Finding) -> str:
+    """The report line with ``[*]`` after the code, as ruff marks what ``--fix`` would fix."""
+    head, code, rest = line.partition(f" {finding.code} ")
+    return f"{head}{code}[*] {rest}" if code else line
 
 
 @register("text")
@@ -55,7 +73,10 @@ def format_text(findings: Sequence[Finding], options: Optional[FormatOptions] = 
     options = options or FormatOptions()
     out: List[str] = []
     for finding in findings:
-        out.append(format_line(finding, options.color))
+        line = format_line(finding, options.color)
+        if options.fixable is not None and options.fixable(finding):
+            line = mark_fixable(line, finding)
+        out.append(line)
         if options.show_source:
             out.extend(source_excerpt(finding, options.lines_of(finding.path, finding.cell), options.color))
     return "".join(line + "\n" for line in out)

@@ -140,7 +140,7 @@ class NotebookProgram:
         if fix is None:
             return None
         edits = self.cell_edits(fix.edits)
-        return None if edits is None else Fix(fix.description, tuple(edits))
+        return None if edits is None else Fix(fix.description, tuple(edits), fix.safe)
 
     # ------------------------------------------------------------------------ cells -> program
     def program_line(self, cell: int, line: int) -> Optional[int]:

@@ -7,6 +7,7 @@ import libcst as cst
 from nnlint.analysis import torch_api as api
 from nnlint.analysis.model import CallInfo, Scope, SemanticModel
 from nnlint.context import RuleContext
+from nnlint.options_schema import NUMBER, table_of
 from nnlint.rule import Rule
 
 # Rates at or above these are far outside what each optimizer trains with (its default is well below).
@@ -98,6 +99,7 @@ class ExtremeLearningRate(Rule):
     name = "extreme-learning-rate"
     summary = "a literal learning rate far outside the optimizer's sane range"
     default_options: Dict[str, Any] = {"min_lr": 1e-7, "max_lr": {}}
+    option_types = {"min_lr": NUMBER, "max_lr": table_of(NUMBER)}
 
     def _max_lr(self, optimizer: str) -> Optional[float]:
         bounds = {**_MAX_LR, **(self.options.get("max_lr") or {})}
