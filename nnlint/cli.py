@@ -5,7 +5,7 @@ import collections
 import os
 import sys
 from pathlib import Path
-from typing import List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, List, Optional, Sequence, Tuple
 
 import click
 
@@ -21,6 +21,9 @@ from nnlint.finding import Finding
 from nnlint.formatters import FORMATTERS, FormatOptions, format_findings
 from nnlint.interrupts import Terminated, exit_code, signal_name, signals_raise
 from nnlint.registry import BUILTIN_NAME, Registry, load_registry
+
+if TYPE_CHECKING:
+    from nnlint.engine import Linter
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 

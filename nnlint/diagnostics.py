@@ -1,7 +1,7 @@
 """Codes nnlint itself reports about its input and its plugins (not rules: they cannot be disabled by a bug)."""
 from __future__ import annotations
 
-from typing import Dict
+from typing import Dict, Type
 
 from nnlint.documented import Documented
 
@@ -45,4 +45,4 @@ class RuleErrorDiagnostic(Diagnostic):
     summary = "a rule crashed on this file (the others still ran)"
 
 
-DIAGNOSTICS: Dict[str, type] = {d.code: d for d in (SyntaxErrorDiagnostic, RuleErrorDiagnostic)}
+DIAGNOSTICS: Dict[str, Type[Documented]] = {d.code: d for d in (SyntaxErrorDiagnostic, RuleErrorDiagnostic)}

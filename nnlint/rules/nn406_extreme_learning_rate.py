@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any, Dict, Iterator, Optional, Set, Tuple
+from typing import Dict, Iterator, Optional, Set, Tuple
 
 import libcst as cst
 
@@ -97,7 +97,7 @@ class ExtremeLearningRate(Rule):
     code = "NN406"
     name = "extreme-learning-rate"
     summary = "a literal learning rate far outside the optimizer's sane range"
-    default_options: Dict[str, Any] = {"min_lr": 1e-7, "max_lr": {}}
+    default_options = {"min_lr": 1e-7, "max_lr": {}}
 
     def _max_lr(self, optimizer: str) -> Optional[float]:
         bounds = {**_MAX_LR, **(self.options.get("max_lr") or {})}
