@@ -6,7 +6,6 @@ import pkgutil
 from typing import List
 
 from nnlint.hookspecs import hookimpl
-from nnlint.rule import rule_classes_in
 
 
 def _classes_in_package(package_name: str, base_module: str, base_name: str) -> List[type]:
@@ -23,8 +22,6 @@ def _classes_in_package(package_name: str, base_module: str, base_name: str) -> 
 
 @hookimpl
 def nnlint_rules() -> List[type]:
-    from nnlint.rule import Rule
-
     return _classes_in_package("nnlint.rules", "nnlint.rule", "Rule")
 
 

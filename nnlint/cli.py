@@ -52,7 +52,7 @@ class _DefaultCheckGroup(click.Group):
             except (KeyboardInterrupt, Terminated) as error:
                 what = "interrupted" if isinstance(error, KeyboardInterrupt) else f"terminated by {signal_name(error.signum)}"
                 click.echo(f"nnlint: {what}", err=True)
-                raise click.exceptions.Exit(exit_code(error))
+                raise click.exceptions.Exit(exit_code(error)) from None
 
 
 def _split_codes(values: Sequence[str]) -> List[str]:
@@ -142,7 +142,7 @@ def check(
     try:
         config = _load_config(config_path, paths)
     except ConfigError as error:
-        raise fail(str(error))
+        raise fail(str(error)) from None
     registry = load_registry()
     for message in registry.errors:
         click.echo(f"nnlint: warning: {message}", err=True)
@@ -255,7 +255,7 @@ def _write(report: str, output_file: Optional[str]) -> None:
         try:
             Path(output_file).write_text(report, encoding="utf-8")
         except OSError as error:
-            raise fail(f"cannot write {output_file}: {error.strerror or error}")
+            raise fail(f"cannot write {output_file}: {error.strerror or error}") from None
         return
     stream = sys.stdout
     try:
@@ -296,7 +296,7 @@ def lsp() -> None:
     try:
         from nnlint.lsp import serve
     except ImportError as error:
-        raise fail(f"the language server needs pygls and lsprotocol: pip install 'nnlint[lsp]' ({error})")
+        raise fail(f"the language server needs pygls and lsprotocol: pip install 'nnlint[lsp]' ({error})") from None
     serve()
 
 

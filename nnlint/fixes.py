@@ -13,7 +13,7 @@ import libcst as cst
 from nnlint.finding import Fix
 
 if TYPE_CHECKING:
-    from nnlint.analysis.model import CallInfo, Obj, SemanticModel, Tail
+    from nnlint.analysis.model import Obj, SemanticModel, Tail
     from nnlint.context import RuleContext
 
 SEQUENTIAL = "torch.nn.Sequential"

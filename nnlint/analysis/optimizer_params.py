@@ -7,7 +7,7 @@ their spelling within one scope (``model``, ``self.model``), which is what the i
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import List, Optional, Set, Tuple, cast
+from typing import List, Optional, Tuple, cast
 
 import libcst as cst
 

@@ -13,7 +13,7 @@ from typing import Optional, Tuple
 
 import libcst as cst
 
-from nnlint.analysis.loaders import iterated_loader, loader_object
+from nnlint.analysis.loaders import iterated_loader
 from nnlint.analysis.model import Scope, SemanticModel
 from nnlint.analysis.values import is_numpy_generator, reaching_binding, self_attribute_values, single_return_value
 
