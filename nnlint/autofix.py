@@ -118,8 +118,8 @@ def check_parses(source: str) -> Optional[str]:
         parse_source(source)
     except SourceError as error:
         return f"{error.message} (line {error.line})"
-    error = python_syntax_error(source)
-    return None if error is None else f"{error.message} (line {error.line})"
+    problem = python_syntax_error(source)
+    return None if problem is None else f"{problem.message} (line {problem.line})"
 
 
 def _describe(findings: Sequence[Finding]) -> str:

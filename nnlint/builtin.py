@@ -6,7 +6,6 @@ import pkgutil
 from typing import List
 
 from nnlint.hookspecs import hookimpl
-from nnlint.rule import rule_classes_in
 
 
 def _classes_in_package(package_name: str, base_module: str, base_name: str) -> List[type]:
@@ -16,15 +15,13 @@ def _classes_in_package(package_name: str, base_module: str, base_name: str) -> 
     for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
         module = importlib.import_module(f"{package_name}.{info.name}")
         for value in vars(module).values():
-            if isinstance(value, type) and issubclass(value, base) and value is not base and value.__module__ == module.__name__ and getattr(value, "code", ""):
+            if isinstance(value, type) and issubclass(value, base) and value is not base and value.__module__ == module.__name__ and getattr(value, "code", None):
                 found.append(value)
     return found
 
 
 @hookimpl
 def nnlint_rules() -> List[type]:
-    from nnlint.rule import Rule
-
     return _classes_in_package("nnlint.rules", "nnlint.rule", "Rule")
 
 

@@ -5,7 +5,7 @@ import collections
 import os
 import sys
 from pathlib import Path
-from typing import List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, List, Optional, Sequence, Tuple
 
 import click
 
@@ -26,6 +26,9 @@ from nnlint.formatters import FORMATTERS, FormatOptions, format_findings
 from nnlint.options_schema import config_option_errors, schema_of
 from nnlint.interrupts import Terminated, exit_code, signal_name, signals_raise
 from nnlint.registry import BUILTIN_NAME, Registry, load_registry
+
+if TYPE_CHECKING:
+    from nnlint.engine import Linter
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 HUMAN_FORMATS = ("text", "grouped")  # --statistics is appended to these reports; for the others it goes to stderr
@@ -55,7 +58,7 @@ class _DefaultCheckGroup(click.Group):
             except (KeyboardInterrupt, Terminated) as error:
                 what = "interrupted" if isinstance(error, KeyboardInterrupt) else f"terminated by {signal_name(error.signum)}"
                 click.echo(f"nnlint: {what}", err=True)
-                raise click.exceptions.Exit(exit_code(error))
+                raise click.exceptions.Exit(exit_code(error)) from None
 
 
 def _split_codes(values: Sequence[str]) -> List[str]:
@@ -161,7 +164,7 @@ def check(
     try:
         config = load_run_config(config_args, isolated, paths)
     except ConfigError as error:
-        raise fail(str(error))
+        raise fail(str(error)) from None
     from nnlint.plugin_boundary import set_debug
 
     set_debug(debug)
@@ -348,7 +351,7 @@ def _write(report: str, output_file: Optional[str]) -> None:
         try:
             Path(output_file).write_text(report, encoding="utf-8")
         except OSError as error:
-            raise fail(f"cannot write {output_file}: {error.strerror or error}")
+            raise fail(f"cannot write {output_file}: {error.strerror or error}") from None
         return
     stream = sys.stdout
     try:
@@ -400,7 +403,7 @@ def lsp() -> None:
     try:
         from nnlint.lsp import serve
     except ImportError as error:
-        raise fail(f"the language server needs pygls and lsprotocol: pip install 'nnlint[lsp]' ({error})")
+        raise fail(f"the language server needs pygls and lsprotocol: pip install 'nnlint[lsp]' ({error})") from None
     serve()
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Type
 
 from nnlint.limits import CONFIG_KEYS as LIMIT_KEYS
 from nnlint.limits import DEFAULT_LIMITS, Limits, limits_from_table
@@ -15,6 +15,9 @@ if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on older Pythons only
     import tomli as tomllib
+
+if TYPE_CHECKING:
+    from nnlint.documented import Documented
 
 
 class ConfigError(Exception):
@@ -213,7 +216,7 @@ class PluginSpec:
     """What configuration validation needs to know of one loaded plugin's rules and probes."""
 
     name: str
-    checks: Sequence[type]  # Rule and Probe classes: code, name, default_options
+    checks: Sequence[Type[Documented]]  # Rule and Probe classes: code, name, default_options
 
 
 def loaded_plugins() -> Dict[str, PluginSpec]:

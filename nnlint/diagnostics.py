@@ -1,7 +1,7 @@
 """Codes nnlint itself reports about its input and its plugins (not rules: they cannot be disabled by a bug)."""
 from __future__ import annotations
 
-from typing import Dict
+from typing import Dict, Type
 
 from nnlint.documented import Documented
 from nnlint.finding import Severity
@@ -65,4 +65,4 @@ class UnusedNoqaDiagnostic(Diagnostic):
     severity = Severity.INFO
 
 
-DIAGNOSTICS: Dict[str, type] = {d.code: d for d in (SyntaxErrorDiagnostic, RuleErrorDiagnostic, UnusedNoqaDiagnostic)}
+DIAGNOSTICS: Dict[str, Type[Documented]] = {d.code: d for d in (SyntaxErrorDiagnostic, RuleErrorDiagnostic, UnusedNoqaDiagnostic)}

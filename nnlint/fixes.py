@@ -13,7 +13,7 @@ import libcst as cst
 from nnlint.finding import Fix
 
 if TYPE_CHECKING:
-    from nnlint.analysis.model import CallInfo, Obj, SemanticModel, Tail
+    from nnlint.analysis.model import Obj, SemanticModel, Tail
     from nnlint.context import RuleContext
 
 SEQUENTIAL = "torch.nn.Sequential"
@@ -83,7 +83,7 @@ def call_instead_of_forward(ctx: "RuleContext", call: cst.Call) -> Optional[Fix]
 
 
 # ---------------------------------------------------------------------- final activations
-def drop_final_activation(ctx: "RuleContext", tail: "Tail", loss_call: cst.Call, loss_input: cst.BaseExpression, loss_families: Sequence[str]) -> Optional[Fix]:
+def drop_final_activation(ctx: "RuleContext", tail: "Tail", loss_call: cst.Call, loss_input: Optional[cst.BaseExpression], loss_families: Sequence[str]) -> Optional[Fix]:
     """Remove the softmax/sigmoid a loss's input passed through last, when nothing else can depend on it.
 
     Three shapes are fixed: the activation written inline as the loss's argument
@@ -97,7 +97,7 @@ def drop_final_activation(ctx: "RuleContext", tail: "Tail", loss_call: cst.Call,
     node = tail.node
     if node is None or tail.owner is not model:
         return None
-    if node is loss_input:
+    if loss_input is not None and node is loss_input:
         replacement = _activation_input(model, node)
         if replacement is None or _has_comment(ctx, node):
             return None

@@ -87,7 +87,7 @@ class NnlintProtocol(LanguageServerProtocol):
         uri = params.text_document.uri
         for change in params.content_changes:
             if getattr(change, "range", None) is None:
-                server.out_of_sync.discard(uri)  # type: ignore[attr-defined]  (the whole text: in sync again)
+                server.out_of_sync.discard(uri)  # type: ignore[attr-defined]  # the whole text: in sync again
             elif uri in server.out_of_sync:  # type: ignore[attr-defined]
                 return
             else:

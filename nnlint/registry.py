@@ -5,7 +5,7 @@ import os
 import re
 import sys
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Type
 
 import pluggy
 
@@ -18,9 +18,14 @@ if sys.version_info >= (3, 10):
 else:  # pragma: no cover
     from importlib_metadata import distributions  # type: ignore[no-redef]
 
+if TYPE_CHECKING:
+    from nnlint.documented import Documented
+    from nnlint.dynamic.probe import Probe
+    from nnlint.rule import Rule
+
 ENTRY_POINT_GROUP = "nnlint"
 BUILTIN_NAME = "nnlint"
-CODE_PATTERN = re.compile(r"^[A-Z]+[0-9]+$")  # what `# noqa: CODE` and --select understand
+CODE_PATTERN = re.compile(r"^[A-Z]+[0-9]+$")  # the codes that noqa comments and --select understand
 
 
 @dataclass
@@ -34,12 +39,12 @@ class PluginInfo:
 
 @dataclass
 class Registry:
-    rules: Dict[str, type] = field(default_factory=dict)  # code -> Rule class
-    probes: Dict[str, type] = field(default_factory=dict)  # code -> Probe class
+    rules: Dict[str, Type[Rule]] = field(default_factory=dict)  # code -> Rule class
+    probes: Dict[str, Type[Probe]] = field(default_factory=dict)  # code -> Probe class
     plugins: List[PluginInfo] = field(default_factory=list)
     errors: List[str] = field(default_factory=list)  # plugins that failed to load, code clashes
 
-    def documented(self, code: str) -> Optional[type]:
+    def documented(self, code: str) -> Optional[Type[Documented]]:
         """The rule or probe that documents a code (a rule wins where both exist)."""
         return self.rules.get(code) or self.probes.get(code)
 
@@ -211,7 +216,7 @@ def _documentation_problem(cls: type, hook_name: str) -> Optional[str]:
     return None
 
 
-def _collect(manager: pluggy.PluginManager, hook_name: str, registry: Registry, target: Dict[str, type], infos: Dict[str, PluginInfo]) -> None:
+def _collect(manager: pluggy.PluginManager, hook_name: str, registry: Registry, target: Dict[str, Any], infos: Dict[str, PluginInfo]) -> None:
     owners: Dict[str, str] = {code: name for name, info in infos.items() for code in info.codes}
     # built-in first, then plugins by name: a clash always keeps the built-in rule
     ordered = sorted(manager.list_name_plugin(), key=lambda item: (item[0] != BUILTIN_NAME, item[0]))

@@ -32,14 +32,17 @@ import textwrap
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Any, Iterable, List, Mapping, Optional, Sequence, Tuple, Type, Union
 
 from nnlint.config import Config
 from nnlint.finding import Finding
 from nnlint.options_schema import configured_option_errors
 from nnlint.registry import Registry
 
-RuleClasses = Union[type, Sequence[type]]
+if TYPE_CHECKING:
+    from nnlint.rule import Rule
+
+RuleClasses = Union[Type["Rule"], Sequence[Type["Rule"]]]
 
 __all__ = [
     "CorpusMismatch",
@@ -53,7 +56,7 @@ __all__ = [
 ]
 
 
-def _as_list(rules: RuleClasses) -> List[type]:
+def _as_list(rules: RuleClasses) -> List[Type[Rule]]:
     return [rules] if isinstance(rules, type) else list(rules)
 
 
@@ -95,7 +98,7 @@ def _format(findings: Iterable[Finding]) -> str:
     return "\n".join(f"  line {f.line}:{f.column} {f.code} {f.message}" for f in findings) or "  (nothing)"
 
 
-def _lint_checked(rule: type, code: str, options: Optional[Mapping[str, Any]]) -> List[Finding]:
+def _lint_checked(rule: Type[Rule], code: str, options: Optional[Mapping[str, Any]]) -> List[Finding]:
     """The rule's findings on the snippet; fails when the snippet does not parse (NN000) or the rule
     crashes (NN002), so that a raising rule never passes a "stays silent" test."""
     everything = lint_snippet(rule, code, options={rule.code: options} if options else None)
@@ -105,7 +108,7 @@ def _lint_checked(rule: type, code: str, options: Optional[Mapping[str, Any]]) -
 
 
 def assert_flags(
-    rule: type,
+    rule: Type[Rule],
     code: str,
     *,
     count: Optional[int] = None,
@@ -127,7 +130,7 @@ def assert_flags(
     return findings
 
 
-def assert_clean(rule: type, code: str, *, options: Optional[Mapping[str, Any]] = None) -> None:
+def assert_clean(rule: Type[Rule], code: str, *, options: Optional[Mapping[str, Any]] = None) -> None:
     """Assert the rule reports nothing on the snippet (and that the snippet parses)."""
     findings = _lint_checked(rule, code, options)
     assert not findings, f"{rule.code} should not report:\n{_format(findings)}\non:\n{_snippet(code)}"
@@ -161,7 +164,7 @@ def assert_fixes(
     return outcome.applied
 
 
-def check_documented_examples(rule: type, *, python: Optional[str] = None) -> None:
+def check_documented_examples(rule: Type[Rule], *, python: Optional[str] = None) -> None:
     """The rule's docstring has the four documentation sections; its ``## Example`` blocks are flagged
     and its ``## Use instead`` blocks are not.
 

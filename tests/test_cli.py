@@ -131,8 +131,8 @@ def test_syntax_error_is_a_finding_and_the_run_goes_on(project: Path) -> None:
     result = run(["."], project)
     assert result.returncode == 1
     lines = result.stdout.splitlines()
-    assert any(l.startswith("broken.py:2:") and " NN000 " in l for l in lines), lines
-    assert any(" NN201 " in l for l in lines)
+    assert any(line.startswith("broken.py:2:") and " NN000 " in line for line in lines), lines
+    assert any(" NN201 " in line for line in lines)
 
 
 def test_explain_and_rules() -> None:

@@ -18,7 +18,7 @@ import libcst as cst
 from nnlint.analysis import distribution_shapes, loader_batches, module_shapes
 from nnlint.analysis import torch_api as api
 from nnlint.analysis.dims import (
-    TensorShape, axis_index, broadcast, informative, known, nonunit, squeezed, with_axis, without_axis,
+    Dim, TensorShape, axis_index, broadcast, informative, known, nonunit, squeezed, with_axis, without_axis,
 )
 from nnlint.analysis.model import Scope, SemanticModel
 from nnlint.analysis.shapes import is_integer_index
@@ -267,8 +267,8 @@ def _consumed(elements: Sequence[cst.BaseSlice]) -> Optional[int]:
     return count
 
 
-def _index_axes(model: SemanticModel, elements: Sequence[cst.BaseSlice], dims: Sequence[object], scope: Scope) -> Optional[List[object]]:
-    out: List[object] = []
+def _index_axes(model: SemanticModel, elements: Sequence[cst.BaseSlice], dims: Sequence[Dim], scope: Scope) -> Optional[List[Dim]]:
+    out: List[Dim] = []
     axes = iter(dims)
     for element in elements:
         if isinstance(element, cst.Index) and isinstance(element.value, cst.Name) and element.value.value == "None":
@@ -283,7 +283,7 @@ def _index_axes(model: SemanticModel, elements: Sequence[cst.BaseSlice], dims: S
     return out
 
 
-def _sliced(model: SemanticModel, element: cst.Slice, axis: object, scope: Scope) -> object:
+def _sliced(model: SemanticModel, element: cst.Slice, axis: Dim, scope: Scope) -> Dim:
     if element.lower is None and element.upper is None and element.step is None:
         return axis
     lower = 0 if element.lower is None else model.number(element.lower, scope)

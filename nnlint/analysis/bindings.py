@@ -17,6 +17,10 @@ if TYPE_CHECKING:
 
 
 class CallBindings:
+    _callers_table: Optional[Dict[FunctionInfo, List[CallInfo]]]  # set by SemanticModel
+    _callers_busy: bool
+    _object_cycles: int
+
     @property
     def _callers(self: "SemanticModel") -> Dict[FunctionInfo, List[CallInfo]]:
         if self._callers_table is not None:

@@ -33,9 +33,9 @@ def _handlers(model: SemanticModel, event: str) -> List[cst.CSTNode]:
     found: List[cst.CSTNode] = []
     for func in model.functions:
         for decorator in func.node.decorators:
-            call = decorator.decorator
-            if isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) and call.func.attr.value == "on":
-                if call.args and _names_event(model, call.args[0].value, func.outer, event):
+            marker = decorator.decorator
+            if isinstance(marker, cst.Call) and isinstance(marker.func, cst.Attribute) and marker.func.attr.value == "on":
+                if marker.args and _names_event(model, marker.args[0].value, func.outer, event):
                     found.append(func.node)
     for call in model.calls_named("add_event_handler"):
         args = call.node.args

@@ -309,8 +309,8 @@ def class_style(cls: ClassInfo, depth: int = 0) -> str:
         qualname = owner.qualname(base, scope)
         if qualname in _ITERABLE_DATASETS or (qualname or "").startswith(_ITERABLE_LIBRARIES):
             return "iterable"
-    for base in owner.base_classes(cls):
-        style = class_style(base, depth + 1)
+    for base_class in owner.base_classes(cls):
+        style = class_style(base_class, depth + 1)
         if style != "unknown":
             return style
     if "__getitem__" in cls.methods:

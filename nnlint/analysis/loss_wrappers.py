@@ -64,8 +64,6 @@ def _loss_inside(model: SemanticModel, func: FunctionInfo, depth: int) -> Option
     cache[key] = None  # recursion guard
     found: Dict[Tuple[str, str], Tuple[str, Optional[str]]] = {}
     for inner in func.calls:
-        if inner.node is func.node:
-            continue
         kind = model.loss_kind(inner.node, inner.scope)
         if kind is not None:
             family, qualname = kind

@@ -12,7 +12,7 @@ import libcst as cst
 
 from nnlint.analysis import batch_shapes
 from nnlint.analysis import torch_api as api
-from nnlint.analysis.dims import TensorShape, with_last
+from nnlint.analysis.dims import Dim, TensorShape, with_last
 from nnlint.analysis.model import FunctionInfo, Obj, Scope, SemanticModel
 from nnlint.analysis.sizes import size_of
 
@@ -125,7 +125,7 @@ def module_output(model: SemanticModel, obj: Obj, given: Optional[TensorShape], 
     return None
 
 
-def _convolved(given: Optional[TensorShape], channels: object, spatial: int) -> TensorShape:
+def _convolved(given: Optional[TensorShape], channels: Dim, spatial: int) -> TensorShape:
     """``(N, C, *spatial)`` -> ``(N, channels, ?...)``: the spatial sizes depend on kernel, stride and padding."""
     tail = (channels,) + (None,) * spatial
     if given is not None and given.exact and len(given.dims) >= spatial + 1:

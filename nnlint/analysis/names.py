@@ -156,7 +156,7 @@ class NameResolution:
             if binding is None:
                 return None
             if binding.kind == "def":
-                return self.function_info.get(binding.node)  # type: ignore[arg-type]
+                return self.function_info.get(binding.node)
             if binding.kind == "import" and binding.qualname and self.project is not None:
                 found = self.project.lookup(binding.qualname, self)
                 return found if isinstance(found, FunctionInfo) else None
@@ -217,7 +217,7 @@ class NameResolution:
             if binding is None:
                 return None
             if binding.kind == "class":
-                return self.class_info.get(binding.node)  # type: ignore[arg-type]
+                return self.class_info.get(binding.node)
             if binding.kind == "import" and binding.qualname and self.project is not None:
                 found = self.project.lookup(binding.qualname, self)
                 return found if isinstance(found, ClassInfo) else None

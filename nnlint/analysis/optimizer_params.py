@@ -7,7 +7,7 @@ their spelling within one scope (``model``, ``self.model``), which is what the i
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import List, Optional, Set, Tuple
+from typing import List, Optional, Tuple, cast
 
 import libcst as cst
 
@@ -44,8 +44,8 @@ class OptimizerBuild:
 def _parameter_calls(model: SemanticModel, expr: cst.CSTNode) -> List[cst.Call]:
     return [
         call
-        for call in model.descendants(expr, cst.Call)
-        if isinstance(call.func, cst.Attribute) and call.func.attr.value in _PARAMETER_METHODS  # type: ignore[attr-defined]
+        for call in cast(List[cst.Call], model.descendants(expr, cst.Call))
+        if isinstance(call.func, cst.Attribute) and call.func.attr.value in _PARAMETER_METHODS
     ]
 
 
@@ -71,9 +71,9 @@ def _names_in(expr: cst.BaseExpression) -> List[cst.Name]:
         for element in expr.elements:
             found.extend(_names_in(element.value))
     elif isinstance(expr, cst.Dict):
-        for element in expr.elements:
-            if isinstance(element, cst.DictElement):
-                found.extend(_names_in(element.value))
+        for item in expr.elements:
+            if isinstance(item, cst.DictElement):
+                found.extend(_names_in(item.value))
     elif isinstance(expr, cst.Call) and model_free_wrapper(expr):
         for arg in expr.args:
             found.extend(_names_in(arg.value))

@@ -9,7 +9,7 @@ public route.
 from __future__ import annotations
 
 import ast
-from typing import Callable, Dict, Iterable, Optional, Sequence, Tuple
+from typing import Callable, Dict, Iterable, Optional, Sequence, Tuple, Type
 
 import libcst as cst
 from libcst.metadata import CodePosition, CodeRange, MetadataWrapper, PositionProvider
@@ -18,8 +18,8 @@ from libcst.metadata import CodePosition, CodeRange, MetadataWrapper, PositionPr
 def node_positions(module: cst.Module) -> Dict[cst.CSTNode, CodeRange]:
     try:
         provider = PositionProvider()
-        provider._gen_impl(module)  # type: ignore[attr-defined]
-        computed = provider._computed  # type: ignore[attr-defined]
+        provider._gen_impl(module)
+        computed = provider._computed
         if isinstance(computed, dict) and module in computed:
             return computed
     except Exception:  # a libcst version with other internals
@@ -32,7 +32,7 @@ _SMALL_STATEMENTS: Tuple[type, ...] = (
     cst.Assign, cst.AnnAssign, cst.AugAssign, cst.Expr, cst.Return, cst.Raise, cst.Assert, cst.Del,
     cst.Pass, cst.Break, cst.Continue, cst.Global, cst.Nonlocal, cst.Import, cst.ImportFrom,
 )
-_AST_SMALL_STATEMENTS: Tuple[type, ...] = (
+_AST_SMALL_STATEMENTS: Tuple[Type[ast.stmt], ...] = (
     ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Expr, ast.Return, ast.Raise, ast.Assert, ast.Delete,
     ast.Pass, ast.Break, ast.Continue, ast.Global, ast.Nonlocal, ast.Import, ast.ImportFrom,
 )

@@ -10,7 +10,6 @@ import re
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple, Union
 
-import libcst as cst
 
 from nnlint.analysis.model import ClassInfo, FunctionInfo, SemanticModel
 from nnlint.analysis.prefilter import INSTALLED_PACKAGE_DIRS

@@ -13,7 +13,7 @@ from typing import Optional, Tuple
 
 import libcst as cst
 
-from nnlint.analysis.loaders import iterated_loader, loader_object
+from nnlint.analysis.loaders import iterated_loader
 from nnlint.analysis.model import Scope, SemanticModel
 from nnlint.analysis.values import is_numpy_generator, reaching_binding, self_attribute_values, single_return_value
 
@@ -250,12 +250,12 @@ def _call_range(model: SemanticModel, call: cst.Call, scope: Scope, depth: int) 
     if qualname in _SAME_VALUE_FUNCTIONS:
         return value_range(model, model.argument(call, 0, None), scope, depth + 1)
     if qualname == "torch.sum" or method == "sum":
-        inner = value_range(model, func.value if method else model.argument(call, 0, None), scope, depth + 1)
+        inner = value_range(model, func.value if isinstance(func, cst.Attribute) and method else model.argument(call, 0, None), scope, depth + 1)
         if inner is None:
             return None
         return (-INF if inner[0] < 0 else 0.0, INF if inner[1] > 0 else 0.0)
     if method is not None:
-        receiver = func.value  # type: ignore[union-attr]
+        receiver = func.value  # type: ignore[attr-defined]
         if method in ("clamp", "clip", "clamp_", "clip_"):
             return _clamp_range(model, call, scope, receiver, 0, depth)
         if method in _BOUNDED_METHODS:

@@ -16,7 +16,7 @@ integer indexing (``images[i]`` drops the first axis).
 from __future__ import annotations
 
 import math
-from typing import List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
 
@@ -51,7 +51,7 @@ _SIZE_ARG_FACTORIES = {
     "numpy.random.randint": (2, "size"),
 }
 # numpy Generator / RandomState methods: name -> (position, keyword) of the size
-_GENERATOR_METHODS = {
+_GENERATOR_METHODS: Dict[str, Tuple[Optional[int], Optional[str]]] = {
     "random": (0, "size"),
     "standard_normal": (0, "size"),
     "normal": (2, "size"),
@@ -153,10 +153,10 @@ def _call_shape(model: SemanticModel, call: cst.Call, scope: Scope, depth: int) 
         if method in _SAME_SHAPE_METHODS:
             return shape_of(model, func.value, scope, depth + 1)
         if method in _GENERATOR_METHODS and is_numpy_generator(model, func.value, scope):
-            position, keyword = _GENERATOR_METHODS[method]
-            if position is None:
+            size_at, size_keyword = _GENERATOR_METHODS[method]
+            if size_at is None:
                 return _sizes_from_varargs(model, call, scope)
-            return _sizes_from_arg(model, model.argument(call, position, keyword), scope)
+            return _sizes_from_arg(model, model.argument(call, size_at, size_keyword), scope)
     returned = single_return_value(model, call, scope)
     if returned is not None:
         value, func_scope, owner = returned
@@ -173,7 +173,7 @@ def _decoded_image_shape(model: SemanticModel, call: cst.Call, qualname: Optiona
             return [("dim", id(call), 0), ("dim", id(call), 1), ("lit", 3)]
         return None
     if qualname == "cv2.cvtColor":
-        code = (model.qualname(model.argument(call, 1, "code"), scope) or "") if model.argument(call, 1, "code") is not None else ""
+        code = (model.qualname(code_arg, scope) or "") if (code_arg := model.argument(call, 1, "code")) is not None else ""
         target = code.rsplit("2", 1)[-1] if "2" in code else ""
         channels = {"RGB": 3, "BGR": 3, "HSV": 3, "LAB": 3, "Lab": 3, "YUV": 3, "RGBA": 4, "BGRA": 4}.get(target)
         return [("dim", id(call), 0), ("dim", id(call), 1), ("lit", channels)] if channels else None
@@ -186,7 +186,7 @@ def _decoded_image_shape(model: SemanticModel, call: cst.Call, qualname: Optiona
     if qualname is None and isinstance(func, cst.Attribute) and func.attr.value == "convert" and call.args:
         mode = call.args[0].value
         if isinstance(mode, cst.SimpleString):
-            channels = {"RGB": 3, "RGBA": 4, "CMYK": 4}.get(mode.evaluated_value)
+            channels = {"RGB": 3, "RGBA": 4, "CMYK": 4}.get(mode.evaluated_value)  # type: ignore[arg-type]  # bytes: None
             if channels:
                 return [("dim", id(call), 0), ("dim", id(call), 1), ("lit", channels)]
     return None

@@ -8,7 +8,7 @@ local name is just unknown: data decides it, and it is 1 as often as not.
 """
 from __future__ import annotations
 
-from typing import FrozenSet, Optional
+from typing import FrozenSet, Optional, Set
 
 import libcst as cst
 
@@ -73,7 +73,7 @@ def _param_values(model: SemanticModel, binding: Binding, depth: int) -> FrozenS
     if func is None or depth > _MAX_DEPTH:
         return frozenset({_UNKNOWN})
     owner = model.owner_of(func) or model
-    found = set()
+    found: Set[object] = set()
     if binding.value is not None:
         found |= _values(owner, binding.value, func.outer, depth + 1)
     sites = owner.passed_arguments(func, binding.name)

@@ -6,7 +6,7 @@ import io
 import tokenize
 import warnings
 from pathlib import Path
-from typing import Optional
+from typing import Optional, cast
 
 import libcst as cst
 
@@ -90,7 +90,7 @@ def python_tree(text: str) -> ast.Module:
     try:
         with warnings.catch_warnings():  # invalid escape sequences etc. are the user's business, not ours to print
             warnings.simplefilter("ignore")
-            tree = compile(text, "<nnlint>", "exec", dont_inherit=True, flags=ast.PyCF_ONLY_AST)
+            tree = cast(ast.Module, compile(text, "<nnlint>", "exec", dont_inherit=True, flags=ast.PyCF_ONLY_AST))
             if "__future__" in text:  # misplaced or unknown future imports are caught by the compiler proper
                 compile(tree, "<nnlint>", "exec", dont_inherit=True)
     except SyntaxError as error:

@@ -9,7 +9,7 @@ in this file or, through the project, in another one.
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Set, Tuple
+from typing import Dict, List, Optional, Set, Tuple, cast
 
 import libcst as cst
 
@@ -191,7 +191,7 @@ class SplitFinder:
         if slices is None:
             slices = self._slices[key] = [
                 node
-                for node in model.descendants(scope.node, cst.Subscript)  # type: ignore[misc]
+                for node in cast(List[cst.Subscript], model.descendants(scope.node, cst.Subscript))
                 if model.scope_of(node) is scope
             ]
         return slices

@@ -23,6 +23,9 @@ if TYPE_CHECKING:
 
 
 class NodeQueries:
+    _ranges: Optional[Dict[cst.CSTNode, CodeRange]]  # set by SemanticModel
+    _anchored: Optional[StatementAnchoredPositions]
+
     def range_of(self: "SemanticModel", node: cst.CSTNode) -> CodeRange:
         """Source range of a node, computed on first use: most files have no finding and never pay for it.
 
@@ -64,18 +67,18 @@ class NodeQueries:
 
     def function_of(self: "SemanticModel", node: cst.CSTNode) -> Optional[FunctionInfo]:
         func = self.enclosing(node, cst.FunctionDef)
-        return self.function_info.get(func) if func is not None else None  # type: ignore[arg-type]
+        return self.function_info.get(func) if func is not None else None
 
     def scope_of(self: "SemanticModel", node: cst.CSTNode) -> Scope:
         func = self.function_of(node)
         return func.scope if func is not None else self.module_scope
 
     @cached_property
-    def function_info(self: "SemanticModel") -> Dict[cst.FunctionDef, FunctionInfo]:
+    def function_info(self: "SemanticModel") -> Dict[cst.CSTNode, FunctionInfo]:
         return {info.node: info for info in self.functions}
 
     @cached_property
-    def class_info(self: "SemanticModel") -> Dict[cst.ClassDef, ClassInfo]:
+    def class_info(self: "SemanticModel") -> Dict[cst.CSTNode, ClassInfo]:
         return {info.node: info for info in self.classes}
 
     def nodes_of(self: "SemanticModel", kinds: Union[type, Tuple[type, ...]]) -> List[cst.CSTNode]:

@@ -122,7 +122,7 @@ class UsageRoles:
                     continue
                 if isinstance(parent, cst.Arg) and parent.keyword is node:
                     continue
-                index.setdefault(node.value, []).append(node)  # type: ignore[union-attr]
+                index.setdefault(node.value, []).append(node)  # type: ignore[attr-defined]
         return index
 
     def _onward_storages(self: "SemanticModel", use: cst.CSTNode, parent: Optional[cst.CSTNode]) -> List[Storage]:

@@ -8,7 +8,7 @@ constant (straight-through estimators for rounding/sign) are reported as such, n
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, List, Optional, Sequence
+from typing import Any, Callable, Dict, List, Optional, Sequence, cast
 
 import torch
 
@@ -56,7 +56,7 @@ def directional_check(
             if all(any(o.shape == b.shape and torch.equal(o.detach(), b) for b in base.values()) for o in outs):
                 return {"identity_forward": True}
             weights = [torch.randn(o.shape, generator=generator, dtype=torch.float64).to(o.device) for o in outs]
-            scalar = sum((o * w).sum() for o, w in zip(outs, weights))
+            scalar = cast(torch.Tensor, sum((o * w).sum() for o, w in zip(outs, weights)))  # outs is not empty
             if not scalar.requires_grad:
                 return None
             grads = torch.autograd.grad(scalar, [leaves[i] for i in wanted], allow_unused=True)

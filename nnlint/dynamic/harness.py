@@ -115,7 +115,7 @@ def main(argv: List[str]) -> int:
         sys.argv = [script, *options.args[1:]]
     else:
         sys.argv = [script, *options.args]
-    sys.stdin = _NoStdin()  # type: ignore[assignment]
+    sys.stdin = _NoStdin()
     os.environ.setdefault("MPLBACKEND", "Agg")
     remove = install(recorder)
     status, error, exit_code = "completed", None, None

@@ -26,7 +26,7 @@ class RecordingMode(TorchFunctionMode):
         self.recorder = recorder
         self._keys: Dict[Any, str] = {}
 
-    def __torch_function__(self, func, types, args=(), kwargs=None):  # type: ignore[override]
+    def __torch_function__(self, func, types, args=(), kwargs=None):
         kwargs = kwargs or {}
         recorder = self.recorder
         if not recorder.active():
@@ -48,11 +48,11 @@ def install(recorder: Recorder) -> Callable[[], None]:
     from torch.utils import data as tud
 
     undo: List[Callable[[], None]] = []
-    def forward_pre(module, args):  # type: ignore[no-untyped-def]
+    def forward_pre(module, args):
         if not _is_compile_wrapper(module):  # the wrapped module's own hooks follow: observe that one
             recorder.on_forward_pre(module, args)
 
-    def forward(module, args, output):  # type: ignore[no-untyped-def]
+    def forward(module, args, output):
         if not _is_compile_wrapper(module):
             recorder.on_forward(module, args, output)
 
@@ -71,7 +71,7 @@ def install(recorder: Recorder) -> Callable[[], None]:
 
     original_iter = tud.DataLoader.__iter__
 
-    def loader_iter(loader):  # type: ignore[no-untyped-def]
+    def loader_iter(loader):
         return recorder.wrap_loader_iterator(loader, original_iter(loader))
 
     patch(tud.DataLoader, "__iter__", loader_iter)
@@ -80,10 +80,10 @@ def install(recorder: Recorder) -> Callable[[], None]:
 
     original_norm, original_value = clip_grad.clip_grad_norm_, clip_grad.clip_grad_value_
 
-    def clip_grad_norm_(parameters, max_norm, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def clip_grad_norm_(parameters, max_norm, *args, **kwargs):
         return recorder.on_clip("norm", parameters, max_norm, lambda params: original_norm(params, max_norm, *args, **kwargs))
 
-    def clip_grad_value_(parameters, clip_value, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def clip_grad_value_(parameters, clip_value, *args, **kwargs):
         return recorder.on_clip("value", parameters, clip_value, lambda params: original_value(params, clip_value, *args, **kwargs))
 
     for owner in (clip_grad, torch.nn.utils):
@@ -93,7 +93,7 @@ def install(recorder: Recorder) -> Callable[[], None]:
     function_cls = torch.autograd.function.Function
     original_apply = function_cls.__dict__["apply"]
 
-    def apply(cls, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def apply(cls, *args, **kwargs):
         bound = original_apply.__get__(None, cls)
         recorder.on_function_apply(cls, bound, args, kwargs)
         return bound(*args, **kwargs)
@@ -102,7 +102,7 @@ def install(recorder: Recorder) -> Callable[[], None]:
 
     original_set_epoch = tud.DistributedSampler.set_epoch
 
-    def set_epoch(sampler, epoch):  # type: ignore[no-untyped-def]
+    def set_epoch(sampler, epoch):
         recorder.on_set_epoch(epoch)
         return original_set_epoch(sampler, epoch)
 
@@ -110,7 +110,7 @@ def install(recorder: Recorder) -> Callable[[], None]:
 
     original_save = torch.save
 
-    def save(obj, f, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def save(obj, f, *args, **kwargs):
         recorder.on_save()
         return original_save(obj, io.BytesIO(), *args, **kwargs)  # serialise (same errors), write nothing
 
@@ -120,7 +120,7 @@ def install(recorder: Recorder) -> Callable[[], None]:
 
     original_init = torch.optim.Optimizer.__init__
 
-    def optimizer_init(optimizer, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def optimizer_init(optimizer, *args, **kwargs):
         original_init(optimizer, *args, **kwargs)
         recorder.optimizers.add(optimizer)
 

@@ -373,7 +373,8 @@ class Recorder:
             self._on_param_leaf_output(module, output)
 
     def _mode_layers(self, root: nn.Module) -> Tuple[List[str], List[str]]:
-        training, evaluating = [], []
+        training: List[str] = []
+        evaluating: List[str] = []
         for name, sub in root.named_modules():
             if isinstance(sub, MODE_LAYERS):
                 label = f"{type(root).__name__}.{name}" if name else type(root).__name__
@@ -454,7 +455,7 @@ class Recorder:
             return
         self.busy = True
         try:
-            entry = tensorstats.summary(x) if x.is_floating_point() else {"dtype": str(x.dtype), "shape": list(x.shape)}
+            entry: Dict[str, Any] = tensorstats.summary(x) if x.is_floating_point() else {"dtype": str(x.dtype), "shape": list(x.shape)}
             entry.update({"module": self.module_path(module), "module_type": type(module).__name__, "where": self.where()})
             self.obs["first_layer_input"] = entry
         finally:
@@ -885,7 +886,7 @@ def _dataset_labels(dataset: Any) -> Optional[torch.Tensor]:
             labels = _dataset_labels(dataset.dataset)
             return None if labels is None else labels[torch.as_tensor(list(dataset.indices), dtype=torch.long)]
         if isinstance(dataset, TensorDataset) and len(dataset.tensors) >= 2:
-            candidate = dataset.tensors[-1]
+            candidate: Any = dataset.tensors[-1]
         else:
             candidate = getattr(dataset, "targets", None)
             if candidate is None:

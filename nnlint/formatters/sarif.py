@@ -4,12 +4,15 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Type
 from urllib.parse import quote
 
 from nnlint import __version__
 from nnlint.finding import Edit, Finding, Severity
 from nnlint.formatters import FormatOptions, cell_prefix, register, unicode_safe
+
+if TYPE_CHECKING:
+    from nnlint.documented import Documented
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
@@ -17,7 +20,7 @@ SRCROOT = "%SRCROOT%"
 _LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 
 
-def _documented(code: str) -> Optional[type]:
+def _documented(code: str) -> Optional[Type[Documented]]:
     from nnlint.diagnostics import DIAGNOSTICS
     from nnlint.registry import load_registry
 

@@ -12,7 +12,7 @@ import bisect
 import json
 import re
 from dataclasses import dataclass, field
-from json.decoder import scanstring
+from json.decoder import scanstring  # type: ignore[attr-defined]  # public at run time, absent from typeshed
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 NOTEBOOK_SUFFIX = ".ipynb"

@@ -125,7 +125,7 @@ def _cell_dicts(data: Any) -> List[Dict[str, Any]]:
         return []
     if isinstance(data.get("cells"), list):
         return [cell for cell in data["cells"] if isinstance(cell, dict)]
-    sheets = data.get("worksheets") if isinstance(data.get("worksheets"), list) else []
+    sheets = data["worksheets"] if isinstance(data.get("worksheets"), list) else []
     return [cell for sheet in sheets if isinstance(sheet, dict) for cell in (sheet.get("cells") or []) if isinstance(cell, dict)]
 
 

@@ -90,8 +90,8 @@ class UnshuffledTrainLoader(Rule):
 
     @staticmethod
     def _check_loader(
-        ctx: RuleContext, loader: Obj, where: cst.CSTNode, describe: Callable[[], str], reported: Set[int],
-        repeated: Callable[[], bool] = lambda: True,
+        ctx: RuleContext, loader: Obj, where: cst.CSTNode, describe: Callable[..., str], reported: Set[int],
+        repeated: Callable[..., bool] = lambda: True,
     ) -> None:
         model = ctx.model
         if id(loader.node) in reported:

@@ -121,8 +121,8 @@ def _reorder_from_source_shape(model: SemanticModel, source: cst.BaseExpression,
         return None
     if Counter(src) != Counter(dst) or src == dst:
         return None
-    moved = [a for i, a in enumerate(dst) if src[i] != a]
-    if not any(_channel_like(model, a) for a in moved):
+    displaced = [a for i, a in enumerate(dst) if src[i] != a]
+    if not any(_channel_like(model, a) for a in displaced):
         return None
     return _describe(model, src), _permutation(src, dst)
 

@@ -132,7 +132,7 @@ def _pretrained_family(model: SemanticModel, call: CallInfo) -> Optional[str]:
     if _TORCHVISION_CLASSIFIERS.match(qualname) or qualname == "torchvision.models.get_model":
         if qualname == "torchvision.models.get_model":
             name = model.argument(call.node, 0, "name")
-            if not (isinstance(name, cst.SimpleString) and _TORCHVISION_CLASSIFIERS.match("torchvision.models." + name.evaluated_value)):
+            if not (isinstance(name, cst.SimpleString) and isinstance(name.evaluated_value, str) and _TORCHVISION_CLASSIFIERS.match("torchvision.models." + name.evaluated_value)):
                 return None
         weights = model.argument(call.node, None, "weights")
         resolved = _resolve(model, weights, call.scope) if weights is not None else None

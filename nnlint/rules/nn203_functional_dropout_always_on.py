@@ -112,7 +112,7 @@ class FunctionalDropoutAlwaysOn(Rule):
             func = call.function
             if func is None or func.cls is None or func.name == "__init__" or not func.params:
                 continue
-            qualname = model.callee_qualname(call.node, call.scope)
+            qualname = model.callee_qualname(call.node, call.scope) or ""
             signature = _DROPOUTS.get(qualname or "")
             if signature is None or any(arg.star for arg in call.node.args):
                 continue

@@ -80,7 +80,7 @@ class PoolStrideExceedsKernel(Rule):
     def check(self, ctx: RuleContext) -> None:
         model = ctx.model
         for call in model.calls:
-            qualname = model.callee_qualname(call.node, call.scope)
+            qualname = model.callee_qualname(call.node, call.scope) or ""
             positions = _POOLS.get(qualname or "")
             if positions is None or any(arg.star for arg in call.node.args):
                 continue

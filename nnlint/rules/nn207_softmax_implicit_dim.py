@@ -64,7 +64,7 @@ class SoftmaxImplicitDim(Rule):
     def check(self, ctx: RuleContext) -> None:
         model = ctx.model
         for call in model.calls:
-            qualname = model.callee_qualname(call.node, call.scope)
+            qualname = model.callee_qualname(call.node, call.scope) or ""
             position = _FUNCTIONS.get(qualname or "")
             if position is None:
                 continue

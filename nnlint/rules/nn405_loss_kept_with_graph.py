@@ -47,7 +47,7 @@ def _accumulations(model: SemanticModel, loop: LoopInfo, scope: Scope) -> Iterat
                 if dotted_name(same) == target and is_live_loss(model, other, scope):
                     yield _Accumulation(node, target, f"{target} = {target} + <loss tensor>")
                     break
-        else:
+        elif isinstance(node, cst.Call):
             func = node.func
             if isinstance(func, cst.Attribute) and func.attr.value == "append" and len(node.args) == 1:
                 target = _container_name(func.value)
@@ -72,7 +72,7 @@ def _reset_in_loop(model: SemanticModel, loop: LoopInfo, target: str, before: in
 
 def _refers_to(model: SemanticModel, expr: cst.BaseExpression, target: str) -> bool:
     for node in model.descendants(expr, (cst.Name, cst.Attribute)):
-        if (node.value if isinstance(node, cst.Name) else dotted_name(node)) == target:  # type: ignore[union-attr]
+        if (node.value if isinstance(node, cst.Name) else dotted_name(node)) == target:  # type: ignore[arg-type]
             return True
     return False
 

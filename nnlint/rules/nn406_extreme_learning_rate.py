@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any, Dict, Iterator, Optional, Set, Tuple
+from typing import Dict, Iterator, Optional, Set, Tuple
 
 import libcst as cst
 
@@ -98,7 +98,7 @@ class ExtremeLearningRate(Rule):
     code = "NN406"
     name = "extreme-learning-rate"
     summary = "a literal learning rate far outside the optimizer's sane range"
-    default_options: Dict[str, Any] = {"min_lr": 1e-7, "max_lr": {}}
+    default_options = {"min_lr": 1e-7, "max_lr": {}}
     option_types = {"min_lr": NUMBER, "max_lr": table_of(NUMBER)}
 
     def _max_lr(self, optimizer: str) -> Optional[float]:

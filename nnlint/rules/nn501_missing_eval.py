@@ -71,7 +71,7 @@ class MissingEval(Rule):
     def check(self, ctx: RuleContext) -> None:
         model = ctx.model
         analysis = mode_analysis(model)
-        reported: Set[Tuple[object, object]] = set()
+        reported: Set[Tuple[object, ...]] = set()
         for use in analysis.uses.values():
             if TRAIN not in use.modes or not is_evaluation_forward(model, use.call):
                 continue
@@ -79,7 +79,7 @@ class MissingEval(Rule):
                 continue
             if mode_chosen_by_condition(model, use):
                 continue
-            where = (use.call.function, use.model.node)
+            where: Tuple[object, ...] = (use.call.function, use.model.node)
             if where in reported:
                 continue
             reported.add(where)

@@ -2,11 +2,8 @@
 softmax written as ``exp(log_softmax)``, shape-only legacy ops. Each case pins where the finding lands."""
 from __future__ import annotations
 
-import textwrap
 
-import libcst as cst
 
-from nnlint.analysis.model import SemanticModel
 from tests.analysis.test_model import build, call_named
 from tests.conftest import lint_text
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import textwrap
 from pathlib import Path
-from typing import Tuple
 
 import libcst as cst
 import pytest
@@ -223,7 +222,7 @@ def test_objects_through_self_attributes_and_parameters() -> None:
     opt = model.attribute_object(model.find_class("Trainer"), "opt")
     assert opt.kind == "optimizer" and opt.qualname == "torch.optim.Adam"
     run = model.find_function("run")
-    loop = next(l for l in model.loops if l.function is run)
+    loop = next(candidate for candidate in model.loops if candidate.function is run)
     assert model.object_of(loop.iter, run.scope).kind == "loader"
     assert fit is not None
 

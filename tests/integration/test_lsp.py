@@ -34,7 +34,7 @@ def _apply(text: str, edits: List[Dict[str, Any]]) -> str:
 
     def offset(position: Dict[str, int]) -> int:
         line = lines[position["line"]] if position["line"] < len(lines) else ""
-        before = sum(len(l) for l in lines[: position["line"]])
+        before = sum(len(line) for line in lines[: position["line"]])
         units, chars = 0, 0
         while units < position["character"] and chars < len(line):
             units += 2 if ord(line[chars]) > 0xFFFF else 1

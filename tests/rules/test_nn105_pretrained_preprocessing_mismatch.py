@@ -101,3 +101,15 @@ class PerceptualLoss(nn.Module):
 tf = transforms.Compose([transforms.ToTensor(), transforms.Normalize((0.5, 0.5, 0.5), (0.5, 0.5, 0.5))])
 """
     assert nn105(source) == []
+
+
+def test_get_model_with_a_bytes_name_stays_silent() -> None:
+    # found by mypy: the name's evaluated value was concatenated to a str, so a bytes literal raised TypeError (NN002)
+    source = """
+import torchvision
+from torchvision import transforms
+
+model = torchvision.models.get_model(b"resnet50", weights="DEFAULT")
+tf = transforms.Compose([transforms.ToTensor(), transforms.Normalize((0.5,), (0.5,))])
+"""
+    assert nn105(source) == []

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, List, Optional
 
 from nnlint.dynamic.probe import Probe, RunView, training_losses
 from nnlint.finding import Finding
@@ -39,7 +39,7 @@ class UnshuffledTrainLoaderProbe(Probe):
             return None
         head = loaders[0].get("dataset_label_head")
         if head is None:
-            labels = [e.get("labels") for e in training_losses(run, ("cross_entropy", "nll", "bce", "bce_with_logits"))[:2]]
+            labels: List[Any] = [e.get("labels") for e in training_losses(run, ("cross_entropy", "nll", "bce", "bce_with_logits"))[:2]]
             labels = [entry for entry in labels if entry]
             if not labels:
                 return None
