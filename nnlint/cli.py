@@ -127,6 +127,8 @@ def check(
     launcher: Optional[str] = None,
     nproc_per_node: Optional[int] = None,
     python_path: Optional[str] = None,
+    experiments: Optional[bool] = None,
+    experiment_steps: Optional[int] = None,
 ) -> None:
     """Lint PATHS (files or folders) for training bugs."""
     from nnlint.engine import Linter
@@ -196,10 +198,13 @@ def check(
     if linter.cache is not None and linter.cache.error:
         click.echo(f"nnlint: warning: {linter.cache.error}", err=True)
     dynamic_error = None
+    if (experiments or experiment_steps) and not dynamic:
+        raise fail("--experiments and --experiment-steps need --dynamic")
     if dynamic:
         findings, dynamic_error = run_from_cli(
             paths=paths, findings=findings, config=config, registry=registry, device=device, timeout=timeout,
             launcher=launcher, nproc_per_node=nproc_per_node, python_path=python_path,
+            experiments=experiments, experiment_steps=experiment_steps,
         )
 
     report_stream = None if output_file else (sys.stderr if report_to_stderr else sys.stdout)
@@ -213,7 +218,8 @@ def check(
         _write(report, output_file)
     if dynamic_error:
         raise fail(dynamic_error)
-    raise click.exceptions.Exit(EXIT_FINDINGS if findings and not exit_zero else EXIT_CLEAN)
+    failing = [f for f in findings if f.code != "NN003"]  # the dynamic run's record is information, not a finding
+    raise click.exceptions.Exit(EXIT_FINDINGS if failing and not exit_zero else EXIT_CLEAN)
 
 
 def _read_stdin() -> Tuple[bytes, Optional[str]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Dict
 
 from nnlint.documented import Documented
+from nnlint.finding import Severity
 
 
 class Diagnostic(Documented):
@@ -45,4 +46,26 @@ class RuleErrorDiagnostic(Diagnostic):
     summary = "a rule crashed on this file (the others still ran)"
 
 
-DIAGNOSTICS: Dict[str, type] = {d.code: d for d in (SyntaxErrorDiagnostic, RuleErrorDiagnostic)}
+class DynamicRunDiagnostic(Diagnostic):
+    """## What it does
+    After a `--dynamic` run, one record at the script's first line says what the run ran and saw: the
+    optimizer steps, the training and evaluation batches, the device, the models, the outcome of every
+    `--experiments` experiment (NN901-NN904) and the number of dynamic findings; `evidence` holds the
+    same as data, with the experiments' loss curves. It is severity `info` and never changes the exit
+    status.
+
+    ## Why is this bad?
+    It is not: it is there so that a run with no findings still shows, in every output format (text,
+    JSON, SARIF, GitHub annotations), that the script did run and what was checked.
+
+    ## How to fix
+    Nothing to fix; `--ignore` does not hide it, a run without `--dynamic` has none.
+    """
+
+    code = "NN003"
+    name = "dynamic-run"
+    summary = "what a --dynamic run ran and saw (steps, batches, device, experiments); never fails a run"
+    severity = Severity.INFO
+
+
+DIAGNOSTICS: Dict[str, type] = {d.code: d for d in (SyntaxErrorDiagnostic, RuleErrorDiagnostic, DynamicRunDiagnostic)}

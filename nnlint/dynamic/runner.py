@@ -67,10 +67,20 @@ def _launch(interpreter: str, launcher: Optional[str], nproc_per_node: int) -> L
 def child_command(
     script: str, args: Sequence[str], out: str, progress: str, python: Optional[str], device: str,
     launcher: Optional[str] = None, nproc_per_node: int = 1, workdir: Optional[str] = None, notebook: bool = False,
+    experiments: Sequence[str] = (),
 ) -> List[str]:
+    """``experiments``: the harness's ``--experiments`` options (see :func:`experiment_options`)."""
     place = ["--workdir", workdir] if workdir else []
-    harness = [BOOTSTRAP, "--out", out, "--progress", progress, "--device", device, *place, *(["--notebook"] if notebook else []), script, "--", *args]
+    harness = [BOOTSTRAP, "--out", out, "--progress", progress, "--device", device, *place, *(["--notebook"] if notebook else []),
+               *experiments, script, "--", *args]
     return [*_launch(python or sys.executable, launcher, nproc_per_node), *harness]
+
+
+def experiment_options(experiments: Optional[Dict[str, Any]]) -> List[str]:
+    """The harness options for ``--experiments``: ``{"steps": 30, "budget": 1.0}``, or None for none."""
+    if not experiments:
+        return []
+    return ["--experiments", str(int(experiments.get("steps", 30))), "--experiment-budget", str(float(experiments.get("budget", 1.0)))]
 
 
 def user_command(
@@ -128,6 +138,7 @@ def run_script(
     progress: Optional[Callable[[str], None]] = None,
     workdir: Optional[str] = None,
     notebook: bool = False,
+    experiments: Optional[Dict[str, Any]] = None,
 ) -> RunResult:
     """Run ``script`` for one instrumented training step in a child process and collect what it saw.
 
@@ -143,7 +154,8 @@ def run_script(
         out = os.path.join(scratch, "observations.json")
         progress_file = os.path.join(scratch, "progress.txt")
         stdout_path, stderr_path = os.path.join(scratch, "stdout.txt"), os.path.join(scratch, "stderr.txt")
-        command = child_command(script, args, out, progress_file, python, device, launcher, nproc_per_node, run_in, notebook)
+        command = child_command(script, args, out, progress_file, python, device, launcher, nproc_per_node, run_in, notebook,
+                                experiment_options(experiments))
         temporary = os.path.join(scratch, "tmp")
         os.mkdir(temporary)
         tracker = ProcessTracker()

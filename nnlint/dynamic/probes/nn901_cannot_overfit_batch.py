@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import math
+
+from nnlint.dynamic.experiment_results import curve_text, experiment, experiments_of, finite
+from nnlint.dynamic.probe import Probe, RunView, fmt
+
+
+class CannotOverfitBatch(Probe):
+    """## What it does
+    With `--experiments`, after the script's first optimizer step, trains a deep copy of the model with a
+    copy of the script's optimizer (its class, param groups, learning rates and state) for K steps
+    (`--experiment-steps`, 30) on the first batch alone, and reports when the loss does not fall to a
+    small fraction of its start: (final - floor) > `fraction` x (start - floor), where the floor is the
+    loss of a perfect prediction (0, or the targets' entropy for binary cross-entropy on soft targets).
+    The finding is at the loss call and lists the curve. The script's own model is not touched.
+
+    ## Why is this bad?
+    A network that cannot memorise one batch cannot learn the data set: the model, the loss or the
+    update is broken (a learning rate of 100, frozen or detached layers, a loss on the wrong tensor).
+    Overfitting a single batch is the first check of every debugging guide (Karpathy's recipe).
+
+    ## Example
+    ```python
+    optimizer = torch.optim.SGD(model.parameters(), lr=100.0)
+    ```
+
+    ## Use instead
+    ```python
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+    ```
+
+    ## How to fix
+    Look at the curve: flat means nothing moves (frozen parameters, a graph cut, a learning rate far too
+    small), rising or NaN means the step is too large. Options: `fraction` (0.2), `min_steps` (10: fewer
+    steps in the time budget are not judged).
+    """
+
+    code = "NN901"
+    name = "cannot-overfit-batch"
+    summary = "K steps on the first batch do not bring the loss to a small fraction of its start"
+    default_options = {"fraction": 0.2, "min_steps": 10}
+
+    def check(self, run: RunView) -> None:
+        result = experiment(run, self.code)
+        if result is None:
+            return
+        losses = list(result.get("losses") or [])
+        if len(losses) < 2:
+            return
+        floor = result.get("floor")
+        floor = float(floor) if isinstance(floor, (int, float)) else 0.0
+        start = losses[0]
+        diverged = not all(isinstance(v, (int, float)) and math.isfinite(v) for v in losses)
+        if not diverged:
+            if int(result.get("steps", 0)) < self.options["min_steps"] or start - floor <= 1e-6 * max(1.0, abs(start)):
+                return
+            final = min(losses[-3:])
+            share = (final - floor) / (start - floor)
+            if share <= self.options["fraction"]:
+                return
+            what = (f"took the loss only from {fmt(start)} to {fmt(final)}, {share:.0%} of the way above its floor "
+                    f"{fmt(floor)} (expected under {self.options['fraction']:.0%})")
+            if final > start:
+                what = f"made the loss rise from {fmt(start)} to {fmt(final)}"
+        else:
+            seen = finite(losses)
+            what = f"made the loss non-finite after {len(seen)} step(s) (from {fmt(start)})"
+            share = None
+        lrs = result.get("lr") or []
+        optimizer = f"{result.get('optimizer', 'the optimizer')}" + (f" (lr {', '.join(fmt(v) for v in lrs)})" if lrs else "")
+        steps = int(result.get("steps", len(losses) - 1))
+        run.report(
+            experiments_of(run.obs).get("where"),
+            f"the model cannot overfit one batch: {steps} steps of {optimizer} on the first batch {what}; "
+            f"loss curve: {curve_text(losses)}",
+            {"losses": losses, "floor": floor, "share_left": share, "steps": steps, "optimizer": result.get("optimizer"),
+             "lr": lrs, "thresholds": dict(self.options)},
+        )
