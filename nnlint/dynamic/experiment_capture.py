@@ -110,7 +110,7 @@ class Replay:
     loss_key: str
     where: Any  # the loss call's user frames
     model_where: Any  # the model call's user frames
-    keep: List[bool]  # per input tensor: True when it feeds the target (inside mode): never zeroed
+    keep: List[bool]  # per input tensor: True when it holds the target's values (inside mode): never zeroed
     function: Optional[Callable[..., torch.Tensor]] = None
     target: Optional[torch.Tensor] = None
     extra_args: Tuple[Any, ...] = ()
@@ -166,7 +166,7 @@ class Capture:
         self.call: Optional[RootCall] = None
         self.replay: Optional[Replay] = None
         self.why_not: Optional[str] = None
-        self._inside: Optional[Tuple[str, "weakref.ref[torch.Tensor]", Any, Optional[int]]] = None
+        self._inside: Optional[Tuple[str, "weakref.ref[torch.Tensor]", Any, Optional[torch.Tensor]]] = None
 
     def done(self) -> bool:
         return self.replay is not None or self.why_not is not None
@@ -186,13 +186,13 @@ class Capture:
         call.outputs = {id(t): (path, weakref.ref(t)) for path, t in walk(output)}
         if self._inside is None:
             return
-        key, loss_ref, where, target_storage = self._inside
+        key, loss_ref, where, target = self._inside
         loss = loss_ref()
         found = call.outputs.get(id(loss)) if loss is not None else None
         if found is None or found[1]() is not loss:
             self.why_not = "the loss is computed inside the model's forward but is not part of its output"
             return
-        keep = [s is not None and s == target_storage for s in call.storages]
+        keep = [_same_values(t, target) for _, t in walk((call.args, call.kwargs))]
         self.replay = Replay(call.root, call.args, call.kwargs, "inside", found[0], key, where, call.where, keep)
 
     def on_loss(self, key: str, function: Optional[Callable[..., torch.Tensor]], args: Tuple[Any, ...],
@@ -202,7 +202,7 @@ class Capture:
         inputs = args[0] if args else kwargs.get("input")
         target = args[1] if len(args) > 1 else kwargs.get("target")
         if inside:
-            self._inside = (key, weakref.ref(out), where, storage(target) if isinstance(target, torch.Tensor) else None)
+            self._inside = (key, weakref.ref(out), where, target.detach().clone() if isinstance(target, torch.Tensor) else None)
             return
         call = self.call
         if call is None or not isinstance(inputs, torch.Tensor) or not isinstance(target, torch.Tensor) or function is None:
@@ -231,6 +231,13 @@ class Capture:
             if tensor.is_contiguous() and inputs.is_contiguous() and tensor.storage_offset() == inputs.storage_offset():
                 return path, list(inputs.shape)
         return None, None
+
+
+def _same_values(tensor: torch.Tensor, target: Optional[torch.Tensor]) -> bool:
+    """Whether an input holds the target's values (nanoGPT's ``y``, the target being ``y.view(-1)``)."""
+    if target is None or tensor.numel() != target.numel() or tensor.dtype != target.dtype or tensor.device != target.device:
+        return False
+    return bool(torch.equal(tensor.reshape(-1), target.reshape(-1)))
 
 
 def loss_function(key: str) -> Optional[Callable[..., torch.Tensor]]:

@@ -32,14 +32,15 @@ class CannotOverfitBatch(Probe):
 
     ## How to fix
     Look at the curve: flat means nothing moves (frozen parameters, a graph cut, a learning rate far too
-    small), rising or NaN means the step is too large. Options: `fraction` (0.2), `min_steps` (10: fewer
-    steps in the time budget are not judged).
+    small), rising, jumping or NaN means the step is too large. Options: `fraction` (0.5), `max_rise` (10:
+    a loss that climbs to more than 10x its start on the way fails too), `min_steps` (10: fewer steps in
+    the time budget are not judged).
     """
 
     code = "NN901"
     name = "cannot-overfit-batch"
     summary = "K steps on the first batch do not bring the loss to a small fraction of its start"
-    default_options = {"fraction": 0.2, "min_steps": 10}
+    default_options = {"fraction": 0.5, "min_steps": 10, "max_rise": 10.0}
 
     def check(self, run: RunView) -> None:
         result = experiment(run, self.code)
@@ -55,14 +56,18 @@ class CannotOverfitBatch(Probe):
         if not diverged:
             if int(result.get("steps", 0)) < self.options["min_steps"] or start - floor <= 1e-6 * max(1.0, abs(start)):
                 return
-            final = min(losses[-3:])
+            final, peak = min(losses[-3:]), max(losses)
             share = (final - floor) / (start - floor)
-            if share <= self.options["fraction"]:
+            rise = (peak - floor) / (start - floor)
+            if share <= self.options["fraction"] and rise <= self.options["max_rise"]:
                 return
             what = (f"took the loss only from {fmt(start)} to {fmt(final)}, {share:.0%} of the way above its floor "
                     f"{fmt(floor)} (expected under {self.options['fraction']:.0%})")
             if final > start:
                 what = f"made the loss rise from {fmt(start)} to {fmt(final)}"
+            elif rise > self.options["max_rise"]:
+                what = (f"threw the loss from {fmt(start)} up to {fmt(peak)} ({rise:.0f}x its start above the floor; at most "
+                        f"{self.options['max_rise']:g}x expected) before it ended at {fmt(final)}: the steps are too large")
         else:
             seen = finite(losses)
             what = f"made the loss non-finite after {len(seen)} step(s) (from {fmt(start)})"
