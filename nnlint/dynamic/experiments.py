@@ -144,40 +144,51 @@ class _DropoutWatch(TorchFunctionMode):
         super().__init__()
         self.where = where
         self.calls: List[Any] = []
+        self.in_module = 0  # inside an nn.Dropout's forward: its F.dropout is the module's, reported as such
 
     def __torch_function__(self, func, types, args=(), kwargs=None):  # type: ignore[override]
         kwargs = kwargs or {}
         if getattr(func, "__module__", None) == "torch.nn.functional" and getattr(func, "__name__", "") in _DROPOUT_FUNCTIONS:
             training = kwargs.get("training", args[2] if len(args) > 2 else True)
             probability = kwargs.get("p", args[1] if len(args) > 1 else 0.5)
-            if training and probability and len(self.calls) < 4:
+            if training and probability and not self.in_module and len(self.calls) < 4:
                 self.calls.append(self.where())
         return func(*args, **kwargs)
 
 
 def eval_determinism(replay: Replay, where: Callable[[], Any]) -> Dict[str, Any]:
     """NN904: two eval-mode forwards (no gradients) of the first batch, on the original model."""
-    from torch.nn.modules.module import register_module_forward_pre_hook
+    from torch.nn.modules.module import register_module_forward_hook, register_module_forward_pre_hook
 
     root = replay.root
     root.eval()
     names = _names(root)
     stochastic: List[str] = []
+    places: List[Any] = []
+    watch = _DropoutWatch(where)
 
-    def note(module: nn.Module, _args: Any) -> None:
-        if isinstance(module, nn.modules.dropout._DropoutNd) and module.training and module.p > 0:
+    def enter(module: nn.Module, _args: Any) -> None:
+        if not isinstance(module, nn.modules.dropout._DropoutNd):
+            return
+        watch.in_module += 1
+        if module.training and module.p > 0:
             label = names.get(id(module), f"{type(module).__name__} outside {type(root).__name__}")
             if label not in stochastic:
                 stochastic.append(label)
+                places.append(where())
 
-    handle = register_module_forward_pre_hook(note)
-    watch = _DropoutWatch(where)
+    def leave(module: nn.Module, _args: Any, _output: Any) -> None:
+        if isinstance(module, nn.modules.dropout._DropoutNd):
+            watch.in_module -= 1
+
+    handles = [register_module_forward_pre_hook(enter), register_module_forward_hook(leave, always_call=True)]
     try:
         with torch.no_grad(), watch:
             first = root(*replay.args, **replay.kwargs)
             second = root(*replay.args, **replay.kwargs)
     finally:
-        handle.remove()
+        for handle in handles:
+            handle.remove()
     pairs = list(zip(_floats(first), _floats(second)))
     if not pairs:
         raise Skip("the model's output holds no floating-point tensor")
@@ -186,7 +197,7 @@ def eval_determinism(replay: Replay, where: Callable[[], Any]) -> Dict[str, Any]
     if not (math.isfinite(diff) and math.isfinite(scale)):
         raise Skip("the model's eval-mode output is not finite")
     return {"max_abs_diff": diff, "max_abs_output": scale, "relative": diff / scale if scale else 0.0,
-            "dropout_modules_training": stochastic[:8], "functional_dropout": watch.calls}
+            "dropout_modules_training": stochastic[:8], "dropout_module_where": places[:8], "functional_dropout": watch.calls}
 
 
 def batch_independence(replay: Replay) -> Dict[str, Any]:

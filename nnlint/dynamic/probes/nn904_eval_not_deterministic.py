@@ -14,7 +14,8 @@ class EvalNotDeterministic(Probe):
     so that modules a forward reaches through a closure are in the mode `eval()` really sets. Reported at
     the functional dropout that ran with `training=True` when one did, else at the model call, naming the
     `nn.Dropout` modules still in training mode (modules outside the model, which `eval()` cannot reach).
-    This confirms NN203 without waiting for the script's own evaluation.
+    The place is the dropout module's call when one is still in training mode. This confirms NN203
+    without waiting for the script's own evaluation.
 
     ## Why is this bad?
     Evaluation and inference are random and pessimistic: dropout still drops units after `eval()`.
@@ -51,7 +52,8 @@ class EvalNotDeterministic(Probe):
                 f"{os.path.basename(str(where[0][0]))}:{where[0][1]}" for where in functional[:3]))
         if modules:
             causes.append("dropout modules still in training mode: " + ", ".join(modules[:4]))
-        where = functional[0] if functional else experiments_of(run.obs).get("model_where")
+        module_places = [where for where in result.get("dropout_module_where") or [] if where]
+        where = (functional or module_places or [experiments_of(run.obs).get("model_where")])[0]
         run.report(
             where,
             f"two eval-mode forwards of the same batch differ by up to {fmt(result.get('max_abs_diff'))} "
