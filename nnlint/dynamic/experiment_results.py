@@ -58,7 +58,8 @@ def curve_text(values: Sequence[Any], points: int = 8) -> str:
     if not values:
         return "no values"
     count = len(values)
-    picks = sorted({round(i * (count - 1) / max(points - 1, 1)) for i in range(min(points, count))})
+    shown = min(points, count)
+    picks = sorted({round(i * (count - 1) / max(shown - 1, 1)) for i in range(shown)})
     return ", ".join(f"{fmt(values[i]) if isinstance(values[i], (int, float)) else values[i]} (step {i})" for i in picks)
 
 
