@@ -138,7 +138,7 @@ def main(argv: List[str]) -> int:
             parser.error("give a SCRIPT or --examples")
         plain = statistics.median(plain_seconds(script, args) for _ in range(options.repeat))
         dynamic = statistics.median(dynamic_seconds(script, args, None) for _ in range(options.repeat))
-        tried = statistics.median(dynamic_seconds(script, args, {"steps": 30, "budget": 1.0}) for _ in range(options.repeat))
+        tried = statistics.median(dynamic_seconds(script, args, {"steps": 30}) for _ in range(options.repeat))
     added = tried - dynamic
     print("| script | plain to 1st step (s) | dynamic (s) | dynamic + experiments (s) | experiments add |")
     print("|---|---:|---:|---:|---:|")

@@ -107,7 +107,9 @@ def experiment_settings(flag: Optional[bool], steps: Optional[int], settings: An
     """``--experiments`` / ``[tool.nnlint.dynamic] experiments``: the harness's settings, or None."""
     if not (flag or (flag is None and settings.get("experiments"))):
         return None
-    return {"steps": steps or int(settings.get("experiment-steps", 30)), "budget": 1.0}
+    from nnlint.dynamic.runner import EXPERIMENT_BUDGET
+
+    return {"steps": steps or int(settings.get("experiment-steps", 30)), "budget": EXPERIMENT_BUDGET}
 
 
 def summary_and_sparklines(script: str, report: Any, static: Sequence[Finding], show: bool) -> Finding:

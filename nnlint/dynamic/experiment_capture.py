@@ -15,6 +15,7 @@ experiments say so instead of guessing.
 """
 from __future__ import annotations
 
+import dataclasses
 import sys
 import weakref
 from dataclasses import dataclass, field
@@ -143,6 +144,22 @@ class Replay:
         keep = {path for path, kept in zip(order, self.keep) if kept}
         zeroed = map_tensors((self.args, self.kwargs), lambda path, t: t if path in keep else torch.zeros_like(t))
         return tuple(zeroed[0]), dict(zeroed[1])
+
+    def first_samples(self, count: int) -> "Replay":
+        """The same replay on the batch's first ``count`` samples (cheaper steps: "overfit a few examples"),
+        when every input, and the target, has the batch on axis 0; else this replay, whole."""
+        tensors = [t for _, t in walk((self.args, self.kwargs))]
+        if not tensors or any(t.dim() == 0 for t in tensors):
+            return self
+        batch = tensors[0].shape[0]
+        if batch <= count or any(t.shape[0] != batch for t in tensors):
+            return self
+        if self.mode == "outside" and (self.shape is not None or self.target is None or self.target.dim() == 0
+                                       or self.target.shape[0] != batch):
+            return self
+        args, kwargs = map_tensors((self.args, self.kwargs), lambda _path, t: t[:count].clone())
+        target = self.target[:count].clone() if self.mode == "outside" and self.target is not None else self.target
+        return dataclasses.replace(self, args=tuple(args), kwargs=dict(kwargs), target=target)
 
     def zeroes_anything(self) -> bool:
         return not all(self.keep) and bool(self.keep)

@@ -4,8 +4,9 @@ Run once, right after the script's first optimizer step, while the recorder is b
 observed as the script's own work). The script's state is left as it was:
 
 * NN901 *overfit one batch* and NN902 *input independence* train deep copies of the model together with
-  its optimizer (same class, param groups, learning rates, state), on the first batch and on the same
-  batch with its inputs zeroed;
+  its optimizer (same class, param groups, learning rates, state), on the first batch's first samples
+  and on the same samples with their inputs zeroed, with the copy's dropout modules off (its other
+  layers, batch norm included, stay in training mode);
 * NN903 *batch independence* and NN904 *eval determinism* run the original model itself in eval mode, so
   that every module and closure that runs is in the mode ``model.eval()`` really sets (a copy's forward
   may call the original's modules through a captured closure, which ``eval()`` on the copy never
@@ -36,7 +37,10 @@ _DROPOUT_FUNCTIONS = ("dropout", "alpha_dropout", "feature_alpha_dropout", "drop
 
 def run_all(
     replay: Replay, optimizers: Sequence[torch.optim.Optimizer], steps: int, budget: float, where: Callable[[], Any],
+    samples: int = 16,
 ) -> Dict[str, Any]:
+    """``samples``: NN901/NN902 train on the batch's first samples only (the whole batch where its axis 0
+    is not clearly the batch); NN903/NN904 use the whole batch."""
     started = time.monotonic()
     report: Dict[str, Any] = {"asked_steps": steps, "budget_seconds": round(budget, 3), "results": {}, "skipped": {},
                               "where": replay.where, "model_where": replay.model_where, "model": type(replay.root).__name__}
@@ -50,19 +54,21 @@ def run_all(
         else:
             remaining = budget - (time.monotonic() - started)
             half = time.monotonic() + remaining / 2
-            floor = loss_floor(replay)
-            _attempt(report, "NN901", lambda: train_copy(replay, optimizer, replay.args, replay.kwargs, steps, half, floor))
+            few = replay.first_samples(samples)
+            report["samples"] = _batch_size(few)
+            floor = loss_floor(few)
+            _attempt(report, "NN901", lambda: train_copy(few, optimizer, few.args, few.kwargs, steps, half, floor))
             first = report["results"].get("NN901")
             if first is None:
                 report["skipped"].setdefault("NN902", "the overfitting run did not complete")
-            elif not replay.zeroes_anything():
+            elif not few.zeroes_anything():
                 report["skipped"]["NN902"] = "every model input also makes the target"
-            elif replay.target_varies() is not True:
+            elif few.target_varies() is not True:
                 report["skipped"]["NN902"] = "the targets are the same for every sample: they can be fitted without any input"
             else:
-                args, kwargs = replay.zeroed()
+                args, kwargs = few.zeroed()
                 end = started + budget
-                _attempt(report, "NN902", lambda: dict(train_copy(replay, optimizer, args, kwargs, first["steps"], end, floor),
+                _attempt(report, "NN902", lambda: dict(train_copy(few, optimizer, args, kwargs, first["steps"], end, floor),
                                                         real=first))
         if leaked():
             for code in ("NN901", "NN902"):
@@ -70,6 +76,11 @@ def run_all(
                     report["skipped"][code] = "the model's copy reached the original's parameters (a closure or a global in its forward)"
     report["seconds"] = round(time.monotonic() - started, 3)
     return report
+
+
+def _batch_size(replay: Replay) -> Optional[int]:
+    tensors = [t for _, t in walk((replay.args, replay.kwargs)) if t.dim() >= 1]
+    return int(tensors[0].shape[0]) if tensors else None
 
 
 def _attempt(report: Dict[str, Any], code: str, experiment: Callable[[], Optional[Dict[str, Any]]]) -> None:
@@ -308,9 +319,17 @@ def train_copy(
         raise Skip("LBFGS needs a closure the script provides")
     started = time.monotonic()
     model, copied = copy.deepcopy((replay.root, optimizer))
+    for module in model.modules():  # memorising one batch is judged without regularisation noise
+        if isinstance(module, nn.modules.dropout._DropoutNd):
+            module.eval()
     losses: List[float] = []
     stopped = None
+    last = 0.0
     for _ in range(steps):
+        if time.monotonic() + last > deadline and losses:  # the next step would end past the budget
+            stopped = "time budget"
+            break
+        began = time.monotonic()
         copied.zero_grad(set_to_none=True)
         loss = replay.loss(model, args, kwargs)
         loss = loss.mean() if loss.dim() else loss
@@ -321,9 +340,7 @@ def train_copy(
             break
         loss.backward()
         copied.step()
-        if time.monotonic() > deadline:
-            stopped = "time budget"
-            break
+        last = time.monotonic() - began
     if stopped != "non-finite loss":
         with torch.no_grad():
             losses.append(_mean(replay.loss(model, args, kwargs)))

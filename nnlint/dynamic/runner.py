@@ -23,6 +23,7 @@ from nnlint.interrupts import signal_name, signal_of, signals_raise
 
 BOOTSTRAP = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_bootstrap.py")
 DEFAULT_TIMEOUT = 300.0
+EXPERIMENT_BUDGET = 0.75  # --experiments may take this many times the instrumented run's time to its first step
 _TAIL = 4000
 
 
@@ -77,10 +78,11 @@ def child_command(
 
 
 def experiment_options(experiments: Optional[Dict[str, Any]]) -> List[str]:
-    """The harness options for ``--experiments``: ``{"steps": 30, "budget": 1.0}``, or None for none."""
+    """The harness options for ``--experiments``: ``{"steps": 30, "budget": 0.75}``, or None for none."""
     if not experiments:
         return []
-    return ["--experiments", str(int(experiments.get("steps", 30))), "--experiment-budget", str(float(experiments.get("budget", 1.0)))]
+    budget = float(experiments.get("budget", EXPERIMENT_BUDGET))
+    return ["--experiments", str(int(experiments.get("steps", 30))), "--experiment-budget", str(budget)]
 
 
 def user_command(
