@@ -12,8 +12,9 @@ observed as the script's own work). The script's state is left as it was:
   may call the original's modules through a captured closure, which ``eval()`` on the copy never
   reaches); its modules' modes, buffers, gradients and the random number generators are restored after.
 
-Should a copy's forward reach the original's parameters (a closure or a global), the training
-experiments' results are dropped: they would not be the copy's, and the original's gradients are put back.
+Functions held as module attributes are remade on the copy with their closures pointing at the copy's
+modules (:func:`rebind_closures`). Should a copy's forward still reach the original's parameters (a
+global, a closure held elsewhere), the training experiments' results are dropped: they would not be the copy's, and the original's gradients are put back.
 Every experiment shares one time budget; one that does not fit says so. The results are plain numbers
 (see ``nnlint.dynamic.experiment_results``, which judges them in nnlint's process).
 """
@@ -22,6 +23,7 @@ from __future__ import annotations
 import copy
 import math
 import time
+import types
 from contextlib import contextmanager
 from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
@@ -44,7 +46,8 @@ def run_all(
     started = time.monotonic()
     report: Dict[str, Any] = {"asked_steps": steps, "budget_seconds": round(budget, 3), "results": {}, "skipped": {},
                               "where": replay.where, "model_where": replay.model_where, "model": type(replay.root).__name__}
-    with _preserved(replay.root) as leaked:
+    held = [p for optimizer in optimizers for group in optimizer.param_groups for p in group["params"]]
+    with _preserved(replay.root, held) as leaked, torch.enable_grad():
         _attempt(report, "NN904", lambda: eval_determinism(replay, where))
         _attempt(report, "NN903", lambda: batch_independence(replay))
         optimizer = _optimizer_of(replay.root, optimizers)
@@ -101,13 +104,14 @@ class Skip(Exception):
 
 
 @contextmanager
-def _preserved(root: nn.Module) -> Iterator[Callable[[], bool]]:
-    """Restores the original model's modes, buffers, gradients and the RNG states; yields a function telling
-    whether anything wrote gradients into the original's parameters meanwhile."""
+def _preserved(root: nn.Module, held: Sequence[torch.Tensor] = ()) -> Iterator[Callable[[], bool]]:
+    """Restores the original model's modes, buffers, gradients (and those of the parameters the optimizers
+    ``held``) and the RNG states; yields a function telling whether anything wrote gradients into those
+    parameters meanwhile."""
     modes = [(module, module.training) for module in root.modules()]
     buffers = [(module, name, buffer, buffer.detach().clone()) for module in root.modules()
                for name, buffer in module._buffers.items() if buffer is not None]
-    params = list(root.parameters())
+    params = list({id(p): p for p in [*root.parameters(), *held]}.values())
     grads = [(p, p.grad) for p in params]
     for p in params:
         p.grad = None
@@ -310,6 +314,34 @@ def _mean(value: torch.Tensor) -> float:
     return float(value.detach().double().mean().item())
 
 
+def rebind_closures(model: nn.Module, memo: Dict[int, Any]) -> int:
+    """Functions a module holds as attributes (minGPT's ``self.mlpf = lambda x: m.c_proj(...)``) keep
+    pointing at the original's modules after ``deepcopy``, which copies no function: remake each with its
+    closure cells (and a bound method with its ``self``) mapped to their copies. Returns how many changed."""
+    changed = 0
+    for module in model.modules():
+        for name, value in list(vars(module).items()):
+            if isinstance(value, types.MethodType) and id(value.__self__) in memo:
+                module.__dict__[name] = types.MethodType(value.__func__, memo[id(value.__self__)])
+                changed += 1
+            elif isinstance(value, types.FunctionType) and value.__closure__:
+                cells = []
+                for cell in value.__closure__:
+                    try:
+                        contents = cell.cell_contents
+                    except ValueError:  # an empty cell
+                        cells.append(cell)
+                        continue
+                    mapped = memo.get(id(contents), contents)
+                    cells.append(cell if mapped is contents else types.CellType(mapped))
+                if any(a is not b for a, b in zip(cells, value.__closure__)):
+                    remade = types.FunctionType(value.__code__, value.__globals__, value.__name__, value.__defaults__, tuple(cells))
+                    remade.__kwdefaults__ = value.__kwdefaults__
+                    module.__dict__[name] = remade
+                    changed += 1
+    return changed
+
+
 def train_copy(
     replay: Replay, optimizer: torch.optim.Optimizer, args: Tuple[Any, ...], kwargs: Dict[str, Any],
     steps: int, deadline: float, floor: Optional[float],
@@ -318,7 +350,9 @@ def train_copy(
     if isinstance(optimizer, torch.optim.LBFGS):
         raise Skip("LBFGS needs a closure the script provides")
     started = time.monotonic()
-    model, copied = copy.deepcopy((replay.root, optimizer))
+    memo: Dict[int, Any] = {}
+    model, copied = copy.deepcopy((replay.root, optimizer), memo)
+    rebind_closures(model, memo)
     for module in model.modules():  # memorising one batch is judged without regularisation noise
         if isinstance(module, nn.modules.dropout._DropoutNd):
             module.eval()

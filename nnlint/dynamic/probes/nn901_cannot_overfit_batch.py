@@ -10,7 +10,8 @@ class CannotOverfitBatch(Probe):
     """## What it does
     With `--experiments`, after the script's first optimizer step, trains a deep copy of the model with a
     copy of the script's optimizer (its class, param groups, learning rates and state) for K steps
-    (`--experiment-steps`, 30) on the first batch alone, and reports when the loss does not fall to a
+    (`--experiment-steps`, 30) on the first batch alone (its first 16 samples where every input has the
+    batch on axis 0), with the copy's dropout modules off, and reports when the loss does not fall to a
     small fraction of its start: (final - floor) > `fraction` x (start - floor), where the floor is the
     loss of a perfect prediction (0, or the targets' entropy for binary cross-entropy on soft targets).
     The finding is at the loss call and lists the curve. The script's own model is not touched.
