@@ -276,6 +276,8 @@ def rules() -> None:
     for code in sorted(entries):
         cls = entries[code]
         kind = "static" if code in registry.rules else ("dynamic" if code in registry.probes else "core")
+        if kind == "dynamic" and code.startswith("NN9"):
+            kind = "experiment"  # --experiments
         if code in registry.rules and code in registry.probes:
             kind = "static+dynamic"
         click.echo(f"{code}  {cls.name:<36} {kind:<15} {cls.summary}")
