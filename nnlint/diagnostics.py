@@ -59,7 +59,8 @@ class DynamicRunDiagnostic(Diagnostic):
     JSON, SARIF, GitHub annotations), that the script did run and what was checked.
 
     ## How to fix
-    Nothing to fix; `--ignore` does not hide it, a run without `--dynamic` has none.
+    Nothing to fix. It comes last in the report; `--ignore NN003` (or a `--select` that leaves it out)
+    hides it, and a run without `--dynamic` has none.
     """
 
     code = "NN003"

@@ -96,10 +96,11 @@ def run_from_cli(
         click.echo(f"nnlint: dynamic: note: ended {len(report.ended)} process(es) the script left running outside its process group: {', '.join(report.ended)}", err=True)
     if report.note:
         click.echo(f"nnlint: dynamic: note: {report.note}", err=True)
-    extra = list(report.findings)
+    merged = sorted([*findings, *report.findings], key=Finding.sort_key)
     if report.error is None:
-        extra.append(summary_and_sparklines(scripts[0], report, findings, show))
-    merged = sorted([*findings, *extra], key=Finding.sort_key)
+        record = summary_and_sparklines(scripts[0], report, findings, show)
+        if config.is_enabled(record.code, scripts[0]):  # `--ignore NN003` (or a --select without it) hides it
+            merged.append(record)  # last: the report's closing line
     return merged, (f"dynamic pass: {report.error}" if report.error else None)
 
 

@@ -173,3 +173,12 @@ def test_experiments_need_dynamic() -> None:
 def test_module_dropout_is_not_named_functional() -> None:
     message = found(run("captured_modules.py", "--outside"), "NN904").message
     assert "functional dropout" not in message
+
+
+def test_the_run_record_closes_the_report_and_can_be_ignored() -> None:
+    script = str(SCRIPTS / "ignores_input.py")
+    shown = CliRunner().invoke(main, ["--no-cache", "--dynamic", "--device", "cpu", "--format", "json", script])
+    codes = [f["code"] for f in json.loads(shown.stdout)]
+    assert codes[-1] == "NN003" and codes.count("NN003") == 1 and shown.exit_code == 1
+    hidden = CliRunner().invoke(main, ["--no-cache", "--dynamic", "--device", "cpu", "--ignore", "NN003", "--format", "json", script])
+    assert "NN003" not in [f["code"] for f in json.loads(hidden.stdout)]
