@@ -122,9 +122,12 @@ def run_summary(script: str, obs: Dict[str, Any], device: Optional[str], seconds
     """The NN003 record: what the dynamic run ran and saw, so that a run without findings still says it ran."""
     evidence = summary_evidence(obs, device, seconds, findings)
     batches = evidence["batches"]
+    if batches["train"] or batches["eval"]:
+        fed = f"{_plural(batches['train'], 'training batch')}, {_plural(batches['eval'], 'evaluation batch')} from DataLoaders"
+    else:
+        fed = "no DataLoader batches (the script made its own tensors)"
     seen = (f"ran {_plural(evidence['steps'], 'optimizer step')} on {evidence['device'] or 'an unknown device'} "
-            f"in {evidence['seconds']:g} s: {_plural(batches['train'], 'training batch')}, "
-            f"{_plural(batches['eval'], 'evaluation batch')}")
+            f"in {evidence['seconds']:g} s: {fed}")
     if evidence["models"]:
         seen += f", model {', '.join(evidence['models'])}"
     if evidence["experiments"]:

@@ -10,7 +10,8 @@ observed as the script's own work). The script's state is left as it was:
 * NN903 *batch independence* and NN904 *eval determinism* run the original model itself in eval mode, so
   that every module and closure that runs is in the mode ``model.eval()`` really sets (a copy's forward
   may call the original's modules through a captured closure, which ``eval()`` on the copy never
-  reaches); its modules' modes, buffers, gradients and the random number generators are restored after.
+  reaches); its modules' modes, buffers, gradients and the random number generators are restored
+  after.
 
 Functions held as module attributes are remade on the copy with their closures pointing at the copy's
 modules (:func:`rebind_closures`). Should a copy's forward still reach the original's parameters (a
