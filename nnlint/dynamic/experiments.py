@@ -343,6 +343,29 @@ def rebind_closures(model: nn.Module, memo: Dict[int, Any]) -> int:
     return changed
 
 
+def undo_warmup(optimizer: torch.optim.Optimizer) -> Optional[str]:
+    """The first step often runs at a warm-up's tiny learning rate (nanoGPT sets ``lr = 6e-4 / 2001`` by
+    hand); the copy trains at the rate the script means: a scheduler's ``initial_lr`` where it is higher,
+    else, when every group's rate is below the one the optimizer was made with, all groups scaled up
+    together to it. Returns what was done, or None."""
+    groups = optimizer.param_groups
+    lrs = [group.get("lr") for group in groups]
+    if not lrs or not all(isinstance(lr, (int, float)) and not isinstance(lr, bool) for lr in lrs):
+        return None
+    initial = [group.get("initial_lr") for group in groups]
+    if all(isinstance(lr, (int, float)) for lr in initial) and any(i > lr for i, lr in zip(initial, lrs)):
+        for group, lr in zip(groups, initial):
+            group["lr"] = max(group["lr"], lr)
+        return "the scheduler's initial learning rates"
+    made = optimizer.defaults.get("lr")
+    if isinstance(made, (int, float)) and made > 0 and 0 < max(lrs) < made:
+        factor = made / max(lrs)
+        for group in groups:
+            group["lr"] = group["lr"] * factor
+        return f"the learning rate the optimizer was made with ({made:g}; the first step ran at {max(lrs):g}, a warm-up)"
+    return None
+
+
 def train_copy(
     replay: Replay, optimizer: torch.optim.Optimizer, args: Tuple[Any, ...], kwargs: Dict[str, Any],
     steps: int, deadline: float, floor: Optional[float],
@@ -354,6 +377,7 @@ def train_copy(
     memo: Dict[int, Any] = {}
     model, copied = copy.deepcopy((replay.root, optimizer), memo)
     rebind_closures(model, memo)
+    lr_note = undo_warmup(copied)
     for module in model.modules():  # memorising one batch is judged without regularisation noise
         if isinstance(module, nn.modules.dropout._DropoutNd):
             module.eval()
@@ -382,4 +406,4 @@ def train_copy(
     lrs = sorted({g.get("lr") for g in copied.param_groups if isinstance(g.get("lr"), (int, float))})
     return {"losses": losses, "steps": len(losses) - 1 if stopped != "non-finite loss" else len(losses),
             "asked_steps": steps, "stopped": stopped, "floor": floor, "optimizer": type(optimizer).__name__,
-            "lr": lrs, "seconds": round(time.monotonic() - started, 3)}
+            "lr": lrs, "lr_note": lr_note, "seconds": round(time.monotonic() - started, 3)}

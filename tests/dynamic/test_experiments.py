@@ -182,3 +182,11 @@ def test_the_run_record_closes_the_report_and_can_be_ignored() -> None:
     assert codes[-1] == "NN003" and codes.count("NN003") == 1 and shown.exit_code == 1
     hidden = CliRunner().invoke(main, ["--no-cache", "--dynamic", "--device", "cpu", "--ignore", "NN003", "--format", "json", script])
     assert "NN003" not in [f["code"] for f in json.loads(hidden.stdout)]
+
+
+def test_a_warm_up_rate_is_not_taken_for_the_scripts_rate() -> None:
+    report = run("warmup.py")
+    assert nn9(report) == []
+    overfit = results(report)["NN901"]
+    assert overfit["lr"] == [0.01] and "a warm-up" in overfit["lr_note"]
+    assert overfit["losses"][-1] < 0.5 * overfit["losses"][0]

@@ -9,7 +9,9 @@ from nnlint.dynamic.probe import Probe, RunView, fmt
 class CannotOverfitBatch(Probe):
     """## What it does
     With `--experiments`, after the script's first optimizer step, trains a deep copy of the model with a
-    copy of the script's optimizer (its class, param groups, learning rates and state) for K steps
+    copy of the script's optimizer (its class, param groups, learning rates and state; a warm-up's
+    tiny first rate is replaced by the scheduler's `initial_lr` or the rate the optimizer was made
+    with) for K steps
     (`--experiment-steps`, 30) on the first batch alone (its first 16 samples where every input has the
     batch on axis 0), with the copy's dropout modules off, and reports when the loss does not fall to a
     small fraction of its start: (final - floor) > `fraction` x (start - floor), where the floor is the
@@ -75,11 +77,13 @@ class CannotOverfitBatch(Probe):
             share = None
         lrs = result.get("lr") or []
         optimizer = f"{result.get('optimizer', 'the optimizer')}" + (f" (lr {', '.join(fmt(v) for v in lrs)})" if lrs else "")
+        if result.get("lr_note"):
+            optimizer += f" at {result['lr_note']}"
         steps = int(result.get("steps", len(losses) - 1))
         run.report(
             experiments_of(run.obs).get("where"),
             f"the model cannot overfit one batch: {steps} steps of {optimizer} on the first batch {what}; "
             f"loss curve: {curve_text(losses)}",
             {"losses": losses, "floor": floor, "share_left": share, "steps": steps, "optimizer": result.get("optimizer"),
-             "lr": lrs, "thresholds": dict(self.options)},
+             "lr": lrs, "lr_note": result.get("lr_note"), "thresholds": dict(self.options)},
         )
