@@ -188,6 +188,7 @@ class Recorder:
         self.capture: Any = None  # --experiments: an experiment_capture.Capture, fed during the first step
         self.experiment_steps = 0
         self.experiment_budget = 1.0  # the experiments may take this many times the run's time to its first step
+        self.experiment_timeout: Optional[float] = None  # the run's timeout: the experiments take at most half of what is left
 
     # ------------------------------------------------------------------ helpers
     def progress(self, stage: str) -> None:
@@ -724,7 +725,10 @@ class Recorder:
         from .experiments import run_all
 
         self.progress("experiments")
-        budget = self.experiment_budget * (time.monotonic() - self.launched)
+        elapsed = time.monotonic() - self.launched
+        budget = self.experiment_budget * elapsed
+        if self.experiment_timeout is not None:
+            budget = max(0.0, min(budget, (self.experiment_timeout - elapsed) / 2))
         self.busy = True
         try:
             self.obs["experiments"] = run_all(capture.replay, list(self.optimizers), self.experiment_steps, budget, self.where)

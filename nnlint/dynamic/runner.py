@@ -82,7 +82,8 @@ def experiment_options(experiments: Optional[Dict[str, Any]]) -> List[str]:
     if not experiments:
         return []
     budget = float(experiments.get("budget", EXPERIMENT_BUDGET))
-    return ["--experiments", str(int(experiments.get("steps", 30))), "--experiment-budget", str(budget)]
+    limit = ["--experiment-timeout", str(float(experiments["timeout"]))] if experiments.get("timeout") else []
+    return ["--experiments", str(int(experiments.get("steps", 30))), "--experiment-budget", str(budget), *limit]
 
 
 def user_command(
@@ -157,7 +158,7 @@ def run_script(
         progress_file = os.path.join(scratch, "progress.txt")
         stdout_path, stderr_path = os.path.join(scratch, "stdout.txt"), os.path.join(scratch, "stderr.txt")
         command = child_command(script, args, out, progress_file, python, device, launcher, nproc_per_node, run_in, notebook,
-                                experiment_options(experiments))
+                                experiment_options(dict(experiments, timeout=timeout) if experiments else None))
         temporary = os.path.join(scratch, "tmp")
         os.mkdir(temporary)
         tracker = ProcessTracker()
