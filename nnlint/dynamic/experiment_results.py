@@ -29,6 +29,12 @@ def experiment(run: Any, code: str) -> Optional[Dict[str, Any]]:
     return result if isinstance(result, dict) else None
 
 
+def batch_words(run: Any) -> str:
+    """``the first batch`` or ``the first batch's first 16 samples`` (NN901/NN902 train on those)."""
+    samples = experiments_of(run.obs).get("samples")
+    return f"the first batch's first {samples} samples" if isinstance(samples, int) and samples > 0 else "the first batch"
+
+
 def finite(values: Sequence[Any]) -> List[float]:
     return [float(v) for v in values if isinstance(v, (int, float)) and math.isfinite(v)]
 

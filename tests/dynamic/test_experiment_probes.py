@@ -96,3 +96,10 @@ def test_sparklines_and_curves() -> None:
     lines = sparkline_lines(obs, [])
     assert lines == ["nnlint: dynamic: NN901 overfit one batch █▄▁ 2 -> 0.1 (2 steps): passed",
                      "nnlint: dynamic: NN902 zeroed inputs: not run (why)"]
+
+
+def test_the_message_names_the_samples_trained_on() -> None:
+    probes = [cls() for code, cls in load_registry().probes.items() if code == "NN901"]
+    experiments = {"results": {"NN901": overfit(curve(2.3, 2.2))}, "where": LOSS_AT, "samples": 16}
+    findings = apply_probes(SCRIPT, [{"rank": 0, "observations": {"experiments": experiments}}], probes, [])
+    assert "30 steps of SGD (lr 0.1) on the first batch's first 16 samples took the loss" in findings[0].message

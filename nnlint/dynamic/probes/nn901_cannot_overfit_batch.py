@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import math
 
-from nnlint.dynamic.experiment_results import curve_text, experiment, experiments_of, finite
+from nnlint.dynamic.experiment_results import batch_words, curve_text, experiment, experiments_of, finite
 from nnlint.dynamic.probe import Probe, RunView, fmt
 
 
@@ -82,7 +82,7 @@ class CannotOverfitBatch(Probe):
         steps = int(result.get("steps", len(losses) - 1))
         run.report(
             experiments_of(run.obs).get("where"),
-            f"the model cannot overfit one batch: {steps} steps of {optimizer} on the first batch {what}; "
+            f"the model cannot overfit one batch: {steps} steps of {optimizer} on {batch_words(run)} {what}; "
             f"loss curve: {curve_text(losses)}",
             {"losses": losses, "floor": floor, "share_left": share, "steps": steps, "optimizer": result.get("optimizer"),
              "lr": lrs, "lr_note": result.get("lr_note"), "thresholds": dict(self.options)},

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from nnlint.dynamic.experiment_results import curve_text, experiment, experiments_of, finite
+from nnlint.dynamic.experiment_results import batch_words, curve_text, experiment, experiments_of, finite
 from nnlint.dynamic.probe import Probe, RunView, fmt
 
 
@@ -64,7 +64,7 @@ class OutputIgnoresInput(Probe):
             return
         run.report(
             experiments_of(run.obs).get("where"),
-            f"the model does as well without its input: {count - 1} steps on the first batch with every input zeroed "
+            f"the model does as well without its input: {count - 1} steps on {batch_words(run)} with every input zeroed "
             f"reach a loss of {fmt(zero_final)}, against {fmt(real_final)} on the real inputs (from {fmt(real_losses[0])}); "
             f"zeroed-input curve: {curve_text(zero_losses)}",
             {"zeroed_losses": zero_losses, "real_losses": real_losses, "floor": floor, "steps": count - 1,
