@@ -40,7 +40,8 @@ def test_a_falling_loss_passes_and_a_flat_one_fails_at_the_loss_call() -> None:
 def test_the_floor_is_the_loss_of_a_perfect_prediction() -> None:
     """Binary cross-entropy on soft targets cannot reach 0: the fall is measured above the targets' entropy."""
     assert run({"NN901": overfit(curve(0.9, 0.52), floor=0.5)}) == []
-    assert [f.code for f in run({"NN901": overfit(curve(0.9, 0.8), floor=0.5)})] == ["NN901"]
+    plateau = [0.9 - 0.01 * min(i, 10) for i in range(31)]  # 0.9 -> 0.8, then flat: 75% left above 0.5
+    assert [f.code for f in run({"NN901": overfit(plateau, floor=0.5)})] == ["NN901"]
 
 
 def test_a_non_finite_or_exploding_loss_fails() -> None:
@@ -103,3 +104,11 @@ def test_the_message_names_the_samples_trained_on() -> None:
     experiments = {"results": {"NN901": overfit(curve(2.3, 2.2))}, "where": LOSS_AT, "samples": 16}
     findings = apply_probes(SCRIPT, [{"rank": 0, "observations": {"experiments": experiments}}], probes, [])
     assert "30 steps of SGD (lr 0.1) on the first batch's first 16 samples took the loss" in findings[0].message
+
+
+def test_a_slow_but_steady_fall_is_not_a_failure() -> None:
+    """nanoGPT at lr 6e-4: 4.19 -> 3.10 in 25 steps, still falling: too slow for K steps, not broken."""
+    steady = overfit([4.19 - 0.0436 * i for i in range(26)])
+    assert run({"NN901": steady}) == []
+    stalled = overfit([4.19 - 0.0436 * min(i, 12) for i in range(26)])  # the same start, then a plateau
+    assert [f.code for f in run({"NN901": stalled})] == ["NN901"]
