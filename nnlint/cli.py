@@ -150,6 +150,8 @@ def check(
     launcher: Optional[str] = None,
     nproc_per_node: Optional[int] = None,
     python_path: Optional[str] = None,
+    experiments: Optional[bool] = None,
+    experiment_steps: Optional[int] = None,
 ) -> None:
     """Lint PATHS (files or folders; default: the current folder) for training bugs."""
     from nnlint.engine import Linter
@@ -243,10 +245,13 @@ def check(
     if linter.cache is not None and linter.cache.error:
         say.warning(linter.cache.error)
     dynamic_error = None
+    if (experiments or experiment_steps) and not dynamic:
+        raise fail("--experiments and --experiment-steps need --dynamic")
     if dynamic:
         findings, dynamic_error = run_from_cli(
             paths=paths, findings=findings, config=config, registry=registry, device=device, timeout=timeout,
             launcher=launcher, nproc_per_node=nproc_per_node, python_path=python_path,
+            experiments=experiments, experiment_steps=experiment_steps,
         )
 
     report_stream = None if output_file else (sys.stderr if report_to_stderr else sys.stdout)
@@ -272,7 +277,8 @@ def check(
         raise click.exceptions.Exit(EXIT_ERROR)
     if exit_non_zero_on_fix and fixed_any:
         raise click.exceptions.Exit(EXIT_FINDINGS)
-    raise click.exceptions.Exit(EXIT_FINDINGS if findings and not exit_zero else EXIT_CLEAN)
+    failing = [f for f in findings if f.code != "NN004"]  # the dynamic run's record is information, not a finding
+    raise click.exceptions.Exit(EXIT_FINDINGS if failing and not exit_zero else EXIT_CLEAN)
 
 
 def _report_plugin_errors(registry: Registry, ignore: bool) -> None:
@@ -373,6 +379,8 @@ def rules(output_format: str) -> None:
     for code in sorted(entries):
         cls = entries[code]
         kind = "static" if code in registry.rules else ("dynamic" if code in registry.probes else "core")
+        if kind == "dynamic" and code.startswith("NN9"):
+            kind = "experiment"  # --experiments
         if code in registry.rules and code in registry.probes:
             kind = "static+dynamic"
         if output_format == "text":

@@ -344,7 +344,7 @@ def dynamic_settings(value: Any, where: str = "") -> Dict[str, Any]:
     """``[tool.nnlint.dynamic]``, checked key by key as the matching command-line options are."""
     if not isinstance(value, dict):
         raise ConfigError(f"{where}tool.nnlint.dynamic must be a table")
-    known = ("args", "device", "launcher", "nproc-per-node", "python", "timeout")
+    known = ("args", "device", "experiment-steps", "experiments", "launcher", "nproc-per-node", "python", "timeout")
     for key, item in value.items():
         name = f"{where}tool.nnlint.dynamic.{key}"
         if key not in known:
@@ -353,6 +353,10 @@ def dynamic_settings(value: Any, where: str = "") -> Dict[str, Any]:
             raise ConfigError(f"{name} must be one of {', '.join(map(repr, _DYNAMIC_CHOICES[key]))}, not {item!r}")
         if key == "timeout" and (isinstance(item, bool) or not isinstance(item, (int, float)) or not item >= 1):
             raise ConfigError(f"{name} must be a number of seconds, 1 or more, not {item!r}")
+        if key == "experiments" and not isinstance(item, bool):
+            raise ConfigError(f"{name} must be true or false, not {item!r}")
+        if key == "experiment-steps" and (isinstance(item, bool) or not isinstance(item, int) or item < 1):
+            raise ConfigError(f"{name} must be a whole number, 1 or more, not {item!r}")
         if key == "nproc-per-node" and (isinstance(item, bool) or not isinstance(item, int) or item < 1):
             raise ConfigError(f"{name} must be a whole number, 1 or more, not {item!r}")
         if key == "args" and (not isinstance(item, list) or not all(isinstance(arg, str) for arg in item)):

@@ -65,4 +65,29 @@ class UnusedNoqaDiagnostic(Diagnostic):
     severity = Severity.INFO
 
 
-DIAGNOSTICS: Dict[str, Type[Documented]] = {d.code: d for d in (SyntaxErrorDiagnostic, RuleErrorDiagnostic, UnusedNoqaDiagnostic)}
+class DynamicRunDiagnostic(Diagnostic):
+    """## What it does
+    After a `--dynamic` run, one record at the script's first line says what the run ran and saw: the
+    optimizer steps, the training and evaluation batches, the device, the models, the outcome of every
+    `--experiments` experiment (NN901-NN904) and the number of dynamic findings; `evidence` holds the
+    same as data, with the experiments' loss curves. It is severity `info` and never changes the exit
+    status.
+
+    ## Why is this bad?
+    It is not: it is there so that a run with no findings still shows, in every output format (text,
+    JSON, SARIF, GitHub annotations), that the script did run and what was checked.
+
+    ## How to fix
+    Nothing to fix. It comes last in the report; `--ignore NN004` (or a `--select` that leaves it out)
+    hides it, and a run without `--dynamic` has none.
+    """
+
+    code = "NN004"
+    name = "dynamic-run"
+    summary = "what a --dynamic run ran and saw (steps, batches, device, experiments); never fails a run"
+    severity = Severity.INFO
+
+
+DIAGNOSTICS: Dict[str, Type[Documented]] = {
+    d.code: d for d in (SyntaxErrorDiagnostic, RuleErrorDiagnostic, UnusedNoqaDiagnostic, DynamicRunDiagnostic)
+}

@@ -9,7 +9,7 @@ torch; the child side lives in ``harness``/``recorder`` and runs under the user'
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Optional, Sequence
+from typing import Any, Callable, Dict, List, Optional, Sequence
 
 from nnlint.finding import Finding
 
@@ -22,6 +22,7 @@ class DynamicReport:
     seconds: float = 0.0
     status: str = ""
     ended: List[str] = field(default_factory=list)  # processes that had left the script's process group, ended
+    observations: Dict[str, Any] = field(default_factory=dict)  # rank 0's observations (what the run saw)
 
 
 class _Stopped:
@@ -113,7 +114,9 @@ def run_dynamic(
     nproc_per_node: int = 1,
     progress: Optional[Callable[[str], None]] = None,
     probe_timeout: float = 0.0,
+    experiments: Optional[Dict[str, Any]] = None,
 ) -> DynamicReport:
+    """``experiments``: run NN901-NN904 after the first step, ``{"steps": K, "budget": F}`` (None: not)."""
     from nnlint.dynamic.runner import DEFAULT_TIMEOUT, run_script
     from nnlint.notebooks import is_notebook_path
 
@@ -126,11 +129,11 @@ def run_dynamic(
         )
     result = run_script(
         script, args, python=python, device=device, timeout=timeout or DEFAULT_TIMEOUT,
-        launcher=launcher, nproc_per_node=nproc_per_node, progress=progress,
+        launcher=launcher, nproc_per_node=nproc_per_node, progress=progress, experiments=experiments,
     )
     report = DynamicReport(
         error=str(result.error) if result.error else None, note=result.note, seconds=result.seconds,
-        status=result.status, ended=result.ended,
+        status=result.status, ended=result.ended, observations=result.observations,
     )
     if result.error is None:
         report.findings = apply_probes(result.script, result.ranks, probes, static_findings, probe_timeout)

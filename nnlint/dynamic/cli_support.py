@@ -35,6 +35,8 @@ def dynamic_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--timeout", type=click.FloatRange(min=1), default=None, help="Seconds --dynamic may take before the script is killed (default 300)."),
         click.option("--launcher", type=click.Choice(["none", "torchrun"]), default=None, help="Launch the --dynamic run under torchrun."),
         click.option("--nproc-per-node", type=click.IntRange(min=1), default=None, help="Processes for --launcher torchrun (default 2)."),
+        click.option("--experiments", is_flag=True, default=None, help="With --dynamic: after the first step, run the NN901-NN904 experiments on copies of the model and batch."),
+        click.option("--experiment-steps", type=click.IntRange(min=1), default=None, help="Steps of the overfit and zeroed-input experiments (default 30)."),
         click.option("--python", "python_path", type=click.Path(dir_okay=False), default=None, help="Interpreter (with torch) for --dynamic (default: this one)."),
     ]
     for option in reversed(options):
@@ -53,6 +55,8 @@ def run_from_cli(
     launcher: Optional[str],
     nproc_per_node: Optional[int],
     python_path: Optional[str],
+    experiments: Optional[bool] = None,
+    experiment_steps: Optional[int] = None,
 ) -> Tuple[List[Finding], Optional[str]]:
     """Run the dynamic pass on the one script in ``paths``; returns (all findings, error or None)."""
     from nnlint.dynamic import run_dynamic
@@ -87,13 +91,45 @@ def run_from_cli(
         nproc_per_node=nproc,
         progress=(lambda stage: click.echo(f"nnlint: dynamic: {stage}", err=True)) if show else None,
         probe_timeout=config.limits.rule_timeout if hasattr(config, "limits") else 0.0,
+        experiments=experiment_settings(experiments, experiment_steps, settings),
     )
     if report.ended:
         click.echo(f"nnlint: dynamic: note: ended {len(report.ended)} process(es) the script left running outside its process group: {', '.join(report.ended)}", err=True)
     if report.note:
         click.echo(f"nnlint: dynamic: note: {report.note}", err=True)
     merged = sorted([*findings, *report.findings], key=Finding.sort_key)
+    if report.error is None:
+        record = summary_and_sparklines(scripts[0], report, findings, show)
+        if config.is_enabled(record.code, scripts[0]):  # `--ignore NN004` (or a --select without it) hides it
+            merged.append(record)  # last: the report's closing line
     return merged, (f"dynamic pass: {report.error}" if report.error else None)
+
+
+def experiment_settings(flag: Optional[bool], steps: Optional[int], settings: Any) -> Optional[dict]:
+    """``--experiments`` / ``[tool.nnlint.dynamic] experiments``: the harness's settings, or None."""
+    if not (flag or (flag is None and settings.get("experiments"))):
+        return None
+    from nnlint.dynamic.runner import EXPERIMENT_BUDGET
+
+    return {"steps": steps or int(settings.get("experiment-steps", 30)), "budget": EXPERIMENT_BUDGET}
+
+
+def summary_and_sparklines(script: str, report: Any, static: Sequence[Finding], show: bool) -> Finding:
+    """Prints one loss sparkline per experiment on stderr (a terminal: Unicode bars where it can encode
+    them); returns the NN004 record of what the run ran and saw."""
+    from nnlint.dynamic.experiment_results import run_summary, sparkline_lines
+    from nnlint.dynamic.probe import _display_path
+
+    encoding = getattr(sys.stderr, "encoding", None) or "ascii"
+    try:
+        "▁█".encode(encoding)
+        ascii_only = False
+    except (UnicodeEncodeError, LookupError):
+        ascii_only = True
+    for line in sparkline_lines(report.observations, report.findings, ascii_only=ascii_only):
+        click.echo(line, err=True)
+    return run_summary(script, report.observations, None, report.seconds, report.findings,
+                       display_path=_display_path(os.path.realpath(script), static))
 
 
 def set_up_probes(registry: Any, config: Any, script: str, warn: Callable[[str], None]) -> List[Any]:

@@ -77,6 +77,9 @@ def main(argv: List[str]) -> int:
     parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
     parser.add_argument("--workdir", default=None, help="folder to run in and import from (default: the script's)")
     parser.add_argument("--notebook", action="store_true", help="the script is a notebook's code cells")
+    parser.add_argument("--experiments", type=int, default=0, help="steps of the NN901/NN902 experiments (0: no experiments)")
+    parser.add_argument("--experiment-budget", type=float, default=1.0, help="experiments' time, in times the run's time to its first step")
+    parser.add_argument("--experiment-timeout", type=float, default=None, help="the run's timeout: the experiments take at most half of what is left")
     parser.add_argument("script")
     parser.add_argument("args", nargs=argparse.REMAINDER)
     options = parser.parse_args(argv)
@@ -109,6 +112,14 @@ def main(argv: List[str]) -> int:
     _write(out_path, payload)
 
     recorder = Recorder(script, emit)
+    recorder.launched = started
+    if options.experiments > 0:
+        from .experiment_capture import Capture
+
+        recorder.capture = Capture()
+        recorder.experiment_steps = options.experiments
+        recorder.experiment_budget = options.experiment_budget
+        recorder.experiment_timeout = options.experiment_timeout
     os.chdir(folder)
     sys.path.insert(0, folder)
     if options.args[:1] == ["--"]:

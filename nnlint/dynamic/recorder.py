@@ -185,6 +185,11 @@ class Recorder:
         self._checked_functions: set = set()
         self._train_batch_digests: List[List[Any]] = []
         self._uniform_batch_sizes: Optional[Set[int]] = None  # element counts of the last training batch's one-valued tensors
+        self.launched = self.started  # when the child started (before torch was imported): the experiments' time reference
+        self.capture: Any = None  # --experiments: an experiment_capture.Capture, fed during the first step
+        self.experiment_steps = 0
+        self.experiment_budget = 1.0  # the experiments may take this many times the run's time to its first step
+        self.experiment_timeout: Optional[float] = None  # the run's timeout: the experiments take at most half of what is left
 
     # ------------------------------------------------------------------ helpers
     def progress(self, stage: str) -> None:
@@ -298,6 +303,8 @@ class Recorder:
 
     def _took(self, state: _IteratorState, batch: Any, eval_loader: bool) -> None:
         state.yielded += 1
+        batches = self.obs.setdefault("batches", {"train": 0, "eval": 0})
+        batches["eval" if eval_loader else "train"] += 1
         if self.steps >= 1:
             state.yielded_after_step += 1
         self.last_state = state
@@ -406,8 +413,13 @@ class Recorder:
                 "phase": self.phase if self.steps else "before first step",
             }
             self._root_ctx = ctx
+            if "model_device" not in self.obs:
+                first = next(root.parameters(), None)
+                self.obs["model_device"] = str(first.device) if first is not None else None
             if is_eval:
                 return
+            if self.capture is not None and self.steps == 0:
+                self.capture.on_root_start(root, args, where)
             self.progress("first forward")
             if len(self.obs["train_forwards"]) < 8:
                 self.obs["train_forwards"].append(dict(ctx))
@@ -436,6 +448,12 @@ class Recorder:
                 entry["is_output_layer"] = entry["module_id"] == self._last_param_leaf
                 entry.pop("module_id", None)
         if not ctx.get("eval"):
+            if self.capture is not None and self.steps == 0:
+                self.busy = True
+                try:
+                    self.capture.on_root_end(root, output)
+                finally:
+                    self.busy = False
             return
         ctx["output_requires_grad"] = any(t.requires_grad for t in _flat_tensors(output))
         if len(self.obs["eval_forwards"]) < 16:
@@ -489,6 +507,10 @@ class Recorder:
         self.busy = True
         try:
             if key in LOSSES:
+                if self.capture is not None and self.steps == 0 and torch.is_grad_enabled() and not (self._root_ctx or {}).get("eval"):
+                    from .experiment_capture import loss_function
+
+                    self.capture.on_loss(key, loss_function(key), args, kwargs, out, self.root is not None, self.where())
                 self._on_loss(LOSSES[key], args, kwargs, out)
             elif key in RESHAPES:
                 self._on_reshape(args, out)
@@ -696,8 +718,31 @@ class Recorder:
             if self.steps == 1:
                 self.phase = "train2"
                 self.progress("training step")
+                if self.capture is not None:
+                    self._run_experiments()
             elif self.steps == 2 and self.phase == "train2":
                 self.phase = "eval"
+
+    def _run_experiments(self) -> None:
+        """``--experiments``, once, after the first step (see :mod:`.experiments`)."""
+        capture, self.capture = self.capture, None
+        if capture.replay is None:
+            self.obs["experiments"] = {"skipped_all": capture.why_not or "no training loss was seen in the first step"}
+            return
+        from .experiments import run_all
+
+        self.progress("experiments")
+        elapsed = time.monotonic() - self.launched
+        budget = self.experiment_budget * elapsed
+        if self.experiment_timeout is not None:
+            budget = max(0.0, min(budget, (self.experiment_timeout - elapsed) / 2))
+        self.busy = True
+        try:
+            self.obs["experiments"] = run_all(capture.replay, list(self.optimizers), self.experiment_steps, budget, self.where)
+        except Exception as error:  # the experiments must never break the user's run
+            self.obs["experiments"] = {"skipped_all": f"the experiments raised {type(error).__name__}: {str(error)[:300]}"}
+        finally:
+            self.busy = False
 
     def _record_gradients(self, optimizer: torch.optim.Optimizer) -> None:
         names = self.param_names()

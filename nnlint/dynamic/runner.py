@@ -23,6 +23,7 @@ from nnlint.interrupts import signal_name, signal_of, signals_raise
 
 BOOTSTRAP = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_bootstrap.py")
 DEFAULT_TIMEOUT = 300.0
+EXPERIMENT_BUDGET = 0.75  # --experiments may take this many times the instrumented run's time to its first step
 _TAIL = 4000
 
 
@@ -67,10 +68,22 @@ def _launch(interpreter: str, launcher: Optional[str], nproc_per_node: int) -> L
 def child_command(
     script: str, args: Sequence[str], out: str, progress: str, python: Optional[str], device: str,
     launcher: Optional[str] = None, nproc_per_node: int = 1, workdir: Optional[str] = None, notebook: bool = False,
+    experiments: Sequence[str] = (),
 ) -> List[str]:
+    """``experiments``: the harness's ``--experiments`` options (see :func:`experiment_options`)."""
     place = ["--workdir", workdir] if workdir else []
-    harness = [BOOTSTRAP, "--out", out, "--progress", progress, "--device", device, *place, *(["--notebook"] if notebook else []), script, "--", *args]
+    harness = [BOOTSTRAP, "--out", out, "--progress", progress, "--device", device, *place, *(["--notebook"] if notebook else []),
+               *experiments, script, "--", *args]
     return [*_launch(python or sys.executable, launcher, nproc_per_node), *harness]
+
+
+def experiment_options(experiments: Optional[Dict[str, Any]]) -> List[str]:
+    """The harness options for ``--experiments``: ``{"steps": 30, "budget": 0.75}``, or None for none."""
+    if not experiments:
+        return []
+    budget = float(experiments.get("budget", EXPERIMENT_BUDGET))
+    limit = ["--experiment-timeout", str(float(experiments["timeout"]))] if experiments.get("timeout") else []
+    return ["--experiments", str(int(experiments.get("steps", 30))), "--experiment-budget", str(budget), *limit]
 
 
 def user_command(
@@ -128,6 +141,7 @@ def run_script(
     progress: Optional[Callable[[str], None]] = None,
     workdir: Optional[str] = None,
     notebook: bool = False,
+    experiments: Optional[Dict[str, Any]] = None,
 ) -> RunResult:
     """Run ``script`` for one instrumented training step in a child process and collect what it saw.
 
@@ -143,7 +157,8 @@ def run_script(
         out = os.path.join(scratch, "observations.json")
         progress_file = os.path.join(scratch, "progress.txt")
         stdout_path, stderr_path = os.path.join(scratch, "stdout.txt"), os.path.join(scratch, "stderr.txt")
-        command = child_command(script, args, out, progress_file, python, device, launcher, nproc_per_node, run_in, notebook)
+        command = child_command(script, args, out, progress_file, python, device, launcher, nproc_per_node, run_in, notebook,
+                                experiment_options(dict(experiments, timeout=timeout) if experiments else None))
         temporary = os.path.join(scratch, "tmp")
         os.mkdir(temporary)
         tracker = ProcessTracker()

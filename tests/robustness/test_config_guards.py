@@ -46,7 +46,9 @@ def _errors(result) -> List[str]:
         ("[tool.nnlint.dynamic]\nnproc-per-node = 1.5\n", "tool.nnlint.dynamic.nproc-per-node must be a whole number, 1 or more, not 1.5"),
         ('[tool.nnlint.dynamic]\nargs = "--epochs 1"\n', "tool.nnlint.dynamic.args must be a list of strings (the script's arguments), not '--epochs 1'"),
         ("[tool.nnlint.dynamic]\npython = 3\n", "tool.nnlint.dynamic.python must be a string (a path to an interpreter), not 3"),
-        ('[tool.nnlint.dynamic]\nlancher = "torchrun"\n', "unknown key tool.nnlint.dynamic.lancher (known: args, device, launcher, nproc-per-node, python, timeout)"),
+        ('[tool.nnlint.dynamic]\nlancher = "torchrun"\n', "unknown key tool.nnlint.dynamic.lancher (known: args, device, experiment-steps, experiments, launcher, nproc-per-node, python, timeout)"),
+        ('[tool.nnlint.dynamic]\nexperiments = "yes"\n', "tool.nnlint.dynamic.experiments must be true or false, not 'yes'"),
+        ("[tool.nnlint.dynamic]\nexperiment-steps = 0\n", "tool.nnlint.dynamic.experiment-steps must be a whole number, 1 or more, not 0"),
     ],
 )
 def test_a_malformed_pyproject_is_one_line_and_exit_2(tmp_path: Path, pyproject: str, message: str) -> None:
