@@ -32,9 +32,6 @@ if TYPE_CHECKING:
 # Models of linted files kept for other files that import them; past this the index starts afresh
 # (bounded memory on large trees; a model dropped is rebuilt if a later file needs it).
 _MAX_KEPT_MODELS = 256
-# Automatic garbage collection re-traverses every tree the project index keeps, again and again (20-30%
-# of a run on real code); a run collects explicitly every this many files instead.
-COLLECT_EVERY = 64
 Dependencies = Dict[str, Optional[str]]
 
 
@@ -88,15 +85,20 @@ class Linter:
                 except Exception as error:  # never lose the whole run to one file
                     findings.append(internal_error(path, error))
                 self.bound_memory()
-                if done % COLLECT_EVERY == 0:
-                    gc.collect()
                 if progress is not None:
                     progress(done, len(files), path)
         return sorted(findings, key=Finding.sort_key)
 
     def bound_memory(self) -> None:
+        """Drop the project index once it keeps too many models, and collect the cycles it held.
+
+        Automatic garbage collection is off during a run (see :func:`collections_batched`): each full
+        collection re-traverses every tree the index keeps, so collecting every few dozen files cost up
+        to a third of a run. The garbage worth collecting is what the index releases, here.
+        """
         if len(self.project) > _MAX_KEPT_MODELS:
             self.project = ProjectIndex()
+            gc.collect()
 
     def lint_file(self, path: str) -> List[Finding]:
         """Findings of one file, from the cache when neither it nor what its analysis consulted changed."""
@@ -287,7 +289,7 @@ def _error_finding(path: str, error: SourceError, code: str, name: str) -> Findi
 
 @contextmanager
 def collections_batched() -> Iterator[None]:
-    """Automatic garbage collection off for the duration (the caller collects every COLLECT_EVERY files)."""
+    """Automatic garbage collection off for the duration (collected when the project index is dropped)."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
