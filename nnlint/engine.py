@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Callable, Dict, Iterable, Iterator, List, Opti
 from nnlint.analysis.hashing import content_hash
 from nnlint.analysis.model import SemanticModel
 from nnlint.analysis.prefilter import TrainingCodeFilter
-from nnlint.analysis.project import ProjectIndex, module_name_for
+from nnlint.analysis.project import ProjectIndex, module_name_for, project_root
 from nnlint.analysis.source import SourceError, SourceSkipped, decode_source, parse_source, python_syntax_error
 from nnlint.config import Config
 from nnlint.context import RuleContext
@@ -78,8 +78,10 @@ class Linter:
 
             return lint_in_parallel(self, files, progress)
         findings: List[Finding] = []
+        tree: Optional[Path] = None
         with collections_batched():
             for done, path in enumerate(files, 1):
+                tree = self._enter_tree(path, tree)
                 try:
                     findings.extend(self.lint_file(path))
                 except Exception as error:  # never lose the whole run to one file
@@ -88,6 +90,22 @@ class Linter:
                 if progress is not None:
                     progress(done, len(files), path)
         return sorted(findings, key=Finding.sort_key)
+
+    def _enter_tree(self, path: str, previous: Optional[Path]) -> Optional[Path]:
+        """Drop the project index when the serial run moves on to another project (files come in folder order).
+
+        The models it keeps serve files that import them, which search their own project only (see
+        :func:`nnlint.analysis.project.project_root`); a model still needed is rebuilt, so the findings
+        cannot change, while peak memory follows the largest project instead of the whole tree.
+        """
+        try:
+            tree = project_root(Path(path))
+        except (OSError, ValueError, RuntimeError):  # an odd path: leave the index alone
+            return previous
+        if previous is not None and tree != previous and len(self.project):
+            self.project = ProjectIndex()
+            gc.collect()
+        return tree
 
     def bound_memory(self) -> None:
         """Drop the project index once it keeps too many models, and collect the cycles it held.
