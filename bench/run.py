@@ -3,6 +3,7 @@
     python bench/run.py            # corpus + samples of torch's sources and the standard library
     python bench/run.py --full     # every file of those trees (long: tens of minutes on 2 cores)
     python bench/run.py --no-readme
+    python bench/run.py --tree corpus --tree /path/to/medium   # any trees instead (whole trees)
 
 Each measurement runs in its own fresh interpreter, so imports, caches and peak memory (ru_maxrss)
 of one cannot leak into another. Times exclude interpreter start-up and imports except where the row
@@ -24,7 +25,7 @@ import sysconfig
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 REPO = Path(__file__).resolve().parent.parent
 README = REPO / "README.md"
@@ -63,6 +64,26 @@ def torch_root() -> Optional[Path]:
 
     spec = importlib.util.find_spec("torch")  # locates the package without importing it
     return Path(spec.origin).parent if spec is not None and spec.origin else None
+
+
+def tree_sets(trees: Sequence[str]) -> List[Tuple[str, List[Path], str]]:
+    """Every Python file of each given tree (``--tree DIR``), whole."""
+    sets = []
+    for tree in trees:
+        root = Path(tree).resolve()
+        files = python_files(root)
+        if not files:
+            raise SystemExit(f"bench: no Python files under {tree}")
+        sets.append((f"`{Path(tree).name or tree}`", files, f"{_lines(files) / 1000:.0f}k lines"))
+    return sets
+
+
+def _lines(files: Sequence[Path]) -> int:
+    total = 0
+    for path in files:
+        with open(path, "rb") as handle:
+            total += handle.read().count(b"\n")
+    return total
 
 
 def file_sets(full: bool) -> List[Tuple[str, List[Path], str]]:
@@ -140,27 +161,40 @@ def _env() -> Dict[str, str]:
     return env
 
 
-def cli_seconds(arguments: Sequence[str], env_extra: Optional[Dict[str, str]] = None, runs: int = COLD_START_RUNS) -> float:
-    """Median wall time of `python -m nnlint ARGS` in a fresh process (the first, bytecode-writing run discarded)."""
+class Timed(NamedTuple):
+    wall: float  # median wall seconds
+    cpu: float  # median CPU seconds (user + system) of the command's processes
+
+    def __str__(self) -> str:
+        return f"{self.wall:.2f} s ({self.cpu:.2f} s CPU)"
+
+
+def _timed_runs(command: Sequence[str], env: Dict[str, str], runs: int, cwd: Optional[Path] = REPO) -> Timed:
+    walls, cpus = [], []
+    for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.perf_counter()
+        subprocess.run(list(command), capture_output=True, cwd=cwd, env=env)
+        walls.append(time.perf_counter() - start)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+    return Timed(statistics.median(walls), statistics.median(cpus))
+
+
+def cli_seconds(arguments: Sequence[str], env_extra: Optional[Dict[str, str]] = None, runs: int = COLD_START_RUNS) -> Timed:
+    """Median wall and CPU time of `python -m nnlint ARGS` in a fresh process (the first, bytecode-writing run discarded).
+
+    On a loaded machine the wall time mostly measures the wait for a core; the CPU time does not.
+    """
     env = _env()
     env.update(env_extra or {})
     command = [sys.executable, "-m", "nnlint", *arguments]
     subprocess.run(command, capture_output=True, cwd=REPO, env=env)
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(command, capture_output=True, cwd=REPO, env=env)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return _timed_runs(command, env, runs)
 
 
-def python_start_seconds() -> float:
-    times = []
-    for _ in range(COLD_START_RUNS):
-        start = time.perf_counter()
-        subprocess.run([sys.executable, "-c", "pass"], capture_output=True, env=_env())
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+def python_start_seconds() -> Timed:
+    return _timed_runs([sys.executable, "-c", "pass"], _env(), COLD_START_RUNS)
 
 
 # ------------------------------------------------------------------------------------ report
@@ -191,10 +225,15 @@ def _analysed(files: Sequence[Path]) -> List[Path]:
     return [p for p in files if scan.may_be_training_code(p.read_bytes(), str(p))[0]]
 
 
-def benchmark(full: bool, jobs: int) -> str:
+def _verdict(value: float, limit: float, at_most: bool = True) -> str:
+    return "met" if (value <= limit if at_most else value >= limit) else "**not met**"
+
+
+def benchmark(full: bool, jobs: int, trees: Sequence[str] = ()) -> str:
     rows: List[List[str]] = []
     notes: List[str] = []
-    for name, files, scope in file_sets(full):
+    per_line: List[Tuple[str, float]] = []  # (tree, nnlint CPU µs per analysed line)
+    for name, files, scope in tree_sets(trees) if trees else file_sets(full):
         size_mb = sum(p.stat().st_size for p in files) / 1e6
         analysed_files = _analysed(files)
         floor = run_child("floor", files)
@@ -209,21 +248,45 @@ def benchmark(full: bool, jobs: int) -> str:
         finally:
             shutil.rmtree(cache_dir, ignore_errors=True)
         label = f"{name} ({len(files)} files, {size_mb:.1f} MB, {scope}; {len(analysed_files)} analysed)"
-        per_file = f"{single['cpu'] / floor_analysed['cpu']:.2f}×" if floor_analysed["cpu"] else "—"
-        rows.append([label, "libcst parse of every file", f"{floor['seconds']:.2f} s", f"{floor['cpu']:.2f} s", "—", f"{floor['rss_mb']:.0f} MB", "—"])
-        rows.append(["", "libcst parse of the analysed files (**floor**)", f"{floor_analysed['seconds']:.2f} s", f"{floor_analysed['cpu']:.2f} s", "1.00×", f"{floor_analysed['rss_mb']:.0f} MB", "—"])
-        rows.append(["", "nnlint, 1 process", f"{single['seconds']:.2f} s", f"{single['cpu']:.2f} s", f"**{per_file}** ({single['cpu'] / floor['cpu']:.2f}× parsing every file)", f"{single['rss_mb']:.0f} MB", str(single["nn002"])])
-        rows.append(["", f"nnlint --jobs {jobs}", f"{parallel['seconds']:.2f} s", "—", f"{single['seconds'] / parallel['seconds']:.2f}× faster than 1 process (wall)", "—", str(parallel["nn002"])])
-        rows.append(["", f"nnlint --jobs {jobs}, warm cache (CLI, whole command)", f"{warm_cli:.2f} s", "—", "—", "—", "—"])
+        ratio = single["cpu"] / floor_analysed["cpu"] if floor_analysed["cpu"] else None
+        per_file = f"{ratio:.2f}×" if ratio is not None else "—"
+        lines = _lines(analysed_files)
+        micro = single["cpu"] / lines * 1e6 if lines else None
+        if micro is not None:
+            per_line.append((name, micro))
+        rss_ratio = single["rss_mb"] / floor_analysed["rss_mb"] if floor_analysed["rss_mb"] else None
+        speedup = single["seconds"] / parallel["seconds"]
+        rows.append([label, "libcst parse of every file", f"{floor['seconds']:.2f} s", f"{floor['cpu']:.2f} s", "—", f"{floor['rss_mb']:.0f} MB", "—", "—"])
+        rows.append(["", "libcst parse of the analysed files (**floor**)", f"{floor_analysed['seconds']:.2f} s", f"{floor_analysed['cpu']:.2f} s", "1.00×", f"{floor_analysed['rss_mb']:.0f} MB", "—", "—"])
+        rows.append([
+            "", f"nnlint, 1 process ({micro:.0f} µs CPU per analysed line)" if micro is not None else "nnlint, 1 process",
+            f"{single['seconds']:.2f} s", f"{single['cpu']:.2f} s", f"**{per_file}** ({single['cpu'] / floor['cpu']:.2f}× parsing every file)",
+            f"{single['rss_mb']:.0f} MB" + (f" ({rss_ratio:.2f}× the floor's)" if rss_ratio is not None else ""), str(single["nn002"]),
+            "; ".join(t for t in (
+                f"≤ 1.30× CPU: {_verdict(ratio, 1.3)}" if ratio is not None else "",
+                f"RSS ≤ 1.30×: {_verdict(rss_ratio, 1.3)}" if rss_ratio is not None else "",
+            ) if t) or "—",
+        ])
+        rows.append(["", f"nnlint --jobs {jobs}", f"{parallel['seconds']:.2f} s", "—", f"{speedup:.2f}× faster than 1 process (wall)", "—", str(parallel["nn002"]), f"≥ 1.7×: {_verdict(speedup, 1.7, at_most=False)}" if jobs == 2 else "—"])
+        rows.append(["", f"nnlint --jobs {jobs}, warm cache (CLI, whole command)", f"{warm_cli.wall:.2f} s", f"{warm_cli.cpu:.2f} s", "—", "—", "—", f"≤ 0.15 s: {_verdict(warm_cli.wall, 0.15)} (CPU: {_verdict(warm_cli.cpu, 0.15)})"])
     one_file = str(REPO / "corpus" / "nn201_sequential_softmax_bad1.py")
     start = python_start_seconds()
     cold = cli_seconds(["--no-cache", one_file])
     cold_cached = cli_seconds([one_file], {"NNLINT_CACHE_DIR": tempfile.mkdtemp(prefix="nnlint-bench-one-")})
-    rows.append(["`nnlint one_file.py` cold start (CLI, median of 7)", "--no-cache", f"{cold:.2f} s", "—", "—", "—", "—"])
-    rows.append(["", "cache warm", f"{cold_cached:.2f} s", "—", "—", "—", "—"])
-    rows.append(["", "`python -c pass` (interpreter alone)", f"{start:.2f} s", "—", "—", "—", "—"])
-    rows.append(dynamic_overhead_row())
-    header = ["files", "what", "wall time", "CPU time", "vs floor (CPU time)", "peak RSS", "NN002"]
+    version = cli_seconds(["--version"])
+    rows.append(["`nnlint one_file.py` cold start (CLI, median of 7)", "--no-cache", f"{cold.wall:.2f} s", f"{cold.cpu:.2f} s", "—", "—", "—", f"≤ 0.30 s: {_verdict(cold.wall, 0.3)} (CPU: {_verdict(cold.cpu, 0.3)})"])
+    rows.append(["", "cache warm", f"{cold_cached.wall:.2f} s", f"{cold_cached.cpu:.2f} s", "—", "—", "—", "—"])
+    rows.append(["", "`nnlint --version`", f"{version.wall:.2f} s", f"{version.cpu:.2f} s", "—", "—", "—", f"≤ 0.08 s: {_verdict(version.wall, 0.08)} (CPU: {_verdict(version.cpu, 0.08)})"])
+    rows.append(["", "`python -c pass` (interpreter alone)", f"{start.wall:.2f} s", f"{start.cpu:.2f} s", "—", "—", "—", "—"])
+    if len(per_line) >= 2:
+        (small_name, small), (big_name, big) = per_line[-2], per_line[-1]
+        rows.append([
+            "linearity (nnlint CPU per analysed line)", f"{big_name} / {small_name}", f"{big:.0f} / {small:.0f} µs", "—",
+            f"{big / small:.2f}×", "—", "—", f"≤ 1.15×: {_verdict(big / small, 1.15)}",
+        ])
+    if not trees:
+        rows.append(dynamic_overhead_row() + ["—"])
+    header = ["files", "what", "wall time", "CPU time", "vs floor (CPU time)", "peak RSS", "NN002", "target"]
     table = [
         "| " + " | ".join(header) + " |",
         "|" + "|".join("---" for _ in header) + "|",
@@ -237,8 +300,13 @@ def benchmark(full: bool, jobs: int) -> str:
         "(the others get only Python's own syntax check). The floor is a bare libcst parse of the analysed files, "
         "so the ratio is nnlint's cost per analysed file, including the skipped files' syntax checks, the models of "
         "project modules they import, and the source positions of files with findings. Times exclude interpreter "
-        "start-up except the CLI rows. The ratio uses CPU time, which machine load disturbs less than wall time. Samples are fixed-seed random subsets of whole files (about 1.5 MB "
-        "per tree); `python bench/run.py --full` measures the whole trees."
+        "start-up except the CLI rows. The ratio uses CPU time, which machine load disturbs less than wall time. "
+        + (
+            f"Trees measured whole (`python bench/run.py {' '.join('--tree ' + t for t in trees)}`). Peak RSS is the "
+            "measuring process's (ru_maxrss); with --jobs the workers' are not included."
+            if trees
+            else "Samples are fixed-seed random subsets of whole files (about 1.5 MB per tree); `python bench/run.py --full` measures the whole trees."
+        )
     )
     notes.append(
         "How: one libcst parse per analysed file and one read-only walk for the semantic model (libcst's own "
@@ -268,6 +336,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--full", action="store_true", help="whole trees instead of samples")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--no-readme", action="store_true", help="print the table only")
+    parser.add_argument("--tree", action="append", default=[], metavar="DIR", help="measure this whole tree instead of the default sets (repeatable; put the smaller first)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--files", help=argparse.SUPPRESS)
     parser.add_argument("--cache-dir", help=argparse.SUPPRESS)
@@ -277,7 +346,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(json.dumps(measure_in_child(args.child, files, args.jobs, args.cache_dir)))
         return 0
     started = time.perf_counter()
-    section = benchmark(args.full, args.jobs)
+    section = benchmark(args.full, args.jobs, args.tree)
     print(section)
     print(f"(benchmark took {time.perf_counter() - started:.0f} s)", file=sys.stderr)
     if not args.no_readme:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Callable, Dict, Iterable, Iterator, List, Opti
 from nnlint.analysis.hashing import content_hash
 from nnlint.analysis.model import SemanticModel
 from nnlint.analysis.prefilter import TrainingCodeFilter
-from nnlint.analysis.project import ProjectIndex, module_name_for
+from nnlint.analysis.project import ProjectIndex, module_name_for, project_root
 from nnlint.analysis.source import SourceError, SourceSkipped, decode_source, parse_source, python_syntax_error
 from nnlint.config import Config
 from nnlint.context import RuleContext
@@ -35,9 +35,6 @@ if TYPE_CHECKING:
 # Models of linted files kept for other files that import them; past this the index starts afresh
 # (bounded memory on large trees; a model dropped is rebuilt if a later file needs it).
 _MAX_KEPT_MODELS = 256
-# Automatic garbage collection re-traverses every tree the project index keeps, again and again (20-30%
-# of a run on real code); a run collects explicitly every this many files instead.
-COLLECT_EVERY = 64
 Dependencies = Dict[str, Optional[str]]
 
 
@@ -84,15 +81,15 @@ class Linter:
 
             return lint_in_parallel(self, files, progress)
         findings: List[Finding] = []
+        tree: Optional[Path] = None
         with collections_batched():
             for done, path in enumerate(files, 1):
+                tree = self._enter_tree(path, tree)
                 try:
                     findings.extend(self.lint_file(path))
                 except Exception as error:  # never lose the whole run to one file
                     findings.append(internal_error(path, error))
                 self.bound_memory()
-                if done % COLLECT_EVERY == 0:
-                    gc.collect()
                 if progress is not None:
                     progress(done, len(files), path)
         return sorted(findings, key=Finding.sort_key)
@@ -105,9 +102,32 @@ class Linter:
             force_exclude=self.config.force_exclude, respect_gitignore=self.config.respect_gitignore,
         ))
 
+    def _enter_tree(self, path: str, previous: Optional[Path]) -> Optional[Path]:
+        """Drop the project index when the serial run moves on to another project (files come in folder order).
+
+        The models it keeps serve files that import them, which search their own project only (see
+        :func:`nnlint.analysis.project.project_root`); a model still needed is rebuilt, so the findings
+        cannot change, while peak memory follows the largest project instead of the whole tree.
+        """
+        try:
+            tree = project_root(Path(path))
+        except (OSError, ValueError, RuntimeError):  # an odd path: leave the index alone
+            return previous
+        if previous is not None and tree != previous and len(self.project):
+            self.project = ProjectIndex()
+            gc.collect()
+        return tree
+
     def bound_memory(self) -> None:
+        """Drop the project index once it keeps too many models, and collect the cycles it held.
+
+        Automatic garbage collection is off during a run (see :func:`collections_batched`): each full
+        collection re-traverses every tree the index keeps, so collecting every few dozen files cost up
+        to a third of a run. The garbage worth collecting is what the index releases, here.
+        """
         if len(self.project) > _MAX_KEPT_MODELS:
             self.project = ProjectIndex()
+            gc.collect()
 
     def lint_file(self, path: str) -> List[Finding]:
         """Findings of one file, from the cache when neither it nor what its analysis consulted changed."""
@@ -314,7 +334,7 @@ def _error_finding(path: str, error: SourceError, code: str, name: str) -> Findi
 
 @contextmanager
 def collections_batched() -> Iterator[None]:
-    """Automatic garbage collection off for the duration (the caller collects every COLLECT_EVERY files)."""
+    """Automatic garbage collection off for the duration (collected when the project index is dropped)."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:

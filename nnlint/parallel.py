@@ -11,14 +11,12 @@ import multiprocessing
 import os
 from typing import TYPE_CHECKING, Callable, List, Optional, Sequence, Tuple
 
-from nnlint.engine import COLLECT_EVERY
 from nnlint.finding import Finding
 
 if TYPE_CHECKING:
     from nnlint.engine import Linter
 
 _WORKER: Optional["Linter"] = None
-_DONE = 0  # files this worker linted
 _SERIAL_BELOW = 4  # fewer files than this: a pool costs more than it saves
 
 
@@ -43,7 +41,7 @@ def _start_worker(config, cache_directory, fingerprint, prefilter) -> None:
 
         cache = Cache(cache_directory, fingerprint)
     _WORKER = Linter(config, load_registry(), cache=cache, prefilter=prefilter)
-    gc.disable()  # collected every COLLECT_EVERY files instead (see nnlint.engine)
+    gc.disable()  # collected when the project index is dropped instead (see Linter.bound_memory)
 
 
 def _lint_one(path: str) -> Tuple[str, List[Finding], Optional[str], List[str]]:
@@ -55,10 +53,6 @@ def _lint_one(path: str) -> Tuple[str, List[Finding], Optional[str], List[str]]:
 
         findings = [internal_error(path, error)]
     _WORKER.bound_memory()
-    global _DONE
-    _DONE += 1
-    if _DONE % COLLECT_EVERY == 0:
-        gc.collect()
     cache_error = _WORKER.cache.error if _WORKER.cache is not None else None
     notes, _WORKER.notes = _WORKER.notes, []
     return path, findings, cache_error, notes

@@ -7,7 +7,7 @@ Built only on the public API of :class:`~nnlint.analysis.model.SemanticModel`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import AbstractSet, Iterator, Optional, Tuple
+from typing import AbstractSet, Dict, Iterator, Optional, Tuple
 
 import libcst as cst
 
@@ -67,8 +67,14 @@ def _may_wrap_a_loss(model: SemanticModel, call: CallInfo) -> bool:
     module's top level) that itself calls backward(): where a loss is computed for training."""
     if len(call.node.args) < 2 or not isinstance(call.node.func, (cst.Name, cst.Attribute)):
         return False
-    siblings = call.function.calls if call.function is not None else [c for c in model.calls if c.function is None]
-    return any(c.method_name == "backward" for c in siblings)
+    # memoised per function (every call of a file asks it of its own function)
+    known: Dict[Optional[int], bool] = model.__dict__.setdefault("_calls_backward", {})
+    key = id(call.function) if call.function is not None else None
+    answer = known.get(key)
+    if answer is None:
+        siblings = call.function.calls if call.function is not None else [c for c in model.calls if c.function is None]
+        answer = known[key] = any(c.method_name == "backward" for c in siblings)
+    return answer
 
 
 def unclamped(model: SemanticModel, expr: Optional[cst.BaseExpression], scope: Scope, depth: int = 0) -> Optional[cst.BaseExpression]:

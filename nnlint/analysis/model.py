@@ -68,7 +68,9 @@ class SemanticModel(
         self.parent: Dict[cst.CSTNode, cst.CSTNode] = {}
         self.subtree_end: Dict[cst.CSTNode, int] = {}  # preorder index of a node's last descendant
         self._nodes_by_type: Dict[type, List[cst.CSTNode]] = {}  # in preorder
-        self._qualname_cache: Dict[cst.Call, Optional[str]] = {}
+        # id-keyed caches (libcst nodes hash in Python); each entry holds its node, so the id stays its own
+        self._qualname_cache: Dict[int, Tuple[cst.Call, Optional[str]]] = {}  # callee_qualname
+        self._enclosing_cache: Dict[Tuple[int, object], Tuple[cst.CSTNode, Optional[cst.CSTNode]]] = {}
         self.functions: List[FunctionInfo] = []
         self.classes: List[ClassInfo] = []
         self.calls: List[CallInfo] = []

@@ -130,13 +130,18 @@ class NameResolution:
 
     def callee_qualname(self: "SemanticModel", call: cst.Call, scope: Optional[Scope] = None) -> Optional[str]:
         """Canonical qualified name of what a call calls (cached: every rule asks it of every call)."""
-        if scope is None or call in self._qualname_cache:
-            if call not in self._qualname_cache:
-                self._qualname_cache[call] = self.qualname(call.func, self.scope_of(call))
-            return self._qualname_cache[call]
+        # keyed by id (libcst nodes hash in Python); the entry keeps its node alive, so the id stays its own
+        cache = self._qualname_cache
+        entry = cache.get(id(call))
+        if entry is not None and entry[0] is call:
+            return entry[1]
+        if scope is None:
+            found = self.qualname(call.func, self.scope_of(call))
+            cache[id(call)] = (call, found)
+            return found
         found = self.qualname(call.func, scope)
         if scope is self.scope_of(call):
-            self._qualname_cache[call] = found
+            cache[id(call)] = (call, found)
         return found
 
     def resolve_function(self: "SemanticModel", func_expr: cst.BaseExpression, scope: Scope) -> Optional[FunctionInfo]:

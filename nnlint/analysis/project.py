@@ -71,6 +71,11 @@ def _search_roots(path: Path) -> List[Path]:
     return roots
 
 
+def project_root(path: Path) -> Path:
+    """The widest folder a file's imports are resolved in: no model outside it can serve that file directly."""
+    return _search_roots(path)[-1]
+
+
 class ProjectIndex:
     """Semantic models of the project's files, built on demand and cached for the whole run."""
 

@@ -6,11 +6,12 @@ import io
 import tokenize
 import warnings
 from pathlib import Path
-from typing import Optional, cast
-
-import libcst as cst
+from typing import TYPE_CHECKING, Optional, cast
 
 from nnlint.limits import DEFAULT_LIMITS, nesting_depth
+
+if TYPE_CHECKING:
+    import libcst as cst
 
 
 class SourceError(Exception):
@@ -62,6 +63,8 @@ def parse_source(text: str, max_depth: int = DEFAULT_LIMITS.max_depth) -> cst.Mo
     depth = nesting_depth(python_tree(text), max_depth)
     if max_depth and depth > max_depth:
         raise SourceSkipped(f"nested deeper than max-depth ({max_depth} levels)")
+    import libcst as cst  # here, not at the top: `nnlint --version` and a warm-cache run never parse
+
     try:
         return cst.parse_module(text)
     except cst.ParserSyntaxError as error:

@@ -60,10 +60,18 @@ class NodeQueries:
             current = self.parent.get(current)
 
     def enclosing(self: "SemanticModel", node: cst.CSTNode, kinds: Union[type, Tuple[type, ...]]) -> Optional[cst.CSTNode]:
+        """The nearest ancestor of one of ``kinds`` (cached: rules ask it of the same nodes again and again)."""
+        key = (id(node), kinds)
+        entry = self._enclosing_cache.get(key)
+        if entry is not None and entry[0] is node:
+            return entry[1]
+        found = None
         for ancestor in self.ancestors(node):
             if isinstance(ancestor, kinds):
-                return ancestor
-        return None
+                found = ancestor
+                break
+        self._enclosing_cache[key] = (node, found)
+        return found
 
     def function_of(self: "SemanticModel", node: cst.CSTNode) -> Optional[FunctionInfo]:
         func = self.enclosing(node, cst.FunctionDef)

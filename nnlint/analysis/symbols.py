@@ -3,6 +3,7 @@ the answers it gives about objects (:class:`Obj`) and tensors (:class:`Tail`).""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Dict, List, Optional, Tuple, Union
 
 import libcst as cst
@@ -79,7 +80,7 @@ class CallInfo:
     withs: Tuple[cst.With, ...]  # enclosing with-statements, outermost first (within the function)
     order: int
 
-    @property
+    @cached_property
     def method_name(self) -> Optional[str]:
         func = self.node.func
         return func.attr.value if isinstance(func, cst.Attribute) else None

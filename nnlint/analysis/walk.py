@@ -29,6 +29,22 @@ LAYOUT_TYPES: FrozenSet[type] = frozenset(
 )
 
 
+class _ValueKinds(Dict[type, int]):
+    """type -> what a field value of that type is: a node (1), a sequence of possible nodes (2), else 0.
+
+    ``cst.CSTNode`` is an ABC, and ``isinstance`` against an ABC is several times dearer than a dict
+    lookup; the walk checks millions of field values, of a few dozen types.
+    """
+
+    def __missing__(self, cls: type) -> int:
+        kind = 1 if issubclass(cls, cst.CSTNode) else 2 if issubclass(cls, (tuple, list)) else 0
+        self[cls] = kind
+        return kind
+
+
+_KINDS = _ValueKinds()
+
+
 def _derive_child_fields(cls: type) -> Tuple[str, ...]:
     """Field names holding children, in the order libcst visits them.
 
@@ -58,12 +74,14 @@ def child_fields(cls: type) -> Tuple[str, ...]:
 def children(node: cst.CSTNode) -> List[cst.CSTNode]:
     """The node's direct children in source order (what ``node.children`` gives, without rebuilding the node)."""
     found: List[cst.CSTNode] = []
+    kinds = _KINDS
     for name in child_fields(type(node)):
         value = getattr(node, name)
-        if isinstance(value, cst.CSTNode):
+        kind = kinds[type(value)]
+        if kind == 1:
             found.append(value)
-        elif isinstance(value, (tuple, list)):
-            found.extend(item for item in value if isinstance(item, cst.CSTNode))
+        elif kind == 2:
+            found.extend(item for item in value if kinds[type(item)] == 1)
     return found
 
 
@@ -78,8 +96,7 @@ def walk(
     When ``on_visit`` returns False the node's children are skipped (``on_leave`` is still called).
     Nodes whose exact type is in ``skip`` are not visited at all, nor is anything below them.
     """
-    node_type = cst.CSTNode
-    sequence_types = (tuple, list)
+    kinds = _KINDS
     fields_of = _CHILD_FIELDS
     # entries: a node to visit, or _LEAVE followed (below it) by the node to leave
     stack: List[object] = [root]
@@ -100,12 +117,15 @@ def walk(
         pending: List[cst.CSTNode] = []
         for name in fields:
             value = getattr(node, name)
-            if isinstance(value, node_type):
-                if type(value) not in skip:
+            value_type = type(value)
+            kind = kinds[value_type]
+            if kind == 1:
+                if value_type not in skip:
                     pending.append(value)
-            elif value and isinstance(value, sequence_types):
+            elif kind == 2 and value:
                 for item in value:
-                    if isinstance(item, node_type) and type(item) not in skip:
+                    item_type = type(item)
+                    if kinds[item_type] == 1 and item_type not in skip:
                         pending.append(item)
         if not pending:  # a leaf: leave at once, no stack round trip
             on_leave(node)  # type: ignore[arg-type]
