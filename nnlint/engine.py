@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 import gc
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from nnlint.analysis.hashing import content_hash
 from nnlint.analysis.model import SemanticModel
@@ -18,13 +17,14 @@ from nnlint.discovery import discover, not_a_regular_file, skipped_note
 from nnlint.finding import Finding, Severity
 from nnlint.limits import BudgetExceeded, TimeBudget
 from nnlint.notebooks import Notebook, NotebookError, NotebookProgram, is_notebook_path, parse_notebook, read_notebook
+from nnlint.parallel import lint_in_parallel
 from nnlint.plugin_boundary import call_plugin, describe, finding_problem, is_plugin_failure
 from nnlint.registry import Registry, load_registry, plugin_label
 from nnlint.rule import Rule
+from nnlint.run_loop import COLLECT_EVERY, RULE_ERROR, collections_batched, internal_error
 from nnlint.suppression import apply_suppressions, skips_file
 
 SYNTAX_ERROR = ("NN000", "syntax-error")
-RULE_ERROR = ("NN002", "rule-error")
 
 if TYPE_CHECKING:
     from nnlint.cache import Cache
@@ -32,9 +32,6 @@ if TYPE_CHECKING:
 # Models of linted files kept for other files that import them; past this the index starts afresh
 # (bounded memory on large trees; a model dropped is rebuilt if a later file needs it).
 _MAX_KEPT_MODELS = 256
-# Automatic garbage collection re-traverses every tree the project index keeps, again and again (20-30%
-# of a run on real code); a run collects explicitly every this many files instead.
-COLLECT_EVERY = 64
 Dependencies = Dict[str, Optional[str]]
 
 
@@ -77,8 +74,6 @@ class Linter:
         """Lint every file below ``paths``; ``progress(done, total, path)`` is called after each file."""
         files = list(discover(paths, self.config.is_excluded, notebooks=self.config.notebooks, skipped=self.notes.append))
         if self.jobs > 1 and len(files) > 1:
-            from nnlint.parallel import lint_in_parallel
-
             return lint_in_parallel(self, files, progress)
         findings: List[Finding] = []
         with collections_batched():
@@ -283,21 +278,3 @@ def _cheap_syntax_check(source: str, path: str) -> List[Finding]:
 
 def _error_finding(path: str, error: SourceError, code: str, name: str) -> Finding:
     return Finding(path, error.line, error.column, code, name, error.message, severity=Severity.ERROR)
-
-
-@contextmanager
-def collections_batched() -> Iterator[None]:
-    """Automatic garbage collection off for the duration (the caller collects every COLLECT_EVERY files)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-def internal_error(path: str, error: BaseException) -> Finding:
-    """An error outside any rule (in the engine itself) on one file: reported, and the run goes on."""
-    message = f"internal error while linting this file: {type(error).__name__}: {error}"
-    return Finding(path, 1, 1, RULE_ERROR[0], RULE_ERROR[1], message, severity=Severity.ERROR)
