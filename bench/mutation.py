@@ -54,13 +54,14 @@ class RuleScore:
     mutants: int = 0
     killed: int = 0
     survived: List[str] = field(default_factory=list)
+    unchecked: List[str] = field(default_factory=list)  # mutmut left them "not checked": not scored, reported
     equivalent: List[str] = field(default_factory=list)
     seconds: float = 0.0
     sampled: bool = False
 
     @property
     def score(self) -> Optional[float]:
-        judged = self.mutants - len(self.equivalent)
+        judged = self.mutants - len(self.equivalent) - len(self.unchecked)
         return 100.0 * self.killed / judged if judged else None
 
 
@@ -149,11 +150,18 @@ def run_rule(code: str, rule: Path, mutmut: str, sample: Optional[int], seed: in
             if run.returncode != 0:
                 raise SystemExit(f"{code}: mutmut run failed ({run.returncode}):\n{run.stdout[-3000:]}\n{run.stderr[-3000:]}")
             statuses = _results(mutmut, work)
+            if "not checked" in statuses.values():  # mutmut stopped early (seen under heavy load): it resumes
+                subprocess.run(command, cwd=work, capture_output=True, text=True)
+                statuses = _results(mutmut, work)
         equivalent = equivalent_mutants()
         result.mutants = len(statuses)
         result.killed = sum(status in KILLED for status in statuses.values())
         result.equivalent = sorted(name for name, status in statuses.items() if name in equivalent and status not in KILLED)
-        result.survived = sorted(name for name, status in statuses.items() if status not in KILLED and name not in equivalent)
+        result.unchecked = sorted(name for name, status in statuses.items() if status == "not checked")
+        result.survived = sorted(
+            name for name, status in statuses.items()
+            if status not in KILLED and status != "not checked" and name not in equivalent
+        )
         if show:
             for name in result.survived:
                 diff = subprocess.run([mutmut, "show", name], cwd=work, capture_output=True, text=True).stdout
@@ -167,6 +175,7 @@ def run_rule(code: str, rule: Path, mutmut: str, sample: Optional[int], seed: in
 
 def table(scores: Sequence[RuleScore]) -> str:
     rows = ["| rule | mutants | killed | equivalent | survived | score |", "|---|---:|---:|---:|---:|---:|"]
+    unchecked = sum(len(s.unchecked) for s in scores)
     for s in scores:
         score = f"{s.score:.0f}%" if s.score is not None else "-"
         rows.append(f"| {s.code} | {s.mutants} | {s.killed} | {len(s.equivalent)} | {len(s.survived)} | {score} |")
@@ -174,9 +183,11 @@ def table(scores: Sequence[RuleScore]) -> str:
     killed = sum(s.killed for s in scores)
     equivalent = sum(len(s.equivalent) for s in scores)
     survived = sum(len(s.survived) for s in scores)
-    judged = mutants - equivalent
+    judged = mutants - equivalent - unchecked
     total = f"{100.0 * killed / judged:.0f}%" if judged else "-"
     rows.append(f"| **all** | {mutants} | {killed} | {equivalent} | {survived} | **{total}** |")
+    if unchecked:
+        rows.append(f"\n{unchecked} mutants were left unchecked by mutmut (not scored): run those rules again")
     return "\n".join(rows)
 
 
