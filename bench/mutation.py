@@ -20,7 +20,8 @@ Score = killed / (mutants - equivalent); a timeout counts as killed, a mutant th
 survived. Mutants shown equivalent (no behaviour of the rule can tell them apart) are listed with the
 reason in ``bench/mutation-equivalent.md``; their names (``...__mutmut_N``) are those of the code at the
 commit the file names, and a change of the rule renumbers them, so that list is checked again after one.
-The per-rule table is printed and written to ``bench/mutation-scores.json`` (not with ``--sample``).
+The per-rule table is printed and written to ``bench/mutation-scores.json`` (not with ``--sample``);
+``--readme`` writes the table of every rule recorded there between the mutation markers of README.md.
 """
 from __future__ import annotations
 
@@ -41,6 +42,8 @@ REPO = Path(__file__).resolve().parent.parent
 RULES = REPO / "nnlint" / "rules"
 EQUIVALENT = REPO / "bench" / "mutation-equivalent.md"
 SCORES = REPO / "bench" / "mutation-scores.json"
+README = REPO / "README.md"
+README_MARKERS = ("<!-- mutation:start -->", "<!-- mutation:end -->")
 COPIED = ("nnlint", "tests", "corpus", "plugins", "pyproject.toml")
 KILLED = {"killed", "timeout", "caught by type check", "segfault"}
 _RULE_FILE = re.compile(r"nn(\d{3})_\w+\.py")
@@ -191,6 +194,26 @@ def table(scores: Sequence[RuleScore]) -> str:
     return "\n".join(rows)
 
 
+def _recorded() -> List[RuleScore]:
+    if not SCORES.exists():
+        return []
+    scores = []
+    for entry in json.loads(SCORES.read_text(encoding="utf-8")).values():
+        entry = {key: value for key, value in entry.items() if key in RuleScore.__dataclass_fields__}
+        scores.append(RuleScore(**entry))
+    return scores
+
+
+def write_readme() -> None:
+    start, end = README_MARKERS
+    text = README.read_text(encoding="utf-8")
+    if start not in text or end not in text:
+        raise SystemExit(f"README.md has no {start} ... {end} markers")
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    README.write_text(f"{head}{start}\n{table(_recorded())}\n{end}{tail}", encoding="utf-8")
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("codes", nargs="*", help="rule codes (NN101 ...)")
@@ -201,9 +224,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--jobs", type=int, default=2, help="mutmut's --max-children")
     parser.add_argument("--survivors", action="store_true", help="print the diff of each surviving mutant")
     parser.add_argument("--keep", type=Path, help="keep the scratch folders under this folder")
+    parser.add_argument("--readme", action="store_true", help="write the recorded scores into README.md (runs nothing else without codes)")
     parser.add_argument("--min-score", type=float, help="exit 1 when a rule scores below this (percent)")
     args = parser.parse_args(argv)
     available = rule_files()
+    if args.readme and not args.codes and not args.all:
+        write_readme()
+        return 0
     codes = sorted(available) if args.all else [code.upper() for code in args.codes]
     unknown = [code for code in codes if code not in available]
     if unknown or not codes:
@@ -227,6 +254,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         for score in scores:
             recorded[score.code] = {**asdict(score), "score": score.score}
         SCORES.write_text(json.dumps(dict(sorted(recorded.items())), indent=1) + "\n", encoding="utf-8")
+    if args.readme:
+        write_readme()
     if args.min_score is not None and any(s.score is not None and s.score < args.min_score for s in scores):
         return 1
     return 0

@@ -237,3 +237,37 @@ def test_nll_on_log_softmax_is_silent() -> None:
         select=["NN302"],
     )
     assert findings == []
+
+
+# --------------------------------------------- NN301 pinned by mutation testing (bench/mutation.py)
+from nnlint.autofix import apply_edits  # noqa: E402
+
+
+def test_nn301_inline_sigmoid_message_evidence_and_fix() -> None:
+    source = HEADER + """
+model = nn.Linear(8, 1)
+clean = F.binary_cross_entropy_with_logits(model(x), y)
+loss = F.binary_cross_entropy_with_logits(torch.sigmoid(model(x)), y)
+"""
+    findings = lint_text(source, select=["NN301"])
+    assert [(f.line, f.column) for f in findings] == [(9, 8)]
+    assert findings[0].message == (
+        "binary_cross_entropy_with_logits receives its input after a sigmoid (line 9); it applies the sigmoid "
+        "itself, so pass the raw logits"
+    )
+    assert findings[0].evidence == {"activation": "sigmoid", "activation_at": "line 9"}
+    assert findings[0].fix is not None
+    assert apply_edits(source, findings[0].fix.edits).endswith("loss = F.binary_cross_entropy_with_logits(model(x), y)\n")
+
+
+def test_nn301_the_model_output_after_a_sigmoid_layer() -> None:
+    source = HEADER + """
+model = nn.Sequential(nn.Linear(8, 1), nn.Sigmoid())
+loss = nn.BCEWithLogitsLoss()(model(x), y)
+"""
+    findings = lint_text(source, select=["NN301"])
+    assert [(f.line, f.column) for f in findings] == [(8, 8)]
+    assert "BCEWithLogitsLoss receives the model's output after a sigmoid (line 7)" in findings[0].message
+    assert findings[0].fix is not None
+    assert "nn.Sequential(nn.Linear(8, 1))" in apply_edits(source, findings[0].fix.edits)
+    assert lint_text(source.replace("nn.Sigmoid()", "nn.Tanh()"), select=["NN301"]) == []
