@@ -461,3 +461,44 @@ for x, y in loader:
     optimizer.step()
 """
     assert [(f.line, f.column) for f in _nn402(body)] == [(16, 5)]
+
+
+def test_nn404_a_helper_stepped_from_two_loops_is_reported_once() -> None:
+    body = """
+def train_step(x, y):
+    scheduler.step()
+    optimizer.zero_grad()
+    criterion(model(x), y).backward()
+    optimizer.step()
+
+for x, y in loader:
+    train_step(x, y)
+for x, y in loader:
+    train_step(x, y)
+"""
+    assert [(f.line, f.column) for f in _nn404(body)] == [(13, 5)]
+
+
+def test_nn404_skipped_loops_and_steps_do_not_stop_the_search() -> None:
+    body = """
+for epoch in range(3):
+    print(epoch)
+for x, y in loader:
+    if x is None:
+        scheduler.step()
+    plateau.step(0.5)
+    scheduler.step()
+    optimizer.zero_grad()
+    criterion(model(x), y).backward()
+    optimizer.step()
+"""
+    body = "\nplateau = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer)" + body
+    assert [(f.line, f.column) for f in _nn404(body)] == [(19, 5)]
+
+
+def test_nn404_an_ignite_handler_registered_twice_is_reported_once() -> None:
+    body = IGNITE + (
+        "\ndef adjust(engine):\n    scheduler.step()\n\n"
+        "trainer.add_event_handler(Events.EPOCH_STARTED, adjust)\ntrainer.add_event_handler(Events.EPOCH_STARTED, adjust)\n"
+    )
+    assert [(f.line, f.column) for f in _nn404(body)] == [(25, 5)]
