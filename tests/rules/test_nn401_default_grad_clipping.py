@@ -193,3 +193,33 @@ def test_a_threshold_parameter_every_caller_passes_the_same_literal() -> None:
     assert findings[0].evidence == {"threshold": 2.0}
     assert _nn401(source.replace("step(b, max_norm=2.0)", "step(b, max_norm=3.0)")) == []
     assert _nn401(source.replace("step(b, max_norm=2.0)", "step(b)")) == []
+
+
+def test_the_threshold_parameter_is_the_binding_at_the_clipping() -> None:
+    # `max_norm` is rebound after the clipping: the clipping still reads the parameter
+    source = (
+        "import torch\ndef step(model, max_norm):\n    torch.nn.utils.clip_grad_norm_(model.parameters(), max_norm)\n"
+        "    max_norm = max_norm * 0.9\nstep(a, 2.0)\n"
+    )
+    assert [(f.line, f.column, f.evidence) for f in _nn401(source)] == [(3, 5, {"threshold": 2.0})]
+
+
+def test_an_unbound_threshold_name_is_silent() -> None:
+    assert _nn401("import torch\ntorch.nn.utils.clip_grad_norm_(model.parameters(), max_norm)\n") == []
+
+
+def test_a_guard_keyed_by_a_string_naming_the_threshold() -> None:
+    source = (
+        "import torch\ndef step(model, norm=1.0):\n    if opts['norm']:\n"
+        "        torch.nn.utils.clip_grad_norm_(model.parameters(), norm)\nstep(m)\n"
+    )
+    assert _nn401(source) == []
+    assert [f.line for f in _nn401(source.replace("opts['norm']", "opts['other']"))] == [4]
+    assert _nn401("import torch\nif cfg['clip']:\n    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)\n") == []
+
+
+def test_a_function_local_import_and_an_accelerator_keyword_threshold() -> None:
+    local = "def step(p):\n    from torch.nn.utils import clip_grad_norm_ as clip\n    clip(p, 1.0)\n"
+    assert [(f.line, f.column) for f in _nn401(local)] == [(3, 5)]
+    keyword = "from accelerate import Accelerator\naccelerator = Accelerator()\naccelerator.clip_grad_norm_(params, max_norm=2.0)\n"
+    assert [(f.line, f.evidence) for f in _nn401(keyword)] == [(3, {"threshold": 2.0})]
