@@ -223,3 +223,11 @@ def test_a_function_local_import_and_an_accelerator_keyword_threshold() -> None:
     assert [(f.line, f.column) for f in _nn401(local)] == [(3, 5)]
     keyword = "from accelerate import Accelerator\naccelerator = Accelerator()\naccelerator.clip_grad_norm_(params, max_norm=2.0)\n"
     assert [(f.line, f.evidence) for f in _nn401(keyword)] == [(3, {"threshold": 2.0})]
+
+
+def test_a_skipped_clipping_does_not_stop_the_search_and_any_guard_expression_is_read() -> None:
+    source = (
+        "import torch\nif get_args().clip_grad:\n    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)\n"
+        "torch.nn.utils.clip_grad_norm_(model.parameters(), 0.5)\n"
+    )
+    assert [(f.line, f.column, f.evidence) for f in _nn401(source)] == [(4, 1, {"threshold": 0.5})]
