@@ -263,4 +263,3 @@ def test_a_framework_trained_module_of_another_file(tmp_path: Path) -> None:
     findings = Linter(Config(select=["NN201", "NN002"])).lint_paths([str(tmp_path)])
     assert [(Path(f.path).name, f.line, f.column) for f in findings] == [("train.py", 5, 7)]
     assert "passes through softmax (models.py:7);" in findings[0].message
-
