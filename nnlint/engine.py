@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 import gc
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from nnlint.analysis.hashing import content_hash
 from nnlint.analysis.model import SemanticModel
@@ -18,16 +17,17 @@ from nnlint.discovery import discover, not_a_regular_file, skipped_note
 from nnlint.finding import Finding, Severity
 from nnlint.limits import BudgetExceeded, TimeBudget
 from nnlint.notebooks import Notebook, NotebookError, NotebookProgram, is_notebook_path, parse_notebook, read_notebook
+from nnlint.parallel import lint_in_parallel
 from nnlint.plugin_boundary import call_plugin, describe, failed, finding_problem, is_plugin_failure, print_traceback
 from nnlint.registry import Registry, load_registry, plugin_label
 from nnlint.rule import Rule
+from nnlint.run_loop import RULE_ERROR, collections_batched, internal_error
 from nnlint.suppression import apply_suppressions, skips_file
 from nnlint.unused_noqa import CODE as UNUSED_NOQA
 from nnlint.unused_noqa import unused_noqa
 from nnlint.unused_noqa import wanted as wants_unused_noqa
 
 SYNTAX_ERROR = ("NN000", "syntax-error")
-RULE_ERROR = ("NN002", "rule-error")
 
 if TYPE_CHECKING:
     from nnlint.cache import Cache
@@ -77,8 +77,6 @@ class Linter:
         """Lint every file below ``paths``; ``progress(done, total, path)`` is called after each file."""
         files = self.files(paths)
         if self.jobs > 1 and len(files) > 1:
-            from nnlint.parallel import lint_in_parallel
-
             return lint_in_parallel(self, files, progress)
         findings: List[Finding] = []
         tree: Optional[Path] = None
@@ -330,24 +328,3 @@ def _cheap_syntax_check(source: str, path: str) -> List[Finding]:
 
 def _error_finding(path: str, error: SourceError, code: str, name: str) -> Finding:
     return Finding(path, error.line, error.column, code, name, error.message, severity=Severity.ERROR)
-
-
-@contextmanager
-def collections_batched() -> Iterator[None]:
-    """Automatic garbage collection off for the duration (collected when the project index is dropped)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-def internal_error(path: str, error: BaseException) -> Finding:
-    """An error outside any rule (in the engine itself) on one file: reported, and the run goes on."""
-    from nnlint.plugin_boundary import print_traceback
-
-    print_traceback(error, f"internal error while linting {path}")
-    message = f"internal error while linting this file: {type(error).__name__}: {error}"
-    return Finding(path, 1, 1, RULE_ERROR[0], RULE_ERROR[1], message, severity=Severity.ERROR)

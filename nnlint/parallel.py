@@ -7,11 +7,11 @@ file at the end. Each worker builds its own Linter (rules, project index, cache 
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
-from typing import TYPE_CHECKING, Callable, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Callable, List, Optional, Sequence, Tuple, Type
 
 from nnlint.finding import Finding
+from nnlint.run_loop import internal_error
 
 if TYPE_CHECKING:
     from nnlint.engine import Linter
@@ -27,9 +27,9 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _start_worker(config, cache_directory, fingerprint, prefilter) -> None:
+def _start_worker(linter_class: Type["Linter"], config, cache_directory, fingerprint, prefilter) -> None:
+    """Set up this worker's Linter; its class comes from the parent (no import of the engine here)."""
     global _WORKER
-    from nnlint.engine import Linter
     from nnlint.registry import load_registry
 
     from nnlint.interrupts import default_signals_in_worker
@@ -40,7 +40,7 @@ def _start_worker(config, cache_directory, fingerprint, prefilter) -> None:
         from nnlint.cache import Cache
 
         cache = Cache(cache_directory, fingerprint)
-    _WORKER = Linter(config, load_registry(), cache=cache, prefilter=prefilter)
+    _WORKER = linter_class(config, load_registry(), cache=cache, prefilter=prefilter)
     gc.disable()  # collected when the project index is dropped instead (see Linter.bound_memory)
 
 
@@ -49,8 +49,6 @@ def _lint_one(path: str) -> Tuple[str, List[Finding], Optional[str], List[str]]:
     try:
         findings = _WORKER.lint_file(path)
     except Exception as error:  # never lose the whole run to one file
-        from nnlint.engine import internal_error
-
         findings = [internal_error(path, error)]
     _WORKER.bound_memory()
     cache_error = _WORKER.cache.error if _WORKER.cache is not None else None
@@ -88,11 +86,14 @@ def lint_in_parallel(linter: "Linter", files: Sequence[str], progress: Optional[
         return sorted(findings, key=Finding.sort_key)
     pending.sort(key=_size, reverse=True)
     initargs = (
+        type(linter),
         linter.config,
         cache.directory if cache is not None and cache.enabled else None,
         cache.fingerprint if cache is not None else None,
         linter.prefilter,
     )
+    import multiprocessing  # here: most runs are serial, and its import costs ~15 ms at every start
+
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     with context.Pool(min(linter.jobs, len(pending)), initializer=_start_worker, initargs=initargs) as pool:
         for path, file_findings, cache_error, notes in pool.imap_unordered(_lint_one, pending, chunksize=1):

@@ -92,10 +92,7 @@ class _ShapeState:
 
 
 def _state(model: SemanticModel) -> _ShapeState:
-    state = model.__dict__.get("_tensor_shapes")
-    if state is None:
-        state = model.__dict__["_tensor_shapes"] = _ShapeState()
-    return state
+    return model.cached_analysis("tensor-shapes", _ShapeState)
 
 
 def is_number(model: SemanticModel, expr: Optional[cst.BaseExpression], scope: Scope) -> bool:

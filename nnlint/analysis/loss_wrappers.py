@@ -57,7 +57,7 @@ def wrapped_loss(model: SemanticModel, call: cst.Call, scope: Scope) -> Optional
 
 
 def _loss_inside(model: SemanticModel, func: FunctionInfo, depth: int) -> Optional[WrappedLoss]:
-    cache: Dict[int, Optional[WrappedLoss]] = model.__dict__.setdefault("_nnlint_wrapped_losses", {})
+    cache: Dict[int, Optional[WrappedLoss]] = model.cached_analysis("wrapped-losses", dict)
     key = id(func.node)
     if key in cache:
         return cache[key]

@@ -13,10 +13,14 @@ and cached, by the part of the model that answers that kind of question:
 - :mod:`~nnlint.analysis.tails`: what a tensor passed through last;
 - :mod:`~nnlint.analysis.contents`: what layers a model holds;
 - :mod:`~nnlint.analysis.loops`: what loops do (backward, step, zero_grad, no_grad).
+
+Analyses built on top of the model in other modules (train/eval modes, per-loop facts, tensor shapes)
+keep their per-file result in the model through :meth:`SemanticModel.cached_analysis`, never by setting
+attributes on it from outside.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Dict, List, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Set, Tuple, TypeVar, cast
 
 import libcst as cst
 from libcst.metadata import CodeRange
@@ -38,6 +42,8 @@ from nnlint.analysis.walk import LAYOUT_TYPES, walk
 
 if TYPE_CHECKING:
     from nnlint.analysis.project import ProjectIndex
+
+_Result = TypeVar("_Result")
 
 __all__ = [
     "SemanticModel", "Binding", "Scope", "FunctionInfo", "ClassInfo", "CallInfo", "LoopInfo", "Obj", "Tail",
@@ -88,5 +94,16 @@ class SemanticModel(
         self._ranges: Optional[Dict[cst.CSTNode, CodeRange]] = None
         self._anchored: Optional[StatementAnchoredPositions] = None
         self.source: Optional[str] = None  # the file's text, when the caller has it (cheaper positions)
+        self._analyses: Dict[str, object] = {}  # see cached_analysis()
         builder = ModelBuilder(self)
         walk(module, builder.on_visit, builder.on_leave, LAYOUT_TYPES)  # libcst's visit() rebuilds every node: ~3x slower
+
+    def cached_analysis(self, key: str, build: Callable[[], _Result]) -> _Result:
+        """The per-file result of an analysis kept outside the model, built by ``build()`` on first use.
+
+        ``key`` names the analysis (``"modes"``, ``"loop-facts"``...); one key always holds one type.
+        The result lives as long as the model, like the model's own caches.
+        """
+        if key not in self._analyses:
+            self._analyses[key] = build()
+        return cast(_Result, self._analyses[key])

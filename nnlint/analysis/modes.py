@@ -337,20 +337,12 @@ class _KeepState(dict):
 
 def _summaries_of(model: SemanticModel) -> ModeAnalysis:
     """An analysis of another file used only for the effects of its functions (no forward uses recorded)."""
-    cached = getattr(model, "_nnlint_mode_summaries", None)
-    if cached is None:
-        cached = ModeAnalysis(model, run=False)
-        setattr(model, "_nnlint_mode_summaries", cached)
-    return cached
+    return model.cached_analysis("mode-summaries", lambda: ModeAnalysis(model, run=False))
 
 
 def mode_analysis(model: SemanticModel) -> ModeAnalysis:
     """The (cached) mode analysis of a file."""
-    cached = getattr(model, "_nnlint_modes", None)
-    if cached is None:
-        cached = ModeAnalysis(model)
-        setattr(model, "_nnlint_modes", cached)
-    return cached
+    return model.cached_analysis("modes", lambda: ModeAnalysis(model))
 
 
 _EVAL_FUNCTION_PREFIXES = ("val", "eval", "test", "predict", "infer", "score", "metric", "accuracy", "compute_acc")

@@ -7,7 +7,7 @@ include the calls of the user functions it calls (``train_one_epoch``, ``self.tr
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator, List, Optional, Sequence, Set
+from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Set
 
 import libcst as cst
 
@@ -73,7 +73,7 @@ class LoopFacts:
 
 def loop_facts(model: SemanticModel, loop: LoopInfo) -> LoopFacts:
     """Cached per file: NN402-NN405 and NN503 all ask it of every loop."""
-    cache = model.__dict__.setdefault("_nnlint_loop_facts", {})
+    cache: Dict[LoopInfo, LoopFacts] = model.cached_analysis("loop-facts", dict)
     facts = cache.get(loop)
     if facts is None:
         facts = cache[loop] = LoopFacts(loop, model.reachable_calls(loop.calls))

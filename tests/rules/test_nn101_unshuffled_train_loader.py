@@ -185,7 +185,7 @@ def test_a_sampler_that_is_none_on_the_single_gpu_branch_is_reported() -> None:
         select=["NN101"],
     )
     assert [(f.line, f.column) for f in findings] == [(6, 16)]
-    assert "sampler is None on some paths" in findings[0].message
+    assert "without shuffle=True or a sampler (its sampler is None on some paths): every epoch" in findings[0].message
 
 
 def test_shuffle_when_the_sampler_is_none_is_silent() -> None:
@@ -245,3 +245,107 @@ def test_the_training_part_of_a_split_returned_for_another_module() -> None:
     assert [(f.line, f.column) for f in findings] == [(6, 24)]
     fixed = source.replace("DataLoader(train_subset, batch_size=batch_size)", "DataLoader(train_subset, batch_size=batch_size, shuffle=True)")
     assert lint_text(fixed, select=["NN101"]) == []
+
+
+# --- pinned by mutation testing (bench/mutation.py): message, evidence, fix, de-duplication, data set styles
+
+
+def test_the_whole_message_the_evidence_and_the_fix_of_a_local_loader() -> None:
+    findings = lint_text(
+        """
+        import torch
+        from torch.utils.data import DataLoader, TensorDataset
+
+        loader = DataLoader(TensorDataset(x, y), batch_size=8)
+        for epoch in range(3):
+            for xb, yb in loader:
+                optimizer.zero_grad()
+                criterion(model(xb), yb).backward()
+                optimizer.step()
+        """,
+        select=["NN101"],
+    )
+    assert [(f.line, f.column) for f in findings] == [(5, 10)]
+    assert findings[0].message == (
+        "this DataLoader feeds the training loop at line 7 without shuffle=True or a sampler: every epoch sees "
+        "the samples in the same (often class-sorted) order"
+    )
+    assert findings[0].evidence == {"feeds": "the training loop at line 7"}
+    assert findings[0].fix is not None and "shuffle=True" in findings[0].fix.edits[0].replacement
+
+
+def test_a_loader_that_feeds_two_training_loops_is_reported_once() -> None:
+    body = "loader = DataLoader(ds, batch_size=8)\nfor xb, yb in loader:" + TRAIN + "for xb, yb in loader:" + TRAIN
+    findings = lint_text(HEADER + body, select=["NN101"])
+    assert [(f.line, f.code) for f in findings] == [(5, "NN101")]
+    assert "the training loop at line 6" in findings[0].message
+
+
+def test_a_synthetic_data_set_of_random_samples_is_silent() -> None:
+    body = """
+class RandomPairs(Dataset):
+    def __len__(self):
+        return 10
+    def __getitem__(self, i):
+        return torch.randn(4), torch.randint(0, 2, ())
+
+loader = DataLoader(RandomPairs(), batch_size=2)
+for xb, yb in loader:""" + TRAIN
+    assert nn101(body) == []
+    assert nn101(body.replace("torch.randint(0, 2, ())", "0")) == ["NN101"]  # the label is fixed: map-style
+
+
+def test_lightning_hook_message_and_location() -> None:
+    findings = lint_text(LIGHTNING.replace("{shuffle}", ""), select=["NN101"])
+    assert [(f.line, f.column) for f in findings] == [(13, 16)]
+    assert "feeds training (returned by train_dataloader) without shuffle=True" in findings[0].message
+    assert findings[0].fix is not None
+
+
+def test_lightning_hook_returning_a_loader_of_another_file(tmp_path: Path) -> None:
+    (tmp_path / "data.py").write_text(
+        "import torch\nfrom torch.utils.data import DataLoader, TensorDataset\n\n"
+        "def make_loader():\n"
+        "    ds = TensorDataset(torch.randn(64, 4), torch.randint(0, 2, (64,)))\n"
+        "    return DataLoader(ds, batch_size=8)\n"
+    )
+    (tmp_path / "module.py").write_text(
+        "import lightning as L\nfrom data import make_loader\n\n\n"
+        "class DataModule(L.LightningDataModule):\n"
+        "    def train_dataloader(self):\n"
+        "        return make_loader()\n"
+    )
+    findings = Linter(Config(select=["NN101", "NN002"])).lint_paths([str(tmp_path)])
+    assert [(Path(f.path).name, f.code, f.line, f.column) for f in findings] == [("module.py", "NN101", 7, 16)]
+    assert "(built at data.py:6" in findings[0].message and findings[0].fix is None
+
+
+def test_the_loop_and_message_of_a_loader_built_in_another_file(tmp_path: Path) -> None:
+    (tmp_path / "data.py").write_text(
+        "import torch\nfrom torch.utils.data import DataLoader, TensorDataset\n\n"
+        "def make_loader():\n"
+        "    ds = TensorDataset(torch.randn(64, 4), torch.randint(0, 2, (64,)))\n"
+        "    return DataLoader(ds, batch_size=8)\n"
+    )
+    (tmp_path / "train.py").write_text("from data import make_loader\n\nloader = make_loader()\nfor xb, yb in loader:" + TRAIN)
+    findings = Linter(Config(select=["NN101", "NN002"])).lint_paths([str(tmp_path)])
+    assert [(f.code, f.line, f.column) for f in findings] == [("NN101", 4, 15)]
+    assert findings[0].fix is None and "feeds the training loop at line 4 without" in findings[0].message
+
+
+def test_the_split_message_and_an_unknown_split_left_alone() -> None:
+    split = """
+        from torch.utils.data import DataLoader, random_split
+
+        def get(data):
+            train_part, val_part = random_split(data, [0.9, 0.1])
+            train_loader = DataLoader(train_part, batch_size=2)
+            return train_part, train_loader
+        """
+    findings = lint_text(split, select=["NN101"])
+    assert [(f.line, f.column) for f in findings] == [(6, 20)]
+    assert "feeds training elsewhere (the training part of a split, returned by get) without" in findings[0].message
+    # train_test_split of data out of sight: the loader is read once, as far as this file shows
+    unknown = split.replace("from torch.utils.data import DataLoader, random_split", "from torch.utils.data import DataLoader\n        from sklearn.model_selection import train_test_split")
+    unknown = unknown.replace("random_split(data, [0.9, 0.1])", "train_test_split(data)")
+    assert lint_text(unknown, select=["NN101"]) == []

@@ -237,3 +237,73 @@ def test_nll_on_log_softmax_is_silent() -> None:
         select=["NN302"],
     )
     assert findings == []
+
+
+# --------------------------------------------- NN301 pinned by mutation testing (bench/mutation.py)
+from nnlint.autofix import apply_edits  # noqa: E402
+
+
+def test_nn301_inline_sigmoid_message_evidence_and_fix() -> None:
+    source = HEADER + """
+model = nn.Linear(8, 1)
+clean = F.binary_cross_entropy_with_logits(model(x), y)
+loss = F.binary_cross_entropy_with_logits(torch.sigmoid(model(x)), y)
+"""
+    findings = lint_text(source, select=["NN301"])
+    assert [(f.line, f.column) for f in findings] == [(9, 8)]
+    assert findings[0].message == (
+        "binary_cross_entropy_with_logits receives its input after a sigmoid (line 9); it applies the sigmoid "
+        "itself, so pass the raw logits"
+    )
+    assert findings[0].evidence == {"activation": "sigmoid", "activation_at": "line 9"}
+    assert findings[0].fix is not None
+    assert apply_edits(source, findings[0].fix.edits).endswith("loss = F.binary_cross_entropy_with_logits(model(x), y)\n")
+
+
+def test_nn301_the_model_output_after_a_sigmoid_layer() -> None:
+    source = HEADER + """
+model = nn.Sequential(nn.Linear(8, 1), nn.Sigmoid())
+loss = nn.BCEWithLogitsLoss()(model(x), y)
+"""
+    findings = lint_text(source, select=["NN301"])
+    assert [(f.line, f.column) for f in findings] == [(8, 8)]
+    assert "BCEWithLogitsLoss receives the model's output after a sigmoid (line 7)" in findings[0].message
+    assert findings[0].fix is not None
+    assert "nn.Sequential(nn.Linear(8, 1))" in apply_edits(source, findings[0].fix.edits)
+    assert lint_text(source.replace("nn.Sigmoid()", "nn.Tanh()"), select=["NN301"]) == []
+
+
+def test_nn301_other_losses_and_an_eval_only_sigmoid_are_silent() -> None:
+    assert lint(HEADER + "\nmodel = nn.Linear(8, 1)\nloss = nn.BCELoss()(torch.sigmoid(model(x)), y)\n", "NN301") == []
+    eval_only = HEADER + """
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(8, 1)
+
+    def forward(self, x):
+        if self.training:
+            return self.fc(x)
+        return torch.sigmoid(self.fc(x))
+
+loss = nn.BCEWithLogitsLoss()(Net()(x), y)
+"""
+    assert lint(eval_only, "NN301") == []
+
+
+def test_nn301_a_model_of_another_file_is_quoted_with_its_file(tmp_path) -> None:
+    from pathlib import Path
+
+    from nnlint.config import Config
+    from nnlint.engine import Linter
+
+    (tmp_path / "models.py").write_text(
+        "import torch.nn as nn\n\n\ndef build():\n    return nn.Sequential(nn.Linear(4, 1), nn.Sigmoid())\n"
+    )
+    (tmp_path / "train.py").write_text(
+        "import torch.nn as nn\nfrom models import build\n\nmodel = build()\nloss = nn.BCEWithLogitsLoss()(model(x), y)\n"
+    )
+    findings = Linter(Config(select=["NN301", "NN002"])).lint_paths([str(tmp_path)])
+    assert [(Path(f.path).name, f.line, f.column) for f in findings] == [("train.py", 5, 8)]
+    assert "receives the model's output after a sigmoid (models.py:5);" in findings[0].message
+    assert findings[0].evidence == {"activation": "sigmoid", "activation_at": "models.py:5"}

@@ -127,3 +127,107 @@ def test_fixed_clipping_is_flagged(source: str) -> None:
 )
 def test_configurable_or_opt_in_clipping_is_silent(source: str) -> None:
     assert nn401(source) == []
+
+
+# --------------------------------------------- pinned by mutation testing (bench/mutation.py)
+def _nn401(source: str):
+    return lint_text(source, select=["NN401"])
+
+
+@pytest.mark.parametrize(
+    "source,where,what,value",
+    [
+        ("import torch\ntorch.nn.utils.clip_grad_norm_(model.parameters(), max_norm=5.0)\n", (2, 1), "clip_grad_norm_", 5.0),
+        ("import torch\ntorch.nn.utils.clip_grad_norm(model.parameters(), 2)\n", (2, 1), "clip_grad_norm", 2),
+        ("import torch\ntorch.nn.utils.clip_grad_value_(model.parameters(), clip_value=0.25)\n", (2, 1), "clip_grad_value_", 0.25),
+        ("import lightning as L\ntrainer = L.Trainer(gradient_clip_val=0.5)\n", (2, 11), "Trainer(gradient_clip_val=...)", 0.5),
+        ("from transformers import TrainingArguments\nargs = TrainingArguments('out', max_grad_norm=1.0)\n", (2, 8),
+         "TrainingArguments(max_grad_norm=...)", 1.0),
+        ("from accelerate import Accelerator\naccelerator = Accelerator()\naccelerator.clip_grad_value_(model.parameters(), 3.0)\n",
+         (3, 1), "accelerator.clip_grad_value_", 3.0),
+    ],
+)
+def test_message_location_and_evidence_of_each_api(source: str, where, what: str, value: float) -> None:
+    findings = _nn401(source)
+    assert [(f.line, f.column) for f in findings] == [where]
+    assert findings[0].message == (
+        f"{what} clips every step at a fixed threshold {value:g}: it hides a learning rate that is too high; "
+        "find the largest stable rate first, then clip only behind an option that defaults to off"
+    )
+    assert findings[0].evidence == {"threshold": value}
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import torch\ntorch.nn.utils.clip_grad_norm_(model.parameters(), 0.0)\n",  # a threshold of 0: not a clipping
+        "import torch\ntorch.nn.utils.clip_grad_norm_(model.parameters(), -1)\n",
+        "import torch\ntorch.nn.utils.clip_grad_norm_(model.parameters())\n",  # no threshold written
+        "import torch\nwhile use_clipping:\n    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)\n    break\n",
+        "import torch\nnorm = 1.0 if self.clip else None\nx = torch.nn.utils.clip_grad_norm_(p, 1.0) if self.grad_norm_on else None\n",
+        "from accelerate import Accelerator\naccelerator = Accelerator()\naccelerator.clip_grad_norm_(model.parameters())\n",
+        "helper = Helper()\nhelper.clip_grad_norm_(model.parameters(), 1.0)\n",  # not an Accelerator
+        "import torch\ndef train(model, max_norm=1.0):\n    torch.nn.utils.clip_grad_norm_(model.parameters(), max_norm)\n",  # no caller
+        "import torch\ndef train(model, norm=1.0):\n    if norm:\n        torch.nn.utils.clip_grad_norm_(model.parameters(), norm)\ntrain(m)\n",
+    ],
+)
+def test_no_fixed_positive_threshold_or_an_opt_in_is_silent(source: str) -> None:
+    assert _nn401(source) == []
+
+
+def test_a_guard_outside_the_clipping_function_does_not_make_it_optional() -> None:
+    source = (
+        "import torch\ndef step(model):\n    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)\n"
+        "if args.clip:\n    step(model)\n"
+    )
+    assert [(f.line, f.column) for f in _nn401(source)] == [(3, 5)]
+
+
+def test_a_threshold_parameter_every_caller_passes_the_same_literal() -> None:
+    source = (
+        "import torch\ndef step(model, max_norm):\n    torch.nn.utils.clip_grad_norm_(model.parameters(), max_norm)\n"
+        "step(a, 2.0)\nstep(b, max_norm=2.0)\n"
+    )
+    findings = _nn401(source)
+    assert [(f.line, f.column) for f in findings] == [(3, 5)]
+    assert findings[0].evidence == {"threshold": 2.0}
+    assert _nn401(source.replace("step(b, max_norm=2.0)", "step(b, max_norm=3.0)")) == []
+    assert _nn401(source.replace("step(b, max_norm=2.0)", "step(b)")) == []
+
+
+def test_the_threshold_parameter_is_the_binding_at_the_clipping() -> None:
+    # `max_norm` is rebound after the clipping: the clipping still reads the parameter
+    source = (
+        "import torch\ndef step(model, max_norm):\n    torch.nn.utils.clip_grad_norm_(model.parameters(), max_norm)\n"
+        "    max_norm = max_norm * 0.9\nstep(a, 2.0)\n"
+    )
+    assert [(f.line, f.column, f.evidence) for f in _nn401(source)] == [(3, 5, {"threshold": 2.0})]
+
+
+def test_an_unbound_threshold_name_is_silent() -> None:
+    assert _nn401("import torch\ntorch.nn.utils.clip_grad_norm_(model.parameters(), max_norm)\n") == []
+
+
+def test_a_guard_keyed_by_a_string_naming_the_threshold() -> None:
+    source = (
+        "import torch\ndef step(model, norm=1.0):\n    if opts['norm']:\n"
+        "        torch.nn.utils.clip_grad_norm_(model.parameters(), norm)\nstep(m)\n"
+    )
+    assert _nn401(source) == []
+    assert [f.line for f in _nn401(source.replace("opts['norm']", "opts['other']"))] == [4]
+    assert _nn401("import torch\nif cfg['clip']:\n    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)\n") == []
+
+
+def test_a_function_local_import_and_an_accelerator_keyword_threshold() -> None:
+    local = "def step(p):\n    from torch.nn.utils import clip_grad_norm_ as clip\n    clip(p, 1.0)\n"
+    assert [(f.line, f.column) for f in _nn401(local)] == [(3, 5)]
+    keyword = "from accelerate import Accelerator\naccelerator = Accelerator()\naccelerator.clip_grad_norm_(params, max_norm=2.0)\n"
+    assert [(f.line, f.evidence) for f in _nn401(keyword)] == [(3, {"threshold": 2.0})]
+
+
+def test_a_skipped_clipping_does_not_stop_the_search_and_any_guard_expression_is_read() -> None:
+    source = (
+        "import torch\nif get_args().clip_grad:\n    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)\n"
+        "torch.nn.utils.clip_grad_norm_(model.parameters(), 0.5)\n"
+    )
+    assert [(f.line, f.column, f.evidence) for f in _nn401(source)] == [(4, 1, {"threshold": 0.5})]

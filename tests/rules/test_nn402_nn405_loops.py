@@ -288,3 +288,217 @@ for epoch in range(3):
         optimizer.step()
 """
     assert lint(body, "NN404") == []
+
+
+# --------------------------------------------- NN402 pinned by mutation testing (bench/mutation.py)
+def _nn402(body: str) -> list:
+    return lint_text(HEADER + body, select=["NN402"])
+
+
+def test_nn402_message_evidence_and_the_first_step_of_the_loop() -> None:
+    body = """
+for x, y in loader:
+    criterion(model(x), y).backward()
+    optimizer.step()
+    optimizer.step()
+"""
+    findings = _nn402(body)
+    assert [(f.line, f.column) for f in findings] == [(14, 5)]
+    assert findings[0].message == (
+        "gradients are never cleared in the training loop at line 12: backward() accumulates into .grad, so each "
+        "step applies the sum of all past gradients; call optimizer.zero_grad() every iteration"
+    )
+    assert findings[0].evidence == {"loop_line": 12}
+
+
+def test_nn402_backward_without_step_or_step_without_backward_is_silent() -> None:
+    assert _nn402("\nfor x, y in loader:\n    criterion(model(x), y).backward()\n") == []
+    assert _nn402("\nfor x, y in loader:\n    optimizer.step()\n") == []
+
+
+def test_nn402_each_unclearing_loop_is_reported() -> None:
+    body = """
+for x, y in loader:
+    criterion(model(x), y).backward()
+    optimizer.step()
+for x, y in loader:
+    criterion(model(x), y).backward()
+    optimizer.step()
+"""
+    assert [(f.line, f.column) for f in _nn402(body)] == [(14, 5), (17, 5)]
+
+
+GAN = """
+gen, disc = nn.Linear(4, 4), nn.Linear(4, 1)
+opt_g = torch.optim.Adam(gen.parameters())
+opt_d = torch.optim.Adam(disc.parameters())
+for x in loader:
+    d_loss = disc(x).mean() - disc(gen(x).detach()).mean()
+    d_loss.backward()
+    opt_d.step()
+    opt_g.zero_grad()
+    g_loss = -disc(gen(x)).mean()
+    g_loss.backward()
+    opt_g.step()
+"""
+
+
+def test_nn402_an_optimizer_left_uncleared_beside_a_cleared_one() -> None:
+    findings = _nn402(GAN)
+    assert [(f.line, f.column) for f in findings] == [(18, 5)]
+    assert findings[0].message == (
+        "this optimizer's gradients are never cleared in the training loop at line 15: only the other optimizers "
+        "call zero_grad(), so each step applies the sum of all its past gradients; clear it before its backward()"
+    )
+    assert findings[0].evidence == {"loop_line": 15}
+    assert _nn402(GAN.replace("    opt_g.zero_grad()\n", "    opt_g.zero_grad()\n    opt_d.zero_grad()\n")) == []
+
+
+def test_nn402_uncleared_optimizers_are_reported_at_the_innermost_loop_only() -> None:
+    nested = "for epoch in range(3):\n" + "".join(f"    {line}\n" for line in GAN.strip().splitlines()[3:])
+    body = GAN.split("for x in loader:")[0] + nested + "    opt_d.step()\n"
+    findings = _nn402(body)
+    assert [(f.line, f.column) for f in findings] == [(19, 9)]
+    # an outer loop around an inner loop that clears nothing: the inner one is the report
+    inner_plain = GAN.split("for x in loader:")[0] + (
+        "for x in loader:\n    opt_g.zero_grad()\n    g_loss = -disc(gen(x)).mean()\n    g_loss.backward()\n    opt_g.step()\n"
+        "    opt_d.step()\n    for y in loader:\n        disc(y).mean().backward()\n        opt_d.step()\n"
+    )
+    findings = _nn402(inner_plain)
+    assert [(f.line, f.column, f.message[:26]) for f in findings] == [(23, 9, "gradients are never cleare")]
+
+
+# --------------------------------------------- NN404 pinned by mutation testing (bench/mutation.py)
+def _nn404(body: str) -> list:
+    return lint_text(HEADER + body, select=["NN404"])
+
+
+def test_nn404_message_and_evidence() -> None:
+    body = """
+for x, y in loader:
+    scheduler.step()
+    optimizer.zero_grad()
+    criterion(model(x), y).backward()
+    optimizer.step()
+"""
+    findings = _nn404(body)
+    assert [(f.line, f.column) for f in findings] == [(13, 5)]
+    assert findings[0].message == (
+        "scheduler.step() runs before optimizer.step() (line 16) in the same iteration of the loop at line 12: "
+        "the schedule's first value is skipped; step the scheduler after the optimizer"
+    )
+    assert findings[0].evidence == {"optimizer_step_line": 16, "loop_line": 12}
+
+
+def test_nn404_reported_once_from_nested_loops_and_only_before_the_first_step() -> None:
+    body = """
+for epoch in range(3):
+    for x, y in loader:
+        scheduler.step()
+        optimizer.zero_grad()
+        criterion(model(x), y).backward()
+        optimizer.step()
+        scheduler.step()
+"""
+    assert [(f.line, f.column) for f in _nn404(body)] == [(14, 9)]
+
+
+def test_nn404_a_scheduler_step_given_its_epoch_or_a_loop_without_optimizer_is_silent() -> None:
+    given = """
+for epoch in range(3):
+    scheduler.step(epoch)
+    for x, y in loader:
+        optimizer.zero_grad()
+        criterion(model(x), y).backward()
+        optimizer.step()
+"""
+    assert _nn404(given) == []
+    assert [(f.line, f.column) for f in _nn404(given.replace("step(epoch)", "step()"))] == [(13, 5)]
+    assert _nn404("\nfor epoch in range(3):\n    scheduler.step()\n    print(epoch)\n") == []
+
+
+IGNITE = """
+from ignite.engine import Engine, Events
+
+def update(engine, batch):
+    optimizer.zero_grad()
+    x, y = batch
+    loss = criterion(model(x), y)
+    loss.backward()
+    optimizer.step()
+    return loss.item()
+
+trainer = Engine(update)
+"""
+
+
+def test_nn404_an_ignite_epoch_started_handler() -> None:
+    body = IGNITE + "\n@trainer.on(Events.EPOCH_STARTED)\ndef adjust(engine):\n    scheduler.step()\n"
+    findings = _nn404(body)
+    assert [(f.line, f.column) for f in findings] == [(26, 5)]
+    assert findings[0].message == (
+        "scheduler.step() runs in an Events.EPOCH_STARTED handler, before that epoch's optimizer steps: the schedule "
+        "runs one epoch early and its first value is skipped; attach it to Events.EPOCH_COMPLETED"
+    )
+    assert findings[0].evidence == {"event": "EPOCH_STARTED"}
+
+
+def test_nn404_an_ignite_handler_that_steps_no_scheduler_or_an_epoch_is_silent() -> None:
+    for handler in ("    scheduler.step(engine.state.epoch)\n", "    optimizer.step()\n", "    step()\n",
+                    "    model.step()\n", "    scheduler.get_last_lr()\n"):
+        body = IGNITE + "\n@trainer.on(Events.EPOCH_STARTED)\ndef adjust(engine):\n" + handler
+        assert _nn404(body) == [], handler
+    two = IGNITE + "\n@trainer.on(Events.EPOCH_STARTED)\ndef adjust(engine):\n    optimizer.step()\n    scheduler.step()\n"
+    assert [(f.line, f.column) for f in _nn404(two)] == [(27, 5)]
+
+
+def test_nn402_a_loop_that_does_not_train_does_not_stop_the_search() -> None:
+    body = """
+for x, y in loader:
+    print(x.shape)
+for x, y in loader:
+    criterion(model(x), y).backward()
+    optimizer.step()
+"""
+    assert [(f.line, f.column) for f in _nn402(body)] == [(16, 5)]
+
+
+def test_nn404_a_helper_stepped_from_two_loops_is_reported_once() -> None:
+    body = """
+def train_step(x, y):
+    scheduler.step()
+    optimizer.zero_grad()
+    criterion(model(x), y).backward()
+    optimizer.step()
+
+for x, y in loader:
+    train_step(x, y)
+for x, y in loader:
+    train_step(x, y)
+"""
+    assert [(f.line, f.column) for f in _nn404(body)] == [(13, 5)]
+
+
+def test_nn404_skipped_loops_and_steps_do_not_stop_the_search() -> None:
+    body = """
+for epoch in range(3):
+    print(epoch)
+for x, y in loader:
+    if x is None:
+        scheduler.step()
+    plateau.step(0.5)
+    scheduler.step()
+    optimizer.zero_grad()
+    criterion(model(x), y).backward()
+    optimizer.step()
+"""
+    body = "\nplateau = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer)" + body
+    assert [(f.line, f.column) for f in _nn404(body)] == [(19, 5)]
+
+
+def test_nn404_an_ignite_handler_registered_twice_is_reported_once() -> None:
+    body = IGNITE + (
+        "\ndef adjust(engine):\n    scheduler.step()\n\n"
+        "trainer.add_event_handler(Events.EPOCH_STARTED, adjust)\ntrainer.add_event_handler(Events.EPOCH_STARTED, adjust)\n"
+    )
+    assert [(f.line, f.column) for f in _nn404(body)] == [(25, 5)]

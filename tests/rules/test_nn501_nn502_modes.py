@@ -211,3 +211,79 @@ def evaluate(model, loader):
 """
     )
     assert found == []
+
+
+# --------------------------------------------- NN501 pinned by mutation testing (bench/mutation.py)
+TWICE = """
+import torch
+import torch.nn as nn
+model = nn.Sequential(nn.Linear(4, 8), nn.Dropout(0.5), nn.Linear(8, 2))
+
+def evaluate(loader):
+    correct = 0
+    with torch.no_grad():
+        for x, y in loader:
+            correct += (model(x).argmax(1) == y).sum().item()
+            confidence = model(x).softmax(1).max(1).values.mean().item()
+    return correct, confidence
+
+model.train()
+evaluate(loader)
+"""
+
+
+def test_nn501_whole_message_evidence_and_one_report_per_function_and_model() -> None:
+    findings = lint_text(TWICE, select=["NN501"])
+    assert [(f.line, f.column) for f in findings] == [(10, 25)]
+    assert findings[0].message == (
+        "the model runs in training mode during evaluation: Dropout/BatchNorm behave as in training; "
+        "call model.eval() before evaluating"
+    )
+    assert findings[0].evidence == {"possible_modes": ["train"]}
+
+
+def test_nn501_evidence_names_both_modes_on_some_paths() -> None:
+    source = TWICE.replace("model.train()\nevaluate(loader)", "model.train()\nif resume:\n    model.eval()\nevaluate(loader)")
+    (finding,) = lint_text(source, select=["NN501"])
+    assert "during evaluation on some paths: Dropout/BatchNorm" in finding.message
+    assert finding.evidence == {"possible_modes": ["eval", "train"]}
+
+
+def test_nn501_a_mode_chosen_by_the_caller_on_purpose_is_silent() -> None:
+    source = TWICE.replace(
+        "def evaluate(loader):\n    correct = 0\n",
+        "def evaluate(loader, training=False):\n    if training:\n        model.train()\n    else:\n        model.eval()\n    correct = 0\n",
+    )
+    assert lint_text(source, select=["NN501"]) == []
+
+
+def test_nn501_skipped_forwards_do_not_stop_the_search() -> None:
+    source = TWICE.replace(
+        "model.train()\nevaluate(loader)",
+        """plain = nn.Linear(4, 2)
+
+def evaluate_plain(loader):
+    with torch.no_grad():
+        return sum((plain(x).argmax(1) == y).sum().item() for x, y in loader)
+
+def evaluate_as_asked(loader, training=False):
+    if training:
+        model.train()
+    else:
+        model.eval()
+    with torch.no_grad():
+        return sum((model(x).argmax(1) == y).sum().item() for x, y in loader)
+
+def evaluate_again(loader):
+    with torch.no_grad():
+        return sum((model(x).argmax(1) == y).sum().item() for x, y in loader)
+
+plain.train()
+model.train()
+evaluate_plain(loader)
+evaluate_as_asked(loader)
+evaluate(loader)
+evaluate_again(loader)""",
+    )
+    findings = lint_text(source, select=["NN501"])
+    assert [(f.line, f.column) for f in findings] == [(10, 25), (30, 21)]
