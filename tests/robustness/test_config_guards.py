@@ -180,4 +180,5 @@ def test_python_m_nnlint_loads_no_plugin_from_the_current_folder(tmp_path: Path)
         assert "evil" not in result.stdout and not marker.exists(), command
     # a folder the user puts on the path themselves is theirs to trust
     chosen = run("-m", "nnlint", "plugins", env={**environment, "PYTHONPATH": str(tmp_path)})
-    assert "evil             evil-plugin 1.0" in chosen.stdout and marker.exists()
+    assert marker.exists()  # it was imported; a module with no hook is then reported, not listed
+    assert "evil" in chosen.stdout + chosen.stderr
