@@ -124,3 +124,19 @@ def test_custom_function_deliberate_manipulations_are_silent() -> None:
     ]
     (finding,) = run({"custom_functions": entries})
     assert finding.code == "NN812" and finding.line == 20 and "Square" in finding.message
+
+
+def _activations(std: float, residual: bool):
+    layers = [{"module": f"GPT.h.{i}.c_proj", "module_type": "Linear", "std": std, "mean": 0.0, "order": i, "is_output_layer": False}
+              for i in range(3)]
+    for layer in layers:
+        layer["residual"] = residual
+    return {"activations": layers, "train_inputs": [{"where": where(12)}]}
+
+
+def test_small_residual_branches_are_not_vanishing_activations() -> None:
+    assert run(_activations(0.005, residual=True)) == []  # GPT-2's c_proj: std 0.02/sqrt(2 n_layer) on purpose
+    (finding,) = run(_activations(0.005, residual=False))  # the same scale in a plain stack starves the next layer
+    assert finding.code == "NN811" and finding.line == 12 and "vanishing activations: the output of GPT.h.0.c_proj" in finding.message
+    (finding,) = run(_activations(500.0, residual=True))  # a residual branch that explodes is still reported
+    assert finding.code == "NN811" and "exploding activations" in finding.message and "3 layer(s) affected" in finding.message
