@@ -170,6 +170,7 @@ class Recorder:
         self.eval_iterators_after_step = 0
         self.backwards_after_step = 0
         self._loaders: Dict[int, Any] = {}
+        self._loader_where: Dict[int, Where] = {}  # where each loader was first iterated (the training loop's `for`)
         # forward tracking
         self.stack: List[nn.Module] = []
         self.root: Optional[nn.Module] = None
@@ -245,6 +246,7 @@ class Recorder:
         if not self.active():
             return inner
         self._loaders[id(loader)] = loader
+        self._loader_where.setdefault(id(loader), self.where())
         if self.steps >= 1 and id(loader) == self.train_loader_id:
             sampler = getattr(loader, "sampler", None)
             if sampler is not None and hasattr(sampler, "epoch"):
@@ -334,7 +336,7 @@ class Recorder:
             sampler = getattr(loader, "sampler", None)
             batch_sampler = getattr(loader, "batch_sampler", None)
             info: Dict[str, Any] = {
-                "class": type(loader).__name__,
+                "class": type(loader).__name__, "where": self._loader_where.get(id(loader), []),
                 "sampler": type(sampler).__name__ if sampler is not None else None,
                 "batch_sampler": type(batch_sampler).__name__ if batch_sampler is not None else None,
                 "batch_size": getattr(loader, "batch_size", None),
@@ -588,7 +590,9 @@ class Recorder:
                 # (torch.full(..., real_label), label.fill_(fake_label), torch.ones(b)) is made in the step
                 entry["labels_from_batch"] = self._is_tracked(self._batch_lineage, target)
             if target.is_floating_point() and target.numel():
-                entry["target"] = {"min": float(target.detach().min().item()), "max": float(target.detach().max().item())}
+                values = target.detach()
+                entry["target"] = {"min": float(values.min().item()), "max": float(values.max().item()), "n": int(values.numel()),
+                                   "negative_fraction": float((values < 0).double().mean().item())}
             entry["broadcasts"] = list(inputs.shape) != list(target.shape) and _broadcastable(inputs.shape, target.shape)
         if family in ("cross_entropy", "nll") and inputs.dim() >= 1:
             entry["classes"] = int(inputs.shape[1] if inputs.dim() >= 2 else inputs.shape[0])
