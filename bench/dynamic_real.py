@@ -3,6 +3,7 @@
     python bench/dynamic_real.py                 # every script of bench/dynamic_real.json, then its bugs
     python bench/dynamic_real.py --only nanoGPT  # the scripts whose id contains this text
     python bench/dynamic_real.py --no-plain      # skip the plain runs (no overhead column)
+    python bench/dynamic_real.py --readme        # print the table of the last results into README.md
 
 The manifest ``bench/dynamic_real.json`` names, for each script, its repository and commit, the files to
 take, the folder to run in, its arguments, how its fake data is made (``setup``: random words, characters,
@@ -55,7 +56,8 @@ def load_manifest() -> List[Dict[str, Any]]:
     by_id = {entry["id"]: entry for entry in data["scripts"]}
     scripts = []
     for entry in data["scripts"]:
-        merged = {**by_id[entry["same_as"]], **entry, "bugs": entry.get("bugs", [])} if "same_as" in entry else dict(entry)
+        base = by_id[entry["same_as"]] if "same_as" in entry else {}
+        merged = {**base, **entry, "bugs": entry.get("bugs", [])}  # a variant runs its own bugs only
         merged["commit"] = data["repositories"][merged["repo"]]
         scripts.append(merged)
     return scripts
@@ -139,10 +141,12 @@ def prepare(script: Dict[str, Any], variant: str, mirrors: Path, bug: Optional[D
     root = WORK / slug
     extract(script, mirrors, root)
     env = environment(script, root)
+    for change in script.get("patch", []):  # what makes it run on CPU in a few steps, data generators included
+        substitute(root, change)
     for step in script.get("setup", []):
         make_data(step, root, env)
-    for change in script.get("patch", []) + ([bug] if bug else []):
-        substitute(root, change)
+    if bug:
+        substitute(root, bug)
     return root
 
 
@@ -184,7 +188,10 @@ def main(argv: List[str]) -> int:
     parser.add_argument("--no-plain", action="store_true")
     parser.add_argument("--no-bugs", action="store_true")
     parser.add_argument("--timeout", type=float, default=240)
+    parser.add_argument("--readme", action="store_true", help="only put the table of bench/dynamic_real_results.json in README.md")
     options = parser.parse_args(argv)
+    if options.readme:
+        return update_readme(json.loads(RESULTS.read_text(encoding="utf-8")))
     results: Dict[str, Any] = {"clean": [], "bugs": []}
     for script in load_manifest():
         if options.only not in script["id"]:
@@ -218,9 +225,43 @@ def main(argv: List[str]) -> int:
                 entry["skipped"] = str(error)
             results["bugs"].append(entry)
             print(f"  bug {bug['id']}: found={[v['code'] for v in entry.get('found', [])]} all={[v['code'] for v in entry.get('verdicts', [])]}", flush=True)
-    if not options.only:
-        RESULTS.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    if options.only and RESULTS.exists():  # rerun rows replace theirs in the last results, in manifest order
+        previous = json.loads(RESULTS.read_text(encoding="utf-8"))
+        rerun = {row["id"] for row in results["clean"]}
+        order = [script["id"] for script in load_manifest()]
+        rows = {row["id"]: row for row in previous["clean"] if row["id"] not in rerun}
+        rows.update({row["id"]: row for row in results["clean"]})
+        bugs = [b for b in previous["bugs"] if b["script"] not in rerun] + results["bugs"]
+        results = {"clean": [rows[i] for i in order if i in rows], "bugs": sorted(bugs, key=lambda b: order.index(b["script"]) if b["script"] in order else 0)}
+    RESULTS.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
     print(table(results))
+    print(summary(results))
+    return 0
+
+
+def summary(results: Dict[str, Any]) -> str:
+    ran = [row for row in results["clean"] if row.get("ran")]
+    with_alarm = [row for row in ran if row["false_alarms"]]
+    repos = {row["repo"] for row in ran}
+    distinct = {(row["repo"], row["id"].split(" (")[0]) for row in ran}
+    bugs = [entry for entry in results["bugs"] if "skipped" not in entry]
+    found = [entry for entry in bugs if entry.get("found")]
+    ratios = sorted(row["seconds"] / row["plain_seconds"] for row in ran if row.get("plain_seconds"))
+    spread = f"{ratios[0]:.2f}x to {ratios[-1]:.2f}x, median {ratios[len(ratios) // 2]:.2f}x" if ratios else "n/a"
+    return (f"{len(ran)} clean runs ({len(distinct)} scripts) from {len(repos)} repositories reached a step; "
+            f"{len(with_alarm)} got a dynamic finding or confirmation. {len(found)}/{len(bugs)} injected bugs were found at run time. "
+            f"nnlint --dynamic (static pass included) took {spread} the plain run to the first optimizer step.")
+
+
+def update_readme(results: Dict[str, Any]) -> int:
+    readme = REPO / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    start, end = "<!-- dynamic-real:start -->", "<!-- dynamic-real:end -->"
+    if start not in text or end not in text:
+        print(f"README.md has no {start} ... {end} block", file=sys.stderr)
+        return 1
+    body = f"{start}\n{table(results)}\n\n{summary(results)}\n{end}"
+    readme.write_text(text[: text.index(start)] + body + text[text.index(end) + len(end):], encoding="utf-8")
     return 0
 
 
