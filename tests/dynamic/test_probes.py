@@ -187,3 +187,12 @@ def test_a_sequential_loader_over_class_sorted_data_reports_alone() -> None:
     assert run({"losses": [loss], "loaders": [_sorted_loader("RandomSampler", True)]}) == []
     assert run({"losses": [loss], "loaders": [_sorted_loader("SequentialSampler", False)]}) == []  # unshuffled, but not sorted
     assert run({"losses": [], "loaders": [_sorted_loader("SequentialSampler", True)]}) == []  # no classification loss trained
+
+
+def test_a_reshape_that_reorders_axes_reports_alone_at_the_reshape() -> None:
+    swap = {"where": where(41), "input_shape": [8, 16], "output_shape": [16, 8], "permutes_axes": True}
+    (finding,) = run({"reshapes": [swap]})
+    assert (finding.code, finding.line) == ("NN102", 41) and "turns shape (8, 16) into (16, 8)" in finding.message
+    flatten = {"where": where(42), "input_shape": [8, 3, 4, 4], "output_shape": [8, 48], "permutes_axes": False}
+    assert run({"reshapes": [flatten]}) == []
+    assert run({"reshapes": [swap]}, [static("NN102", 41)]) == []  # the static finding is confirmed instead
