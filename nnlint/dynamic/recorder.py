@@ -674,7 +674,8 @@ class Recorder:
             try:
                 params = [p for opt in self._primary() for g in opt.param_groups for p in g["params"]]
                 held = [p for p in params if p.grad is not None and bool((p.grad != 0).any().item())]
-                self.obs["second_backward"] = {"params": len(params), "params_with_stale_grad": len(held), "where": self.where()}
+                self.obs["second_backward"] = {"params": len(params), "params_with_stale_grad": len(held), "where": self.where(),
+                                               "optimizers": len(list(self.optimizers))}
             finally:
                 self.busy = False
         if self.steps >= 2:

@@ -196,3 +196,12 @@ def test_a_reshape_that_reorders_axes_reports_alone_at_the_reshape() -> None:
     flatten = {"where": where(42), "input_shape": [8, 3, 4, 4], "output_shape": [8, 48], "permutes_axes": False}
     assert run({"reshapes": [flatten]}) == []
     assert run({"reshapes": [swap]}, [static("NN102", 41)]) == []  # the static finding is confirmed instead
+
+
+def test_stale_gradients_of_the_only_optimizer_report_alone() -> None:
+    stale = {"params": 12, "params_with_stale_grad": 12, "where": where(96), "optimizers": 1}
+    (finding,) = run({"second_backward": stale})
+    assert (finding.code, finding.line) == ("NN402", 96) and "every one of the 12 parameters still holding" in finding.message
+    assert run({"second_backward": {**stale, "optimizers": 2}}) == []  # a GAN: D's gradients wait for D's next zero_grad
+    assert run({"second_backward": {**stale, "params_with_stale_grad": 5}}) == []  # some cleared: not decisive
+    assert run({"second_backward": stale}, [static("NN402", 90)]) == []  # confirmed instead
