@@ -1,7 +1,7 @@
 """The dynamic pass on real public training scripts: false alarms on clean scripts, confirmations of injected bugs.
 
     python bench/dynamic_real.py                 # every script of bench/dynamic_real.json, then its bugs
-    python bench/dynamic_real.py --only nanoGPT  # the scripts whose id contains this text
+    python bench/dynamic_real.py --only nanoGPT,gat  # the scripts whose id contains one of these texts
     python bench/dynamic_real.py --no-plain      # skip the plain runs (no overhead column)
     python bench/dynamic_real.py --readme        # print the table of the last results into README.md
 
@@ -188,13 +188,14 @@ def main(argv: List[str]) -> int:
     parser.add_argument("--no-plain", action="store_true")
     parser.add_argument("--no-bugs", action="store_true")
     parser.add_argument("--timeout", type=float, default=240)
+    parser.add_argument("--results", type=Path, default=RESULTS, help="results file (with --only, rerun rows are merged into it)")
     parser.add_argument("--readme", action="store_true", help="only put the table of bench/dynamic_real_results.json in README.md")
     options = parser.parse_args(argv)
     if options.readme:
-        return update_readme(json.loads(RESULTS.read_text(encoding="utf-8")))
+        return update_readme(json.loads(options.results.read_text(encoding="utf-8")))
     results: Dict[str, Any] = {"clean": [], "bugs": []}
     for script in load_manifest():
-        if options.only not in script["id"]:
+        if not any(part in script["id"] for part in options.only.split(",")):
             continue
         row: Dict[str, Any] = {"id": script["id"], "repo": script["repo"], "commit": script["commit"][:12]}
         lacking = missing(script)
@@ -225,18 +226,23 @@ def main(argv: List[str]) -> int:
                 entry["skipped"] = str(error)
             results["bugs"].append(entry)
             print(f"  bug {bug['id']}: found={[v['code'] for v in entry.get('found', [])]} all={[v['code'] for v in entry.get('verdicts', [])]}", flush=True)
-    if options.only and RESULTS.exists():  # rerun rows replace theirs in the last results, in manifest order
-        previous = json.loads(RESULTS.read_text(encoding="utf-8"))
-        rerun = {row["id"] for row in results["clean"]}
-        order = [script["id"] for script in load_manifest()]
-        rows = {row["id"]: row for row in previous["clean"] if row["id"] not in rerun}
-        rows.update({row["id"]: row for row in results["clean"]})
-        bugs = [b for b in previous["bugs"] if b["script"] not in rerun] + results["bugs"]
-        results = {"clean": [rows[i] for i in order if i in rows], "bugs": sorted(bugs, key=lambda b: order.index(b["script"]) if b["script"] in order else 0)}
-    RESULTS.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    if options.only and options.results.exists():  # rerun rows replace theirs in the last results
+        results = merge(json.loads(options.results.read_text(encoding="utf-8")), results)
+    options.results.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
     print(table(results))
     print(summary(results))
     return 0
+
+
+def merge(previous: Dict[str, Any], rerun: Dict[str, Any]) -> Dict[str, Any]:
+    """``previous`` with the scripts of ``rerun`` (clean rows and their bugs) replaced, in manifest order."""
+    ids = {row["id"] for row in rerun["clean"]}
+    order = [script["id"] for script in load_manifest()]
+    rows = {row["id"]: row for row in previous["clean"] if row["id"] not in ids}
+    rows.update({row["id"]: row for row in rerun["clean"]})
+    bugs = [b for b in previous["bugs"] if b["script"] not in ids] + rerun["bugs"]
+    rank = {script_id: index for index, script_id in enumerate(order)}
+    return {"clean": [rows[i] for i in order if i in rows], "bugs": sorted(bugs, key=lambda b: rank.get(b["script"], len(order)))}
 
 
 def ran(row: Dict[str, Any]) -> bool:

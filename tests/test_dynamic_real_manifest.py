@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.dynamic_real import MANIFEST, SetupError, load_manifest, make_data, substitute
+from bench.dynamic_real import MANIFEST, SetupError, load_manifest, make_data, merge, substitute
 
 MIRRORS = Path("/work/.mirror")
 
@@ -57,3 +57,12 @@ def test_every_bug_still_applies_to_the_pinned_commit() -> None:
 def test_manifest_is_valid_json_with_pinned_repositories() -> None:
     data = json.loads(MANIFEST.read_text(encoding="utf-8"))
     assert all(len(commit) == 40 for commit in data["repositories"].values())
+
+
+def test_rerun_rows_replace_theirs_in_manifest_order() -> None:
+    first, second = load_manifest()[0]["id"], load_manifest()[1]["id"]
+    previous = {"clean": [{"id": first, "v": 1}, {"id": second, "v": 1}], "bugs": [{"script": first, "bug": "a", "v": 1}]}
+    rerun = {"clean": [{"id": first, "v": 2}], "bugs": [{"script": first, "bug": "a", "v": 2}]}
+    merged = merge(previous, rerun)
+    assert [(row["id"], row["v"]) for row in merged["clean"]] == [(first, 2), (second, 1)]
+    assert merged["bugs"] == [{"script": first, "bug": "a", "v": 2}]
