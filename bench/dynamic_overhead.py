@@ -41,7 +41,7 @@ register_optimizer_step_post_hook(done)
 script = sys.argv[1]
 os.chdir(os.path.dirname(script))
 sys.path.insert(0, os.path.dirname(script))
-sys.argv = [script]
+sys.argv = sys.argv[1:]  # the script and its arguments
 runpy.run_path(script, run_name="__main__")
 """
 

@@ -158,6 +158,12 @@ class Probe(Documented):
         return None
 
 
+def unexplained(run: RunView, code: str) -> bool:
+    """No static finding of ``code`` in this run: run-time evidence of that bug must stand as a finding of its own
+    (when there is one, ``confirm`` speaks for the evidence instead, and one finding is enough)."""
+    return run.static_count(code) == 0
+
+
 def fmt(value: Optional[float]) -> str:
     """Numbers for messages: short, scientific when far from 1."""
     if value is None:
@@ -198,4 +204,4 @@ def input_out_of_scale(run: RunView, options: Dict[str, Any]) -> Optional[Dict[s
     return None
 
 
-__all__ = ["Probe", "RunView", "at_finding", "first_batch_degenerate", "fmt", "training_losses", "input_out_of_scale", "Finding", "Severity"]
+__all__ = ["Probe", "RunView", "at_finding", "first_batch_degenerate", "fmt", "training_losses", "input_out_of_scale", "unexplained", "Finding", "Severity"]

@@ -18,7 +18,7 @@ import math
 import os
 import time
 import weakref
-from typing import Any, Callable, Dict, Iterator, List, Optional, Set, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 import torch
 from torch import nn
@@ -54,6 +54,19 @@ PRODUCERS = {
     "F.relu", "torch.relu", "Tensor.relu",
 }
 BACKWARDS = {"Tensor.backward", "torch.autograd.backward"}
+# operations whose output is still "the batch's" tensor (moved, cast, reshaped, indexed): a label's lineage
+LINEAGE = {
+    "Tensor.to", "Tensor.cuda", "Tensor.cpu", "Tensor.long", "Tensor.int", "Tensor.float", "Tensor.double", "Tensor.half",
+    "Tensor.bool", "Tensor.type", "Tensor.view", "Tensor.view_as", "Tensor.reshape", "Tensor.reshape_as", "Tensor.squeeze",
+    "Tensor.unsqueeze", "Tensor.flatten", "Tensor.__getitem__", "Tensor.contiguous", "Tensor.clone", "Tensor.detach",
+    "Tensor.argmax", "torch.argmax", "torch.squeeze", "torch.flatten", "torch.reshape", "Tensor.to_dense", "Tensor.t",
+}
+# operations a residual branch's output passes through before it is added back (dropout, layer scale, reshapes)
+BRANCH_PASS = DROPOUTS | {
+    "Tensor.view", "Tensor.reshape", "Tensor.transpose", "Tensor.permute", "Tensor.contiguous", "Tensor.__mul__",
+    "Tensor.__rmul__", "Tensor.mul", "torch.mul", "Tensor.flatten", "Tensor.squeeze", "Tensor.unsqueeze",
+}
+ADDS = {"Tensor.__add__", "Tensor.__radd__", "Tensor.__iadd__", "Tensor.add", "Tensor.add_", "torch.add"}
 _SKIP_FINITE = ("__get__", "__set__", "Tensor.__setitem__", "Tensor.backward", "torch.autograd.backward")
 MODE_LAYERS = (nn.modules.dropout._DropoutNd, nn.modules.batchnorm._BatchNorm)
 LIMIT_PER_SITE = 3
@@ -79,14 +92,6 @@ def _first_tensor(values: Any) -> Optional[torch.Tensor]:
         if isinstance(value, torch.Tensor):
             return value
     return None
-
-
-def _one_valued(tensor: torch.Tensor) -> bool:
-    """Every element equal (a label tensor of one class); bounded in cost."""
-    if tensor.numel() == 0 or tensor.numel() > 1_000_000 or tensor.is_complex():
-        return False
-    flat = tensor.detach().reshape(-1)
-    return bool((flat == flat[0]).all().item())
 
 
 def _flat_tensors(value: Any, depth: int = 0) -> List[torch.Tensor]:
@@ -166,6 +171,7 @@ class Recorder:
         self.eval_iterators_after_step = 0
         self.backwards_after_step = 0
         self._loaders: Dict[int, Any] = {}
+        self._loader_where: Dict[int, Where] = {}  # where each loader was first iterated (the training loop's `for`)
         # forward tracking
         self.stack: List[nn.Module] = []
         self.root: Optional[nn.Module] = None
@@ -190,6 +196,8 @@ class Recorder:
         self.experiment_steps = 0
         self.experiment_budget = 1.0  # the experiments may take this many times the run's time to its first step
         self.experiment_timeout: Optional[float] = None  # the run's timeout: the experiments take at most half of what is left
+        self._batch_lineage: Dict[int, Any] = {}  # id -> weakref: the training batch's tensors and what is derived from them
+        self._branches: Dict[int, Tuple[Any, Dict[str, Any]]] = {}  # first forward: id -> (weakref, activation) of layer outputs
 
     # ------------------------------------------------------------------ helpers
     def progress(self, stage: str) -> None:
@@ -245,6 +253,7 @@ class Recorder:
         if not self.active():
             return inner
         self._loaders[id(loader)] = loader
+        self._loader_where.setdefault(id(loader), self.where())
         if self.steps >= 1 and id(loader) == self.train_loader_id:
             sampler = getattr(loader, "sampler", None)
             if sampler is not None and hasattr(sampler, "epoch"):
@@ -314,7 +323,7 @@ class Recorder:
         self.busy = True
         try:
             tensors = _flat_tensors(batch)
-            self._uniform_batch_sizes = {t.numel() for t in tensors if _one_valued(t)}
+            self._batch_lineage = {id(t): weakref.ref(t) for t in tensors}
             digest = [tensorstats.digest(t) for t in tensors]
             if state.last_digest is not None and tensors and self.obs["repeated_batch"] is None:
                 loader = self._loaders.get(state.loader_id)
@@ -336,7 +345,7 @@ class Recorder:
             sampler = getattr(loader, "sampler", None)
             batch_sampler = getattr(loader, "batch_sampler", None)
             info: Dict[str, Any] = {
-                "class": type(loader).__name__,
+                "class": type(loader).__name__, "where": self._loader_where.get(id(loader), []),
                 "sampler": type(sampler).__name__ if sampler is not None else None,
                 "batch_sampler": type(batch_sampler).__name__ if batch_sampler is not None else None,
                 "batch_size": getattr(loader, "batch_size", None),
@@ -443,6 +452,7 @@ class Recorder:
         self._root_ctx = None
         if self.in_first_train_forward:
             self.in_first_train_forward = False
+            self._branches = {}
             self.first_train_forward_done = True
             for entry in self.obs["activations"]:
                 entry["is_output_layer"] = entry["module_id"] == self._last_param_leaf
@@ -488,13 +498,13 @@ class Recorder:
         self.busy = True
         try:
             stats = tensorstats.summary(output)
-            self.obs["activations"].append(
-                {
-                    "module": self.module_path(module), "module_type": type(module).__name__,
-                    "std": stats.get("std"), "mean": stats.get("mean"), "module_id": id(module),
-                    "order": len(self.obs["activations"]),
-                }
-            )
+            activation = {
+                "module": self.module_path(module), "module_type": type(module).__name__,
+                "std": stats.get("std"), "mean": stats.get("mean"), "module_id": id(module),
+                "order": len(self.obs["activations"]),
+            }
+            self.obs["activations"].append(activation)
+            self._branches[id(output)] = (weakref.ref(output), activation)
         finally:
             self.busy = False
 
@@ -520,6 +530,11 @@ class Recorder:
                 self._on_constant(key, args, kwargs, out)
             if key in RELUS and self.in_first_train_forward:
                 self._on_relu(out)
+            if key in LINEAGE and self._batch_lineage and args and self._is_tracked(self._batch_lineage, args[0]):
+                if isinstance(out, torch.Tensor) and len(self._batch_lineage) < 10_000:
+                    self._batch_lineage[id(out)] = weakref.ref(out)
+            if self.in_first_train_forward and self._branches and (key in BRANCH_PASS or key in ADDS):
+                self._on_branch_op(key, args, out)
             if key in PRODUCERS and isinstance(out, torch.Tensor):
                 if len(self._producers) > 20_000:
                     self._producers.clear()
@@ -528,6 +543,28 @@ class Recorder:
                 self._check_finite(key, args, out)
         finally:
             self.busy = False
+
+    @staticmethod
+    def _is_tracked(table: Dict[int, Any], tensor: Any) -> bool:
+        entry = table.get(id(tensor))
+        if entry is None:
+            return False
+        ref = entry[0] if isinstance(entry, tuple) else entry
+        return ref() is tensor
+
+    def _on_branch_op(self, key: str, args: Tuple[Any, ...], out: Any) -> None:
+        """A layer's output added back to a tensor of its own shape is a residual branch (``x + f(x)``), whose
+        small initial scale is deliberate (GPT-2's c_proj, Fixup, SkipInit): NN811 does not judge it as a plain layer."""
+        tracked = [a for a in args[:2] if isinstance(a, torch.Tensor) and self._is_tracked(self._branches, a)]
+        if not tracked:
+            return
+        if key in ADDS:
+            if len(args) < 2 or not all(isinstance(a, torch.Tensor) for a in args[:2]) or args[0].shape != args[1].shape:
+                return
+            for tensor in tracked:
+                self._branches[id(tensor)][1]["residual"] = True
+        elif isinstance(out, torch.Tensor) and len(self._branches) < 10_000:
+            self._branches[id(out)] = (weakref.ref(out), self._branches[id(tracked[0])][1])
 
     def _origin(self, tensor: Any) -> Tuple[Where, Optional[str]]:
         entry = self._producers.get(id(tensor))
@@ -573,13 +610,14 @@ class Recorder:
                 entry["labels"] = tensorstats.label_stats(target)
             elif family in ("bce", "bce_with_logits") and (inputs.dim() == 1 or (inputs.dim() == 2 and inputs.shape[1] == 1)):
                 entry["labels"] = tensorstats.label_stats(target)
-            if "labels" in entry and self._uniform_batch_sizes is not None:
-                # one-valued labels made in the step (a GAN's torch.ones_like(real) target) are not the data's
-                entry["labels_from_batch"] = target.numel() in self._uniform_batch_sizes or not _one_valued(target)
-            elif "labels" in entry:
-                entry["labels_from_batch"] = False  # no training batch seen: the labels are made in the script
+            if "labels" in entry:
+                # only labels that come from the loader's batch are the data's: a GAN's real/fake target
+                # (torch.full(..., real_label), label.fill_(fake_label), torch.ones(b)) is made in the step
+                entry["labels_from_batch"] = self._is_tracked(self._batch_lineage, target)
             if target.is_floating_point() and target.numel():
-                entry["target"] = {"min": float(target.detach().min().item()), "max": float(target.detach().max().item())}
+                values = target.detach()
+                entry["target"] = {"min": float(values.min().item()), "max": float(values.max().item()), "n": int(values.numel()),
+                                   "negative_fraction": float((values < 0).double().mean().item())}
             entry["broadcasts"] = list(inputs.shape) != list(target.shape) and _broadcastable(inputs.shape, target.shape)
         if family in ("cross_entropy", "nll") and inputs.dim() >= 1:
             entry["classes"] = int(inputs.shape[1] if inputs.dim() >= 2 else inputs.shape[0])
@@ -661,7 +699,8 @@ class Recorder:
             try:
                 params = [p for opt in self._primary() for g in opt.param_groups for p in g["params"]]
                 held = [p for p in params if p.grad is not None and bool((p.grad != 0).any().item())]
-                self.obs["second_backward"] = {"params": len(params), "params_with_stale_grad": len(held), "where": self.where()}
+                self.obs["second_backward"] = {"params": len(params), "params_with_stale_grad": len(held), "where": self.where(),
+                                               "optimizers": len(list(self.optimizers))}
             finally:
                 self.busy = False
         if self.steps >= 2:

@@ -124,3 +124,84 @@ def test_custom_function_deliberate_manipulations_are_silent() -> None:
     ]
     (finding,) = run({"custom_functions": entries})
     assert finding.code == "NN812" and finding.line == 20 and "Square" in finding.message
+
+
+def _activations(std: float, residual: bool):
+    layers = [{"module": f"GPT.h.{i}.c_proj", "module_type": "Linear", "std": std, "mean": 0.0, "order": i, "is_output_layer": False}
+              for i in range(3)]
+    for layer in layers:
+        layer["residual"] = residual
+    return {"activations": layers, "train_inputs": [{"where": where(12)}]}
+
+
+def test_small_residual_branches_are_not_vanishing_activations() -> None:
+    assert run(_activations(0.005, residual=True)) == []  # GPT-2's c_proj: std 0.02/sqrt(2 n_layer) on purpose
+    (finding,) = run(_activations(0.005, residual=False))  # the same scale in a plain stack starves the next layer
+    assert finding.code == "NN811" and finding.line == 12 and "vanishing activations: the output of GPT.h.0.c_proj" in finding.message
+    (finding,) = run(_activations(500.0, residual=True))  # a residual branch that explodes is still reported
+    assert finding.code == "NN811" and "exploding activations" in finding.message and "3 layer(s) affected" in finding.message
+
+
+def mse_loss(line: int, output_min: float, negative_targets: float, origin_line: int = 0):
+    return {"family": "mse", "where": where(line), "origin": where(origin_line) if origin_line else [], "origin_op": "F.relu" if origin_line else None,
+            "phase": "train", "step": 0, "value": 0.5, "input_shape": [64, 1], "target_shape": [64, 1],
+            "input": {"min": output_min, "max": 2.0, "nonfinite": 0, "zero_fraction": 0.5 if output_min == 0 else 0.0},
+            "target": {"min": -0.99, "max": 1.5, "n": 64, "negative_fraction": negative_targets}}
+
+
+def test_a_never_negative_regression_output_against_negative_targets_reports_alone() -> None:
+    (finding,) = run({"losses": [mse_loss(30, 0.0, 0.4, origin_line=12)]})
+    assert (finding.code, finding.line, finding.column) == ("NN202", 12, 1)  # at the relu that made the output
+    assert "never negative (min 0 over 64 values, 50% exactly 0) but 40% of its targets are (down to -0.99)" in finding.message
+    assert finding.evidence["target_range"] == [-0.99, 1.5]
+    assert run({"losses": [mse_loss(30, -0.3, 0.4)]}) == []  # outputs below zero: nothing bounds them
+    positive_linear_head = mse_loss(30, 0.02, 0.5)  # no rectifier, no exact zero: a positive bias at initialisation
+    assert run({"losses": [positive_linear_head]}) == []
+    (finding,) = run({"losses": [mse_loss(30, 0.0, 0.4)]})  # producer unknown, but half the outputs exactly 0
+    assert finding.line == 30 and "the regression output is never negative" in finding.message
+    assert run({"losses": [mse_loss(30, 0.0, 0.02)]}) == []  # 2% negative targets: not decisive
+    assert run({"losses": [mse_loss(30, 0.0, 0.4)]}, [static("NN202", 12)]) == []  # the static finding is confirmed instead
+
+
+def test_probability_rows_into_cross_entropy_report_alone_not_log_probabilities() -> None:
+    probabilities = ce_loss(21, 1.6, 5, min=0.05, max=0.6, row_sum_max_dev=1e-7, row_logsumexp_max_abs=1.2)
+    probabilities.update({"origin": where(14), "origin_op": "F.softmax"})
+    (finding,) = run({"losses": [probabilities]})
+    assert (finding.code, finding.line) == ("NN201", 14) and "cross-entropy receives probabilities from softmax: all 32 rows of 5 classes" in finding.message
+    log_probabilities = ce_loss(21, 1.6, 5, min=-4.0, max=-0.1, row_sum_max_dev=3.0, row_logsumexp_max_abs=1e-7)
+    assert run({"losses": [log_probabilities]}) == []  # log-softmax into cross-entropy computes the same loss
+    assert run({"losses": [ce_loss(21, 1.6, 5)]}) == []  # logits
+    assert run({"losses": [probabilities]}, [static("NN201", 21)]) == []
+
+
+def _sorted_loader(sampler: str, non_decreasing: bool):
+    labels = {"n": 384, "counts": {"0": 96, "1": 96, "2": 96, "3": 96}, "non_decreasing": non_decreasing, "non_increasing": False, "head": [0] * 64}
+    return {"sampler": sampler, "batch_size": 32, "where": where(29), "dataset_labels": labels, "dataset_label_head": labels}
+
+
+def test_a_sequential_loader_over_class_sorted_data_reports_alone() -> None:
+    loss = ce_loss(31, 1.4, 4)
+    (finding,) = run({"losses": [loss], "loaders": [_sorted_loader("SequentialSampler", True)]})
+    assert (finding.code, finding.line) == ("NN101", 29)
+    assert "samples sequentially (SequentialSampler) and its 384 labels are sorted by class (increasing; 0: 96, 1: 96" in finding.message
+    assert run({"losses": [loss], "loaders": [_sorted_loader("RandomSampler", True)]}) == []
+    assert run({"losses": [loss], "loaders": [_sorted_loader("SequentialSampler", False)]}) == []  # unshuffled, but not sorted
+    assert run({"losses": [], "loaders": [_sorted_loader("SequentialSampler", True)]}) == []  # no classification loss trained
+
+
+def test_a_reshape_that_reorders_axes_reports_alone_at_the_reshape() -> None:
+    swap = {"where": where(41), "input_shape": [8, 16], "output_shape": [16, 8], "permutes_axes": True}
+    (finding,) = run({"reshapes": [swap]})
+    assert (finding.code, finding.line) == ("NN102", 41) and "turns shape (8, 16) into (16, 8)" in finding.message
+    flatten = {"where": where(42), "input_shape": [8, 3, 4, 4], "output_shape": [8, 48], "permutes_axes": False}
+    assert run({"reshapes": [flatten]}) == []
+    assert run({"reshapes": [swap]}, [static("NN102", 41)]) == []  # the static finding is confirmed instead
+
+
+def test_stale_gradients_of_the_only_optimizer_report_alone() -> None:
+    stale = {"params": 12, "params_with_stale_grad": 12, "where": where(96), "optimizers": 1}
+    (finding,) = run({"second_backward": stale})
+    assert (finding.code, finding.line) == ("NN402", 96) and "every one of the 12 parameters still holding" in finding.message
+    assert run({"second_backward": {**stale, "optimizers": 2}}) == []  # a GAN: D's gradients wait for D's next zero_grad
+    assert run({"second_backward": {**stale, "params_with_stale_grad": 5}}) == []  # some cleared: not decisive
+    assert run({"second_backward": stale}, [static("NN402", 90)]) == []  # confirmed instead

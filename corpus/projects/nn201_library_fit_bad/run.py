@@ -1,4 +1,5 @@
 # expect: none
+# expect-dynamic: NN201
 """Entry script: builds the data, the network and the loss, and hands them to engine.fit."""
 import torch
 from torch.utils.data import DataLoader, TensorDataset

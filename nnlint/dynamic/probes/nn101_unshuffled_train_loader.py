@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any, List, Optional
 
-from nnlint.dynamic.probe import Probe, RunView, training_losses
+from nnlint.dynamic.probe import Probe, RunView, training_losses, unexplained
 from nnlint.finding import Finding
 
 
@@ -11,6 +11,10 @@ class UnshuffledTrainLoaderProbe(Probe):
     Confirms a static NN101 finding when the training loader samples sequentially and the labels it
     delivers first (the data set's first batches when readable, else the loss targets of the first two
     batches) are all one class or sorted. An unshuffled loader over already-shuffled data is left unconfirmed.
+    Without a static finding (the loader's options came from a config the source could not read) it reports
+    on its own when the evidence is decisive: the training loader samples sequentially, a classification
+    loss is trained, and the labels of the whole data set (read from it, at least two batches of them, two
+    classes or more) are sorted by class. It reports at the loop that iterates the loader.
 
     ## Why is this bad?
     Sorted batches make every step pull the model towards one class; the loss oscillates and generalisation suffers.
@@ -32,6 +36,28 @@ class UnshuffledTrainLoaderProbe(Probe):
     code = "NN101"
     name = "unshuffled-train-loader"
     summary = "confirms an unshuffled training loader whose first batches are one class or sorted"
+
+    def check(self, run: RunView) -> None:
+        loaders = run.get("loaders", [])
+        if not unexplained(run, self.code) or not loaders or loaders[0].get("sampler") != "SequentialSampler":
+            return
+        loader = loaders[0]
+        labels = loader.get("dataset_labels")
+        batch = int(loader.get("batch_size") or 1)
+        if not labels or len(labels["counts"]) < 2 or labels["n"] < 2 * batch:
+            return
+        if not (labels["non_decreasing"] or labels["non_increasing"]):
+            return
+        if not training_losses(run, ("cross_entropy", "nll", "bce", "bce_with_logits")):
+            return
+        order = "increasing" if labels["non_decreasing"] else "decreasing"
+        counts = ", ".join(f"{label}: {count}" for label, count in sorted(labels["counts"].items())[:6])
+        run.report(
+            loader.get("where") or run.get("step_where"),
+            f"the training loader samples sequentially (SequentialSampler) and its {labels['n']} labels are sorted by class "
+            f"({order}; {counts}): every batch holds one or two classes; pass shuffle=True",
+            {"sampler": "SequentialSampler", "dataset_counts": labels["counts"], "order": order, "first_labels": (loader.get("dataset_label_head") or {}).get("head")},
+        )
 
     def confirm(self, finding: Finding, run: RunView) -> Optional[bool]:
         loaders = run.get("loaders", [])

@@ -11,8 +11,9 @@ class SingleClassBatch(Probe):
     """## What it does
     Looks at the labels a classification loss receives in the first training batch. If every label is
     the same class although a batch that uniform is improbable (under the class frequencies of the data set
-    when nnlint can read them, else under balanced classes), it is reported. Labels made in the step itself
-    (`torch.ones_like(score)` as a GAN's "real" target) are not the data's and are not judged. Unshuffled loaders are
+    when nnlint can read them, else under balanced classes), it is reported. Only labels that come from the
+    loader's batch (moved, cast, reshaped or indexed on the way) are judged: a target made in the step itself
+    (a GAN's `torch.full((b,), real_label)`, `label.fill_(fake_label)`, `torch.ones_like(score)`) is not the data's. Unshuffled loaders are
     NN101's business and are not reported here.
 
     ## Why is this bad?
@@ -62,7 +63,8 @@ class SingleClassBatch(Probe):
             if dataset is not None:
                 evidence["dataset_counts"] = dataset["counts"]
             if dataset is not None and len(dataset["counts"]) == 1:
-                message = f"every label in the training data set is class {label} ({dataset['n']} samples): nothing can be learned"
+                (only,) = dataset["counts"]
+                message = f"every label in the training data set is class {only} ({dataset['n']} samples): nothing can be learned"
             else:
                 message = (
                     f"all {labels['n']} labels of the first training batch are class {label}; a batch this uniform has "

@@ -35,7 +35,10 @@ class ActivationScale(Probe):
     Use fan-in-scaled initialisation (He for ReLU, Glorot for tanh), or normalisation layers.
     PyTorch's default initialisation shrinks activations by ~2.4x per ReLU layer, so the band is only
     enforced with a `tolerance` factor (default 20: report std < 0.5/20 or > 2*20). Options: `low` (0.5),
-    `high` (2.0), `tolerance` (20). Not reported when the model input itself is unnormalised (NN801).
+    `high` (2.0), `tolerance` (20). Not reported when the model input itself is unnormalised (NN801). A
+    residual branch (a layer whose output is added back to a tensor of its own shape, `x + f(x)`) is not
+    judged as vanishing: GPT-2's output projections (std 0.02/sqrt(2 n_layer)), Fixup and SkipInit make it
+    small on purpose so that the sum stays at the scale of `x`.
     """
 
     code = "NN811"
@@ -52,6 +55,7 @@ class ActivationScale(Probe):
             a for a in run.get("activations", [])
             if not a.get("is_output_layer") and a.get("std") and not str(a.get("module_type")).startswith(SKIPPED_LAYERS)
             and not low <= a["std"] <= high
+            and not (a.get("residual") and a["std"] < low)  # a residual branch starts small on purpose
         ]
         if not offenders:
             return
