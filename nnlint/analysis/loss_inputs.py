@@ -68,7 +68,7 @@ def _may_wrap_a_loss(model: SemanticModel, call: CallInfo) -> bool:
     if len(call.node.args) < 2 or not isinstance(call.node.func, (cst.Name, cst.Attribute)):
         return False
     # memoised per function (every call of a file asks it of its own function)
-    known: Dict[Optional[int], bool] = model.__dict__.setdefault("_calls_backward", {})
+    known: Dict[Optional[int], bool] = model.cached_analysis("functions-calling-backward", dict)
     key = id(call.function) if call.function is not None else None
     answer = known.get(key)
     if answer is None:

@@ -830,7 +830,8 @@ class Recorder:
                 name = names.get(id(p), "?")
                 if moved_by_gradient and weight_norm > 0 and not _is_embedding_weight(p, self.roots) and len(self.obs["update_ratios"]) < 512:
                     self.obs["update_ratios"].append(
-                        {"name": name, "ratio": update_norm / weight_norm, "lr": group.get("lr"), "optimizer": type(optimizer).__name__}
+                        {"name": name, "ratio": update_norm / weight_norm, "lr": group.get("lr"), "optimizer": type(optimizer).__name__,
+                         "numel": p.numel()}
                     )
                 try:
                     init_where = self._init_sites.get(p.untyped_storage().data_ptr(), [])

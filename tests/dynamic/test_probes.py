@@ -205,3 +205,16 @@ def test_stale_gradients_of_the_only_optimizer_report_alone() -> None:
     assert run({"second_backward": {**stale, "optimizers": 2}}) == []  # a GAN: D's gradients wait for D's next zero_grad
     assert run({"second_backward": {**stale, "params_with_stale_grad": 5}}) == []  # some cleared: not decisive
     assert run({"second_backward": stale}, [static("NN402", 90)]) == []  # confirmed instead
+
+
+def test_tiny_weights_have_no_scale_to_judge() -> None:
+    """A ``Linear(1, 1)`` regression on inputs up to 10: its one weight moves by more than itself at the
+    first step, and its gradient dwarfs it, yet the run is healthy (ZZy979/pytorch-tutorial's
+    linear_regression gave NN807 and NN810 before)."""
+    tiny = [{"name": "Model.linear.weight", "ratio": 17.1, "lr": 0.01, "numel": 1}]
+    assert run({"update_ratios": tiny, "step_where": where(44)}) == []
+    grads = [{"name": "Model.linear.weight", "shape": [1, 1], "grad_norm": 171.0, "weight_norm": 0.1, "embedding": False},
+             {"name": "Model.other.weight", "shape": [64, 64], "grad_norm": 0.001, "weight_norm": 1.0, "embedding": False}]
+    assert [f.code for f in run({"grads": grads, "step_where": where(44)})] == []
+    large = [dict(tiny[0], numel=64)]
+    assert [f.code for f in run({"update_ratios": large, "step_where": where(44)})] == ["NN810"]

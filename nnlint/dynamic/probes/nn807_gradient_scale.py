@@ -3,14 +3,15 @@ from __future__ import annotations
 import math
 
 from nnlint.dynamic.probe import Probe, RunView, fmt
+from nnlint.dynamic.probes.nn810_update_ratio import MIN_ELEMENTS
 
 
 class GradientScale(Probe):
     """## What it does
     At the first optimizer step, computes each weight's relative gradient ||g|| / ||w|| (embeddings,
-    biases and norm-layer weights left out) and reports when the layers' values span too many orders of
-    magnitude (vanishing gradients when the small ones sit near the input, exploding when the large ones
-    do) or when one is absurdly large.
+    biases, norm-layer weights and tensors of fewer than 16 numbers left out) and reports when the
+    layers' values span too many orders of magnitude (vanishing gradients when the small ones sit near
+    the input, exploding when the large ones do) or when one is absurdly large.
 
     ## Why is this bad?
     Layers whose gradient is 10^-5 of another's do not learn (Glorot & Bengio, 2010): deep stacks of
@@ -44,6 +45,7 @@ class GradientScale(Probe):
             (g["name"], g["grad_norm"] / g["weight_norm"])
             for g in run.get("grads", [])
             if not g.get("embedding") and g.get("weight_norm") and g.get("grad_norm")
+            and math.prod(g.get("shape") or [MIN_ELEMENTS]) >= MIN_ELEMENTS
         ]
         if not layers:
             return

@@ -6,11 +6,17 @@ import statistics
 from nnlint.dynamic.probe import Probe, RunView, fmt
 
 
+MIN_ELEMENTS = 16  # fewer weights than this have no scale a ratio could be judged against
+
+
 class UpdateRatio(Probe):
     """## What it does
     Measures ||w_after - w_before|| / ||w_before|| for every weight matrix at the first optimizer step and
     reports when the median over layers is too large, or even the largest is too small. Weights whose
-    gradient was zero or non-finite are left out (those are NN808/NN806/NN809's business).
+    gradient was zero or non-finite are left out (those are NN808/NN806/NN809's business), and so are
+    tensors of fewer than 16 numbers (a `Linear(1, 1)` regression): the norm of a handful of weights
+    drawn at random says nothing about a scale, and a first step may rightly move them by more than
+    themselves.
 
     ## Why is this bad?
     The literature's rule of thumb (Karpathy, CS231n) is an update ratio around 1e-3, log10 within
@@ -40,7 +46,7 @@ class UpdateRatio(Probe):
     default_options = {"min_log10": -6.0, "max_log10": -0.5}
 
     def check(self, run: RunView) -> None:
-        ratios = [r for r in run.get("update_ratios", []) if r.get("ratio")]
+        ratios = [r for r in run.get("update_ratios", []) if r.get("ratio") and r.get("numel", MIN_ELEMENTS) >= MIN_ELEMENTS]
         if not ratios:
             return
         logs = [math.log10(r["ratio"]) for r in ratios]
