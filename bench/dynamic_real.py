@@ -162,7 +162,8 @@ def run_nnlint(script: Dict[str, Any], root: Path, timeout: float) -> Dict[str, 
     except json.JSONDecodeError:
         findings = []
     errors = [line for line in done.stderr.splitlines() if line.startswith("nnlint:") and "executing the script" not in line]
-    verdicts = [f for f in findings if f.get("source") == "dynamic" or f.get("confirmed") is True]
+    # NN004 is the run's own record of what it ran and saw: information, never a verdict
+    verdicts = [f for f in findings if (f.get("source") == "dynamic" or f.get("confirmed") is True) and f["code"] != "NN004"]
     return {"seconds": round(seconds, 2), "exit": done.returncode, "errors": errors[-3:],
             "verdicts": [{"code": f["code"], "line": f["line"], "path": f["path"], "source": f["source"], "message": f["message"][:300]} for f in verdicts],
             "static": sorted({f["code"] for f in findings if f.get("source") == "static"})}
