@@ -119,6 +119,8 @@ def is_live_loss(model: SemanticModel, expr: Optional[cst.BaseExpression], scope
         return False
     if isinstance(expr, cst.Name):
         binding = model.lookup(expr.value, scope, model.order.get(expr))
+        if binding is not None and binding.index is not None and binding.kind in ("assign", "unpack"):
+            return _backpropagated_binding(model, binding)  # `loss, mse, ce = loss_fn(...)`; `loss.backward()`
         if binding is None or binding.index is not None or binding.kind not in ("assign", "augassign", "annassign", "walrus"):
             return False
         if binding.kind == "augassign":
