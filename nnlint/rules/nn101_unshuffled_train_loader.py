@@ -8,6 +8,7 @@ from nnlint.analysis.loaders import (
     dataset_style, lightning_train_loaders, loader_order, loops_over_loaders, returned_training_split_loaders,
 )
 from nnlint.analysis.model import Obj
+from nnlint.analysis.trainer_fit import fitted_train_loaders
 from nnlint.context import RuleContext
 from nnlint.fixes import enable_shuffle
 from nnlint.rule import Rule
@@ -81,6 +82,8 @@ class UnshuffledTrainLoader(Rule):
                 )
         for method, loader, where in lightning_train_loaders(model):
             self._check_loader(ctx, loader, where, lambda method=method: f"training (returned by {method.name})", reported)
+        for fit, loader, where in fitted_train_loaders(model):
+            self._check_loader(ctx, loader, where, lambda fit=fit: f"Trainer.fit at line {model.line_of(fit.node)}", reported)
         for func, loader, where in returned_training_split_loaders(model):
             self._check_loader(
                 ctx, loader, where,
