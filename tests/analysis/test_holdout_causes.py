@@ -222,3 +222,30 @@ def test_evaluation_scored_by_a_helper_of_another_file_needs_eval(tmp_path: Path
 def test_loop_that_only_hands_outputs_to_a_non_scoring_helper_is_not_evaluation(tmp_path: Path) -> None:
     files = {"decoding.py": DECODER, "printing.py": PRINTER, "train.py": SCORED_LOOP.format(use="show(out)")}
     assert lint_tree(tmp_path, files, ["NN501"]) == []
+
+
+DICT_OUTPUT = """
+    import torch
+
+    def train_epoch(module, loader, optimizer):
+        outputs = []
+        for i, batch in enumerate(loader):
+            optimizer.zero_grad()
+            output = module.training_step(batch, i)
+            output["loss"].backward()
+            optimizer.step()
+            {keep}
+            outputs.append(output)
+        return outputs
+"""
+
+
+def test_dict_whose_item_is_backpropagated_is_kept_with_its_graph() -> None:
+    findings = lint_text(DICT_OUTPUT.format(keep="pass"), ["NN405"])
+    assert [(f.code, f.line, f.column) for f in findings] == [("NN405", 12, 9)]
+    assert "outputs.append(<loss tensor>)" in findings[0].message
+
+
+def test_dict_with_detached_loss_is_silent() -> None:
+    detached = DICT_OUTPUT.format(keep='output["loss"] = output["loss"].detach()')
+    assert lint_text(detached, ["NN405"]) == []
