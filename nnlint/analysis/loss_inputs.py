@@ -111,12 +111,27 @@ def describe_tail(model: SemanticModel, tail: Tail) -> str:
 
 
 def _backpropagated_binding(model: SemanticModel, binding: object) -> bool:
-    """A value on which ``.backward()`` is called is a graph-attached loss, however it was computed."""
+    """A value on which ``.backward()`` is called is a graph-attached loss, however it was computed; so is a
+    container one of whose items is backpropagated (``output["loss"].backward()``)."""
     for call in model.calls_named("backward", "manual_backward"):
         tensor = backpropagated_by_launcher(model, call.node, call.scope) if call.method_name == "backward" else None
         if tensor is None:
             tensor = call.receiver if call.method_name == "backward" else (call.node.args[0].value if call.node.args else None)
+        item = tensor if isinstance(tensor, cst.Subscript) else None
+        while isinstance(tensor, cst.Subscript):  # `output["loss"].backward()`: the dict holds the live loss
+            tensor = tensor.value
         if isinstance(tensor, cst.Name) and model.lookup(tensor.value, call.scope, model.order.get(tensor)) is binding:
+            return item is None or not _item_replaced(model, item, call)
+    return False
+
+
+def _item_replaced(model: SemanticModel, item: cst.Subscript, backward: CallInfo) -> bool:
+    """The backpropagated item is assigned again later in the same scope (``output["loss"] = output["loss"].detach()``)."""
+    after = model.order.get(backward.node, 0)
+    for node in model.descendants(backward.scope.node, cst.Assign):
+        if model.order.get(node, 0) <= after or model.scope_of(node) is not backward.scope:
+            continue
+        if any(isinstance(t.target, cst.Subscript) and t.target.deep_equals(item) for t in node.targets):  # type: ignore[attr-defined]
             return True
     return False
 
@@ -127,6 +142,8 @@ def is_live_loss(model: SemanticModel, expr: Optional[cst.BaseExpression], scope
         return False
     if isinstance(expr, cst.Name):
         binding = model.lookup(expr.value, scope, model.order.get(expr))
+        if binding is not None and binding.index is not None and binding.kind in ("assign", "unpack"):
+            return _backpropagated_binding(model, binding)  # `loss, mse, ce = loss_fn(...)`; `loss.backward()`
         if binding is None or binding.index is not None or binding.kind not in ("assign", "augassign", "annassign", "walrus"):
             return False
         if binding.kind == "augassign":

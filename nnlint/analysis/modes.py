@@ -20,6 +20,7 @@ import libcst as cst
 
 from nnlint.analysis.imports import dotted_name
 from nnlint.analysis.model import CallInfo, FunctionInfo, LoopInfo, Obj, Scope, SemanticModel
+from nnlint.analysis.scoring import scores_in_other_file
 
 TRAIN = ("train", None)
 KEEP = ("keep", None)  # in function summaries: "as the caller had it"
@@ -442,6 +443,12 @@ def in_forward_only_loop(model: SemanticModel, call: CallInfo) -> bool:
 
 def _scores(model: SemanticModel, call: CallInfo) -> bool:
     """A loss or a metric computation (``criterion(out, y)``, ``out.argmax(1)``, ``torch.max(out, 1)``)."""
+    if _scores_here(model, call):
+        return True
+    return scores_in_other_file(model, call, _scores_here)  # `decoder.decode(out)` of another project file
+
+
+def _scores_here(model: SemanticModel, call: CallInfo) -> bool:
     if model.loss_kind(call.node, call.scope) is not None:
         return True
     return call.method_name in _METRIC_METHODS or model.callee_qualname(call.node, call.scope) in _METRIC_FUNCTIONS

@@ -66,11 +66,15 @@ class ObjectRoles:
                 if func is None:
                     return UNKNOWN
                 candidates = {id(o.node) if o.node is not None else None: o for o in (owner.object_of(arg, arg_scope, depth + 1) for arg, arg_scope, owner in self.passed_arguments(func, binding.name)) if o.kind != "unknown"}
+                candidates = _without_usage_only(candidates)
                 if len(candidates) == 1:
                     return next(iter(candidates.values()))
                 kinds = {o.kind for o in candidates.values()}
                 if len(kinds) == 1 and candidates:
                     first = next(iter(candidates.values()))
+                    classes = {id(o.cls) for o in candidates.values()}
+                    if len(classes) == 1 and first.cls is not None:  # one class, built in several places (train.py, test.py)
+                        return Obj(first.kind, first.qualname, None, first.cls, first.owner, scope)
                     return Obj(first.kind, first.qualname if len({o.qualname for o in candidates.values()}) == 1 else None, None, None, self, scope)
                 if not candidates and self._object_cycles == cycles_before:
                     return self.object_by_usage(binding) or UNKNOWN
@@ -242,3 +246,11 @@ class ObjectRoles:
 def _is_timm_model_factory(qualname: str) -> bool:
     """``timm.create_model``/``timm.models.*`` build models; timm.optim, timm.scheduler, timm.data... do not."""
     return qualname == "timm.create_model" or qualname.startswith("timm.models.")
+
+
+def _without_usage_only(candidates: Dict[Optional[int], Obj]) -> Dict[Optional[int], Obj]:
+    """Objects passed for a parameter, less those only their uses prove (a caller's own parameter that no
+    visible call fills), where a constructed object of the same kind is known: such a caller hands over
+    something out of sight, like a caller in no analysed file, and does not blur what the others pass."""
+    constructed = {o.kind for o in candidates.values() if not o.by_usage}
+    return {key: o for key, o in candidates.items() if not (o.by_usage and o.kind in constructed)}

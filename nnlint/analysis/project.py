@@ -30,6 +30,7 @@ _MAX_FILES_PER_FOLDER = 400  # a folder larger than this (a vendored library) is
 _MAX_CALLER_FILE_BYTES = 1_000_000
 _MAX_FOLDERS_UP = 2
 _REPOSITORY_MARKERS = (".git", "pyproject.toml", "setup.py", "setup.cfg")
+_MAX_SUBFOLDERS = 64  # subfolders of a module's folder searched for scripts that call it
 Dependencies = Dict[str, Optional[str]]
 
 
@@ -74,6 +75,24 @@ def _search_roots(path: Path) -> List[Path]:
 def project_root(path: Path) -> Path:
     """The widest folder a file's imports are resolved in: no model outside it can serve that file directly."""
     return _search_roots(path)[-1]
+
+
+def _caller_folders(path: Path) -> List[Path]:
+    """Where the callers of a module's functions may live: where its imports resolve from, and the
+    folders one level below its own folder and its package's root (``LRCN/train.py`` calling
+    ``utils.train_model`` of the repository's top level, run with the root on ``sys.path``)."""
+    roots = _search_roots(path)
+    folders = list(roots)
+    for root in roots[:2]:
+        try:
+            below = sorted(entry for entry in root.iterdir() if entry.is_dir())
+        except OSError:
+            continue
+        below = [entry for entry in below if not entry.name.startswith((".", "_")) and entry.name not in INSTALLED_PACKAGE_DIRS]
+        for entry in below[:_MAX_SUBFOLDERS]:
+            if entry not in folders:
+                folders.append(entry)
+    return folders
 
 
 class ProjectIndex:
@@ -250,7 +269,8 @@ class ProjectIndex:
         """Models of the other project files that mention ``name`` and the owner's module: its possible callers.
 
         Searched: the owner's folder and the folders its imports resolve from (the scripts beside it and the
-        root of its package), not the whole tree; a file is parsed only if its text names both.
+        root of its package), and the folders one level below those two (scripts in a subfolder), not the
+        whole tree; a file is parsed only if its text names both.
         """
         if owner.path.startswith("<"):
             return []
@@ -265,7 +285,7 @@ class ProjectIndex:
         )
         models: List[SemanticModel] = []
         seen = {owner_path}
-        for folder in _search_roots(owner_path):
+        for folder in _caller_folders(owner_path):
             for candidate in self._python_files(folder):
                 resolved = self._resolve(candidate)
                 if resolved in seen or not self._mentions(resolved, words):

@@ -8,6 +8,7 @@ from nnlint.analysis.loaders import (
     dataset_style, lightning_train_loaders, loader_order, loops_over_loaders, returned_training_split_loaders,
 )
 from nnlint.analysis.model import Obj
+from nnlint.analysis.trainer_fit import fitted_train_loaders
 from nnlint.context import RuleContext
 from nnlint.fixes import enable_shuffle
 from nnlint.rule import Rule
@@ -19,7 +20,8 @@ class UnshuffledTrainLoader(Rule):
     it neither shuffles (`shuffle` absent, `False` or `None`) nor draws through a `sampler`/`batch_sampler`.
     The loader is followed from the loop to where it is built: through variables, `self.loader`,
     function parameters, helpers that return loaders, `enumerate`/`tqdm`/`iter`+`next`, and other files
-    of the project. Loaders that only feed evaluation, loaders whose `shuffle` is a variable
+    of the project. Loaders that Lightning trains on count too: those a `train_dataloader` hook returns
+    and those handed to `Trainer.fit(model, train_loader)`. Loaders that only feed evaluation, loaders whose `shuffle` is a variable
     (`shuffle=is_train`), streaming `IterableDataset`s (torchtext's, webdataset's, `streaming=True`)
     and data sets whose every sample is random numbers are left alone; a data set whose class is out of
     sight (a parameter, a third-party class) is taken as indexable, as almost every data set is, when
@@ -81,6 +83,8 @@ class UnshuffledTrainLoader(Rule):
                 )
         for method, loader, where in lightning_train_loaders(model):
             self._check_loader(ctx, loader, where, lambda method=method: f"training (returned by {method.name})", reported)
+        for fit, loader, where in fitted_train_loaders(model):
+            self._check_loader(ctx, loader, where, lambda fit=fit: f"Trainer.fit at line {model.line_of(fit.node)}", reported)
         for func, loader, where in returned_training_split_loaders(model):
             self._check_loader(
                 ctx, loader, where,
