@@ -132,11 +132,13 @@ def test_logits_model_through_subfolder_scripts_is_silent(tmp_path: Path) -> Non
     assert lint_tree(tmp_path, files, ["NN201"]) == []
 
 
-def test_two_classes_passed_for_one_parameter_stay_ambiguous(tmp_path: Path) -> None:
+def test_two_classes_passed_for_one_parameter_are_each_checked(tmp_path: Path) -> None:
+    """evaluate() gets Net (softmax) from train.py and Other (logits) from test.py: on Net's path the
+    cross-entropy receives probabilities, so the loss call is reported (object_alternatives)."""
     other = SOFTMAX_MODEL.replace("class Net", "class Other").replace("nn.Sequential(nn.Linear(16, 3), nn.Softmax(dim=-1))", "nn.Linear(16, 3)")
     test_other = TEST_SCRIPT.replace("from models import Net", "from others import Other").replace("Net()", "Other()")
     files = {"models.py": SOFTMAX_MODEL, "others.py": other, "helpers.py": HELPERS, "scripts/train.py": TRAIN_SCRIPT, "scripts/test.py": test_other}
-    assert lint_tree(tmp_path, files, ["NN201"]) == []  # evaluate() gets Net or Other: step's model is not one class
+    assert lint_tree(tmp_path, files, ["NN201"]) == [("helpers.py", 5, 12, "NN201")]
 
 
 LIGHTNING = """
