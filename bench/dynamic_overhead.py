@@ -7,6 +7,7 @@ first optimizer step (a step post-hook; nothing else instrumented): imports + se
 "Dynamic" is `run_script` as the CLI calls it (child start, instrumentation, first step, second step,
 first evaluation batch, JSON back), wall time seen by the parent. Each is the median of --repeat runs.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -48,7 +49,13 @@ runpy.run_path(script, run_name="__main__")
 
 def plain_seconds(script: str) -> float:
     started = time.monotonic()
-    out = subprocess.run([sys.executable, "-c", PLAIN, script], capture_output=True, text=True, timeout=300, env={"CUDA_VISIBLE_DEVICES": "", "PATH": "/usr/bin:/bin"})
+    out = subprocess.run(
+        [sys.executable, "-c", PLAIN, script],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"CUDA_VISIBLE_DEVICES": "", "PATH": "/usr/bin:/bin"},
+    )
     wall = time.monotonic() - started
     if "PLAIN" not in out.stdout:
         raise RuntimeError(f"{script}: no step reached plainly: {out.stderr[-500:]}")
@@ -74,7 +81,9 @@ def main(argv: List[str]) -> int:
         script = str((REPO / name).resolve()) if not Path(name).is_absolute() else name
         plain = statistics.median(plain_seconds(script) for _ in range(options.repeat))
         dynamic = statistics.median(dynamic_seconds(script) for _ in range(options.repeat))
-        print(f"| {Path(name).name} | {plain:.2f} | {dynamic:.2f} | {dynamic / plain:.2f}x (+{dynamic - plain:.2f} s) |")
+        print(
+            f"| {Path(name).name} | {plain:.2f} | {dynamic:.2f} | {dynamic / plain:.2f}x (+{dynamic - plain:.2f} s) |"
+        )
     return 0
 
 

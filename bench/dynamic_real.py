@@ -20,6 +20,7 @@ its codes is a dynamic finding or a confirmed static finding. The overhead compa
 pass, child start, instrumented first steps, evaluation batch) with the plain script run to the end of its
 first optimizer step (``bench/dynamic_overhead.py``'s harness). Results go to ``bench/dynamic_real_results.json``.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -68,7 +69,9 @@ def extract(script: Dict[str, Any], mirrors: Path, target: Path) -> None:
     if not git_dir.exists():
         raise SetupError(f"no mirror of {script['repo']} at {git_dir}")
     archive = subprocess.run(
-        ["git", "--git-dir", str(git_dir), "archive", script["commit"], *script["paths"]], capture_output=True, check=False
+        ["git", "--git-dir", str(git_dir), "archive", script["commit"], *script["paths"]],
+        capture_output=True,
+        check=False,
     )
     if archive.returncode != 0:
         raise SetupError(f"git archive failed: {archive.stderr.decode(errors='replace')[-300:]}")
@@ -101,7 +104,9 @@ def make_data(step: Dict[str, Any], root: Path, env: Dict[str, str]) -> None:
     elif kind == "tokens":
         import numpy as np
 
-        np.random.default_rng(step.get("seed", 0)).integers(0, step["vocab"], step["tokens"], dtype=np.uint16).tofile(path)
+        np.random.default_rng(step.get("seed", 0)).integers(0, step["vocab"], step["tokens"], dtype=np.uint16).tofile(
+            path
+        )
     elif kind == "meta":
         path.write_bytes(pickle.dumps({"vocab_size": step["vocab"]}))
     elif kind == "cora":
@@ -113,7 +118,9 @@ def make_data(step: Dict[str, Any], root: Path, env: Dict[str, str]) -> None:
         (path / "cora.content").parent.mkdir(parents=True, exist_ok=True)
         (path / "cora.content").write_text("\n".join(rows) + "\n", encoding="utf-8")
         edges = {(rng.randrange(n), rng.randrange(n)) for _ in range(step["edges"])}
-        (path / "cora.cites").write_text("\n".join(f"{1000 + a} {1000 + b}" for a, b in sorted(edges)) + "\n", encoding="utf-8")
+        (path / "cora.cites").write_text(
+            "\n".join(f"{1000 + a} {1000 + b}" for a, b in sorted(edges)) + "\n", encoding="utf-8"
+        )
     else:
         raise SetupError(f"unknown setup kind {kind!r}")
 
@@ -153,27 +160,67 @@ def prepare(script: Dict[str, Any], variant: str, mirrors: Path, bug: Optional[D
 def run_nnlint(script: Dict[str, Any], root: Path, timeout: float) -> Dict[str, Any]:
     cwd = root / script["cwd"]
     path = os.path.relpath(root / script["cwd"] / script["script"], cwd) if script["cwd"] != "." else script["script"]
-    command = [sys.executable, "-m", "nnlint", "check", "--dynamic", "--device", "cpu", "--timeout", str(timeout), "--format", "json", path, "--", *script["args"]]
+    command = [
+        sys.executable,
+        "-m",
+        "nnlint",
+        "check",
+        "--dynamic",
+        "--device",
+        "cpu",
+        "--timeout",
+        str(timeout),
+        "--format",
+        "json",
+        path,
+        "--",
+        *script["args"],
+    ]
     started = time.monotonic()
-    done = subprocess.run(command, cwd=cwd, env=environment(script, root), capture_output=True, text=True, timeout=timeout + 120)
+    done = subprocess.run(
+        command, cwd=cwd, env=environment(script, root), capture_output=True, text=True, timeout=timeout + 120
+    )
     seconds = time.monotonic() - started
     try:
         findings = json.loads(done.stdout or "[]")
     except json.JSONDecodeError:
         findings = []
-    errors = [line for line in done.stderr.splitlines() if line.startswith("nnlint:") and "executing the script" not in line]
+    errors = [
+        line for line in done.stderr.splitlines() if line.startswith("nnlint:") and "executing the script" not in line
+    ]
     # NN004 is the run's own record of what it ran and saw: information, never a verdict
-    verdicts = [f for f in findings if (f.get("source") == "dynamic" or f.get("confirmed") is True) and f["code"] != "NN004"]
-    return {"seconds": round(seconds, 2), "exit": done.returncode, "errors": errors[-3:],
-            "verdicts": [{"code": f["code"], "line": f["line"], "path": f["path"], "source": f["source"], "message": f["message"][:300]} for f in verdicts],
-            "static": sorted({f["code"] for f in findings if f.get("source") == "static"})}
+    verdicts = [
+        f for f in findings if (f.get("source") == "dynamic" or f.get("confirmed") is True) and f["code"] != "NN004"
+    ]
+    return {
+        "seconds": round(seconds, 2),
+        "exit": done.returncode,
+        "errors": errors[-3:],
+        "verdicts": [
+            {
+                "code": f["code"],
+                "line": f["line"],
+                "path": f["path"],
+                "source": f["source"],
+                "message": f["message"][:300],
+            }
+            for f in verdicts
+        ],
+        "static": sorted({f["code"] for f in findings if f.get("source") == "static"}),
+    }
 
 
 def run_plain(script: Dict[str, Any], root: Path, timeout: float) -> Optional[float]:
     target = str((root / script["cwd"] / script["script"]).resolve())
     started = time.monotonic()
-    done = subprocess.run([sys.executable, "-c", PLAIN, target, *script["args"]], cwd=root / script["cwd"],
-                          env=environment(script, root), capture_output=True, text=True, timeout=timeout)
+    done = subprocess.run(
+        [sys.executable, "-c", PLAIN, target, *script["args"]],
+        cwd=root / script["cwd"],
+        env=environment(script, root),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     seconds = time.monotonic() - started
     return round(seconds, 2) if "PLAIN" in done.stdout else None
 
@@ -189,8 +236,12 @@ def main(argv: List[str]) -> int:
     parser.add_argument("--no-plain", action="store_true")
     parser.add_argument("--no-bugs", action="store_true")
     parser.add_argument("--timeout", type=float, default=240)
-    parser.add_argument("--results", type=Path, default=RESULTS, help="results file (with --only, rerun rows are merged into it)")
-    parser.add_argument("--readme", action="store_true", help="only put the table of bench/dynamic_real_results.json in README.md")
+    parser.add_argument(
+        "--results", type=Path, default=RESULTS, help="results file (with --only, rerun rows are merged into it)"
+    )
+    parser.add_argument(
+        "--readme", action="store_true", help="only put the table of bench/dynamic_real_results.json in README.md"
+    )
     options = parser.parse_args(argv)
     if options.readme:
         return update_readme(json.loads(options.results.read_text(encoding="utf-8")))
@@ -216,7 +267,10 @@ def main(argv: List[str]) -> int:
         row["ran"] = ran(row)
         row["false_alarms"] = len(alarms)
         results["clean"].append(row)
-        print(f"{script['id']}: {row.get('skipped') or [v['code'] for v in row['verdicts']]} errors={row.get('errors')}", flush=True)
+        print(
+            f"{script['id']}: {row.get('skipped') or [v['code'] for v in row['verdicts']]} errors={row.get('errors')}",
+            flush=True,
+        )
         for bug in [] if options.no_bugs or "skipped" in row else script.get("bugs", []):
             entry: Dict[str, Any] = {"script": script["id"], "bug": bug["id"], "expect": bug["expect"]}
             try:
@@ -226,7 +280,10 @@ def main(argv: List[str]) -> int:
             except (SetupError, subprocess.TimeoutExpired) as error:
                 entry["skipped"] = str(error)
             results["bugs"].append(entry)
-            print(f"  bug {bug['id']}: found={[v['code'] for v in entry.get('found', [])]} all={[v['code'] for v in entry.get('verdicts', [])]}", flush=True)
+            print(
+                f"  bug {bug['id']}: found={[v['code'] for v in entry.get('found', [])]} all={[v['code'] for v in entry.get('verdicts', [])]}",
+                flush=True,
+            )
     if options.only and options.results.exists():  # rerun rows replace theirs in the last results
         results = merge(json.loads(options.results.read_text(encoding="utf-8")), results)
     options.results.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
@@ -243,7 +300,10 @@ def merge(previous: Dict[str, Any], rerun: Dict[str, Any]) -> Dict[str, Any]:
     rows.update({row["id"]: row for row in rerun["clean"]})
     bugs = [b for b in previous["bugs"] if b["script"] not in ids] + rerun["bugs"]
     rank = {script_id: index for index, script_id in enumerate(order)}
-    return {"clean": [rows[i] for i in order if i in rows], "bugs": sorted(bugs, key=lambda b: rank.get(b["script"], len(order)))}
+    return {
+        "clean": [rows[i] for i in order if i in rows],
+        "bugs": sorted(bugs, key=lambda b: rank.get(b["script"], len(order))),
+    }
 
 
 def ran(row: Dict[str, Any]) -> bool:
@@ -260,9 +320,11 @@ def summary(results: Dict[str, Any]) -> str:
     found = [entry for entry in bugs if entry.get("found")]
     ratios = sorted(row["seconds"] / row["plain_seconds"] for row in ran_rows if row.get("plain_seconds"))
     spread = f"{ratios[0]:.2f}x to {ratios[-1]:.2f}x, median {ratios[len(ratios) // 2]:.2f}x" if ratios else "n/a"
-    return (f"{len(ran_rows)} clean runs ({len(distinct)} scripts) from {len(repos)} repositories reached a step; "
-            f"{len(with_alarm)} got a dynamic finding or confirmation. {len(found)}/{len(bugs)} injected bugs were found at run time. "
-            f"nnlint --dynamic (static pass included) took {spread} the plain run to the first optimizer step.")
+    return (
+        f"{len(ran_rows)} clean runs ({len(distinct)} scripts) from {len(repos)} repositories reached a step; "
+        f"{len(with_alarm)} got a dynamic finding or confirmation. {len(found)}/{len(bugs)} injected bugs were found at run time. "
+        f"nnlint --dynamic (static pass included) took {spread} the plain run to the first optimizer step."
+    )
 
 
 def update_readme(results: Dict[str, Any]) -> int:
@@ -273,12 +335,15 @@ def update_readme(results: Dict[str, Any]) -> int:
         print(f"README.md has no {start} ... {end} block", file=sys.stderr)
         return 1
     body = f"{start}\n{table(results)}\n\n{summary(results)}\n{end}"
-    readme.write_text(text[: text.index(start)] + body + text[text.index(end) + len(end):], encoding="utf-8")
+    readme.write_text(text[: text.index(start)] + body + text[text.index(end) + len(end) :], encoding="utf-8")
     return 0
 
 
 def table(results: Dict[str, Any]) -> str:
-    lines = ["| clean script | repository | dynamic verdicts (false alarms) | plain to 1st step (s) | nnlint --dynamic (s) | ratio |", "|---|---|---|---:|---:|---:|"]
+    lines = [
+        "| clean script | repository | dynamic verdicts (false alarms) | plain to 1st step (s) | nnlint --dynamic (s) | ratio |",
+        "|---|---|---|---:|---:|---:|",
+    ]
     for row in results["clean"]:
         if "skipped" in row:
             lines.append(f"| {row['id']} | {row['repo']} | skipped: {row['skipped']} | | | |")
@@ -288,10 +353,14 @@ def table(results: Dict[str, Any]) -> str:
             codes = "no step observed: " + row["errors"][-1][:120].replace("|", "/")
         plain = row.get("plain_seconds")
         ratio = f"{row['seconds'] / plain:.2f}x" if plain else "n/a"
-        lines.append(f"| {row['id']} | {row['repo']} | {codes} ({row['false_alarms']}) | {plain if plain else 'n/a'} | {row['seconds']} | {ratio} |")
+        lines.append(
+            f"| {row['id']} | {row['repo']} | {codes} ({row['false_alarms']}) | {plain if plain else 'n/a'} | {row['seconds']} | {ratio} |"
+        )
     lines += ["", "| injected bug | script | expected | found |", "|---|---|---|---|"]
     for entry in results["bugs"]:
-        found = ", ".join(sorted({v["code"] for v in entry.get("found", [])})) or ("skipped" if "skipped" in entry else "**no**")
+        found = ", ".join(sorted({v["code"] for v in entry.get("found", [])})) or (
+            "skipped" if "skipped" in entry else "**no**"
+        )
         lines.append(f"| {entry['bug']} | {entry['script']} | {' or '.join(entry['expect'])} | {found} |")
     return "\n".join(lines)
 

@@ -14,6 +14,7 @@ stand-in beside it serves ``datasets.MNIST`` as 512 random 28x28 images with ran
 
 The issue's bar: the experiments' added time (experiments - dynamic) at most 2x plain.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -48,7 +49,7 @@ runpy.run_path(script, run_name="__main__")
 
 FAKE_TORCHVISION = {
     "__init__.py": "from . import datasets, transforms\n",
-    "transforms.py": '''
+    "transforms.py": """
 import torch
 
 class Compose:
@@ -68,7 +69,7 @@ class Normalize:
         self.mean, self.std = torch.tensor(mean).view(-1, 1, 1), torch.tensor(std).view(-1, 1, 1)
     def __call__(self, x):
         return (x - self.mean) / self.std
-''',
+""",
     "datasets.py": '''
 import torch
 
@@ -92,7 +93,9 @@ class MNIST(torch.utils.data.Dataset):
 
 
 def lay_out_mnist(examples: str, folder: Path) -> Path:
-    source = subprocess.run(["git", "--git-dir", examples, "show", "HEAD:mnist/main.py"], capture_output=True, text=True, check=True).stdout
+    source = subprocess.run(
+        ["git", "--git-dir", examples, "show", "HEAD:mnist/main.py"], capture_output=True, text=True, check=True
+    ).stdout
     (folder / "mnist").mkdir()
     script = folder / "mnist" / "main.py"
     script.write_text(source, encoding="utf-8")
@@ -105,8 +108,13 @@ def lay_out_mnist(examples: str, folder: Path) -> Path:
 
 def plain_seconds(script: str, args: Sequence[str]) -> float:
     started = time.monotonic()
-    out = subprocess.run([sys.executable, "-c", PLAIN, script, *args], capture_output=True, text=True, timeout=600,
-                         env={"CUDA_VISIBLE_DEVICES": "", "PATH": "/usr/bin:/bin"})
+    out = subprocess.run(
+        [sys.executable, "-c", PLAIN, script, *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={"CUDA_VISIBLE_DEVICES": "", "PATH": "/usr/bin:/bin"},
+    )
     if "PLAIN" not in out.stdout:
         raise RuntimeError(f"{script}: no step reached plainly: {out.stderr[-500:]}")
     return time.monotonic() - started
@@ -142,8 +150,10 @@ def main(argv: List[str]) -> int:
     added = tried - dynamic
     print("| script | plain to 1st step (s) | dynamic (s) | dynamic + experiments (s) | experiments add |")
     print("|---|---:|---:|---:|---:|")
-    print(f"| {Path(script).parent.name}/{Path(script).name} | {plain:.2f} | {dynamic:.2f} | {tried:.2f} | "
-          f"{added:.2f} s = {added / plain:.2f}x plain |")
+    print(
+        f"| {Path(script).parent.name}/{Path(script).name} | {plain:.2f} | {dynamic:.2f} | {tried:.2f} | "
+        f"{added:.2f} s = {added / plain:.2f}x plain |"
+    )
     return 0
 
 

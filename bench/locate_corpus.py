@@ -3,6 +3,7 @@ nnlint reports now (run once when the corpus was exact; check the diff by hand b
 
     python bench/locate_corpus.py [--check]     # --check: only list the headers that would change
 """
+
 from __future__ import annotations
 
 import json

@@ -23,6 +23,7 @@ commit the file names, and a change of the rule renumbers them, so that list is 
 The per-rule table is printed and written to ``bench/mutation-scores.json`` (not with ``--sample``);
 ``--readme`` writes the table of every rule recorded there between the mutation markers of README.md.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -94,7 +95,10 @@ def test_selection(code: str) -> List[str]:
         for path in sorted((REPO / "tests" / "rules").glob("test_*.py"))
         if _covers(path.name, number) and "real_code" not in path.name
     ]
-    selection += [f"tests/test_rule_examples.py::test_{kind}[{code}]" for kind in ("wrong_example_is_flagged", "right_example_is_clean")]
+    selection += [
+        f"tests/test_rule_examples.py::test_{kind}[{code}]"
+        for kind in ("wrong_example_is_flagged", "right_example_is_clean")
+    ]
     corpus = REPO / "corpus"
     for path in sorted(corpus.rglob("*.py")):
         relative = str(path.relative_to(corpus))
@@ -110,7 +114,12 @@ def equivalent_mutants() -> Set[str]:
 
 
 def _setup_cfg(rule: Path, tests: Sequence[str]) -> str:
-    lines = ["[mutmut]", "source_paths=nnlint", f"only_mutate=nnlint/rules/{rule.name}", "pytest_add_cli_args_test_selection="]
+    lines = [
+        "[mutmut]",
+        "source_paths=nnlint",
+        f"only_mutate=nnlint/rules/{rule.name}",
+        "pytest_add_cli_args_test_selection=",
+    ]
     lines += [f"  {test}" for test in tests]
     lines += ["pytest_add_cli_args=", "  -p", "  no:cacheprovider", "  -q", "also_copy="]
     lines += [f"  {name}" for name in COPIED if name != "nnlint"]
@@ -118,7 +127,9 @@ def _setup_cfg(rule: Path, tests: Sequence[str]) -> str:
 
 
 def _results(mutmut: str, work: Path) -> Dict[str, str]:
-    out = subprocess.run([mutmut, "results", "--all", "true"], cwd=work, capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [mutmut, "results", "--all", "true"], cwd=work, capture_output=True, text=True, check=True
+    ).stdout
     statuses = {}
     for line in out.splitlines():
         name, sep, status = line.strip().rpartition(": ")
@@ -127,8 +138,16 @@ def _results(mutmut: str, work: Path) -> Dict[str, str]:
     return statuses
 
 
-def run_rule(code: str, rule: Path, mutmut: str, sample: Optional[int], seed: int, children: int,
-             keep: Optional[Path], show: bool) -> RuleScore:
+def run_rule(
+    code: str,
+    rule: Path,
+    mutmut: str,
+    sample: Optional[int],
+    seed: int,
+    children: int,
+    keep: Optional[Path],
+    show: bool,
+) -> RuleScore:
     started = time.monotonic()
     module = f"nnlint.rules.{rule.stem}"
     result = RuleScore(code, module, sampled=sample is not None)
@@ -151,7 +170,9 @@ def run_rule(code: str, rule: Path, mutmut: str, sample: Optional[int], seed: in
         else:
             run = subprocess.run(command, cwd=work, capture_output=True, text=True)
             if run.returncode != 0:
-                raise SystemExit(f"{code}: mutmut run failed ({run.returncode}):\n{run.stdout[-3000:]}\n{run.stderr[-3000:]}")
+                raise SystemExit(
+                    f"{code}: mutmut run failed ({run.returncode}):\n{run.stdout[-3000:]}\n{run.stderr[-3000:]}"
+                )
             statuses = _results(mutmut, work)
             if "not checked" in statuses.values():  # mutmut stopped early (seen under heavy load): it resumes
                 subprocess.run(command, cwd=work, capture_output=True, text=True)
@@ -159,10 +180,13 @@ def run_rule(code: str, rule: Path, mutmut: str, sample: Optional[int], seed: in
         equivalent = equivalent_mutants()
         result.mutants = len(statuses)
         result.killed = sum(status in KILLED for status in statuses.values())
-        result.equivalent = sorted(name for name, status in statuses.items() if name in equivalent and status not in KILLED)
+        result.equivalent = sorted(
+            name for name, status in statuses.items() if name in equivalent and status not in KILLED
+        )
         result.unchecked = sorted(name for name, status in statuses.items() if status == "not checked")
         result.survived = sorted(
-            name for name, status in statuses.items()
+            name
+            for name, status in statuses.items()
             if status not in KILLED and status != "not checked" and name not in equivalent
         )
         if show:
@@ -224,7 +248,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--jobs", type=int, default=2, help="mutmut's --max-children")
     parser.add_argument("--survivors", action="store_true", help="print the diff of each surviving mutant")
     parser.add_argument("--keep", type=Path, help="keep the scratch folders under this folder")
-    parser.add_argument("--readme", action="store_true", help="write the recorded scores into README.md (runs nothing else without codes)")
+    parser.add_argument(
+        "--readme",
+        action="store_true",
+        help="write the recorded scores into README.md (runs nothing else without codes)",
+    )
     parser.add_argument("--min-score", type=float, help="exit 1 when a rule scores below this (percent)")
     args = parser.parse_args(argv)
     available = rule_files()
@@ -245,7 +273,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         score = run_rule(code, available[code], mutmut, args.sample, args.seed, args.jobs, args.keep, args.survivors)
         scores.append(score)
         shown = f"{score.score:.0f}%" if score.score is not None else "-"
-        print(f"{code}: {score.killed}/{score.mutants - len(score.equivalent)} killed ({shown}) in {score.seconds}s", flush=True)
+        print(
+            f"{code}: {score.killed}/{score.mutants - len(score.equivalent)} killed ({shown}) in {score.seconds}s",
+            flush=True,
+        )
         for name in score.survived:
             print(f"  survived: {name}")
     print(table(scores))

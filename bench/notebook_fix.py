@@ -9,6 +9,7 @@ against its schema (when it did before), its outputs, execution counts, metadata
 unchanged, and the only lines of the file that differ are lines of cell sources. Prints one line per
 repository and the totals; exits 1 if any notebook fails a check.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -44,7 +45,9 @@ def git_dir(mirrors: Path, repo: str) -> Optional[Path]:
 
 
 def extract(git: Path, dest: Path) -> List[Path]:
-    names = subprocess.run(["git", f"--git-dir={git}", "ls-tree", "-r", "--name-only", "-z", "HEAD"], check=True, capture_output=True).stdout
+    names = subprocess.run(
+        ["git", f"--git-dir={git}", "ls-tree", "-r", "--name-only", "-z", "HEAD"], check=True, capture_output=True
+    ).stdout
     written = []
     for name in filter(None, names.decode("utf-8", "surrogateescape").split("\0")):
         if not name.endswith(".ipynb") or ".ipynb_checkpoints" in name:
@@ -119,7 +122,9 @@ def run(mirrors: Path, repos: List[str]) -> int:
         files = extract(git, dest)
         originals = {path: path.read_bytes() for path in files}
         tally = Tally(notebooks=len(files))
-        tally.invalid_before = sum(1 for data in originals.values() if _valid(data.decode("utf-8-sig", "replace")) is not None)
+        tally.invalid_before = sum(
+            1 for data in originals.values() if _valid(data.decode("utf-8-sig", "replace")) is not None
+        )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             result = fix_paths(Linter(Config()), [str(path) for path in files], write=True)

@@ -21,6 +21,7 @@ alone, reports the class's code in it; a cross-file row when nnlint, run on the 
 code in the row's file or in a file its scope note names. On the clean repositories every NN1xx-NN5xx
 finding that the verdicts do not mark TRUE is an alarm, counted per 10,000 lines.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -36,6 +37,8 @@ from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
 REPO = Path(__file__).resolve().parent.parent
+
+
 def _find_shared() -> Path:
     """``shared/realcode`` beside the checkout, or beside any folder above it (worktrees live deeper)."""
     for folder in REPO.parents:
@@ -51,8 +54,18 @@ DEST = REPO / ".realcode"
 README = REPO / "README.md"
 START, END = "<!-- realcode:start -->", "<!-- realcode:end -->"
 CLASS_CODES = {
-    "1": "NN201", "2": "NN301", "3": "NN501", "4": "NN502", "5": "NN102", "6": "NN202",
-    "7": "NN101", "8": "NN402", "9": "NN203", "10": "NN103", "11": "NN302", "12": "NN305",
+    "1": "NN201",
+    "2": "NN301",
+    "3": "NN501",
+    "4": "NN502",
+    "5": "NN102",
+    "6": "NN202",
+    "7": "NN101",
+    "8": "NN402",
+    "9": "NN203",
+    "10": "NN103",
+    "11": "NN302",
+    "12": "NN305",
 }
 ALARM_CODE = re.compile(r"^NN[1-5]\d\d$")
 SCOPE_FILE = re.compile(r"[\w./-]+\.py\b")
@@ -137,7 +150,9 @@ def clean_repos(shared: Path, ours: Path) -> List[CleanRepo]:
     our_reading = verdicts_of(ours / "clean-extra-verdicts.tsv")
     for row in read_tsv(shared / "clean.tsv"):
         paths = _paths_from_notes(row.get("notes", ""))
-        repos.append(CleanRepo(row["repo"], row["commit"], paths, shared_verdicts, "clean.tsv", our_verdicts=our_reading))
+        repos.append(
+            CleanRepo(row["repo"], row["commit"], paths, shared_verdicts, "clean.tsv", our_verdicts=our_reading)
+        )
     wide = ours / "wide-clean.tsv"
     if wide.exists():
         wide_verdicts = verdicts_of(ours / "wide-verdicts.tsv")
@@ -179,7 +194,9 @@ def _extract(git: Path, commit: str, paths: Sequence[str], dest: Path) -> int:
         return 0
     batch = subprocess.run(
         ["git", f"--git-dir={git}", "cat-file", "--batch"],
-        input="".join(f"{sha}\n" for sha, _ in wanted).encode(), check=True, capture_output=True,
+        input="".join(f"{sha}\n" for sha, _ in wanted).encode(),
+        check=True,
+        capture_output=True,
     ).stdout
     offset = 0
     count = 0
@@ -215,7 +232,9 @@ def layout(mirrors: Path, dest: Path, shared: Path, ours: Path) -> int:
             continue
         target = buggy_target(row, dest)
         target.parent.mkdir(parents=True, exist_ok=True)
-        blob = subprocess.run(["git", f"--git-dir={git}", "show", f"{row.commit}:{row.path}"], check=True, capture_output=True).stdout
+        blob = subprocess.run(
+            ["git", f"--git-dir={git}", "show", f"{row.commit}:{row.path}"], check=True, capture_output=True
+        ).stdout
         target.write_bytes(blob)
         if not row.same_file:
             tree = dest / "repos" / f"{row.repo.replace('/', '__')}@{row.commit[:10]}"
@@ -286,7 +305,8 @@ def score_bugs(rows: Sequence[BugRow], dest: Path) -> List[RowResult]:
             tree_findings[tree] = lint([tree])
         wanted = row.scope_files
         hits = [
-            f for f in tree_findings[tree]
+            f
+            for f in tree_findings[tree]
             if f.code == row.code and any(_relative(f.path, tree).endswith(name) for name in wanted)
         ]
         results.append(RowResult(row, bool(hits), sorted(f.line for f in hits)))
@@ -340,7 +360,9 @@ def table(bugs: Sequence[RowResult], clean: Sequence[CleanResult], seconds: floa
     for code in codes:
         s = [r for r in same if r.row.code == code]
         c = [r for r in cross if r.row.code == code]
-        lines.append(f"| {code} | {_ratio(sum(r.found for r in s), len(s))} | {_ratio(sum(r.found for r in c), len(c))} |")
+        lines.append(
+            f"| {code} | {_ratio(sum(r.found for r in s), len(s))} | {_ratio(sum(r.found for r in c), len(c))} |"
+        )
     s_found, c_found = sum(r.found for r in same), sum(r.found for r in cross)
     lines.append(
         f"| **all** | **{s_found}/{len(same)} ({100 * s_found / max(len(same), 1):.0f}%)** "
@@ -374,10 +396,14 @@ def details(bugs: Sequence[RowResult], clean: Sequence[CleanResult]) -> str:
     for result in bugs:
         mark = "found" if result.found else "MISS "
         where = f" at {','.join(map(str, result.lines))}" if result.lines else ""
-        out.append(f"{mark} {result.row.code} {'same ' if result.row.same_file else 'cross'} {result.row.file} (bug at {result.row.lines}){where}")
+        out.append(
+            f"{mark} {result.row.code} {'same ' if result.row.same_file else 'cross'} {result.row.file} (bug at {result.row.lines}){where}"
+        )
     for result in clean:
         for finding, verdict in result.alarms:
-            out.append(f"alarm {finding.code} {finding.path}:{finding.line}:{finding.column} [{verdict or 'no verdict'}] {finding.message}")
+            out.append(
+                f"alarm {finding.code} {finding.path}:{finding.line}:{finding.column} [{verdict or 'no verdict'}] {finding.message}"
+            )
     return "\n".join(out)
 
 
@@ -413,16 +439,28 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if args.verbose:
         print(details(bugs, clean))
     if args.json:
-        args.json.write_text(json.dumps(
-            {
-                "rows": [{"file": r.row.file, "code": r.row.code, "same_file": r.row.same_file, "found": r.found, "lines": r.lines} for r in bugs],
-                "alarms": [
-                    {"path": f.path, "line": f.line, "code": f.code, "verdict": v, "message": f.message}
-                    for c in clean for f, v in c.alarms
-                ],
-            },
-            indent=1,
-        ))
+        args.json.write_text(
+            json.dumps(
+                {
+                    "rows": [
+                        {
+                            "file": r.row.file,
+                            "code": r.row.code,
+                            "same_file": r.row.same_file,
+                            "found": r.found,
+                            "lines": r.lines,
+                        }
+                        for r in bugs
+                    ],
+                    "alarms": [
+                        {"path": f.path, "line": f.line, "code": f.code, "verdict": v, "message": f.message}
+                        for c in clean
+                        for f, v in c.alarms
+                    ],
+                },
+                indent=1,
+            )
+        )
     if not args.no_readme and args.only is None:
         write_readme(section)
     return 0

@@ -10,6 +10,7 @@ of one cannot leak into another. Times exclude interpreter start-up and imports 
 says "CLI" (then it is the wall time of the whole `nnlint ...` command, as a user sees it).
 The markdown table is printed and written between the bench markers of README.md.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -121,7 +122,13 @@ def measure_in_child(kind: str, files: Sequence[str], jobs: int, cache_dir: Opti
                 parsed += 1
             except (SourceError, cst.ParserSyntaxError, RecursionError):
                 pass
-        return {"seconds": time.perf_counter() - start, "cpu": time.process_time() - cpu, "files": len(files), "parsed": parsed, "rss_mb": _max_rss_mb()}
+        return {
+            "seconds": time.perf_counter() - start,
+            "cpu": time.process_time() - cpu,
+            "files": len(files),
+            "parsed": parsed,
+            "rss_mb": _max_rss_mb(),
+        }
     from nnlint.cache import Cache, run_fingerprint
     from nnlint.config import Config
     from nnlint.engine import Linter
@@ -135,7 +142,14 @@ def measure_in_child(kind: str, files: Sequence[str], jobs: int, cache_dir: Opti
     findings = linter.lint_paths(list(files))
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     errors = sum(1 for f in findings if f.code == "NN002")
-    return {"seconds": seconds, "cpu": cpu, "files": len(files), "findings": len(findings), "nn002": errors, "rss_mb": _max_rss_mb()}
+    return {
+        "seconds": seconds,
+        "cpu": cpu,
+        "files": len(files),
+        "findings": len(findings),
+        "nn002": errors,
+        "rss_mb": _max_rss_mb(),
+    }
 
 
 def run_child(kind: str, files: Sequence[Path], jobs: int = 1, cache_dir: Optional[str] = None) -> Dict[str, Any]:
@@ -143,7 +157,16 @@ def run_child(kind: str, files: Sequence[Path], jobs: int = 1, cache_dir: Option
         json.dump([str(p) for p in files], handle)
         listing = handle.name
     try:
-        command = [sys.executable, str(Path(__file__).resolve()), "--child", kind, "--files", listing, "--jobs", str(jobs)]
+        command = [
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "--child",
+            kind,
+            "--files",
+            listing,
+            "--jobs",
+            str(jobs),
+        ]
         if cache_dir is not None:
             command += ["--cache-dir", cache_dir]
         result = subprocess.run(command, capture_output=True, text=True, cwd=REPO, env=_env())
@@ -181,7 +204,9 @@ def _timed_runs(command: Sequence[str], env: Dict[str, str], runs: int, cwd: Opt
     return Timed(statistics.median(walls), statistics.median(cpus))
 
 
-def cli_seconds(arguments: Sequence[str], env_extra: Optional[Dict[str, str]] = None, runs: int = COLD_START_RUNS) -> Timed:
+def cli_seconds(
+    arguments: Sequence[str], env_extra: Optional[Dict[str, str]] = None, runs: int = COLD_START_RUNS
+) -> Timed:
     """Median wall and CPU time of `python -m nnlint ARGS` in a fresh process (the first, bytecode-writing run discarded).
 
     On a loaded machine the wall time mostly measures the wait for a core; the CPU time does not.
@@ -214,7 +239,15 @@ def dynamic_overhead_row(script: str = "corpus/nn201_sequential_softmax_bad1.py"
         dynamic = statistics.median(module.dynamic_seconds(path) for _ in range(repeat))
     except Exception as error:  # torch missing, the script failing: say so in the table
         return [label, f"**not measured**: {type(error).__name__}: {error}"[:200], "—", "—", "—", "—", "—"]
-    return [label, f"`{Path(script).name}` to its first step: plain {plain:.2f} s", f"{dynamic:.2f} s", "—", f"{dynamic / plain:.2f}× the plain run (+{dynamic - plain:.2f} s)", "—", "—"]
+    return [
+        label,
+        f"`{Path(script).name}` to its first step: plain {plain:.2f} s",
+        f"{dynamic:.2f} s",
+        "—",
+        f"{dynamic / plain:.2f}× the plain run (+{dynamic - plain:.2f} s)",
+        "—",
+        "—",
+    ]
 
 
 def _analysed(files: Sequence[Path]) -> List[Path]:
@@ -237,14 +270,18 @@ def benchmark(full: bool, jobs: int, trees: Sequence[str] = ()) -> str:
         size_mb = sum(p.stat().st_size for p in files) / 1e6
         analysed_files = _analysed(files)
         floor = run_child("floor", files)
-        floor_analysed = run_child("floor", analysed_files) if analysed_files else {"seconds": 0.0, "cpu": 0.0, "rss_mb": 0.0}
+        floor_analysed = (
+            run_child("floor", analysed_files) if analysed_files else {"seconds": 0.0, "cpu": 0.0, "rss_mb": 0.0}
+        )
         single = run_child("nnlint", files, jobs=1)
         parallel = run_child("nnlint", files, jobs=jobs)
         cache_dir = tempfile.mkdtemp(prefix="nnlint-bench-cache-")
         try:
             run_child("nnlint", files, jobs=jobs, cache_dir=cache_dir)  # fills the cache
             listing = [str(p) for p in files]
-            warm_cli = cli_seconds(["--jobs", str(jobs), "--exit-zero", *listing], {"NNLINT_CACHE_DIR": cache_dir}, runs=3)
+            warm_cli = cli_seconds(
+                ["--jobs", str(jobs), "--exit-zero", *listing], {"NNLINT_CACHE_DIR": cache_dir}, runs=3
+            )
         finally:
             shutil.rmtree(cache_dir, ignore_errors=True)
         label = f"{name} ({len(files)} files, {size_mb:.1f} MB, {scope}; {len(analysed_files)} analysed)"
@@ -256,34 +293,123 @@ def benchmark(full: bool, jobs: int, trees: Sequence[str] = ()) -> str:
             per_line.append((name, micro))
         rss_ratio = single["rss_mb"] / floor_analysed["rss_mb"] if floor_analysed["rss_mb"] else None
         speedup = single["seconds"] / parallel["seconds"]
-        rows.append([label, "libcst parse of every file", f"{floor['seconds']:.2f} s", f"{floor['cpu']:.2f} s", "—", f"{floor['rss_mb']:.0f} MB", "—", "—"])
-        rows.append(["", "libcst parse of the analysed files (**floor**)", f"{floor_analysed['seconds']:.2f} s", f"{floor_analysed['cpu']:.2f} s", "1.00×", f"{floor_analysed['rss_mb']:.0f} MB", "—", "—"])
-        rows.append([
-            "", f"nnlint, 1 process ({micro:.0f} µs CPU per analysed line)" if micro is not None else "nnlint, 1 process",
-            f"{single['seconds']:.2f} s", f"{single['cpu']:.2f} s", f"**{per_file}** ({single['cpu'] / floor['cpu']:.2f}× parsing every file)",
-            f"{single['rss_mb']:.0f} MB" + (f" ({rss_ratio:.2f}× the floor's)" if rss_ratio is not None else ""), str(single["nn002"]),
-            "; ".join(t for t in (
-                f"≤ 1.30× CPU: {_verdict(ratio, 1.3)}" if ratio is not None else "",
-                f"RSS ≤ 1.30×: {_verdict(rss_ratio, 1.3)}" if rss_ratio is not None else "",
-            ) if t) or "—",
-        ])
-        rows.append(["", f"nnlint --jobs {jobs}", f"{parallel['seconds']:.2f} s", "—", f"{speedup:.2f}× faster than 1 process (wall)", "—", str(parallel["nn002"]), f"≥ 1.7×: {_verdict(speedup, 1.7, at_most=False)}" if jobs == 2 else "—"])
-        rows.append(["", f"nnlint --jobs {jobs}, warm cache (CLI, whole command)", f"{warm_cli.wall:.2f} s", f"{warm_cli.cpu:.2f} s", "—", "—", "—", f"≤ 0.15 s: {_verdict(warm_cli.wall, 0.15)} (CPU: {_verdict(warm_cli.cpu, 0.15)})"])
+        rows.append(
+            [
+                label,
+                "libcst parse of every file",
+                f"{floor['seconds']:.2f} s",
+                f"{floor['cpu']:.2f} s",
+                "—",
+                f"{floor['rss_mb']:.0f} MB",
+                "—",
+                "—",
+            ]
+        )
+        rows.append(
+            [
+                "",
+                "libcst parse of the analysed files (**floor**)",
+                f"{floor_analysed['seconds']:.2f} s",
+                f"{floor_analysed['cpu']:.2f} s",
+                "1.00×",
+                f"{floor_analysed['rss_mb']:.0f} MB",
+                "—",
+                "—",
+            ]
+        )
+        rows.append(
+            [
+                "",
+                f"nnlint, 1 process ({micro:.0f} µs CPU per analysed line)"
+                if micro is not None
+                else "nnlint, 1 process",
+                f"{single['seconds']:.2f} s",
+                f"{single['cpu']:.2f} s",
+                f"**{per_file}** ({single['cpu'] / floor['cpu']:.2f}× parsing every file)",
+                f"{single['rss_mb']:.0f} MB" + (f" ({rss_ratio:.2f}× the floor's)" if rss_ratio is not None else ""),
+                str(single["nn002"]),
+                "; ".join(
+                    t
+                    for t in (
+                        f"≤ 1.30× CPU: {_verdict(ratio, 1.3)}" if ratio is not None else "",
+                        f"RSS ≤ 1.30×: {_verdict(rss_ratio, 1.3)}" if rss_ratio is not None else "",
+                    )
+                    if t
+                )
+                or "—",
+            ]
+        )
+        rows.append(
+            [
+                "",
+                f"nnlint --jobs {jobs}",
+                f"{parallel['seconds']:.2f} s",
+                "—",
+                f"{speedup:.2f}× faster than 1 process (wall)",
+                "—",
+                str(parallel["nn002"]),
+                f"≥ 1.7×: {_verdict(speedup, 1.7, at_most=False)}" if jobs == 2 else "—",
+            ]
+        )
+        rows.append(
+            [
+                "",
+                f"nnlint --jobs {jobs}, warm cache (CLI, whole command)",
+                f"{warm_cli.wall:.2f} s",
+                f"{warm_cli.cpu:.2f} s",
+                "—",
+                "—",
+                "—",
+                f"≤ 0.15 s: {_verdict(warm_cli.wall, 0.15)} (CPU: {_verdict(warm_cli.cpu, 0.15)})",
+            ]
+        )
     one_file = str(REPO / "corpus" / "nn201_sequential_softmax_bad1.py")
     start = python_start_seconds()
     cold = cli_seconds(["--no-cache", one_file])
     cold_cached = cli_seconds([one_file], {"NNLINT_CACHE_DIR": tempfile.mkdtemp(prefix="nnlint-bench-one-")})
     version = cli_seconds(["--version"])
-    rows.append(["`nnlint one_file.py` cold start (CLI, median of 7)", "--no-cache", f"{cold.wall:.2f} s", f"{cold.cpu:.2f} s", "—", "—", "—", f"≤ 0.30 s: {_verdict(cold.wall, 0.3)} (CPU: {_verdict(cold.cpu, 0.3)})"])
+    rows.append(
+        [
+            "`nnlint one_file.py` cold start (CLI, median of 7)",
+            "--no-cache",
+            f"{cold.wall:.2f} s",
+            f"{cold.cpu:.2f} s",
+            "—",
+            "—",
+            "—",
+            f"≤ 0.30 s: {_verdict(cold.wall, 0.3)} (CPU: {_verdict(cold.cpu, 0.3)})",
+        ]
+    )
     rows.append(["", "cache warm", f"{cold_cached.wall:.2f} s", f"{cold_cached.cpu:.2f} s", "—", "—", "—", "—"])
-    rows.append(["", "`nnlint --version`", f"{version.wall:.2f} s", f"{version.cpu:.2f} s", "—", "—", "—", f"≤ 0.08 s: {_verdict(version.wall, 0.08)} (CPU: {_verdict(version.cpu, 0.08)})"])
-    rows.append(["", "`python -c pass` (interpreter alone)", f"{start.wall:.2f} s", f"{start.cpu:.2f} s", "—", "—", "—", "—"])
+    rows.append(
+        [
+            "",
+            "`nnlint --version`",
+            f"{version.wall:.2f} s",
+            f"{version.cpu:.2f} s",
+            "—",
+            "—",
+            "—",
+            f"≤ 0.08 s: {_verdict(version.wall, 0.08)} (CPU: {_verdict(version.cpu, 0.08)})",
+        ]
+    )
+    rows.append(
+        ["", "`python -c pass` (interpreter alone)", f"{start.wall:.2f} s", f"{start.cpu:.2f} s", "—", "—", "—", "—"]
+    )
     if len(per_line) >= 2:
         (small_name, small), (big_name, big) = per_line[-2], per_line[-1]
-        rows.append([
-            "linearity (nnlint CPU per analysed line)", f"{big_name} / {small_name}", f"{big:.0f} / {small:.0f} µs", "—",
-            f"{big / small:.2f}×", "—", "—", f"≤ 1.15×: {_verdict(big / small, 1.15)}",
-        ])
+        rows.append(
+            [
+                "linearity (nnlint CPU per analysed line)",
+                f"{big_name} / {small_name}",
+                f"{big:.0f} / {small:.0f} µs",
+                "—",
+                f"{big / small:.2f}×",
+                "—",
+                "—",
+                f"≤ 1.15×: {_verdict(big / small, 1.15)}",
+            ]
+        )
     if not trees:
         rows.append(dynamic_overhead_row() + ["—"])
     header = ["files", "what", "wall time", "CPU time", "vs floor (CPU time)", "peak RSS", "NN002", "target"]
@@ -296,7 +422,7 @@ def benchmark(full: bool, jobs: int, trees: Sequence[str] = ()) -> str:
     machine = f"{os.cpu_count()} cores, load average {load:.1f} at the end, Python {sys.version.split()[0]}, {time.strftime('%Y-%m-%d')}"
     notes.append(
         f"Measured by `python bench/run.py` ({machine}; times vary with machine load). "
-        "\"analysed\": files the training-code filter let through to the libcst parse, the model and the rules "
+        '"analysed": files the training-code filter let through to the libcst parse, the model and the rules '
         "(the others get only Python's own syntax check). The floor is a bare libcst parse of the analysed files, "
         "so the ratio is nnlint's cost per analysed file, including the skipped files' syntax checks, the models of "
         "project modules they import, and the source positions of files with findings. Times exclude interpreter "
@@ -336,7 +462,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--full", action="store_true", help="whole trees instead of samples")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--no-readme", action="store_true", help="print the table only")
-    parser.add_argument("--tree", action="append", default=[], metavar="DIR", help="measure this whole tree instead of the default sets (repeatable; put the smaller first)")
+    parser.add_argument(
+        "--tree",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="measure this whole tree instead of the default sets (repeatable; put the smaller first)",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--files", help=argparse.SUPPRESS)
     parser.add_argument("--cache-dir", help=argparse.SUPPRESS)

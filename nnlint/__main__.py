@@ -4,6 +4,7 @@
 shadow the modules nnlint and its plugins import, and its ``*.dist-info`` folders declare plugins.
 nnlint itself is already imported (from wherever it is installed) when this runs, so it is dropped.
 """
+
 import sys
 
 from nnlint.registry import installed_path

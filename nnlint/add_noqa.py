@@ -6,6 +6,7 @@ a multi-line string, or ending in a ``\\`` continuation); codes are merged into 
 ``# noqa: CODES`` and a bare ``# noqa`` is left alone (it already silences everything). Every edited
 file is re-parsed before it is written. Notebooks and files that do not parse are left unchanged.
 """
+
 from __future__ import annotations
 
 import io
@@ -63,7 +64,7 @@ def add_directives(source: str, findings: Iterable[Finding]) -> Tuple[str, int]:
             continue
         text = lines[number - 1]
         body = text.rstrip("\r\n")
-        ending = text[len(body):]
+        ending = text[len(body) :]
         present = noqa_codes(body)
         if present is ALL:
             continue

@@ -98,6 +98,7 @@ Runtime probes
     refute (False) a static finding of the same code. ``Probe`` and ``RunView`` are imported on first
     use (static rules never load the dynamic pass) and are ``None`` when this installation has none.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Optional
@@ -124,7 +125,18 @@ if TYPE_CHECKING:  # at run time they are imported on first use, see __getattr__
     from nnlint.dynamic.probe import Probe, RunView
 
 API_VERSION = 1  # bumped when a name in __all__ changes meaning
-_OBSERVATION_NAMES_PUBLIC = ("OBSERVATIONS", "Activation", "GradEntry", "LoaderInfo", "LossEvent", "OptimizerInfo", "ParamGroup", "TensorStats", "UpdateRatio", "Where")
+_OBSERVATION_NAMES_PUBLIC = (
+    "OBSERVATIONS",
+    "Activation",
+    "GradEntry",
+    "LoaderInfo",
+    "LossEvent",
+    "OptimizerInfo",
+    "ParamGroup",
+    "TensorStats",
+    "UpdateRatio",
+    "Where",
+)
 
 __all__ = [
     "API_VERSION",

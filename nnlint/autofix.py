@@ -7,6 +7,7 @@ own compiler) is never returned: the source stays as it was and the failure is r
 does not make its finding go away is detected (the passes would not converge) and reported the same way,
 so a second ``--fix`` never changes anything.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -167,7 +168,9 @@ class PassResult:
 
 
 def fix_passes(
-    document: FixDocument, findings: Optional[List[Finding]] = None, allowed: Optional[Callable[[Finding], bool]] = None,
+    document: FixDocument,
+    findings: Optional[List[Finding]] = None,
+    allowed: Optional[Callable[[Finding], bool]] = None,
 ) -> PassResult:
     """Apply every available fix (those ``allowed``), pass by pass; on any failure the original document
     comes back, with the reason."""
@@ -182,7 +185,11 @@ def fix_passes(
         try:
             candidate = document.edited([edit for f in batch for edit in f.fix.edits])  # type: ignore[union-attr]
         except FixError as error:
-            return _failed(original, current_findings if document is original else original.lint(), f"fix for {_describe(batch)} cannot be applied: {error}")
+            return _failed(
+                original,
+                current_findings if document is original else original.lint(),
+                f"fix for {_describe(batch)} cannot be applied: {error}",
+            )
         problem = check_parses(candidate.python)
         if problem is not None:
             return _failed(original, original.lint(), f"fix for {_describe(batch)} would not parse: {problem}")
@@ -191,7 +198,9 @@ def fix_passes(
         current_findings = document.lint()
     if fixable(current_findings, allowed):
         still = _describe(fixable(current_findings, allowed))
-        return _failed(original, original.lint(), f"fixes did not converge after {MAX_PASSES} passes ({still} still fixable)")
+        return _failed(
+            original, original.lint(), f"fixes did not converge after {MAX_PASSES} passes ({still} still fixable)"
+        )
     result.document, result.remaining = document, current_findings
     return result
 
@@ -266,10 +275,16 @@ def fix_paths(
         outcome = fix_source(linter, stdin_source, stdin_name)
         _record(run, outcome)
         run.stdin_fixed = outcome.fixed
-    files = list(discover(
-        paths, linter.config.is_excluded, notebooks=linter.config.notebooks, skipped=linter.notes.append,
-        force_exclude=linter.config.force_exclude, respect_gitignore=linter.config.respect_gitignore,
-    ))
+    files = list(
+        discover(
+            paths,
+            linter.config.is_excluded,
+            notebooks=linter.config.notebooks,
+            skipped=linter.notes.append,
+            force_exclude=linter.config.force_exclude,
+            respect_gitignore=linter.config.respect_gitignore,
+        )
+    )
     for done, path in enumerate(files, 1):
         _fix_file(linter, Path(path), run, write)
         if progress is not None:
@@ -282,7 +297,11 @@ def _fix_file(linter: "Linter", path: Path, run: FixRun, write: bool) -> None:
     if is_notebook_path(str(path)):
         from nnlint.notebooks.fixing import fix_notebook_file
 
-        _record(run, fix_notebook_file(linter, path, write) or FixOutcome(str(path), "", "", remaining=linter.lint_file(str(path))))
+        _record(
+            run,
+            fix_notebook_file(linter, path, write)
+            or FixOutcome(str(path), "", "", remaining=linter.lint_file(str(path))),
+        )
         return
     try:
         original = path.read_bytes()
@@ -295,7 +314,13 @@ def _fix_file(linter: "Linter", path: Path, run: FixRun, write: bool) -> None:
         try:
             write_fixed(path, original, outcome.fixed)
         except (OSError, FixError, UnicodeEncodeError) as error:
-            outcome = FixOutcome(str(path), source, source, remaining=linter.lint_source(source, str(path)), error=f"cannot write: {error}")
+            outcome = FixOutcome(
+                str(path),
+                source,
+                source,
+                remaining=linter.lint_source(source, str(path)),
+                error=f"cannot write: {error}",
+            )
     _record(run, outcome)
 
 
@@ -307,4 +332,6 @@ def _record(run: FixRun, outcome: FixOutcome) -> None:
         run.applied.extend(outcome.applied)
         run.fixed += len(outcome.applied)
         run.changed_files += 1
-        run.diff += outcome.diff if outcome.diff is not None else unified_diff(outcome.original, outcome.fixed, outcome.path)
+        run.diff += (
+            outcome.diff if outcome.diff is not None else unified_diff(outcome.original, outcome.fixed, outcome.path)
+        )

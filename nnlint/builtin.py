@@ -1,4 +1,5 @@
 """nnlint's own rules and probes, registered as an ordinary plugin through the public hooks."""
+
 from __future__ import annotations
 
 import importlib
@@ -15,7 +16,13 @@ def _classes_in_package(package_name: str, base_module: str, base_name: str) -> 
     for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
         module = importlib.import_module(f"{package_name}.{info.name}")
         for value in vars(module).values():
-            if isinstance(value, type) and issubclass(value, base) and value is not base and value.__module__ == module.__name__ and getattr(value, "code", None):
+            if (
+                isinstance(value, type)
+                and issubclass(value, base)
+                and value is not base
+                and value.__module__ == module.__name__
+                and getattr(value, "code", None)
+            ):
                 found.append(value)
     return found
 

@@ -16,6 +16,7 @@ Location: ``$NNLINT_CACHE_DIR`` if set, else ``.nnlint_cache`` in the project ro
 pyproject.toml that configured the run, or the current folder). Entries are small JSON files written
 atomically; a cache that cannot be written disables itself with one warning and the run goes on.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -134,15 +135,27 @@ def finding_from_json(data: Any, path: str) -> Finding:
     _require(all(isinstance(data[key], str) for key in ("code", "name", "message")), "finding text")
     _require(_is_int(data["line"], 1) and _is_int(data["column"], 1), "finding position")
     _require(_optional(data["end_line"], _is_int) and _optional(data["end_column"], _is_int), "finding end")
-    _require(data["severity"] in {s.value for s in Severity} and data["source"] in {s.value for s in Source}, "finding kind")
-    _require(data["confirmed"] in (None, True, False) and _optional(data["evidence"], lambda e: isinstance(e, dict)), "finding extras")
+    _require(
+        data["severity"] in {s.value for s in Severity} and data["source"] in {s.value for s in Source}, "finding kind"
+    )
+    _require(
+        data["confirmed"] in (None, True, False) and _optional(data["evidence"], lambda e: isinstance(e, dict)),
+        "finding extras",
+    )
     fix = data["fix"]
     if fix is not None:
-        _require(isinstance(fix, dict) and set(fix) == {"description", "edits", "safe"} and isinstance(fix["description"], str), "fix")
+        _require(
+            isinstance(fix, dict)
+            and set(fix) == {"description", "edits", "safe"}
+            and isinstance(fix["description"], str),
+            "fix",
+        )
         _require(isinstance(fix["safe"], bool), "fix tier")
         _require(isinstance(fix["edits"], list), "fix edits")
         for edit in fix["edits"]:
-            _require(isinstance(edit, dict) and set(edit) == _EDIT_FIELDS and isinstance(edit["replacement"], str), "edit")
+            _require(
+                isinstance(edit, dict) and set(edit) == _EDIT_FIELDS and isinstance(edit["replacement"], str), "edit"
+            )
             _require(all(_is_int(edit[key]) for key in ("line", "column", "end_line", "end_column")), "edit position")
         fix = Fix(fix["description"], tuple(Edit(**edit) for edit in fix["edits"]), fix["safe"])
     values = dict(data, path=path, severity=Severity(data["severity"]), source=Source(data["source"]), fix=fix)
@@ -157,9 +170,13 @@ def _check_entry(entry: Any) -> None:
     _require(isinstance(dependencies, dict), "dependencies")
     for stamp in dependencies.values():
         _require(
-            stamp is None or (
-                isinstance(stamp, list) and len(stamp) == 3 and isinstance(stamp[0], str)
-                and type(stamp[1]) is int and type(stamp[2]) is int
+            stamp is None
+            or (
+                isinstance(stamp, list)
+                and len(stamp) == 3
+                and isinstance(stamp[0], str)
+                and type(stamp[1]) is int
+                and type(stamp[2]) is int
             ),
             "dependency stamp",
         )
@@ -236,14 +253,18 @@ class Cache:
         self.folder.mkdir(parents=True, exist_ok=True)
         tag = self.directory / "CACHEDIR.TAG"
         if not tag.exists():
-            tag.write_text("Signature: 8a477f597d28d172789f06886806bc55\n# nnlint cache; see https://bford.info/cachedir/\n")
+            tag.write_text(
+                "Signature: 8a477f597d28d172789f06886806bc55\n# nnlint cache; see https://bford.info/cachedir/\n"
+            )
             (self.directory / ".gitignore").write_text("*\n")
         if new:
             self._prune()
 
     def _prune(self) -> None:
         try:
-            runs = sorted((p for p in self.runs.iterdir() if p.is_dir() and p != self.folder), key=lambda p: p.stat().st_mtime)
+            runs = sorted(
+                (p for p in self.runs.iterdir() if p.is_dir() and p != self.folder), key=lambda p: p.stat().st_mtime
+            )
         except OSError:
             return
         for old in runs[: max(0, len(runs) - (_KEEP_RUNS - 1))]:

@@ -1,4 +1,5 @@
 """Command line: ``nnlint [OPTIONS] PATH...`` plus ``nnlint rules``, ``nnlint explain CODE``."""
+
 from __future__ import annotations
 
 import collections
@@ -56,7 +57,11 @@ class _DefaultCheckGroup(click.Group):
             try:
                 return super().invoke(ctx)
             except (KeyboardInterrupt, Terminated) as error:
-                what = "interrupted" if isinstance(error, KeyboardInterrupt) else f"terminated by {signal_name(error.signum)}"
+                what = (
+                    "interrupted"
+                    if isinstance(error, KeyboardInterrupt)
+                    else f"terminated by {signal_name(error.signum)}"
+                )
                 click.echo(f"nnlint: {what}", err=True)
                 raise click.exceptions.Exit(exit_code(error)) from None
 
@@ -94,19 +99,51 @@ def main() -> None:
 @click.option("--ignore", multiple=True, help="Codes or prefixes to disable.")
 @click.option("--extend-select", multiple=True, help="Codes or prefixes to enable on top of the selection.")
 @click.option("--format", "output_format", type=click.Choice(sorted(FORMATTERS)), default="text", show_default=True)
-@click.option("--output-file", type=click.Path(dir_okay=False, writable=True), help="Write the report here instead of stdout.")
-@click.option("--statistics", is_flag=True, help="Print the number of findings per code (after a text report; on stderr for the machine-read formats).")
+@click.option(
+    "--output-file", type=click.Path(dir_okay=False, writable=True), help="Write the report here instead of stdout."
+)
+@click.option(
+    "--statistics",
+    is_flag=True,
+    help="Print the number of findings per code (after a text report; on stderr for the machine-read formats).",
+)
 @click.option("--stdin-filename", help="Path to report for source read from stdin (PATH '-').")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--fix", is_flag=True, help="Apply safe fixes in place (re-parsed before writing); report what is left.")
 @click.option("--diff", is_flag=True, help="Print the fixes --fix would make as a unified diff; change nothing.")
-@click.option("--add-noqa", is_flag=True, help="Write `# noqa: CODE` on the line of every current finding (Python files), then exit.")
+@click.option(
+    "--add-noqa",
+    is_flag=True,
+    help="Write `# noqa: CODE` on the line of every current finding (Python files), then exit.",
+)
 @click.option("--show-source", is_flag=True, help="Show the source line of each finding with a caret line under it.")
-@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True, help="Colour the report (auto: only on a terminal).")
-@click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, help="Worker processes (default 0: one per CPU core; 1: no workers).")
-@click.option("--no-cache", is_flag=True, help="Neither read nor write the findings cache (.nnlint_cache, or $NNLINT_CACHE_DIR).")
-@click.option("--debug", is_flag=True, help="Print the traceback of every rule, probe or plugin failure (NN002) to stderr; reads no cache.")
-@click.option("--ignore-plugin-errors", is_flag=True, help="Go on when a plugin fails to load or is rejected (a warning instead of exit 2).")
+@click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Colour the report (auto: only on a terminal).",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=0),
+    default=0,
+    help="Worker processes (default 0: one per CPU core; 1: no workers).",
+)
+@click.option(
+    "--no-cache", is_flag=True, help="Neither read nor write the findings cache (.nnlint_cache, or $NNLINT_CACHE_DIR)."
+)
+@click.option(
+    "--debug",
+    is_flag=True,
+    help="Print the traceback of every rule, probe or plugin failure (NN002) to stderr; reads no cache.",
+)
+@click.option(
+    "--ignore-plugin-errors",
+    is_flag=True,
+    help="Go on when a plugin fails to load or is rejected (a warning instead of exit 2).",
+)
 @config_options
 @fix_options
 @path_options
@@ -221,7 +258,9 @@ def check(
             click.echo(f"nnlint: error: {problem}", err=True)
         if diff:
             _write(fixed.diff, output_file)
-            raise click.exceptions.Exit(EXIT_ERROR if given.missing else EXIT_FINDINGS if fixed.diff or fixed.problems else EXIT_CLEAN)
+            raise click.exceptions.Exit(
+                EXIT_ERROR if given.missing else EXIT_FINDINGS if fixed.diff or fixed.problems else EXIT_CLEAN
+            )
         if fixed.fixed:
             say.summary(f"fixed {fixed.fixed} finding(s) in {fixed.changed_files} file(s)")
         if show_fixes:
@@ -249,15 +288,25 @@ def check(
         raise fail("--experiments and --experiment-steps need --dynamic")
     if dynamic:
         findings, dynamic_error = run_from_cli(
-            paths=paths, findings=findings, config=config, registry=registry, device=device, timeout=timeout,
-            launcher=launcher, nproc_per_node=nproc_per_node, python_path=python_path,
-            experiments=experiments, experiment_steps=experiment_steps,
+            paths=paths,
+            findings=findings,
+            config=config,
+            registry=registry,
+            device=device,
+            timeout=timeout,
+            launcher=launcher,
+            nproc_per_node=nproc_per_node,
+            python_path=python_path,
+            experiments=experiments,
+            experiment_steps=experiment_steps,
         )
 
     report_stream = None if output_file else (sys.stderr if report_to_stderr else sys.stdout)
     marks = output_format in HUMAN_FORMATS and not fix_only and (show_fixes or is_terminal(report_stream))
     options = FormatOptions(
-        show_source=show_source, color=use_color(color, report_stream), sources={stdin_name: stdin_source or ""},
+        show_source=show_source,
+        color=use_color(color, report_stream),
+        sources={stdin_name: stdin_source or ""},
         fixable=config.may_fix if marks else None,
     )
     report = format_findings(output_format, findings, options)
@@ -319,7 +368,9 @@ def _print_notes(linter: "Linter", say: Messages) -> None:
     linter.notes.clear()
 
 
-def _check_settings(config: Config, registry: Registry, select: Sequence[str], ignore: Sequence[str], extend_select: Sequence[str]) -> None:
+def _check_settings(
+    config: Config, registry: Registry, select: Sequence[str], ignore: Sequence[str], extend_select: Sequence[str]
+) -> None:
     """Every code named on the command line or in the configuration, and every rule option, is known."""
     for option, values in (("--select", select), ("--ignore", ignore), ("--extend-select", extend_select)):
         _check_codes(registry, option, _split_codes(values))
@@ -344,7 +395,9 @@ def _configure_speed(linter: "Linter", jobs: int, no_cache: bool) -> None:
     if not no_cache:
         from nnlint.cache import Cache, default_cache_dir, run_fingerprint
 
-        linter.cache = Cache(default_cache_dir(linter.config.root), run_fingerprint(linter.config, linter.registry, linter.rules))
+        linter.cache = Cache(
+            default_cache_dir(linter.config.root), run_fingerprint(linter.config, linter.registry, linter.rules)
+        )
 
 
 def _statistics(findings: Sequence[Finding]) -> str:
@@ -387,8 +440,21 @@ def rules(output_format: str) -> None:
             click.echo(f"{code}  {cls.name:<36} {kind:<15} {cls.summary}")
             continue
         owners = [c for c in (registry.rules.get(code), registry.probes.get(code)) if c is not None] or [cls]
-        options = {key: {"default": value, "type": str(schema_of(owner)[key])} for owner in owners for key, value in (owner.default_options or {}).items()}
-        records.append({"code": code, "name": cls.name, "kind": kind, "summary": cls.summary, "options": options, "documentation": cls.documentation()})
+        options = {
+            key: {"default": value, "type": str(schema_of(owner)[key])}
+            for owner in owners
+            for key, value in (owner.default_options or {}).items()
+        }
+        records.append(
+            {
+                "code": code,
+                "name": cls.name,
+                "kind": kind,
+                "summary": cls.summary,
+                "options": options,
+                "documentation": cls.documentation(),
+            }
+        )
     if output_format == "json":
         click.echo(json.dumps(records, indent=2))
 

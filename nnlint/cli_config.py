@@ -1,5 +1,6 @@
 """Where a ``check`` run's configuration comes from: the nearest configuration file (or ``--config FILE``),
 ``--config KEY=VALUE`` overrides, ``--isolated``; and ``--show-settings`` to print the result."""
+
 from __future__ import annotations
 
 import sys
@@ -21,15 +22,22 @@ def config_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """``--config``, ``--isolated``, ``--show-settings``, ``--show-files``, ``-q``, ``-v``."""
     decorators = [
         click.option(
-            "--config", "config_args", multiple=True, metavar="FILE | KEY=VALUE",
+            "--config",
+            "config_args",
+            multiple=True,
+            metavar="FILE | KEY=VALUE",
             help="A configuration file to read instead of the nearest one (pyproject.toml or nnlint.toml), "
             "or a setting that overrides it, in TOML: --config 'ignore = [\"NN401\"]'. Repeatable.",
         ),
         click.option("--isolated", is_flag=True, help="Read no configuration file (--config KEY=VALUE still applies)."),
         click.option("--show-settings", is_flag=True, help="Print the settings this run would use, then exit."),
         click.option("--show-files", is_flag=True, help="Print the files this run would lint, then exit."),
-        click.option("--quiet", "-q", is_flag=True, help="Print the report and errors only: no notes, warnings or summaries."),
-        click.option("--verbose", "-v", is_flag=True, help="Also say on stderr which configuration is used and each file linted."),
+        click.option(
+            "--quiet", "-q", is_flag=True, help="Print the report and errors only: no notes, warnings or summaries."
+        ),
+        click.option(
+            "--verbose", "-v", is_flag=True, help="Also say on stderr which configuration is used and each file linted."
+        ),
     ]
     for decorate in reversed(decorators):
         command = decorate(command)
@@ -78,13 +86,22 @@ def show_settings(config: Config, rules: Sequence[str]) -> str:
     lines = [
         ("config-file", str(config.source) if config.source is not None else None),
         ("root", str(config.root) if config.root is not None else None),
-        ("select", config.select), ("extend-select", config.extend_select), ("ignore", config.ignore),
-        ("per-file-ignores", config.per_file_ignores), ("exclude", config.exclude),
-        ("extend-exclude", config.extend_exclude), ("force-exclude", config.force_exclude),
-        ("respect-gitignore", config.respect_gitignore), ("notebooks", config.notebooks),
-        ("max-file-size", config.limits.max_file_size), ("max-depth", config.limits.max_depth),
-        ("file-timeout", config.limits.file_timeout), ("rule-timeout", config.limits.rule_timeout),
-        ("options", config.options), ("dynamic", config.dynamic), ("enabled-rules", list(rules)),
+        ("select", config.select),
+        ("extend-select", config.extend_select),
+        ("ignore", config.ignore),
+        ("per-file-ignores", config.per_file_ignores),
+        ("exclude", config.exclude),
+        ("extend-exclude", config.extend_exclude),
+        ("force-exclude", config.force_exclude),
+        ("respect-gitignore", config.respect_gitignore),
+        ("notebooks", config.notebooks),
+        ("max-file-size", config.limits.max_file_size),
+        ("max-depth", config.limits.max_depth),
+        ("file-timeout", config.limits.file_timeout),
+        ("rule-timeout", config.limits.rule_timeout),
+        ("options", config.options),
+        ("dynamic", config.dynamic),
+        ("enabled-rules", list(rules)),
     ]
     return "".join(f"# {key}: none\n" if value is None else f"{key} = {_toml(value)}\n" for key, value in lines)
 

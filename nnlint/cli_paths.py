@@ -1,5 +1,6 @@
 """Which paths a ``check`` run lints: ``.`` when none is given, the missing ones reported (not fatal), and the
 command-line options on excludes and ``.gitignore``."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -35,10 +36,28 @@ def given_paths(paths: Sequence[str]) -> GivenPaths:
 def path_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """The options that decide which files a run lints (``--exclude`` ... ``--no-respect-gitignore``)."""
     decorators = [
-        click.option("--exclude", "exclude", multiple=True, help="Patterns to leave out, comma-separated (replace the configured `exclude`)."),
-        click.option("--extend-exclude", multiple=True, help="Patterns to leave out on top of the configured ones, comma-separated."),
-        click.option("--force-exclude", is_flag=True, default=None, help="Apply the excludes to paths named on the command line too (as pre-commit needs)."),
-        click.option("--respect-gitignore/--no-respect-gitignore", default=None, help="Skip what .gitignore files ignore in folder walks (default: on)."),
+        click.option(
+            "--exclude",
+            "exclude",
+            multiple=True,
+            help="Patterns to leave out, comma-separated (replace the configured `exclude`).",
+        ),
+        click.option(
+            "--extend-exclude",
+            multiple=True,
+            help="Patterns to leave out on top of the configured ones, comma-separated.",
+        ),
+        click.option(
+            "--force-exclude",
+            is_flag=True,
+            default=None,
+            help="Apply the excludes to paths named on the command line too (as pre-commit needs).",
+        ),
+        click.option(
+            "--respect-gitignore/--no-respect-gitignore",
+            default=None,
+            help="Skip what .gitignore files ignore in folder walks (default: on).",
+        ),
     ]
     for decorate in reversed(decorators):
         command = decorate(command)
@@ -46,7 +65,11 @@ def path_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def apply_path_options(
-    config: Config, exclude: Sequence[str], extend_exclude: Sequence[str], force_exclude: Optional[bool], respect_gitignore: Optional[bool],
+    config: Config,
+    exclude: Sequence[str],
+    extend_exclude: Sequence[str],
+    force_exclude: Optional[bool],
+    respect_gitignore: Optional[bool],
 ) -> None:
     """The command line's path options over the configuration's (the command line wins)."""
     if exclude:

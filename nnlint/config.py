@@ -1,4 +1,5 @@
 """nnlint's configuration: `[tool.nnlint]` of the nearest pyproject.toml, or an nnlint.toml, validated key by key."""
+
 from __future__ import annotations
 
 import sys
@@ -26,7 +27,10 @@ class ConfigError(Exception):
 
 _LIST_KEYS = ("select", "ignore", "extend-select", "extend-ignore", "exclude", "extend-exclude", "fixable", "unfixable")
 _BOOL_KEYS = {
-    "notebooks": "notebooks", "force-exclude": "force_exclude", "respect-gitignore": "respect_gitignore", "unsafe-fixes": "unsafe_fixes",
+    "notebooks": "notebooks",
+    "force-exclude": "force_exclude",
+    "respect-gitignore": "respect_gitignore",
+    "unsafe-fixes": "unsafe_fixes",
 }
 _KNOWN_KEYS = frozenset(_LIST_KEYS + ("per-file-ignores", "options", "dynamic") + tuple(_BOOL_KEYS) + tuple(LIMIT_KEYS))
 
@@ -53,7 +57,9 @@ class Config:
     source: Optional[Path] = None
 
     _matchers: Dict[str, Tuple[int, int, PathPatterns]] = field(default_factory=dict, repr=False, compare=False)
-    _ignored_in: Dict[str, List[str]] = field(default_factory=dict, repr=False, compare=False)  # path -> its per-file ignores
+    _ignored_in: Dict[str, List[str]] = field(
+        default_factory=dict, repr=False, compare=False
+    )  # path -> its per-file ignores
 
     def is_enabled(self, code: str, path: Optional[str] = None) -> bool:
         selected = _longest_prefix(code, self.select + self.extend_select)
@@ -228,7 +234,12 @@ def loaded_plugins() -> Dict[str, PluginSpec]:
     for info in registry.plugins:
         if info.name == BUILTIN_NAME:
             continue
-        checks = [cls for code in info.codes for cls in (registry.rules.get(code), registry.probes.get(code)) if cls is not None]
+        checks = [
+            cls
+            for code in info.codes
+            for cls in (registry.rules.get(code), registry.probes.get(code))
+            if cls is not None
+        ]
         specs[info.name] = PluginSpec(info.name, checks)
     return specs
 
@@ -257,7 +268,9 @@ def _plugin_options(spec: PluginSpec, value: Any, where: str) -> Dict[str, Dict[
             own = _declared(by_id[key])
             unknown = sorted(set(item) - set(own))
             if unknown:
-                raise ConfigError(f"{where}{prefix}.{key}: unknown option {unknown[0]!r} (known: {', '.join(sorted(own)) or 'none'})")
+                raise ConfigError(
+                    f"{where}{prefix}.{key}: unknown option {unknown[0]!r} (known: {', '.join(sorted(own)) or 'none'})"
+                )
             _raise_first(option_errors([by_id[key]], item, f"{where}{prefix}.{key}"))
             per_rule.setdefault(by_id[key], {}).update(item)
         elif key in declared:
@@ -268,7 +281,9 @@ def _plugin_options(spec: PluginSpec, value: Any, where: str) -> Dict[str, Dict[
         elif isinstance(item, dict):
             raise ConfigError(f"{where}{prefix}.{key}: the {spec.name!r} plugin has no rule {key!r}")
         else:
-            raise ConfigError(f"{where}{prefix}: unknown option {key!r} (known: {', '.join(sorted(declared)) or 'none'})")
+            raise ConfigError(
+                f"{where}{prefix}: unknown option {key!r} (known: {', '.join(sorted(declared)) or 'none'})"
+            )
     per_code: Dict[str, Dict[str, Any]] = {}
     for cls in spec.checks:
         merged = {key: item for key, item in shared.items() if key in _declared(cls)}
@@ -300,7 +315,9 @@ def config_from_table(
                 config.plugin_options.update(_plugin_options(specs[key], value, where))
                 continue
             plugin_names = f"; installed plugins: {', '.join(sorted(specs))}" if specs else ""
-            raise ConfigError(f"{where}unknown key tool.nnlint.{key} (known: {', '.join(sorted(_KNOWN_KEYS))}{plugin_names})")
+            raise ConfigError(
+                f"{where}unknown key tool.nnlint.{key} (known: {', '.join(sorted(_KNOWN_KEYS))}{plugin_names})"
+            )
         if key in LIMIT_KEYS:
             continue  # read above
         if key in _LIST_KEYS:
@@ -326,7 +343,9 @@ def config_from_table(
             config.per_file_ignores = {str(pattern): list(codes) for pattern, codes in value.items()}
         elif key == "options":
             if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
-                raise ConfigError(f"{where}tool.nnlint.options must hold one table per rule, e.g. [tool.nnlint.options.NN406]")
+                raise ConfigError(
+                    f"{where}tool.nnlint.options must hold one table per rule, e.g. [tool.nnlint.options.NN406]"
+                )
             config.options = {str(k): dict(v) for k, v in value.items()}
         elif key in _BOOL_KEYS:
             if not isinstance(value, bool):

@@ -1,4 +1,5 @@
 """What a rule sees of one file: its source, its tree, its semantic model, and a way to report."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -1,4 +1,5 @@
 """Codes nnlint itself reports about its input and its plugins (not rules: they cannot be disabled by a bug)."""
+
 from __future__ import annotations
 
 from typing import Dict, Type

@@ -1,4 +1,5 @@
 """Which files a run lints: the paths given, and the Python files (and notebooks) below the folders given."""
+
 from __future__ import annotations
 
 import os
@@ -9,9 +10,30 @@ from nnlint.gitignore import ignore_for
 
 SKIPPED_DIRS = frozenset(
     {
-        ".git", ".hg", ".svn", "__pycache__", ".venv", "venv", ".env", "env", ".tox", ".nox", "build",
-        "dist", "node_modules", "site-packages", ".eggs", ".mypy_cache", ".pytest_cache", ".ruff_cache",
-        ".nnlint_cache", ".ipynb_checkpoints", ".hypothesis", ".direnv", "__pypackages__", "_build",
+        ".git",
+        ".hg",
+        ".svn",
+        "__pycache__",
+        ".venv",
+        "venv",
+        ".env",
+        "env",
+        ".tox",
+        ".nox",
+        "build",
+        "dist",
+        "node_modules",
+        "site-packages",
+        ".eggs",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".nnlint_cache",
+        ".ipynb_checkpoints",
+        ".hypothesis",
+        ".direnv",
+        "__pypackages__",
+        "_build",
     }
 )
 
@@ -25,8 +47,12 @@ def _skip_dir(directory: str, name: str) -> bool:
 
 
 def discover(
-    paths: Sequence[str], is_excluded: Callable[[str], bool], notebooks: bool = True,
-    skipped: Optional[Callable[[str], None]] = None, force_exclude: bool = False, respect_gitignore: bool = True,
+    paths: Sequence[str],
+    is_excluded: Callable[[str], bool],
+    notebooks: bool = True,
+    skipped: Optional[Callable[[str], None]] = None,
+    force_exclude: bool = False,
+    respect_gitignore: bool = True,
 ) -> Iterator[str]:
     """Files to lint, in a stable order. Paths given explicitly are linted unless ``force_exclude`` (then
     excludes apply to them too, as pre-commit needs); found ones honour excludes, ``.gitignore`` files
@@ -55,10 +81,16 @@ def discover(
             for root, dirs, files in os.walk(given, followlinks=False):
                 ignore = ignores.pop(os.path.abspath(root), None)
                 if ignore is not None:
-                    ignore = ignore.child(os.path.abspath(root)) if os.path.abspath(root) != os.path.abspath(given) else ignore
+                    ignore = (
+                        ignore.child(os.path.abspath(root))
+                        if os.path.abspath(root) != os.path.abspath(given)
+                        else ignore
+                    )
                 dirs[:] = sorted(
-                    d for d in dirs
-                    if not _skip_dir(root, d) and not is_excluded(os.path.join(root, d))
+                    d
+                    for d in dirs
+                    if not _skip_dir(root, d)
+                    and not is_excluded(os.path.join(root, d))
                     and not (ignore is not None and ignore.ignores(os.path.abspath(os.path.join(root, d)), True))
                 )
                 if ignore is not None:
@@ -84,8 +116,11 @@ def _identity(path: str) -> str:
 
 
 _KINDS = (
-    (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
-    (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISDIR, "a folder"),
 )
 
 

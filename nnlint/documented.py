@@ -1,5 +1,6 @@
 """What rules, runtime probes and nnlint's own diagnostics share: a code, a name, options, and
 user documentation in their docstring (the four-part Markdown format ``nnlint explain`` prints)."""
+
 from __future__ import annotations
 
 import inspect

@@ -1,4 +1,5 @@
 """The static pass: discover files, parse each once, build one semantic model, run every rule."""
+
 from __future__ import annotations
 
 import gc
@@ -60,20 +61,26 @@ class Linter:
         self.rules = []
         for code, cls in sorted(self.registry.rules.items()):
             if self._enabled_anywhere(code):
-                rule = call_plugin(lambda: cls(self.config.options_for(code, cls.name)), lambda error: self._not_set_up(code, cls, error))
+                rule = call_plugin(
+                    lambda: cls(self.config.options_for(code, cls.name)),
+                    lambda error: self._not_set_up(code, cls, error),
+                )
                 if rule is not None:
                     self.rules.append(rule)
 
     def _not_set_up(self, code: str, cls: type, error: BaseException) -> None:
-        self.problems.append(f"{plugin_label(code, self.registry)}rule {code} ({getattr(cls, 'name', '?')}) could not be set up: {describe(error)}; skipped")
-
+        self.problems.append(
+            f"{plugin_label(code, self.registry)}rule {code} ({getattr(cls, 'name', '?')}) could not be set up: {describe(error)}; skipped"
+        )
 
     def _enabled_anywhere(self, code: str) -> bool:
         # per-file ignores are applied per finding; here only the global selection decides
         return self.config.is_enabled(code) or any(code.startswith(p) for p in self.config.extend_select)
 
     # ------------------------------------------------------------------------------ entry points
-    def lint_paths(self, paths: Sequence[str], progress: Optional[Callable[[int, int, str], None]] = None) -> List[Finding]:
+    def lint_paths(
+        self, paths: Sequence[str], progress: Optional[Callable[[int, int, str], None]] = None
+    ) -> List[Finding]:
         """Lint every file below ``paths``; ``progress(done, total, path)`` is called after each file."""
         files = self.files(paths)
         if self.jobs > 1 and len(files) > 1:
@@ -95,10 +102,16 @@ class Linter:
     def files(self, paths: Sequence[str]) -> List[str]:
         """The files ``lint_paths(paths)`` lints, in its order: the configuration's excludes, ``.gitignore``
         and ``notebooks`` applied (files left out for not being regular files get a note)."""
-        return list(discover(
-            paths, self.config.is_excluded, notebooks=self.config.notebooks, skipped=self.notes.append,
-            force_exclude=self.config.force_exclude, respect_gitignore=self.config.respect_gitignore,
-        ))
+        return list(
+            discover(
+                paths,
+                self.config.is_excluded,
+                notebooks=self.config.notebooks,
+                skipped=self.notes.append,
+                force_exclude=self.config.force_exclude,
+                respect_gitignore=self.config.respect_gitignore,
+            )
+        )
 
     def _enter_tree(self, path: str, previous: Optional[Path]) -> Optional[Path]:
         """Drop the project index when the serial run moves on to another project (files come in folder order).
@@ -169,7 +182,11 @@ class Linter:
     def lint_source(self, source: str, path: str = "<stdin>") -> List[Finding]:
         """Findings of a file's text: Python source, or a notebook's JSON when ``path`` ends in ``.ipynb``."""
         if is_notebook_path(path):
-            return self._lint_checked(path, source.encode("utf-8", "surrogatepass"), lambda: self._lint_notebook(lambda: parse_notebook(source), path))
+            return self._lint_checked(
+                path,
+                source.encode("utf-8", "surrogatepass"),
+                lambda: self._lint_notebook(lambda: parse_notebook(source), path),
+            )
         return self.lint_python(source, path)
 
     def lint_python(self, source: str, path: str = "<stdin>") -> List[Finding]:
@@ -188,7 +205,9 @@ class Linter:
             return self._filter([_error_finding(path, error, *SYNTAX_ERROR)], path)
         return self.lint_python(source, path)
 
-    def _lint_checked(self, path: str, data: bytes, lint: Callable[[], Tuple[List[Finding], Dependencies]]) -> List[Finding]:
+    def _lint_checked(
+        self, path: str, data: bytes, lint: Callable[[], Tuple[List[Finding], Dependencies]]
+    ) -> List[Finding]:
         """``lint()``'s findings within the size limit and the per-file time budget."""
         limit = self.config.limits.max_file_size
         if limit and len(data) > limit:
@@ -197,7 +216,9 @@ class Linter:
         outcome = self._within_budget(path, lint)
         return outcome[0] if outcome is not None else self._over_budget(path)
 
-    def _within_budget(self, path: str, lint: Callable[[], Tuple[List[Finding], Dependencies]]) -> Optional[Tuple[List[Finding], Dependencies]]:
+    def _within_budget(
+        self, path: str, lint: Callable[[], Tuple[List[Finding], Dependencies]]
+    ) -> Optional[Tuple[List[Finding], Dependencies]]:
         """``lint()`` under the per-file time budget; None when the budget ran out (nothing to cache then)."""
         budget = TimeBudget(self.config.limits.file_timeout)
         self.rule_stopped = False
@@ -222,7 +243,9 @@ class Linter:
         """Findings of a notebook's code cells, analysed as one program; positions name the cells."""
         return self._lint_notebook(lambda: notebook, path)[0]
 
-    def _lint_notebook(self, read: Callable[[], Notebook], path: str, digest: str = "") -> Tuple[List[Finding], Dependencies]:
+    def _lint_notebook(
+        self, read: Callable[[], Notebook], path: str, digest: str = ""
+    ) -> Tuple[List[Finding], Dependencies]:
         try:
             notebook = read()
         except NotebookError as error:
@@ -256,7 +279,16 @@ class Linter:
                 model = SemanticModel(module, path, name, is_package, self.project)
                 model.source = source
             except (RecursionError, MemoryError) as error:
-                return self._filter([_error_finding(path, SourceError(f"source too deeply nested to analyse ({type(error).__name__})"), *SYNTAX_ERROR)], path), consulted
+                return self._filter(
+                    [
+                        _error_finding(
+                            path,
+                            SourceError(f"source too deeply nested to analyse ({type(error).__name__})"),
+                            *SYNTAX_ERROR,
+                        )
+                    ],
+                    path,
+                ), consulted
         module = model.module
         if not path.startswith("<"):
             self.project.add(Path(path), model, digest or None)
@@ -270,7 +302,9 @@ class Linter:
                     ran.append(rule.code)  # a rule that failed reported nothing it meant to: its noqa are not judged
         raw = self._filter(ctx.findings, path)
         findings = apply_suppressions(raw, source)
-        if wants_unused_noqa(self.config.select + self.config.extend_select) and self.config.is_enabled(UNUSED_NOQA, path):
+        if wants_unused_noqa(self.config.select + self.config.extend_select) and self.config.is_enabled(
+            UNUSED_NOQA, path
+        ):
             findings.extend(unused_noqa(raw, source, path, lambda code: any(rule.startswith(code) for rule in ran)))
         consulted.update(self.project.dependencies())
         return sorted(findings, key=Finding.sort_key), consulted
@@ -290,18 +324,32 @@ class Linter:
             del ctx.findings[first:]
             self.rule_stopped = True
             seconds = self.config.limits.rule_timeout
-            ctx.findings.append(self._rule_error(ctx.path, rule, f"exceeded {seconds:g} s on this file and was stopped (tool.nnlint.rule-timeout)"))
+            ctx.findings.append(
+                self._rule_error(
+                    ctx.path, rule, f"exceeded {seconds:g} s on this file and was stopped (tool.nnlint.rule-timeout)"
+                )
+            )
             return
         except BaseException as error:
             if not is_plugin_failure(error):
                 raise
-            print_traceback(error, f"{plugin_label(rule.code, self.registry)}rule {rule.code} ({rule.name}) on {ctx.path}")
-            ctx.findings.append(self._rule_error(ctx.path, rule, failed(error, type(rule))))  # its findings until then stay
+            print_traceback(
+                error, f"{plugin_label(rule.code, self.registry)}rule {rule.code} ({rule.name}) on {ctx.path}"
+            )
+            ctx.findings.append(
+                self._rule_error(ctx.path, rule, failed(error, type(rule)))
+            )  # its findings until then stay
         for index in range(first, len(ctx.findings)):
             problem = finding_problem(ctx.findings[index])
             if problem is not None:
                 del ctx.findings[first:]
-                ctx.findings.append(self._rule_error(ctx.path, rule, f"produced an unusable finding: {problem}; its findings on this file are dropped"))
+                ctx.findings.append(
+                    self._rule_error(
+                        ctx.path,
+                        rule,
+                        f"produced an unusable finding: {problem}; its findings on this file are dropped",
+                    )
+                )
                 return
 
     def _rule_error(self, path: str, rule: Rule, what: str) -> Finding:

@@ -1,4 +1,5 @@
 """Findings: the plain data every rule, probe and formatter exchanges."""
+
 from __future__ import annotations
 
 import dataclasses

@@ -4,6 +4,7 @@ A rule attaches the result to its finding: ``ctx.report(node, message, fix=add_k
 The edits are computed from libcst positions and the replacement text is rendered by libcst from new
 nodes, so everything outside the rewritten node (formatting, comments) stays as written.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterator, List, Optional, Sequence
@@ -19,9 +20,15 @@ if TYPE_CHECKING:
 SEQUENTIAL = "torch.nn.Sequential"
 _SOFTMAX_LIKE_FUNCTIONS = frozenset(
     {
-        "torch.softmax", "torch.log_softmax", "torch.sigmoid",
-        "torch.nn.functional.softmax", "torch.nn.functional.log_softmax", "torch.nn.functional.sigmoid",
-        "torch.special.softmax", "torch.special.log_softmax", "torch.special.expit",
+        "torch.softmax",
+        "torch.log_softmax",
+        "torch.sigmoid",
+        "torch.nn.functional.softmax",
+        "torch.nn.functional.log_softmax",
+        "torch.nn.functional.sigmoid",
+        "torch.special.softmax",
+        "torch.special.log_softmax",
+        "torch.special.expit",
     }
 )
 _ACTIVATION_METHODS = frozenset({"softmax", "log_softmax", "sigmoid"})
@@ -33,7 +40,9 @@ def _has_comment(ctx: "RuleContext", node: cst.CSTNode) -> bool:
 
 
 # ------------------------------------------------------------------------- keyword arguments
-def add_keyword(ctx: "RuleContext", call: cst.Call, keyword: str, value: str, max_positional: Optional[int] = None) -> Optional[Fix]:
+def add_keyword(
+    ctx: "RuleContext", call: cst.Call, keyword: str, value: str, max_positional: Optional[int] = None
+) -> Optional[Fix]:
     """Add ``keyword=value`` to a call that has no such keyword, after its last argument.
 
     ``max_positional``: the parameter's position; a call with that many positional arguments (or any
@@ -83,7 +92,13 @@ def call_instead_of_forward(ctx: "RuleContext", call: cst.Call) -> Optional[Fix]
 
 
 # ---------------------------------------------------------------------- final activations
-def drop_final_activation(ctx: "RuleContext", tail: "Tail", loss_call: cst.Call, loss_input: Optional[cst.BaseExpression], loss_families: Sequence[str]) -> Optional[Fix]:
+def drop_final_activation(
+    ctx: "RuleContext",
+    tail: "Tail",
+    loss_call: cst.Call,
+    loss_input: Optional[cst.BaseExpression],
+    loss_families: Sequence[str],
+) -> Optional[Fix]:
     """Remove the softmax/sigmoid a loss's input passed through last, when nothing else can depend on it.
 
     Three shapes are fixed: the activation written inline as the loss's argument
@@ -165,7 +180,10 @@ def _drop_last_sequential_element(ctx: "RuleContext", sequential: cst.Call, elem
     else:
         new_comma = removed.comma
     new_args = [*args[:-2], previous.with_changes(comma=new_comma)]
-    return ctx.fix("Remove the final activation (the loss applies it)", ctx.replace(sequential, sequential.with_changes(args=new_args)))
+    return ctx.fix(
+        "Remove the final activation (the loss applies it)",
+        ctx.replace(sequential, sequential.with_changes(args=new_args)),
+    )
 
 
 def _drop_returned_activation(ctx: "RuleContext", model_obj: "Obj", node: cst.CSTNode) -> Optional[Fix]:
@@ -179,7 +197,9 @@ def _drop_returned_activation(ctx: "RuleContext", model_obj: "Obj", node: cst.CS
     replacement = _activation_input(model, node)
     if replacement is None or _has_comment(ctx, node):
         return None
-    return ctx.fix("Return the raw logits from forward (the loss applies the activation)", ctx.replace(node, replacement))
+    return ctx.fix(
+        "Return the raw logits from forward (the loss applies the activation)", ctx.replace(node, replacement)
+    )
 
 
 def _same_model(a: "Obj", b: "Obj") -> bool:
@@ -218,7 +238,11 @@ def _use_is_loss_input(model: "SemanticModel", expr: cst.CSTNode, loss_families:
         call = model.parent.get(parent)
         if isinstance(call, cst.Call) and _is_loss_input(model, call, expr, loss_families):
             return True
-        return isinstance(call, cst.Call) and model.callee_qualname(call, model.scope_of(call)) == "torch.argmax" and call.args[0] is parent
+        return (
+            isinstance(call, cst.Call)
+            and model.callee_qualname(call, model.scope_of(call)) == "torch.argmax"
+            and call.args[0] is parent
+        )
     if isinstance(parent, cst.Attribute) and parent.value is expr and parent.attr.value in _ORDER_PRESERVING_USES:
         return isinstance(model.parent.get(parent), cst.Call)
     if isinstance(parent, cst.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0].target, cst.Name):
@@ -247,9 +271,13 @@ def _uses_of(model: "SemanticModel", target: cst.Name, assign: cst.Assign) -> It
             if node.value != target.value or node is target or node not in model.order or model.order[node] <= start:
                 return
             parent = model.parent.get(node)
-            if isinstance(parent, cst.AssignTarget) or (isinstance(parent, (cst.AugAssign, cst.AnnAssign)) and parent.target is node):
+            if isinstance(parent, cst.AssignTarget) or (
+                isinstance(parent, (cst.AugAssign, cst.AnnAssign)) and parent.target is node
+            ):
                 rebinds.append(model.order[node])
-            elif not (isinstance(parent, cst.Attribute) and parent.attr is node) and not (isinstance(parent, cst.Arg) and parent.keyword is node):
+            elif not (isinstance(parent, cst.Attribute) and parent.attr is node) and not (
+                isinstance(parent, cst.Arg) and parent.keyword is node
+            ):
                 loads.append(node)
 
     container.visit(_Collect())
@@ -276,7 +304,9 @@ def enable_shuffle(ctx: "RuleContext", loader_call: cst.Call) -> Optional[Fix]:
 _ATOMIC = (cst.Name, cst.Attribute, cst.Call, cst.Subscript)
 
 
-def permute_instead_of_reshape(ctx: "RuleContext", call: cst.Call, source: cst.BaseExpression, permutation: Sequence[int]) -> Optional[Fix]:
+def permute_instead_of_reshape(
+    ctx: "RuleContext", call: cst.Call, source: cst.BaseExpression, permutation: Sequence[int]
+) -> Optional[Fix]:
     """``x.view(3, H, W)`` / ``torch.reshape(x, ...)`` -> ``x.permute(2, 0, 1).contiguous()``;
     ``np.reshape(a, ...)`` -> ``np.transpose(a, (2, 0, 1))``.
 
@@ -291,7 +321,13 @@ def permute_instead_of_reshape(ctx: "RuleContext", call: cst.Call, source: cst.B
     scope = model.scope_of(call)
     shape = shape_of(model, source, scope)
     dims = tuple(permutation)
-    if not shape or len(shape) != len(dims) or OPAQUE in shape or ("lit", 1) in shape or sorted(dims) != list(range(len(dims))):
+    if (
+        not shape
+        or len(shape) != len(dims)
+        or OPAQUE in shape
+        or ("lit", 1) in shape
+        or sorted(dims) != list(range(len(dims)))
+    ):
         return None
     if _has_comment(ctx, call):
         return None
@@ -302,8 +338,15 @@ def permute_instead_of_reshape(ctx: "RuleContext", call: cst.Call, source: cst.B
     qualname = model.callee_qualname(call, scope)
     if qualname == "numpy.reshape" and isinstance(call.func, cst.Attribute):
         module_code = ctx.module.code_for_node(call.func.value)
-        return ctx.fix("Move the axes with np.transpose", ctx.replace(call, f"{module_code}.transpose({source_code}, ({listed}))"))
-    is_view = qualname is None and isinstance(call.func, cst.Attribute) and call.func.attr.value == "view" and call.func.value is source
+        return ctx.fix(
+            "Move the axes with np.transpose", ctx.replace(call, f"{module_code}.transpose({source_code}, ({listed}))")
+        )
+    is_view = (
+        qualname is None
+        and isinstance(call.func, cst.Attribute)
+        and call.func.attr.value == "view"
+        and call.func.value is source
+    )
     if qualname == "torch.reshape" or is_view:
         return ctx.fix("Move the axes with permute", ctx.replace(call, f"{source_code}.permute({listed}).contiguous()"))
     return None

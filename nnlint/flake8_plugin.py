@@ -4,6 +4,7 @@ flake8 decides what is selected, ignored and ``# noqa``-ed; nnlint contributes i
 its own rule options (``[tool.nnlint.options.*]``) from the nearest pyproject.toml. flake8 columns are
 0-based (it adds 1 when printing), nnlint's are 1-based.
 """
+
 from __future__ import annotations
 
 import ast

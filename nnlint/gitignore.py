@@ -8,6 +8,7 @@ a shallower one, and nothing inside an ignored folder is looked at (git cannot r
 The files read are every ``.gitignore`` from the repository's top (the folder holding ``.git``) down to
 the folder walked, and ``.git/info/exclude``; no global git configuration is consulted.
 """
+
 from __future__ import annotations
 
 import os
@@ -82,7 +83,7 @@ class GitIgnore:
             prefix = rule.base if rule.base.endswith(os.sep) else rule.base + os.sep
             if not path.startswith(prefix):
                 continue
-            relative = path[len(prefix):].replace(os.sep, "/")
+            relative = path[len(prefix) :].replace(os.sep, "/")
             if rule.regex.match(relative if rule.anchored else name):
                 ignored = not rule.negated
         return ignored

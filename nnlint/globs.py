@@ -6,6 +6,7 @@ inside. Otherwise ``*`` and ``?`` either cross ``/`` (``fnmatch``'s reading, kep
 ``per-file-ignores``) or stop at it (git's, for ``.gitignore``), and ``[...]`` is a character class
 (``[!...]`` its complement).
 """
+
 from __future__ import annotations
 
 import re
@@ -41,7 +42,7 @@ def glob_regex(pattern: str, star_crosses_slash: bool = True, escapes: bool = Fa
                 out.append(re.escape(char))
                 index += 1
                 continue
-            body = pattern[index + 1:end]
+            body = pattern[index + 1 : end]
             negated = body[:1] in ("!", "^") and len(body) > 1
             if negated:
                 body = body[1:]

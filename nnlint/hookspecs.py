@@ -4,6 +4,7 @@ Built-in rules register through these same hooks (see ``nnlint.builtin``); a thi
 declares an entry point in the ``nnlint`` group whose object implements some of them with
 ``@nnlint.api.hookimpl`` (the public API for plugin authors: ``nnlint/api.py``, guide: ``docs/plugins.md``).
 """
+
 from __future__ import annotations
 
 from typing import List

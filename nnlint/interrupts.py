@@ -5,6 +5,7 @@ Only signals whose handler is still the default are taken over (an application e
 its own handlers). After the first signal, further ones are ignored until the outermost
 :func:`signals_raise` block ends, so that a second Ctrl-C cannot interrupt the clean-up.
 """
+
 from __future__ import annotations
 
 import signal
@@ -14,7 +15,17 @@ from typing import Any, Dict, Iterator, List
 
 # signals whose default action ends the process (SIGKILL and SIGSTOP cannot be caught)
 _NAMES = (
-    "SIGHUP", "SIGINT", "SIGQUIT", "SIGTERM", "SIGUSR1", "SIGUSR2", "SIGALRM", "SIGXCPU", "SIGXFSZ", "SIGVTALRM", "SIGPROF",
+    "SIGHUP",
+    "SIGINT",
+    "SIGQUIT",
+    "SIGTERM",
+    "SIGUSR1",
+    "SIGUSR2",
+    "SIGALRM",
+    "SIGXCPU",
+    "SIGXFSZ",
+    "SIGVTALRM",
+    "SIGPROF",
 )
 TERMINATING: List[int] = [getattr(signal, name) for name in _NAMES if hasattr(signal, name)]
 

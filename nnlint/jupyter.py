@@ -7,6 +7,7 @@ earlier cell (a DataLoader of ``In [2]`` that the loop of ``In [7]`` trains on w
 printed too, once, naming that cell. A cell IPython could not run (a syntax error) is left out. Nothing is executed: the extension only reads the cells' text after IPython has run them.
 ``%unload_ext nnlint`` stops it.
 """
+
 from __future__ import annotations
 
 import os
@@ -35,7 +36,9 @@ class CellHistory:
         last = self.cells[-1][0] if self.cells else 0
         return count if isinstance(count, int) and count > last else last + 1
 
-    def lint(self, source: str, count: Optional[int], lint: Callable[[List[Tuple[int, str]]], List[Finding]]) -> List[str]:
+    def lint(
+        self, source: str, count: Optional[int], lint: Callable[[List[Tuple[int, str]]], List[Finding]]
+    ) -> List[str]:
         """Add a cell that ran; the report lines to print under it."""
         number = self.next_number(count)
         findings = lint([*self.cells, (number, source)])
@@ -49,7 +52,9 @@ class CellHistory:
             if finding.cell == number:
                 lines.append(f"nnlint: line {finding.line}:{finding.column}: {finding.code} {message}")
             elif finding.cell is not None and key not in self.shown:
-                lines.append(f"nnlint: In [{finding.cell}] line {finding.line}:{finding.column}: {finding.code} {message}")
+                lines.append(
+                    f"nnlint: In [{finding.cell}] line {finding.line}:{finding.column}: {finding.code} {message}"
+                )
             self.shown.add(key)
         return lines
 

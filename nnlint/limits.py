@@ -8,6 +8,7 @@ abandoned with an NN002 finding, and a rule that runs past ``rule-timeout`` seco
 stopped there (its NN002 finding; the other rules' findings stay). ``0`` turns a limit off.
 Configured in ``[tool.nnlint]``.
 """
+
 from __future__ import annotations
 
 import ast
@@ -28,7 +29,10 @@ class Limits:
 
 DEFAULT_LIMITS = Limits()
 CONFIG_KEYS = {
-    "max-file-size": "max_file_size", "max-depth": "max_depth", "file-timeout": "file_timeout", "rule-timeout": "rule_timeout",
+    "max-file-size": "max_file_size",
+    "max-depth": "max_depth",
+    "file-timeout": "file_timeout",
+    "rule-timeout": "rule_timeout",
 }
 _SECONDS = ("file_timeout", "rule_timeout")
 
@@ -95,7 +99,11 @@ class TimeBudget:
         self._started = 0.0
 
     def __enter__(self) -> "TimeBudget":
-        if self.seconds <= 0 or not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        if (
+            self.seconds <= 0
+            or not hasattr(signal, "setitimer")
+            or threading.current_thread() is not threading.main_thread()
+        ):
             return self
         self._started = time.monotonic()
         self._previous_delay, self._previous_interval = signal.setitimer(signal.ITIMER_REAL, 0)

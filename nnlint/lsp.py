@@ -12,6 +12,7 @@ a value of the wrong type or an unknown code is a visible warning (``window/show
 is found for a diagnostic the client sends back by its code and exact range, or by its code and line
 where the client re-encoded the range.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -67,7 +68,11 @@ class Settings:
             raw = raw["nnlint"]
         elif not ours and not any(key in raw for key in _SETTING_KEYS):
             return []
-        warnings = [f"nnlint: unknown setting {key!r} (known: {', '.join(_SETTING_KEYS)}); ignored" for key in raw if key not in _SETTING_KEYS]
+        warnings = [
+            f"nnlint: unknown setting {key!r} (known: {', '.join(_SETTING_KEYS)}); ignored"
+            for key in raw
+            if key not in _SETTING_KEYS
+        ]
         for key, attr in _SETTING_KEYS.items():
             value = raw.get(key)
             if isinstance(value, str):
@@ -80,12 +85,19 @@ class Settings:
             codes = [code.strip() for code in value if code.strip()]
             unknown = [code for code in codes if not _known_code(code)]
             if unknown:
-                warnings.append(f"nnlint: setting {key!r}: unknown rule code or prefix {', '.join(map(repr, unknown))} (see `nnlint rules`)")
+                warnings.append(
+                    f"nnlint: setting {key!r}: unknown rule code or prefix {', '.join(map(repr, unknown))} (see `nnlint rules`)"
+                )
             setattr(self, attr, codes)
         return warnings
 
 
-_SETTING_KEYS = {"select": "select", "ignore": "ignore", "extendSelect": "extend_select", "extend-select": "extend_select"}
+_SETTING_KEYS = {
+    "select": "select",
+    "ignore": "ignore",
+    "extendSelect": "extend_select",
+    "extend-select": "extend_select",
+}
 
 
 def _known_code(code: str) -> bool:
@@ -172,7 +184,9 @@ class NnlintServer(LanguageServer):
             return
         document = self.workspace.get_text_document(uri)
         diagnostics = [self.diagnostic(document, f) for f in self.lint(document)]
-        self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=document.version))
+        self.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=document.version)
+        )
 
     # ----------------------------------------------------------------------------- notebooks
     def lint_notebook(self, view: NotebookView) -> List[Finding]:
@@ -196,7 +210,9 @@ class NnlintServer(LanguageServer):
         self.notebook_cells[notebook_uri] = list(view.cell_uris)
         for uri, document in zip(view.cell_uris, view.documents):
             diagnostics = [self.diagnostic(document, f) for f in self.findings.get(uri, [])]
-            self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=document.version))
+            self.text_document_publish_diagnostics(
+                types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=document.version)
+            )
 
     def close_notebook(self, notebook_uri: str) -> None:
         self.later_notebooks.cancel(notebook_uri)
@@ -220,7 +236,9 @@ class NnlintServer(LanguageServer):
 
     @staticmethod
     def edit_range(document: TextDocument, edit: Edit) -> types.Range:
-        server_range = ServerTextRange(ServerTextPosition(edit.line - 1, edit.column), ServerTextPosition(edit.end_line - 1, edit.end_column))
+        server_range = ServerTextRange(
+            ServerTextPosition(edit.line - 1, edit.column), ServerTextPosition(edit.end_line - 1, edit.end_column)
+        )
         return document.range_to_client_units(server_range)
 
     def diagnostic(self, document: TextDocument, finding: Finding) -> types.Diagnostic:
@@ -243,7 +261,11 @@ class NnlintServer(LanguageServer):
         for finding, found in ranges:
             if found == diagnostic.range:
                 return finding
-        on_line = [(abs(found.start.character - diagnostic.range.start.character), index, finding) for index, (finding, found) in enumerate(ranges) if found.start.line == diagnostic.range.start.line]
+        on_line = [
+            (abs(found.start.character - diagnostic.range.start.character), index, finding)
+            for index, (finding, found) in enumerate(ranges)
+            if found.start.line == diagnostic.range.start.line
+        ]
         return min(on_line, key=lambda item: item[:2])[2] if on_line else None
 
     def code_actions(self, params: types.CodeActionParams) -> List[types.CodeAction]:
@@ -268,18 +290,35 @@ class NnlintServer(LanguageServer):
             if finding.fix is not None and finding.fix.edits and wants(types.CodeActionKind.QuickFix):
                 changes = self.fix_changes(document, view, finding.fix.edits)
                 if changes is not None:
-                    actions.append(self._action(f"{finding.code}: {finding.fix.description}", types.CodeActionKind.QuickFix, changes, diagnostic, preferred=True))
+                    actions.append(
+                        self._action(
+                            f"{finding.code}: {finding.fix.description}",
+                            types.CodeActionKind.QuickFix,
+                            changes,
+                            diagnostic,
+                            preferred=True,
+                        )
+                    )
             python = mask_cell(document.source).text if view is not None else None  # a cell's magics do not tokenize
             noqa = noqa_edit(document, finding, python)
             if noqa is not None and wants(types.CodeActionKind.QuickFix):
-                actions.append(self._action(f"Disable {finding.code} for this line", types.CodeActionKind.QuickFix, {document.uri: [noqa]}, diagnostic))
+                actions.append(
+                    self._action(
+                        f"Disable {finding.code} for this line",
+                        types.CodeActionKind.QuickFix,
+                        {document.uri: [noqa]},
+                        diagnostic,
+                    )
+                )
         if wants(FIX_ALL_KIND) and any(f.fix is not None and f.fix.edits for f in self.findings.get(document.uri, [])):
             fix_all = self.fix_all_changes(document, view)
             if fix_all:
                 actions.append(self._action("Fix all nnlint auto-fixable problems", FIX_ALL_KIND, fix_all, None))
         return actions
 
-    def fix_changes(self, document: TextDocument, view: Optional[NotebookView], edits: Sequence[Edit]) -> Optional[Dict[str, List[types.TextEdit]]]:
+    def fix_changes(
+        self, document: TextDocument, view: Optional[NotebookView], edits: Sequence[Edit]
+    ) -> Optional[Dict[str, List[types.TextEdit]]]:
         """A fix's edits by document uri: a notebook fix may edit another cell (the model's) than the finding's."""
         changes: Dict[str, List[types.TextEdit]] = {}
         for edit in edits:
@@ -299,7 +338,13 @@ class NnlintServer(LanguageServer):
         return {view.cell_uris[index]: [_whole(view.documents[index], source)] for index, source in changed.items()}
 
     @staticmethod
-    def _action(title: str, kind: str, changes: Dict[str, List[types.TextEdit]], diagnostic: Optional[types.Diagnostic], preferred: bool = False) -> types.CodeAction:
+    def _action(
+        title: str,
+        kind: str,
+        changes: Dict[str, List[types.TextEdit]],
+        diagnostic: Optional[types.Diagnostic],
+        preferred: bool = False,
+    ) -> types.CodeAction:
         return types.CodeAction(
             title=title,
             kind=kind,
@@ -323,7 +368,18 @@ def on_json_lines(findings: List[Finding], path: str, text: str) -> List[Finding
     for finding in findings:
         line, column, end_line, end_column = options.file_span(finding)
         message = cell_prefix(finding) + finding.message
-        placed.append(dataclasses.replace(finding, cell=None, line=line, column=column, end_line=end_line, end_column=end_column, message=message, fix=None))
+        placed.append(
+            dataclasses.replace(
+                finding,
+                cell=None,
+                line=line,
+                column=column,
+                end_line=end_line,
+                end_column=end_column,
+                message=message,
+                fix=None,
+            )
+        )
     return placed
 
 
@@ -348,9 +404,13 @@ def noqa_edit(document: TextDocument, finding: Finding, python: Optional[str] = 
         new_text = _extend_noqa(text, finding.code)
     else:
         new_text = text.rstrip() + f"  # noqa: {finding.code}"
-    if new_text is None or not _comment_lands(python if python is not None else document.source, finding.line, new_text):
+    if new_text is None or not _comment_lands(
+        python if python is not None else document.source, finding.line, new_text
+    ):
         return None
-    server_range = ServerTextRange(ServerTextPosition(finding.line - 1, 0), ServerTextPosition(finding.line - 1, len(text)))
+    server_range = ServerTextRange(
+        ServerTextPosition(finding.line - 1, 0), ServerTextPosition(finding.line - 1, len(text))
+    )
     return types.TextEdit(document.range_to_client_units(server_range), new_text)
 
 
@@ -360,13 +420,13 @@ def _extend_noqa(text: str, code: str) -> Optional[str]:
     match = re.search(r"#\s*noqa:\s*[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*", text, re.I)
     if match is None:
         return None  # a bare noqa already silences everything
-    return text[: match.end()] + f", {code}" + text[match.end():]
+    return text[: match.end()] + f", {code}" + text[match.end() :]
 
 
 def _comment_lands(source: str, line: int, new_text: str) -> bool:
     """The new line's noqa is a real comment (not inside a string or after a line continuation)."""
     lines = source.splitlines(keepends=True)
-    ending = lines[line - 1][len(lines[line - 1].rstrip("\r\n")):] or "\n"
+    ending = lines[line - 1][len(lines[line - 1].rstrip("\r\n")) :] or "\n"
     lines[line - 1] = new_text + ending
     try:
         tokens = list(tokenize.generate_tokens(io.StringIO("".join(lines)).readline))
@@ -428,11 +488,15 @@ def create_server() -> NnlintServer:
         ls.later.cancel(params.text_document.uri)
         ls.out_of_sync.discard(params.text_document.uri)
         ls.findings.pop(params.text_document.uri, None)
-        ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=params.text_document.uri, diagnostics=[]))
+        ls.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=params.text_document.uri, diagnostics=[])
+        )
 
     @server.feature(
         types.TEXT_DOCUMENT_CODE_ACTION,
-        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL_KIND], resolve_provider=False),
+        types.CodeActionOptions(
+            code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL_KIND], resolve_provider=False
+        ),
     )
     def code_action(ls: NnlintServer, params: types.CodeActionParams) -> List[types.CodeAction]:
         return ls.code_actions(params)

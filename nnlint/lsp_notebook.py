@@ -5,6 +5,7 @@ Jupyter support, JupyterLab's LSP). The server lints the notebook's code cells a
 ``nnlint NOTEBOOK.ipynb`` does, and publishes each cell's findings on that cell's URI; fixes and
 "disable for this line" edit the cells they are in, and "fix all" rewrites every cell it changes.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -63,10 +64,17 @@ def notebook_view(workspace: Workspace, notebook_uri: str) -> Optional[NotebookV
         return None
     documents = [workspace.get_text_document(cell.document) for cell in notebook.cells]
     cells: List[Tuple[str, str]] = [
-        ("code" if _is_code(cell, document) else "markdown", document.source) for cell, document in zip(notebook.cells, documents)
+        ("code" if _is_code(cell, document) else "markdown", document.source)
+        for cell, document in zip(notebook.cells, documents)
     ]
     path = to_fs_path(notebook.uri) if notebook.uri.startswith("file:") else None
-    return NotebookView(notebook.uri, path or "<unsaved>.ipynb", [cell.document for cell in notebook.cells], documents, Notebook.from_sources(cells))
+    return NotebookView(
+        notebook.uri,
+        path or "<unsaved>.ipynb",
+        [cell.document for cell in notebook.cells],
+        documents,
+        Notebook.from_sources(cells),
+    )
 
 
 def notebook_of_cell(workspace: Workspace, cell_uri: str) -> Optional[NotebookView]:

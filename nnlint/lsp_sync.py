@@ -7,6 +7,7 @@
 * Changes are linted after a pause (:data:`DEBOUNCE_S`): a burst of keystrokes costs one lint, of the
   latest version; a lint that would publish a version older than the document's is skipped.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -93,7 +94,9 @@ class NnlintProtocol(LanguageServerProtocol):
             else:
                 problem = range_problem(change, len(self.workspace.get_text_document(uri).lines))
                 if problem is not None:
-                    message = rejection({"textDocument": {"uri": uri, "version": params.text_document.version}}, problem)
+                    message = rejection(
+                        {"textDocument": {"uri": uri, "version": params.text_document.version}}, problem
+                    )
                     server.reject(uri, message)  # type: ignore[attr-defined]
                     return
             self.workspace.update_text_document(params.text_document, change)

@@ -8,6 +8,7 @@ type of the others follows from the default: ``True`` a boolean, ``3`` a whole n
 file, the table and the key: exit 2 on the command line, a message in the editor, an error in the
 testing helpers, never a crash of the rule on every file.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -37,7 +38,9 @@ ANY = OptionType("any value", lambda value: True)
 
 
 def list_of(item: OptionType) -> OptionType:
-    return OptionType(f"a list of {_plural(item)}", lambda value: isinstance(value, list) and all(item.accepts(v) for v in value))
+    return OptionType(
+        f"a list of {_plural(item)}", lambda value: isinstance(value, list) and all(item.accepts(v) for v in value)
+    )
 
 
 def table_of(item: OptionType) -> OptionType:
@@ -52,7 +55,7 @@ def _plural(item: OptionType) -> str:
     text = item.description
     for article in ("a ", "an "):
         if text.startswith(article):
-            return text[len(article):] + "s" if not text.endswith("s") else text[len(article):]
+            return text[len(article) :] + "s" if not text.endswith("s") else text[len(article) :]
     return text
 
 

@@ -4,6 +4,7 @@ The parent answers what it can from the cache first (a warm re-run starts no wor
 hands the remaining files to a process pool, biggest first so that no worker is left with a huge
 file at the end. Each worker builds its own Linter (rules, project index, cache handle) once.
 """
+
 from __future__ import annotations
 
 import gc
@@ -63,7 +64,9 @@ def _size(path: str) -> int:
         return 0
 
 
-def lint_in_parallel(linter: "Linter", files: Sequence[str], progress: Optional[Callable[[int, int, str], None]] = None) -> List[Finding]:
+def lint_in_parallel(
+    linter: "Linter", files: Sequence[str], progress: Optional[Callable[[int, int, str], None]] = None
+) -> List[Finding]:
     findings: List[Finding] = []
     done = 0
     pending: List[str] = []

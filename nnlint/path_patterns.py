@@ -11,6 +11,7 @@ ones without wildcards become set look-ups, the others one regular expression pe
 that share their codes, and each path's answer is remembered, so twenty thousand patterns cost what a
 few do.
 """
+
 from __future__ import annotations
 
 import os
@@ -74,7 +75,9 @@ class PathPatterns:
             found.update(self._anchored[text])
             matched = True
         for anchored, codes, whole, folder in self._globs:
-            if folder.match(relative) or (whole.match(relative) if anchored else any(whole.match(text) for text in candidates)):
+            if folder.match(relative) or (
+                whole.match(relative) if anchored else any(whole.match(text) for text in candidates)
+            ):
                 found.update(codes)
                 matched = True
         return frozenset(found) if matched else None

@@ -6,6 +6,7 @@ hands back that nnlint cannot use (a hook returning a non-list, a finding that i
 the other plugins' results. Two kinds of exception still pass: a real signal (Ctrl-C, SIGTERM: the user
 wants the run to stop) and a time budget running out (:class:`nnlint.limits.BudgetExceeded`).
 """
+
 from __future__ import annotations
 
 import os
@@ -164,7 +165,9 @@ def _fix_problem(fix: Any) -> Optional[str]:
         return f"its fix is {_short(fix)}, not a Fix (build it with ctx.fix(...))"
     for edit in fix.edits:
         if not isinstance(edit, Edit) or not isinstance(edit.replacement, str):
-            return f"its fix holds {_short(edit)}, not an Edit (build it with ctx.replace / insert_before / insert_after)"
+            return (
+                f"its fix holds {_short(edit)}, not an Edit (build it with ctx.replace / insert_before / insert_after)"
+            )
         if not (_positive(edit.line) and _positive(edit.end_line) and _whole(edit.column) and _whole(edit.end_column)):
             return f"its fix holds an edit at {_short((edit.line, edit.column, edit.end_line, edit.end_column))}, not a position"
     return None

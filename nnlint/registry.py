@@ -1,4 +1,5 @@
 """Loading plugins (built-in and entry points) and collecting the rules and probes they provide."""
+
 from __future__ import annotations
 
 import os
@@ -69,7 +70,10 @@ def plugin_manager(load_entry_points: bool = True) -> tuple:
     if load_entry_points:
         for entry_point in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name):
             if manager.has_plugin(entry_point.name):
-                if entry_point.name != BUILTIN_NAME or _distribution_name(getattr(entry_point, "dist", None)) != "nnlint":
+                if (
+                    entry_point.name != BUILTIN_NAME
+                    or _distribution_name(getattr(entry_point, "dist", None)) != "nnlint"
+                ):
                     errors.append(
                         f"plugin {entry_point.name!r} from {_distribution_name(getattr(entry_point, 'dist', None))}: "
                         "that name is already taken by another plugin; skipped"
@@ -108,8 +112,10 @@ def _hook_problem(manager: pluggy.PluginManager, plugin: object, name: str) -> O
         unknown = sorted(caller.name for caller in manager.get_hookcallers(plugin) or [] if not caller.has_spec())
         return f"unknown hook {', '.join(unknown) or '?'} (known hooks: {', '.join(HOOK_NAMES)})"
     unmarked = [
-        hook for hook in HOOK_NAMES
-        if callable(getattr(plugin, hook, None)) and not any(impl.plugin_name == name for impl in getattr(manager.hook, hook).get_hookimpls())
+        hook
+        for hook in HOOK_NAMES
+        if callable(getattr(plugin, hook, None))
+        and not any(impl.plugin_name == name for impl in getattr(manager.hook, hook).get_hookimpls())
     ]
     if unmarked:
         return f"{', '.join(unmarked)} lacks the @hookimpl marker (from nnlint.api import hookimpl)"
@@ -203,20 +209,30 @@ def _documentation_problem(cls: type, hook_name: str) -> Optional[str]:
     for attribute in ("name", "summary"):
         value = getattr(cls, attribute, "")
         if not isinstance(value, str) or not value.strip():
-            return f"has no {attribute} (set the class attribute `{attribute} = \"...\"`)"
+            return f'has no {attribute} (set the class attribute `{attribute} = "..."`)'
     try:
         sections = cls.sections()  # type: ignore[attr-defined]
     except Exception as error:  # a docstring that is not text
         return f"has a docstring nnlint cannot read: {describe(error)}"
     missing = [title for title in REQUIRED_SECTIONS[hook_name] if title not in sections]
     if missing:
-        return "lacks the documentation section(s) " + ", ".join(f"'## {title}'" for title in missing) + " in its docstring"
+        return (
+            "lacks the documentation section(s) "
+            + ", ".join(f"'## {title}'" for title in missing)
+            + " in its docstring"
+        )
     if hook_name == "nnlint_rules" and not (cls.wrong_examples() and cls.right_examples()):  # type: ignore[attr-defined]
         return "has no ```python block under '## Example' or '## Use instead'"
     return None
 
 
-def _collect(manager: pluggy.PluginManager, hook_name: str, registry: Registry, target: Dict[str, Any], infos: Dict[str, PluginInfo]) -> None:
+def _collect(
+    manager: pluggy.PluginManager,
+    hook_name: str,
+    registry: Registry,
+    target: Dict[str, Any],
+    infos: Dict[str, PluginInfo],
+) -> None:
     owners: Dict[str, str] = {code: name for name, info in infos.items() for code in info.codes}
     # built-in first, then plugins by name: a clash always keeps the built-in rule
     ordered = sorted(manager.list_name_plugin(), key=lambda item: (item[0] != BUILTIN_NAME, item[0]))
@@ -235,7 +251,9 @@ def _collect(manager: pluggy.PluginManager, hook_name: str, registry: Registry, 
         if classes is None:
             continue
         if not isinstance(classes, (list, tuple)):
-            registry.errors.append(f"plugin {plugin_name!r}: {hook_name}() returned {type(classes).__name__}, not a list of classes; skipped")
+            registry.errors.append(
+                f"plugin {plugin_name!r}: {hook_name}() returned {type(classes).__name__}, not a list of classes; skipped"
+            )
             continue
         for cls in classes:
             if not isinstance(cls, type):
@@ -263,7 +281,9 @@ def _collect(manager: pluggy.PluginManager, hook_name: str, registry: Registry, 
                 registry.errors.append(f"plugin {plugin_name!r}: {code} ({_describe(cls)}) {undocumented}; skipped")
                 continue
             if code in _reserved_codes():
-                registry.errors.append(f"plugin {plugin_name!r}: code {code} of {_describe(cls)} is nnlint's own diagnostic; skipped")
+                registry.errors.append(
+                    f"plugin {plugin_name!r}: code {code} of {_describe(cls)} is nnlint's own diagnostic; skipped"
+                )
                 continue
             other = owners.get(code)
             if other is not None and other != plugin_name and code not in target:  # a probe for another plugin's rule
@@ -315,10 +335,18 @@ def load_registry(load_entry_points: bool = True) -> Registry:
         return _CACHE[load_entry_points]
     manager, versions, errors = plugin_manager(load_entry_points)
     registry = Registry(errors=list(errors))
-    infos = {name: PluginInfo(name, version, distribution=_DISTRIBUTIONS.get(name, "?")) for name, version in versions.items()}
+    infos = {
+        name: PluginInfo(name, version, distribution=_DISTRIBUTIONS.get(name, "?"))
+        for name, version in versions.items()
+    }
     for name, plugin in manager.list_name_plugin():
         if name in infos and name != BUILTIN_NAME:
-            _note_module(infos[name], getattr(plugin, "__name__", None) if isinstance(plugin, type(sys)) else getattr(plugin, "__module__", None))
+            _note_module(
+                infos[name],
+                getattr(plugin, "__name__", None)
+                if isinstance(plugin, type(sys))
+                else getattr(plugin, "__module__", None),
+            )
     _collect(manager, "nnlint_rules", registry, registry.rules, infos)
     _collect(manager, "nnlint_probes", registry, registry.probes, infos)
     registry.plugins = [infos[name] for name in versions]

@@ -6,6 +6,7 @@ in four parts, each a Markdown heading: ``## What it does``, ``## Why is this ba
 (a fenced ``python`` block of *right* code that it must not flag), optionally ``## How to fix``.
 The examples are run by the test suite, so the documentation can never drift from the behaviour.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Iterable
@@ -15,7 +16,6 @@ from nnlint.finding import Finding, Fix, Severity
 
 if TYPE_CHECKING:
     from nnlint.context import RuleContext
-
 
 
 class Rule(Documented):

@@ -2,6 +2,7 @@
 share when they lint many files in turn: garbage collection in batches, and the finding for an error of
 the engine itself on one file. Kept here so that neither of the two imports the other at run time.
 """
+
 from __future__ import annotations
 
 import gc

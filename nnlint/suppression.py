@@ -1,6 +1,7 @@
 """``# noqa`` comments and file-level ``# nnlint: skip-file`` / ``# nnlint: ignore-file: CODES``; flake8's and
 ruff's file-level forms too: ``# flake8: noqa`` or ``# ruff: noqa`` alone on a line skips the file, and
 ``# ruff: noqa: CODES`` (or ``# flake8: noqa: CODES``) ignores those codes in the whole file, as ruff reads them."""
+
 from __future__ import annotations
 
 import re
@@ -11,7 +12,8 @@ from nnlint.finding import Finding
 _NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?", re.I)
 _SKIP_FILE = re.compile(r"^\s*#\s*(?:nnlint:\s*skip-file\b|(?:flake8|ruff)\s*:\s*noqa\s*$)", re.M | re.I)
 _IGNORE_FILE = re.compile(
-    r"^\s*#\s*(?:nnlint:\s*ignore-file|(?:flake8|ruff)\s*:\s*noqa)\s*:\s*(?P<codes>[A-Z]+[0-9]*(?:[\s,]+[A-Z]+[0-9]*)*)[\s,]*$", re.M | re.I
+    r"^\s*#\s*(?:nnlint:\s*ignore-file|(?:flake8|ruff)\s*:\s*noqa)\s*:\s*(?P<codes>[A-Z]+[0-9]*(?:[\s,]+[A-Z]+[0-9]*)*)[\s,]*$",
+    re.M | re.I,
 )
 
 ALL = frozenset({"*"})

@@ -1,4 +1,5 @@
 """What nnlint shows only on a terminal: colour and a progress line on stderr for large trees."""
+
 from __future__ import annotations
 
 import os

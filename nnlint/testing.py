@@ -26,6 +26,7 @@ Snippets are dedented and their leading blank lines dropped: ``line=1`` is the f
 Only the rules passed in run (no entry points are loaded), so a plugin's tests do not depend on what
 else is installed. ``check_corpus`` compares a folder of scripts with their ``# expect:`` headers (``CODE@LINE`` each).
 """
+
 from __future__ import annotations
 
 import textwrap
@@ -69,7 +70,10 @@ def _linter(rules: RuleClasses, options: Optional[Mapping[str, Mapping[str, Any]
         raise AssertionError("\n".join(problems))
     registry = Registry(rules={cls.code: cls for cls in classes})
     diagnostics = ["NN000", "NN002"]  # a snippet that does not parse, or a rule that crashes, must show
-    config = Config(select=[cls.code for cls in classes] + diagnostics, options={code: dict(o) for code, o in (options or {}).items()})
+    config = Config(
+        select=[cls.code for cls in classes] + diagnostics,
+        options={code: dict(o) for code, o in (options or {}).items()},
+    )
     linter = Linter(config, registry)
     if linter.problems:  # a rule that cannot be set up must fail its test, not pass it silently
         raise AssertionError("\n".join(linter.problems))
@@ -103,7 +107,9 @@ def _lint_checked(rule: Type[Rule], code: str, options: Optional[Mapping[str, An
     crashes (NN002), so that a raising rule never passes a "stays silent" test."""
     everything = lint_snippet(rule, code, options={rule.code: options} if options else None)
     errors = [f for f in everything if f.code in ("NN000", "NN002")]
-    assert not errors, f"{rule.code}: the snippet did not lint cleanly (syntax error or crashed rule):\n{_format(errors)}"
+    assert not errors, (
+        f"{rule.code}: the snippet did not lint cleanly (syntax error or crashed rule):\n{_format(errors)}"
+    )
     return everything
 
 
@@ -122,11 +128,15 @@ def assert_flags(
     findings = [f for f in everything if f.code == rule.code]
     assert findings, f"{rule.code} did not flag:\n{_snippet(code)}"
     if count is not None:
-        assert len(findings) == count, f"{rule.code}: expected {count} finding(s), got {len(findings)}:\n{_format(findings)}"
+        assert len(findings) == count, (
+            f"{rule.code}: expected {count} finding(s), got {len(findings)}:\n{_format(findings)}"
+        )
     if line is not None:
         assert any(f.line == line for f in findings), f"{rule.code}: nothing on line {line}:\n{_format(findings)}"
     if message is not None:
-        assert any(message in f.message for f in findings), f"{rule.code}: no message contains {message!r}:\n{_format(findings)}"
+        assert any(message in f.message for f in findings), (
+            f"{rule.code}: no message contains {message!r}:\n{_format(findings)}"
+        )
     return findings
 
 
@@ -157,10 +167,14 @@ def assert_fixes(
     if outcome.fixed != expected:
         import difflib
 
-        diff = "".join(difflib.unified_diff(expected.splitlines(True), outcome.fixed.splitlines(True), "expected", "fixed"))
+        diff = "".join(
+            difflib.unified_diff(expected.splitlines(True), outcome.fixed.splitlines(True), "expected", "fixed")
+        )
         raise AssertionError(f"{rule.code}: the fixed source differs from the expected one:\n{diff}")
     left = [f for f in outcome.remaining if f.code in (rule.code, "NN000", "NN002")]
-    assert not left, f"{rule.code}: still reported after its fix (a fix must make its finding go away):\n{_format(left)}"
+    assert not left, (
+        f"{rule.code}: still reported after its fix (a fix must make its finding go away):\n{_format(left)}"
+    )
     return outcome.applied
 
 
@@ -200,7 +214,9 @@ def _check_probe_examples(probe: type, python: Optional[str]) -> None:
             try:
                 compile(example, f"<{probe.code} example>", "exec")
             except SyntaxError as error:
-                raise AssertionError(f"{probe.code}: an example does not parse ({error.msg}, line {error.lineno}):\n{example}") from None
+                raise AssertionError(
+                    f"{probe.code}: an example does not parse ({error.msg}, line {error.lineno}):\n{example}"
+                ) from None
             if not _whole_script(example) or _only_confirms(probe):
                 continue  # a fragment of a script (only a whole one can run), or a probe that reports nothing itself
             found = probe_findings(probe, example, python=python)
@@ -225,7 +241,9 @@ def _only_confirms(probe: type) -> bool:
     return getattr(probe, "check", None) is getattr(probe_class(), "check", None)
 
 
-def probe_findings(probe: type, script: str, *, options: Optional[Mapping[str, Any]] = None, python: Optional[str] = None) -> List[Finding]:
+def probe_findings(
+    probe: type, script: str, *, options: Optional[Mapping[str, Any]] = None, python: Optional[str] = None
+) -> List[Finding]:
     """Run a script (dedented) for one instrumented training step, as ``nnlint --dynamic`` does, and
     return what the given probe class (alone, with ``options``) reports on it. Raises AssertionError
     when no training step could be observed."""
@@ -237,7 +255,9 @@ def probe_findings(probe: type, script: str, *, options: Optional[Mapping[str, A
     with tempfile.TemporaryDirectory(prefix="nnlint-probe-") as folder:
         path = Path(folder) / "train.py"
         path.write_text(_snippet(script), encoding="utf-8")
-        report = run_dynamic(str(path), [], [probe(dict(options or {}))], [], python=python or sys.executable, device="cpu")
+        report = run_dynamic(
+            str(path), [], [probe(dict(options or {}))], [], python=python or sys.executable, device="cpu"
+        )
     assert report.error is None, f"{probe.code}: the dynamic pass observed no training step: {report.error}"
     return report.findings
 

@@ -4,6 +4,7 @@ Only codes that name rules that ran on the file are judged (a code of another to
 off, or of a runtime probe is not nnlint's to call unused), and a bare ``# noqa`` is left alone (it may
 be there for another tool). Comments are found with Python's tokenizer, never inside strings.
 """
+
 from __future__ import annotations
 
 import io
@@ -37,7 +38,19 @@ def unused_noqa(findings: Sequence[Finding], source: str, path: str, ran: Callab
         unused = sorted(code for code in codes if ran(code) and not any(f.startswith(code) for f in found))
         if unused:
             message = f"unused `# noqa` code{'s' if len(unused) > 1 else ''} {', '.join(unused)}: nothing of {'them' if len(unused) > 1 else 'it'} is reported on this line; remove {'them' if len(unused) > 1 else 'it'}"
-            reports.append(Finding(path, line, column + 1, CODE, NAME, message, end_line=line, end_column=column + 1 + len(text), severity=Severity.INFO))
+            reports.append(
+                Finding(
+                    path,
+                    line,
+                    column + 1,
+                    CODE,
+                    NAME,
+                    message,
+                    end_line=line,
+                    end_column=column + 1 + len(text),
+                    severity=Severity.INFO,
+                )
+            )
     return reports
 
 

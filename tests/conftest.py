@@ -21,7 +21,9 @@ def lint_text(source: str, select: Optional[Sequence[str]] = None, path: str = "
     wanted = list(select) if select else ["NN"]
     findings = Linter(Config(select=[*wanted, "NN002"])).lint_source(textwrap.dedent(source), path)
     crashes = [f for f in findings if f.code == "NN002"]
-    assert not crashes, "a rule crashed on the snippet:\n" + "\n".join(f"  {f.line}:{f.column} {f.message}" for f in crashes)
+    assert not crashes, "a rule crashed on the snippet:\n" + "\n".join(
+        f"  {f.line}:{f.column} {f.message}" for f in crashes
+    )
     return findings
 
 

@@ -1,6 +1,7 @@
 """Reading the `# expect:` headers of corpus scripts and notebooks (shared by the static and dynamic corpus tests).
 
 A notebook's header is the comment lines of its first code cell (see corpus/README.md)."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """The command line as users drive it: exit codes, formats, selection, configuration, suppression."""
+
 from __future__ import annotations
 
 import json
@@ -55,7 +56,20 @@ def test_json_schema(project: Path) -> None:
     records = json.loads(result.stdout)
     assert len(records) == 1
     record = records[0]
-    for key in ("path", "line", "column", "end_line", "end_column", "code", "name", "message", "severity", "source", "confirmed", "evidence"):
+    for key in (
+        "path",
+        "line",
+        "column",
+        "end_line",
+        "end_column",
+        "code",
+        "name",
+        "message",
+        "severity",
+        "source",
+        "confirmed",
+        "evidence",
+    ):
         assert key in record
     assert record["code"] == "NN201" and record["name"] == "softmax-into-cross-entropy"
     assert record["source"] == "static" and record["confirmed"] is None
@@ -90,9 +104,13 @@ def test_noqa(project: Path) -> None:
     source = BUGGY.replace("loss = criterion(model(x), y)", "loss = criterion(model(x), y)  # noqa: NN201")
     (project / "train.py").write_text(source)
     assert run(["train.py"], project).returncode == 0
-    (project / "train.py").write_text(BUGGY.replace("loss = criterion(model(x), y)", "loss = criterion(model(x), y)  # noqa"))
+    (project / "train.py").write_text(
+        BUGGY.replace("loss = criterion(model(x), y)", "loss = criterion(model(x), y)  # noqa")
+    )
     assert run(["train.py"], project).returncode == 0
-    (project / "train.py").write_text(BUGGY.replace("loss = criterion(model(x), y)", "loss = criterion(model(x), y)  # noqa: NN101"))
+    (project / "train.py").write_text(
+        BUGGY.replace("loss = criterion(model(x), y)", "loss = criterion(model(x), y)  # noqa: NN101")
+    )
     assert run(["train.py"], project).returncode == 1
     (project / "train.py").write_text("# nnlint: skip-file\n" + BUGGY)
     assert run(["train.py"], project).returncode == 0
@@ -115,7 +133,7 @@ def test_pyproject_configuration(project: Path) -> None:
         ('[tool.nnlint]\nselekt = ["NN2"]\n', "tool.nnlint.selekt"),
         ('[tool.nnlint]\nignore = "NN201"\n', "tool.nnlint.ignore"),
         ('[tool.nnlint]\nper-file-ignores = ["x"]\n', "tool.nnlint.per-file-ignores"),
-        ('[tool.nnlint\n', "invalid TOML"),
+        ("[tool.nnlint\n", "invalid TOML"),
     ],
 )
 def test_bad_configuration_names_the_key(project: Path, table: str, key: str) -> None:
@@ -150,7 +168,11 @@ def test_explain_and_rules() -> None:
 def test_stdin(project: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "nnlint", "-", "--stdin-filename", "from_editor.py"],
-        input=BUGGY, capture_output=True, text=True, cwd=project, timeout=120,
+        input=BUGGY,
+        capture_output=True,
+        text=True,
+        cwd=project,
+        timeout=120,
     )
     assert result.returncode == 1 and result.stdout.startswith("from_editor.py:10:12: NN201")
 

@@ -1,4 +1,5 @@
 """The static pass reports exactly what every corpus script's `# expect:` header declares: each code, on its line."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -21,7 +22,9 @@ def test_corpus_file(path: Path) -> None:
     findings = _LINTER.lint_file(str(path))
     reported = sorted(f.code for f in findings)
     details = "\n".join(f"  {f.line}:{f.column} {f.code} {f.message}" for f in findings)
-    assert Counter(reported) == Counter(expectation.static), f"expected {expectation.static}, got {reported}:\n{details}"
+    assert Counter(reported) == Counter(expectation.static), (
+        f"expected {expectation.static}, got {reported}:\n{details}"
+    )
     unlocated = [code for code, where in expectation.located if where is None]
     assert not unlocated, f"{path}: the header must name the line of each finding (CODE@LINE): {unlocated}"
     located = sorted((f.code, location(f)) for f in findings)

@@ -1,4 +1,5 @@
 """A rule that raises fails its own tests, whatever they select: a crash (NN002) is never silence."""
+
 from __future__ import annotations
 
 from pathlib import Path

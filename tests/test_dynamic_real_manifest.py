@@ -1,4 +1,5 @@
 """bench/dynamic_real.py: its manifest is complete and every injected bug still applies to the pinned code."""
+
 from __future__ import annotations
 
 import json
@@ -34,9 +35,13 @@ def test_a_substitution_that_no_longer_applies_is_an_error(tmp_path: Path) -> No
 
 
 def test_fake_cora_has_the_layout_the_gat_example_parses(tmp_path: Path) -> None:
-    make_data({"make": "cora", "path": "cora", "nodes": 20, "features": 5, "classes": 3, "edges": 30, "seed": 1}, tmp_path, {})
+    make_data(
+        {"make": "cora", "path": "cora", "nodes": 20, "features": 5, "classes": 3, "edges": 30, "seed": 1}, tmp_path, {}
+    )
     rows = (tmp_path / "cora" / "cora.content").read_text(encoding="utf-8").splitlines()
-    assert len(rows) == 20 and all(len(row.split()) == 1 + 5 + 1 and row.split()[-1].startswith("class_") for row in rows)
+    assert len(rows) == 20 and all(
+        len(row.split()) == 1 + 5 + 1 and row.split()[-1].startswith("class_") for row in rows
+    )
     ids = {row.split()[0] for row in rows}
     for edge in (tmp_path / "cora" / "cora.cites").read_text(encoding="utf-8").splitlines():
         assert set(edge.split()) <= ids
@@ -49,7 +54,11 @@ def test_every_bug_still_applies_to_the_pinned_commit() -> None:
         if not git_dir.exists():
             continue
         for change in script.get("patch", []) + script["bugs"]:
-            shown = subprocess.run(["git", "--git-dir", str(git_dir), "show", f"{script['commit']}:{change['file']}"], capture_output=True, text=True)
+            shown = subprocess.run(
+                ["git", "--git-dir", str(git_dir), "show", f"{script['commit']}:{change['file']}"],
+                capture_output=True,
+                text=True,
+            )
             assert shown.returncode == 0, f"{script['id']}: {change['file']} missing"
             assert change["find"] in shown.stdout, f"{script['id']}: {change.get('id', 'patch')} no longer applies"
 
@@ -61,7 +70,10 @@ def test_manifest_is_valid_json_with_pinned_repositories() -> None:
 
 def test_rerun_rows_replace_theirs_in_manifest_order() -> None:
     first, second = load_manifest()[0]["id"], load_manifest()[1]["id"]
-    previous = {"clean": [{"id": first, "v": 1}, {"id": second, "v": 1}], "bugs": [{"script": first, "bug": "a", "v": 1}]}
+    previous = {
+        "clean": [{"id": first, "v": 1}, {"id": second, "v": 1}],
+        "bugs": [{"script": first, "bug": "a", "v": 1}],
+    }
     rerun = {"clean": [{"id": first, "v": 2}], "bugs": [{"script": first, "bug": "a", "v": 2}]}
     merged = merge(previous, rerun)
     assert [(row["id"], row["v"]) for row in merged["clean"]] == [(first, 2), (second, 1)]

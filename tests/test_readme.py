@@ -1,4 +1,5 @@
 """The README's rule table lists exactly the codes nnlint ships, with their names."""
+
 from __future__ import annotations
 
 import re

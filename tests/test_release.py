@@ -1,5 +1,6 @@
 """One version everywhere: the latest CHANGELOG.md release, pyproject.toml, ``nnlint.__version__`` and the
 README's pre-commit ``rev:`` (the tag ``v<version>`` that pre-commit users pin)."""
+
 from __future__ import annotations
 
 import re

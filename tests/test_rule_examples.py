@@ -1,4 +1,5 @@
 """Every rule's documented wrong example is flagged by that rule, and its right example is not."""
+
 from __future__ import annotations
 
 import pytest

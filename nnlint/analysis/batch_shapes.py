@@ -9,6 +9,7 @@ broadcasting, reductions, indexing, reshaping, the outputs of layers and models
 Shapes are :class:`~nnlint.analysis.dims.TensorShape`; ``None`` means unknown. Everything here answers
 "unknown" rather than guess. Built only on the public API of :class:`~nnlint.analysis.model.SemanticModel`.
 """
+
 from __future__ import annotations
 
 from typing import Dict, List, Optional, Sequence, Set, Tuple
@@ -18,7 +19,16 @@ import libcst as cst
 from nnlint.analysis import distribution_shapes, loader_batches, module_shapes
 from nnlint.analysis import torch_api as api
 from nnlint.analysis.dims import (
-    Dim, TensorShape, axis_index, broadcast, informative, known, nonunit, squeezed, with_axis, without_axis,
+    Dim,
+    TensorShape,
+    axis_index,
+    broadcast,
+    informative,
+    known,
+    nonunit,
+    squeezed,
+    with_axis,
+    without_axis,
 )
 from nnlint.analysis.model import Scope, SemanticModel
 from nnlint.analysis.shapes import is_integer_index
@@ -29,37 +39,106 @@ _MAX_DEPTH = 40
 _SIZED_CONSTRUCTORS = frozenset({"torch.randn", "torch.rand", "torch.zeros", "torch.ones", "torch.empty"})
 _VECTOR_CONSTRUCTORS = frozenset({"torch.arange", "torch.linspace", "torch.logspace"})
 _LIKE_CONSTRUCTORS = frozenset(
-    {"torch.zeros_like", "torch.ones_like", "torch.rand_like", "torch.randn_like", "torch.empty_like", "torch.full_like"}
+    {
+        "torch.zeros_like",
+        "torch.ones_like",
+        "torch.rand_like",
+        "torch.randn_like",
+        "torch.empty_like",
+        "torch.full_like",
+    }
 )
 _SAME_SHAPE_FUNCTIONS = frozenset(
     {
-        "torch.from_numpy", "torch.clone", "torch.autograd.Variable", "torch.abs", "torch.exp",
-        "torch.log", "torch.log1p", "torch.expm1", "torch.sqrt", "torch.square", "torch.neg", "torch.sign",
-        "torch.sin", "torch.cos", "torch.clamp", "torch.clip", "torch.detach", "torch.nn.functional.dropout",
-        "torch.nn.functional.normalize", "torch.nn.functional.layer_norm",
+        "torch.from_numpy",
+        "torch.clone",
+        "torch.autograd.Variable",
+        "torch.abs",
+        "torch.exp",
+        "torch.log",
+        "torch.log1p",
+        "torch.expm1",
+        "torch.sqrt",
+        "torch.square",
+        "torch.neg",
+        "torch.sign",
+        "torch.sin",
+        "torch.cos",
+        "torch.clamp",
+        "torch.clip",
+        "torch.detach",
+        "torch.nn.functional.dropout",
+        "torch.nn.functional.normalize",
+        "torch.nn.functional.layer_norm",
     }
 ) | frozenset(api.ACTIVATION_FUNCTIONS)
 _TENSOR_FROM_DATA = frozenset({"torch.tensor", "torch.as_tensor"})
-_LEGACY_CONSTRUCTORS = frozenset({"torch.Tensor", "torch.FloatTensor", "torch.LongTensor", "torch.DoubleTensor"})  # sizes or data
-_ELEMENTWISE_FUNCTIONS = frozenset({"torch.minimum", "torch.maximum", "torch.add", "torch.sub", "torch.mul", "torch.div", "torch.where"})
+_LEGACY_CONSTRUCTORS = frozenset(
+    {"torch.Tensor", "torch.FloatTensor", "torch.LongTensor", "torch.DoubleTensor"}
+)  # sizes or data
+_ELEMENTWISE_FUNCTIONS = frozenset(
+    {"torch.minimum", "torch.maximum", "torch.add", "torch.sub", "torch.mul", "torch.div", "torch.where"}
+)
 _MIN_MAX_FUNCTIONS = frozenset({"torch.min", "torch.max"})  # elementwise with a tensor, reductions with a dim
-_REDUCTION_FUNCTIONS = frozenset({"torch.sum", "torch.mean", "torch.prod", "torch.amax", "torch.amin", "torch.logsumexp"})
+_REDUCTION_FUNCTIONS = frozenset(
+    {"torch.sum", "torch.mean", "torch.prod", "torch.amax", "torch.amin", "torch.logsumexp"}
+)
 # Tensor methods whose result has the receiver's shape.
 _SAME_SHAPE_METHODS = frozenset(
     {
-        "float", "double", "half", "long", "int", "bool", "to", "clone", "detach", "cpu", "cuda", "contiguous",
-        "abs", "exp", "log", "log1p", "expm1", "sigmoid", "tanh", "relu", "neg", "sqrt", "square", "pow", "clamp",
-        "clip", "clamp_min", "clamp_max", "type_as", "requires_grad_", "softmax", "log_softmax", "sign", "sin",
-        "cos", "exp_", "clamp_", "abs_", "neg_", "detach_",
+        "float",
+        "double",
+        "half",
+        "long",
+        "int",
+        "bool",
+        "to",
+        "clone",
+        "detach",
+        "cpu",
+        "cuda",
+        "contiguous",
+        "abs",
+        "exp",
+        "log",
+        "log1p",
+        "expm1",
+        "sigmoid",
+        "tanh",
+        "relu",
+        "neg",
+        "sqrt",
+        "square",
+        "pow",
+        "clamp",
+        "clip",
+        "clamp_min",
+        "clamp_max",
+        "type_as",
+        "requires_grad_",
+        "softmax",
+        "log_softmax",
+        "sign",
+        "sin",
+        "cos",
+        "exp_",
+        "clamp_",
+        "abs_",
+        "neg_",
+        "detach_",
     }
 )
 _ELEMENTWISE_METHODS = frozenset({"add", "sub", "mul", "div", "minimum", "maximum"})
-_REDUCTION_METHODS = frozenset({"sum", "mean", "prod", "amax", "amin", "logsumexp", "std", "var", "norm", "nansum", "nanmean"})
+_REDUCTION_METHODS = frozenset(
+    {"sum", "mean", "prod", "amax", "amin", "logsumexp", "std", "var", "norm", "nansum", "nanmean"}
+)
 _TUPLE_REDUCTIONS = frozenset({"max", "min", "median", "mode", "sort", "topk"})
 _ARITHMETIC = (cst.Add, cst.Subtract, cst.Multiply, cst.Divide, cst.FloorDivide, cst.Power, cst.Modulo)
 
 
-def tensor_shape(model: SemanticModel, expr: Optional[cst.BaseExpression], scope: Scope, depth: int = 0) -> Optional[TensorShape]:
+def tensor_shape(
+    model: SemanticModel, expr: Optional[cst.BaseExpression], scope: Scope, depth: int = 0
+) -> Optional[TensorShape]:
     """The shape of the tensor an expression holds, where the source makes it evident (cached per file)."""
     if expr is None:
         return None
@@ -144,7 +223,12 @@ def _name_shape(model: SemanticModel, name: cst.Name, scope: Scope, depth: int) 
         return None
     if binding.kind in ("assign", "annassign", "walrus") and binding.index is None:
         return tensor_shape(model, binding.value, binding.scope, depth + 1)
-    if binding.kind in ("assign", "unpack") and binding.index is not None and len(binding.index) == 1 and binding.value is not None:
+    if (
+        binding.kind in ("assign", "unpack")
+        and binding.index is not None
+        and len(binding.index) == 1
+        and binding.value is not None
+    ):
         return element_shape(model, binding.value, binding.index[0], binding.scope, depth + 1)
     if binding.kind == "for" and binding.index is not None and binding.value is not None:
         return loader_batches.batch_element_shape(model, binding.value, binding.index, binding.scope, depth)
@@ -170,7 +254,9 @@ def _attribute_shape(model: SemanticModel, expr: cst.Attribute, scope: Scope, de
     return shapes.pop() if len(shapes) == 1 else None
 
 
-def element_shape(model: SemanticModel, expr: cst.BaseExpression, index: int, scope: Scope, depth: int = 0) -> Optional[TensorShape]:
+def element_shape(
+    model: SemanticModel, expr: cst.BaseExpression, index: int, scope: Scope, depth: int = 0
+) -> Optional[TensorShape]:
     """The shape of element ``index`` of a tuple-valued expression (``a, b = f(x)``)."""
     if depth > _MAX_DEPTH:
         return None
@@ -181,7 +267,12 @@ def element_shape(model: SemanticModel, expr: cst.BaseExpression, index: int, sc
         return tensor_shape(model, elements[index].value, scope, depth + 1)
     if isinstance(expr, cst.Name):
         binding = model.reaching_value(expr, scope)
-        if binding is not None and binding.kind in ("assign", "annassign") and binding.index is None and binding.value is not None:
+        if (
+            binding is not None
+            and binding.kind in ("assign", "annassign")
+            and binding.index is None
+            and binding.value is not None
+        ):
             return element_shape(model, binding.value, index, binding.scope, depth + 1)
         return None
     if isinstance(expr, cst.Call):
@@ -199,7 +290,9 @@ def _is_tuple_reduction(model: SemanticModel, call: cst.Call, scope: Scope) -> b
         return second is not None and is_number(model, second, scope)
     func = call.func
     return (
-        qualname is None and isinstance(func, cst.Attribute) and func.attr.value in ("max", "min", "median", "mode")
+        qualname is None
+        and isinstance(func, cst.Attribute)
+        and func.attr.value in ("max", "min", "median", "mode")
         and is_number(model, model.argument(call, 0, "dim"), scope)
     )
 
@@ -225,7 +318,11 @@ def _subscript_shape(model: SemanticModel, expr: cst.Subscript, scope: Scope, de
         if position is not None and isinstance(value, cst.Call) and _is_tuple_reduction(model, value, scope):
             return _reduced_pair(model, value, scope, depth) if position in (0, 1) else None
         if position is not None and isinstance(value, cst.Call) and module_shapes.returns_tuple(model, value, scope):
-            return element_shape(model, value, int(position), scope, depth + 1) if position >= 0 and position == int(position) else None
+            return (
+                element_shape(model, value, int(position), scope, depth + 1)
+                if position >= 0 and position == int(position)
+                else None
+            )
     base = tensor_shape(model, value, scope, depth + 1)
     if base is None:
         return None
@@ -234,7 +331,7 @@ def _subscript_shape(model: SemanticModel, expr: cst.Subscript, scope: Scope, de
     if len(ellipsis) > 1:
         return None
     if ellipsis:
-        head, tail = elements[: ellipsis[0]], elements[ellipsis[0] + 1:]
+        head, tail = elements[: ellipsis[0]], elements[ellipsis[0] + 1 :]
     else:
         head, tail = elements, []
     consumed_head = _consumed(head)
@@ -243,11 +340,11 @@ def _subscript_shape(model: SemanticModel, expr: cst.Subscript, scope: Scope, de
         return None
     if consumed_head and not base.exact:
         return None  # leading axes of an inexact shape cannot be placed
-    middle = base.dims[consumed_head: len(base.dims) - consumed_tail]
+    middle = base.dims[consumed_head : len(base.dims) - consumed_tail]
     if not ellipsis and not base.exact:
         return None
     front = _index_axes(model, head, base.dims[:consumed_head], scope)
-    back = _index_axes(model, tail, base.dims[len(base.dims) - consumed_tail:], scope)
+    back = _index_axes(model, tail, base.dims[len(base.dims) - consumed_tail :], scope)
     if front is None or back is None:
         return None
     return TensorShape(tuple(front) + tuple(middle) + tuple(back), base.exact)
@@ -264,7 +361,9 @@ def _consumed(elements: Sequence[cst.BaseSlice]) -> Optional[int]:
     return count
 
 
-def _index_axes(model: SemanticModel, elements: Sequence[cst.BaseSlice], dims: Sequence[Dim], scope: Scope) -> Optional[List[Dim]]:
+def _index_axes(
+    model: SemanticModel, elements: Sequence[cst.BaseSlice], dims: Sequence[Dim], scope: Scope
+) -> Optional[List[Dim]]:
     out: List[Dim] = []
     axes = iter(dims)
     for element in elements:
@@ -287,12 +386,20 @@ def _sliced(model: SemanticModel, element: cst.Slice, axis: Dim, scope: Scope) -
     upper = model.number(element.upper, scope) if element.upper is not None else None
     if element.step is None and lower is not None and upper is not None and 0 <= lower < upper and upper - lower == 1:
         return 1 if not isinstance(axis, int) or axis >= upper else None
-    if element.step is None and lower is not None and upper is not None and 0 <= lower < upper and isinstance(axis, int):
+    if (
+        element.step is None
+        and lower is not None
+        and upper is not None
+        and 0 <= lower < upper
+        and isinstance(axis, int)
+    ):
         return max(0, min(int(upper), axis) - int(lower))
     return None
 
 
-def sizes(model: SemanticModel, call: cst.Call, scope: Scope, args: Sequence[cst.BaseExpression]) -> Optional[TensorShape]:
+def sizes(
+    model: SemanticModel, call: cst.Call, scope: Scope, args: Sequence[cst.BaseExpression]
+) -> Optional[TensorShape]:
     """The shape a call's size arguments spell: ``(64, 1)``, ``64, 1``, ``size=(64, 1)``."""
     size = model.argument(call, None, "size")
     if size is None and len(args) == 1 and isinstance(args[0], (cst.Tuple, cst.List)):
@@ -327,26 +434,45 @@ def _call_shape(model: SemanticModel, call: cst.Call, scope: Scope, depth: int) 
     return module_shapes.call_output(model, call, scope, depth + 1)
 
 
-def _function_shape(model: SemanticModel, call: cst.Call, qualname: str, args: List[cst.BaseExpression], scope: Scope, depth: int) -> Optional[TensorShape]:
+def _function_shape(
+    model: SemanticModel, call: cst.Call, qualname: str, args: List[cst.BaseExpression], scope: Scope, depth: int
+) -> Optional[TensorShape]:
     if qualname in _SIZED_CONSTRUCTORS:
         return sizes(model, call, scope, args)
     if qualname == "torch.randint":
-        size = model.argument(call, None, "size") or next((a for a in reversed(args) if isinstance(a, (cst.Tuple, cst.List))), None)
-        return known(tuple(size_of(model, e.value, scope) for e in size.elements)) if isinstance(size, (cst.Tuple, cst.List)) else None
+        size = model.argument(call, None, "size") or next(
+            (a for a in reversed(args) if isinstance(a, (cst.Tuple, cst.List))), None
+        )
+        return (
+            known(tuple(size_of(model, e.value, scope) for e in size.elements))
+            if isinstance(size, (cst.Tuple, cst.List))
+            else None
+        )
     if qualname == "torch.full":
         size = model.argument(call, 0, "size")
-        return known(tuple(size_of(model, e.value, scope) for e in size.elements)) if isinstance(size, (cst.Tuple, cst.List)) else None
+        return (
+            known(tuple(size_of(model, e.value, scope) for e in size.elements))
+            if isinstance(size, (cst.Tuple, cst.List))
+            else None
+        )
     if qualname in _VECTOR_CONSTRUCTORS:
         return known((None,))
     first = model.argument(call, 0, "input")
     if qualname in _LIKE_CONSTRUCTORS or qualname in _SAME_SHAPE_FUNCTIONS:
         return tensor_shape(model, first, scope, depth + 1)
-    if qualname in _TENSOR_FROM_DATA or (qualname in _LEGACY_CONSTRUCTORS and isinstance(first, (cst.List, cst.Tuple)) and len(args) == 1):
+    if qualname in _TENSOR_FROM_DATA or (
+        qualname in _LEGACY_CONSTRUCTORS and isinstance(first, (cst.List, cst.Tuple)) and len(args) == 1
+    ):
         return _data_shape(model, first, scope, depth + 1)
     if qualname in _ELEMENTWISE_FUNCTIONS:
         shapes = [tensor_shape(model, a, scope, depth + 1) for a in args]
         return _broadcast_all(model, args, shapes, scope)
-    if qualname in _MIN_MAX_FUNCTIONS and len(args) == 2 and not is_number(model, args[1], scope) and model.argument(call, None, "dim") is None:
+    if (
+        qualname in _MIN_MAX_FUNCTIONS
+        and len(args) == 2
+        and not is_number(model, args[1], scope)
+        and model.argument(call, None, "dim") is None
+    ):
         shapes = [tensor_shape(model, a, scope, depth + 1) for a in args]
         return broadcast(shapes[0], shapes[1]) if all(shapes) else None  # both tensors for sure: elementwise
     if qualname in _REDUCTION_FUNCTIONS:
@@ -354,24 +480,34 @@ def _function_shape(model: SemanticModel, call: cst.Call, qualname: str, args: L
     if qualname in ("torch.squeeze", "torch.unsqueeze", "torch.reshape", "torch.flatten"):
         base = tensor_shape(model, first, scope, depth + 1)
         rest = args[1:]
-        return _reshaped(model, call, qualname.rsplit(".", 1)[-1], base, rest, scope, depth) if base is not None else None
+        return (
+            _reshaped(model, call, qualname.rsplit(".", 1)[-1], base, rest, scope, depth) if base is not None else None
+        )
     return module_shapes.call_output(model, call, scope, depth + 1)
 
 
-def _data_shape(model: SemanticModel, data: Optional[cst.BaseExpression], scope: Scope, depth: int) -> Optional[TensorShape]:
+def _data_shape(
+    model: SemanticModel, data: Optional[cst.BaseExpression], scope: Scope, depth: int
+) -> Optional[TensorShape]:
     """``torch.tensor(data)``: a number is a scalar, a list display a vector (of equal-shaped rows)."""
     if data is None:
         return None
     if is_number(model, data, scope):
         return known(())
-    if isinstance(data, (cst.List, cst.Tuple)) and data.elements and not any(isinstance(e, cst.StarredElement) for e in data.elements):
+    if (
+        isinstance(data, (cst.List, cst.Tuple))
+        and data.elements
+        and not any(isinstance(e, cst.StarredElement) for e in data.elements)
+    ):
         rows = {_data_shape(model, e.value, scope, depth + 1) for e in data.elements}
         row = rows.pop() if len(rows) == 1 else None
         return TensorShape((len(data.elements),) + row.dims, True) if row is not None and row.exact else None
     return tensor_shape(model, data, scope, depth)
 
 
-def _broadcast_all(model: SemanticModel, args: Sequence[cst.BaseExpression], shapes: Sequence[Optional[TensorShape]], scope: Scope) -> Optional[TensorShape]:
+def _broadcast_all(
+    model: SemanticModel, args: Sequence[cst.BaseExpression], shapes: Sequence[Optional[TensorShape]], scope: Scope
+) -> Optional[TensorShape]:
     result: Optional[TensorShape] = None
     seen_tensor = False
     for arg, shape in zip(args, shapes):
@@ -382,7 +518,9 @@ def _broadcast_all(model: SemanticModel, args: Sequence[cst.BaseExpression], sha
     return result
 
 
-def _method_shape(model: SemanticModel, call: cst.Call, func: cst.Attribute, args: List[cst.BaseExpression], scope: Scope, depth: int) -> Optional[TensorShape]:
+def _method_shape(
+    model: SemanticModel, call: cst.Call, func: cst.Attribute, args: List[cst.BaseExpression], scope: Scope, depth: int
+) -> Optional[TensorShape]:
     method = func.attr.value
     if method in ("view", "reshape") and args:
         return _reshaped(model, call, method, known(()), args, scope, depth)  # the target needs no source shape
@@ -405,7 +543,15 @@ def _method_shape(model: SemanticModel, call: cst.Call, func: cst.Attribute, arg
     return _reshaped(model, call, method, base, args, scope, depth)
 
 
-def _reshaped(model: SemanticModel, call: cst.Call, method: str, base: TensorShape, args: Sequence[cst.BaseExpression], scope: Scope, depth: int) -> Optional[TensorShape]:
+def _reshaped(
+    model: SemanticModel,
+    call: cst.Call,
+    method: str,
+    base: TensorShape,
+    args: Sequence[cst.BaseExpression],
+    scope: Scope,
+    depth: int,
+) -> Optional[TensorShape]:
     if method == "unsqueeze" and args:
         return with_axis(base, model.number(args[0], scope))
     if method == "squeeze":
@@ -435,10 +581,16 @@ def _squeezed_leading(base: TensorShape, dim: int) -> Optional[TensorShape]:
     stay when none of those could be the (size-1) axis removed."""
     if all(nonunit(d) for d in base.dims[: dim + 1]):
         return base
-    return TensorShape(base.dims[dim + 1:], exact=False)
+    return TensorShape(base.dims[dim + 1 :], exact=False)
 
 
-def _reduce(model: SemanticModel, call: cst.Call, base: Optional[TensorShape], dim_expr: Optional[cst.BaseExpression], scope: Scope) -> Optional[TensorShape]:
+def _reduce(
+    model: SemanticModel,
+    call: cst.Call,
+    base: Optional[TensorShape],
+    dim_expr: Optional[cst.BaseExpression],
+    scope: Scope,
+) -> Optional[TensorShape]:
     """``sum``/``mean``/``max(dim)``...: no dim gives a scalar; ``keepdim=True`` keeps the axis as 1."""
     if base is None:
         return None
@@ -454,5 +606,9 @@ def _reduce(model: SemanticModel, call: cst.Call, base: Optional[TensorShape], d
     if keepdim is None:
         return without_axis(base, index)
     if isinstance(keepdim, cst.Name) and keepdim.value in ("True", "False"):
-        return TensorShape(base.dims[:index] + (1,) + base.dims[index + 1:], base.exact) if keepdim.value == "True" else without_axis(base, index)
+        return (
+            TensorShape(base.dims[:index] + (1,) + base.dims[index + 1 :], base.exact)
+            if keepdim.value == "True"
+            else without_axis(base, index)
+        )
     return None

@@ -2,6 +2,7 @@
 
 A part of :class:`~nnlint.analysis.model.SemanticModel` (which combines the parts); read through it.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
@@ -9,7 +10,10 @@ from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
 import libcst as cst
 
 from nnlint.analysis.symbols import (
-    Binding, CallInfo, FunctionInfo, Scope,
+    Binding,
+    CallInfo,
+    FunctionInfo,
+    Scope,
 )
 
 if TYPE_CHECKING:
@@ -50,7 +54,13 @@ class CallBindings:
         table: Dict[FunctionInfo, List[CallInfo]] = {}
         for call in self.calls:
             func = call.node.func
-            last = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else None
+            last = (
+                func.attr.value
+                if isinstance(func, cst.Attribute)
+                else func.value
+                if isinstance(func, cst.Name)
+                else None
+            )
             if last not in reachable_names:
                 continue
             target = self.resolve_function(call.node.func, call.scope)
@@ -68,7 +78,13 @@ class CallBindings:
             index = self.__dict__["_calls_by_name"] = {}
             for call in self.calls:
                 func = call.node.func
-                last = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else None
+                last = (
+                    func.attr.value
+                    if isinstance(func, cst.Attribute)
+                    else func.value
+                    if isinstance(func, cst.Name)
+                    else None
+                )
                 if last is not None:
                     index.setdefault(last, []).append(call)
         if len(names) == 1:
@@ -120,12 +136,15 @@ class CallBindings:
         cached = self.__dict__.get("_trains_or_evaluates")
         if cached is None:
             cached = self.__dict__["_trains_or_evaluates"] = any(
-                call.method_name in ("backward", "manual_backward") or (call.method_name == "eval" and not call.node.args)
+                call.method_name in ("backward", "manual_backward")
+                or (call.method_name == "eval" and not call.node.args)
                 for call in self.calls
             )
         return cached
 
-    def passed_arguments(self: "SemanticModel", func: FunctionInfo, param: str) -> List[Tuple[cst.BaseExpression, Scope, "SemanticModel"]]:
+    def passed_arguments(
+        self: "SemanticModel", func: FunctionInfo, param: str
+    ) -> List[Tuple[cst.BaseExpression, Scope, "SemanticModel"]]:
         """(expression, scope, model of its file) passed for a parameter at every known call site, this file's and
         the project's; the others only when this file has no call of the function (a library module's callers)."""
         index = func.param_index(param)
@@ -138,7 +157,9 @@ class CallBindings:
                 found.append((expr, call.scope, other))
         return found
 
-    def argument(self: "SemanticModel", call: cst.Call, position: Optional[int], keyword: Optional[str]) -> Optional[cst.BaseExpression]:
+    def argument(
+        self: "SemanticModel", call: cst.Call, position: Optional[int], keyword: Optional[str]
+    ) -> Optional[cst.BaseExpression]:
         """The expression passed for a parameter, by keyword or position (None if absent or after *args)."""
         positional = 0
         for arg in call.args:
@@ -156,7 +177,9 @@ class CallBindings:
     def has_keyword(self: "SemanticModel", call: cst.Call, keyword: str) -> bool:
         return any(arg.keyword is not None and arg.keyword.value == keyword for arg in call.args)
 
-    def arguments_for_param(self: "SemanticModel", func: FunctionInfo, param: str) -> List[Tuple[cst.BaseExpression, Scope]]:
+    def arguments_for_param(
+        self: "SemanticModel", func: FunctionInfo, param: str
+    ) -> List[Tuple[cst.BaseExpression, Scope]]:
         """Expressions passed for a parameter at every known call site of the function."""
         index = func.param_index(param)
         found: List[Tuple[cst.BaseExpression, Scope]] = []
@@ -166,7 +189,9 @@ class CallBindings:
                 found.append((expr, call.scope))
         return found
 
-    def number(self: "SemanticModel", expr: Optional[cst.BaseExpression], scope: Optional[Scope] = None) -> Optional[float]:
+    def number(
+        self: "SemanticModel", expr: Optional[cst.BaseExpression], scope: Optional[Scope] = None
+    ) -> Optional[float]:
         """A literal number an expression evaluates to, following module-level constants."""
         if expr is None:
             return None
@@ -192,7 +217,12 @@ class CallBindings:
                 return None
         if isinstance(expr, cst.Name) and scope is not None:
             binding = self.lookup(expr.value, scope)
-            if binding is not None and binding.scope.kind == "module" and binding.kind == "assign" and binding.index is None:
+            if (
+                binding is not None
+                and binding.scope.kind == "module"
+                and binding.kind == "assign"
+                and binding.index is None
+            ):
                 if len(binding.scope.bindings.get(expr.value, [])) == 1:
                     return self.number(binding.value, binding.scope)
         return None
@@ -200,6 +230,3 @@ class CallBindings:
     def reaching_value(self: "SemanticModel", name: cst.Name, scope: Scope) -> Optional[Binding]:
         """The binding a name use reads (``lookup`` at the use's position)."""
         return self.lookup(name.value, scope, self.order.get(name))
-
-
-

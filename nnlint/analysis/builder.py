@@ -1,5 +1,6 @@
 """The single walk over a file's libcst tree that fills a :class:`~nnlint.analysis.model.SemanticModel`'s
 tables: scopes and bindings, functions, classes, calls with the loops and ``with`` blocks around them."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Tuple, Union
@@ -74,12 +75,27 @@ class ModelBuilder(cst.CSTVisitor):
     def scope(self) -> Scope:
         return self.scopes[-1]
 
-    def _bind(self, name: str, kind: str, node: cst.CSTNode, value: Optional[cst.BaseExpression], **extra: object) -> None:
+    def _bind(
+        self, name: str, kind: str, node: cst.CSTNode, value: Optional[cst.BaseExpression], **extra: object
+    ) -> None:
         self.scope.add(Binding(name, kind, node, value, self.counter, self.scope, **extra))  # type: ignore[arg-type]
 
-    def _bind_target(self, target: cst.BaseExpression, kind: str, node: cst.CSTNode, value: Optional[cst.BaseExpression], index: Tuple[int, ...] = ()) -> None:
+    def _bind_target(
+        self,
+        target: cst.BaseExpression,
+        kind: str,
+        node: cst.CSTNode,
+        value: Optional[cst.BaseExpression],
+        index: Tuple[int, ...] = (),
+    ) -> None:
         if isinstance(target, cst.Name):
-            self._bind(target.value, kind if not index else ("unpack" if kind == "assign" else kind), node, value, index=index or None)
+            self._bind(
+                target.value,
+                kind if not index else ("unpack" if kind == "assign" else kind),
+                node,
+                value,
+                index=index or None,
+            )
         elif isinstance(target, (cst.Tuple, cst.List)):
             for position, element in enumerate(target.elements):
                 inner = element.value

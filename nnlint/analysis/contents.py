@@ -2,6 +2,7 @@
 
 A part of :class:`~nnlint.analysis.model.SemanticModel` (which combines the parts); read through it.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
@@ -19,7 +20,10 @@ if TYPE_CHECKING:
 Element = Tuple[cst.BaseExpression, Scope, "SemanticModel"]
 # Methods that add a submodule to a container module, and the argument holding it.
 _ADDING_METHODS: Dict[str, Tuple[int, str]] = {
-    "add_module": (1, "module"), "register_module": (1, "module"), "append": (0, "module"), "extend": (0, "modules"),
+    "add_module": (1, "module"),
+    "register_module": (1, "module"),
+    "append": (0, "module"),
+    "extend": (0, "modules"),
 }
 _LIST_ADDING_METHODS = ("append", "extend")
 
@@ -42,7 +46,10 @@ class ModuleContents:
             if arg.star == "*" or obj.qualname != api.NN + "Sequential":
                 found.extend(owner.collection_items(arg.value, obj.scope))
             elif not arg.star:
-                if isinstance(arg.value, cst.Call) and owner.callee_qualname(arg.value, obj.scope) == "collections.OrderedDict":
+                if (
+                    isinstance(arg.value, cst.Call)
+                    and owner.callee_qualname(arg.value, obj.scope) == "collections.OrderedDict"
+                ):
                     found.extend((value, obj.scope, owner) for value in ordered_dict_values(arg.value))
                 else:
                     found.append((arg.value, obj.scope, owner))
@@ -66,11 +73,17 @@ class ModuleContents:
             added = self.argument(call.node, position, keyword)
             if added is None:
                 continue
-            items = self.collection_items(added, call.scope) if call.method_name == "extend" else [(added, call.scope, self)]
+            items = (
+                self.collection_items(added, call.scope)
+                if call.method_name == "extend"
+                else [(added, call.scope, self)]
+            )
             table.setdefault(container.node, []).extend(items)
         return table
 
-    def collection_items(self: "SemanticModel", expr: Optional[cst.BaseExpression], scope: Scope, depth: int = 0) -> List[Element]:
+    def collection_items(
+        self: "SemanticModel", expr: Optional[cst.BaseExpression], scope: Scope, depth: int = 0
+    ) -> List[Element]:
         """The elements of a list, tuple or dict a program builds, in order.
 
         A literal (``[a, b]``, ``{"k": v}``: its values), a comprehension (its element, once), or a name
@@ -97,7 +110,12 @@ class ModuleContents:
             binding = self.reaching_value(expr, scope)
             while binding is not None and binding.kind == "augassign":  # `layers += [...]`: from where it began
                 binding = _previous_binding(binding)
-            if binding is not None and binding.kind in ("assign", "annassign") and binding.index is None and _is_collection(binding.value, self, binding.scope):
+            if (
+                binding is not None
+                and binding.kind in ("assign", "annassign")
+                and binding.index is None
+                and _is_collection(binding.value, self, binding.scope)
+            ):
                 found = self.collection_items(binding.value, binding.scope, depth + 1)
                 return found + self._grown_by(binding, self.order.get(expr, 0), depth)
         return [(expr, scope, self)]
@@ -119,7 +137,11 @@ class ModuleContents:
             argument = self.argument(call.node, 0, None)
             if argument is None:
                 continue
-            items = self.collection_items(argument, call.scope, depth + 1) if call.method_name == "extend" else [(argument, call.scope, self)]
+            items = (
+                self.collection_items(argument, call.scope, depth + 1)
+                if call.method_name == "extend"
+                else [(argument, call.scope, self)]
+            )
             found.append((call.order, items))
         for later in binding.scope.bindings.get(binding.name, []):
             if later.kind == "augassign" and binding.order < later.order < before and later.value is not None:
@@ -151,7 +173,9 @@ class ModuleContents:
             found.append(obj)
         return found
 
-    def _layers_in_expr(self: "SemanticModel", expr: Optional[cst.BaseExpression], scope: Scope, depth: int) -> List[Obj]:
+    def _layers_in_expr(
+        self: "SemanticModel", expr: Optional[cst.BaseExpression], scope: Scope, depth: int
+    ) -> List[Obj]:
         if expr is None:
             return []
         found: List[Obj] = []
@@ -203,8 +227,11 @@ def _previous_binding(binding: Binding) -> Optional[Binding]:
 def _is_collection(expr: Optional[cst.BaseExpression], model: "SemanticModel", scope: Scope) -> bool:
     if isinstance(expr, (cst.List, cst.Tuple, cst.Dict, cst.ListComp)):
         return True
-    return isinstance(expr, cst.Call) and not expr.args and model.qualname(expr.func, scope) in ("builtins.list", None) and (
-        isinstance(expr.func, cst.Name) and expr.func.value in ("list", "dict")
+    return (
+        isinstance(expr, cst.Call)
+        and not expr.args
+        and model.qualname(expr.func, scope) in ("builtins.list", None)
+        and (isinstance(expr.func, cst.Name) and expr.func.value in ("list", "dict"))
     )
 
 

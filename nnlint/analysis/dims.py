@@ -6,6 +6,7 @@ precede them (a ``Linear(h, k)`` output is ``(..., k)`` whatever its input was).
 ``int``, a named :class:`Size`, or ``None`` (unknown). Broadcasting assumes the program runs: an axis
 known not to be 1 survives broadcasting with anything, since the other side must be 1 or equal to it.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -72,7 +73,9 @@ def _aligned(a: TensorShape, b: TensorShape) -> List[Tuple[Dim, Dim, bool, bool]
     exact shape reads as 1, of an inexact one as unknown."""
     pairs = []
     for offset in range(1, max(len(a.dims), len(b.dims)) + 1):
-        pairs.append((_axis_from_end(a, offset), _axis_from_end(b, offset), offset <= len(a.dims), offset <= len(b.dims)))
+        pairs.append(
+            (_axis_from_end(a, offset), _axis_from_end(b, offset), offset <= len(a.dims), offset <= len(b.dims))
+        )
     return pairs
 
 
@@ -120,7 +123,7 @@ def axis_index(shape: TensorShape, dim: Optional[float]) -> Optional[int]:
 
 
 def without_axis(shape: TensorShape, index: int) -> TensorShape:
-    return TensorShape(shape.dims[:index] + shape.dims[index + 1:], shape.exact)
+    return TensorShape(shape.dims[:index] + shape.dims[index + 1 :], shape.exact)
 
 
 def with_axis(shape: TensorShape, dim: Optional[float], size: Dim = 1) -> Optional[TensorShape]:

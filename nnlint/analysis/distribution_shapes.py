@@ -4,6 +4,7 @@ shape of ``mu`` broadcast with ``a``, not one value per sample (the sum over the
 
 Part of the shape analysis of :mod:`~nnlint.analysis.batch_shapes`.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -21,10 +22,31 @@ _PREFIX = "torch.distributions."
 # Distributions over scalars: the batch shape is the broadcast of the parameters.
 _ELEMENTWISE = frozenset(
     {
-        "Normal", "Laplace", "Cauchy", "LogNormal", "Gumbel", "StudentT", "Uniform", "Beta", "Gamma",
-        "Exponential", "Bernoulli", "Poisson", "HalfNormal", "HalfCauchy", "Chi2", "Geometric",
-        "ContinuousBernoulli", "Binomial", "Kumaraswamy", "Weibull", "Pareto", "VonMises",
-        "RelaxedBernoulli", "FisherSnedecor", "NegativeBinomial",
+        "Normal",
+        "Laplace",
+        "Cauchy",
+        "LogNormal",
+        "Gumbel",
+        "StudentT",
+        "Uniform",
+        "Beta",
+        "Gamma",
+        "Exponential",
+        "Bernoulli",
+        "Poisson",
+        "HalfNormal",
+        "HalfCauchy",
+        "Chi2",
+        "Geometric",
+        "ContinuousBernoulli",
+        "Binomial",
+        "Kumaraswamy",
+        "Weibull",
+        "Pareto",
+        "VonMises",
+        "RelaxedBernoulli",
+        "FisherSnedecor",
+        "NegativeBinomial",
     }
 )
 # Parameter whose last axis is the event (or the category) axis.
@@ -42,13 +64,20 @@ class DistributionShape:
         return informative(TensorShape(self.batch.dims + self.event, self.batch.exact))
 
 
-def distribution_of(model: SemanticModel, expr: Optional[cst.BaseExpression], scope: Scope, depth: int = 0) -> Optional[DistributionShape]:
+def distribution_of(
+    model: SemanticModel, expr: Optional[cst.BaseExpression], scope: Scope, depth: int = 0
+) -> Optional[DistributionShape]:
     """The shapes of the distribution an expression holds (``Normal(mu, std)``, a name bound to one)."""
     if expr is None or depth > _MAX_DEPTH:
         return None
     if isinstance(expr, cst.Name):
         binding = model.reaching_value(expr, scope)
-        if binding is not None and binding.kind in ("assign", "annassign") and binding.index is None and binding.value is not None:
+        if (
+            binding is not None
+            and binding.kind in ("assign", "annassign")
+            and binding.index is None
+            and binding.value is not None
+        ):
             return distribution_of(model, binding.value, binding.scope, depth + 1)
         return None
     if isinstance(expr, cst.Attribute):
@@ -91,11 +120,15 @@ def distribution_of(model: SemanticModel, expr: Optional[cst.BaseExpression], sc
         if base is None or moved is None or moved != int(moved) or not 0 <= moved <= len(base.batch.dims):
             return None
         cut = len(base.batch.dims) - int(moved)
-        return DistributionShape(TensorShape(base.batch.dims[:cut], base.batch.exact), base.batch.dims[cut:] + base.event)
+        return DistributionShape(
+            TensorShape(base.batch.dims[:cut], base.batch.exact), base.batch.dims[cut:] + base.event
+        )
     return None
 
 
-def method_shape(model: SemanticModel, dist: DistributionShape, call: cst.Call, scope: Scope, depth: int) -> Optional[TensorShape]:
+def method_shape(
+    model: SemanticModel, dist: DistributionShape, call: cst.Call, scope: Scope, depth: int
+) -> Optional[TensorShape]:
     """What ``log_prob``/``cdf``/``sample``/``rsample``/``entropy`` of a distribution give."""
     func = call.func
     assert isinstance(func, cst.Attribute)

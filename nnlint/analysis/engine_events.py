@@ -6,6 +6,7 @@
 
 Built only on the public API of :class:`~nnlint.analysis.model.SemanticModel`.
 """
+
 from __future__ import annotations
 
 from typing import Iterator, List, Optional
@@ -34,7 +35,11 @@ def _handlers(model: SemanticModel, event: str) -> List[cst.CSTNode]:
     for func in model.functions:
         for decorator in func.node.decorators:
             marker = decorator.decorator
-            if isinstance(marker, cst.Call) and isinstance(marker.func, cst.Attribute) and marker.func.attr.value == "on":
+            if (
+                isinstance(marker, cst.Call)
+                and isinstance(marker.func, cst.Attribute)
+                and marker.func.attr.value == "on"
+            ):
                 if marker.args and _names_event(model, marker.args[0].value, func.outer, event):
                     found.append(func.node)
     for call in model.calls_named("add_event_handler"):

@@ -8,6 +8,7 @@ the same.
 
 Built only on the public API of :class:`~nnlint.analysis.model.SemanticModel`.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -47,11 +48,20 @@ def framework_losses(model: SemanticModel) -> Iterator[FrameworkLoss]:
         ignite = _IGNITE_TRAINERS.get(model.callee_qualname(call.node, call.scope) or "")
         if ignite is not None:
             (model_at, model_keyword), (loss_at, loss_keyword) = ignite
-            module_expr, criterion = model.argument(call.node, model_at, model_keyword), model.argument(call.node, loss_at, loss_keyword)
+            module_expr, criterion = (
+                model.argument(call.node, model_at, model_keyword),
+                model.argument(call.node, loss_at, loss_keyword),
+            )
         elif model.has_keyword(call.node, "criterion"):
-            if model.resolve_function(call.node.func, call.scope) is not None or model.resolve_class(call.node.func, call.scope) is not None:
+            if (
+                model.resolve_function(call.node.func, call.scope) is not None
+                or model.resolve_class(call.node.func, call.scope) is not None
+            ):
                 continue  # the user's own trainer: followed by the other analyses
-            module_expr, criterion = model.argument(call.node, 0, "module"), model.argument(call.node, None, "criterion")
+            module_expr, criterion = (
+                model.argument(call.node, 0, "module"),
+                model.argument(call.node, None, "criterion"),
+            )
         else:
             continue
         qualname = _loss_class(model, criterion, call)

@@ -4,6 +4,7 @@
 are how initialisation code reaches layers; :meth:`SemanticModel.object_of` cannot follow them, these
 queries can.
 """
+
 from __future__ import annotations
 
 from typing import List, Optional
@@ -15,7 +16,9 @@ from nnlint.analysis.imports import dotted_name
 from nnlint.analysis.model import Obj, Scope, SemanticModel
 
 
-def isinstance_guard(model: SemanticModel, node: cst.CSTNode, expr: cst.BaseExpression) -> Optional[List[cst.BaseExpression]]:
+def isinstance_guard(
+    model: SemanticModel, node: cst.CSTNode, expr: cst.BaseExpression
+) -> Optional[List[cst.BaseExpression]]:
     """The type expressions of the innermost ``if isinstance(<expr>, T)`` whose body holds ``node``.
 
     Also ``type(<expr>) is T`` / ``== T`` and guards joined with ``and``. None when no guard narrows ``expr``
@@ -39,7 +42,12 @@ def isinstance_guard(model: SemanticModel, node: cst.CSTNode, expr: cst.BaseExpr
 def _guard_types(test: cst.BaseExpression, wanted: str) -> Optional[List[cst.BaseExpression]]:
     if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.And):
         return _guard_types(test.left, wanted) or _guard_types(test.right, wanted)
-    if isinstance(test, cst.Call) and isinstance(test.func, cst.Name) and test.func.value == "isinstance" and len(test.args) == 2:
+    if (
+        isinstance(test, cst.Call)
+        and isinstance(test.func, cst.Name)
+        and test.func.value == "isinstance"
+        and len(test.args) == 2
+    ):
         if dotted_name(test.args[0].value) != wanted:
             return None
         spec = test.args[1].value
@@ -68,7 +76,9 @@ def class_object(model: SemanticModel, type_expr: cst.BaseExpression, scope: Sco
     return Obj("unknown")
 
 
-def possible_objects(model: SemanticModel, expr: cst.BaseExpression, scope: Scope, at: cst.CSTNode, _depth: int = 0) -> List[Obj]:
+def possible_objects(
+    model: SemanticModel, expr: cst.BaseExpression, scope: Scope, at: cst.CSTNode, _depth: int = 0
+) -> List[Obj]:
     """Every object ``expr`` may hold at ``at``: ``object_of``, else what an isinstance guard or a loop over
     a literal tuple/list allows. Empty when unknown; an entry may itself be unknown (then the caller
     cannot conclude anything about all of them)."""
@@ -91,6 +101,11 @@ def possible_objects(model: SemanticModel, expr: cst.BaseExpression, scope: Scop
         return found
     if isinstance(expr, cst.Name):
         binding = model.lookup(expr.value, scope, model.order.get(expr))  # the loop statement contains the use
-        if binding is not None and binding.kind == "for" and binding.index is None and isinstance(binding.value, (cst.Tuple, cst.List)):
+        if (
+            binding is not None
+            and binding.kind == "for"
+            and binding.index is None
+            and isinstance(binding.value, (cst.Tuple, cst.List))
+        ):
             return [model.object_of(element.value, binding.scope) for element in binding.value.elements]
     return []

@@ -1,4 +1,5 @@
 """Content digests: the cache key of a file and of the project files its analysis consulted."""
+
 from __future__ import annotations
 
 import hashlib

@@ -3,6 +3,7 @@
 libcst's QualifiedNameProvider costs ~5x the parse itself (DESIGN.md); this table is built in the
 same single walk that builds the semantic model and answers the same question for imported names.
 """
+
 from __future__ import annotations
 
 from typing import List, Optional, Tuple

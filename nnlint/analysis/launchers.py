@@ -7,6 +7,7 @@ amp.initialize(model, opt)``) and Intel's extension (``model, opt = ipex.optimiz
 wrap each object they are given and return it in the same position: the model stays the model (same
 layers, same mode semantics), the loader stays the loader, so every analysis sees through them.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Optional
@@ -19,7 +20,9 @@ if TYPE_CHECKING:
     from nnlint.analysis.model import SemanticModel
 
 # the launcher class -> its methods that return their arguments, wrapped, in order
-_ACCELERATE_METHODS = frozenset({"prepare", "prepare_model", "prepare_optimizer", "prepare_data_loader", "prepare_scheduler"})
+_ACCELERATE_METHODS = frozenset(
+    {"prepare", "prepare_model", "prepare_optimizer", "prepare_data_loader", "prepare_scheduler"}
+)
 _FABRIC_METHODS = frozenset({"setup", "setup_module", "setup_optimizers", "setup_dataloaders"})
 _PASS_THROUGH_METHODS = {
     "accelerate.Accelerator": _ACCELERATE_METHODS,
@@ -69,7 +72,9 @@ def passes_through(model: "SemanticModel", call: cst.Call, scope: Scope) -> bool
     return model.callee_qualname(call, scope) in _PASS_THROUGH_FUNCTIONS
 
 
-def passed_through_argument(model: "SemanticModel", call: cst.Call, scope: Scope, position: int) -> Optional[cst.BaseExpression]:
+def passed_through_argument(
+    model: "SemanticModel", call: cst.Call, scope: Scope, position: int
+) -> Optional[cst.BaseExpression]:
     """The argument a pass-through call hands back at a position of its result (keywords after positionals,
     as ``ipex.optimize(model, optimizer=opt)`` returns ``(model, opt)``)."""
     if not passes_through(model, call, scope):
@@ -77,7 +82,11 @@ def passed_through_argument(model: "SemanticModel", call: cst.Call, scope: Scope
     if any(arg.star for arg in call.args):
         return None
     values = [arg.value for arg in call.args if arg.keyword is None]
-    values += [arg.value for arg in call.args if arg.keyword is not None and arg.keyword.value in ("model", "optimizer", "module")]
+    values += [
+        arg.value
+        for arg in call.args
+        if arg.keyword is not None and arg.keyword.value in ("model", "optimizer", "module")
+    ]
     return values[position] if position < len(values) else None
 
 

@@ -4,6 +4,7 @@ returns), stacked by the default collate along a new batch axis.
 
 Part of the shape analysis of :mod:`~nnlint.analysis.batch_shapes`.
 """
+
 from __future__ import annotations
 
 from typing import List, Optional, Tuple
@@ -17,7 +18,9 @@ from nnlint.analysis.model import Scope, SemanticModel
 _DATASETS = frozenset({"torch.utils.data.TensorDataset", "torch.utils.data.dataset.TensorDataset"})
 
 
-def batch_element_shape(model: SemanticModel, iterable: cst.BaseExpression, index: Tuple[int, ...], scope: Scope, depth: int) -> Optional[TensorShape]:
+def batch_element_shape(
+    model: SemanticModel, iterable: cst.BaseExpression, index: Tuple[int, ...], scope: Scope, depth: int
+) -> Optional[TensorShape]:
     """Shape of one element of ``for x, y in loader`` (or ``enumerate(loader)``) over a TensorDataset or a
     user Dataset; unknown with a custom ``collate_fn``/``batch_sampler`` or ``batch_size=None`` (no batching)."""
     if isinstance(iterable, cst.Call) and isinstance(iterable.func, cst.Name) and iterable.func.value == "enumerate":
@@ -39,7 +42,11 @@ def batch_element_shape(model: SemanticModel, iterable: cst.BaseExpression, inde
     dataset = owner.argument(loader.node, 0, "dataset")
     tensors = _dataset_tensors(owner, dataset, loader.scope)
     if tensors is not None:
-        shape = batch_shapes.tensor_shape(owner, tensors[index[0]], loader.scope, depth + 1) if index[0] < len(tensors) else None
+        shape = (
+            batch_shapes.tensor_shape(owner, tensors[index[0]], loader.scope, depth + 1)
+            if index[0] < len(tensors)
+            else None
+        )
         sample = TensorShape(shape.dims[1:], True) if shape is not None and shape.exact and shape.dims else None
     else:
         sample = _sample_shape(owner, dataset, index[0], loader.scope, depth + 1)
@@ -48,7 +55,9 @@ def batch_element_shape(model: SemanticModel, iterable: cst.BaseExpression, inde
     return known((batch_size(id(loader.node)),) + sample.dims)
 
 
-def _sample_shape(model: SemanticModel, dataset: Optional[cst.BaseExpression], index: int, scope: Scope, depth: int) -> Optional[TensorShape]:
+def _sample_shape(
+    model: SemanticModel, dataset: Optional[cst.BaseExpression], index: int, scope: Scope, depth: int
+) -> Optional[TensorShape]:
     """Element ``index`` of what a user ``Dataset``'s ``__getitem__`` returns (the default collate stacks it)."""
     obj = model.object_of(dataset, scope)
     if obj.cls is None or obj.kind != "instance":
@@ -62,7 +71,9 @@ def _sample_shape(model: SemanticModel, dataset: Optional[cst.BaseExpression], i
     return shapes.pop() if len(shapes) == 1 else None
 
 
-def _dataset_tensors(model: SemanticModel, dataset: Optional[cst.BaseExpression], scope: Scope, depth: int = 0) -> Optional[List[cst.BaseExpression]]:
+def _dataset_tensors(
+    model: SemanticModel, dataset: Optional[cst.BaseExpression], scope: Scope, depth: int = 0
+) -> Optional[List[cst.BaseExpression]]:
     if dataset is None or depth > 4:
         return None
     if isinstance(dataset, cst.Name):

@@ -3,6 +3,7 @@
 Built on the semantic model's public queries; answers NN1xx questions such as "does this training
 loop read a loader that neither shuffles nor samples?".
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -14,7 +15,9 @@ from nnlint.analysis.model import ClassInfo, FunctionInfo, LoopInfo, Obj, Scope,
 from nnlint.analysis.values import reaching_binding, single_return_value
 
 # Wrappers that iterate the loader they are given (first argument) batch by batch.
-_ITERATION_WRAPPERS = frozenset({"enumerate", "iter", "tqdm.tqdm", "tqdm.auto.tqdm", "tqdm.notebook.tqdm", "itertools.islice", "zip"})
+_ITERATION_WRAPPERS = frozenset(
+    {"enumerate", "iter", "tqdm.tqdm", "tqdm.auto.tqdm", "tqdm.notebook.tqdm", "itertools.islice", "zip"}
+)
 _MAP_DATASETS = frozenset(
     "torch.utils.data." + n for n in ("TensorDataset", "Subset", "ConcatDataset", "StackDataset", "Dataset")
 )
@@ -24,8 +27,13 @@ _ITERABLE_DATASETS = frozenset(
 # torchtext >= 0.12 data sets are iterable datapipes; webdataset and torchdata stream
 _ITERABLE_LIBRARIES = ("webdataset.", "torchdata.", "datasets.IterableDataset", "torchtext.datasets.")
 _INDEX_SAMPLERS = frozenset(
-    {"torch.utils.data.distributed.DistributedSampler", "torch.utils.data.DistributedSampler",
-     "torch.utils.data.RandomSampler", "torch.utils.data.SequentialSampler", "torch.utils.data.SubsetRandomSampler"}
+    {
+        "torch.utils.data.distributed.DistributedSampler",
+        "torch.utils.data.DistributedSampler",
+        "torch.utils.data.RandomSampler",
+        "torch.utils.data.SequentialSampler",
+        "torch.utils.data.SubsetRandomSampler",
+    }
 )
 # DataLoader(dataset, batch_size, shuffle, sampler, batch_sampler, ...)
 _SHUFFLE_POSITION, _SAMPLER_POSITION, _BATCH_SAMPLER_POSITION = 2, 3, 4
@@ -100,8 +108,15 @@ def iterated_loader(model: SemanticModel, expr: Optional[cst.BaseExpression], sc
             return found
     if isinstance(expr, cst.Name):
         binding = reaching_binding(model, expr, scope)
-        if binding is not None and binding.kind == "assign" and binding.index is None and _is_iteration_wrapper(model, binding.value, binding.scope):
-            return iterated_loader(model, binding.value, binding.scope)  # `progress = tqdm(loader)`, then `for b in progress`
+        if (
+            binding is not None
+            and binding.kind == "assign"
+            and binding.index is None
+            and _is_iteration_wrapper(model, binding.value, binding.scope)
+        ):
+            return iterated_loader(
+                model, binding.value, binding.scope
+            )  # `progress = tqdm(loader)`, then `for b in progress`
     obj = loader_object(model, expr, scope)
     return [obj] if obj.kind == "loader" else []
 
@@ -138,7 +153,9 @@ def loader_object(model: SemanticModel, expr: cst.BaseExpression, scope: Scope, 
     return owner.object_of(value, value_scope)
 
 
-def _unpacked_element(model: SemanticModel, name: cst.Name, scope: Scope) -> Optional[Tuple[cst.BaseExpression, Scope, SemanticModel]]:
+def _unpacked_element(
+    model: SemanticModel, name: cst.Name, scope: Scope
+) -> Optional[Tuple[cst.BaseExpression, Scope, SemanticModel]]:
     """For ``a, b = helper()`` where helper returns ``x, y``: the returned element bound to the name."""
     binding = reaching_binding(model, name, scope)
     if binding is None or binding.index is None or len(binding.index) != 1 or not isinstance(binding.value, cst.Call):
@@ -207,7 +224,9 @@ def returned_training_split_loaders(model: SemanticModel) -> List[Tuple[Function
                 obj = model.object_of(element.value, func.scope)
                 if obj.kind != "loader" or not isinstance(obj.node, cst.Call) or obj.owner is not model:
                     continue
-                if _over_training_split(model, model.argument(obj.node, 0, "dataset"), func.scope) and not _iterated_here(model, obj):
+                if _over_training_split(
+                    model, model.argument(obj.node, 0, "dataset"), func.scope
+                ) and not _iterated_here(model, obj):
                     found.append((func, obj, element.value))
     return found
 
@@ -217,7 +236,9 @@ def _over_training_split(model: SemanticModel, dataset: Optional[cst.BaseExpress
         return False
     binding = reaching_binding(model, dataset, scope)
     return (
-        binding is not None and binding.index == (0,) and isinstance(binding.value, cst.Call)
+        binding is not None
+        and binding.index == (0,)
+        and isinstance(binding.value, cst.Call)
         and model.callee_qualname(binding.value, binding.scope) in _SPLITS
     )
 
@@ -263,11 +284,17 @@ def _style_of(model: SemanticModel, expr: Optional[cst.BaseExpression], scope: S
         binding = reaching_binding(model, expr, scope)
         if binding is None or binding.value is None:
             if binding is not None and binding.kind == "param" and binding.scope.function is not None:
-                styles = {_style_of(owner, arg, s, depth + 1) for arg, s, owner in model.passed_arguments(binding.scope.function, binding.name)}
+                styles = {
+                    _style_of(owner, arg, s, depth + 1)
+                    for arg, s, owner in model.passed_arguments(binding.scope.function, binding.name)
+                }
                 return styles.pop() if len(styles) == 1 else "unknown"
             return "unknown"
         if binding.index is not None:
-            if isinstance(binding.value, cst.Call) and model.callee_qualname(binding.value, binding.scope) == "torch.utils.data.random_split":
+            if (
+                isinstance(binding.value, cst.Call)
+                and model.callee_qualname(binding.value, binding.scope) == "torch.utils.data.random_split"
+            ):
                 return "map"
             element = _unpacked_element(model, expr, scope)
             return _style_of(element[2], element[0], element[1], depth + 1) if element else "unknown"
@@ -276,8 +303,17 @@ def _style_of(model: SemanticModel, expr: Optional[cst.BaseExpression], scope: S
         return "unknown"
     if isinstance(expr, cst.Attribute):
         func = scope.function
-        if func is not None and func.cls is not None and isinstance(expr.value, cst.Name) and func.params and expr.value.value == func.params[0]:
-            styles = {_style_of(func.cls.owner, b.value, b.scope, depth + 1) for b in func.cls.attributes.get(expr.attr.value, [])}
+        if (
+            func is not None
+            and func.cls is not None
+            and isinstance(expr.value, cst.Name)
+            and func.params
+            and expr.value.value == func.params[0]
+        ):
+            styles = {
+                _style_of(func.cls.owner, b.value, b.scope, depth + 1)
+                for b in func.cls.attributes.get(expr.attr.value, [])
+            }
             return styles.pop() if len(styles) == 1 else "unknown"
         return "unknown"
     if not isinstance(expr, cst.Call):
@@ -341,7 +377,8 @@ def _random_value(model: SemanticModel, cls: ClassInfo, expr: cst.BaseExpression
         return bool(expr.elements) and all(_random_value(model, cls, e.value, scope, depth + 1) for e in expr.elements)
     if isinstance(expr, cst.Dict):
         return bool(expr.elements) and all(
-            isinstance(e, cst.DictElement) and _random_value(model, cls, e.value, scope, depth + 1) for e in expr.elements
+            isinstance(e, cst.DictElement) and _random_value(model, cls, e.value, scope, depth + 1)
+            for e in expr.elements
         )
     if isinstance(expr, cst.Subscript):
         return _random_value(model, cls, expr.value, scope, depth + 1)
@@ -356,8 +393,12 @@ def _random_value(model: SemanticModel, cls: ClassInfo, expr: cst.BaseExpression
     if isinstance(expr, cst.Name):
         binding = model.lookup(expr.value, scope, model.order.get(expr))
         return (
-            binding is not None and binding.kind == "assign" and binding.index is None and binding.value is not None
-            and binding.scope is scope and _random_value(model, cls, binding.value, scope, depth + 1)
+            binding is not None
+            and binding.kind == "assign"
+            and binding.index is None
+            and binding.value is not None
+            and binding.scope is scope
+            and _random_value(model, cls, binding.value, scope, depth + 1)
         )
     if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name) and expr.value.value == "self":
         bindings = cls.attributes.get(expr.attr.value, [])

@@ -2,6 +2,7 @@
 
 A part of :class:`~nnlint.analysis.model.SemanticModel` (which combines the parts); read through it.
 """
+
 from __future__ import annotations
 
 import re
@@ -14,7 +15,10 @@ import libcst as cst
 from nnlint.analysis import torch_api as api
 from nnlint.analysis.imports import dotted_name
 from nnlint.analysis.symbols import (
-    CallInfo, FunctionInfo, LoopInfo, Scope,
+    CallInfo,
+    FunctionInfo,
+    LoopInfo,
+    Scope,
 )
 
 if TYPE_CHECKING:
@@ -23,7 +27,10 @@ if TYPE_CHECKING:
 
 class LoopSemantics:
     def is_backward_call(self: "SemanticModel", call: CallInfo) -> bool:
-        return call.method_name in ("backward", "manual_backward") or self.callee_qualname(call.node, call.scope) == "torch.autograd.backward"
+        return (
+            call.method_name in ("backward", "manual_backward")
+            or self.callee_qualname(call.node, call.scope) == "torch.autograd.backward"
+        )
 
     def optimizer_step_target(self: "SemanticModel", call: CallInfo) -> Optional[cst.BaseExpression]:
         """The optimizer expression when a call steps one (``opt.step()``, ``scaler.step(opt)``)."""
@@ -38,7 +45,11 @@ class LoopSemantics:
             first = call.node.args[0].value
             if self.object_of(first, call.scope).kind == "optimizer" or _looks_like(first, "opt"):
                 return first  # GradScaler.step(optimizer)
-        if receiver_obj.kind == "unknown" and _looks_like(call.receiver, "opt") and not _looks_like(call.receiver, "sched"):
+        if (
+            receiver_obj.kind == "unknown"
+            and _looks_like(call.receiver, "opt")
+            and not _looks_like(call.receiver, "sched")
+        ):
             return call.receiver
         return None
 
@@ -86,7 +97,9 @@ class LoopSemantics:
         if key not in cache:
             cache[key] = False  # recursion: the call being asked about does not prove itself
             reachable = self.reachable_calls(func.calls)
-            cache[key] = any(self._call_does(call, what) for call in reachable) or self._foreign_does(reachable, what, depth)
+            cache[key] = any(self._call_does(call, what) for call in reachable) or self._foreign_does(
+                reachable, what, depth
+            )
         return cache[key]
 
     def _foreign_does(self: "SemanticModel", calls: Iterable[CallInfo], what: str, depth: int) -> bool:
@@ -108,7 +121,11 @@ class LoopSemantics:
         if self.project is None:
             return False
         for binding in (b for bindings in self.module_scope.bindings.values() for b in bindings):
-            if binding.kind == "import" and binding.qualname and self.project.lookup(binding.qualname, self) is not None:
+            if (
+                binding.kind == "import"
+                and binding.qualname
+                and self.project.lookup(binding.qualname, self) is not None
+            ):
                 return True
         return False
 
@@ -197,7 +214,11 @@ class LoopSemantics:
                 return True
             helper = self.resolve_function(target, func.outer)
             owner = self.owner_of(helper) if helper is not None else None
-            if helper is not None and owner is not None and owner.disables_grad_when_applied(helper, called=isinstance(expr, cst.Call)):
+            if (
+                helper is not None
+                and owner is not None
+                and owner.disables_grad_when_applied(helper, called=isinstance(expr, cst.Call))
+            ):
                 return True
         return False
 

@@ -4,6 +4,7 @@ its autograd graph.
 
 Built only on the public API of :class:`~nnlint.analysis.model.SemanticModel`.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -77,7 +78,9 @@ def _may_wrap_a_loss(model: SemanticModel, call: CallInfo) -> bool:
     return answer
 
 
-def unclamped(model: SemanticModel, expr: Optional[cst.BaseExpression], scope: Scope, depth: int = 0) -> Optional[cst.BaseExpression]:
+def unclamped(
+    model: SemanticModel, expr: Optional[cst.BaseExpression], scope: Scope, depth: int = 0
+) -> Optional[cst.BaseExpression]:
     """The expression a value was clamped from (``out.clamp(0, 1)`` -> ``out``), through local names."""
     if expr is None or depth > 8:
         return expr
@@ -89,7 +92,11 @@ def unclamped(model: SemanticModel, expr: Optional[cst.BaseExpression], scope: S
         return expr
     if isinstance(expr, cst.Call):
         func = expr.func
-        if isinstance(func, cst.Attribute) and func.attr.value in _CLAMP_METHODS and model.qualname(func, scope) is None:
+        if (
+            isinstance(func, cst.Attribute)
+            and func.attr.value in _CLAMP_METHODS
+            and model.qualname(func, scope) is None
+        ):
             return unclamped(model, func.value, scope, depth + 1)
         if model.qualname(func, scope) in _CLAMP_FUNCTIONS:
             return unclamped(model, model.argument(expr, 0, "input"), scope, depth + 1)
@@ -97,7 +104,10 @@ def unclamped(model: SemanticModel, expr: Optional[cst.BaseExpression], scope: S
 
 
 def tail_through_clamp(
-    model: SemanticModel, expr: Optional[cst.BaseExpression], scope: Scope, wanted: AbstractSet[str] = frozenset(),
+    model: SemanticModel,
+    expr: Optional[cst.BaseExpression],
+    scope: Scope,
+    wanted: AbstractSet[str] = frozenset(),
 ) -> Tail:
     """What a tensor passed through last, looking through ``clamp``/``clip`` (which rescale nothing)."""
     return model.tail_of(unclamped(model, expr, scope), scope, training=True, wanted=wanted)
@@ -116,7 +126,11 @@ def _backpropagated_binding(model: SemanticModel, binding: object) -> bool:
     for call in model.calls_named("backward", "manual_backward"):
         tensor = backpropagated_by_launcher(model, call.node, call.scope) if call.method_name == "backward" else None
         if tensor is None:
-            tensor = call.receiver if call.method_name == "backward" else (call.node.args[0].value if call.node.args else None)
+            tensor = (
+                call.receiver
+                if call.method_name == "backward"
+                else (call.node.args[0].value if call.node.args else None)
+            )
         item = tensor if isinstance(tensor, cst.Subscript) else None
         while isinstance(tensor, cst.Subscript):  # `output["loss"].backward()`: the dict holds the live loss
             tensor = tensor.value
@@ -144,7 +158,11 @@ def is_live_loss(model: SemanticModel, expr: Optional[cst.BaseExpression], scope
         binding = model.lookup(expr.value, scope, model.order.get(expr))
         if binding is not None and binding.index is not None and binding.kind in ("assign", "unpack"):
             return _backpropagated_binding(model, binding)  # `loss, mse, ce = loss_fn(...)`; `loss.backward()`
-        if binding is None or binding.index is not None or binding.kind not in ("assign", "augassign", "annassign", "walrus"):
+        if (
+            binding is None
+            or binding.index is not None
+            or binding.kind not in ("assign", "augassign", "annassign", "walrus")
+        ):
             return False
         if binding.kind == "augassign":
             # `loss += extra` keeps whatever `loss` was; look at the value added and at the earlier binding

@@ -11,6 +11,7 @@ its prediction parameter, unchanged or only reshaped, to ``F.binary_cross_entrop
 
 Built only on the public API of :class:`~nnlint.analysis.model.SemanticModel`.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -105,7 +106,9 @@ def _nested_wrapper(model: SemanticModel, call: cst.Call, scope: Scope, depth: i
     return _loss_inside(owner, target, depth) if owner is not None else None
 
 
-def _source_parameter(model: SemanticModel, expr: Optional[cst.BaseExpression], scope: Scope, func: FunctionInfo, depth: int = 0) -> Optional[str]:
+def _source_parameter(
+    model: SemanticModel, expr: Optional[cst.BaseExpression], scope: Scope, func: FunctionInfo, depth: int = 0
+) -> Optional[str]:
     """The parameter of ``func`` whose values an expression carries unchanged (through names and reshapes)."""
     if expr is None or depth > 8:
         return None
@@ -121,7 +124,11 @@ def _source_parameter(model: SemanticModel, expr: Optional[cst.BaseExpression], 
         return None
     if isinstance(expr, cst.Call):
         callee = expr.func
-        if isinstance(callee, cst.Attribute) and callee.attr.value in api.PASS_THROUGH_METHODS and model.qualname(callee, scope) is None:
+        if (
+            isinstance(callee, cst.Attribute)
+            and callee.attr.value in api.PASS_THROUGH_METHODS
+            and model.qualname(callee, scope) is None
+        ):
             return _source_parameter(model, callee.value, scope, func, depth + 1)
         if model.callee_qualname(expr, scope) in api.PASS_THROUGH_FUNCTIONS:
             return _source_parameter(model, model.argument(expr, 0, "input"), scope, func, depth + 1)

@@ -18,6 +18,7 @@ Analyses built on top of the model in other modules (train/eval modes, per-loop 
 keep their per-file result in the model through :meth:`SemanticModel.cached_analysis`, never by setting
 attributes on it from outside.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Set, Tuple, TypeVar, cast
@@ -34,7 +35,16 @@ from nnlint.analysis.objects import ObjectRoles
 from nnlint.analysis.positions import StatementAnchoredPositions
 from nnlint.analysis.structure import NodeQueries
 from nnlint.analysis.symbols import (  # noqa: F401  (re-exported: rules and plugins import them from here)
-    UNKNOWN, UNKNOWN_TAIL, Binding, CallInfo, ClassInfo, FunctionInfo, LoopInfo, Obj, Scope, Tail,
+    UNKNOWN,
+    UNKNOWN_TAIL,
+    Binding,
+    CallInfo,
+    ClassInfo,
+    FunctionInfo,
+    LoopInfo,
+    Obj,
+    Scope,
+    Tail,
 )
 from nnlint.analysis.tails import OutputTails
 from nnlint.analysis.usage import UsageRoles
@@ -46,8 +56,17 @@ if TYPE_CHECKING:
 _Result = TypeVar("_Result")
 
 __all__ = [
-    "SemanticModel", "Binding", "Scope", "FunctionInfo", "ClassInfo", "CallInfo", "LoopInfo", "Obj", "Tail",
-    "UNKNOWN", "UNKNOWN_TAIL",
+    "SemanticModel",
+    "Binding",
+    "Scope",
+    "FunctionInfo",
+    "ClassInfo",
+    "CallInfo",
+    "LoopInfo",
+    "Obj",
+    "Tail",
+    "UNKNOWN",
+    "UNKNOWN_TAIL",
 ]
 
 
@@ -96,7 +115,9 @@ class SemanticModel(
         self.source: Optional[str] = None  # the file's text, when the caller has it (cheaper positions)
         self._analyses: Dict[str, object] = {}  # see cached_analysis()
         builder = ModelBuilder(self)
-        walk(module, builder.on_visit, builder.on_leave, LAYOUT_TYPES)  # libcst's visit() rebuilds every node: ~3x slower
+        walk(
+            module, builder.on_visit, builder.on_leave, LAYOUT_TYPES
+        )  # libcst's visit() rebuilds every node: ~3x slower
 
     def cached_analysis(self, key: str, build: Callable[[], _Result]) -> _Result:
         """The per-file result of an analysis kept outside the model, built by ``build()`` on first use.

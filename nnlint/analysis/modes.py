@@ -11,6 +11,7 @@ model, the set of modes it may run in, each eval mode with the ``.eval()`` call 
 Where the mode cannot be known (a function nobody in the file calls, ``model.train(flag)``) the model's
 mode is unknown and rules stay silent.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -215,7 +216,10 @@ class ModeAnalysis:
                 return state
             # modes set over there are quoted here by the call that sets them (findings stay in this file)
             effect = {
-                key: frozenset((mode, call.node if origin is not None and origin not in self.m.order else origin) for mode, origin in modes)
+                key: frozenset(
+                    (mode, call.node if origin is not None and origin not in self.m.order else origin)
+                    for mode, origin in modes
+                )
                 for key, modes in _summaries_of(owner).summary(target).items()
             }
             if record:
@@ -226,13 +230,16 @@ class ModeAnalysis:
             self._entries[target] = _copy(state) if entry is None else _join(entry, state)
         return self._apply(self.summary(target), state)
 
-    def _record_helper_evaluation(self, call: CallInfo, helper: FunctionInfo, owner: SemanticModel, state: State) -> None:
+    def _record_helper_evaluation(
+        self, call: CallInfo, helper: FunctionInfo, owner: SemanticModel, state: State
+    ) -> None:
         """A helper of another file that evaluates a model it is given, without setting its mode itself:
         the mode is the one the model has here, at the call (the helper's own file cannot know it)."""
         if helper.cls is not None:
             return
         sets_mode = {
-            c.receiver.value for c in owner.reachable_calls(helper.calls)
+            c.receiver.value
+            for c in owner.reachable_calls(helper.calls)
             if c.method_name in ("train", "eval") and isinstance(c.receiver, cst.Name)
         }
         for forward in helper.calls:
@@ -405,9 +412,11 @@ def _reaches_backward(model: SemanticModel, call: CallInfo, hops: int = 4) -> bo
             if isinstance(statement, cst.Assign):
                 scope = model.scope_of(statement)
                 for target in statement.targets:
-                    names = [target.target] if isinstance(target.target, cst.Name) else [
-                        e.value for e in getattr(target.target, "elements", []) if isinstance(e.value, cst.Name)
-                    ]
+                    names = (
+                        [target.target]
+                        if isinstance(target.target, cst.Name)
+                        else [e.value for e in getattr(target.target, "elements", []) if isinstance(e.value, cst.Name)]
+                    )
                     for name in names:
                         binding = next((b for b in scope.bindings.get(name.value, []) if b.node is statement), None)
                         if binding is not None:
@@ -423,7 +432,10 @@ def _inside_training_iteration(model: SemanticModel, call: CallInfo) -> bool:
         return False
     loop = call.loops[-1]
     own_level = [c for c in loop.calls if c.loops and c.loops[-1] is loop]
-    return any(model.is_backward_call(c) or model.optimizer_step_target(c) is not None for c in model.reachable_calls(own_level))
+    return any(
+        model.is_backward_call(c) or model.optimizer_step_target(c) is not None
+        for c in model.reachable_calls(own_level)
+    )
 
 
 _METRIC_METHODS = frozenset({"argmax", "topk", "eq", "max"})
@@ -459,9 +471,17 @@ def output_scored(model: SemanticModel, call: CallInfo) -> bool:
     it is being evaluated, not sampled or saved."""
     consumers: List[cst.CSTNode] = [call.node]
     parent = model.parent.get(call.node)
-    if isinstance(parent, cst.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0].target, (cst.Name, cst.Tuple)):
+    if (
+        isinstance(parent, cst.Assign)
+        and len(parent.targets) == 1
+        and isinstance(parent.targets[0].target, (cst.Name, cst.Tuple))
+    ):
         target = parent.targets[0].target
-        names = [target] if isinstance(target, cst.Name) else [e.value for e in target.elements if isinstance(e.value, cst.Name)]
+        names = (
+            [target]
+            if isinstance(target, cst.Name)
+            else [e.value for e in target.elements if isinstance(e.value, cst.Name)]
+        )
         for name in names:
             binding = next((b for b in call.scope.bindings.get(name.value, []) if b.node is parent), None)
             if binding is not None:
@@ -483,7 +503,11 @@ def _iterates_a_loader(model: SemanticModel, loop: LoopInfo) -> bool:
     if iterated_loader(model, loop.iter, loop.scope):
         return True
     source = loop.iter
-    while isinstance(source, cst.Call) and source.args and dotted_name(source.func) in ("enumerate", "tqdm", "tqdm.tqdm", "iter"):
+    while (
+        isinstance(source, cst.Call)
+        and source.args
+        and dotted_name(source.func) in ("enumerate", "tqdm", "tqdm.tqdm", "iter")
+    ):
         source = source.args[0].value
     name = dotted_name(source) if source is not None else None
     return name is not None and "loader" in name.rsplit(".", 1)[-1].lower()
@@ -499,10 +523,13 @@ def is_training_forward(model: SemanticModel, call: CallInfo) -> bool:
         return False
     level = call.loops[-1] if call.loops else None
     siblings = [
-        c for c in (call.function.calls if call.function is not None else model.calls)
+        c
+        for c in (call.function.calls if call.function is not None else model.calls)
         if (c.loops[-1] if c.loops else None) is level and (call.function is not None or c.function is None)
     ]
-    return any(model.is_backward_call(c) or model.optimizer_step_target(c) is not None for c in model.reachable_calls(siblings))
+    return any(
+        model.is_backward_call(c) or model.optimizer_step_target(c) is not None for c in model.reachable_calls(siblings)
+    )
 
 
 _DETACHING_METHODS = ("detach", "item", "tolist", "numpy")
@@ -531,10 +558,15 @@ def training_steps_of(model: SemanticModel, call: CallInfo) -> List[CallInfo]:
     """The backward/step calls that make ``call`` a training forward (same loop level, helpers included)."""
     level = call.loops[-1] if call.loops else None
     siblings = [
-        c for c in (call.function.calls if call.function is not None else model.calls)
+        c
+        for c in (call.function.calls if call.function is not None else model.calls)
         if (c.loops[-1] if c.loops else None) is level and (call.function is not None or c.function is None)
     ]
-    return [c for c in model.reachable_calls(siblings) if model.is_backward_call(c) or model.optimizer_step_target(c) is not None]
+    return [
+        c
+        for c in model.reachable_calls(siblings)
+        if model.is_backward_call(c) or model.optimizer_step_target(c) is not None
+    ]
 
 
 def _branch_tests(model: SemanticModel, node: cst.CSTNode) -> Tuple[Set[str], Set[str]]:
@@ -626,8 +658,11 @@ def mode_chosen_by_condition(model: SemanticModel, use: ForwardUse) -> bool:
     before it in the same function (an export or a check run in the mode the caller asks for)."""
     func = use.call.function
     switches = [
-        c for c in model.calls_named("train", "eval")
-        if c.function is func and c.receiver is not None and c.order < use.call.order
+        c
+        for c in model.calls_named("train", "eval")
+        if c.function is func
+        and c.receiver is not None
+        and c.order < use.call.order
         and model.object_of(c.receiver, c.scope).node is use.model.node
     ]
     evals = [c.node for c in switches if c.method_name == "eval"]

@@ -4,6 +4,7 @@ functions and methods (what every ``return`` gives, when the returns agree).
 
 Part of the shape analysis of :mod:`~nnlint.analysis.batch_shapes` (which asks this module about calls).
 """
+
 from __future__ import annotations
 
 from typing import List, Optional
@@ -17,7 +18,11 @@ from nnlint.analysis.model import FunctionInfo, Obj, Scope, SemanticModel
 from nnlint.analysis.sizes import size_of
 
 _MAX_DEPTH = 40
-_LINEAR = {api.NN + "Linear": (1, "out_features"), api.NN + "LazyLinear": (0, "out_features"), api.NN + "Bilinear": (2, "out_features")}
+_LINEAR = {
+    api.NN + "Linear": (1, "out_features"),
+    api.NN + "LazyLinear": (0, "out_features"),
+    api.NN + "Bilinear": (2, "out_features"),
+}
 _CONVOLUTIONS = {
     **{api.NN + f"Conv{n}d": n for n in (1, 2, 3)},
     **{api.NN + f"ConvTranspose{n}d": n for n in (1, 2, 3)},
@@ -26,7 +31,10 @@ _SHAPE_PRESERVING = (
     (frozenset(api.ACTIVATION_CLASSES) - {api.NN + "Flatten"})
     | api.DROPOUT_CLASSES
     | api.BATCHNORM_CLASSES
-    | frozenset(api.NN + n for n in ("LayerNorm", "GroupNorm", "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d", "LocalResponseNorm"))
+    | frozenset(
+        api.NN + n
+        for n in ("LayerNorm", "GroupNorm", "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d", "LocalResponseNorm")
+    )
 )
 
 
@@ -45,7 +53,9 @@ def call_output(model: SemanticModel, call: cst.Call, scope: Scope, depth: int =
     return _agreed(_returned(model, target, None, depth + 1))
 
 
-def call_output_element(model: SemanticModel, call: cst.Call, index: int, scope: Scope, depth: int = 0) -> Optional[TensorShape]:
+def call_output_element(
+    model: SemanticModel, call: cst.Call, index: int, scope: Scope, depth: int = 0
+) -> Optional[TensorShape]:
     """The shape of element ``index`` of the tuple a model or user function returns (``a, b = net(x)``)."""
     if depth > _MAX_DEPTH:
         return None
@@ -80,7 +90,9 @@ def _first_argument(call: cst.Call) -> Optional[cst.BaseExpression]:
     return None
 
 
-def _returned(model: SemanticModel, function: FunctionInfo, index: Optional[int], depth: int) -> List[Optional[TensorShape]]:
+def _returned(
+    model: SemanticModel, function: FunctionInfo, index: Optional[int], depth: int
+) -> List[Optional[TensorShape]]:
     owner = model.owner_of(function) or model
     values = [r.value for r in function.returns if r.value is not None]
     if index is None:
@@ -94,7 +106,9 @@ def _agreed(shapes: List[Optional[TensorShape]]) -> Optional[TensorShape]:
     return shapes[0]
 
 
-def module_output(model: SemanticModel, obj: Obj, given: Optional[TensorShape], depth: int = 0) -> Optional[TensorShape]:
+def module_output(
+    model: SemanticModel, obj: Obj, given: Optional[TensorShape], depth: int = 0
+) -> Optional[TensorShape]:
     """The shape a module gives an input of shape ``given`` (None: unknown input)."""
     if depth > _MAX_DEPTH:
         return None
@@ -109,10 +123,14 @@ def module_output(model: SemanticModel, obj: Obj, given: Optional[TensorShape], 
         position, keyword = _LINEAR[qualname]
         return with_last(given, size_of(owner, owner.argument(node, position, keyword), scope))
     if qualname in _CONVOLUTIONS:
-        return _convolved(given, size_of(owner, owner.argument(node, 1, "out_channels"), scope), _CONVOLUTIONS[qualname])
+        return _convolved(
+            given, size_of(owner, owner.argument(node, 1, "out_channels"), scope), _CONVOLUTIONS[qualname]
+        )
     if qualname == api.NN + "Embedding":
         width = size_of(owner, owner.argument(node, 1, "embedding_dim"), scope)
-        return TensorShape(given.dims + (width,), given.exact) if given is not None else TensorShape((width,), exact=False)
+        return (
+            TensorShape(given.dims + (width,), given.exact) if given is not None else TensorShape((width,), exact=False)
+        )
     if qualname in _SHAPE_PRESERVING:
         return given
     if qualname == api.NN + "Sequential":

@@ -2,6 +2,7 @@
 
 A part of :class:`~nnlint.analysis.model.SemanticModel` (which combines the parts); read through it.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Dict, List, Optional, Set
@@ -11,7 +12,11 @@ import libcst as cst
 from nnlint.analysis import torch_api as api
 from nnlint.analysis.imports import dotted_name
 from nnlint.analysis.symbols import (
-    _MAX_DEPTH, Binding, ClassInfo, FunctionInfo, Scope,
+    _MAX_DEPTH,
+    Binding,
+    ClassInfo,
+    FunctionInfo,
+    Scope,
 )
 
 if TYPE_CHECKING:
@@ -121,10 +126,19 @@ class NameResolution:
             return api.canonical(full)
         if binding.kind in ("assign", "annassign") and binding.value is not None and rest:
             # `F = torch.nn.functional` style aliases
-            base = self.qualname(binding.value, binding.scope, _depth + 1) if isinstance(binding.value, (cst.Name, cst.Attribute)) else None
+            base = (
+                self.qualname(binding.value, binding.scope, _depth + 1)
+                if isinstance(binding.value, (cst.Name, cst.Attribute))
+                else None
+            )
             if base is not None:
                 return api.canonical(f"{base}.{rest}")
-        if binding.kind in ("assign", "annassign") and binding.value is not None and not rest and isinstance(binding.value, (cst.Name, cst.Attribute)):
+        if (
+            binding.kind in ("assign", "annassign")
+            and binding.value is not None
+            and not rest
+            and isinstance(binding.value, (cst.Name, cst.Attribute))
+        ):
             return self.qualname(binding.value, binding.scope, _depth + 1)
         return None
 
@@ -260,4 +274,14 @@ class NameResolution:
 
 
 # blocks that run on some paths only: a branch of an if, a try's handlers, a loop's body
-_BRANCHES = (cst.If, cst.Else, cst.Try, cst.TryStar, cst.ExceptHandler, cst.ExceptStarHandler, cst.For, cst.While, cst.Match)
+_BRANCHES = (
+    cst.If,
+    cst.Else,
+    cst.Try,
+    cst.TryStar,
+    cst.ExceptHandler,
+    cst.ExceptStarHandler,
+    cst.For,
+    cst.While,
+    cst.Match,
+)

@@ -2,6 +2,7 @@
 
 A part of :class:`~nnlint.analysis.model.SemanticModel` (which combines the parts); read through it.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
@@ -11,7 +12,11 @@ import libcst as cst
 from nnlint.analysis import torch_api as api
 from nnlint.analysis.launchers import passed_through_argument, passes_through
 from nnlint.analysis.symbols import (
-    _MAX_DEPTH, UNKNOWN, ClassInfo, Obj, Scope,
+    _MAX_DEPTH,
+    UNKNOWN,
+    ClassInfo,
+    Obj,
+    Scope,
 )
 
 if TYPE_CHECKING:
@@ -48,16 +53,32 @@ class ObjectRoles:
             cycles_before = self._object_cycles  # usage is a fallback for a final "unknown", not for one inside a cycle
             if binding.kind in ("assign", "annassign", "walrus", "with") and binding.index is None:
                 found = self.object_of(binding.value, binding.scope, depth + 1)
-                if found.kind == "unknown" and self._object_cycles == cycles_before and isinstance(binding.value, (cst.Call, cst.Name, cst.Attribute, cst.Subscript)):
+                if (
+                    found.kind == "unknown"
+                    and self._object_cycles == cycles_before
+                    and isinstance(binding.value, (cst.Call, cst.Name, cst.Attribute, cst.Subscript))
+                ):
                     return self.object_by_usage(binding) or UNKNOWN
                 return found
-            if binding.kind in ("assign", "unpack") and binding.index is not None and len(binding.index) == 1 and isinstance(binding.value, (cst.Tuple, cst.List)):
+            if (
+                binding.kind in ("assign", "unpack")
+                and binding.index is not None
+                and len(binding.index) == 1
+                and isinstance(binding.value, (cst.Tuple, cst.List))
+            ):
                 elements = binding.value.elements  # `criterion_a, criterion_b = nn.BCELoss(), nn.NLLLoss()`
                 position = binding.index[0]
-                if position < len(elements) and not any(isinstance(e, cst.StarredElement) for e in elements[: position + 1]):
+                if position < len(elements) and not any(
+                    isinstance(e, cst.StarredElement) for e in elements[: position + 1]
+                ):
                     return self.object_of(elements[position].value, binding.scope, depth + 1)
                 return UNKNOWN
-            if binding.kind in ("assign", "unpack") and binding.index is not None and len(binding.index) == 1 and isinstance(binding.value, cst.Call):
+            if (
+                binding.kind in ("assign", "unpack")
+                and binding.index is not None
+                and len(binding.index) == 1
+                and isinstance(binding.value, cst.Call)
+            ):
                 handed_back = passed_through_argument(self, binding.value, binding.scope, binding.index[0])
                 if handed_back is not None:  # `model, opt, dl = accelerator.prepare(model, opt, dl)`
                     return self.object_of(handed_back, binding.scope, depth + 1)
@@ -65,7 +86,14 @@ class ObjectRoles:
                 func = binding.scope.function
                 if func is None:
                     return UNKNOWN
-                candidates = {id(o.node) if o.node is not None else None: o for o in (owner.object_of(arg, arg_scope, depth + 1) for arg, arg_scope, owner in self.passed_arguments(func, binding.name)) if o.kind != "unknown"}
+                candidates = {
+                    id(o.node) if o.node is not None else None: o
+                    for o in (
+                        owner.object_of(arg, arg_scope, depth + 1)
+                        for arg, arg_scope, owner in self.passed_arguments(func, binding.name)
+                    )
+                    if o.kind != "unknown"
+                }
                 candidates = _without_usage_only(candidates)
                 if len(candidates) == 1:
                     return next(iter(candidates.values()))
@@ -73,9 +101,18 @@ class ObjectRoles:
                 if len(kinds) == 1 and candidates:
                     first = next(iter(candidates.values()))
                     classes = {id(o.cls) for o in candidates.values()}
-                    if len(classes) == 1 and first.cls is not None:  # one class, built in several places (train.py, test.py)
+                    if (
+                        len(classes) == 1 and first.cls is not None
+                    ):  # one class, built in several places (train.py, test.py)
                         return Obj(first.kind, first.qualname, None, first.cls, first.owner, scope)
-                    return Obj(first.kind, first.qualname if len({o.qualname for o in candidates.values()}) == 1 else None, None, None, self, scope)
+                    return Obj(
+                        first.kind,
+                        first.qualname if len({o.qualname for o in candidates.values()}) == 1 else None,
+                        None,
+                        None,
+                        self,
+                        scope,
+                    )
                 if not candidates and self._object_cycles == cycles_before:
                     return self.object_by_usage(binding) or UNKNOWN
                 return UNKNOWN
@@ -127,7 +164,9 @@ class ObjectRoles:
         for binding in self.alternative_bindings(expr, scope):
             if binding.kind == "param" and binding.scope.function is not None:
                 for arg, arg_scope, owner in self.passed_arguments(binding.scope.function, binding.name):
-                    candidates = owner.object_alternatives(arg, arg_scope, depth + 1) or [owner.object_of(arg, arg_scope, depth + 1)]
+                    candidates = owner.object_alternatives(arg, arg_scope, depth + 1) or [
+                        owner.object_of(arg, arg_scope, depth + 1)
+                    ]
                     for obj in candidates:
                         found.setdefault(id(obj.node), obj)
             elif binding.kind in ("assign", "annassign") and binding.index is None and binding.value is not None:
@@ -166,7 +205,20 @@ class ObjectRoles:
     def _object_of_call(self: "SemanticModel", call: cst.Call, scope: Scope, depth: int) -> Obj:
         func = call.func
         # method calls that return their receiver (model.to(device), model.cuda(), loader wrappers)
-        if isinstance(func, cst.Attribute) and func.attr.value in ("to", "cuda", "cpu", "float", "double", "half", "train", "eval", "requires_grad_", "type", "bfloat16", "module"):
+        if isinstance(func, cst.Attribute) and func.attr.value in (
+            "to",
+            "cuda",
+            "cpu",
+            "float",
+            "double",
+            "half",
+            "train",
+            "eval",
+            "requires_grad_",
+            "type",
+            "bfloat16",
+            "module",
+        ):
             receiver = self.object_of(func.value, scope, depth + 1)
             if receiver.kind in ("model", "layer", "loss"):  # a loss is a module too: `nn.CrossEntropyLoss().cuda()`
                 return receiver
@@ -183,7 +235,11 @@ class ObjectRoles:
                 return Obj(kind, qualname, call, None, self, scope)
             if qualname in api.CONTAINER_CLASSES:
                 return Obj("model", qualname, call, None, self, scope)
-            if api.is_mode_dependent_architecture(qualname) or qualname.startswith("torchvision.models.") or _is_timm_model_factory(qualname):
+            if (
+                api.is_mode_dependent_architecture(qualname)
+                or qualname.startswith("torchvision.models.")
+                or _is_timm_model_factory(qualname)
+            ):
                 return Obj("model", qualname, call, None, self, scope)
         if isinstance(func, cst.Attribute) and func.attr.value in ("parameters", "named_parameters"):
             return UNKNOWN
@@ -213,7 +269,12 @@ class ObjectRoles:
             return "loader"
         if qualname in api.SAMPLERS:
             return "sampler"
-        if qualname.startswith(api.NN) and qualname not in api.CONTAINER_CLASSES and qualname[len(api.NN):][:1].isupper() and "." not in qualname[len(api.NN):]:
+        if (
+            qualname.startswith(api.NN)
+            and qualname not in api.CONTAINER_CLASSES
+            and qualname[len(api.NN) :][:1].isupper()
+            and "." not in qualname[len(api.NN) :]
+        ):
             return "layer"
         return None
 

@@ -4,6 +4,7 @@ and in which order the optimizer and the learning-rate scheduler are stepped wit
 Built only on the public API of :class:`~nnlint.analysis.model.SemanticModel`; the calls a loop makes
 include the calls of the user functions it calls (``train_one_epoch``, ``self.train_step``...).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -171,7 +172,11 @@ def iteration_events(model: SemanticModel, loop: LoopInfo) -> List[StepEvent]:
 
 def _body_calls(model: SemanticModel, calls: Sequence[CallInfo], container: cst.CSTNode) -> Iterator[CallInfo]:
     """The calls of a loop body or function body in source order (the loop header excluded)."""
-    header: Optional[cst.CSTNode] = container.iter if isinstance(container, cst.For) else (container.test if isinstance(container, cst.While) else None)
+    header: Optional[cst.CSTNode] = (
+        container.iter
+        if isinstance(container, cst.For)
+        else (container.test if isinstance(container, cst.While) else None)
+    )
     for call in sorted(calls, key=lambda c: c.order):
         if header is not None and (call.node is header or header in model.ancestors(call.node)):
             continue
@@ -210,5 +215,7 @@ def _collect_events(
         if target is None or target.name == "forward" or id(target) in active or target.scope.node not in model.order:
             continue
         active.add(id(target))
-        _collect_events(model, target.node, list(_body_calls(model, target.calls, target.node)), guarded, events, depth + 1, active)
+        _collect_events(
+            model, target.node, list(_body_calls(model, target.calls, target.node)), guarded, events, depth + 1, active
+        )
         active.discard(id(target))

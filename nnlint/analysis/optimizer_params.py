@@ -4,6 +4,7 @@ it is built over (param groups included), layer replacements after it was built,
 Built only on the public API of :class:`~nnlint.analysis.model.SemanticModel`. Models are compared by
 their spelling within one scope (``model``, ``self.model``), which is what the idioms rely on.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -16,7 +17,18 @@ from nnlint.analysis.imports import dotted_name
 from nnlint.analysis.model import CallInfo, ClassInfo, Obj, Scope, SemanticModel
 
 _PARAMETER_METHODS = frozenset({"parameters", "named_parameters"})
-_PARAMETERLESS_FRAGMENTS = ("Pool", "Upsample", "Flatten", "Unflatten", "PixelShuffle", "PixelUnshuffle", "Pad", "Identity", "Softmax", "ChannelShuffle")
+_PARAMETERLESS_FRAGMENTS = (
+    "Pool",
+    "Upsample",
+    "Flatten",
+    "Unflatten",
+    "PixelShuffle",
+    "PixelUnshuffle",
+    "Pad",
+    "Identity",
+    "Softmax",
+    "ChannelShuffle",
+)
 
 
 @dataclass(frozen=True)
@@ -38,7 +50,9 @@ class OptimizerBuild:
 
     def covers(self, module: str) -> bool:
         """Whether the optimizer holds ``module``'s parameters (all of the model's, or that submodule's)."""
-        return any(s.module is not None and (module == s.module or module.startswith(s.module + ".")) for s in self.sources)
+        return any(
+            s.module is not None and (module == s.module or module.startswith(s.module + ".")) for s in self.sources
+        )
 
 
 def _parameter_calls(model: SemanticModel, expr: cst.CSTNode) -> List[cst.Call]:
@@ -49,7 +63,9 @@ def _parameter_calls(model: SemanticModel, expr: cst.CSTNode) -> List[cst.Call]:
     ]
 
 
-def parameter_sources(model: SemanticModel, expr: Optional[cst.BaseExpression], scope: Scope, depth: int = 0) -> List[ParameterSource]:
+def parameter_sources(
+    model: SemanticModel, expr: Optional[cst.BaseExpression], scope: Scope, depth: int = 0
+) -> List[ParameterSource]:
     """The ``X.parameters()`` calls an optimizer's ``params`` argument is built from (through local names)."""
     if expr is None or depth > 4:
         return []
@@ -134,7 +150,9 @@ def trainable_submodules(model: SemanticModel, cls: ClassInfo) -> List[str]:
 def mentions_freezing(model: SemanticModel, node: cst.CSTNode, in_forward: bool = False) -> bool:
     """Freezing written in the source: ``x.requires_grad = ...``, ``x.requires_grad_(...)``, ``x.freeze()``;
     with ``in_forward``, also the forward-pass forms ``.detach()`` and ``torch.no_grad()``."""
-    methods = {"requires_grad_", "freeze"} | ({"detach", "detach_", "no_grad", "inference_mode"} if in_forward else set())
+    methods = {"requires_grad_", "freeze"} | (
+        {"detach", "detach_", "no_grad", "inference_mode"} if in_forward else set()
+    )
     for assign in model.descendants(node, cst.Assign):
         if any(isinstance(t.target, cst.Attribute) and t.target.attr.value == "requires_grad" for t in assign.targets):  # type: ignore[attr-defined]
             return True

@@ -6,6 +6,7 @@ second produces positions. Running the provider's code generation directly gives
 about half the time. It reaches into the provider's internals, so any failure falls back to the
 public route.
 """
+
 from __future__ import annotations
 
 import ast
@@ -29,12 +30,38 @@ def node_positions(module: cst.Module) -> Dict[cst.CSTNode, CodeRange]:
 
 
 _SMALL_STATEMENTS: Tuple[type, ...] = (
-    cst.Assign, cst.AnnAssign, cst.AugAssign, cst.Expr, cst.Return, cst.Raise, cst.Assert, cst.Del,
-    cst.Pass, cst.Break, cst.Continue, cst.Global, cst.Nonlocal, cst.Import, cst.ImportFrom,
+    cst.Assign,
+    cst.AnnAssign,
+    cst.AugAssign,
+    cst.Expr,
+    cst.Return,
+    cst.Raise,
+    cst.Assert,
+    cst.Del,
+    cst.Pass,
+    cst.Break,
+    cst.Continue,
+    cst.Global,
+    cst.Nonlocal,
+    cst.Import,
+    cst.ImportFrom,
 )
 _AST_SMALL_STATEMENTS: Tuple[Type[ast.stmt], ...] = (
-    ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Expr, ast.Return, ast.Raise, ast.Assert, ast.Delete,
-    ast.Pass, ast.Break, ast.Continue, ast.Global, ast.Nonlocal, ast.Import, ast.ImportFrom,
+    ast.Assign,
+    ast.AnnAssign,
+    ast.AugAssign,
+    ast.Expr,
+    ast.Return,
+    ast.Raise,
+    ast.Assert,
+    ast.Delete,
+    ast.Pass,
+    ast.Break,
+    ast.Continue,
+    ast.Global,
+    ast.Nonlocal,
+    ast.Import,
+    ast.ImportFrom,
 )
 
 
@@ -61,7 +88,9 @@ class StatementAnchoredPositions:
         if len(starts) == len(statements):  # both in source order: small statements never nest
             self._anchors = dict(zip(statements, starts))
 
-    def range_of(self, node: cst.CSTNode, statement: Optional[cst.CSTNode], code: Callable[[cst.CSTNode], str]) -> Optional[CodeRange]:
+    def range_of(
+        self, node: cst.CSTNode, statement: Optional[cst.CSTNode], code: Callable[[cst.CSTNode], str]
+    ) -> Optional[CodeRange]:
         if statement is None or statement not in self._anchors:
             return None
         line, byte_column = self._anchors[statement]
@@ -75,7 +104,10 @@ class StatementAnchoredPositions:
         column = self._character_column(line, byte_column)
         if column is None:
             return None
-        found = CodeRange(self._shift(relative.start, origin.start, line, column), self._shift(relative.end, origin.start, line, column))
+        found = CodeRange(
+            self._shift(relative.start, origin.start, line, column),
+            self._shift(relative.end, origin.start, line, column),
+        )
         text = self._lines[found.start.line - 1] if 0 < found.start.line <= len(self._lines) else ""
         expected = code(node).split("\n", 1)[0][:40]
         return found if text[found.start.column :].startswith(expected) else None

@@ -6,6 +6,7 @@ other file only gets the cheap syntax check. The scan is a regular expression ov
 it errs on the side of analysing (an ``import torch`` inside a docstring lets a file through; an
 import built at run time with ``importlib`` is not seen, and neither is the file).
 """
+
 from __future__ import annotations
 
 import os
@@ -19,8 +20,20 @@ from nnlint.analysis.hashing import content_hash
 # Top-level packages whose import marks a file as (possibly) training code.
 TRAINING_ROOTS = frozenset(
     {
-        "torch", "numpy", "lightning", "pytorch_lightning", "lightning_fabric", "timm", "transformers",
-        "accelerate", "deepspeed", "torchvision", "torchaudio", "torchtext", "torchmetrics", "fairscale",
+        "torch",
+        "numpy",
+        "lightning",
+        "pytorch_lightning",
+        "lightning_fabric",
+        "timm",
+        "transformers",
+        "accelerate",
+        "deepspeed",
+        "torchvision",
+        "torchaudio",
+        "torchtext",
+        "torchmetrics",
+        "fairscale",
     }
 )
 # Linting an installed package: its neighbours there are other distributions, not the same project.

@@ -3,6 +3,7 @@
 Each file is read and parsed at most once per run, whether it is linted itself or only consulted
 because another file imports from it; the semantic model built for it is shared too.
 """
+
 from __future__ import annotations
 
 import os
@@ -19,10 +20,42 @@ from nnlint.analysis.source import SourceError, decode_source, parse_source
 # Imports that are never project modules: no need to look for them on disk.
 _EXTERNAL_ROOTS = frozenset(
     {
-        "torch", "torchvision", "torchaudio", "torchtext", "numpy", "np", "scipy", "sklearn", "pandas",
-        "timm", "transformers", "pytorch_lightning", "lightning", "os", "sys", "math", "random", "time",
-        "argparse", "collections", "typing", "json", "pathlib", "functools", "itertools", "logging",
-        "dataclasses", "re", "copy", "tqdm", "matplotlib", "PIL", "cv2", "warnings", "shutil", "glob",
+        "torch",
+        "torchvision",
+        "torchaudio",
+        "torchtext",
+        "numpy",
+        "np",
+        "scipy",
+        "sklearn",
+        "pandas",
+        "timm",
+        "transformers",
+        "pytorch_lightning",
+        "lightning",
+        "os",
+        "sys",
+        "math",
+        "random",
+        "time",
+        "argparse",
+        "collections",
+        "typing",
+        "json",
+        "pathlib",
+        "functools",
+        "itertools",
+        "logging",
+        "dataclasses",
+        "re",
+        "copy",
+        "tqdm",
+        "matplotlib",
+        "PIL",
+        "cv2",
+        "warnings",
+        "shutil",
+        "glob",
     }
 )
 _MAX_REEXPORT_DEPTH = 4
@@ -88,7 +121,11 @@ def _caller_folders(path: Path) -> List[Path]:
             below = sorted(entry for entry in root.iterdir() if entry.is_dir())
         except OSError:
             continue
-        below = [entry for entry in below if not entry.name.startswith((".", "_")) and entry.name not in INSTALLED_PACKAGE_DIRS]
+        below = [
+            entry
+            for entry in below
+            if not entry.name.startswith((".", "_")) and entry.name not in INSTALLED_PACKAGE_DIRS
+        ]
         for entry in below[:_MAX_SUBFOLDERS]:
             if entry not in folders:
                 folders.append(entry)
@@ -192,7 +229,9 @@ class ProjectIndex:
         self._dependencies.update(cached[1])
         return cached[0]
 
-    def lookup(self, qualname: str, importer: SemanticModel, _depth: int = 0) -> Optional[Union[ClassInfo, FunctionInfo]]:
+    def lookup(
+        self, qualname: str, importer: SemanticModel, _depth: int = 0
+    ) -> Optional[Union[ClassInfo, FunctionInfo]]:
         """The class or function a qualified name designates in the project, if it is defined there."""
         parts = tuple(qualname.split("."))
         if not parts or parts[0] in _EXTERNAL_ROOTS or _depth > _MAX_REEXPORT_DEPTH or importer.path.startswith("<"):
@@ -222,7 +261,9 @@ class ProjectIndex:
         self._dependencies[resolved] = self._digest(resolved)
         return self.model_for_path(path)
 
-    def _lookup(self, parts: Tuple[str, ...], importer: SemanticModel, _depth: int) -> Optional[Union[ClassInfo, FunctionInfo]]:
+    def _lookup(
+        self, parts: Tuple[str, ...], importer: SemanticModel, _depth: int
+    ) -> Optional[Union[ClassInfo, FunctionInfo]]:
         importer_path = Path(importer.path)
         for split in range(len(parts) - 1, 0, -1):
             module_path = self._find_module(parts[:split], importer_path)
@@ -280,8 +321,16 @@ class ProjectIndex:
         # fit`, `from .engine import *`, `from . import engine`, `from pkg.engine import ...`)
         words = (
             re.compile(rb"(?<![\w])" + re.escape(name).encode() + rb"\s*\("),
-            re.compile(rb"^[ \t]*(?:from[ \t]+[\w.]*\b" + module_word.encode() + rb"\b[ \t]+import|import[ \t]+[\w., \t]*\b"
-                       + module_word.encode() + rb"\b|from[ \t]+[\w.]+[ \t]+import[^\n]*\b" + module_word.encode() + rb"\b)", re.M),
+            re.compile(
+                rb"^[ \t]*(?:from[ \t]+[\w.]*\b"
+                + module_word.encode()
+                + rb"\b[ \t]+import|import[ \t]+[\w., \t]*\b"
+                + module_word.encode()
+                + rb"\b|from[ \t]+[\w.]+[ \t]+import[^\n]*\b"
+                + module_word.encode()
+                + rb"\b)",
+                re.M,
+            ),
         )
         models: List[SemanticModel] = []
         seen = {owner_path}

@@ -6,6 +6,7 @@
 ``tanh``, ``clamp``), standardisation (``(y - y.mean()) / y.std()`` takes both signs), arithmetic,
 and follows batches back through a DataLoader to the ``TensorDataset`` component they come from.
 """
+
 from __future__ import annotations
 
 import math
@@ -25,7 +26,11 @@ _MAX_DEPTH = 14
 
 _UNBOUNDED_SOURCES = frozenset(
     {
-        "torch.randn", "torch.randn_like", "torch.normal", "numpy.random.randn", "numpy.random.standard_normal",
+        "torch.randn",
+        "torch.randn_like",
+        "torch.normal",
+        "numpy.random.randn",
+        "numpy.random.standard_normal",
         "numpy.random.normal",
     }
 )
@@ -33,34 +38,85 @@ _UNIT_SOURCES = frozenset(
     {"torch.rand", "torch.rand_like", "numpy.random.rand", "numpy.random.random", "numpy.random.random_sample"}
 )
 _BOUNDED_FUNCTIONS = {
-    "torch.sigmoid": UNIT, "torch.nn.functional.sigmoid": UNIT, "torch.special.expit": UNIT,
-    "torch.tanh": (-1.0, 1.0), "torch.nn.functional.tanh": (-1.0, 1.0),
-    "torch.sin": (-1.0, 1.0), "torch.cos": (-1.0, 1.0), "numpy.sin": (-1.0, 1.0), "numpy.cos": (-1.0, 1.0),
-    "torch.relu": (0.0, INF), "torch.nn.functional.relu": (0.0, INF), "torch.abs": (0.0, INF),
-    "torch.exp": (0.0, INF), "numpy.exp": (0.0, INF), "numpy.abs": (0.0, INF),
+    "torch.sigmoid": UNIT,
+    "torch.nn.functional.sigmoid": UNIT,
+    "torch.special.expit": UNIT,
+    "torch.tanh": (-1.0, 1.0),
+    "torch.nn.functional.tanh": (-1.0, 1.0),
+    "torch.sin": (-1.0, 1.0),
+    "torch.cos": (-1.0, 1.0),
+    "numpy.sin": (-1.0, 1.0),
+    "numpy.cos": (-1.0, 1.0),
+    "torch.relu": (0.0, INF),
+    "torch.nn.functional.relu": (0.0, INF),
+    "torch.abs": (0.0, INF),
+    "torch.exp": (0.0, INF),
+    "numpy.exp": (0.0, INF),
+    "numpy.abs": (0.0, INF),
     "torch.nn.functional.softplus": (0.0, INF),
 }
 _BOUNDED_METHODS = {
-    "sigmoid": UNIT, "tanh": (-1.0, 1.0), "sin": (-1.0, 1.0), "cos": (-1.0, 1.0),
-    "relu": (0.0, INF), "abs": (0.0, INF), "exp": (0.0, INF),
+    "sigmoid": UNIT,
+    "tanh": (-1.0, 1.0),
+    "sin": (-1.0, 1.0),
+    "cos": (-1.0, 1.0),
+    "relu": (0.0, INF),
+    "abs": (0.0, INF),
+    "exp": (0.0, INF),
 }
 _SAME_VALUE_FUNCTIONS = frozenset(
     {
-        "torch.from_numpy", "torch.as_tensor", "torch.tensor", "torch.flatten", "torch.squeeze", "torch.unsqueeze",
-        "torch.reshape", "numpy.asarray", "numpy.array", "numpy.ascontiguousarray", "numpy.float32",
+        "torch.from_numpy",
+        "torch.as_tensor",
+        "torch.tensor",
+        "torch.flatten",
+        "torch.squeeze",
+        "torch.unsqueeze",
+        "torch.reshape",
+        "numpy.asarray",
+        "numpy.array",
+        "numpy.ascontiguousarray",
+        "numpy.float32",
     }
 )
 _SAME_VALUE_METHODS = frozenset(
     {
-        "float", "double", "half", "astype", "to", "cuda", "cpu", "contiguous", "clone", "detach", "numpy",
-        "view", "reshape", "unsqueeze", "squeeze", "flatten", "view_as", "reshape_as", "type", "type_as",
-        "mean", "max", "min", "median", "copy", "permute", "transpose", "t",
+        "float",
+        "double",
+        "half",
+        "astype",
+        "to",
+        "cuda",
+        "cpu",
+        "contiguous",
+        "clone",
+        "detach",
+        "numpy",
+        "view",
+        "reshape",
+        "unsqueeze",
+        "squeeze",
+        "flatten",
+        "view_as",
+        "reshape_as",
+        "type",
+        "type_as",
+        "mean",
+        "max",
+        "min",
+        "median",
+        "copy",
+        "permute",
+        "transpose",
+        "t",
     }
 )
 _STANDARDISERS = frozenset({"fit_transform", "transform"})
 
 
-def value_range(model: SemanticModel, expr: Optional[cst.BaseExpression], scope: Scope, depth: int = 0) -> Optional[Range]:
+def value_range(
+    model: SemanticModel, expr: Optional[cst.BaseExpression], scope: Scope, depth: int = 0
+) -> Optional[Range]:
     """The interval every value of a tensor lies in, or None when the source does not prove one."""
     if expr is None or depth > _MAX_DEPTH:
         return None
@@ -106,7 +162,9 @@ def _name_range(model: SemanticModel, name: cst.Name, scope: Scope, depth: int) 
     return value_range(model, binding.value, binding.scope, depth + 1)
 
 
-def _batch_component_range(model: SemanticModel, iterable: cst.BaseExpression, index: Tuple[int, ...], scope: Scope, depth: int) -> Optional[Range]:
+def _batch_component_range(
+    model: SemanticModel, iterable: cst.BaseExpression, index: Tuple[int, ...], scope: Scope, depth: int
+) -> Optional[Range]:
     """``yb`` in ``for xb, yb in loader``: the range of the matching TensorDataset tensor."""
     if isinstance(iterable, cst.Call) and model.callee_qualname(iterable, scope) == "enumerate":
         if len(index) < 2 or index[0] != 1 or not iterable.args:
@@ -242,7 +300,15 @@ def _call_range(model: SemanticModel, call: cst.Call, scope: Scope, depth: int) 
         return _BOUNDED_FUNCTIONS[qualname]
     if qualname in ("torch.clamp", "torch.clip", "numpy.clip"):
         return _clamp_range(model, call, scope, model.argument(call, 0, None), 1, depth)
-    if qualname in ("torch.cat", "torch.stack", "torch.concat", "numpy.concatenate", "numpy.stack", "numpy.vstack", "numpy.hstack"):
+    if qualname in (
+        "torch.cat",
+        "torch.stack",
+        "torch.concat",
+        "numpy.concatenate",
+        "numpy.stack",
+        "numpy.vstack",
+        "numpy.hstack",
+    ):
         sequence = model.argument(call, 0, None)
         if isinstance(sequence, (cst.List, cst.Tuple)):
             return _union([value_range(model, e.value, scope, depth + 1) for e in sequence.elements])
@@ -250,7 +316,12 @@ def _call_range(model: SemanticModel, call: cst.Call, scope: Scope, depth: int) 
     if qualname in _SAME_VALUE_FUNCTIONS:
         return value_range(model, model.argument(call, 0, None), scope, depth + 1)
     if qualname == "torch.sum" or method == "sum":
-        inner = value_range(model, func.value if isinstance(func, cst.Attribute) and method else model.argument(call, 0, None), scope, depth + 1)
+        inner = value_range(
+            model,
+            func.value if isinstance(func, cst.Attribute) and method else model.argument(call, 0, None),
+            scope,
+            depth + 1,
+        )
         if inner is None:
             return None
         return (-INF if inner[0] < 0 else 0.0, INF if inner[1] > 0 else 0.0)
@@ -305,7 +376,9 @@ def _uniform_range(model: SemanticModel, call: cst.Call, scope: Scope) -> Option
     return (lo, hi)
 
 
-def _clamp_range(model: SemanticModel, call: cst.Call, scope: Scope, operand, offset: int, depth: int) -> Optional[Range]:
+def _clamp_range(
+    model: SemanticModel, call: cst.Call, scope: Scope, operand, offset: int, depth: int
+) -> Optional[Range]:
     low = model.number(model.argument(call, offset, "min"), scope)
     high = model.number(model.argument(call, offset + 1, "max"), scope)
     inner = value_range(model, operand, scope, depth + 1) or UNBOUNDED

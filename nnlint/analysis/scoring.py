@@ -5,6 +5,7 @@ An evaluation loop often scores its batches through such a helper rather than th
 an ``argmax`` written in the loop itself. Built only on the public queries of
 :class:`~nnlint.analysis.model.SemanticModel`.
 """
+
 from __future__ import annotations
 
 from typing import Callable, Dict, Tuple
@@ -14,7 +15,12 @@ from nnlint.analysis.model import CallInfo, FunctionInfo, SemanticModel
 _MAX_DEPTH = 2
 
 
-def scores_in_other_file(model: SemanticModel, call: CallInfo, scores_here: Callable[[SemanticModel, CallInfo], bool], depth: int = _MAX_DEPTH) -> bool:
+def scores_in_other_file(
+    model: SemanticModel,
+    call: CallInfo,
+    scores_here: Callable[[SemanticModel, CallInfo], bool],
+    depth: int = _MAX_DEPTH,
+) -> bool:
     """The call runs a function or method of another project file that computes a loss or a metric
     (judged by ``scores_here`` on its calls, through its helpers, a few files deep); no backward or
     optimizer step in it (a training helper is not scoring)."""
@@ -29,7 +35,9 @@ def scores_in_other_file(model: SemanticModel, call: CallInfo, scores_here: Call
     return _function_scores(owner, target, scores_here, depth)
 
 
-def _function_scores(owner: SemanticModel, func: FunctionInfo, scores_here: Callable[[SemanticModel, CallInfo], bool], depth: int) -> bool:
+def _function_scores(
+    owner: SemanticModel, func: FunctionInfo, scores_here: Callable[[SemanticModel, CallInfo], bool], depth: int
+) -> bool:
     cache: Dict[Tuple[int, int], bool] = owner.__dict__.setdefault("_helper_scores", {})
     key = (id(func), depth)
     if key not in cache:

@@ -13,6 +13,7 @@ Shapes are read from constructors (``torch.randn(n, 32, 32, 3)``, ``np.zeros((n,
 ``.float()``, ``.astype()``, arithmetic with scalars, helpers that return one value) and through
 integer indexing (``images[i]`` drops the first axis).
 """
+
 from __future__ import annotations
 
 import math
@@ -32,8 +33,13 @@ _MAX_DEPTH = 10
 # constructors whose positional arguments are the sizes (or one tuple of them)
 _VARARG_FACTORIES = frozenset(
     {
-        "torch.randn", "torch.rand", "torch.zeros", "torch.ones", "torch.empty",
-        "numpy.random.rand", "numpy.random.randn",
+        "torch.randn",
+        "torch.rand",
+        "torch.zeros",
+        "torch.ones",
+        "torch.empty",
+        "numpy.random.rand",
+        "numpy.random.randn",
     }
 )
 # constructors whose size is one argument: name -> (position, keyword)
@@ -64,14 +70,36 @@ _GENERATOR_METHODS: Dict[str, Tuple[Optional[int], Optional[str]]] = {
 # calls that return their (first) argument's shape unchanged
 _SAME_SHAPE_FUNCTIONS = frozenset(
     {
-        "torch.from_numpy", "torch.as_tensor", "torch.tensor", "torch.clone",
-        "numpy.asarray", "numpy.array", "numpy.ascontiguousarray", "numpy.float32",
+        "torch.from_numpy",
+        "torch.as_tensor",
+        "torch.tensor",
+        "torch.clone",
+        "numpy.asarray",
+        "numpy.array",
+        "numpy.ascontiguousarray",
+        "numpy.float32",
     }
 )
 _SAME_SHAPE_METHODS = frozenset(
     {
-        "float", "double", "half", "long", "int", "bool", "astype", "to", "cuda", "cpu", "contiguous",
-        "clone", "detach", "numpy", "type", "type_as", "copy", "requires_grad_",
+        "float",
+        "double",
+        "half",
+        "long",
+        "int",
+        "bool",
+        "astype",
+        "to",
+        "cuda",
+        "cpu",
+        "contiguous",
+        "clone",
+        "detach",
+        "numpy",
+        "type",
+        "type_as",
+        "copy",
+        "requires_grad_",
     }
 )
 _ARITHMETIC = (cst.Add, cst.Subtract, cst.Multiply, cst.Divide, cst.FloorDivide, cst.Power, cst.Modulo)
@@ -164,7 +192,9 @@ def _call_shape(model: SemanticModel, call: cst.Call, scope: Scope, depth: int) 
     return None
 
 
-def _decoded_image_shape(model: SemanticModel, call: cst.Call, qualname: Optional[str], scope: Scope, depth: int) -> Optional[Shape]:
+def _decoded_image_shape(
+    model: SemanticModel, call: cst.Call, qualname: Optional[str], scope: Scope, depth: int
+) -> Optional[Shape]:
     """Images as decoders hand them back, channels last: ``cv2.imread`` (H, W, 3), ``cv2.cvtColor(..., COLOR_*2RGB)``,
     ``cv2.resize`` (new H, W), PIL's ``.convert("RGB")`` (H, W, 3) seen through ``np.array``."""
     if qualname == "cv2.imread":
@@ -173,7 +203,9 @@ def _decoded_image_shape(model: SemanticModel, call: cst.Call, qualname: Optiona
             return [("dim", id(call), 0), ("dim", id(call), 1), ("lit", 3)]
         return None
     if qualname == "cv2.cvtColor":
-        code = (model.qualname(code_arg, scope) or "") if (code_arg := model.argument(call, 1, "code")) is not None else ""
+        code = (
+            (model.qualname(code_arg, scope) or "") if (code_arg := model.argument(call, 1, "code")) is not None else ""
+        )
         target = code.rsplit("2", 1)[-1] if "2" in code else ""
         channels = {"RGB": 3, "BGR": 3, "HSV": 3, "LAB": 3, "Lab": 3, "YUV": 3, "RGBA": 4, "BGRA": 4}.get(target)
         return [("dim", id(call), 0), ("dim", id(call), 1), ("lit", channels)] if channels else None
@@ -253,7 +285,12 @@ def _axis_reference(model: SemanticModel, expr: cst.BaseExpression, scope: Scope
             position = model.number(index.value, scope)
             if position is not None and math.isfinite(position) and position == int(position):
                 return ("axis", value_root(model, source, scope), int(position))
-    if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "size" and len(expr.args) == 1:
+    if (
+        isinstance(expr, cst.Call)
+        and isinstance(expr.func, cst.Attribute)
+        and expr.func.attr.value == "size"
+        and len(expr.args) == 1
+    ):
         position = model.number(expr.args[0].value, scope)
         if position is not None and math.isfinite(position) and position == int(position):
             return ("axis", value_root(model, expr.func.value, scope), int(position))
@@ -264,7 +301,12 @@ def _shape_source(expr: cst.BaseExpression) -> Optional[cst.BaseExpression]:
     """``x`` for ``x.shape`` or ``x.size()``."""
     if isinstance(expr, cst.Attribute) and expr.attr.value == "shape":
         return expr.value
-    if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "size" and not expr.args:
+    if (
+        isinstance(expr, cst.Call)
+        and isinstance(expr.func, cst.Attribute)
+        and expr.func.attr.value == "size"
+        and not expr.args
+    ):
         return expr.func.value
     return None
 
@@ -310,7 +352,9 @@ def _shape_kept_operand(model: SemanticModel, expr: cst.BaseExpression, scope: S
     return None
 
 
-def axis_origins(model: SemanticModel, expr: cst.BaseExpression, scope: Scope, depth: int = 0, offset: int = 0) -> List[Tuple[object, int]]:
+def axis_origins(
+    model: SemanticModel, expr: cst.BaseExpression, scope: Scope, depth: int = 0, offset: int = 0
+) -> List[Tuple[object, int]]:
     """Every (root, offset) such that axis *i* of the value is axis *i + offset* of the array ``root``
     identifies (see :func:`value_root`): the value's own root first (offset 0), then the arrays it was
     indexed out of. Integer indexing drops leading axes: ``im[0]`` has offset 1 from ``im``, so
@@ -325,7 +369,12 @@ def axis_origins(model: SemanticModel, expr: cst.BaseExpression, scope: Scope, d
             inner = axis_origins(model, expr.value, scope, depth + 1, offset + dropped)
     elif isinstance(expr, cst.Name):
         binding = reaching_binding(model, expr, scope)
-        if binding is not None and binding.kind in ("assign", "annassign") and binding.index is None and binding.value is not None:
+        if (
+            binding is not None
+            and binding.kind in ("assign", "annassign")
+            and binding.index is None
+            and binding.value is not None
+        ):
             inner = axis_origins(model, binding.value, binding.scope, depth + 1, offset)
     else:
         operand = _shape_kept_operand(model, expr, scope)
@@ -359,13 +408,20 @@ def is_integer_index(model: SemanticModel, expr: cst.BaseExpression, scope: Scop
     binding = reaching_binding(model, expr, scope)
     if binding is not None and binding.kind == "param":
         func = binding.scope.function
-        return func is not None and func.name == "__getitem__" and func.cls is not None and func.params[1:2] == [binding.name]
+        return (
+            func is not None
+            and func.name == "__getitem__"
+            and func.cls is not None
+            and func.params[1:2] == [binding.name]
+        )
     if binding is None or binding.kind != "for" or not isinstance(binding.value, cst.Call):
         return False
     counter = binding.value.func
     if not isinstance(counter, cst.Name) or model.lookup(counter.value, scope) is not None:
         return False  # a shadowed builtin is not the builtin
-    return (counter.value == "range" and binding.index is None) or (counter.value == "enumerate" and binding.index == (0,))
+    return (counter.value == "range" and binding.index is None) or (
+        counter.value == "enumerate" and binding.index == (0,)
+    )
 
 
 def reshape_target(model: SemanticModel, call: cst.Call, scope: Scope) -> Optional[Tuple[cst.BaseExpression, Shape]]:

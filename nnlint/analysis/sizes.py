@@ -6,6 +6,7 @@ every visible call site, and its default, feed something other than 1: a width a
 built with, which the code must handle for every value. A size read off a tensor (``y.size(1)``) or a
 local name is just unknown: data decides it, and it is 1 as often as not.
 """
+
 from __future__ import annotations
 
 from typing import FrozenSet, Optional, Set

@@ -1,4 +1,5 @@
 """Reading and parsing one file, with every way it can fail turned into a SourceError."""
+
 from __future__ import annotations
 
 import ast
@@ -34,7 +35,10 @@ def decode_source(data: bytes) -> str:
         text = data.decode(encoding)
     except UnicodeDecodeError as error:
         line_start = data.rfind(b"\n", 0, error.start) + 1
-        line, column = data.count(b"\n", 0, error.start) + 1, len(data[line_start:error.start].decode(encoding, "replace")) + 1
+        line, column = (
+            data.count(b"\n", 0, error.start) + 1,
+            len(data[line_start : error.start].decode(encoding, "replace")) + 1,
+        )
         raise SourceError(f"cannot decode source as {encoding}: {error}", line, column) from None
     except LookupError as error:
         raise SourceError(f"cannot decode source as {encoding}: {error}") from None

@@ -2,6 +2,7 @@
 
 A part of :class:`~nnlint.analysis.model.SemanticModel` (which combines the parts); read through it.
 """
+
 from __future__ import annotations
 
 import os
@@ -13,9 +14,16 @@ from typing import TYPE_CHECKING, Dict, Iterator, List, Optional, Tuple, Union
 import libcst as cst
 from libcst.metadata import CodeRange
 
-from nnlint.analysis.positions import SMALL_STATEMENTS, StatementAnchoredPositions, enclosing_small_statement, node_positions
+from nnlint.analysis.positions import (
+    SMALL_STATEMENTS,
+    StatementAnchoredPositions,
+    enclosing_small_statement,
+    node_positions,
+)
 from nnlint.analysis.symbols import (
-    ClassInfo, FunctionInfo, Scope,
+    ClassInfo,
+    FunctionInfo,
+    Scope,
 )
 
 if TYPE_CHECKING:
@@ -59,7 +67,9 @@ class NodeQueries:
             yield current
             current = self.parent.get(current)
 
-    def enclosing(self: "SemanticModel", node: cst.CSTNode, kinds: Union[type, Tuple[type, ...]]) -> Optional[cst.CSTNode]:
+    def enclosing(
+        self: "SemanticModel", node: cst.CSTNode, kinds: Union[type, Tuple[type, ...]]
+    ) -> Optional[cst.CSTNode]:
         """The nearest ancestor of one of ``kinds`` (cached: rules ask it of the same nodes again and again)."""
         key = (id(node), kinds)
         entry = self._enclosing_cache.get(key)
@@ -96,7 +106,9 @@ class NodeQueries:
         found = [node for kind in kinds for node in self._nodes_by_type.get(kind, [])]
         return sorted(found, key=self.order.__getitem__) if len(kinds) > 1 else found
 
-    def descendants(self: "SemanticModel", node: cst.CSTNode, kinds: Union[type, Tuple[type, ...]]) -> List[cst.CSTNode]:
+    def descendants(
+        self: "SemanticModel", node: cst.CSTNode, kinds: Union[type, Tuple[type, ...]]
+    ) -> List[cst.CSTNode]:
         """Nodes of the given exact type(s) inside ``node`` (itself included), in source order, by preorder range.
 
         Layout-only nodes (whitespace, commas...) are not indexed. Costs a bisection, not a walk.
@@ -123,6 +135,3 @@ class NodeQueries:
         if orders is None:
             orders = cache[kind] = [self.order[n] for n in self._nodes_by_type.get(kind, [])]
         return orders
-
-
-

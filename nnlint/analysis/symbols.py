@@ -1,5 +1,6 @@
 """The records the semantic model is made of: bindings, scopes, functions, classes, calls, loops, and
 the answers it gives about objects (:class:`Obj`) and tensors (:class:`Tail`)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -2,6 +2,7 @@
 
 A part of :class:`~nnlint.analysis.model.SemanticModel` (which combines the parts); read through it.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, AbstractSet, List, Optional
@@ -10,7 +11,12 @@ import libcst as cst
 
 from nnlint.analysis import torch_api as api
 from nnlint.analysis.symbols import (
-    _MAX_DEPTH, UNKNOWN_TAIL, FunctionInfo, Obj, Scope, Tail,
+    _MAX_DEPTH,
+    UNKNOWN_TAIL,
+    FunctionInfo,
+    Obj,
+    Scope,
+    Tail,
 )
 
 if TYPE_CHECKING:
@@ -19,7 +25,11 @@ if TYPE_CHECKING:
 
 class OutputTails:
     def tail_of(
-        self: "SemanticModel", expr: Optional[cst.BaseExpression], scope: Scope, training: bool = True, _depth: int = 0,
+        self: "SemanticModel",
+        expr: Optional[cst.BaseExpression],
+        scope: Scope,
+        training: bool = True,
+        _depth: int = 0,
         wanted: AbstractSet[str] = frozenset(),
     ) -> Tail:
         """What the tensor an expression holds passed through last (activation, layer, model output).
@@ -32,11 +42,25 @@ class OutputTails:
             return UNKNOWN_TAIL
         if isinstance(expr, cst.Name):
             binding = self.reaching_value(expr, scope)
-            if binding is not None and binding.kind in ("assign", "unpack") and binding.index is not None and len(binding.index) == 1 and isinstance(binding.value, cst.Call):
-                return self._element_tail(binding.value, binding.index[0], binding.scope, training, _depth + 1, wanted)  # `out, aux = model(x)`
+            if (
+                binding is not None
+                and binding.kind in ("assign", "unpack")
+                and binding.index is not None
+                and len(binding.index) == 1
+                and isinstance(binding.value, cst.Call)
+            ):
+                return self._element_tail(
+                    binding.value, binding.index[0], binding.scope, training, _depth + 1, wanted
+                )  # `out, aux = model(x)`
             if binding is None or binding.kind not in ("assign", "annassign", "walrus") or binding.index is not None:
                 if binding is not None and binding.kind == "param" and binding.scope.function is not None:
-                    tails = {t.kind: t for t in (owner.tail_of(arg, s, training, _depth + 1, wanted) for arg, s, owner in self.passed_arguments(binding.scope.function, binding.name))}
+                    tails = {
+                        t.kind: t
+                        for t in (
+                            owner.tail_of(arg, s, training, _depth + 1, wanted)
+                            for arg, s, owner in self.passed_arguments(binding.scope.function, binding.name)
+                        )
+                    }
                     if len(tails) == 1:
                         return next(iter(tails.values()))
                     for kind, tail in tails.items():
@@ -50,13 +74,18 @@ class OutputTails:
             return self.tail_of(expr.value, scope, training, _depth + 1, wanted)  # legacy ``x.data``: the same values
         return UNKNOWN_TAIL
 
-    def _tail_of_call(self: "SemanticModel", call: cst.Call, scope: Scope, training: bool, depth: int, wanted: AbstractSet[str]) -> Tail:
+    def _tail_of_call(
+        self: "SemanticModel", call: cst.Call, scope: Scope, training: bool, depth: int, wanted: AbstractSet[str]
+    ) -> Tail:
         func = call.func
         qualname = self.callee_qualname(call, scope)
         if qualname is not None:
             if qualname in api.ACTIVATION_FUNCTIONS:
                 kind = api.ACTIVATION_FUNCTIONS[qualname]
-                if kind == "exp" and self.tail_of(self.argument(call, 0, "input"), scope, training, depth + 1).kind == "log_softmax":
+                if (
+                    kind == "exp"
+                    and self.tail_of(self.argument(call, 0, "input"), scope, training, depth + 1).kind == "log_softmax"
+                ):
                     kind = "softmax"  # exp(log_softmax(x)) is softmax(x)
                 return Tail(kind, call, self)
             if qualname in api.PASS_THROUGH_FUNCTIONS:
@@ -95,7 +124,9 @@ class OutputTails:
             return self._handed_layer_tail(call, scope, training, depth)
         return UNKNOWN_TAIL
 
-    def _module_call_tail(self: "SemanticModel", obj: Obj, training: bool, depth: int, wanted: AbstractSet[str]) -> Tail:
+    def _module_call_tail(
+        self: "SemanticModel", obj: Obj, training: bool, depth: int, wanted: AbstractSet[str]
+    ) -> Tail:
         tail = self.output_tail(obj, training, depth + 1, wanted)
         if obj.kind == "model" and tail.via_model is None:
             return Tail(tail.kind, tail.node, tail.owner, obj, tail.layer_qualname)
@@ -105,7 +136,8 @@ class OutputTails:
         """A wrapper out of sight given a tensor and the one layer to run on it (``ConcreteDropout()(x, layer)``,
         ``checkpoint(block, x)``) returns what that layer returns."""
         handed = [
-            obj for obj in (self.object_of(arg.value, scope) for arg in call.args if arg.star == "")
+            obj
+            for obj in (self.object_of(arg.value, scope) for arg in call.args if arg.star == "")
             if obj.kind in ("model", "layer")
         ]
         if len(handed) != 1 or len(call.args) < 2:
@@ -113,7 +145,12 @@ class OutputTails:
         return self.output_tail(handed[0], training, depth + 1)
 
     def _element_tail(
-        self: "SemanticModel", call: cst.Call, element: int, scope: Scope, training: bool, depth: int,
+        self: "SemanticModel",
+        call: cst.Call,
+        element: int,
+        scope: Scope,
+        training: bool,
+        depth: int,
         wanted: AbstractSet[str] = frozenset(),
     ) -> Tail:
         """The tail of one element of the tuple a model's forward (or a user function) returns."""
@@ -135,7 +172,9 @@ class OutputTails:
             return Tail(tail.kind, tail.node, tail.owner, obj, tail.layer_qualname)
         return tail
 
-    def output_tail(self: "SemanticModel", obj: Obj, training: bool = True, depth: int = 0, wanted: AbstractSet[str] = frozenset()) -> Tail:
+    def output_tail(
+        self: "SemanticModel", obj: Obj, training: bool = True, depth: int = 0, wanted: AbstractSet[str] = frozenset()
+    ) -> Tail:
         """What a module object's output passes through last."""
         if depth > _MAX_DEPTH:
             return UNKNOWN_TAIL
@@ -165,7 +204,11 @@ class OutputTails:
         return UNKNOWN_TAIL
 
     def function_tail(
-        self: "SemanticModel", func: FunctionInfo, training: bool = True, depth: int = 0, element: Optional[int] = None,
+        self: "SemanticModel",
+        func: FunctionInfo,
+        training: bool = True,
+        depth: int = 0,
+        element: Optional[int] = None,
         wanted: AbstractSet[str] = frozenset(),
     ) -> Tail:
         """The tail shared by every return of a function on the training (or evaluation) path
@@ -207,7 +250,17 @@ class OutputTails:
 
 _LINEAR_LAYERS = frozenset(
     api.NN + n
-    for n in ("Linear", "LazyLinear", "Bilinear", "Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d")
+    for n in (
+        "Linear",
+        "LazyLinear",
+        "Bilinear",
+        "Conv1d",
+        "Conv2d",
+        "Conv3d",
+        "ConvTranspose1d",
+        "ConvTranspose2d",
+        "ConvTranspose3d",
+    )
 )
 
 

@@ -3,6 +3,7 @@
 Every name here is *canonical*: the public spelling (``torch.nn.CrossEntropyLoss``), to which
 :func:`canonical` maps the internal ones (``torch.nn.modules.loss.CrossEntropyLoss``).
 """
+
 from __future__ import annotations
 
 import re
@@ -121,16 +122,46 @@ ACTIVATION_METHODS: Dict[str, str] = {
 # Ops that change a tensor's shape, dtype or device but not what its values mean.
 PASS_THROUGH_METHODS: FrozenSet[str] = frozenset(
     {
-        "view", "reshape", "squeeze", "unsqueeze", "flatten", "contiguous", "to", "float", "double",
-        "half", "bfloat16", "cuda", "cpu", "type", "clone", "view_as", "reshape_as", "squeeze_",
-        "unsqueeze_", "type_as", "resize", "resize_", "resize_as", "resize_as_", "permute", "transpose",
+        "view",
+        "reshape",
+        "squeeze",
+        "unsqueeze",
+        "flatten",
+        "contiguous",
+        "to",
+        "float",
+        "double",
+        "half",
+        "bfloat16",
+        "cuda",
+        "cpu",
+        "type",
+        "clone",
+        "view_as",
+        "reshape_as",
+        "squeeze_",
+        "unsqueeze_",
+        "type_as",
+        "resize",
+        "resize_",
+        "resize_as",
+        "resize_as_",
+        "permute",
+        "transpose",
         "movedim",
     }
 )
 PASS_THROUGH_FUNCTIONS: FrozenSet[str] = frozenset(
     {
-        "torch.flatten", "torch.squeeze", "torch.unsqueeze", "torch.reshape", "torch.clone", "torch.permute",
-        "torch.transpose", "torch.movedim", "torch.autograd.Variable",
+        "torch.flatten",
+        "torch.squeeze",
+        "torch.unsqueeze",
+        "torch.reshape",
+        "torch.clone",
+        "torch.permute",
+        "torch.transpose",
+        "torch.movedim",
+        "torch.autograd.Variable",
     }
 )
 # Output ranges of activations (for regression outputs).
@@ -143,11 +174,29 @@ DROPOUT_CLASSES: FrozenSet[str] = frozenset(
 BATCHNORM_CLASSES: FrozenSet[str] = frozenset(
     NN + n
     for n in (
-        "BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "SyncBatchNorm",
-        "LazyBatchNorm1d", "LazyBatchNorm2d", "LazyBatchNorm3d",
+        "BatchNorm1d",
+        "BatchNorm2d",
+        "BatchNorm3d",
+        "SyncBatchNorm",
+        "LazyBatchNorm1d",
+        "LazyBatchNorm2d",
+        "LazyBatchNorm3d",
     )
 )
-MODE_DEPENDENT_CLASSES = DROPOUT_CLASSES | BATCHNORM_CLASSES | {NN + "RNN", NN + "LSTM", NN + "GRU", NN + "Transformer", NN + "TransformerEncoderLayer", NN + "TransformerDecoderLayer", NN + "TransformerEncoder", NN + "MultiheadAttention"}
+MODE_DEPENDENT_CLASSES = (
+    DROPOUT_CLASSES
+    | BATCHNORM_CLASSES
+    | {
+        NN + "RNN",
+        NN + "LSTM",
+        NN + "GRU",
+        NN + "Transformer",
+        NN + "TransformerEncoderLayer",
+        NN + "TransformerDecoderLayer",
+        NN + "TransformerEncoder",
+        NN + "MultiheadAttention",
+    }
+)
 
 CONTAINER_CLASSES: FrozenSet[str] = frozenset({NN + "Sequential", NN + "ModuleList", NN + "ModuleDict"})
 MODULE_BASES: FrozenSet[str] = frozenset(
@@ -171,8 +220,20 @@ MODEL_WRAPPERS: FrozenSet[str] = frozenset(
 OPTIMIZERS: FrozenSet[str] = frozenset(
     "torch.optim." + n
     for n in (
-        "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "NAdam", "RAdam",
-        "LBFGS", "SparseAdam", "ASGD", "Rprop", "Adafactor",
+        "SGD",
+        "Adam",
+        "AdamW",
+        "RMSprop",
+        "Adagrad",
+        "Adadelta",
+        "Adamax",
+        "NAdam",
+        "RAdam",
+        "LBFGS",
+        "SparseAdam",
+        "ASGD",
+        "Rprop",
+        "Adafactor",
     )
 )
 SCHEDULER_PREFIX = "torch.optim.lr_scheduler."
@@ -180,12 +241,21 @@ DATALOADERS: FrozenSet[str] = frozenset({"torch.utils.data.DataLoader"})
 SAMPLERS: FrozenSet[str] = frozenset(
     "torch.utils.data." + n
     for n in (
-        "RandomSampler", "SequentialSampler", "SubsetRandomSampler", "WeightedRandomSampler",
+        "RandomSampler",
+        "SequentialSampler",
+        "SubsetRandomSampler",
+        "WeightedRandomSampler",
         "BatchSampler",
     )
 ) | {"torch.utils.data.distributed.DistributedSampler", "torch.utils.data.DistributedSampler"}
 NO_GRAD_CONTEXTS: FrozenSet[str] = frozenset(
-    {"torch.no_grad", "torch.inference_mode", "torch.autograd.no_grad", "torch.autograd.grad_mode.no_grad", "torch.autograd.grad_mode.inference_mode"}
+    {
+        "torch.no_grad",
+        "torch.inference_mode",
+        "torch.autograd.no_grad",
+        "torch.autograd.grad_mode.no_grad",
+        "torch.autograd.grad_mode.inference_mode",
+    }
 )
 
 # Architectures known to contain Dropout or BatchNorm (train/eval mode matters).
@@ -201,7 +271,10 @@ _CANONICAL_PREFIXES = (
     (re.compile(r"^torch\.utils\.data\.dataloader\.DataLoader$"), "torch.utils.data.DataLoader"),
     (re.compile(r"^torch\.utils\.data\.sampler\.(\w+)$"), r"torch.utils.data.\1"),
     (re.compile(r"^torch\.nn\.utils\.clip_grad\.(\w+)$"), r"torch.nn.utils.\1"),
-    (re.compile(r"^torch\.nn\.parallel\.distributed\.DistributedDataParallel$"), NN + "parallel.DistributedDataParallel"),
+    (
+        re.compile(r"^torch\.nn\.parallel\.distributed\.DistributedDataParallel$"),
+        NN + "parallel.DistributedDataParallel",
+    ),
     (re.compile(r"^torchvision\.models\.[a-z_]+\.([a-z]\w*)$"), r"torchvision.models.\1"),
     (re.compile(r"^torch\.functional\.(\w+)$"), r"torch.\1"),
     (re.compile(r"^torch\.autograd\.grad_mode\.(\w+)$"), r"torch.\1"),

@@ -3,6 +3,7 @@ the loader it is given, though no loop in the file iterates it.
 
 Built only on the public queries of :class:`~nnlint.analysis.model.SemanticModel`.
 """
+
 from __future__ import annotations
 
 from typing import List, Optional, Tuple
@@ -12,7 +13,9 @@ import libcst as cst
 from nnlint.analysis.loaders import loader_object
 from nnlint.analysis.model import CallInfo, Obj, Scope, SemanticModel
 
-_TRAINERS = frozenset({"pytorch_lightning.Trainer", "pytorch_lightning.trainer.Trainer", "pytorch_lightning.trainer.trainer.Trainer"})
+_TRAINERS = frozenset(
+    {"pytorch_lightning.Trainer", "pytorch_lightning.trainer.Trainer", "pytorch_lightning.trainer.trainer.Trainer"}
+)
 # Trainer.fit(model, train_dataloaders=None, val_dataloaders=None, datamodule=None, ...); before 1.4 `train_dataloader`
 _TRAIN_POSITION = 1
 _TRAIN_KEYWORDS = ("train_dataloaders", "train_dataloader")
@@ -40,7 +43,9 @@ def fitted_train_loaders(model: SemanticModel) -> List[Tuple[CallInfo, Obj, cst.
     for call in model.calls_named("fit"):
         if not _is_trainer(model, call.receiver, call.scope):
             continue
-        passed = model.argument(call.node, _TRAIN_POSITION, _TRAIN_KEYWORDS[0]) or model.argument(call.node, None, _TRAIN_KEYWORDS[1])
+        passed = model.argument(call.node, _TRAIN_POSITION, _TRAIN_KEYWORDS[0]) or model.argument(
+            call.node, None, _TRAIN_KEYWORDS[1]
+        )
         if passed is None:
             continue
         obj = loader_object(model, passed, call.scope)

@@ -9,6 +9,7 @@ parameters of the file's functions, and closures.
 
 A part of :class:`~nnlint.analysis.model.SemanticModel` (which combines the parts); read through it.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Dict, FrozenSet, List, Optional, Set, Tuple, Union
@@ -26,7 +27,14 @@ Storage = Union[Binding, Tuple[ClassInfo, str]]
 _MAX_HOPS = 3
 _MODE_METHODS = frozenset({"train", "eval"})
 _MODULE_ONLY_METHODS = frozenset({"parameters", "named_parameters", "eval", "modules", "named_modules", "children"})
-_MODULE_METHODS = _MODULE_ONLY_METHODS | {"state_dict", "load_state_dict", "train", "apply", "requires_grad_", "forward"}
+_MODULE_METHODS = _MODULE_ONLY_METHODS | {
+    "state_dict",
+    "load_state_dict",
+    "train",
+    "apply",
+    "requires_grad_",
+    "forward",
+}
 
 
 class UsageRoles:
@@ -47,7 +55,9 @@ class UsageRoles:
         finally:
             busy.discard(key)
         kind: Optional[str] = None
-        if evidence & _MODULE_ONLY_METHODS or ("train" in evidence and evidence & ({"called"} | _MODULE_METHODS - {"train"})):
+        if evidence & _MODULE_ONLY_METHODS or (
+            "train" in evidence and evidence & ({"called"} | _MODULE_METHODS - {"train"})
+        ):
             kind = "model"
         elif {"step", "zero_grad"} <= evidence or "param_groups" in evidence:
             kind = "optimizer"
@@ -96,7 +106,10 @@ class UsageRoles:
             uses: List[cst.CSTNode] = []
             for name in self._names_by_value().get(storage.name, []):
                 scope = self.scope_of(name)
-                if name is not _target_of(storage) and self.lookup(storage.name, scope, self.order.get(name)) is storage:
+                if (
+                    name is not _target_of(storage)
+                    and self.lookup(storage.name, scope, self.order.get(name)) is storage
+                ):
                     uses.append(name)
             return uses
         cls, attr = storage
@@ -106,7 +119,12 @@ class UsageRoles:
                 continue
             this = method.params[0]
             for node in self.descendants(method.node, cst.Attribute):
-                if isinstance(node, cst.Attribute) and node.attr.value == attr and isinstance(node.value, cst.Name) and node.value.value == this:
+                if (
+                    isinstance(node, cst.Attribute)
+                    and node.attr.value == attr
+                    and isinstance(node.value, cst.Name)
+                    and node.value.value == this
+                ):
                     found.append(node)
         return found
 
@@ -118,7 +136,10 @@ class UsageRoles:
                 parent = self.parent.get(node)
                 if isinstance(parent, cst.Attribute) and parent.attr is node:
                     continue  # ``x.model``: an attribute name, not a use of ``model``
-                if isinstance(parent, (cst.Param, cst.FunctionDef, cst.ClassDef, cst.Arg)) and getattr(parent, "name", None) is node:
+                if (
+                    isinstance(parent, (cst.Param, cst.FunctionDef, cst.ClassDef, cst.Arg))
+                    and getattr(parent, "name", None) is node
+                ):
                     continue
                 if isinstance(parent, cst.Arg) and parent.keyword is node:
                     continue

@@ -3,6 +3,7 @@
 Shared by rules that reason about what a tensor *is* (its shape, its range of values) rather than
 what object an expression holds (:meth:`SemanticModel.object_of`).
 """
+
 from __future__ import annotations
 
 from typing import List, Optional, Tuple
@@ -17,7 +18,9 @@ def reaching_binding(model: SemanticModel, name: cst.Name, scope: Scope) -> Opti
     return model.reaching_value(name, scope)
 
 
-def self_attribute_values(model: SemanticModel, expr: cst.Attribute, scope: Scope) -> List[Tuple[cst.BaseExpression, Scope, SemanticModel]]:
+def self_attribute_values(
+    model: SemanticModel, expr: cst.Attribute, scope: Scope
+) -> List[Tuple[cst.BaseExpression, Scope, SemanticModel]]:
     """Every value assigned to ``self.<attr>`` in the class of the method that reads it."""
     func = scope.function
     if func is None or func.cls is None or not func.params:
@@ -28,7 +31,9 @@ def self_attribute_values(model: SemanticModel, expr: cst.Attribute, scope: Scop
     return [(b.value, b.scope, func.cls.owner) for b in bindings if b.value is not None]
 
 
-def single_return_value(model: SemanticModel, call: cst.Call, scope: Scope) -> Optional[Tuple[cst.BaseExpression, Scope, SemanticModel]]:
+def single_return_value(
+    model: SemanticModel, call: cst.Call, scope: Scope
+) -> Optional[Tuple[cst.BaseExpression, Scope, SemanticModel]]:
     """The returned expression of a user function with exactly one ``return value``."""
     target = model.resolve_function(call.func, scope)
     if target is None:

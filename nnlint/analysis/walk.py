@@ -7,6 +7,7 @@ same order as libcst: the order of each node type's children is read once, lazil
 names that type's own ``_visit_and_replace_children`` passes to libcst's ``visit_*`` helpers. It is
 iterative, so deeply nested source cannot exhaust the interpreter's recursion limit.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -21,10 +22,23 @@ _LEAVE = object()  # stack marker: the entry below it is a node whose subtree is
 # semantic model records points at them, so the model's walk skips them (and their subtrees).
 LAYOUT_TYPES: FrozenSet[type] = frozenset(
     {
-        cst.SimpleWhitespace, cst.ParenthesizedWhitespace, cst.TrailingWhitespace, cst.EmptyLine,
-        cst.Newline, cst.Comment, cst.Comma, cst.Dot, cst.Colon, cst.Semicolon, cst.AssignEqual,
-        cst.LeftParen, cst.RightParen, cst.LeftSquareBracket, cst.RightSquareBracket,
-        cst.LeftCurlyBrace, cst.RightCurlyBrace,
+        cst.SimpleWhitespace,
+        cst.ParenthesizedWhitespace,
+        cst.TrailingWhitespace,
+        cst.EmptyLine,
+        cst.Newline,
+        cst.Comment,
+        cst.Comma,
+        cst.Dot,
+        cst.Colon,
+        cst.Semicolon,
+        cst.AssignEqual,
+        cst.LeftParen,
+        cst.RightParen,
+        cst.LeftSquareBracket,
+        cst.RightSquareBracket,
+        cst.LeftCurlyBrace,
+        cst.RightCurlyBrace,
     }
 )
 

@@ -6,6 +6,7 @@ turn the observations into findings and confirm or refute the static findings of
 and returns the new findings plus, if no step could be observed, one clear error. Nothing here imports
 torch; the child side lives in ``harness``/``recorder`` and runs under the user's interpreter.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -47,7 +48,11 @@ def _within(seconds: float, call: Callable[[], object]) -> object:
 
 
 def apply_probes(
-    script: str, ranks: Sequence[dict], probes: Sequence[object], static_findings: Sequence[Finding], timeout: float = 0.0,
+    script: str,
+    ranks: Sequence[dict],
+    probes: Sequence[object],
+    static_findings: Sequence[Finding],
+    timeout: float = 0.0,
 ) -> List[Finding]:
     """Run every probe over one run's observations; set ``confirmed`` on static findings in place.
 
@@ -124,16 +129,36 @@ def run_dynamic(
         from nnlint.dynamic.notebook import run_notebook
 
         return run_notebook(
-            script, args, probes, static_findings, python=python, device=device, timeout=timeout or DEFAULT_TIMEOUT,
-            launcher=launcher, nproc_per_node=nproc_per_node, progress=progress, probe_timeout=probe_timeout,
+            script,
+            args,
+            probes,
+            static_findings,
+            python=python,
+            device=device,
+            timeout=timeout or DEFAULT_TIMEOUT,
+            launcher=launcher,
+            nproc_per_node=nproc_per_node,
+            progress=progress,
+            probe_timeout=probe_timeout,
         )
     result = run_script(
-        script, args, python=python, device=device, timeout=timeout or DEFAULT_TIMEOUT,
-        launcher=launcher, nproc_per_node=nproc_per_node, progress=progress, experiments=experiments,
+        script,
+        args,
+        python=python,
+        device=device,
+        timeout=timeout or DEFAULT_TIMEOUT,
+        launcher=launcher,
+        nproc_per_node=nproc_per_node,
+        progress=progress,
+        experiments=experiments,
     )
     report = DynamicReport(
-        error=str(result.error) if result.error else None, note=result.note, seconds=result.seconds,
-        status=result.status, ended=result.ended, observations=result.observations,
+        error=str(result.error) if result.error else None,
+        note=result.note,
+        seconds=result.seconds,
+        status=result.status,
+        ended=result.ended,
+        observations=result.observations,
     )
     if result.error is None:
         report.findings = apply_probes(result.script, result.ranks, probes, static_findings, probe_timeout)

@@ -3,6 +3,7 @@
 It must not import the ``nnlint`` package (its dependencies need not exist in the user's environment), so it
 mounts this folder as a private package and hands over to ``harness.main``.
 """
+
 import importlib
 import os
 import sys

@@ -3,6 +3,7 @@
 ``cli.py`` only decorates its command with :func:`dynamic_options`, splits the script's arguments off at
 ``--`` with :func:`split_script_args`, and calls :func:`run_from_cli` after the static pass.
 """
+
 from __future__ import annotations
 
 import os
@@ -23,21 +24,61 @@ def split_script_args(ctx: click.Context, args: List[str]) -> List[str]:
     """Everything after the first ``--`` belongs to the user's script, not to nnlint."""
     if "--" in args:
         index = args.index("--")
-        ctx.meta[SCRIPT_ARGS_KEY] = args[index + 1:]
+        ctx.meta[SCRIPT_ARGS_KEY] = args[index + 1 :]
         return args[:index]
     return args
 
 
 def dynamic_options(command: Callable[..., Any]) -> Callable[..., Any]:
     options = [
-        click.option("--dynamic", is_flag=True, help="Also run the script for one instrumented training step (arguments for it after `--`)."),
-        click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default=None, help="Device for --dynamic (default: auto)."),
-        click.option("--timeout", type=click.FloatRange(min=1), default=None, help="Seconds --dynamic may take before the script is killed (default 300)."),
-        click.option("--launcher", type=click.Choice(["none", "torchrun"]), default=None, help="Launch the --dynamic run under torchrun."),
-        click.option("--nproc-per-node", type=click.IntRange(min=1), default=None, help="Processes for --launcher torchrun (default 2)."),
-        click.option("--experiments", is_flag=True, default=None, help="With --dynamic: after the first step, run the NN901-NN904 experiments on copies of the model and batch."),
-        click.option("--experiment-steps", type=click.IntRange(min=1), default=None, help="Steps of the overfit and zeroed-input experiments (default 30)."),
-        click.option("--python", "python_path", type=click.Path(dir_okay=False), default=None, help="Interpreter (with torch) for --dynamic (default: this one)."),
+        click.option(
+            "--dynamic",
+            is_flag=True,
+            help="Also run the script for one instrumented training step (arguments for it after `--`).",
+        ),
+        click.option(
+            "--device",
+            type=click.Choice(["auto", "cpu", "cuda"]),
+            default=None,
+            help="Device for --dynamic (default: auto).",
+        ),
+        click.option(
+            "--timeout",
+            type=click.FloatRange(min=1),
+            default=None,
+            help="Seconds --dynamic may take before the script is killed (default 300).",
+        ),
+        click.option(
+            "--launcher",
+            type=click.Choice(["none", "torchrun"]),
+            default=None,
+            help="Launch the --dynamic run under torchrun.",
+        ),
+        click.option(
+            "--nproc-per-node",
+            type=click.IntRange(min=1),
+            default=None,
+            help="Processes for --launcher torchrun (default 2).",
+        ),
+        click.option(
+            "--experiments",
+            is_flag=True,
+            default=None,
+            help="With --dynamic: after the first step, run the NN901-NN904 experiments on copies of the model and batch.",
+        ),
+        click.option(
+            "--experiment-steps",
+            type=click.IntRange(min=1),
+            default=None,
+            help="Steps of the overfit and zeroed-input experiments (default 30).",
+        ),
+        click.option(
+            "--python",
+            "python_path",
+            type=click.Path(dir_okay=False),
+            default=None,
+            help="Interpreter (with torch) for --dynamic (default: this one).",
+        ),
     ]
     for option in reversed(options):
         command = option(command)
@@ -65,7 +106,9 @@ def run_from_cli(
     if len(scripts) != 1 or not os.path.isfile(scripts[0]):
         return findings, "--dynamic needs exactly one script file (its arguments go after `--`)"
     settings = dict(getattr(config, "dynamic", {}) or {})
-    probes = set_up_probes(registry, config, scripts[0], lambda message: click.echo(f"nnlint: warning: {message}", err=True))
+    probes = set_up_probes(
+        registry, config, scripts[0], lambda message: click.echo(f"nnlint: warning: {message}", err=True)
+    )
     ctx = click.get_current_context(silent=True)
     script_args = list(ctx.meta.get(SCRIPT_ARGS_KEY, [])) if ctx is not None else []
     if not script_args and settings.get("args"):
@@ -80,10 +123,16 @@ def run_from_cli(
     from nnlint.dynamic.runner import user_command
 
     # the user asked for it, but it is code running: say so every time, terminal or not
-    click.echo(f"nnlint: dynamic: executing the script: {shlex.join(user_command(scripts[0], script_args, python, launcher, nproc))}", err=True)
+    click.echo(
+        f"nnlint: dynamic: executing the script: {shlex.join(user_command(scripts[0], script_args, python, launcher, nproc))}",
+        err=True,
+    )
     show = sys.stderr.isatty()
     report = run_dynamic(
-        scripts[0], script_args, probes, findings,
+        scripts[0],
+        script_args,
+        probes,
+        findings,
         python=python,
         device=device or settings.get("device", "auto"),
         timeout=timeout or settings.get("timeout"),
@@ -94,7 +143,10 @@ def run_from_cli(
         experiments=experiment_settings(experiments, experiment_steps, settings),
     )
     if report.ended:
-        click.echo(f"nnlint: dynamic: note: ended {len(report.ended)} process(es) the script left running outside its process group: {', '.join(report.ended)}", err=True)
+        click.echo(
+            f"nnlint: dynamic: note: ended {len(report.ended)} process(es) the script left running outside its process group: {', '.join(report.ended)}",
+            err=True,
+        )
     if report.note:
         click.echo(f"nnlint: dynamic: note: {report.note}", err=True)
     merged = sorted([*findings, *report.findings], key=Finding.sort_key)
@@ -128,8 +180,14 @@ def summary_and_sparklines(script: str, report: Any, static: Sequence[Finding], 
         ascii_only = True
     for line in sparkline_lines(report.observations, report.findings, ascii_only=ascii_only):
         click.echo(line, err=True)
-    return run_summary(script, report.observations, None, report.seconds, report.findings,
-                       display_path=_display_path(os.path.realpath(script), static))
+    return run_summary(
+        script,
+        report.observations,
+        None,
+        report.seconds,
+        report.findings,
+        display_path=_display_path(os.path.realpath(script), static),
+    )
 
 
 def set_up_probes(registry: Any, config: Any, script: str, warn: Callable[[str], None]) -> List[Any]:
@@ -138,7 +196,9 @@ def set_up_probes(registry: Any, config: Any, script: str, warn: Callable[[str],
     from nnlint.registry import plugin_label
 
     def failed(code: str, cls: type, error: BaseException) -> None:
-        warn(f"{plugin_label(code, registry)}probe {code} ({getattr(cls, 'name', '?')}) could not be set up: {describe(error)}; skipped")
+        warn(
+            f"{plugin_label(code, registry)}probe {code} ({getattr(cls, 'name', '?')}) could not be set up: {describe(error)}; skipped"
+        )
 
     probes = []
     for code, cls in sorted(registry.probes.items()):
@@ -162,7 +222,10 @@ def configured_interpreter(configured: Any, config: Any, script: str) -> Optiona
     if os.path.isabs(configured):
         candidates = [configured]
     elif os.sep in configured or (os.altsep and os.altsep in configured):
-        candidates = [os.path.join(base, configured), os.path.join(os.path.dirname(os.path.abspath(script)), configured)]
+        candidates = [
+            os.path.join(base, configured),
+            os.path.join(os.path.dirname(os.path.abspath(script)), configured),
+        ]
     else:
         found = shutil.which(configured)
         candidates = [found] if found else []

@@ -13,6 +13,7 @@ again from a fresh forward of the model:
 Anything else (a loss on a transformed output, several models, a custom loss) gives no replay, and the
 experiments say so instead of guessing.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -54,7 +55,9 @@ def map_tensors(value: Any, function: Callable[[Path, torch.Tensor], Any], path:
         return value
     if isinstance(value, dict):
         try:
-            return type(value)((key, map_tensors(sub, function, path + (key,), depth + 1)) for key, sub in value.items())
+            return type(value)(
+                (key, map_tensors(sub, function, path + (key,), depth + 1)) for key, sub in value.items()
+            )
         except Exception:
             return {key: map_tensors(sub, function, path + (key,), depth + 1) for key, sub in value.items()}
     if isinstance(value, tuple) and not hasattr(value, "_fields"):
@@ -154,8 +157,9 @@ class Replay:
         batch = tensors[0].shape[0]
         if batch <= count or any(t.shape[0] != batch for t in tensors):
             return self
-        if self.mode == "outside" and (self.shape is not None or self.target is None or self.target.dim() == 0
-                                       or self.target.shape[0] != batch):
+        if self.mode == "outside" and (
+            self.shape is not None or self.target is None or self.target.dim() == 0 or self.target.shape[0] != batch
+        ):
             return self
         args, kwargs = map_tensors((self.args, self.kwargs), lambda _path, t: t[:count].clone())
         target = self.target[:count].clone() if self.mode == "outside" and self.target is not None else self.target
@@ -212,28 +216,59 @@ class Capture:
         keep = [_same_values(t, target) for _, t in walk((call.args, call.kwargs))]
         self.replay = Replay(call.root, call.args, call.kwargs, "inside", found[0], key, where, call.where, keep)
 
-    def on_loss(self, key: str, function: Optional[Callable[..., torch.Tensor]], args: Tuple[Any, ...],
-                kwargs: Dict[str, Any], out: Any, inside: bool, where: Any) -> None:
+    def on_loss(
+        self,
+        key: str,
+        function: Optional[Callable[..., torch.Tensor]],
+        args: Tuple[Any, ...],
+        kwargs: Dict[str, Any],
+        out: Any,
+        inside: bool,
+        where: Any,
+    ) -> None:
         if self.done() or not isinstance(out, torch.Tensor) or not out.requires_grad:
             return
         inputs = args[0] if args else kwargs.get("input")
         target = args[1] if len(args) > 1 else kwargs.get("target")
         if inside:
-            self._inside = (key, weakref.ref(out), where, target.detach().clone() if isinstance(target, torch.Tensor) else None)
+            self._inside = (
+                key,
+                weakref.ref(out),
+                where,
+                target.detach().clone() if isinstance(target, torch.Tensor) else None,
+            )
             return
         call = self.call
-        if call is None or not isinstance(inputs, torch.Tensor) or not isinstance(target, torch.Tensor) or function is None:
+        if (
+            call is None
+            or not isinstance(inputs, torch.Tensor)
+            or not isinstance(target, torch.Tensor)
+            or function is None
+        ):
             self.why_not = "the first training loss does not come from a model's output"
             return
         path, shape = self._locate(call, inputs)
         if path is None:
-            self.why_not = "the first training loss is computed from a transformed model output, which cannot be replayed"
+            self.why_not = (
+                "the first training loss is computed from a transformed model output, which cannot be replayed"
+            )
             return
         rest = {k: v for k, v in kwargs.items() if k not in ("input", "target")}
         self.replay = Replay(
-            call.root, call.args, call.kwargs, "outside", path, key, where, call.where, [False] * len(call.storages),
-            function=function, target=target.detach().clone(), extra_args=clone(tuple(args[2:])),
-            loss_kwargs=clone(rest), shape=shape,
+            call.root,
+            call.args,
+            call.kwargs,
+            "outside",
+            path,
+            key,
+            where,
+            call.where,
+            [False] * len(call.storages),
+            function=function,
+            target=target.detach().clone(),
+            extra_args=clone(tuple(args[2:])),
+            loss_kwargs=clone(rest),
+            shape=shape,
         )
 
     @staticmethod
@@ -252,7 +287,12 @@ class Capture:
 
 def _same_values(tensor: torch.Tensor, target: Optional[torch.Tensor]) -> bool:
     """Whether an input holds the target's values (nanoGPT's ``y``, the target being ``y.view(-1)``)."""
-    if target is None or tensor.numel() != target.numel() or tensor.dtype != target.dtype or tensor.device != target.device:
+    if (
+        target is None
+        or tensor.numel() != target.numel()
+        or tensor.dtype != target.dtype
+        or tensor.device != target.device
+    ):
         return False
     return bool(torch.equal(tensor.reshape(-1), target.reshape(-1)))
 

@@ -4,6 +4,7 @@ Nothing here imports torch. The probes NN901-NN904 judge the numbers (``experime
 prints one sparkline per training experiment on the terminal (:func:`sparkline_lines`) and, in every
 output format, one NN004 record of what the dynamic run ran and saw (:func:`run_summary`).
 """
+
 from __future__ import annotations
 
 import math
@@ -15,7 +16,12 @@ from nnlint.finding import Finding, Severity, Source
 SUMMARY_CODE, SUMMARY_NAME = "NN004", "dynamic-run"
 _BARS = "▁▂▃▄▅▆▇█"
 _ASCII_BARS = "_.-=+*#@"
-TITLES = {"NN901": "overfit one batch", "NN902": "zeroed inputs", "NN903": "batch independence", "NN904": "eval determinism"}
+TITLES = {
+    "NN901": "overfit one batch",
+    "NN902": "zeroed inputs",
+    "NN903": "batch independence",
+    "NN904": "eval determinism",
+}
 
 
 def experiments_of(obs: Dict[str, Any]) -> Dict[str, Any]:
@@ -32,7 +38,9 @@ def experiment(run: Any, code: str) -> Optional[Dict[str, Any]]:
 def batch_words(run: Any) -> str:
     """``the first batch`` or ``the first batch's first 16 samples`` (NN901/NN902 train on those)."""
     samples = experiments_of(run.obs).get("samples")
-    return f"the first batch's first {samples} samples" if isinstance(samples, int) and samples > 0 else "the first batch"
+    return (
+        f"the first batch's first {samples} samples" if isinstance(samples, int) and samples > 0 else "the first batch"
+    )
 
 
 def finite(values: Sequence[Any]) -> List[float]:
@@ -66,7 +74,9 @@ def curve_text(values: Sequence[Any], points: int = 8) -> str:
     count = len(values)
     shown = min(points, count)
     picks = sorted({round(i * (count - 1) / max(shown - 1, 1)) for i in range(shown)})
-    return ", ".join(f"{fmt(values[i]) if isinstance(values[i], (int, float)) else values[i]} (step {i})" for i in picks)
+    return ", ".join(
+        f"{fmt(values[i]) if isinstance(values[i], (int, float)) else values[i]} (step {i})" for i in picks
+    )
 
 
 def sparkline_lines(obs: Dict[str, Any], findings: Sequence[Finding], ascii_only: bool = False) -> List[str]:
@@ -101,7 +111,9 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 'es' if word.endswith('ch') else 's'}"
 
 
-def summary_evidence(obs: Dict[str, Any], device: Optional[str], seconds: float, findings: Sequence[Finding]) -> Dict[str, Any]:
+def summary_evidence(
+    obs: Dict[str, Any], device: Optional[str], seconds: float, findings: Sequence[Finding]
+) -> Dict[str, Any]:
     report = experiments_of(obs)
     failed = sorted({f.code for f in findings if f.source == Source.DYNAMIC})
     outcome: Dict[str, str] = {}
@@ -112,19 +124,29 @@ def summary_evidence(obs: Dict[str, Any], device: Optional[str], seconds: float,
             outcome[code] = "not run: " + str(report["skipped"][code])
     batches = obs.get("batches") or {}
     return {
-        "steps": int(obs.get("steps", 0)), "backwards": int(obs.get("backwards", 0)),
+        "steps": int(obs.get("steps", 0)),
+        "backwards": int(obs.get("backwards", 0)),
         "batches": {"train": int(batches.get("train", 0)), "eval": int(batches.get("eval", 0))},
-        "device": obs.get("model_device") or device, "seconds": round(seconds, 2),
+        "device": obs.get("model_device") or device,
+        "seconds": round(seconds, 2),
         "models": sorted({str(f.get("model")) for f in obs.get("train_forwards", []) if f.get("model")}),
-        "dynamic_findings": failed, "experiments": outcome,
-        "experiment_seconds": report.get("seconds"), "experiment_curves": {
+        "dynamic_findings": failed,
+        "experiments": outcome,
+        "experiment_seconds": report.get("seconds"),
+        "experiment_curves": {
             code: result.get("losses") for code, result in report.get("results", {}).items() if result.get("losses")
         },
     }
 
 
-def run_summary(script: str, obs: Dict[str, Any], device: Optional[str], seconds: float, findings: Sequence[Finding],
-                display_path: Optional[str] = None) -> Finding:
+def run_summary(
+    script: str,
+    obs: Dict[str, Any],
+    device: Optional[str],
+    seconds: float,
+    findings: Sequence[Finding],
+    display_path: Optional[str] = None,
+) -> Finding:
     """The NN004 record: what the dynamic run ran and saw, so that a run without findings still says it ran."""
     evidence = summary_evidence(obs, device, seconds, findings)
     batches = evidence["batches"]
@@ -132,8 +154,10 @@ def run_summary(script: str, obs: Dict[str, Any], device: Optional[str], seconds
         fed = f"{_plural(batches['train'], 'training batch')}, {_plural(batches['eval'], 'evaluation batch')} from DataLoaders"
     else:
         fed = "no DataLoader batches (the script made its own tensors)"
-    seen = (f"ran {_plural(evidence['steps'], 'optimizer step')} on {evidence['device'] or 'an unknown device'} "
-            f"in {evidence['seconds']:g} s: {fed}")
+    seen = (
+        f"ran {_plural(evidence['steps'], 'optimizer step')} on {evidence['device'] or 'an unknown device'} "
+        f"in {evidence['seconds']:g} s: {fed}"
+    )
     if evidence["models"]:
         seen += f", model {', '.join(evidence['models'])}"
     if evidence["experiments"]:
@@ -141,8 +165,15 @@ def run_summary(script: str, obs: Dict[str, Any], device: Optional[str], seconds
     found = evidence["dynamic_findings"]
     seen += f"; {len(found)} dynamic finding(s)" + (f" ({', '.join(found)})" if found else "")
     return Finding(
-        path=display_path or _relative(script), line=1, column=1, code=SUMMARY_CODE, name=SUMMARY_NAME,
-        message=f"dynamic run: {seen}", severity=Severity.INFO, source=Source.DYNAMIC, evidence=evidence,
+        path=display_path or _relative(script),
+        line=1,
+        column=1,
+        code=SUMMARY_CODE,
+        name=SUMMARY_NAME,
+        message=f"dynamic run: {seen}",
+        severity=Severity.INFO,
+        source=Source.DYNAMIC,
+        evidence=evidence,
     )
 
 

@@ -19,6 +19,7 @@ global, a closure held elsewhere), the training experiments' results are dropped
 Every experiment shares one time budget; one that does not fit says so. The results are plain numbers
 (see ``nnlint.dynamic.experiment_results``, which judges them in nnlint's process).
 """
+
 from __future__ import annotations
 
 import copy
@@ -39,14 +40,25 @@ _DROPOUT_FUNCTIONS = ("dropout", "alpha_dropout", "feature_alpha_dropout", "drop
 
 
 def run_all(
-    replay: Replay, optimizers: Sequence[torch.optim.Optimizer], steps: int, budget: float, where: Callable[[], Any],
+    replay: Replay,
+    optimizers: Sequence[torch.optim.Optimizer],
+    steps: int,
+    budget: float,
+    where: Callable[[], Any],
     samples: int = 16,
 ) -> Dict[str, Any]:
     """``samples``: NN901/NN902 train on the batch's first samples only (the whole batch where its axis 0
     is not clearly the batch); NN903/NN904 use the whole batch."""
     started = time.monotonic()
-    report: Dict[str, Any] = {"asked_steps": steps, "budget_seconds": round(budget, 3), "results": {}, "skipped": {},
-                              "where": replay.where, "model_where": replay.model_where, "model": type(replay.root).__name__}
+    report: Dict[str, Any] = {
+        "asked_steps": steps,
+        "budget_seconds": round(budget, 3),
+        "results": {},
+        "skipped": {},
+        "where": replay.where,
+        "model_where": replay.model_where,
+        "model": type(replay.root).__name__,
+    }
     held = [p for optimizer in optimizers for group in optimizer.param_groups for p in group["params"]]
     with _preserved(replay.root, held) as leaked, torch.enable_grad():
         _attempt(report, "NN904", lambda: eval_determinism(replay, where))
@@ -68,16 +80,23 @@ def run_all(
             elif not few.zeroes_anything():
                 report["skipped"]["NN902"] = "every model input also makes the target"
             elif few.target_varies() is not True:
-                report["skipped"]["NN902"] = "the targets are the same for every sample: they can be fitted without any input"
+                report["skipped"]["NN902"] = (
+                    "the targets are the same for every sample: they can be fitted without any input"
+                )
             else:
                 args, kwargs = few.zeroed()
                 end = started + budget
-                _attempt(report, "NN902", lambda: dict(train_copy(few, optimizer, args, kwargs, first["steps"], end, floor),
-                                                        real=first))
+                _attempt(
+                    report,
+                    "NN902",
+                    lambda: dict(train_copy(few, optimizer, args, kwargs, first["steps"], end, floor), real=first),
+                )
         if leaked():
             for code in ("NN901", "NN902"):
                 if report["results"].pop(code, None) is not None:
-                    report["skipped"][code] = "the model's copy reached the original's parameters (a closure or a global in its forward)"
+                    report["skipped"][code] = (
+                        "the model's copy reached the original's parameters (a closure or a global in its forward)"
+                    )
     report["seconds"] = round(time.monotonic() - started, 3)
     return report
 
@@ -110,8 +129,12 @@ def _preserved(root: nn.Module, held: Sequence[torch.Tensor] = ()) -> Iterator[C
     ``held``) and the RNG states; yields a function telling whether anything wrote gradients into those
     parameters meanwhile."""
     modes = [(module, module.training) for module in root.modules()]
-    buffers = [(module, name, buffer, buffer.detach().clone()) for module in root.modules()
-               for name, buffer in module._buffers.items() if buffer is not None]
+    buffers = [
+        (module, name, buffer, buffer.detach().clone())
+        for module in root.modules()
+        for name, buffer in module._buffers.items()
+        if buffer is not None
+    ]
     params = list({id(p): p for p in [*root.parameters(), *held]}.values())
     grads = [(p, p.grad) for p in params]
     for p in params:
@@ -146,7 +169,10 @@ def _optimizer_of(root: nn.Module, optimizers: Sequence[torch.optim.Optimizer]) 
 
 
 def _names(root: nn.Module) -> Dict[int, str]:
-    return {id(module): (f"{type(root).__name__}.{name}" if name else type(root).__name__) for name, module in root.named_modules()}
+    return {
+        id(module): (f"{type(root).__name__}.{name}" if name else type(root).__name__)
+        for name, module in root.named_modules()
+    }
 
 
 def _floats(output: Any) -> List[torch.Tensor]:
@@ -164,7 +190,10 @@ class _DropoutWatch(TorchFunctionMode):
 
     def __torch_function__(self, func, types, args=(), kwargs=None):  # type: ignore[override]
         kwargs = kwargs or {}
-        if getattr(func, "__module__", None) == "torch.nn.functional" and getattr(func, "__name__", "") in _DROPOUT_FUNCTIONS:
+        if (
+            getattr(func, "__module__", None) == "torch.nn.functional"
+            and getattr(func, "__name__", "") in _DROPOUT_FUNCTIONS
+        ):
             training = kwargs.get("training", args[2] if len(args) > 2 else True)
             probability = kwargs.get("p", args[1] if len(args) > 1 else 0.5)
             if training and probability and not self.in_module and len(self.calls) < 4:
@@ -212,15 +241,23 @@ def eval_determinism(replay: Replay, where: Callable[[], Any]) -> Dict[str, Any]
     scale = max(float(a.abs().max().item()) if a.numel() else 0.0 for a, _ in pairs)
     if not (math.isfinite(diff) and math.isfinite(scale)):
         raise Skip("the model's eval-mode output is not finite")
-    return {"max_abs_diff": diff, "max_abs_output": scale, "relative": diff / scale if scale else 0.0,
-            "dropout_modules_training": stochastic[:8], "dropout_module_where": places[:8], "functional_dropout": watch.calls}
+    return {
+        "max_abs_diff": diff,
+        "max_abs_output": scale,
+        "relative": diff / scale if scale else 0.0,
+        "dropout_modules_training": stochastic[:8],
+        "dropout_module_where": places[:8],
+        "functional_dropout": watch.calls,
+    }
 
 
 def batch_independence(replay: Replay) -> Dict[str, Any]:
     """NN903: in eval mode, does sample 0's output depend on the other samples' inputs?"""
     root = replay.root
     if not mode_layers_batch_first(root):
-        raise Skip("the model holds sequence-first layers (RNN or attention without batch_first): axis 0 is not the batch")
+        raise Skip(
+            "the model holds sequence-first layers (RNN or attention without batch_first): axis 0 is not the batch"
+        )
     root.eval()
     with torch.no_grad():
         reference = replay.output_of(root(*replay.args, **replay.kwargs))
@@ -258,8 +295,14 @@ def _by_gradient(replay: Replay, batch: int) -> Dict[str, Any]:
             continue
         sizes = grad.detach().abs().reshape(batch, -1).max(dim=1).values
         per_sample = [max(a, float(b)) for a, b in zip(per_sample, sizes.tolist())]
-    return {"method": "gradient", "batch": batch, "own": per_sample[0], "other": max(per_sample[1:]),
-            "per_sample": per_sample[:_PER_SAMPLE], "noise": 0.0}
+    return {
+        "method": "gradient",
+        "batch": batch,
+        "own": per_sample[0],
+        "other": max(per_sample[1:]),
+        "per_sample": per_sample[:_PER_SAMPLE],
+        "noise": 0.0,
+    }
 
 
 def _by_perturbation(replay: Replay, reference: torch.Tensor, batch: int) -> Dict[str, Any]:
@@ -281,9 +324,14 @@ def _by_perturbation(replay: Replay, reference: torch.Tensor, batch: int) -> Dic
         moved = replay.output_of(replay.root(*args, **kwargs))
     if again is None or moved is None or moved.shape != reference.shape:
         raise Skip("the model's output changed shape when other samples changed")
-    return {"method": "perturbation", "batch": batch, "own": float(reference[0].abs().max().item()),
-            "other": float((moved[0] - reference[0]).abs().max().item()),
-            "noise": float((again[0] - reference[0]).abs().max().item()), "per_sample": []}
+    return {
+        "method": "perturbation",
+        "batch": batch,
+        "own": float(reference[0].abs().max().item()),
+        "other": float((moved[0] - reference[0]).abs().max().item()),
+        "noise": float((again[0] - reference[0]).abs().max().item()),
+        "per_sample": [],
+    }
 
 
 def loss_floor(replay: Replay) -> Optional[float]:
@@ -305,7 +353,9 @@ def loss_floor(replay: Replay) -> Optional[float]:
             return _mean(replay.function(target.clamp(0, 1), target, *replay.extra_args, **options))
         if key == "F.binary_cross_entropy_with_logits":
             clamped = target.clamp(1e-6, 1 - 1e-6)
-            return _mean(replay.function(torch.log(clamped) - torch.log1p(-clamped), target, *replay.extra_args, **options))
+            return _mean(
+                replay.function(torch.log(clamped) - torch.log1p(-clamped), target, *replay.extra_args, **options)
+            )
         if key == "F.cross_entropy" and target.is_floating_point() and not options.get("label_smoothing"):
             return _mean(replay.function(torch.log(target.clamp_min(1e-12)), target, *replay.extra_args, **options))
     return None
@@ -336,7 +386,9 @@ def rebind_closures(model: nn.Module, memo: Dict[int, Any]) -> int:
                     mapped = memo.get(id(contents), contents)
                     cells.append(cell if mapped is contents else types.CellType(mapped))
                 if any(a is not b for a, b in zip(cells, value.__closure__)):
-                    remade = types.FunctionType(value.__code__, value.__globals__, value.__name__, value.__defaults__, tuple(cells))
+                    remade = types.FunctionType(
+                        value.__code__, value.__globals__, value.__name__, value.__defaults__, tuple(cells)
+                    )
                     remade.__kwdefaults__ = value.__kwdefaults__
                     module.__dict__[name] = remade
                     changed += 1
@@ -362,13 +414,20 @@ def undo_warmup(optimizer: torch.optim.Optimizer) -> Optional[str]:
         factor = made / max(lrs)
         for group in groups:
             group["lr"] = group["lr"] * factor
-        return f"the learning rate the optimizer was made with ({made:g}; the first step ran at {max(lrs):g}, a warm-up)"
+        return (
+            f"the learning rate the optimizer was made with ({made:g}; the first step ran at {max(lrs):g}, a warm-up)"
+        )
     return None
 
 
 def train_copy(
-    replay: Replay, optimizer: torch.optim.Optimizer, args: Tuple[Any, ...], kwargs: Dict[str, Any],
-    steps: int, deadline: float, floor: Optional[float],
+    replay: Replay,
+    optimizer: torch.optim.Optimizer,
+    args: Tuple[Any, ...],
+    kwargs: Dict[str, Any],
+    steps: int,
+    deadline: float,
+    floor: Optional[float],
 ) -> Dict[str, Any]:
     """NN901/NN902: a deep copy of the model and its optimizer takes up to ``steps`` steps on one batch."""
     if isinstance(optimizer, torch.optim.LBFGS):
@@ -404,6 +463,14 @@ def train_copy(
         with torch.no_grad():
             losses.append(_mean(replay.loss(model, args, kwargs)))
     lrs = sorted({g.get("lr") for g in copied.param_groups if isinstance(g.get("lr"), (int, float))})
-    return {"losses": losses, "steps": len(losses) - 1 if stopped != "non-finite loss" else len(losses),
-            "asked_steps": steps, "stopped": stopped, "floor": floor, "optimizer": type(optimizer).__name__,
-            "lr": lrs, "lr_note": lr_note, "seconds": round(time.monotonic() - started, 3)}
+    return {
+        "losses": losses,
+        "steps": len(losses) - 1 if stopped != "non-finite loss" else len(losses),
+        "asked_steps": steps,
+        "stopped": stopped,
+        "floor": floor,
+        "optimizer": type(optimizer).__name__,
+        "lr": lrs,
+        "lr_note": lr_note,
+        "seconds": round(time.monotonic() - started, 3),
+    }

@@ -1,4 +1,5 @@
 """Which stack frames belong to the user's code (child side; no torch import needed)."""
+
 from __future__ import annotations
 
 import os
@@ -65,7 +66,9 @@ def traceback_frames(tb, user_frames: UserFrames, limit: int = 5) -> List[Dict[s
         code = tb.tb_frame.f_code
         frames.append(
             {
-                "path": os.path.realpath(code.co_filename) if not code.co_filename.startswith("<") else code.co_filename,
+                "path": os.path.realpath(code.co_filename)
+                if not code.co_filename.startswith("<")
+                else code.co_filename,
                 "line": tb.tb_lineno,
                 "function": code.co_name,
                 "text": linecache.getline(code.co_filename, tb.tb_lineno).strip(),

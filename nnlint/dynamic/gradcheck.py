@@ -6,6 +6,7 @@ direction costs two forwards and one backward whatever the size, which is what a
 that returns its input unchanged (gradient reversal, scaling, clipping) and a forward that is locally
 constant (straight-through estimators for rounding/sign) are reported as such, never as a mismatch.
 """
+
 from __future__ import annotations
 
 from typing import Any, Callable, Dict, List, Optional, Sequence, cast
@@ -22,10 +23,17 @@ def _tensors(value: Any) -> List[torch.Tensor]:
 
 
 def directional_check(
-    apply: Callable[..., Any], args: Sequence[Any], kwargs: Dict[str, Any], trials: int = 2, eps: float = 1e-6, seed: int = 1234
+    apply: Callable[..., Any],
+    args: Sequence[Any],
+    kwargs: Dict[str, Any],
+    trials: int = 2,
+    eps: float = 1e-6,
+    seed: int = 1234,
 ) -> Optional[Dict[str, Any]]:
     """Compare the Function's backward with a central finite difference along random directions (float64)."""
-    wanted = [i for i, a in enumerate(args) if isinstance(a, torch.Tensor) and a.is_floating_point() and a.requires_grad]
+    wanted = [
+        i for i, a in enumerate(args) if isinstance(a, torch.Tensor) and a.is_floating_point() and a.requires_grad
+    ]
     if not wanted:
         return None
     base = {i: args[i].detach().to(torch.float64) for i in wanted}
@@ -60,13 +68,16 @@ def directional_check(
             if not scalar.requires_grad:
                 return None
             grads = torch.autograd.grad(scalar, [leaves[i] for i in wanted], allow_unused=True)
-        directions = {i: torch.randn(base[i].shape, generator=generator, dtype=torch.float64).to(base[i].device) for i in wanted}
+        directions = {
+            i: torch.randn(base[i].shape, generator=generator, dtype=torch.float64).to(base[i].device) for i in wanted
+        }
         analytic = sum(float((g * directions[i]).sum()) for g, i in zip(grads, wanted) if g is not None)
         with torch.no_grad():
             plus = call({i: base[i] + eps * directions[i] for i in wanted})
             minus = call({i: base[i] - eps * directions[i] for i in wanted})
             numeric = float(
-                (sum((o * w).sum() for o, w in zip(plus, weights)) - sum((o * w).sum() for o, w in zip(minus, weights))) / (2 * eps)
+                (sum((o * w).sum() for o, w in zip(plus, weights)) - sum((o * w).sum() for o, w in zip(minus, weights)))
+                / (2 * eps)
             )
         scale = max(abs(analytic), abs(numeric), 1e-12)
         if abs(numeric) <= 1e-9 * max(abs(analytic), 1.0) and abs(analytic) > 0:

@@ -7,6 +7,7 @@ Invoked by :mod:`nnlint.dynamic.runner` through ``_bootstrap.py``::
 Whatever happens (a training step, a crash, ``sys.exit``, a read from stdin, no training loop at all), the
 observations file is written with a ``status`` the parent turns into findings or one clear error.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -77,9 +78,21 @@ def main(argv: List[str]) -> int:
     parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
     parser.add_argument("--workdir", default=None, help="folder to run in and import from (default: the script's)")
     parser.add_argument("--notebook", action="store_true", help="the script is a notebook's code cells")
-    parser.add_argument("--experiments", type=int, default=0, help="steps of the NN901/NN902 experiments (0: no experiments)")
-    parser.add_argument("--experiment-budget", type=float, default=1.0, help="experiments' time, in times the run's time to its first step")
-    parser.add_argument("--experiment-timeout", type=float, default=None, help="the run's timeout: the experiments take at most half of what is left")
+    parser.add_argument(
+        "--experiments", type=int, default=0, help="steps of the NN901/NN902 experiments (0: no experiments)"
+    )
+    parser.add_argument(
+        "--experiment-budget",
+        type=float,
+        default=1.0,
+        help="experiments' time, in times the run's time to its first step",
+    )
+    parser.add_argument(
+        "--experiment-timeout",
+        type=float,
+        default=None,
+        help="the run's timeout: the experiments take at most half of what is left",
+    )
     parser.add_argument("script")
     parser.add_argument("args", nargs=argparse.REMAINDER)
     options = parser.parse_args(argv)
@@ -136,11 +149,19 @@ def main(argv: List[str]) -> int:
         status = "stopped"
     except StdinRead:
         status = "stdin"
-        error = {"type": "StdinRead", "message": "the script reads standard input", "frames": _frames(sys.exc_info()[2], recorder, traceback_frames)}
+        error = {
+            "type": "StdinRead",
+            "message": "the script reads standard input",
+            "frames": _frames(sys.exc_info()[2], recorder, traceback_frames),
+        }
     except SystemExit as exc:
         status = "exited"
         exit_code = exc.code if isinstance(exc.code, int) or exc.code is None else str(exc.code)
-        error = {"type": "SystemExit", "message": str(exc.code), "frames": _frames(sys.exc_info()[2], recorder, traceback_frames)}
+        error = {
+            "type": "SystemExit",
+            "message": str(exc.code),
+            "frames": _frames(sys.exc_info()[2], recorder, traceback_frames),
+        }
     except KeyboardInterrupt:
         status = "interrupted"
     except BaseException as exc:  # the user's script crashed: report where
@@ -158,7 +179,10 @@ def main(argv: List[str]) -> int:
         except Exception:
             pass
     payload.update(
-        status=status, error=error, exit_code=exit_code, seconds=round(time.monotonic() - started, 3),
+        status=status,
+        error=error,
+        exit_code=exit_code,
+        seconds=round(time.monotonic() - started, 3),
         observations=recorder.obs,
     )
     _write(out_path, payload)

@@ -7,6 +7,7 @@ forward hooks and optimizer step hooks see every model and optimizer; thin wrapp
 ``torch.compile`` runs the model eagerly (see :func:`_compile_eagerly`).
 :func:`install` returns a function that removes everything again.
 """
+
 from __future__ import annotations
 
 import io
@@ -48,6 +49,7 @@ def install(recorder: Recorder) -> Callable[[], None]:
     from torch.utils import data as tud
 
     undo: List[Callable[[], None]] = []
+
     def forward_pre(module, args):
         if not _is_compile_wrapper(module):  # the wrapped module's own hooks follow: observe that one
             recorder.on_forward_pre(module, args)
@@ -81,10 +83,14 @@ def install(recorder: Recorder) -> Callable[[], None]:
     original_norm, original_value = clip_grad.clip_grad_norm_, clip_grad.clip_grad_value_
 
     def clip_grad_norm_(parameters, max_norm, *args, **kwargs):
-        return recorder.on_clip("norm", parameters, max_norm, lambda params: original_norm(params, max_norm, *args, **kwargs))
+        return recorder.on_clip(
+            "norm", parameters, max_norm, lambda params: original_norm(params, max_norm, *args, **kwargs)
+        )
 
     def clip_grad_value_(parameters, clip_value, *args, **kwargs):
-        return recorder.on_clip("value", parameters, clip_value, lambda params: original_value(params, clip_value, *args, **kwargs))
+        return recorder.on_clip(
+            "value", parameters, clip_value, lambda params: original_value(params, clip_value, *args, **kwargs)
+        )
 
     for owner in (clip_grad, torch.nn.utils):
         patch(owner, "clip_grad_norm_", clip_grad_norm_)

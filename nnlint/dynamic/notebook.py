@@ -6,6 +6,7 @@ afterwards, and run in the notebook's own folder, so relative paths and sibling 
 notebook. Static findings are matched to run-time events in program lines; the new findings, and the
 place of a crash, come back as notebook cells and lines.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -52,8 +53,16 @@ def run_notebook(
         Path(script).write_text(program.text, encoding="utf-8")
         in_program = [program.to_program(f, script) for f in own]
         result = run_script(
-            script, args, python=python, device=device, timeout=timeout, launcher=launcher,
-            nproc_per_node=nproc_per_node, progress=progress, workdir=os.path.dirname(os.path.abspath(path)), notebook=True,
+            script,
+            args,
+            python=python,
+            device=device,
+            timeout=timeout,
+            launcher=launcher,
+            nproc_per_node=nproc_per_node,
+            progress=progress,
+            workdir=os.path.dirname(os.path.abspath(path)),
+            notebook=True,
         )
         report = DynamicReport(note=_notes(program, result.note), seconds=result.seconds, status=result.status)
         if result.error is not None:

@@ -10,6 +10,7 @@ type and meaning; ``docs/plugins.md`` prints the same table (a test keeps them e
 Positions (``Where``) are lists of ``[absolute path, line, function]`` frames of the user's code,
 innermost first; ``run.report(where, ...)`` places a finding at the first one.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, TypedDict
@@ -31,7 +32,9 @@ class ParamGroup(TypedDict, total=False):
 
 # "class": the optimizer's class name ("SGD", "AdamW"); "where": its first step() call; "primary": the
 # optimizer whose steps count as the training steps; "param_groups": its settings, group by group
-OptimizerInfo = TypedDict("OptimizerInfo", {"class": str, "where": Where, "primary": bool, "param_groups": List[ParamGroup]}, total=False)
+OptimizerInfo = TypedDict(
+    "OptimizerInfo", {"class": str, "where": Where, "primary": bool, "param_groups": List[ParamGroup]}, total=False
+)
 
 
 class TensorStats(TypedDict, total=False):
@@ -54,9 +57,15 @@ class TensorStats(TypedDict, total=False):
 LoaderInfo = TypedDict(
     "LoaderInfo",
     {
-        "class": str, "sampler": Optional[str], "batch_sampler": Optional[str], "batch_size": Optional[int],
-        "num_workers": int, "length": Optional[int], "shuffle": Optional[bool],
-        "dataset_labels": Dict[str, Any], "dataset_label_head": Dict[str, Any],
+        "class": str,
+        "sampler": Optional[str],
+        "batch_sampler": Optional[str],
+        "batch_size": Optional[int],
+        "num_workers": int,
+        "length": Optional[int],
+        "shuffle": Optional[bool],
+        "dataset_labels": Dict[str, Any],
+        "dataset_label_head": Dict[str, Any],
     },
     total=False,
 )
@@ -115,7 +124,9 @@ OBSERVATIONS: Dict[str, str] = {
     "activations": "list[Activation]: per-layer output statistics of the first training forward (module, module_type, mean, std, order)",
     "relus": "list[TensorStats + where, module]: outputs of ReLU calls (dead-unit statistics)",
     "grads": "list[GradEntry]: per-parameter gradient and weight norms at the first step (name, shape, grad_norm, weight_norm, embedding)",
-    "update_ratios": "list[UpdateRatio]: |update| / |weight| per parameter after the first step (name, ratio, lr, optimizer)",
+    "update_ratios": "list[UpdateRatio]: |update| / |weight| per parameter after the first step (name, ratio, lr, optimizer, numel)",
+    "model_device": "str or None: the device of the first model's parameters at its first forward (\"cpu\", \"cuda:0\")",
+    "experiments": "dict or None: with --experiments, each experiment's outcome by code (NN901-NN904: numbers, loss curve, or why it was not run), or skipped_all",
     "weights_after_step": "list[{name, shape, identical_rows, init_where}]: weights whose rows are identical after a step, or whose init was seen",
     "no_grad_params": "list[str]: parameters of the model that got no gradient",
     "params_without_optimizer": "list[str]: parameters with a gradient that no optimizer holds",
@@ -146,6 +157,15 @@ OBSERVATIONS: Dict[str, str] = {
 }
 
 __all__ = [
-    "Activation", "Frame", "GradEntry", "LoaderInfo", "LossEvent", "OBSERVATIONS", "OptimizerInfo", "ParamGroup",
-    "TensorStats", "UpdateRatio", "Where",
+    "Activation",
+    "Frame",
+    "GradEntry",
+    "LoaderInfo",
+    "LossEvent",
+    "OBSERVATIONS",
+    "OptimizerInfo",
+    "ParamGroup",
+    "TensorStats",
+    "UpdateRatio",
+    "Where",
 ]

@@ -12,13 +12,23 @@ in the same Markdown parts (``## What it does``, ``## Why is this bad?``, ``## E
 Probes run in nnlint's process and never import torch: they only read the JSON observations.
 Thresholds live in ``default_options``; users override them in ``[tool.nnlint.options.<CODE or name>]``.
 """
+
 from __future__ import annotations
 
 import os
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence
 
 from nnlint.documented import Documented
-from nnlint.dynamic.observations import Activation, GradEntry, LoaderInfo, LossEvent, OptimizerInfo, TensorStats, UpdateRatio, Where
+from nnlint.dynamic.observations import (
+    Activation,
+    GradEntry,
+    LoaderInfo,
+    LossEvent,
+    OptimizerInfo,
+    TensorStats,
+    UpdateRatio,
+    Where,
+)
 from nnlint.finding import Finding, Severity, Source
 
 
@@ -87,9 +97,16 @@ class RunView:
         if where:
             path, line = str(where[0][0]), int(where[0][1])
         finding = Finding(
-            path=_display_path(path, self.static_findings), line=line, column=1, code=self.probe.code,
-            name=self.probe.name, message=message, severity=self.probe.severity, source=Source.DYNAMIC,
-            confirmed=True, evidence=evidence,
+            path=_display_path(path, self.static_findings),
+            line=line,
+            column=1,
+            code=self.probe.code,
+            name=self.probe.name,
+            message=message,
+            severity=self.probe.severity,
+            source=Source.DYNAMIC,
+            confirmed=True,
+            evidence=evidence,
         )
         self.findings.append(finding)
         return finding
@@ -102,8 +119,14 @@ def probe_error(run: RunView, probe: object, what: str) -> Finding:
     code, name = getattr(probe, "code", "?"), getattr(probe, "name", "?")
     message = f"{plugin_label(code)}probe {code} ({name}) {what}"
     return Finding(
-        path=_display_path(run.script, run.static_findings), line=1, column=1, code="NN002", name="rule-error",
-        message=message, severity=Severity.ERROR, source=Source.DYNAMIC,
+        path=_display_path(run.script, run.static_findings),
+        line=1,
+        column=1,
+        code="NN002",
+        name="rule-error",
+        message=message,
+        severity=Severity.ERROR,
+        source=Source.DYNAMIC,
     )
 
 
@@ -143,7 +166,11 @@ class Probe(Documented):
 
     # -------------------------------------------------------------- helpers for confirm()
     def decide(
-        self, finding: Finding, run: RunView, events: Sequence[Event], is_bug: Callable[[Event], Optional[bool]],
+        self,
+        finding: Finding,
+        run: RunView,
+        events: Sequence[Event],
+        is_bug: Callable[[Event], Optional[bool]],
         keys: Sequence[str] = ("where", "origin"),
     ) -> Optional[bool]:
         """Confirm or refute from the events at the finding's place; if none is there and the run holds only
@@ -185,7 +212,9 @@ def first_batch_degenerate(run: RunView) -> bool:
         return False
     first = inputs[0]
     repeated = run.get("repeated_batch") or {}
-    return bool(first.get("samples_identical") or first.get("constant") or first.get("all_zero") or repeated.get("identical"))
+    return bool(
+        first.get("samples_identical") or first.get("constant") or first.get("all_zero") or repeated.get("identical")
+    )
 
 
 NORM_LAYERS = ("BatchNorm", "LayerNorm", "GroupNorm", "InstanceNorm", "LocalResponseNorm", "RMSNorm")
@@ -204,4 +233,15 @@ def input_out_of_scale(run: RunView, options: Dict[str, Any]) -> Optional[Dict[s
     return None
 
 
-__all__ = ["Probe", "RunView", "at_finding", "first_batch_degenerate", "fmt", "training_losses", "input_out_of_scale", "unexplained", "Finding", "Severity"]
+__all__ = [
+    "Probe",
+    "RunView",
+    "at_finding",
+    "first_batch_degenerate",
+    "fmt",
+    "training_losses",
+    "input_out_of_scale",
+    "unexplained",
+    "Finding",
+    "Severity",
+]

@@ -13,6 +13,7 @@ would survive. Three nets catch it, and the tracker ends the union:
 
 Off Linux only the process group is ended. Nothing here imports torch.
 """
+
 from __future__ import annotations
 
 import os
@@ -51,7 +52,7 @@ def read_process(pid: int) -> Optional[ProcessInfo]:
     except OSError:
         return None
     name_end = stat.rfind(")")  # the command name may hold spaces and parentheses
-    fields = stat[name_end + 2:].split()
+    fields = stat[name_end + 2 :].split()
     if name_end < 0 or len(fields) < 20:
         return None
     try:
@@ -60,7 +61,7 @@ def read_process(pid: int) -> Optional[ProcessInfo]:
     except OSError:
         command = ""
     if not command:
-        command = stat[stat.find("(") + 1:name_end]
+        command = stat[stat.find("(") + 1 : name_end]
     return ProcessInfo(pid, int(fields[1]), int(fields[2]), fields[0], int(fields[19]), command[:200])
 
 
@@ -287,7 +288,11 @@ class ProcessTracker:
         with _ACTIVE_LOCK:
             others = [tracker for tracker in _ACTIVE if tracker is not self]
         for other in others:
-            if pid == other.root or (other.root is not None and pid in descendants(other.root, table)) or _has_marker(pid, other._marker):
+            if (
+                pid == other.root
+                or (other.root is not None and pid in descendants(other.root, table))
+                or _has_marker(pid, other._marker)
+            ):
                 return False
         return not others  # no marker at all (it replaced its environment): ours only if no other run is active
 

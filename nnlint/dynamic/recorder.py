@@ -12,6 +12,7 @@ The step budget is global (a per-loader limit would let the script run every epo
 * ``train3`` after the evaluation, the next training forward is recorded (train/eval modes) and the script
   is stopped by :class:`StopScript`, a ``BaseException`` that ``except Exception`` cannot swallow.
 """
+
 from __future__ import annotations
 
 import math
@@ -46,25 +47,79 @@ LOSSES = {
 RESHAPES = {"Tensor.reshape", "Tensor.view", "torch.reshape"}
 DROPOUTS = {"F.dropout", "F.alpha_dropout", "F.feature_alpha_dropout", "F.dropout1d", "F.dropout2d", "F.dropout3d"}
 RELUS = {"F.relu", "F.relu6", "torch.relu", "torch.relu_", "Tensor.relu", "Tensor.relu_"}
-CONSTANT_INITS = {"Tensor.zero_", "Tensor.fill_", "torch.nn.init.constant_", "torch.nn.init.zeros_", "torch.nn.init.ones_"}
+CONSTANT_INITS = {
+    "Tensor.zero_",
+    "Tensor.fill_",
+    "torch.nn.init.constant_",
+    "torch.nn.init.zeros_",
+    "torch.nn.init.ones_",
+}
 FACTORIES = {"torch.zeros", "torch.ones", "torch.full", "torch.zeros_like", "torch.ones_like", "torch.full_like"}
 PRODUCERS = {
-    "F.softmax", "torch.softmax", "Tensor.softmax", "F.log_softmax", "torch.log_softmax", "Tensor.log_softmax",
-    "torch.sigmoid", "Tensor.sigmoid", "F.sigmoid", "torch.log", "Tensor.log", "torch.tanh", "Tensor.tanh", "F.tanh",
-    "F.relu", "torch.relu", "Tensor.relu",
+    "F.softmax",
+    "torch.softmax",
+    "Tensor.softmax",
+    "F.log_softmax",
+    "torch.log_softmax",
+    "Tensor.log_softmax",
+    "torch.sigmoid",
+    "Tensor.sigmoid",
+    "F.sigmoid",
+    "torch.log",
+    "Tensor.log",
+    "torch.tanh",
+    "Tensor.tanh",
+    "F.tanh",
+    "F.relu",
+    "torch.relu",
+    "Tensor.relu",
 }
 BACKWARDS = {"Tensor.backward", "torch.autograd.backward"}
 # operations whose output is still "the batch's" tensor (moved, cast, reshaped, indexed): a label's lineage
 LINEAGE = {
-    "Tensor.to", "Tensor.cuda", "Tensor.cpu", "Tensor.long", "Tensor.int", "Tensor.float", "Tensor.double", "Tensor.half",
-    "Tensor.bool", "Tensor.type", "Tensor.view", "Tensor.view_as", "Tensor.reshape", "Tensor.reshape_as", "Tensor.squeeze",
-    "Tensor.unsqueeze", "Tensor.flatten", "Tensor.__getitem__", "Tensor.contiguous", "Tensor.clone", "Tensor.detach",
-    "Tensor.argmax", "torch.argmax", "torch.squeeze", "torch.flatten", "torch.reshape", "Tensor.to_dense", "Tensor.t",
+    "Tensor.to",
+    "Tensor.cuda",
+    "Tensor.cpu",
+    "Tensor.long",
+    "Tensor.int",
+    "Tensor.float",
+    "Tensor.double",
+    "Tensor.half",
+    "Tensor.bool",
+    "Tensor.type",
+    "Tensor.view",
+    "Tensor.view_as",
+    "Tensor.reshape",
+    "Tensor.reshape_as",
+    "Tensor.squeeze",
+    "Tensor.unsqueeze",
+    "Tensor.flatten",
+    "Tensor.__getitem__",
+    "Tensor.contiguous",
+    "Tensor.clone",
+    "Tensor.detach",
+    "Tensor.argmax",
+    "torch.argmax",
+    "torch.squeeze",
+    "torch.flatten",
+    "torch.reshape",
+    "Tensor.to_dense",
+    "Tensor.t",
 }
 # operations a residual branch's output passes through before it is added back (dropout, layer scale, reshapes)
 BRANCH_PASS = DROPOUTS | {
-    "Tensor.view", "Tensor.reshape", "Tensor.transpose", "Tensor.permute", "Tensor.contiguous", "Tensor.__mul__",
-    "Tensor.__rmul__", "Tensor.mul", "torch.mul", "Tensor.flatten", "Tensor.squeeze", "Tensor.unsqueeze",
+    "Tensor.view",
+    "Tensor.reshape",
+    "Tensor.transpose",
+    "Tensor.permute",
+    "Tensor.contiguous",
+    "Tensor.__mul__",
+    "Tensor.__rmul__",
+    "Tensor.mul",
+    "torch.mul",
+    "Tensor.flatten",
+    "Tensor.squeeze",
+    "Tensor.unsqueeze",
 }
 ADDS = {"Tensor.__add__", "Tensor.__radd__", "Tensor.__iadd__", "Tensor.add", "Tensor.add_", "torch.add"}
 _SKIP_FINITE = ("__get__", "__set__", "Tensor.__setitem__", "Tensor.backward", "torch.autograd.backward")
@@ -145,13 +200,38 @@ class Recorder:
         self._progress = progress or (lambda stage: None)
         self.started = time.monotonic()
         self.obs: Dict[str, Any] = {
-            "stages": [], "losses": [], "reshapes": [], "dropouts": [], "relus": [], "activations": [],
-            "first_layer_input": None, "train_inputs": [], "eval_forwards": [], "train_forwards": [],
-            "late_train_forward": None, "non_finite": {}, "grads": [], "no_grad_params": [],
-            "params_without_optimizer": [], "params_with_grad": 0, "update_ratios": [], "weights_after_step": [],
-            "clips": [], "second_backward": None, "loaders": [], "repeated_batch": None, "sampler_epochs": [],
-            "set_epoch_calls": [], "custom_functions": [], "suppressed_saves": 0, "steps": 0, "backwards": 0,
-            "stop_reason": None, "loss_non_finite": False, "grad_non_finite": [], "skipped_epochs": 0,
+            "stages": [],
+            "losses": [],
+            "reshapes": [],
+            "dropouts": [],
+            "relus": [],
+            "activations": [],
+            "first_layer_input": None,
+            "train_inputs": [],
+            "eval_forwards": [],
+            "train_forwards": [],
+            "late_train_forward": None,
+            "non_finite": {},
+            "grads": [],
+            "no_grad_params": [],
+            "params_without_optimizer": [],
+            "params_with_grad": 0,
+            "update_ratios": [],
+            "weights_after_step": [],
+            "clips": [],
+            "second_backward": None,
+            "loaders": [],
+            "repeated_batch": None,
+            "sampler_epochs": [],
+            "set_epoch_calls": [],
+            "custom_functions": [],
+            "suppressed_saves": 0,
+            "steps": 0,
+            "backwards": 0,
+            "stop_reason": None,
+            "loss_non_finite": False,
+            "grad_non_finite": [],
+            "skipped_epochs": 0,
             "optimizers": [],
         }
         # budget state
@@ -190,14 +270,24 @@ class Recorder:
         self._snapshots: Dict[int, torch.Tensor] = {}
         self._checked_functions: set = set()
         self._train_batch_digests: List[List[Any]] = []
-        self._uniform_batch_sizes: Optional[Set[int]] = None  # element counts of the last training batch's one-valued tensors
-        self.launched = self.started  # when the child started (before torch was imported): the experiments' time reference
+        self._uniform_batch_sizes: Optional[Set[int]] = (
+            None  # element counts of the last training batch's one-valued tensors
+        )
+        self.launched = (
+            self.started
+        )  # when the child started (before torch was imported): the experiments' time reference
         self.capture: Any = None  # --experiments: an experiment_capture.Capture, fed during the first step
         self.experiment_steps = 0
         self.experiment_budget = 1.0  # the experiments may take this many times the run's time to its first step
-        self.experiment_timeout: Optional[float] = None  # the run's timeout: the experiments take at most half of what is left
-        self._batch_lineage: Dict[int, Any] = {}  # id -> weakref: the training batch's tensors and what is derived from them
-        self._branches: Dict[int, Tuple[Any, Dict[str, Any]]] = {}  # first forward: id -> (weakref, activation) of layer outputs
+        self.experiment_timeout: Optional[float] = (
+            None  # the run's timeout: the experiments take at most half of what is left
+        )
+        self._batch_lineage: Dict[
+            int, Any
+        ] = {}  # id -> weakref: the training batch's tensors and what is derived from them
+        self._branches: Dict[
+            int, Tuple[Any, Dict[str, Any]]
+        ] = {}  # first forward: id -> (weakref, activation) of layer outputs
 
     # ------------------------------------------------------------------ helpers
     def progress(self, stage: str) -> None:
@@ -345,7 +435,8 @@ class Recorder:
             sampler = getattr(loader, "sampler", None)
             batch_sampler = getattr(loader, "batch_sampler", None)
             info: Dict[str, Any] = {
-                "class": type(loader).__name__, "where": self._loader_where.get(id(loader), []),
+                "class": type(loader).__name__,
+                "where": self._loader_where.get(id(loader), []),
                 "sampler": type(sampler).__name__ if sampler is not None else None,
                 "batch_sampler": type(batch_sampler).__name__ if batch_sampler is not None else None,
                 "batch_size": getattr(loader, "batch_size", None),
@@ -417,8 +508,13 @@ class Recorder:
         try:
             training, evaluating = self._mode_layers(root)
             ctx: Dict[str, Any] = {
-                "eval": is_eval, "where": where, "grad_enabled": grad, "root_training": root.training,
-                "model": type(root).__name__, "train_mode_layers": training, "eval_mode_layers": evaluating,
+                "eval": is_eval,
+                "where": where,
+                "grad_enabled": grad,
+                "root_training": root.training,
+                "model": type(root).__name__,
+                "train_mode_layers": training,
+                "eval_mode_layers": evaluating,
                 "phase": self.phase if self.steps else "before first step",
             }
             self._root_ctx = ctx
@@ -483,8 +579,12 @@ class Recorder:
             return
         self.busy = True
         try:
-            entry: Dict[str, Any] = tensorstats.summary(x) if x.is_floating_point() else {"dtype": str(x.dtype), "shape": list(x.shape)}
-            entry.update({"module": self.module_path(module), "module_type": type(module).__name__, "where": self.where()})
+            entry: Dict[str, Any] = (
+                tensorstats.summary(x) if x.is_floating_point() else {"dtype": str(x.dtype), "shape": list(x.shape)}
+            )
+            entry.update(
+                {"module": self.module_path(module), "module_type": type(module).__name__, "where": self.where()}
+            )
             self.obs["first_layer_input"] = entry
         finally:
             self.busy = False
@@ -499,8 +599,11 @@ class Recorder:
         try:
             stats = tensorstats.summary(output)
             activation = {
-                "module": self.module_path(module), "module_type": type(module).__name__,
-                "std": stats.get("std"), "mean": stats.get("mean"), "module_id": id(module),
+                "module": self.module_path(module),
+                "module_type": type(module).__name__,
+                "std": stats.get("std"),
+                "mean": stats.get("mean"),
+                "module_id": id(module),
                 "order": len(self.obs["activations"]),
             }
             self.obs["activations"].append(activation)
@@ -517,10 +620,17 @@ class Recorder:
         self.busy = True
         try:
             if key in LOSSES:
-                if self.capture is not None and self.steps == 0 and torch.is_grad_enabled() and not (self._root_ctx or {}).get("eval"):
+                if (
+                    self.capture is not None
+                    and self.steps == 0
+                    and torch.is_grad_enabled()
+                    and not (self._root_ctx or {}).get("eval")
+                ):
                     from .experiment_capture import loss_function
 
-                    self.capture.on_loss(key, loss_function(key), args, kwargs, out, self.root is not None, self.where())
+                    self.capture.on_loss(
+                        key, loss_function(key), args, kwargs, out, self.root is not None, self.where()
+                    )
                 self._on_loss(LOSSES[key], args, kwargs, out)
             elif key in RESHAPES:
                 self._on_reshape(args, out)
@@ -539,7 +649,12 @@ class Recorder:
                 if len(self._producers) > 20_000:
                     self._producers.clear()
                 self._producers[id(out)] = (weakref.ref(out), self.where(), key)
-            if self.seen_train_forward and self.steps == 0 and len(self.obs["non_finite"]) < 2 and not key.endswith(_SKIP_FINITE):
+            if (
+                self.seen_train_forward
+                and self.steps == 0
+                and len(self.obs["non_finite"]) < 2
+                and not key.endswith(_SKIP_FINITE)
+            ):
                 self._check_finite(key, args, out)
         finally:
             self.busy = False
@@ -559,7 +674,11 @@ class Recorder:
         if not tracked:
             return
         if key in ADDS:
-            if len(args) < 2 or not all(isinstance(a, torch.Tensor) for a in args[:2]) or args[0].shape != args[1].shape:
+            if (
+                len(args) < 2
+                or not all(isinstance(a, torch.Tensor) for a in args[:2])
+                or args[0].shape != args[1].shape
+            ):
                 return
             for tensor in tracked:
                 self._branches[id(tensor)][1]["residual"] = True
@@ -583,8 +702,13 @@ class Recorder:
         phase = "eval" if (self._root_ctx or {}).get("eval") or not torch.is_grad_enabled() else self.phase
         origin, origin_op = self._origin(inputs)
         entry: Dict[str, Any] = {
-            "family": family, "where": where, "origin": origin, "origin_op": origin_op, "phase": phase,
-            "step": self.steps, "input_shape": list(inputs.shape),
+            "family": family,
+            "where": where,
+            "origin": origin,
+            "origin_op": origin_op,
+            "phase": phase,
+            "step": self.steps,
+            "input_shape": list(inputs.shape),
             "target_shape": list(target.shape) if isinstance(target, torch.Tensor) else None,
             "reduction": kwargs.get("reduction", "mean"),
         }
@@ -608,7 +732,9 @@ class Recorder:
         if isinstance(target, torch.Tensor):
             if family in ("cross_entropy", "nll") and not target.is_floating_point():
                 entry["labels"] = tensorstats.label_stats(target)
-            elif family in ("bce", "bce_with_logits") and (inputs.dim() == 1 or (inputs.dim() == 2 and inputs.shape[1] == 1)):
+            elif family in ("bce", "bce_with_logits") and (
+                inputs.dim() == 1 or (inputs.dim() == 2 and inputs.shape[1] == 1)
+            ):
                 entry["labels"] = tensorstats.label_stats(target)
             if "labels" in entry:
                 # only labels that come from the loader's batch are the data's: a GAN's real/fake target
@@ -616,9 +742,15 @@ class Recorder:
                 entry["labels_from_batch"] = self._is_tracked(self._batch_lineage, target)
             if target.is_floating_point() and target.numel():
                 values = target.detach()
-                entry["target"] = {"min": float(values.min().item()), "max": float(values.max().item()), "n": int(values.numel()),
-                                   "negative_fraction": float((values < 0).double().mean().item())}
-            entry["broadcasts"] = list(inputs.shape) != list(target.shape) and _broadcastable(inputs.shape, target.shape)
+                entry["target"] = {
+                    "min": float(values.min().item()),
+                    "max": float(values.max().item()),
+                    "n": int(values.numel()),
+                    "negative_fraction": float((values < 0).double().mean().item()),
+                }
+            entry["broadcasts"] = list(inputs.shape) != list(target.shape) and _broadcastable(
+                inputs.shape, target.shape
+            )
         if family in ("cross_entropy", "nll") and inputs.dim() >= 1:
             entry["classes"] = int(inputs.shape[1] if inputs.dim() >= 2 else inputs.shape[0])
         self.obs["losses"].append(entry)
@@ -632,7 +764,9 @@ class Recorder:
         if not where or not self._site_allows("reshape", where, 1):
             return
         permutes = permutes_axes(before, after)
-        self.obs["reshapes"].append({"where": where, "input_shape": before, "output_shape": after, "permutes_axes": permutes})
+        self.obs["reshapes"].append(
+            {"where": where, "input_shape": before, "output_shape": after, "permutes_axes": permutes}
+        )
 
     def _on_dropout(self, args: Tuple[Any, ...], kwargs: Dict[str, Any]) -> None:
         training_arg = kwargs.get("training", args[2] if len(args) > 2 else True)
@@ -643,8 +777,13 @@ class Recorder:
         if not self._site_allows(f"dropout{module.training}", where, 1):
             return
         self.obs["dropouts"].append(
-            {"where": where, "training_arg": bool(training_arg), "module_training": module.training,
-             "module": self.module_path(module), "grad_enabled": torch.is_grad_enabled()}
+            {
+                "where": where,
+                "training_arg": bool(training_arg),
+                "module_training": module.training,
+                "module": self.module_path(module),
+                "grad_enabled": torch.is_grad_enabled(),
+            }
         )
 
     def _on_constant(self, key: str, args: Tuple[Any, ...], kwargs: Dict[str, Any], out: Any) -> None:
@@ -683,7 +822,9 @@ class Recorder:
         if kind in self.obs["non_finite"]:
             return
         self.obs["non_finite"][kind] = {
-            "op": key, "where": self.where(), "module": self.module_path(self.current_module()),
+            "op": key,
+            "where": self.where(),
+            "module": self.module_path(self.current_module()),
             "input_shapes": [list(t.shape) for t in inputs[:4]],
         }
 
@@ -699,8 +840,12 @@ class Recorder:
             try:
                 params = [p for opt in self._primary() for g in opt.param_groups for p in g["params"]]
                 held = [p for p in params if p.grad is not None and bool((p.grad != 0).any().item())]
-                self.obs["second_backward"] = {"params": len(params), "params_with_stale_grad": len(held), "where": self.where(),
-                                               "optimizers": len(list(self.optimizers))}
+                self.obs["second_backward"] = {
+                    "params": len(params),
+                    "params_with_stale_grad": len(held),
+                    "where": self.where(),
+                    "optimizers": len(list(self.optimizers)),
+                }
             finally:
                 self.busy = False
         if self.steps >= 2:
@@ -723,7 +868,9 @@ class Recorder:
         try:
             if len(self.obs["optimizers"]) < 8:
                 try:
-                    self.obs["optimizers"].append(_optimizer_info(optimizer, self.where(), id(optimizer) == self.primary_optimizer))
+                    self.obs["optimizers"].append(
+                        _optimizer_info(optimizer, self.where(), id(optimizer) == self.primary_optimizer)
+                    )
                 except Exception:  # an exotic optimizer's param groups: observe nothing rather than break its step
                     pass
             if self.steps == 0 and id(optimizer) == self.primary_optimizer:
@@ -777,9 +924,13 @@ class Recorder:
             budget = max(0.0, min(budget, (self.experiment_timeout - elapsed) / 2))
         self.busy = True
         try:
-            self.obs["experiments"] = run_all(capture.replay, list(self.optimizers), self.experiment_steps, budget, self.where)
+            self.obs["experiments"] = run_all(
+                capture.replay, list(self.optimizers), self.experiment_steps, budget, self.where
+            )
         except Exception as error:  # the experiments must never break the user's run
-            self.obs["experiments"] = {"skipped_all": f"the experiments raised {type(error).__name__}: {str(error)[:300]}"}
+            self.obs["experiments"] = {
+                "skipped_all": f"the experiments raised {type(error).__name__}: {str(error)[:300]}"
+            }
         finally:
             self.busy = False
 
@@ -795,8 +946,13 @@ class Recorder:
                     self.obs["grad_non_finite"].append(names.get(id(p), f"param#{id(p)}"))
                     continue
                 self.obs["grads"].append(
-                    {"name": names.get(id(p), "?"), "shape": list(p.shape), "grad_norm": tensorstats.norm(grad),
-                     "weight_norm": tensorstats.norm(p), "embedding": _is_embedding_weight(p, self.roots)}
+                    {
+                        "name": names.get(id(p), "?"),
+                        "shape": list(p.shape),
+                        "grad_norm": tensorstats.norm(grad),
+                        "weight_norm": tensorstats.norm(p),
+                        "embedding": _is_embedding_weight(p, self.roots),
+                    }
                 )
 
     def _record_unused(self, optimizer: torch.optim.Optimizer) -> None:
@@ -824,14 +980,28 @@ class Recorder:
                 before = self._snapshots.pop(id(p), None)
                 if before is None:
                     continue
-                moved_by_gradient = p.grad is not None and bool(torch.isfinite(p.grad).all().item()) and bool((p.grad != 0).any().item())
+                moved_by_gradient = (
+                    p.grad is not None
+                    and bool(torch.isfinite(p.grad).all().item())
+                    and bool((p.grad != 0).any().item())
+                )
                 weight_norm = tensorstats.norm(before)
                 update_norm = tensorstats.norm(p.detach() - before)
                 name = names.get(id(p), "?")
-                if moved_by_gradient and weight_norm > 0 and not _is_embedding_weight(p, self.roots) and len(self.obs["update_ratios"]) < 512:
+                if (
+                    moved_by_gradient
+                    and weight_norm > 0
+                    and not _is_embedding_weight(p, self.roots)
+                    and len(self.obs["update_ratios"]) < 512
+                ):
                     self.obs["update_ratios"].append(
-                        {"name": name, "ratio": update_norm / weight_norm, "lr": group.get("lr"), "optimizer": type(optimizer).__name__,
-                         "numel": p.numel()}
+                        {
+                            "name": name,
+                            "ratio": update_norm / weight_norm,
+                            "lr": group.get("lr"),
+                            "optimizer": type(optimizer).__name__,
+                            "numel": p.numel(),
+                        }
                     )
                 try:
                     init_where = self._init_sites.get(p.untyped_storage().data_ptr(), [])
@@ -853,7 +1023,9 @@ class Recorder:
             self.busy = True
             try:
                 parameters = [parameters] if isinstance(parameters, torch.Tensor) else list(parameters)
-                grads = [p.grad.detach().abs().max().item() for p in parameters if p.grad is not None and p.grad.numel()]
+                grads = [
+                    p.grad.detach().abs().max().item() for p in parameters if p.grad is not None and p.grad.numel()
+                ]
                 before = max(grads) if grads else None
             finally:
                 self.busy = False
@@ -864,7 +1036,9 @@ class Recorder:
             self.obs["clips"].append({"where": where, "kind": kind, "threshold": float(limit), "before": before})
         return result
 
-    def on_function_apply(self, cls: type, apply: Callable[..., Any], args: Tuple[Any, ...], kwargs: Dict[str, Any]) -> None:
+    def on_function_apply(
+        self, cls: type, apply: Callable[..., Any], args: Tuple[Any, ...], kwargs: Dict[str, Any]
+    ) -> None:
         if not self.active() or cls in self._checked_functions or self.steps > 0 or not torch.is_grad_enabled():
             return
         code = getattr(getattr(cls, "forward", None), "__code__", None)
@@ -879,8 +1053,12 @@ class Recorder:
                 error = None
             except Exception as exc:  # the check must never break the user's run
                 result, error = None, f"{type(exc).__name__}: {exc}"
-            entry = {"name": cls.__qualname__, "where": where,
-                     "definition": [(self.frames.path_of(code), code.co_firstlineno, cls.__qualname__)], "error": error}
+            entry = {
+                "name": cls.__qualname__,
+                "where": where,
+                "definition": [(self.frames.path_of(code), code.co_firstlineno, cls.__qualname__)],
+                "error": error,
+            }
             entry.update(result or {})
             self.obs["custom_functions"].append(entry)
         finally:
@@ -979,7 +1157,11 @@ def _dataset_labels(dataset: Any) -> Optional[torch.Tensor]:
             if candidate is None:
                 return None
             candidate = torch.as_tensor(candidate)
-        if candidate.dim() != 1 or candidate.is_floating_point() and not bool(((candidate == 0) | (candidate == 1)).all()):
+        if (
+            candidate.dim() != 1
+            or candidate.is_floating_point()
+            and not bool(((candidate == 0) | (candidate == 1)).all())
+        ):
             return None
         return candidate.detach().cpu()[:1_000_000]
     except Exception:

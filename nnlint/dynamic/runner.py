@@ -5,6 +5,7 @@ The child runs in its own process group (its own session); :mod:`.processes` end
 process that left it (a ``setsid()`` daemon) after a normal end, a timeout, Ctrl-C or a terminating signal
 (forwarded first), so nothing is left behind.
 """
+
 from __future__ import annotations
 
 import glob
@@ -66,14 +67,35 @@ def _launch(interpreter: str, launcher: Optional[str], nproc_per_node: int) -> L
 
 
 def child_command(
-    script: str, args: Sequence[str], out: str, progress: str, python: Optional[str], device: str,
-    launcher: Optional[str] = None, nproc_per_node: int = 1, workdir: Optional[str] = None, notebook: bool = False,
+    script: str,
+    args: Sequence[str],
+    out: str,
+    progress: str,
+    python: Optional[str],
+    device: str,
+    launcher: Optional[str] = None,
+    nproc_per_node: int = 1,
+    workdir: Optional[str] = None,
+    notebook: bool = False,
     experiments: Sequence[str] = (),
 ) -> List[str]:
     """``experiments``: the harness's ``--experiments`` options (see :func:`experiment_options`)."""
     place = ["--workdir", workdir] if workdir else []
-    harness = [BOOTSTRAP, "--out", out, "--progress", progress, "--device", device, *place, *(["--notebook"] if notebook else []),
-               *experiments, script, "--", *args]
+    harness = [
+        BOOTSTRAP,
+        "--out",
+        out,
+        "--progress",
+        progress,
+        "--device",
+        device,
+        *place,
+        *(["--notebook"] if notebook else []),
+        *experiments,
+        script,
+        "--",
+        *args,
+    ]
     return [*_launch(python or sys.executable, launcher, nproc_per_node), *harness]
 
 
@@ -157,8 +179,19 @@ def run_script(
         out = os.path.join(scratch, "observations.json")
         progress_file = os.path.join(scratch, "progress.txt")
         stdout_path, stderr_path = os.path.join(scratch, "stdout.txt"), os.path.join(scratch, "stderr.txt")
-        command = child_command(script, args, out, progress_file, python, device, launcher, nproc_per_node, run_in, notebook,
-                                experiment_options(dict(experiments, timeout=timeout) if experiments else None))
+        command = child_command(
+            script,
+            args,
+            out,
+            progress_file,
+            python,
+            device,
+            launcher,
+            nproc_per_node,
+            run_in,
+            notebook,
+            experiment_options(dict(experiments, timeout=timeout) if experiments else None),
+        )
         temporary = os.path.join(scratch, "tmp")
         os.mkdir(temporary)
         tracker = ProcessTracker()
@@ -166,9 +199,14 @@ def run_script(
             with open(stdout_path, "wb") as stdout, open(stderr_path, "wb") as stderr:
                 try:
                     process = subprocess.Popen(
-                        command, stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr,
-                        env=tracker.environment(child_environment(device, launcher, temporary)), cwd=run_in,
-                        start_new_session=True, preexec_fn=tracker.before_exec(),
+                        command,
+                        stdin=subprocess.DEVNULL,
+                        stdout=stdout,
+                        stderr=stderr,
+                        env=tracker.environment(child_environment(device, launcher, temporary)),
+                        cwd=run_in,
+                        start_new_session=True,
+                        preexec_fn=tracker.before_exec(),
                     )
                 except (OSError, subprocess.SubprocessError) as error:
                     message = getattr(error, "strerror", None) or error
@@ -183,15 +221,24 @@ def run_script(
         stages = [line.split(" ", 1)[-1] for line in _read_progress(progress_file, 0)[0]]
         ranks = _load_ranks(out)
         result = RunResult(
-            script, "timeout" if timed_out else "no_report", ranks=ranks, seconds=time.monotonic() - started,
-            stdout_tail=_tail(stdout_path), stderr_tail=_tail(stderr_path), ended=[info.describe() for info in escaped],
+            script,
+            "timeout" if timed_out else "no_report",
+            ranks=ranks,
+            seconds=time.monotonic() - started,
+            stdout_tail=_tail(stdout_path),
+            stderr_tail=_tail(stderr_path),
+            ended=[info.describe() for info in escaped],
         )
     return interpret(result, timeout=timeout, returncode=process.returncode, stages=stages, python=python)
 
 
 def _watch(
-    process: subprocess.Popen, tracker: ProcessTracker, started: float, timeout: float,
-    progress_file: str, progress: Optional[Callable[[str], None]],
+    process: subprocess.Popen,
+    tracker: ProcessTracker,
+    started: float,
+    timeout: float,
+    progress_file: str,
+    progress: Optional[Callable[[str], None]],
 ) -> Tuple[bool, List[ProcessInfo], int]:
     """Waits for the child (passing its progress on) until it exits or the timeout; then ends every process
     it left. Returns (timed out, processes that had escaped its process group, progress lines passed on)."""
@@ -273,9 +320,15 @@ def interpret(
     steps = int(obs.get("steps", 0))
     error = head.get("error") or {}
     if status == "starting":
-        result.error = RunError(f"could not import torch in {interpreter}: the child process {describe_exit(returncode)}{_printed_last(result)}")
+        result.error = RunError(
+            f"could not import torch in {interpreter}: the child process {describe_exit(returncode)}{_printed_last(result)}"
+        )
     elif status == "running":  # died without unwinding: os._exit, a fatal signal (SIGSEGV, the OOM killer's SIGKILL)
-        reached = "after its first training step (its observations were lost)" if "training step" in stages else "before its first training step"
+        reached = (
+            "after its first training step (its observations were lost)"
+            if "training step" in stages
+            else "before its first training step"
+        )
         result.error = RunError(f"the script {describe_exit(returncode)} {reached}{_printed_last(result)}")
     elif status == "no_cuda":
         result.error = RunError("--device cuda was asked for, but torch.cuda.is_available() is False in the child")
@@ -283,7 +336,9 @@ def interpret(
         path, line, trail = _user_frame(error)
         message = error.get("text") or f"{error.get('type')}: {error.get('message')}"
         if steps == 0:
-            result.error = RunError(f"the script raised {message} before its first training step (traceback: {trail})", path, line)
+            result.error = RunError(
+                f"the script raised {message} before its first training step (traceback: {trail})", path, line
+            )
         else:
             result.note = f"the script raised {message} after the observed step (at {trail}); observations are complete"
     elif status == "exited":
@@ -293,29 +348,42 @@ def interpret(
             path, line, _ = _user_frame(error)
             hint = " (pass the script's own arguments after `--`)" if code not in (0, None) else ""
             result.error = RunError(
-                f"the script called sys.exit({code!r}) before its first training step{hint}" + (f": {usage}" if usage else ""),
-                path, line,
+                f"the script called sys.exit({code!r}) before its first training step{hint}"
+                + (f": {usage}" if usage else ""),
+                path,
+                line,
             )
     elif status == "stdin":
         path, line, _ = _user_frame(error)
         if steps == 0:
-            result.error = RunError("the script reads standard input before its first training step; nnlint provides none", path, line)
+            result.error = RunError(
+                "the script reads standard input before its first training step; nnlint provides none", path, line
+            )
         else:
             result.note = "the script read standard input after the observed step; it was stopped there"
     elif status == "interrupted":
         result.error = RunError("the script was interrupted (KeyboardInterrupt) before the observation finished")
     elif steps == 0:
         backwards = int(obs.get("backwards", 0))
-        seen = "it ran a forward pass but never called backward()" if "first forward" in stages and not backwards else (
-            "it called backward() but never optimizer.step()" if backwards else "no model forward pass was seen"
+        seen = (
+            "it ran a forward pass but never called backward()"
+            if "first forward" in stages and not backwards
+            else ("it called backward() but never optimizer.step()" if backwards else "no model forward pass was seen")
         )
-        result.error = RunError(f"the script {'finished' if status == 'completed' else 'stopped'} without reaching a training step: {seen}")
+        result.error = RunError(
+            f"the script {'finished' if status == 'completed' else 'stopped'} without reaching a training step: {seen}"
+        )
     return result
 
 
-_FATAL = {"SIGSEGV": "a crash in native code", "SIGBUS": "a crash in native code", "SIGILL": "a crash in native code",
-          "SIGFPE": "a crash in native code", "SIGABRT": "an abort, often from native code",
-          "SIGKILL": "as the out-of-memory killer does"}
+_FATAL = {
+    "SIGSEGV": "a crash in native code",
+    "SIGBUS": "a crash in native code",
+    "SIGILL": "a crash in native code",
+    "SIGFPE": "a crash in native code",
+    "SIGABRT": "an abort, often from native code",
+    "SIGKILL": "as the out-of-memory killer does",
+}
 
 
 def describe_exit(returncode: Optional[int]) -> str:

@@ -3,6 +3,7 @@
 Every function returns plain Python numbers so the result is JSON-ready; all work is done in float64
 under ``torch.no_grad()`` so the statistics never join the user's autograd graph.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional

@@ -1,4 +1,5 @@
 """Formatters turn findings into text; they never decide anything."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -47,7 +48,9 @@ class FormatOptions:
 
             try:
                 text = self.sources.get(path)
-                self._notebooks[path] = parse_notebook(text) if text is not None else read_notebook(Path(path).read_bytes())
+                self._notebooks[path] = (
+                    parse_notebook(text) if text is not None else read_notebook(Path(path).read_bytes())
+                )
             except (OSError, NotebookError):
                 self._notebooks[path] = None
         return self._notebooks[path]

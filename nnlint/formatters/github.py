@@ -1,4 +1,5 @@
 """GitHub Actions workflow commands: one ``::warning file=...::message`` annotation per finding."""
+
 from __future__ import annotations
 
 from typing import Optional, Sequence

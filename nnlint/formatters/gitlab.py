@@ -1,5 +1,6 @@
 """GitLab Code Quality: a JSON list of issues (``description``, ``check_name``, ``fingerprint``,
 ``severity``, ``location.path`` and ``location.lines.begin``), paths relative to the project folder."""
+
 from __future__ import annotations
 
 import hashlib

@@ -1,4 +1,5 @@
 """Findings grouped by file, as ruff's ``grouped`` format: the path, then ``  line:col CODE message`` lines."""
+
 from __future__ import annotations
 
 import itertools
@@ -24,7 +25,10 @@ def format_grouped(findings: Sequence[Finding], options: Optional[FormatOptions]
             mark = "[*] " if options.fixable is not None and options.fixable(finding) else ""
             out.append(f"  {_where(finding):<{width}} {code} {mark}{finding.message}")
             if options.show_source:
-                out.extend("  " + line for line in source_excerpt(finding, options.lines_of(finding.path, finding.cell), options.color))
+                out.extend(
+                    "  " + line
+                    for line in source_excerpt(finding, options.lines_of(finding.path, finding.cell), options.color)
+                )
         out.append("")
     return "\n".join(out) + ("\n" if out else "")
 

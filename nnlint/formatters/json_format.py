@@ -1,4 +1,5 @@
 """JSON: a list of finding objects (see Finding.to_dict for the schema)."""
+
 from __future__ import annotations
 
 import json

@@ -1,4 +1,5 @@
 """JSON Lines: one finding object per line (the schema of ``--format json``), for streaming readers."""
+
 from __future__ import annotations
 
 import json

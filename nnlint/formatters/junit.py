@@ -1,4 +1,5 @@
 """JUnit XML, for CI systems that show test reports: one test suite per file, one failing test case per finding."""
+
 from __future__ import annotations
 
 import itertools

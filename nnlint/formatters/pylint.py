@@ -1,4 +1,5 @@
 """pylint's parseable format: ``path:line: [CODE(name)] message``, for tools that read pylint output."""
+
 from __future__ import annotations
 
 from typing import Optional, Sequence
@@ -13,5 +14,7 @@ def format_pylint(findings: Sequence[Finding], options: Optional[FormatOptions] 
     lines = []
     for finding in findings:
         line = options.file_span(finding)[0]  # a notebook's finding on the file's own lines, its cell named
-        lines.append(f"{finding.path}:{line}: [{finding.code}({finding.name})] {cell_prefix(finding)}{finding.message}\n")
+        lines.append(
+            f"{finding.path}:{line}: [{finding.code}({finding.name})] {cell_prefix(finding)}{finding.message}\n"
+        )
     return "".join(lines)

@@ -1,5 +1,6 @@
 """reviewdog's Diagnostic Format (rdjson), for reviewdog to comment on pull requests; fixes become
 suggestions. Positions are 1-based lines and columns, on a notebook's own (JSON) lines."""
+
 from __future__ import annotations
 
 import json
@@ -23,7 +24,9 @@ def diagnostic(finding: Finding, options: FormatOptions) -> Dict[str, Any]:
             "path": finding.path,
             "range": {
                 "start": _position(line, column),
-                "end": _position(end_line if end_line is not None else line, end_column if end_column is not None else column),
+                "end": _position(
+                    end_line if end_line is not None else line, end_column if end_column is not None else column
+                ),
             },
         },
         "severity": _SEVERITIES.get(finding.severity, "WARNING"),
@@ -32,7 +35,10 @@ def diagnostic(finding: Finding, options: FormatOptions) -> Dict[str, Any]:
     if finding.fix is not None and finding.cell is None:
         suggestions: List[Dict[str, Any]] = [
             {
-                "range": {"start": _position(edit.line, edit.column + 1), "end": _position(edit.end_line, edit.end_column + 1)},
+                "range": {
+                    "start": _position(edit.line, edit.column + 1),
+                    "end": _position(edit.end_line, edit.end_column + 1),
+                },
                 "text": edit.replacement,
             }
             for edit in finding.fix.edits

@@ -1,4 +1,5 @@
 """SARIF 2.1.0 (for GitHub code scanning and other SARIF viewers), with each rule's documentation as help."""
+
 from __future__ import annotations
 
 import json
@@ -135,7 +136,9 @@ def sarif_log(findings: Sequence[Finding], options: Optional[FormatOptions] = No
         "version": SARIF_VERSION,
         "runs": [
             {
-                "tool": {"driver": {"name": "nnlint", "version": __version__, "semanticVersion": __version__, "rules": rules}},
+                "tool": {
+                    "driver": {"name": "nnlint", "version": __version__, "semanticVersion": __version__, "rules": rules}
+                },
                 "originalUriBaseIds": {SRCROOT: {"uri": Path.cwd().as_uri().rstrip("/") + "/"}},
                 "columnKind": "unicodeCodePoints",
                 "results": results,

@@ -1,4 +1,5 @@
 """flake8-style text: ``path:line:col: CODE message``, optionally with the source line and a caret line."""
+
 from __future__ import annotations
 
 from typing import List, Optional, Sequence
@@ -25,7 +26,9 @@ def format_line(finding: Finding, color: bool = False) -> str:
     """``path:line:col: CODE message``; in a notebook ``path:cell N:line:col: CODE message`` (as ruff writes it)."""
     cell = f"cell {finding.cell}:" if finding.cell is not None else ""
     if not color:
-        return f"{finding.path}:{cell}{finding.line}:{finding.column}: {finding.code} {finding.message}{_status(finding)}"
+        return (
+            f"{finding.path}:{cell}{finding.line}:{finding.column}: {finding.code} {finding.message}{_status(finding)}"
+        )
     path = click.style(finding.path, bold=True)
     code = click.style(finding.code, fg=_CODE_COLOURS.get(finding.severity, "yellow"), bold=True)
     status = _status(finding)

@@ -4,7 +4,24 @@
 moving any, ``program`` lays the code cells out as one Python module and maps positions between it and
 the cells, ``writer`` puts fixed cell sources back into the file byte for byte.
 """
-from nnlint.notebooks.program import CellLine, NotebookProgram
-from nnlint.notebooks.reader import Notebook, NotebookCell, NotebookError, is_notebook_path, parse_notebook, read_notebook
 
-__all__ = ["CellLine", "Notebook", "NotebookCell", "NotebookError", "NotebookProgram", "is_notebook_path", "parse_notebook", "read_notebook"]
+from nnlint.notebooks.program import CellLine, NotebookProgram
+from nnlint.notebooks.reader import (
+    Notebook,
+    NotebookCell,
+    NotebookError,
+    is_notebook_path,
+    parse_notebook,
+    read_notebook,
+)
+
+__all__ = [
+    "CellLine",
+    "Notebook",
+    "NotebookCell",
+    "NotebookError",
+    "NotebookProgram",
+    "is_notebook_path",
+    "parse_notebook",
+    "read_notebook",
+]

@@ -6,6 +6,7 @@ is not offered. The notebook is then rewritten string by string (:mod:`nnlint.no
 checked before it is written; a notebook that would not load (or, with nbformat installed, validate)
 is left untouched and reported.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -42,7 +43,10 @@ class NotebookDocument:
 
     def lint(self) -> List[Finding]:
         findings = self.linter.lint_python(self.program.text, self.path)
-        return [f if f.fix is None or self.program.cell_edits(f.fix.edits) is not None else dataclasses.replace(f, fix=None) for f in findings]
+        return [
+            f if f.fix is None or self.program.cell_edits(f.fix.edits) is not None else dataclasses.replace(f, fix=None)
+            for f in findings
+        ]
 
     def edited(self, edits: Sequence[Edit]) -> "NotebookDocument":
         in_cells = self.program.cell_edits(edits)
@@ -51,7 +55,14 @@ class NotebookDocument:
         by_cell: Dict[int, List[Edit]] = {}
         for edit in in_cells:
             by_cell.setdefault(edit.cell or 0, []).append(edit)
-        return NotebookDocument(self.linter, self.path, tuple((number, apply_edits(source, by_cell[number]) if number in by_cell else source) for number, source in self.cells))
+        return NotebookDocument(
+            self.linter,
+            self.path,
+            tuple(
+                (number, apply_edits(source, by_cell[number]) if number in by_cell else source)
+                for number, source in self.cells
+            ),
+        )
 
     def sources(self) -> Dict[int, str]:
         return {number: source for number, source in self.cells}
@@ -92,7 +103,9 @@ def fix_notebook_file(linter: "Linter", path: Path, write: bool) -> Optional[Fix
         try:
             path.write_bytes(encoded)
         except OSError as error:
-            return _untouched(linter, notebook, path=str(path), text=notebook.text, reason=f"cannot write: {error.strerror or error}")
+            return _untouched(
+                linter, notebook, path=str(path), text=notebook.text, reason=f"cannot write: {error.strerror or error}"
+            )
     return outcome
 
 
@@ -109,7 +122,10 @@ def _outcome(linter: "Linter", notebook: Notebook, text: str, path: str) -> FixO
     problem = check_rewritten(notebook, fixed_text, changed)
     if problem is not None:
         return _untouched(linter, notebook, path, text, problem)
-    diff = "".join(_cell_diff(path, notebook.cells[index].number, notebook.cells[index].source, source) for index, source in sorted(changed.items()))
+    diff = "".join(
+        _cell_diff(path, notebook.cells[index].number, notebook.cells[index].source, source)
+        for index, source in sorted(changed.items())
+    )
     return FixOutcome(path, text, fixed_text, result.applied, result.remaining, result.error, diff=diff)
 
 

@@ -18,6 +18,7 @@ lines of a whole-cell mask become empty.
 A cell whose first line is indented is dedented by that indentation, as IPython does before running it;
 that is the one change that moves columns, and :attr:`MaskedCell.shifts` records it per line.
 """
+
 from __future__ import annotations
 
 import re
@@ -123,11 +124,11 @@ def _statement_mask(line: str) -> Optional[str]:
 def _pass_line(line: str) -> str:
     body = line.rstrip("\r\n")
     indent = body[: len(body) - len(body.lstrip())]
-    return f"{indent}pass{line[len(body):]}"
+    return f"{indent}pass{line[len(body) :]}"
 
 
 def _blank(line: str) -> str:
-    return line[len(line.rstrip("\r\n")):]
+    return line[len(line.rstrip("\r\n")) :]
 
 
 def _dedent(lines: List[str]) -> Tuple[List[str], Tuple[int, ...]]:

@@ -6,6 +6,7 @@ model defined in cell 3 and trained in cell 9 is one module to the analysis. Pro
 ``k`` of cell ``c``, with the same columns; findings, their fixes and run-time frames are translated
 both ways here (a cell IPython dedents also shifts the columns of its lines, by ``shifts``).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -156,12 +157,21 @@ class NotebookProgram:
         line = self.program_line(finding.cell, finding.line) or 1
         end_line = self.program_line(finding.cell, finding.end_line) if finding.end_line is not None else None
         column = max(1, finding.column - self.shifts.get(line, 0))
-        end_column = finding.end_column - self.shifts.get(end_line, 0) if end_line is not None and finding.end_column is not None else None
-        return dataclasses.replace(finding, path=path, cell=None, line=line, column=column, end_line=end_line, end_column=end_column, fix=None)
+        end_column = (
+            finding.end_column - self.shifts.get(end_line, 0)
+            if end_line is not None and finding.end_column is not None
+            else None
+        )
+        return dataclasses.replace(
+            finding, path=path, cell=None, line=line, column=column, end_line=end_line, end_column=end_column, fix=None
+        )
 
     def masked_summary(self, limit: int = 3) -> str:
         """``3 IPython lines (cell 1, line 1: `%matplotlib inline`; ...)``, for notes to the user."""
         entries = sorted(self.masked.items())
-        shown = "; ".join(f"cell {self.origins[line - 1].cell}, line {entry.line}: `{entry.text.strip()}`" for line, entry in entries[:limit])
+        shown = "; ".join(
+            f"cell {self.origins[line - 1].cell}, line {entry.line}: `{entry.text.strip()}`"
+            for line, entry in entries[:limit]
+        )
         more = f"; and {len(entries) - limit} more" if len(entries) > limit else ""
         return f"{len(entries)} IPython line{'s' if len(entries) != 1 else ''} ({shown}{more})"

@@ -6,6 +6,7 @@ cell the offsets of its ``source`` strings in the raw text are kept, so a findin
 file's own lines (SARIF, GitHub annotations) and a fix can rewrite exactly the changed strings.
 Notebook formats 4.x (``cells``) and 3.x (``worksheets[].cells[].input``) are read.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -116,7 +117,7 @@ def split_lines(text: str) -> List[str]:
     lines: List[str] = []
     position = 0
     for match in _LINE_BREAK.finditer(text):
-        lines.append(text[position:match.end()])
+        lines.append(text[position : match.end()])
         position = match.end()
     if position < len(text):
         lines.append(text[position:])
@@ -141,10 +142,10 @@ def _raw_offset(text: str, piece: SourcePiece, decoded: int) -> int:
         elif text[position + 1] != "u":
             position += 2
         else:
-            code = int(text[position + 2:position + 6], 16)
+            code = int(text[position + 2 : position + 6], 16)
             position += 6
             if 0xD800 <= code < 0xDC00 and text.startswith("\\u", position):
-                low = int(text[position + 2:position + 6], 16)
+                low = int(text[position + 2 : position + 6], 16)
                 if 0xDC00 <= low < 0xE000:
                     position += 6  # a surrogate pair decodes to one character
         count += 1
@@ -206,7 +207,12 @@ class _Walker:
         start = _skip(self.text, 0)
         if not self.text.startswith("{", start):
             return self.value(start)
-        return self.object(start, lambda key, at: self.cell_list(at) if key == "cells" else self.worksheets(at) if key == "worksheets" else self.value(at))
+        return self.object(
+            start,
+            lambda key, at: (
+                self.cell_list(at) if key == "cells" else self.worksheets(at) if key == "worksheets" else self.value(at)
+            ),
+        )
 
     def object(self, position: int, member: Member) -> Tuple[Dict[str, Any], int]:
         text = self.text
@@ -250,7 +256,11 @@ class _Walker:
     def worksheets(self, position: int) -> Tuple[Any, int]:
         if not self.text.startswith("[", position):
             return self.value(position)
-        sheet = lambda at: self.object(at, lambda key, p: self.cell_list(p) if key == "cells" else self.value(p)) if self.text.startswith("{", at) else self.value(at)  # noqa: E731
+        sheet = lambda at: (
+            self.object(at, lambda key, p: self.cell_list(p) if key == "cells" else self.value(p))
+            if self.text.startswith("{", at)
+            else self.value(at)
+        )  # noqa: E731
         return self.array(position, sheet)
 
     def cell_list(self, position: int) -> Tuple[Any, int]:
@@ -314,7 +324,9 @@ def _raw_cells(data: Any) -> List[Any]:
     return cells
 
 
-def _cells(data: Any, sources: Dict[int, Tuple[str, Tuple[int, int], Tuple[SourcePiece, ...], bool]]) -> List[NotebookCell]:
+def _cells(
+    data: Any, sources: Dict[int, Tuple[str, Tuple[int, int], Tuple[SourcePiece, ...], bool]]
+) -> List[NotebookCell]:
     cells: List[NotebookCell] = []
     for index, raw in enumerate(_raw_cells(data)):
         if not isinstance(raw, dict) or not isinstance(raw.get("cell_type"), str):
@@ -326,7 +338,9 @@ def _cells(data: Any, sources: Dict[int, Tuple[str, Tuple[int, int], Tuple[Sourc
         elif isinstance(value, str):
             text = value
         else:
-            raise NotebookError(f"not a notebook: the source of cell {index + 1} is neither a string nor a list of strings")
+            raise NotebookError(
+                f"not a notebook: the source of cell {index + 1} is neither a string nor a list of strings"
+            )
         cells.append(NotebookCell(index, raw["cell_type"], text, pieces, key, span, is_list))
     return cells
 

@@ -8,6 +8,7 @@ from the original text. The result is checked before anything is written: it mus
 original notebook with exactly those sources changed, and, where the ``nbformat`` package is installed,
 load with it and validate against its schema.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -66,13 +67,14 @@ def _list_replacements(text: str, cell: NotebookCell, new: str, ascii_escapes: b
         # same number of strings: rewrite only the ones that changed
         return [
             (cell.pieces[i].start, cell.pieces[i].end, _literal(lines[j], ascii_escapes))
-            for tag, i1, i2, j1, _ in opcodes if tag == "replace"
+            for tag, i1, i2, j1, _ in opcodes
+            if tag == "replace"
             for i, j in zip(range(i1, i2), range(j1, j1 + i2 - i1))
         ]
     items: List[str] = []
     for tag, i1, i2, j1, j2 in opcodes:
         if tag == "equal":
-            items.extend(text[piece.start:piece.end] for piece in cell.pieces[i1:i2])
+            items.extend(text[piece.start : piece.end] for piece in cell.pieces[i1:i2])
         else:
             items.extend(_literal(line, ascii_escapes) for line in lines[j1:j2])
     assert cell.source_span is not None
@@ -86,13 +88,13 @@ def _array(text: str, span: Tuple[int, int], pieces: Sequence[SourcePiece], item
     if not items:
         return "[]"
     if pieces:
-        opening = text[start + 1:pieces[0].start]
-        closing = text[pieces[-1].end:end - 1]
-        separator = text[pieces[0].end:pieces[1].start] if len(pieces) > 1 else "," + opening
+        opening = text[start + 1 : pieces[0].start]
+        closing = text[pieces[-1].end : end - 1]
+        separator = text[pieces[0].end : pieces[1].start] if len(pieces) > 1 else "," + opening
     else:  # an empty array: indent one step further than the line holding "source"
         line_start = text.rfind("\n", 0, start) + 1
         indent = re.match(r"[ \t]*", text[line_start:]).group()  # type: ignore[union-attr]
-        newline = "\r\n" if text[line_start - 2:line_start] == "\r\n" else "\n"
+        newline = "\r\n" if text[line_start - 2 : line_start] == "\r\n" else "\n"
         step = _indent_step(text)
         opening, closing, separator = newline + indent + step, newline + indent, "," + newline + indent + step
     return "[" + opening + separator.join(items) + closing + "]"
@@ -126,7 +128,13 @@ def _cell_dicts(data: Any) -> List[Dict[str, Any]]:
     if isinstance(data.get("cells"), list):
         return [cell for cell in data["cells"] if isinstance(cell, dict)]
     sheets = data["worksheets"] if isinstance(data.get("worksheets"), list) else []
-    return [cell for sheet in sheets if isinstance(sheet, dict) for cell in (sheet.get("cells") or []) if isinstance(cell, dict)]
+    return [
+        cell
+        for sheet in sheets
+        if isinstance(sheet, dict)
+        for cell in (sheet.get("cells") or [])
+        if isinstance(cell, dict)
+    ]
 
 
 def _sources_joined(data: Any) -> Any:

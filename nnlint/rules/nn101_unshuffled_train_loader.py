@@ -5,7 +5,11 @@ from typing import Callable, Set
 import libcst as cst
 
 from nnlint.analysis.loaders import (
-    dataset_style, lightning_train_loaders, loader_order, loops_over_loaders, returned_training_split_loaders,
+    dataset_style,
+    lightning_train_loaders,
+    loader_order,
+    loops_over_loaders,
+    returned_training_split_loaders,
 )
 from nnlint.analysis.model import Obj
 from nnlint.analysis.trainer_fit import fitted_train_loaders
@@ -78,23 +82,38 @@ class UnshuffledTrainLoader(Rule):
             for loader, where in loops_over_loaders(model, loop):
                 # the description is built only when reported: line numbers cost a position pass over the file
                 self._check_loader(
-                    ctx, loader, where, lambda loop=loop: f"the training loop at line {model.line_of(loop.node)}", reported,
+                    ctx,
+                    loader,
+                    where,
+                    lambda loop=loop: f"the training loop at line {model.line_of(loop.node)}",
+                    reported,
                     repeated=lambda loop=loop: model.loop_repeats(loop),
                 )
         for method, loader, where in lightning_train_loaders(model):
-            self._check_loader(ctx, loader, where, lambda method=method: f"training (returned by {method.name})", reported)
+            self._check_loader(
+                ctx, loader, where, lambda method=method: f"training (returned by {method.name})", reported
+            )
         for fit, loader, where in fitted_train_loaders(model):
-            self._check_loader(ctx, loader, where, lambda fit=fit: f"Trainer.fit at line {model.line_of(fit.node)}", reported)
+            self._check_loader(
+                ctx, loader, where, lambda fit=fit: f"Trainer.fit at line {model.line_of(fit.node)}", reported
+            )
         for func, loader, where in returned_training_split_loaders(model):
             self._check_loader(
-                ctx, loader, where,
-                lambda func=func: f"training elsewhere (the training part of a split, returned by {func.name})", reported,
+                ctx,
+                loader,
+                where,
+                lambda func=func: f"training elsewhere (the training part of a split, returned by {func.name})",
+                reported,
                 repeated=lambda: False,
             )
 
     @staticmethod
     def _check_loader(
-        ctx: RuleContext, loader: Obj, where: cst.CSTNode, describe: Callable[..., str], reported: Set[int],
+        ctx: RuleContext,
+        loader: Obj,
+        where: cst.CSTNode,
+        describe: Callable[..., str],
+        reported: Set[int],
         repeated: Callable[..., bool] = lambda: True,
     ) -> None:
         model = ctx.model

@@ -97,7 +97,9 @@ class ReshapeReordersAxes(Rule):
             )
 
 
-def _reorder_from_source_shape(model: SemanticModel, source: cst.BaseExpression, target: Shape, scope) -> Optional[Tuple[str, Optional[Tuple[int, ...]]]]:
+def _reorder_from_source_shape(
+    model: SemanticModel, source: cst.BaseExpression, target: Shape, scope
+) -> Optional[Tuple[str, Optional[Tuple[int, ...]]]]:
     """The source's whole shape is known and the target is a non-trivial permutation of it."""
     shape = shape_of(model, source, scope)
     if not shape:
@@ -127,7 +129,9 @@ def _reorder_from_source_shape(model: SemanticModel, source: cst.BaseExpression,
     return _describe(model, src), _permutation(src, dst)
 
 
-def _trailing_channel_moved(src: Sequence[Atom], dst: Sequence[Atom]) -> Optional[Tuple[str, Optional[Tuple[int, ...]]]]:
+def _trailing_channel_moved(
+    src: Sequence[Atom], dst: Sequence[Atom]
+) -> Optional[Tuple[str, Optional[Tuple[int, ...]]]]:
     """A channels-last source (last axis 3 or 4, e.g. a decoded image) whose channel size reappears earlier
     in a target of the same rank, with the other sizes unknown: ``cv2.imread(p)`` -> ``view(3, h, w)``."""
     if len(src) < 3 or len(dst) != len(src) or src[-1][0] != "lit" or src[-1][1] not in _CHANNEL_SIZES:
@@ -143,7 +147,9 @@ def _trailing_channel_moved(src: Sequence[Atom], dst: Sequence[Atom]) -> Optiona
     return f"a channels-last array (last axis {channel[1]})", permutation
 
 
-def _reorder_of_own_axes(model: SemanticModel, source: cst.BaseExpression, target: Shape, scope) -> Optional[Tuple[str, Optional[Tuple[int, ...]]]]:
+def _reorder_of_own_axes(
+    model: SemanticModel, source: cst.BaseExpression, target: Shape, scope
+) -> Optional[Tuple[str, Optional[Tuple[int, ...]]]]:
     """The target names the source's own axes (``x.shape[i]``, ``h, w, c = x.shape``) out of order, puts a
     channel-sized literal before the source's first axis (``view(3, x.shape[0], x.shape[1])``), or moves the
     leading axis of an indexed child behind its others (``im[0].view(im.shape[2], im.shape[3], 3)``)."""
@@ -182,7 +188,7 @@ def _leading_axis_moved_last(own: Sequence[Tuple[int, int]], target: Shape) -> b
     indices = [index for _, index in own]
     if positions != list(range(len(own))) or indices != list(range(1, len(own) + 1)):
         return False
-    rest = target[len(own):]
+    rest = target[len(own) :]
     return len(rest) == 1 and rest[0][0] == "lit" and rest[0][1] in _CHANNEL_SIZES
 
 

@@ -14,12 +14,25 @@ _IN_PLACE_SHUFFLES = frozenset({"numpy.random.shuffle", "random.shuffle"})
 _COPY_SHUFFLES = frozenset({"sklearn.utils.shuffle"})
 _PERMUTATIONS = frozenset({"torch.randperm", "numpy.random.permutation"})
 _RNG_FACTORIES = frozenset(
-    {"numpy.random.default_rng", "numpy.random.RandomState", "numpy.random.Generator", "random.Random", "torch.Generator"}
+    {
+        "numpy.random.default_rng",
+        "numpy.random.RandomState",
+        "numpy.random.Generator",
+        "random.Random",
+        "torch.Generator",
+    }
 )
 _SEEDING = frozenset(
     {
-        "numpy.random.seed", "numpy.random.set_state", "random.seed", "random.setstate", "torch.manual_seed",
-        "torch.random.manual_seed", "torch.cuda.manual_seed", "torch.cuda.manual_seed_all", "torch.set_rng_state",
+        "numpy.random.seed",
+        "numpy.random.set_state",
+        "random.seed",
+        "random.setstate",
+        "torch.manual_seed",
+        "torch.random.manual_seed",
+        "torch.cuda.manual_seed",
+        "torch.cuda.manual_seed_all",
+        "torch.set_rng_state",
         "torch.random.set_rng_state",
     }
 )
@@ -88,7 +101,7 @@ class IndependentShuffles(Rule):
         for group in by_scope.values():
             group.sort(key=lambda s: s.order)
             for i, first in enumerate(group):
-                for second in group[i + 1:]:
+                for second in group[i + 1 :]:
                     if first.target == second.target or first.permutation == second.permutation:
                         continue
                     if id(second.node) in reported:
@@ -131,7 +144,10 @@ def _in_place_shuffles(model: SemanticModel) -> List[_Shuffle]:
     for call in model.calls:
         qualname = model.callee_qualname(call.node, call.scope)
         in_place = qualname in _IN_PLACE_SHUFFLES or (
-            qualname is None and call.method_name == "shuffle" and call.receiver is not None and _is_rng(model, call.receiver, call.scope)
+            qualname is None
+            and call.method_name == "shuffle"
+            and call.receiver is not None
+            and _is_rng(model, call.receiver, call.scope)
         )
         if in_place:
             array = model.argument(call.node, 0, "x")
@@ -145,7 +161,15 @@ def _in_place_shuffles(model: SemanticModel) -> List[_Shuffle]:
             target = dotted_name(arrays[0])
             seed = model.number(model.argument(call.node, None, "random_state"), call.scope)
             if target:
-                found.append(_Shuffle(target, ("random_state", seed) if seed is not None else id(call.node), call.node, call.order, call.scope))
+                found.append(
+                    _Shuffle(
+                        target,
+                        ("random_state", seed) if seed is not None else id(call.node),
+                        call.node,
+                        call.order,
+                        call.scope,
+                    )
+                )
     return found
 
 
@@ -153,7 +177,12 @@ def _permutation_call(model: SemanticModel, call: CallInfo) -> bool:
     qualname = model.callee_qualname(call.node, call.scope)
     if qualname in _PERMUTATIONS:
         return True
-    return qualname is None and call.method_name == "permutation" and call.receiver is not None and _is_rng(model, call.receiver, call.scope)
+    return (
+        qualname is None
+        and call.method_name == "permutation"
+        and call.receiver is not None
+        and _is_rng(model, call.receiver, call.scope)
+    )
 
 
 def _indexed_shuffles(model: SemanticModel) -> List[_Shuffle]:
@@ -178,14 +207,21 @@ def _indexed_shuffles(model: SemanticModel) -> List[_Shuffle]:
     return found
 
 
-def _permutation_identity(model: SemanticModel, expr: cst.BaseExpression, scope: Scope, permutations: Dict[int, CallInfo]) -> Optional[int]:
+def _permutation_identity(
+    model: SemanticModel, expr: cst.BaseExpression, scope: Scope, permutations: Dict[int, CallInfo]
+) -> Optional[int]:
     while isinstance(expr, cst.Subscript):  # perm[:batch]
         expr = expr.value
     if isinstance(expr, cst.Call):
         return id(expr) if id(expr) in permutations else None
     if isinstance(expr, cst.Name):
         binding = model.lookup(expr.value, scope, model.order.get(expr))
-        if binding is None or binding.kind not in ("assign", "annassign") or binding.index is not None or binding.value is None:
+        if (
+            binding is None
+            or binding.kind not in ("assign", "annassign")
+            or binding.index is not None
+            or binding.value is None
+        ):
             return None
         value = binding.value
         while isinstance(value, cst.Subscript):

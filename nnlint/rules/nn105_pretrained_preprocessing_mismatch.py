@@ -23,7 +23,9 @@ _TORCHVISION_CLASSIFIERS = re.compile(
 )
 # timm architectures whose default pretrained tags use the ImageNet mean/std (others, e.g. many ViTs and
 # CLIP-tagged weights, use 0.5/0.5 or CLIP statistics, so only a missing Normalize is checked there)
-_TIMM_IMAGENET_STATS = re.compile(r"^(resnet|resnext|wide_resnet|seresnet|densenet|regnet|efficientnet_b|mobilenetv[23]|convnext|vgg)")
+_TIMM_IMAGENET_STATS = re.compile(
+    r"^(resnet|resnext|wide_resnet|seresnet|densenet|regnet|efficientnet_b|mobilenetv[23]|convnext|vgg)"
+)
 _TIMM_OTHER_TAGS = re.compile(r"clip|laion|openai|siglip|dino|mim")
 _TRANSFORMS = ("torchvision.transforms.", "torchvision.transforms.v2.")
 _TO_TENSOR = frozenset({"ToTensor", "PILToTensor", "ToImage", "ToImageTensor", "ToDtype", "ConvertImageDtype"})
@@ -86,12 +88,16 @@ class PretrainedPreprocessingMismatch(Rule):
 
     def check(self, ctx: RuleContext) -> None:
         model = ctx.model
-        pretrained = [(call, family) for call in model.calls for family in [_pretrained_family(model, call)] if family is not None]
+        pretrained = [
+            (call, family) for call in model.calls for family in [_pretrained_family(model, call)] if family is not None
+        ]
         if not pretrained:
             return
         if _renormalised_by_hand(model):
             return  # `(x - mean) / std` or the weights' own transforms: the pipeline is not the whole story
-        pipelines = [_pipeline(model, call.node, call.scope) for call in model.calls if _is_compose(model, call.node, call.scope)]
+        pipelines = [
+            _pipeline(model, call.node, call.scope) for call in model.calls if _is_compose(model, call.node, call.scope)
+        ]
         self._check_missing(ctx, model, pretrained[0][0], pipelines)
         if all(family == "timm-other" for _, family in pretrained):
             return
@@ -111,7 +117,9 @@ class PretrainedPreprocessingMismatch(Rule):
                 evidence={"mean": list(mean), "std": list(std)},
             )
 
-    def _check_missing(self, ctx: RuleContext, model: SemanticModel, weights_call: CallInfo, pipelines: List[_Pipeline]) -> None:
+    def _check_missing(
+        self, ctx: RuleContext, model: SemanticModel, weights_call: CallInfo, pipelines: List[_Pipeline]
+    ) -> None:
         lacking = [p for p in pipelines if p.known and p.to_tensor and not p.normalizes]
         if not lacking or _normalized_elsewhere(model, pipelines):
             return
@@ -132,11 +140,19 @@ def _pretrained_family(model: SemanticModel, call: CallInfo) -> Optional[str]:
     if _TORCHVISION_CLASSIFIERS.match(qualname) or qualname == "torchvision.models.get_model":
         if qualname == "torchvision.models.get_model":
             name = model.argument(call.node, 0, "name")
-            if not (isinstance(name, cst.SimpleString) and isinstance(name.evaluated_value, str) and _TORCHVISION_CLASSIFIERS.match("torchvision.models." + name.evaluated_value)):
+            if not (
+                isinstance(name, cst.SimpleString)
+                and isinstance(name.evaluated_value, str)
+                and _TORCHVISION_CLASSIFIERS.match("torchvision.models." + name.evaluated_value)
+            ):
                 return None
         weights = model.argument(call.node, None, "weights")
         resolved = _resolve(model, weights, call.scope) if weights is not None else None
-        if weights is not None and not _is_literal(weights, "None", "False") and not _is_literal(resolved, "None", "False"):
+        if (
+            weights is not None
+            and not _is_literal(weights, "None", "False")
+            and not _is_literal(resolved, "None", "False")
+        ):
             return "torchvision"
         if _is_literal(model.argument(call.node, None, "pretrained"), "True"):
             return "torchvision"
@@ -158,8 +174,8 @@ def _is_literal(expr: Optional[cst.BaseExpression], *names: str) -> bool:
 def _transform_name(model: SemanticModel, call: cst.Call, scope: Scope) -> Optional[str]:
     qualname = model.callee_qualname(call, scope) or ""
     for prefix in _TRANSFORMS:
-        if qualname.startswith(prefix) and "." not in qualname[len(prefix):]:
-            return qualname[len(prefix):]
+        if qualname.startswith(prefix) and "." not in qualname[len(prefix) :]:
+            return qualname[len(prefix) :]
     return None
 
 
@@ -170,7 +186,12 @@ def _is_compose(model: SemanticModel, call: cst.Call, scope: Scope) -> bool:
 def _resolve(model: SemanticModel, expr: cst.BaseExpression, scope: Scope) -> Optional[cst.BaseExpression]:
     if isinstance(expr, cst.Name):
         binding = reaching_binding(model, expr, scope)
-        if binding is None or binding.index is not None or binding.kind not in ("assign", "annassign") or binding.value is None:
+        if (
+            binding is None
+            or binding.index is not None
+            or binding.kind not in ("assign", "annassign")
+            or binding.value is None
+        ):
             return None
         return binding.value
     return expr
@@ -207,19 +228,26 @@ def _normalized_elsewhere(model: SemanticModel, pipelines: List[_Pipeline]) -> b
     """A Normalize outside every Compose (applied to batches by hand)."""
     inside = {id(n) for p in pipelines for n in p.normalizers}
     return any(
-        _transform_name(model, call.node, call.scope) == "Normalize" and id(call.node) not in inside for call in model.calls
+        _transform_name(model, call.node, call.scope) == "Normalize" and id(call.node) not in inside
+        for call in model.calls
     )
 
 
 def _renormalised_by_hand(model: SemanticModel) -> bool:
     """A manual ``x - mean`` / ``x.sub(mean)``, the weights' own ``transforms()``, or timm's data config."""
     for call in model.calls:
-        if call.method_name == "transforms" or (model.callee_qualname(call.node, call.scope) or "").startswith("timm.data."):
+        if call.method_name == "transforms" or (model.callee_qualname(call.node, call.scope) or "").startswith(
+            "timm.data."
+        ):
             return True
         if call.method_name in ("sub", "sub_") and call.node.args and _mentions_mean(call.node.args[0].value):
             return True
     for node in model.order:
-        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Subtract) and _mentions_mean(node.right):
+        if (
+            isinstance(node, cst.BinaryOperation)
+            and isinstance(node.operator, cst.Subtract)
+            and _mentions_mean(node.right)
+        ):
             return True
     return False
 

@@ -72,7 +72,9 @@ class SamplerEpochNotSet(Rule):
 
     def check(self, ctx: RuleContext) -> None:
         model = ctx.model
-        samplers = [call.node for call in model.calls if model.callee_qualname(call.node, call.scope) in _DISTRIBUTED_SAMPLERS]
+        samplers = [
+            call.node for call in model.calls if model.callee_qualname(call.node, call.scope) in _DISTRIBUTED_SAMPLERS
+        ]
         if not samplers:
             return
         set_epoch_targets = self._set_epoch_targets(model)
@@ -84,7 +86,11 @@ class SamplerEpochNotSet(Rule):
                 continue
             for loader, _ in loops_over_loaders(model, loop):
                 sampler = _sampler_of(loader)
-                if sampler is None or sampler.qualname not in _DISTRIBUTED_SAMPLERS or not isinstance(sampler.node, cst.Call):
+                if (
+                    sampler is None
+                    or sampler.qualname not in _DISTRIBUTED_SAMPLERS
+                    or not isinstance(sampler.node, cst.Call)
+                ):
                     continue
                 if id(sampler.node) in set_epoch_targets or id(sampler.node) in reported:
                     continue

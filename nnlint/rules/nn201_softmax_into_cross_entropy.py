@@ -78,7 +78,9 @@ class SoftmaxIntoCrossEntropy(Rule):
                 f"{loss.short_name} receives {origin} after {_PROBABILITY_TAILS[tail.kind]} ({where}); "
                 "it applies log-softmax itself, so pass the raw logits",
                 evidence={"activation": tail.kind, "activation_at": where},
-                fix=drop_final_activation(ctx, tail, loss.call.node, prediction, tuple(_CROSS_ENTROPY)) if loss.wrapper is None else None,
+                fix=drop_final_activation(ctx, tail, loss.call.node, prediction, tuple(_CROSS_ENTROPY))
+                if loss.wrapper is None
+                else None,
             )
         for trained in framework_losses(model):
             if trained.family not in _CROSS_ENTROPY:

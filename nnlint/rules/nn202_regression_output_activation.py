@@ -19,7 +19,12 @@ _OUTPUT_RANGES: Dict[str, Range] = {
     "elu": (-1.0, INF),
 }
 _ACTIVATION_NAMES = {
-    "relu": "ReLU", "softplus": "Softplus", "sigmoid": "Sigmoid", "tanh": "Tanh", "hardtanh": "Hardtanh", "elu": "ELU",
+    "relu": "ReLU",
+    "softplus": "Softplus",
+    "sigmoid": "Sigmoid",
+    "tanh": "Tanh",
+    "hardtanh": "Hardtanh",
+    "elu": "ELU",
 }
 
 

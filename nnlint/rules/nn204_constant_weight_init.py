@@ -22,9 +22,26 @@ _PARAMETER = "torch.nn.Parameter"
 _WEIGHT_LAYERS: FrozenSet[str] = frozenset(
     api.NN + n
     for n in (
-        "Linear", "LazyLinear", "Bilinear", "Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d",
-        "ConvTranspose3d", "LazyConv1d", "LazyConv2d", "LazyConv3d", "Embedding", "EmbeddingBag",
-        "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell",
+        "Linear",
+        "LazyLinear",
+        "Bilinear",
+        "Conv1d",
+        "Conv2d",
+        "Conv3d",
+        "ConvTranspose1d",
+        "ConvTranspose2d",
+        "ConvTranspose3d",
+        "LazyConv1d",
+        "LazyConv2d",
+        "LazyConv3d",
+        "Embedding",
+        "EmbeddingBag",
+        "RNN",
+        "LSTM",
+        "GRU",
+        "RNNCell",
+        "LSTMCell",
+        "GRUCell",
     )
 )
 _WEIGHT_NAMES = frozenset({"weight", "weights", "w", "kernel"})
@@ -32,7 +49,12 @@ _WEIGHT_NAMES = frozenset({"weight", "weights", "w", "kernel"})
 
 def _is_weight_attr(name: str) -> bool:
     lowered = name.lower()
-    return lowered in _WEIGHT_NAMES or lowered.startswith("weight") or lowered.endswith("_weight") or lowered.startswith("w_")
+    return (
+        lowered in _WEIGHT_NAMES
+        or lowered.startswith("weight")
+        or lowered.endswith("_weight")
+        or lowered.startswith("w_")
+    )
 
 
 class ConstantWeightInit(Rule):
@@ -110,7 +132,12 @@ class ConstantWeightInit(Rule):
                     concrete = [o for o in layers if o.node is not None]
                     if not concrete:  # a type guard: the layers of that type in the model(s) it is applied to
                         kinds = {o.qualname for o in layers}
-                        concrete = [o for m in _initialised_models(model, call) for o in model.layers_of(m) if o.qualname in kinds]
+                        concrete = [
+                            o
+                            for m in _initialised_models(model, call)
+                            for o in model.layers_of(m)
+                            if o.qualname in kinds
+                        ]
                     if not any(o.node is not None and _feeds_activation(o) for o in concrete):
                         continue
                 names = sorted({o.qualname.rsplit(".", 1)[-1] for o in layers if o.qualname})
@@ -153,7 +180,11 @@ class ConstantWeightInit(Rule):
         if not isinstance(statement, cst.Assign) or len(statement.targets) != 1:
             return
         target = statement.targets[0].target
-        if not (isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.value.value == func.params[0]):
+        if not (
+            isinstance(target, cst.Attribute)
+            and isinstance(target.value, cst.Name)
+            and target.value.value == func.params[0]
+        ):
             return
         if not _is_weight_attr(target.attr.value):
             return
@@ -204,7 +235,12 @@ def _reinitialised(model: SemanticModel, cls: ClassInfo, attr: str) -> bool:
             if qualname.startswith(_INIT) and first is not None and _strip_data(first) == wanted:
                 return True
             receiver = call.receiver
-            if receiver is not None and call.method_name and call.method_name.endswith("_") and _strip_data(receiver) == wanted:
+            if (
+                receiver is not None
+                and call.method_name
+                and call.method_name.endswith("_")
+                and _strip_data(receiver) == wanted
+            ):
                 return True
     return False
 
@@ -224,7 +260,11 @@ def _initialised_models(model: SemanticModel, call: CallInfo) -> List[Obj]:
     if func.cls is not None and func.params and model.is_module_class(func.cls):
         for loop in call.loops:
             iterable = loop.iter
-            if isinstance(iterable, cst.Call) and isinstance(iterable.func, cst.Attribute) and iterable.func.attr.value in ("modules", "children"):
+            if (
+                isinstance(iterable, cst.Call)
+                and isinstance(iterable.func, cst.Attribute)
+                and iterable.func.attr.value in ("modules", "children")
+            ):
                 receiver = iterable.func.value
                 if isinstance(receiver, cst.Name) and receiver.value == func.params[0]:
                     found.append(Obj("model", None, func.cls.node, func.cls, model, func.cls.scope))
@@ -235,7 +275,13 @@ def _initialised_models(model: SemanticModel, call: CallInfo) -> List[Obj]:
             continue
         receiver = other.receiver
         method = other.function
-        if isinstance(receiver, cst.Name) and method is not None and method.cls is not None and method.params and receiver.value == method.params[0]:
+        if (
+            isinstance(receiver, cst.Name)
+            and method is not None
+            and method.cls is not None
+            and method.params
+            and receiver.value == method.params[0]
+        ):
             found.append(Obj("model", None, method.cls.node, method.cls, model, method.cls.scope))
             continue
         target = model.object_of(receiver, other.scope)
@@ -251,7 +297,11 @@ def _is_activation(model: SemanticModel, call: cst.Call, scope) -> bool:
     qualname = model.callee_qualname(call, scope)
     if qualname in api.ACTIVATION_FUNCTIONS:
         return api.ACTIVATION_FUNCTIONS[qualname] not in _NOT_ACTIVATIONS
-    if isinstance(call.func, cst.Attribute) and qualname is None and call.func.attr.value in ("relu", "relu_", "tanh", "sigmoid"):
+    if (
+        isinstance(call.func, cst.Attribute)
+        and qualname is None
+        and call.func.attr.value in ("relu", "relu_", "tanh", "sigmoid")
+    ):
         return True
     obj = model.object_of(call.func, scope)
     return obj.kind == "layer" and api.ACTIVATION_CLASSES.get(obj.qualname or "", "identity") not in _NOT_ACTIVATIONS
@@ -270,7 +320,7 @@ def _feeds_activation(layer: Obj) -> bool:
         positions = [i for i, obj in enumerate(objects) if obj.node is node]
         if not positions:
             continue
-        for following in objects[positions[0] + 1:]:
+        for following in objects[positions[0] + 1 :]:
             kind = owner.output_tail(following).kind if following.kind == "layer" else "unknown"
             if kind == "identity":
                 continue
@@ -288,7 +338,9 @@ def _feeds_activation(layer: Obj) -> bool:
     for method in func.cls.methods.values():
         for call in method.calls:
             callee = call.node.func
-            if not (isinstance(callee, cst.Attribute) and callee.attr.value == attr and isinstance(callee.value, cst.Name)):
+            if not (
+                isinstance(callee, cst.Attribute) and callee.attr.value == attr and isinstance(callee.value, cst.Name)
+            ):
                 continue
             if method.params and callee.value.value != method.params[0]:
                 continue

@@ -157,7 +157,9 @@ class LossShapeBroadcast(Rule):
             if found.target_expanded:
                 consequence = f"they broadcast to {shown}, so every prediction is compared with every target"
             else:
-                consequence = f"the prediction is broadcast to {shown}, so each prediction is compared with several target values"
+                consequence = (
+                    f"the prediction is broadcast to {shown}, so each prediction is compared with several target values"
+                )
             ctx.report(
                 loss.call.node,
                 f"{loss.short_name} compares a prediction of shape {prediction.describe()} with a target of shape "

@@ -1,7 +1,12 @@
 from __future__ import annotations
 
 from nnlint.analysis.optimization import (
-    backward_calls, clears_gradients, has_nested, loop_facts, step_calls, steps_without_own_clearing,
+    backward_calls,
+    clears_gradients,
+    has_nested,
+    loop_facts,
+    step_calls,
+    steps_without_own_clearing,
 )
 from nnlint.context import RuleContext
 from nnlint.rule import Rule

@@ -34,7 +34,11 @@ def _accumulations(model: SemanticModel, loop: LoopInfo, scope: Scope) -> Iterat
             continue  # a function defined inside the loop body is not the loop's own accumulation
         if isinstance(node, cst.AugAssign):
             target = _container_name(node.target)
-            if target and isinstance(node.operator, (cst.AddAssign, cst.SubtractAssign)) and is_live_loss(model, node.value, scope):
+            if (
+                target
+                and isinstance(node.operator, (cst.AddAssign, cst.SubtractAssign))
+                and is_live_loss(model, node.value, scope)
+            ):
                 yield _Accumulation(node, target, f"{target} += <loss tensor>")
         elif isinstance(node, cst.Assign):
             if len(node.targets) != 1 or not isinstance(node.value, cst.BinaryOperation):

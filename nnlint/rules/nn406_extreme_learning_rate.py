@@ -12,10 +12,20 @@ from nnlint.rule import Rule
 
 # Rates at or above these are far outside what each optimizer trains with (its default is well below).
 _MAX_LR: Dict[str, float] = {
-    "SGD": 1.0, "ASGD": 1.0, "Rprop": 1.0,
-    "Adam": 0.1, "AdamW": 0.1, "Adamax": 0.1, "NAdam": 0.1, "RAdam": 0.1, "SparseAdam": 0.1,
-    "RMSprop": 0.1, "Adagrad": 1.0, "Adafactor": 1.0,
-    "Adadelta": 10.0, "LBFGS": 10.0,
+    "SGD": 1.0,
+    "ASGD": 1.0,
+    "Rprop": 1.0,
+    "Adam": 0.1,
+    "AdamW": 0.1,
+    "Adamax": 0.1,
+    "NAdam": 0.1,
+    "RAdam": 0.1,
+    "SparseAdam": 0.1,
+    "RMSprop": 0.1,
+    "Adagrad": 1.0,
+    "Adafactor": 1.0,
+    "Adadelta": 10.0,
+    "LBFGS": 10.0,
 }
 
 
@@ -31,7 +41,11 @@ def _literal_rates(model: SemanticModel, call: cst.Call, scope: Scope) -> Iterat
             if not isinstance(element.value, cst.Dict):
                 continue
             for item in element.value.elements:
-                if isinstance(item, cst.DictElement) and isinstance(item.key, cst.SimpleString) and item.key.evaluated_value == "lr":
+                if (
+                    isinstance(item, cst.DictElement)
+                    and isinstance(item.key, cst.SimpleString)
+                    and item.key.evaluated_value == "lr"
+                ):
                     group_value = model.number(item.value, scope)
                     if group_value is not None:
                         yield item.value, group_value
@@ -135,9 +149,11 @@ def _optimizes_no_objective(model: SemanticModel, optimizer: CallInfo) -> bool:
     """Every loop stepping this optimizer backpropagates a bare ``output.sum()``/``.mean()`` and computes no
     loss: an API demonstration with nothing to learn, where the learning rate means nothing."""
     loops = [
-        loop for loop in model.training_loops
+        loop
+        for loop in model.training_loops
         if any(
-            (target := model.optimizer_step_target(c)) is not None and model.object_of(target, c.scope).node is optimizer.node
+            (target := model.optimizer_step_target(c)) is not None
+            and model.object_of(target, c.scope).node is optimizer.node
             for c in loop.calls
         )
     ]
@@ -149,6 +165,11 @@ def _optimizes_no_objective(model: SemanticModel, optimizer: CallInfo) -> bool:
             return False
         for backward in backwards:
             receiver = backward.receiver
-            if not (isinstance(receiver, cst.Call) and isinstance(receiver.func, cst.Attribute) and receiver.func.attr.value in ("sum", "mean") and not receiver.args):
+            if not (
+                isinstance(receiver, cst.Call)
+                and isinstance(receiver.func, cst.Attribute)
+                and receiver.func.attr.value in ("sum", "mean")
+                and not receiver.args
+            ):
                 return False
     return True

@@ -76,7 +76,11 @@ def _unfreezes_or_adds(model: SemanticModel, module_name: str, scope: Scope, aft
             if name.endswith(".requires_grad") and not _is_literal(assign.value, "False"):
                 return True
     for call in model.calls:
-        if call.scope is scope and after < call.order < before and call.method_name in ("requires_grad_", "add_param_group"):
+        if (
+            call.scope is scope
+            and after < call.order < before
+            and call.method_name in ("requires_grad_", "add_param_group")
+        ):
             if not (call.node.args and _is_literal(call.node.args[0].value, "False")):
                 return True
     return False
@@ -154,7 +158,9 @@ class ParametersNotOptimized(Rule):
                 continue
             rebuilt = any(b.order > order and (b.covers(part) or b.covers(base)) for b in same_scope)
             rebuilt = rebuilt or _rebound_after(model, before[-1], scope, order)
-            extended = any(c.scope is scope and c.order > order and c.method_name == "add_param_group" for c in model.calls)
+            extended = any(
+                c.scope is scope and c.order > order and c.method_name == "add_param_group" for c in model.calls
+            )
             if not before or rebuilt or extended:
                 continue
             ctx.report(
@@ -177,7 +183,11 @@ class ParametersNotOptimized(Rule):
             if any(other.covers(owner_name) for other in builds):
                 continue
             for other in builds:
-                covered |= {s.module[len(owner_name) + 1:].split(".")[0] for s in other.sources if s.module and s.module.startswith(owner_name + ".")}
+                covered |= {
+                    s.module[len(owner_name) + 1 :].split(".")[0]
+                    for s in other.sources
+                    if s.module and s.module.startswith(owner_name + ".")
+                }
             forward = cls.owner.method_of(cls, "forward")
             if forward is not None and mentions_freezing(model, forward.node, in_forward=True):
                 continue

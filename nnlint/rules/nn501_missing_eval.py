@@ -104,7 +104,10 @@ class MissingEval(Rule):
                 f"({helper_owner.where(forward.node, model)}) in training mode"
                 + _on_some_paths(use.modes)
                 + ": Dropout/BatchNorm behave as in training; call model.eval() before evaluating",
-                evidence={"possible_modes": sorted({mode for mode, _ in use.modes}), "helper_forward": helper_owner.where(forward.node, model)},
+                evidence={
+                    "possible_modes": sorted({mode for mode, _ in use.modes}),
+                    "helper_forward": helper_owner.where(forward.node, model),
+                },
             )
 
 

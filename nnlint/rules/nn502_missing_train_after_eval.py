@@ -4,7 +4,13 @@ from typing import Dict
 
 import libcst as cst
 
-from nnlint.analysis.modes import excluded_by_branch, is_training_forward, mode_analysis, mode_set_in_loop, training_steps_of
+from nnlint.analysis.modes import (
+    excluded_by_branch,
+    is_training_forward,
+    mode_analysis,
+    mode_set_in_loop,
+    training_steps_of,
+)
 from nnlint.analysis.modes import ForwardUse
 from nnlint.context import RuleContext
 from nnlint.rule import Rule

@@ -11,7 +11,9 @@ from nnlint.context import RuleContext
 from nnlint.rule import Rule
 
 # Lightning runs these hooks under torch.no_grad() itself.
-_LIGHTNING_EVAL_HOOKS = frozenset({"validation_step", "test_step", "predict_step", "on_validation_epoch_end", "on_test_epoch_end"})
+_LIGHTNING_EVAL_HOOKS = frozenset(
+    {"validation_step", "test_step", "predict_step", "on_validation_epoch_end", "on_test_epoch_end"}
+)
 
 
 def _innermost_loop(model: SemanticModel, call: CallInfo) -> Optional[LoopInfo]:
@@ -30,7 +32,10 @@ def _gradients_switched_off_elsewhere(model: SemanticModel) -> bool:
     for call in model.calls:
         first = call.node.args[0].value if call.node.args else None
         is_false = isinstance(first, cst.Name) and first.value == "False"
-        if model.callee_qualname(call.node, call.scope) in ("torch.set_grad_enabled", "torch.autograd.set_grad_enabled"):
+        if model.callee_qualname(call.node, call.scope) in (
+            "torch.set_grad_enabled",
+            "torch.autograd.set_grad_enabled",
+        ):
             if is_false and not isinstance(model.parent.get(call.node), cst.WithItem):
                 return True
         if call.method_name == "requires_grad_" and is_false:

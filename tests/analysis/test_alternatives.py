@@ -1,6 +1,7 @@
 """A name bound on some paths only holds any of its values: a model picked in an ``if``/``else`` (or
 passed by different callers) is checked for each choice; and a helper of another file that evaluates
 the model it is given is judged with the mode the model has at the call."""
+
 from __future__ import annotations
 
 import textwrap
@@ -66,7 +67,9 @@ def test_silent_when_every_choice_returns_logits(tmp_path: Path) -> None:
 
 
 def test_an_unconditional_rebinding_ends_the_choices(tmp_path: Path) -> None:
-    train = TRAIN.replace("        train_net(model, loader)", "        model = Plain()\n        train_net(model, loader)")
+    train = TRAIN.replace(
+        "        train_net(model, loader)", "        model = Plain()\n        train_net(model, loader)"
+    )
     assert lint_tree(tmp_path, {"nets.py": NETS, "train.py": train}, ["NN301"]) == []
 
 

@@ -2,6 +2,7 @@
 is analysed with what the entry script passes it; names come in through ``from models import *``; a
 loss attached by a method call in another file; a helper of another file that switches the mode; a
 user loss module around a library loss; one element of the tuple a forward returns."""
+
 from __future__ import annotations
 
 import textwrap
@@ -69,7 +70,12 @@ def test_the_same_routine_with_a_logits_model_is_silent(tmp_path: Path) -> None:
 
 def test_callers_are_only_those_that_call_this_function(tmp_path: Path) -> None:
     other = MAIN.replace("import engine", "import other_engine as engine")
-    files = {"nets.py": SOFTMAX_NET, "engine.py": FIT, "main.py": other, "other_engine.py": "def fit(*args):\n    pass\n"}
+    files = {
+        "nets.py": SOFTMAX_NET,
+        "engine.py": FIT,
+        "main.py": other,
+        "other_engine.py": "def fit(*args):\n    pass\n",
+    }
     assert lint_tree(tmp_path, files, ["NN201"]) == []
 
 
@@ -176,8 +182,8 @@ def test_a_user_loss_module_around_bce_with_logits() -> None:
 
 def test_a_wrapper_that_applies_the_sigmoid_itself_is_no_wrapper() -> None:
     own_sigmoid = FOCAL.replace(
-        "F.binary_cross_entropy_with_logits(inputs.view(-1), targets.view(-1), reduction=\"none\")",
-        "F.binary_cross_entropy(torch.sigmoid(inputs), targets, reduction=\"none\")",
+        'F.binary_cross_entropy_with_logits(inputs.view(-1), targets.view(-1), reduction="none")',
+        'F.binary_cross_entropy(torch.sigmoid(inputs), targets, reduction="none")',
     )
     assert lint_text(own_sigmoid, ["NN301", "NN303"]) == []
 

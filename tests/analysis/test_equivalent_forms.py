@@ -1,7 +1,7 @@
 """Every way of writing the same thing: containers grown after construction, ``forward`` called by name,
 softmax written as ``exp(log_softmax)``, shape-only legacy ops. Each case pins where the finding lands."""
-from __future__ import annotations
 
+from __future__ import annotations
 
 
 from tests.analysis.test_model import build, call_named

@@ -1,4 +1,5 @@
 """Evaluation recognised by what the code does, not by names or no_grad alone."""
+
 from __future__ import annotations
 
 from tests.conftest import lint_text

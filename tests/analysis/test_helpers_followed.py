@@ -1,6 +1,7 @@
 """Project helpers that do the standard thing are followed, in this file and across files: a callable
 loss scaler that runs backward and step, a decorator factory applying inference_mode, a mode chosen by
 a flag; and loops that only profile are not training."""
+
 from __future__ import annotations
 
 import textwrap

@@ -9,6 +9,7 @@ general gap in the semantic model:
 - a loader handed to Lightning's ``Trainer.fit`` is a training loader (NN101);
 - an evaluation loop may score its batches only through a helper of another project file (NN501).
 """
+
 from __future__ import annotations
 
 import textwrap
@@ -122,22 +123,40 @@ TEST_SCRIPT = """
 
 
 def test_scripts_in_a_subfolder_bind_the_parameters_of_top_level_helpers(tmp_path: Path) -> None:
-    files = {"models.py": SOFTMAX_MODEL, "helpers.py": HELPERS, "scripts/train.py": TRAIN_SCRIPT, "scripts/test.py": TEST_SCRIPT}
+    files = {
+        "models.py": SOFTMAX_MODEL,
+        "helpers.py": HELPERS,
+        "scripts/train.py": TRAIN_SCRIPT,
+        "scripts/test.py": TEST_SCRIPT,
+    }
     assert lint_tree(tmp_path, files, ["NN201"]) == [("helpers.py", 5, 12, "NN201")]
 
 
 def test_logits_model_through_subfolder_scripts_is_silent(tmp_path: Path) -> None:
     logits = SOFTMAX_MODEL.replace("nn.Sequential(nn.Linear(16, 3), nn.Softmax(dim=-1))", "nn.Linear(16, 3)")
-    files = {"models.py": logits, "helpers.py": HELPERS, "scripts/train.py": TRAIN_SCRIPT, "scripts/test.py": TEST_SCRIPT}
+    files = {
+        "models.py": logits,
+        "helpers.py": HELPERS,
+        "scripts/train.py": TRAIN_SCRIPT,
+        "scripts/test.py": TEST_SCRIPT,
+    }
     assert lint_tree(tmp_path, files, ["NN201"]) == []
 
 
 def test_two_classes_passed_for_one_parameter_are_each_checked(tmp_path: Path) -> None:
     """evaluate() gets Net (softmax) from train.py and Other (logits) from test.py: on Net's path the
     cross-entropy receives probabilities, so the loss call is reported (object_alternatives)."""
-    other = SOFTMAX_MODEL.replace("class Net", "class Other").replace("nn.Sequential(nn.Linear(16, 3), nn.Softmax(dim=-1))", "nn.Linear(16, 3)")
+    other = SOFTMAX_MODEL.replace("class Net", "class Other").replace(
+        "nn.Sequential(nn.Linear(16, 3), nn.Softmax(dim=-1))", "nn.Linear(16, 3)"
+    )
     test_other = TEST_SCRIPT.replace("from models import Net", "from others import Other").replace("Net()", "Other()")
-    files = {"models.py": SOFTMAX_MODEL, "others.py": other, "helpers.py": HELPERS, "scripts/train.py": TRAIN_SCRIPT, "scripts/test.py": test_other}
+    files = {
+        "models.py": SOFTMAX_MODEL,
+        "others.py": other,
+        "helpers.py": HELPERS,
+        "scripts/train.py": TRAIN_SCRIPT,
+        "scripts/test.py": test_other,
+    }
     assert lint_tree(tmp_path, files, ["NN201"]) == [("helpers.py", 5, 12, "NN201")]
 
 
@@ -173,10 +192,15 @@ def test_loader_given_to_lightning_fit_is_a_training_loader() -> None:
 
 
 def test_shuffled_or_validation_loaders_of_lightning_fit_are_silent() -> None:
-    assert lint_text(LIGHTNING.format(shuffle=", shuffle=True", args="Classifier(), train_loader, val_loader"), ["NN101"]) == []
+    assert (
+        lint_text(LIGHTNING.format(shuffle=", shuffle=True", args="Classifier(), train_loader, val_loader"), ["NN101"])
+        == []
+    )
     only_val = LIGHTNING.format(shuffle=", shuffle=True", args="Classifier(), train_loader, val_dataloaders=val_loader")
     assert lint_text(only_val, ["NN101"]) == []
-    not_lightning = LIGHTNING.format(shuffle="", args="Classifier(), train_loader").replace("trainer = pl.Trainer(max_epochs=3)", "trainer = MyTrainer()")
+    not_lightning = LIGHTNING.format(shuffle="", args="Classifier(), train_loader").replace(
+        "trainer = pl.Trainer(max_epochs=3)", "trainer = MyTrainer()"
+    )
     assert lint_text(not_lightning, ["NN101"]) == []  # an unknown trainer's fit proves nothing
 
 

@@ -1,6 +1,7 @@
 """Launchers that hand back what they are given (accelerate's ``prepare``, Lightning Fabric's ``setup``,
 apex's ``amp.initialize``) keep each object's role, and their ``backward(loss)`` backpropagates the loss;
 a ``prepare`` of anything else proves nothing."""
+
 from __future__ import annotations
 
 import textwrap
@@ -50,18 +51,31 @@ def line_of(body: str, fragment: str) -> int:
 @pytest.mark.parametrize(
     "setup, backward",
     [
-        ("from accelerate import Accelerator\naccelerator = Accelerator()\n"
-         "model, optimizer, loader = accelerator.prepare(model, optimizer, loader)", "accelerator.backward(loss)"),
-        ("import lightning as L\nfabric = L.Fabric()\nmodel, optimizer = fabric.setup(model, optimizer)", "fabric.backward(loss)"),
-        ("from apex import amp\nmodel, optimizer = amp.initialize(model, optimizer, opt_level='O1')", "loss.backward()"),
-        ("from accelerate import Accelerator\naccelerator = Accelerator()\nmodel = accelerator.prepare(model)", "accelerator.backward(loss)"),
+        (
+            "from accelerate import Accelerator\naccelerator = Accelerator()\n"
+            "model, optimizer, loader = accelerator.prepare(model, optimizer, loader)",
+            "accelerator.backward(loss)",
+        ),
+        (
+            "import lightning as L\nfabric = L.Fabric()\nmodel, optimizer = fabric.setup(model, optimizer)",
+            "fabric.backward(loss)",
+        ),
+        (
+            "from apex import amp\nmodel, optimizer = amp.initialize(model, optimizer, opt_level='O1')",
+            "loss.backward()",
+        ),
+        (
+            "from accelerate import Accelerator\naccelerator = Accelerator()\nmodel = accelerator.prepare(model)",
+            "accelerator.backward(loss)",
+        ),
     ],
 )
 def test_the_model_keeps_its_output_through_a_launcher(setup: str, backward: str) -> None:
     body = (
         "def main(data):\n    model = Net()\n    optimizer = torch.optim.Adam(model.parameters())\n"
         "    loader = DataLoader(data, batch_size=8, shuffle=True)\n"
-        + textwrap.indent(setup, "    ") + LOOP.format(backward=backward)
+        + textwrap.indent(setup, "    ")
+        + LOOP.format(backward=backward)
     )
     assert found(body, ["NN201"]) == [(line_of(body, "loss = nn.CrossEntropyLoss()"), 20, "NN201")]
 
@@ -135,8 +149,12 @@ def test_accumulating_what_an_unknown_object_backpropagates_is_not_proof() -> No
 
 @pytest.mark.parametrize(
     "arguments, expected",
-    [("output_dir='out', max_grad_norm=0.5", True), ("output_dir='out'", False), ("output_dir='out', max_grad_norm=args.clip", False),
-     ("output_dir='out', max_grad_norm=0.0", False)],
+    [
+        ("output_dir='out', max_grad_norm=0.5", True),
+        ("output_dir='out'", False),
+        ("output_dir='out', max_grad_norm=args.clip", False),
+        ("output_dir='out', max_grad_norm=0.0", False),
+    ],
 )
 def test_a_hugging_face_clipping_threshold_written_out(arguments: str, expected: bool) -> None:
     body = f"from transformers import TrainingArguments\ntraining_args = TrainingArguments({arguments})\n"
@@ -179,7 +197,10 @@ trainer = Engine(update)
     [
         ("@trainer.on(Events.EPOCH_STARTED)\ndef adjust(engine):\n    scheduler.step()\n", True),
         ("trainer.add_event_handler(Events.EPOCH_STARTED, lambda engine: scheduler.step())\n", True),
-        ("def adjust(engine):\n    scheduler.step()\n\ntrainer.add_event_handler(Events.EPOCH_STARTED, adjust)\n", True),
+        (
+            "def adjust(engine):\n    scheduler.step()\n\ntrainer.add_event_handler(Events.EPOCH_STARTED, adjust)\n",
+            True,
+        ),
         ("@trainer.on(Events.EPOCH_COMPLETED)\ndef adjust(engine):\n    scheduler.step()\n", False),
         ("@trainer.on(Events.EPOCH_STARTED)\ndef log(engine):\n    print(engine.state.epoch)\n", False),
     ],
@@ -187,7 +208,9 @@ trainer = Engine(update)
 def test_an_ignite_scheduler_stepped_at_the_start_of_each_epoch(registration: str, expected: bool) -> None:
     body = IGNITE_SETUP + registration
     result = found(body, ["NN404"])
-    assert result == ([(line_of(body, "scheduler.step()"), line_of_column(body, "scheduler.step()"), "NN404")] if expected else [])
+    assert result == (
+        [(line_of(body, "scheduler.step()"), line_of_column(body, "scheduler.step()"), "NN404")] if expected else []
+    )
 
 
 def line_of_column(body: str, fragment: str) -> int:

@@ -1,4 +1,5 @@
 """Unit tests for the semantic model: name resolution, model output tails, objects, loop classification."""
+
 from __future__ import annotations
 
 import textwrap

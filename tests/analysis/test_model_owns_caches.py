@@ -1,5 +1,6 @@
 """Analyses kept per file live in the model's own declared store (``SemanticModel.cached_analysis``), not in
 attributes set onto it from outside; ``engine`` and ``parallel`` do not import each other at run time."""
+
 from __future__ import annotations
 
 import ast
@@ -17,8 +18,18 @@ from nnlint.analysis.source import parse_source
 REPO = Path(__file__).resolve().parents[2]
 PACKAGE = REPO / "nnlint"
 # The model and the mixins it is made of (nnlint/analysis/model.py): they may keep caches in their own __dict__.
-MODEL_PARTS = {"model.py", "structure.py", "names.py", "bindings.py", "objects.py", "usage.py", "tails.py",
-               "contents.py", "loops.py", "builder.py"}
+MODEL_PARTS = {
+    "model.py",
+    "structure.py",
+    "names.py",
+    "bindings.py",
+    "objects.py",
+    "usage.py",
+    "tails.py",
+    "contents.py",
+    "loops.py",
+    "builder.py",
+}
 
 TRAINING = """\
 import torch
@@ -62,11 +73,21 @@ def test_cached_analysis_calls_build_only_the_first_time() -> None:
 
 def _outside_writes(tree: ast.AST) -> Iterator[str]:
     for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute) and node.attr == "__dict__" and isinstance(node.value, ast.Name) \
-                and node.value.id == "model":
+        if (
+            isinstance(node, ast.Attribute)
+            and node.attr == "__dict__"
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "model"
+        ):
             yield f"line {node.lineno}: model.__dict__"
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "setattr" \
-                and node.args and isinstance(node.args[0], ast.Name) and node.args[0].id == "model":
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "setattr"
+            and node.args
+            and isinstance(node.args[0], ast.Name)
+            and node.args[0].id == "model"
+        ):
             yield f"line {node.lineno}: setattr(model, ...)"
 
 
@@ -101,7 +122,13 @@ def test_parallel_does_not_import_the_engine_at_run_time() -> None:
     assert "nnlint.engine" not in _runtime_imports(PACKAGE / "parallel.py")
     assert "nnlint.parallel" in _runtime_imports(PACKAGE / "engine.py")  # one way only
     probe = "import sys, nnlint.parallel; print('nnlint.engine' in sys.modules)"
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=REPO,
-                            env={"PYTHONPATH": str(REPO), "PATH": ""}, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={"PYTHONPATH": str(REPO), "PATH": ""},
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"

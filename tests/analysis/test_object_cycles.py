@@ -1,4 +1,5 @@
 """object_of must not cache an 'unknown' it only got because a resolution cycle was in progress."""
+
 from __future__ import annotations
 
 import textwrap

@@ -1,4 +1,5 @@
 """Statement-anchored positions give exactly libcst's full-pass ranges, or defer to the full pass."""
+
 from __future__ import annotations
 
 import textwrap
@@ -15,7 +16,7 @@ from tests.corpus_headers import corpus_files
 KINDS = (cst.Call, cst.Assign, cst.AugAssign, cst.Name, cst.Attribute, cst.Subscript, cst.Return, cst.Expr, cst.Integer)
 
 TRICKY = textwrap.dedent(
-    '''
+    """
     import torch
     x = 1; y = torch.softmax(  # two statements on one line, a call spanning lines
         x,
@@ -32,7 +33,7 @@ TRICKY = textwrap.dedent(
             1
     @torch.no_grad()
     def g(m): return m(torch.zeros(1))
-    '''
+    """
 )
 
 

@@ -1,5 +1,6 @@
 """The shape analysis behind NN305: what shape an expression is given, written as the rule's messages show
 it ("(N, 1)", "(..., k)"), and the broadcasting algebra."""
+
 from __future__ import annotations
 
 import textwrap

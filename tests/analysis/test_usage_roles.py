@@ -1,4 +1,5 @@
 """Roles proven by usage: models and optimizers whose construction is out of sight."""
+
 from __future__ import annotations
 
 from tests.analysis.test_model import build, call_named

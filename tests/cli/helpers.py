@@ -1,4 +1,5 @@
 """Shared by the command-line tests: run ``python -m nnlint`` in a folder, and a file with one finding."""
+
 from __future__ import annotations
 
 import subprocess
@@ -25,10 +26,18 @@ BUGGY = textwrap.dedent(
 BUGGY_FINDING = ":10:12: NN201 "  # where BUGGY's one finding is
 
 
-def run(args: List[str], cwd: Path, env: Optional[Dict[str, str]] = None, stdin: Optional[str] = None) -> "subprocess.CompletedProcess[str]":
+def run(
+    args: List[str], cwd: Path, env: Optional[Dict[str, str]] = None, stdin: Optional[str] = None
+) -> "subprocess.CompletedProcess[str]":
     import os
 
     full_env = dict(os.environ, **(env or {}))
     return subprocess.run(
-        [sys.executable, "-m", "nnlint", *args], cwd=cwd, capture_output=True, text=True, timeout=120, env=full_env, input=stdin,
+        [sys.executable, "-m", "nnlint", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=full_env,
+        input=stdin,
     )

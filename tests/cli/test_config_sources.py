@@ -1,5 +1,6 @@
 """Where settings come from and what a run says: nnlint.toml / .nnlint.toml, ``--config KEY=VALUE``,
 ``--isolated``, ``--show-settings``, ``--show-files``, ``-q`` and ``-v``."""
+
 from __future__ import annotations
 
 import sys
@@ -51,8 +52,12 @@ def test_nnlint_toml_wins_over_pyproject_in_the_same_folder(project: Path) -> No
 
 
 def test_config_key_value_overrides_the_file(project: Path) -> None:
-    (project / "pyproject.toml").write_text('[tool.nnlint]\nignore = ["NN401"]\n[tool.nnlint.options.NN406]\nmin_lr = 1e-7\n')
-    settings = _settings(["--config", 'ignore = ["NN201"]', "--config", "options.NN406.max_lr = { SGD = 5.0 }"], project)
+    (project / "pyproject.toml").write_text(
+        '[tool.nnlint]\nignore = ["NN401"]\n[tool.nnlint.options.NN406]\nmin_lr = 1e-7\n'
+    )
+    settings = _settings(
+        ["--config", 'ignore = ["NN201"]', "--config", "options.NN406.max_lr = { SGD = 5.0 }"], project
+    )
     assert settings["ignore"] == ["NN201"]  # replaced
     assert settings["options"] == {"NN406": {"min_lr": 1e-7, "max_lr": {"SGD": 5.0}}}  # tables merged
     assert run(["--config", 'ignore = ["NN201"]', "train.py"], project).returncode == 0
@@ -85,7 +90,11 @@ def test_isolated_reads_no_configuration_file(project: Path) -> None:
 
 def test_show_settings_reflects_the_command_line(project: Path) -> None:
     settings = _settings(["--select", "NN2", "--extend-exclude", "legacy", "--no-respect-gitignore"], project)
-    assert settings["select"] == ["NN2"] and settings["extend-exclude"] == ["legacy"] and settings["respect-gitignore"] is False
+    assert (
+        settings["select"] == ["NN2"]
+        and settings["extend-exclude"] == ["legacy"]
+        and settings["respect-gitignore"] is False
+    )
     assert settings["enabled-rules"] and all(code.startswith("NN2") for code in settings["enabled-rules"])
     assert settings["max-file-size"] == 2_000_000
 

@@ -1,5 +1,6 @@
 """Which files a run lints: excludes on the command line and for named files (``--force-exclude``, which
 the pre-commit hooks use), ruff's ``**`` and ``./`` patterns, ``.gitignore``, and the default excludes."""
+
 from __future__ import annotations
 
 import json
@@ -23,7 +24,14 @@ def _linted(args: List[str], cwd: Path) -> List[str]:
 
 @pytest.fixture
 def tree(tmp_path: Path) -> Path:
-    for relative in ("train.py", "legacy/old.py", "src/legacy/deep.py", "tests/test_a.py", "tests/unit/test_b.py", "src/model.py"):
+    for relative in (
+        "train.py",
+        "legacy/old.py",
+        "src/legacy/deep.py",
+        "tests/test_a.py",
+        "tests/unit/test_b.py",
+        "src/model.py",
+    ):
         path = tmp_path / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(BUGGY)
@@ -49,8 +57,14 @@ def test_force_exclude_from_the_configuration(tree: Path) -> None:
 def test_exclude_and_extend_exclude_on_the_command_line(tree: Path) -> None:
     _configure(tree, 'exclude = ["tests"]\n')
     assert _linted(["."], tree) == ["legacy/old.py", "src/legacy/deep.py", "src/model.py", "train.py"]
-    assert _linted(["--exclude", "legacy,src", "."], tree) == ["tests/test_a.py", "tests/unit/test_b.py", "train.py"]  # replaces
-    assert _linted(["--extend-exclude", "legacy", "--extend-exclude", "src/model.py", "."], tree) == ["train.py"]  # adds
+    assert _linted(["--exclude", "legacy,src", "."], tree) == [
+        "tests/test_a.py",
+        "tests/unit/test_b.py",
+        "train.py",
+    ]  # replaces
+    assert _linted(["--extend-exclude", "legacy", "--extend-exclude", "src/model.py", "."], tree) == [
+        "train.py"
+    ]  # adds
 
 
 @pytest.mark.parametrize(
@@ -80,7 +94,12 @@ def test_gitignore_is_respected_in_folder_walks(tree: Path) -> None:
     assert _linted(["."], tree) == ["src/model.py", "tests/test_a.py", "train.py"]
     assert _linted(["src"], tree) == ["src/model.py"]  # the top .gitignore applies below it too
     assert _linted(["--no-respect-gitignore", "."], tree) == [
-        "legacy/old.py", "src/legacy/deep.py", "src/model.py", "tests/test_a.py", "tests/unit/test_b.py", "train.py",
+        "legacy/old.py",
+        "src/legacy/deep.py",
+        "src/model.py",
+        "tests/test_a.py",
+        "tests/unit/test_b.py",
+        "train.py",
     ]
     assert _linted(["legacy/old.py"], tree) == ["legacy/old.py"]  # a file named is linted, as git would add it
     _configure(tree, "respect-gitignore = false\n")
@@ -89,7 +108,9 @@ def test_gitignore_is_respected_in_folder_walks(tree: Path) -> None:
 
 def test_gitignore_rules() -> None:
     base = "/repo"
-    ignore = GitIgnore(parse_rules("build/\n/top.py\ndoc/*.py\n**/gen\n*.py[co]\n\\#hash.py\n!keep_b.py\n*_b.py\n", base))
+    ignore = GitIgnore(
+        parse_rules("build/\n/top.py\ndoc/*.py\n**/gen\n*.py[co]\n\\#hash.py\n!keep_b.py\n*_b.py\n", base)
+    )
     assert ignore.ignores("/repo/build", True) and not ignore.ignores("/repo/build", False)  # folders only
     assert ignore.ignores("/repo/top.py", False) and not ignore.ignores("/repo/sub/top.py", False)  # anchored
     assert ignore.ignores("/repo/doc/a.py", False) and not ignore.ignores("/repo/doc/sub/a.py", False)  # * stops at /
@@ -105,7 +126,12 @@ def test_default_excludes_cover_environments_and_build_folders(tree: Path) -> No
     for relative in (".direnv/x.py", "__pypackages__/x.py", "_build/x.py", "myenv/lib.py"):
         (tree / relative).write_text(BUGGY)
     assert _linted(["."], tree) == [
-        "legacy/old.py", "src/legacy/deep.py", "src/model.py", "tests/test_a.py", "tests/unit/test_b.py", "train.py",
+        "legacy/old.py",
+        "src/legacy/deep.py",
+        "src/model.py",
+        "tests/test_a.py",
+        "tests/unit/test_b.py",
+        "train.py",
     ]
 
 

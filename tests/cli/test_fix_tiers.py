@@ -1,5 +1,6 @@
 """Fix tiers as in ruff: safe fixes by default, ``--unsafe-fixes`` for the rest; ``fixable``/``unfixable``;
 ``--fix-only``, ``--exit-non-zero-on-fix``, ``--show-fixes``; the ``[*]`` marker and the closing count."""
+
 from __future__ import annotations
 
 from dataclasses import replace

@@ -1,5 +1,6 @@
 """The formats beyond text/json/sarif/github: json-lines, junit, gitlab, pylint, grouped, rdjson; fix edits
 in JSON with 1-based columns, as findings have; and ``nnlint rules --format json``."""
+
 from __future__ import annotations
 
 import json
@@ -29,7 +30,10 @@ def _out(fmt: str, project: Path, *paths: str) -> str:
 
 def test_json_lines(project: Path) -> None:
     records = [json.loads(line) for line in _out("json-lines", project).splitlines()]
-    assert [(r["path"], r["line"], r["column"], r["code"]) for r in records] == [("other.py", 10, 12, "NN201"), ("train.py", 10, 12, "NN201")]
+    assert [(r["path"], r["line"], r["column"], r["code"]) for r in records] == [
+        ("other.py", 10, 12, "NN201"),
+        ("train.py", 10, 12, "NN201"),
+    ]
     assert _out("json-lines", project, "clean.py") == ""
 
 
@@ -39,7 +43,12 @@ def test_junit(project: Path) -> None:
     suites = root.findall("testsuite")
     assert [suite.get("name") for suite in suites] == ["other.py", "train.py"]
     case = suites[1].find("testcase")
-    assert case is not None and case.get("name") == "nnlint.NN201" and case.get("line") == "10" and case.get("column") == "12"
+    assert (
+        case is not None
+        and case.get("name") == "nnlint.NN201"
+        and case.get("line") == "10"
+        and case.get("column") == "12"
+    )
     failure = case.find("failure")
     assert failure is not None and failure.text is not None and failure.text.startswith(f"line 10, col 12: {MESSAGE}")
     clean = ElementTree.fromstring(_out("junit", project, "clean.py"))
@@ -49,9 +58,13 @@ def test_junit(project: Path) -> None:
 def test_gitlab_code_quality(project: Path) -> None:
     issues = json.loads(_out("gitlab", project))
     assert [issue["location"] for issue in issues] == [
-        {"path": "other.py", "lines": {"begin": 10, "end": 10}}, {"path": "train.py", "lines": {"begin": 10, "end": 10}},
+        {"path": "other.py", "lines": {"begin": 10, "end": 10}},
+        {"path": "train.py", "lines": {"begin": 10, "end": 10}},
     ]
-    assert all(issue["check_name"] == "NN201" and issue["severity"] == "minor" and MESSAGE in issue["description"] for issue in issues)
+    assert all(
+        issue["check_name"] == "NN201" and issue["severity"] == "minor" and MESSAGE in issue["description"]
+        for issue in issues
+    )
     assert len({issue["fingerprint"] for issue in issues}) == 2  # unique per issue
     moved = BUGGY.replace("import torch\n", "import torch\n\n\n", 1)
     (project / "train.py").write_text(moved)
@@ -79,14 +92,14 @@ def test_rdjson(project: Path) -> None:
     lines = BUGGY.splitlines()
     start, end = suggestion["range"]["start"], suggestion["range"]["end"]
     assert start["line"] == end["line"] == 5
-    assert lines[4][start["column"] - 1:end["column"] - 1] == "nn.Sequential(nn.Linear(20, 10), nn.Softmax(dim=1))"
+    assert lines[4][start["column"] - 1 : end["column"] - 1] == "nn.Sequential(nn.Linear(20, 10), nn.Softmax(dim=1))"
 
 
 def test_json_fix_edits_use_one_based_columns(project: Path) -> None:
     [record] = json.loads(_out("json", project, "train.py"))
     [edit] = record["fix"]["edits"]
     line = BUGGY.splitlines()[edit["line"] - 1]
-    assert line[edit["column"] - 1:edit["end_column"] - 1] == "nn.Sequential(nn.Linear(20, 10), nn.Softmax(dim=1))"
+    assert line[edit["column"] - 1 : edit["end_column"] - 1] == "nn.Sequential(nn.Linear(20, 10), nn.Softmax(dim=1))"
     assert edit["replacement"] == "nn.Sequential(nn.Linear(20, 10))"
 
 
@@ -98,7 +111,10 @@ def test_statistics_follow_a_grouped_report(project: Path) -> None:
 def test_rules_as_json(project: Path) -> None:
     result = run(["rules", "--format", "json"], project)
     records = {record["code"]: record for record in json.loads(result.stdout)}
-    assert records["NN201"]["name"] == "softmax-into-cross-entropy" and records["NN201"]["kind"] in ("static", "static+dynamic")
+    assert records["NN201"]["name"] == "softmax-into-cross-entropy" and records["NN201"]["kind"] in (
+        "static",
+        "static+dynamic",
+    )
     assert records["NN406"]["options"]["max_lr"] == {"default": {}, "type": "a table of numbers"}
     assert records["NN406"]["documentation"].startswith("## What it does")
     assert records["NN002"]["kind"] == "core"
@@ -111,9 +127,12 @@ def test_show_source_shows_every_line_of_a_multi_line_finding() -> None:
     lines = ["loss = criterion(", "    model(x),", "    y)", "after = 1"]
     finding = Finding("a.py", 1, 8, "NN201", "n", "m", end_line=3, end_column=7)
     assert source_excerpt(finding, lines) == [
-        "    loss = criterion(", "           ^^^^^^^^^^",
-        "        model(x),", "        ^^^^^^^^^",
-        "        y)", "        ^^",
+        "    loss = criterion(",
+        "           ^^^^^^^^^^",
+        "        model(x),",
+        "        ^^^^^^^^^",
+        "        y)",
+        "        ^^",
     ]
     one = Finding("a.py", 4, 1, "NN201", "n", "m", end_line=4, end_column=6)
     assert source_excerpt(one, lines) == ["    after = 1", "    ^^^^^"]

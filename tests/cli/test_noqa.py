@@ -1,5 +1,6 @@
 """``--add-noqa`` writes a ``# noqa: CODE`` for every current finding; flake8's and ruff's file-level
 ``noqa`` comments are honoured."""
+
 from __future__ import annotations
 
 import json
@@ -31,7 +32,9 @@ def test_add_noqa_silences_every_finding_and_says_so(tmp_path: Path) -> None:
 
 def test_add_noqa_merges_codes_and_keeps_bare_noqa() -> None:
     source = "a = 1  # noqa: NN101\nb = 2  # noqa\nc = 3\n"
-    edited, changed = add_directives(source, [_finding(1, "NN201"), _finding(2, "NN201"), _finding(3, "NN301"), _finding(3, "NN201")])
+    edited, changed = add_directives(
+        source, [_finding(1, "NN201"), _finding(2, "NN201"), _finding(3, "NN301"), _finding(3, "NN201")]
+    )
     assert edited == "a = 1  # noqa: NN101, NN201\nb = 2  # noqa\nc = 3  # noqa: NN201, NN301\n" and changed == 2
 
 
@@ -75,9 +78,11 @@ def test_flake8_and_ruff_file_level_noqa(tmp_path: Path, header: str, silenced: 
     assert (json.loads(result.stdout) == []) is silenced, result.stdout
 
 
-UNUSED = BUGGY.replace("optimizer.zero_grad()", "optimizer.zero_grad()  # noqa: NN201, E501").replace(
-    LOOP_LINE, LOOP_LINE + "  # noqa: NN201"
-).replace("import torch\n", "import torch  # noqa\ns = '# noqa: NN101'\n", 1)
+UNUSED = (
+    BUGGY.replace("optimizer.zero_grad()", "optimizer.zero_grad()  # noqa: NN201, E501")
+    .replace(LOOP_LINE, LOOP_LINE + "  # noqa: NN201")
+    .replace("import torch\n", "import torch  # noqa\ns = '# noqa: NN101'\n", 1)
+)
 
 
 def test_unused_noqa_is_opt_in_and_judges_only_rules_that_ran(tmp_path: Path) -> None:
@@ -88,4 +93,6 @@ def test_unused_noqa_is_opt_in_and_judges_only_rules_that_ran(tmp_path: Path) ->
     assert [(r["code"], r["line"], r["column"]) for r in records] == [("NN003", 10, 28)], records
     assert "unused `# noqa` code NN201: nothing of it is reported on this line" in records[0]["message"]
     # E501 (another tool's), the bare noqa and the one inside a string are left alone
-    assert run(["--extend-select", "NN003", "--ignore", "NN201", "train.py"], tmp_path).returncode == 0  # NN201 off: not judged
+    assert (
+        run(["--extend-select", "NN003", "--ignore", "NN201", "train.py"], tmp_path).returncode == 0
+    )  # NN201 off: not judged

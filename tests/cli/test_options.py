@@ -1,6 +1,7 @@
 """Rule options are declared with their types and checked: an unknown code, an unknown key or a wrong
 type is one line and exit 2 on the command line, a visible message in the editor, an error in the
 testing helpers, never an NN002 crash on every file."""
+
 from __future__ import annotations
 
 import re
@@ -11,7 +12,14 @@ import pytest
 
 from nnlint.config import config_from_table
 from nnlint.options_schema import (
-    BOOLEAN, INTEGER, NUMBER, STRING, config_option_errors, list_of, schema_of, table_of,
+    BOOLEAN,
+    INTEGER,
+    NUMBER,
+    STRING,
+    config_option_errors,
+    list_of,
+    schema_of,
+    table_of,
 )
 from nnlint.registry import load_registry
 from nnlint.rules.nn406_extreme_learning_rate import ExtremeLearningRate
@@ -35,15 +43,35 @@ def _project(tmp_path: Path, options: str) -> Path:
 @pytest.mark.parametrize(
     "options, message",
     [
-        ("[tool.nnlint.options.NN406]\nsgd_max = 1.0\n",
-         "tool.nnlint.options.NN406: unknown option 'sgd_max' (known: max_lr, min_lr)"),
-        ("[tool.nnlint.options.NN406]\nmax_lr = 5\n", "tool.nnlint.options.NN406.max_lr must be a table of numbers, not 5"),
-        ("[tool.nnlint.options.NN406]\nmin_lr = \"tiny\"\n", "tool.nnlint.options.NN406.min_lr must be a number, not 'tiny'"),
-        ("[tool.nnlint.options.NN406]\nmax_lr = { SGD = \"big\" }\n", "tool.nnlint.options.NN406.max_lr must be a table of numbers"),
+        (
+            "[tool.nnlint.options.NN406]\nsgd_max = 1.0\n",
+            "tool.nnlint.options.NN406: unknown option 'sgd_max' (known: max_lr, min_lr)",
+        ),
+        (
+            "[tool.nnlint.options.NN406]\nmax_lr = 5\n",
+            "tool.nnlint.options.NN406.max_lr must be a table of numbers, not 5",
+        ),
+        (
+            '[tool.nnlint.options.NN406]\nmin_lr = "tiny"\n',
+            "tool.nnlint.options.NN406.min_lr must be a number, not 'tiny'",
+        ),
+        (
+            '[tool.nnlint.options.NN406]\nmax_lr = { SGD = "big" }\n',
+            "tool.nnlint.options.NN406.max_lr must be a table of numbers",
+        ),
         ("[tool.nnlint.options.NN999]\nx = 1\n", "tool.nnlint.options.NN999: unknown rule code or name 'NN999'"),
-        ("[tool.nnlint.options.extreme-learning-rat]\nmin_lr = 1e-9\n", "unknown rule code or name 'extreme-learning-rat'"),
-        ("[tool.nnlint.options.NN201]\nthreshold = 1\n", "tool.nnlint.options.NN201: unknown option 'threshold' (known: none"),
-        ("[tool.nnlint.options.NN808]\nmin_batch = 2.5\n", "tool.nnlint.options.NN808.min_batch must be a whole number, not 2.5"),
+        (
+            "[tool.nnlint.options.extreme-learning-rat]\nmin_lr = 1e-9\n",
+            "unknown rule code or name 'extreme-learning-rat'",
+        ),
+        (
+            "[tool.nnlint.options.NN201]\nthreshold = 1\n",
+            "tool.nnlint.options.NN201: unknown option 'threshold' (known: none",
+        ),
+        (
+            "[tool.nnlint.options.NN808]\nmin_batch = 2.5\n",
+            "tool.nnlint.options.NN808.min_batch must be a whole number, not 2.5",
+        ),
     ],
 )
 def test_a_wrong_option_is_one_line_and_exit_2(tmp_path: Path, options: str, message: str) -> None:
@@ -74,7 +102,11 @@ def test_inferred_and_composed_types() -> None:
     assert NUMBER.accepts(1) and NUMBER.accepts(1.5) and not NUMBER.accepts(True) and not NUMBER.accepts("1")
     assert INTEGER.accepts(3) and not INTEGER.accepts(3.0) and not INTEGER.accepts(False)
     assert BOOLEAN.accepts(False) and not BOOLEAN.accepts(0)
-    assert list_of(STRING).accepts(["a"]) and not list_of(STRING).accepts(["a", 1]) and str(list_of(STRING)) == "a list of strings"
+    assert (
+        list_of(STRING).accepts(["a"])
+        and not list_of(STRING).accepts(["a", 1])
+        and str(list_of(STRING)) == "a list of strings"
+    )
     assert table_of(NUMBER).accepts({"SGD": 5}) and not table_of(NUMBER).accepts({"SGD": None})
 
 
@@ -110,4 +142,6 @@ def test_plugin_table_options_are_type_checked() -> None:
         config_from_table({"demo": {"NN406": {"min_lr": "x"}}}, None, lambda: specs)
     with pytest.raises(ConfigError, match=r"tool\.nnlint\.demo\.max_lr must be a table of numbers, not 5"):
         config_from_table({"demo": {"max_lr": 5}}, None, lambda: specs)
-    assert config_from_table({"demo": {"min_lr": 1e-9}}, None, lambda: specs).plugin_options == {"NN406": {"min_lr": 1e-9}}
+    assert config_from_table({"demo": {"min_lr": 1e-9}}, None, lambda: specs).plugin_options == {
+        "NN406": {"min_lr": 1e-9}
+    }

@@ -1,5 +1,6 @@
 """A wrong rule option in the editor: the language server shows the configuration error as a message
 (and lints with the defaults) instead of letting the rule crash on every file."""
+
 from __future__ import annotations
 
 from pathlib import Path

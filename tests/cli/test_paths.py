@@ -1,5 +1,6 @@
 """Paths on the command line: none means ``.``, a missing one is reported and the run goes on, and one
 file named several ways is linted once."""
+
 from __future__ import annotations
 
 import json
@@ -22,7 +23,10 @@ def project(tmp_path: Path) -> Path:
 def test_no_path_lints_the_current_folder(project: Path) -> None:
     result = run(["--format", "json"], project)
     assert result.returncode == 1, result.stderr
-    assert sorted(record["path"] for record in json.loads(result.stdout)) == [os.path.join("sub", "deep.py"), "train.py"]
+    assert sorted(record["path"] for record in json.loads(result.stdout)) == [
+        os.path.join("sub", "deep.py"),
+        "train.py",
+    ]
 
 
 def test_a_missing_path_is_reported_and_the_others_are_linted(project: Path) -> None:
@@ -30,7 +34,10 @@ def test_a_missing_path_is_reported_and_the_others_are_linted(project: Path) -> 
     assert result.returncode == 2
     assert result.stdout.startswith("train.py:10:12: NN201 "), result.stdout
     errors = result.stderr.splitlines()
-    assert errors == ["nnlint: error: no such file or directory: nope.py", "nnlint: error: no such file or directory: gone/"]
+    assert errors == [
+        "nnlint: error: no such file or directory: nope.py",
+        "nnlint: error: no such file or directory: gone/",
+    ]
 
 
 def test_a_missing_path_exits_2_even_with_nothing_found(project: Path) -> None:

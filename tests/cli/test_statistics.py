@@ -1,4 +1,5 @@
 """``--statistics`` with a machine-read format: stdout stays one valid document, the counts go to stderr."""
+
 from __future__ import annotations
 
 import json

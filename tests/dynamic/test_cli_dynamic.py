@@ -1,4 +1,5 @@
 """`nnlint --dynamic SCRIPT -- ARGS`: script arguments, findings in the report, one clear error on failure."""
+
 from __future__ import annotations
 
 import importlib.util

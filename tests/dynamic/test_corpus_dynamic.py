@@ -11,6 +11,7 @@ For each script (skipped when a ``# requires:`` module is missing):
 
 All scripts run once, two at a time (CI has two cores), in a module-scoped fixture.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -59,7 +60,8 @@ def dynamic_runs(request) -> Dict[Path, Tuple[List[Finding], DynamicReport]]:
     selected = {
         item.callspec.params["path"]
         for item in request.session.items
-        if getattr(item, "module", None) is request.module and "path" in getattr(getattr(item, "callspec", None), "params", {})
+        if getattr(item, "module", None) is request.module
+        and "path" in getattr(getattr(item, "callspec", None), "params", {})
     }
     scripts = [path for path in SCRIPTS if path in selected]  # only what `-k`/node ids selected
     registry = load_registry()
@@ -97,9 +99,13 @@ def test_dynamic_corpus_file(path: Path, dynamic_runs) -> None:
     symptoms = sorted(f.code for f in report.findings)
     static_codes = set(expectation.static)
     # NN8xx symptoms, and NN1xx-NN5xx bugs that only the run shows (no static finding of the code to confirm)
-    expected_symptoms = sorted(c for c in expectation.dynamic if c.startswith("NN8") or (c[:3] in STATIC_FAMILIES and c not in static_codes))
+    expected_symptoms = sorted(
+        c for c in expectation.dynamic if c.startswith("NN8") or (c[:3] in STATIC_FAMILIES and c not in static_codes)
+    )
     details = "\n".join(f"  {f.line}: {f.code} {f.message}" for f in report.findings)
-    assert Counter(symptoms) == Counter(expected_symptoms), f"expected symptoms {expected_symptoms}, got {symptoms}:\n{details}"
+    assert Counter(symptoms) == Counter(expected_symptoms), (
+        f"expected symptoms {expected_symptoms}, got {symptoms}:\n{details}"
+    )
 
     expected_static = set(expectation.static)
     to_confirm = {c for c in expectation.dynamic if c[:3] in STATIC_FAMILIES and c in static_codes}

@@ -1,5 +1,6 @@
 """NN901-NN904 on hand-made experiment results: thresholds, silence when the numbers say nothing, the
 sparkline (no torch, no child process)."""
+
 from __future__ import annotations
 
 from typing import Any, Dict, List
@@ -80,8 +81,13 @@ def test_batch_mixing_needs_gradient_beyond_the_ratio() -> None:
 
 def test_eval_nondeterminism_is_placed_at_the_functional_dropout() -> None:
     at = [[SCRIPT, 17, "forward"], [SCRIPT, 38, "<module>"]]
-    result = {"max_abs_diff": 1.2, "max_abs_output": 2.0, "relative": 0.6, "dropout_modules_training": [],
-              "functional_dropout": [at]}
+    result = {
+        "max_abs_diff": 1.2,
+        "max_abs_output": 2.0,
+        "relative": 0.6,
+        "dropout_modules_training": [],
+        "functional_dropout": [at],
+    }
     findings = run({"NN904": result})
     assert [(f.code, f.line) for f in findings] == [("NN904", 17)]
     assert "functional dropout with training=True at train.py:17" in findings[0].message
@@ -95,8 +101,10 @@ def test_sparklines_and_curves() -> None:
     assert curve_text([2.0, 1.0, 0.5]) == "2 (step 0), 1 (step 1), 0.5 (step 2)"
     obs = {"experiments": {"results": {"NN901": overfit([2.0, 1.0, 0.1])}, "skipped": {"NN902": "why"}}}
     lines = sparkline_lines(obs, [])
-    assert lines == ["nnlint: dynamic: NN901 overfit one batch █▄▁ 2 -> 0.1 (2 steps): passed",
-                     "nnlint: dynamic: NN902 zeroed inputs: not run (why)"]
+    assert lines == [
+        "nnlint: dynamic: NN901 overfit one batch █▄▁ 2 -> 0.1 (2 steps): passed",
+        "nnlint: dynamic: NN902 zeroed inputs: not run (why)",
+    ]
 
 
 def test_the_message_names_the_samples_trained_on() -> None:

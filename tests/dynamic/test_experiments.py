@@ -1,5 +1,6 @@
 """`--experiments` end to end: each experiment passing and failing on a tiny script, at a pinned place,
 with its numbers; the script's own run untouched; the captured-closure pitfall; the NN004 run record."""
+
 from __future__ import annotations
 
 import functools
@@ -143,15 +144,25 @@ def test_a_run_without_findings_says_what_it_ran_in_every_format() -> None:
     report = run("clean_mlp.py")
     record = run_summary(str(SCRIPTS / "clean_mlp.py"), report.observations, None, report.seconds, report.findings)
     assert record.code == "NN004" and record.severity is Severity.INFO and (record.line, record.column) == (1, 1)
-    assert record.evidence["steps"] == 2 and record.evidence["batches"]["train"] >= 2 and record.evidence["device"] == "cpu"
+    assert (
+        record.evidence["steps"] == 2
+        and record.evidence["batches"]["train"] >= 2
+        and record.evidence["device"] == "cpu"
+    )
     assert record.evidence["experiments"] == {code: "passed" for code in ("NN901", "NN902", "NN903", "NN904")}
     assert len(record.evidence["experiment_curves"]["NN901"]) == 31
     text = format_findings("text", [record])
-    assert re.search(r"NN004 dynamic run: ran 2 optimizer steps on cpu in [\d.]+ s: [2-9] training batches, 0 evaluation batches from DataLoaders", text)
+    assert re.search(
+        r"NN004 dynamic run: ran 2 optimizer steps on cpu in [\d.]+ s: [2-9] training batches, 0 evaluation batches from DataLoaders",
+        text,
+    )
     assert "experiments: NN901 passed, NN902 passed, NN903 passed, NN904 passed; 0 dynamic finding(s)" in text
     assert json.loads(format_findings("json", [record]))[0]["evidence"]["steps"] == 2
     sarif = json.loads(format_findings("sarif", [record]))
-    assert sarif["runs"][0]["results"][0]["ruleId"] == "NN004" and "optimizer steps" in sarif["runs"][0]["results"][0]["message"]["text"]
+    assert (
+        sarif["runs"][0]["results"][0]["ruleId"] == "NN004"
+        and "optimizer steps" in sarif["runs"][0]["results"][0]["message"]["text"]
+    )
     assert "NN004" in format_findings("github", [record]) and "optimizer steps" in format_findings("github", [record])
 
 
@@ -160,7 +171,10 @@ def test_cli_prints_sparklines_and_exits_zero_on_a_clean_run() -> None:
     assert result.exit_code == 0, result.output
     assert "NN004 dynamic run: ran 2 optimizer steps" in result.stdout
     # as many bars as losses (steps + 1); a loaded machine may fit fewer than 30 steps in the time budget
-    line = re.search(r"nnlint: dynamic: NN901 overfit one batch ([▁▂▃▄▅▆▇█]+) [\d.]+ -> [\d.]+ \((\d+) steps\): passed", result.stderr)
+    line = re.search(
+        r"nnlint: dynamic: NN901 overfit one batch ([▁▂▃▄▅▆▇█]+) [\d.]+ -> [\d.]+ \((\d+) steps\): passed",
+        result.stderr,
+    )
     assert line and len(line.group(1)) == int(line.group(2)) + 1, result.stderr
     assert "nnlint: dynamic: NN904 eval determinism: passed" in result.stderr
 
@@ -180,7 +194,9 @@ def test_the_run_record_closes_the_report_and_can_be_ignored() -> None:
     shown = CliRunner().invoke(main, ["--no-cache", "--dynamic", "--device", "cpu", "--format", "json", script])
     codes = [f["code"] for f in json.loads(shown.stdout)]
     assert codes[-1] == "NN004" and codes.count("NN004") == 1 and shown.exit_code == 1
-    hidden = CliRunner().invoke(main, ["--no-cache", "--dynamic", "--device", "cpu", "--ignore", "NN004", "--format", "json", script])
+    hidden = CliRunner().invoke(
+        main, ["--no-cache", "--dynamic", "--device", "cpu", "--ignore", "NN004", "--format", "json", script]
+    )
     assert "NN004" not in [f["code"] for f in json.loads(hidden.stdout)]
 
 

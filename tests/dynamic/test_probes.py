@@ -1,4 +1,5 @@
 """Probes on hand-made observations: thresholds, confirmations, refutations (no torch, no child process)."""
+
 from __future__ import annotations
 
 import math
@@ -30,10 +31,28 @@ def where(line: int):
 
 
 def ce_loss(line: int, value: float, classes: int, **input_stats):
-    stats = {"finite": True, "classes": classes, "rows": 32, "min": -3.0, "max": 3.0, "row_sum_max_dev": 4.0, "row_logsumexp_max_abs": 2.0}
+    stats = {
+        "finite": True,
+        "classes": classes,
+        "rows": 32,
+        "min": -3.0,
+        "max": 3.0,
+        "row_sum_max_dev": 4.0,
+        "row_logsumexp_max_abs": 2.0,
+    }
     stats.update(input_stats)
-    return {"family": "cross_entropy", "where": where(line), "origin": [], "phase": "train", "step": 0, "value": value,
-            "classes": classes, "input": stats, "input_shape": [32, classes], "target_shape": [32]}
+    return {
+        "family": "cross_entropy",
+        "where": where(line),
+        "origin": [],
+        "phase": "train",
+        "step": 0,
+        "value": value,
+        "classes": classes,
+        "input": stats,
+        "input_shape": [32, classes],
+        "target_shape": [32],
+    }
 
 
 def test_every_probe_is_documented_in_the_rule_format() -> None:
@@ -58,7 +77,9 @@ def test_initial_loss_near_chance_is_silent() -> None:
 
 def test_threshold_is_configurable() -> None:
     cls = load_registry().probes["NN805"]
-    findings = apply_probes(SCRIPT, [{"observations": {"losses": [ce_loss(3, 2.4, 10)]}}], [cls({"max_ratio": 1.01})], [])
+    findings = apply_probes(
+        SCRIPT, [{"observations": {"losses": [ce_loss(3, 2.4, 10)]}}], [cls({"max_ratio": 1.01})], []
+    )
     assert [f.code for f in findings] == ["NN805"]
 
 
@@ -89,7 +110,10 @@ def test_dead_units_need_a_real_batch() -> None:
 
 
 def test_update_ratio_band_and_zero_gradient_layers() -> None:
-    healthy = [{"name": "Net.fc1.weight", "ratio": 0.02, "lr": 1e-3}, {"name": "Net.fc2.weight", "ratio": 0.05, "lr": 1e-3}]
+    healthy = [
+        {"name": "Net.fc1.weight", "ratio": 0.02, "lr": 1e-3},
+        {"name": "Net.fc2.weight", "ratio": 0.05, "lr": 1e-3},
+    ]
     assert run({"update_ratios": healthy}) == []
     huge = [{"name": "Net.fc1.weight", "ratio": 3.0, "lr": 10.0}, {"name": "Net.fc2.weight", "ratio": 8.0, "lr": 10.0}]
     (finding,) = run({"update_ratios": huge, "step_where": where(30)})
@@ -120,15 +144,31 @@ def test_custom_function_deliberate_manipulations_are_silent() -> None:
     entries = [
         {"name": "GradReverse", "identity_forward": True, "where": where(3)},
         {"name": "RoundSTE", "constant_forward": True, "rel_error": 1.0, "where": where(4)},
-        {"name": "Square", "rel_error": 0.5, "analytic": 1.0, "numeric": 2.0, "where": where(5), "definition": [[SCRIPT, 20, "Square"]]},
+        {
+            "name": "Square",
+            "rel_error": 0.5,
+            "analytic": 1.0,
+            "numeric": 2.0,
+            "where": where(5),
+            "definition": [[SCRIPT, 20, "Square"]],
+        },
     ]
     (finding,) = run({"custom_functions": entries})
     assert finding.code == "NN812" and finding.line == 20 and "Square" in finding.message
 
 
 def _activations(std: float, residual: bool):
-    layers = [{"module": f"GPT.h.{i}.c_proj", "module_type": "Linear", "std": std, "mean": 0.0, "order": i, "is_output_layer": False}
-              for i in range(3)]
+    layers = [
+        {
+            "module": f"GPT.h.{i}.c_proj",
+            "module_type": "Linear",
+            "std": std,
+            "mean": 0.0,
+            "order": i,
+            "is_output_layer": False,
+        }
+        for i in range(3)
+    ]
     for layer in layers:
         layer["residual"] = residual
     return {"activations": layers, "train_inputs": [{"where": where(12)}]}
@@ -137,22 +177,42 @@ def _activations(std: float, residual: bool):
 def test_small_residual_branches_are_not_vanishing_activations() -> None:
     assert run(_activations(0.005, residual=True)) == []  # GPT-2's c_proj: std 0.02/sqrt(2 n_layer) on purpose
     (finding,) = run(_activations(0.005, residual=False))  # the same scale in a plain stack starves the next layer
-    assert finding.code == "NN811" and finding.line == 12 and "vanishing activations: the output of GPT.h.0.c_proj" in finding.message
+    assert (
+        finding.code == "NN811"
+        and finding.line == 12
+        and "vanishing activations: the output of GPT.h.0.c_proj" in finding.message
+    )
     (finding,) = run(_activations(500.0, residual=True))  # a residual branch that explodes is still reported
-    assert finding.code == "NN811" and "exploding activations" in finding.message and "3 layer(s) affected" in finding.message
+    assert (
+        finding.code == "NN811"
+        and "exploding activations" in finding.message
+        and "3 layer(s) affected" in finding.message
+    )
 
 
 def mse_loss(line: int, output_min: float, negative_targets: float, origin_line: int = 0):
-    return {"family": "mse", "where": where(line), "origin": where(origin_line) if origin_line else [], "origin_op": "F.relu" if origin_line else None,
-            "phase": "train", "step": 0, "value": 0.5, "input_shape": [64, 1], "target_shape": [64, 1],
-            "input": {"min": output_min, "max": 2.0, "nonfinite": 0, "zero_fraction": 0.5 if output_min == 0 else 0.0},
-            "target": {"min": -0.99, "max": 1.5, "n": 64, "negative_fraction": negative_targets}}
+    return {
+        "family": "mse",
+        "where": where(line),
+        "origin": where(origin_line) if origin_line else [],
+        "origin_op": "F.relu" if origin_line else None,
+        "phase": "train",
+        "step": 0,
+        "value": 0.5,
+        "input_shape": [64, 1],
+        "target_shape": [64, 1],
+        "input": {"min": output_min, "max": 2.0, "nonfinite": 0, "zero_fraction": 0.5 if output_min == 0 else 0.0},
+        "target": {"min": -0.99, "max": 1.5, "n": 64, "negative_fraction": negative_targets},
+    }
 
 
 def test_a_never_negative_regression_output_against_negative_targets_reports_alone() -> None:
     (finding,) = run({"losses": [mse_loss(30, 0.0, 0.4, origin_line=12)]})
     assert (finding.code, finding.line, finding.column) == ("NN202", 12, 1)  # at the relu that made the output
-    assert "never negative (min 0 over 64 values, 50% exactly 0) but 40% of its targets are (down to -0.99)" in finding.message
+    assert (
+        "never negative (min 0 over 64 values, 50% exactly 0) but 40% of its targets are (down to -0.99)"
+        in finding.message
+    )
     assert finding.evidence["target_range"] == [-0.99, 1.5]
     assert run({"losses": [mse_loss(30, -0.3, 0.4)]}) == []  # outputs below zero: nothing bounds them
     positive_linear_head = mse_loss(30, 0.02, 0.5)  # no rectifier, no exact zero: a positive bias at initialisation
@@ -160,14 +220,19 @@ def test_a_never_negative_regression_output_against_negative_targets_reports_alo
     (finding,) = run({"losses": [mse_loss(30, 0.0, 0.4)]})  # producer unknown, but half the outputs exactly 0
     assert finding.line == 30 and "the regression output is never negative" in finding.message
     assert run({"losses": [mse_loss(30, 0.0, 0.02)]}) == []  # 2% negative targets: not decisive
-    assert run({"losses": [mse_loss(30, 0.0, 0.4)]}, [static("NN202", 12)]) == []  # the static finding is confirmed instead
+    assert (
+        run({"losses": [mse_loss(30, 0.0, 0.4)]}, [static("NN202", 12)]) == []
+    )  # the static finding is confirmed instead
 
 
 def test_probability_rows_into_cross_entropy_report_alone_not_log_probabilities() -> None:
     probabilities = ce_loss(21, 1.6, 5, min=0.05, max=0.6, row_sum_max_dev=1e-7, row_logsumexp_max_abs=1.2)
     probabilities.update({"origin": where(14), "origin_op": "F.softmax"})
     (finding,) = run({"losses": [probabilities]})
-    assert (finding.code, finding.line) == ("NN201", 14) and "cross-entropy receives probabilities from softmax: all 32 rows of 5 classes" in finding.message
+    assert (finding.code, finding.line) == (
+        "NN201",
+        14,
+    ) and "cross-entropy receives probabilities from softmax: all 32 rows of 5 classes" in finding.message
     log_probabilities = ce_loss(21, 1.6, 5, min=-4.0, max=-0.1, row_sum_max_dev=3.0, row_logsumexp_max_abs=1e-7)
     assert run({"losses": [log_probabilities]}) == []  # log-softmax into cross-entropy computes the same loss
     assert run({"losses": [ce_loss(21, 1.6, 5)]}) == []  # logits
@@ -175,18 +240,37 @@ def test_probability_rows_into_cross_entropy_report_alone_not_log_probabilities(
 
 
 def _sorted_loader(sampler: str, non_decreasing: bool):
-    labels = {"n": 384, "counts": {"0": 96, "1": 96, "2": 96, "3": 96}, "non_decreasing": non_decreasing, "non_increasing": False, "head": [0] * 64}
-    return {"sampler": sampler, "batch_size": 32, "where": where(29), "dataset_labels": labels, "dataset_label_head": labels}
+    labels = {
+        "n": 384,
+        "counts": {"0": 96, "1": 96, "2": 96, "3": 96},
+        "non_decreasing": non_decreasing,
+        "non_increasing": False,
+        "head": [0] * 64,
+    }
+    return {
+        "sampler": sampler,
+        "batch_size": 32,
+        "where": where(29),
+        "dataset_labels": labels,
+        "dataset_label_head": labels,
+    }
 
 
 def test_a_sequential_loader_over_class_sorted_data_reports_alone() -> None:
     loss = ce_loss(31, 1.4, 4)
     (finding,) = run({"losses": [loss], "loaders": [_sorted_loader("SequentialSampler", True)]})
     assert (finding.code, finding.line) == ("NN101", 29)
-    assert "samples sequentially (SequentialSampler) and its 384 labels are sorted by class (increasing; 0: 96, 1: 96" in finding.message
+    assert (
+        "samples sequentially (SequentialSampler) and its 384 labels are sorted by class (increasing; 0: 96, 1: 96"
+        in finding.message
+    )
     assert run({"losses": [loss], "loaders": [_sorted_loader("RandomSampler", True)]}) == []
-    assert run({"losses": [loss], "loaders": [_sorted_loader("SequentialSampler", False)]}) == []  # unshuffled, but not sorted
-    assert run({"losses": [], "loaders": [_sorted_loader("SequentialSampler", True)]}) == []  # no classification loss trained
+    assert (
+        run({"losses": [loss], "loaders": [_sorted_loader("SequentialSampler", False)]}) == []
+    )  # unshuffled, but not sorted
+    assert (
+        run({"losses": [], "loaders": [_sorted_loader("SequentialSampler", True)]}) == []
+    )  # no classification loss trained
 
 
 def test_a_reshape_that_reorders_axes_reports_alone_at_the_reshape() -> None:
@@ -201,8 +285,13 @@ def test_a_reshape_that_reorders_axes_reports_alone_at_the_reshape() -> None:
 def test_stale_gradients_of_the_only_optimizer_report_alone() -> None:
     stale = {"params": 12, "params_with_stale_grad": 12, "where": where(96), "optimizers": 1}
     (finding,) = run({"second_backward": stale})
-    assert (finding.code, finding.line) == ("NN402", 96) and "every one of the 12 parameters still holding" in finding.message
-    assert run({"second_backward": {**stale, "optimizers": 2}}) == []  # a GAN: D's gradients wait for D's next zero_grad
+    assert (finding.code, finding.line) == (
+        "NN402",
+        96,
+    ) and "every one of the 12 parameters still holding" in finding.message
+    assert (
+        run({"second_backward": {**stale, "optimizers": 2}}) == []
+    )  # a GAN: D's gradients wait for D's next zero_grad
     assert run({"second_backward": {**stale, "params_with_stale_grad": 5}}) == []  # some cleared: not decisive
     assert run({"second_backward": stale}, [static("NN402", 90)]) == []  # confirmed instead
 
@@ -213,8 +302,10 @@ def test_tiny_weights_have_no_scale_to_judge() -> None:
     linear_regression gave NN807 and NN810 before)."""
     tiny = [{"name": "Model.linear.weight", "ratio": 17.1, "lr": 0.01, "numel": 1}]
     assert run({"update_ratios": tiny, "step_where": where(44)}) == []
-    grads = [{"name": "Model.linear.weight", "shape": [1, 1], "grad_norm": 171.0, "weight_norm": 0.1, "embedding": False},
-             {"name": "Model.other.weight", "shape": [64, 64], "grad_norm": 0.001, "weight_norm": 1.0, "embedding": False}]
+    grads = [
+        {"name": "Model.linear.weight", "shape": [1, 1], "grad_norm": 171.0, "weight_norm": 0.1, "embedding": False},
+        {"name": "Model.other.weight", "shape": [64, 64], "grad_norm": 0.001, "weight_norm": 1.0, "embedding": False},
+    ]
     assert [f.code for f in run({"grads": grads, "step_where": where(44)})] == []
     large = [dict(tiny[0], numel=64)]
     assert [f.code for f in run({"update_ratios": large, "step_where": where(44)})] == ["NN810"]

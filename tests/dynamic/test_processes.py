@@ -1,4 +1,5 @@
 """Processes and signals under --dynamic: nothing left running, no temporary folder left, honest reports."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -23,12 +24,15 @@ pytestmark = [
 ]
 
 NNLINT = [sys.executable, "-m", "nnlint"]
-STEP = TRAIN_STEP + """
+STEP = (
+    TRAIN_STEP
+    + """
 for _ in range(3):
     optimizer.zero_grad()
     nn.functional.cross_entropy(model(torch.randn(8, 4)), torch.randint(0, 2, (8,))).backward()
     optimizer.step()
 """
+)
 
 
 def marker_for(name: str) -> str:
@@ -69,7 +73,10 @@ def leftovers(tmp_path: Path) -> List[str]:
 def start_nnlint(path: Path, env: Dict[str, str]) -> subprocess.Popen:
     return subprocess.Popen(
         [*NNLINT, "--no-cache", "--dynamic", "--device", "cpu", str(path)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # as from a terminal, not a background job
     )
 
@@ -102,7 +109,9 @@ def test_a_signal_is_forwarded_and_ends_everything(tmp_path: Path, signum: int) 
         process.kill()
     assert process.returncode == 128 + signum
     last = stderr.strip().splitlines()[-1]
-    assert last == ("nnlint: interrupted" if signum == signal.SIGINT else f"nnlint: terminated by {signal.Signals(signum).name}")
+    assert last == (
+        "nnlint: interrupted" if signum == signal.SIGINT else f"nnlint: terminated by {signal.Signals(signum).name}"
+    )
     assert "Traceback" not in stderr
     assert received.read_text() == str(int(signum))  # the script got the same signal first
     assert wait_for(lambda: not processes_mentioning(marker), 5)
@@ -112,7 +121,11 @@ def test_a_signal_is_forwarded_and_ends_everything(tmp_path: Path, signum: int) 
 
 def test_ctrl_c_in_the_static_pass_exits_130_with_one_line(tmp_path: Path) -> None:
     process = subprocess.Popen(
-        [*NNLINT, "--no-cache", "-"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [*NNLINT, "--no-cache", "-"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
@@ -127,7 +140,9 @@ def test_ctrl_c_in_the_static_pass_exits_130_with_one_line(tmp_path: Path) -> No
 
 # --------------------------------------------------------------------------------- item 2: daemons
 @pytest.mark.parametrize("use_cgroup", [False, True], ids=["proc", "cgroup"])
-def test_a_setsid_daemon_is_ended_and_reported(tmp_path: Path, use_cgroup: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_setsid_daemon_is_ended_and_reported(
+    tmp_path: Path, use_cgroup: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
     if use_cgroup:
         probe = Cgroup.create(f"nnlint-test-{os.getpid()}")
         if probe is None:
@@ -148,11 +163,16 @@ def test_the_cli_says_what_it_ended(tmp_path: Path) -> None:
     path = script(tmp_path, daemon_code(marker) + STEP)
     done = subprocess.run(
         [*NNLINT, "--no-cache", "--dynamic", "--device", "cpu", str(path)],
-        env=nnlint_environment(tmp_path), capture_output=True, text=True, timeout=120,
+        env=nnlint_environment(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr
     [note] = [line for line in done.stderr.splitlines() if "ended" in line]
-    assert note.startswith("nnlint: dynamic: note: ended 1 process(es) the script left running outside its process group: ")
+    assert note.startswith(
+        "nnlint: dynamic: note: ended 1 process(es) the script left running outside its process group: "
+    )
     assert marker in note
     assert not processes_mentioning(marker)
     assert leftovers(tmp_path) == []
@@ -171,7 +191,9 @@ def test_the_tracker_finds_an_orphan_by_the_process_tree_alone(tmp_path: Path) -
             f"        os.execve(sys.executable, [sys.executable, '-c', 'import time; time.sleep(300)', '{marker}'], {{}})\n"
             "    os._exit(0)\n"
         )
-        child = subprocess.Popen([sys.executable, "-c", code], env=tracker.environment(os.environ), start_new_session=True)
+        child = subprocess.Popen(
+            [sys.executable, "-c", code], env=tracker.environment(os.environ), start_new_session=True
+        )
         tracker.started(child.pid)
         child.wait(timeout=30)
         assert wait_for(lambda: processes_mentioning(marker), 10)
@@ -187,37 +209,58 @@ def test_the_tracker_finds_an_orphan_by_the_process_tree_alone(tmp_path: Path) -
     "death, expected",
     [
         ("os._exit(3)", "the script exited with status 3 before its first training step"),
-        ("os.kill(os.getpid(), signal.SIGSEGV)", "the script was killed by SIGSEGV (a crash in native code) before its first training step"),
-        ("os.kill(os.getpid(), signal.SIGKILL)", "the script was killed by SIGKILL (as the out-of-memory killer does) before its first training step"),
+        (
+            "os.kill(os.getpid(), signal.SIGSEGV)",
+            "the script was killed by SIGSEGV (a crash in native code) before its first training step",
+        ),
+        (
+            "os.kill(os.getpid(), signal.SIGKILL)",
+            "the script was killed by SIGKILL (as the out-of-memory killer does) before its first training step",
+        ),
     ],
 )
 def test_an_abrupt_death_is_reported_with_its_status_and_last_output(tmp_path: Path, death: str, expected: str) -> None:
-    path = script(tmp_path, f"import os, signal, sys, torch\nprint('loading shard 7', flush=True)\nprint('warning: low memory', file=sys.stderr, flush=True)\n{death}\n")
+    path = script(
+        tmp_path,
+        f"import os, signal, sys, torch\nprint('loading shard 7', flush=True)\nprint('warning: low memory', file=sys.stderr, flush=True)\n{death}\n",
+    )
     result = run_script(str(path), device="cpu", timeout=60)
     assert str(result.error) == f"{expected}; it printed last: warning: low memory"
     assert "could not import torch" not in str(result.error)
 
 
 def test_an_abrupt_death_after_the_step_says_the_observations_were_lost(tmp_path: Path) -> None:
-    path = script(tmp_path, TRAIN_STEP + """
+    path = script(
+        tmp_path,
+        TRAIN_STEP
+        + """
 import os
 optimizer.zero_grad()
 nn.functional.cross_entropy(model(torch.randn(8, 4)), torch.randint(0, 2, (8,))).backward()
 optimizer.step()
 os._exit(0)
-""")
+""",
+    )
     result = run_script(str(path), device="cpu", timeout=60)
-    assert str(result.error) == "the script exited with status 0 after its first training step (its observations were lost); it printed nothing"
+    assert (
+        str(result.error)
+        == "the script exited with status 0 after its first training step (its observations were lost); it printed nothing"
+    )
 
 
-def test_a_death_while_importing_torch_names_the_interpreter_and_status(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_death_while_importing_torch_names_the_interpreter_and_status(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     fake = tmp_path / "site" / "torch"
     fake.mkdir(parents=True)
     (fake / "__init__.py").write_text("import os\nprint('fake torch loading')\nos._exit(5)\n")
     path = script(tmp_path, STEP)
     monkeypatch.setenv("PYTHONPATH", str(fake.parent))
     result = run_script(str(path), device="cpu", timeout=60)
-    assert str(result.error) == f"could not import torch in {sys.executable}: the child process exited with status 5; it printed last: fake torch loading"
+    assert (
+        str(result.error)
+        == f"could not import torch in {sys.executable}: the child process exited with status 5; it printed last: fake torch loading"
+    )
 
 
 # --------------------------------------------------------------------------------- item 4: torch.compile

@@ -1,4 +1,5 @@
 """What the recorder calls an axis-reordering reshape (the evidence NN102's probe confirms with)."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """Failure modes of the dynamic pass: each ends in one clear error, and nothing is left running."""
+
 from __future__ import annotations
 
 import importlib.util

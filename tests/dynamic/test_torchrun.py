@@ -1,4 +1,5 @@
 """--launcher torchrun: every rank is instrumented; ranks that see the same samples are reported (gloo, CPU)."""
+
 from __future__ import annotations
 
 import importlib.util

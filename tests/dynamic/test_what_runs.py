@@ -1,4 +1,5 @@
 """What --dynamic executes: said every time, and never a program a repository's configuration chose alone."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -80,13 +81,18 @@ def test_the_command_line_confirms_a_program_in_the_repository(tmp_path: Path) -
 @pytest.mark.parametrize("configured", [sys.executable, os.path.basename(sys.executable)])
 @needs_torch[0]
 @needs_torch[1]
-def test_an_interpreter_outside_the_repository_may_be_configured(tmp_path: Path, configured: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_interpreter_outside_the_repository_may_be_configured(
+    tmp_path: Path, configured: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("PATH", os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""))
     repo = repository(tmp_path, configured)
     result = run(["--dynamic", "--device", "cpu", str(repo / "src" / "train.py")])
     assert result.exit_code == 0, result.stderr
     notice = result.stderr.splitlines()[0]
-    assert notice == f"nnlint: dynamic: executing the script: {os.path.abspath(sys.executable)} {repo / 'src' / 'train.py'}"
+    assert (
+        notice
+        == f"nnlint: dynamic: executing the script: {os.path.abspath(sys.executable)} {repo / 'src' / 'train.py'}"
+    )
 
 
 @needs_torch[0]

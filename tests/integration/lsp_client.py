@@ -1,4 +1,5 @@
 """A small LSP client speaking JSON-RPC over a child process's stdio, for end-to-end server tests."""
+
 from __future__ import annotations
 
 import json
@@ -13,7 +14,9 @@ TIMEOUT_S = 60
 
 class LspClient:
     def __init__(self, command: List[str], cwd: str) -> None:
-        self.process = subprocess.Popen(command, cwd=cwd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.process = subprocess.Popen(
+            command, cwd=cwd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
         self.messages: "queue.Queue[Dict[str, Any]]" = queue.Queue()
         self.backlog: List[Dict[str, Any]] = []
         self.next_id = 0
@@ -69,7 +72,9 @@ class LspClient:
             try:
                 message = self.messages.get(timeout=TIMEOUT_S)
             except queue.Empty:
-                raise AssertionError(f"no matching message from the server in {TIMEOUT_S}s; stderr: {self._stderr()}") from None
+                raise AssertionError(
+                    f"no matching message from the server in {TIMEOUT_S}s; stderr: {self._stderr()}"
+                ) from None
             if "method" in message and "id" in message:  # a server->client request: answer it plainly
                 self._send({"id": message["id"], "result": None})
                 continue
@@ -79,9 +84,11 @@ class LspClient:
 
     def diagnostics(self, uri: str, version: Optional[int] = None) -> List[Dict[str, Any]]:
         message = self.wait_for(
-            lambda m: m.get("method") == "textDocument/publishDiagnostics"
-            and m["params"]["uri"] == uri
-            and (version is None or m["params"].get("version") == version)
+            lambda m: (
+                m.get("method") == "textDocument/publishDiagnostics"
+                and m["params"]["uri"] == uri
+                and (version is None or m["params"].get("version") == version)
+            )
         )
         return message["params"]["diagnostics"]
 

@@ -1,5 +1,6 @@
 """--fix / --diff end to end: the fix lands, re-linting shows the finding gone, a second run changes
 nothing, and a fix that would not parse leaves the file untouched and is reported."""
+
 from __future__ import annotations
 
 import subprocess
@@ -107,7 +108,12 @@ def test_cli_diff_changes_nothing(tmp_path: Path) -> None:
 
 def test_cli_fix_on_stdin_writes_the_fixed_source_to_stdout(tmp_path: Path) -> None:
     run = subprocess.run(
-        [sys.executable, "-m", "nnlint", "--fix", "-"], input=FORWARD, cwd=tmp_path, capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "nnlint", "--fix", "-"],
+        input=FORWARD,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert run.stdout == FORWARD.replace("F.softmax(self.fc(x), dim=1)", "self.fc(x)")
 
@@ -118,7 +124,9 @@ def test_encoding_and_line_endings_survive(tmp_path: Path) -> None:
     path.write_bytes(source.replace("\n", "\r\n").encode("latin-1"))
     run = fix_paths(_linter(), [str(path)])
     assert run.fixed == 1 and not run.problems
-    assert path.read_bytes() == source.replace("F.softmax(self.fc(x), dim=1)", "self.fc(x)").replace("\n", "\r\n").encode("latin-1")
+    assert path.read_bytes() == source.replace("F.softmax(self.fc(x), dim=1)", "self.fc(x)").replace(
+        "\n", "\r\n"
+    ).encode("latin-1")
 
 
 @pytest.mark.parametrize(
@@ -129,7 +137,10 @@ def test_encoding_and_line_endings_survive(tmp_path: Path) -> None:
         # the activation carries a comment that the rewrite would lose
         SEQUENTIAL.replace("nn.Softmax(dim=1),", "nn.Softmax(dim=1),  # probabilities"),
         # two returns: fixing one would leave the other
-        FORWARD.replace("        return F.softmax(self.fc(x), dim=1)", "        if x is None:\n            return F.softmax(x, dim=1)\n        return F.softmax(self.fc(x), dim=1)"),
+        FORWARD.replace(
+            "        return F.softmax(self.fc(x), dim=1)",
+            "        if x is None:\n            return F.softmax(x, dim=1)\n        return F.softmax(self.fc(x), dim=1)",
+        ),
     ],
 )
 def test_no_fix_where_dropping_the_activation_is_not_provably_safe(snippet: str) -> None:
@@ -139,7 +150,9 @@ def test_no_fix_where_dropping_the_activation_is_not_provably_safe(snippet: str)
 
 
 def test_inline_activation_in_the_loss_argument_is_dropped() -> None:
-    source = SEQUENTIAL.replace("nn.Softmax(dim=1),\n", "").replace("criterion(model(x), y)", "criterion(torch.softmax(model(x), dim=1), y)")
+    source = SEQUENTIAL.replace("nn.Softmax(dim=1),\n", "").replace(
+        "criterion(model(x), y)", "criterion(torch.softmax(model(x), dim=1), y)"
+    )
     outcome = fix_source(_linter(), source, "<snippet>")
     assert outcome.fixed == SEQUENTIAL.replace("nn.Softmax(dim=1),\n", "")
     assert outcome.remaining == [] and [f.code for f in outcome.applied] == ["NN201"]
@@ -229,7 +242,9 @@ def test_probabilities_variable_keeps_its_other_uses() -> None:
     assert "loss = criterion(logits, y)\n" in outcome.fixed
     assert "probs = torch.softmax(logits, dim=-1)\n" in outcome.fixed and outcome.remaining == []
     assert source != SEQUENTIAL
-    rebound = source.replace("    loss = criterion(probs, y)\n", "    logits = logits * 2\n    loss = criterion(probs, y)\n")
+    rebound = source.replace(
+        "    loss = criterion(probs, y)\n", "    logits = logits * 2\n    loss = criterion(probs, y)\n"
+    )
     assert rebound != source
     assert [f.fix for f in _linter().lint_source(rebound, "<snippet>")] == [None]  # logits changed meanwhile
 

@@ -1,4 +1,5 @@
 """The flake8 plugin, run by a real flake8: same findings and columns as nnlint, no torch import."""
+
 from __future__ import annotations
 
 import subprocess
@@ -41,7 +42,9 @@ def test_flake8_reports_nnlint_findings_at_the_same_place(tmp_path: Path) -> Non
 
 
 def test_flake8_selection_and_noqa_decide(tmp_path: Path) -> None:
-    (tmp_path / "train.py").write_text(TRAIN.replace("loss = criterion(model(x), y)", "loss = criterion(model(x), y)  # noqa: NN201"))
+    (tmp_path / "train.py").write_text(
+        TRAIN.replace("loss = criterion(model(x), y)", "loss = criterion(model(x), y)  # noqa: NN201")
+    )
     assert _run(["-m", "flake8", "--select", "NN", "train.py"], tmp_path).stdout == ""
     (tmp_path / "train.py").write_text(TRAIN)
     ignored = _run(["-m", "flake8", "--select", "NN", "--extend-ignore", "NN201", "train.py"], tmp_path)

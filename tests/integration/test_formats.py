@@ -1,5 +1,6 @@
 """Report formats as users consume them: SARIF checked against the official 2.1.0 schema, GitHub
 annotations, --show-source with a caret line, and colour only where it belongs."""
+
 from __future__ import annotations
 
 import json
@@ -38,7 +39,9 @@ TRAIN = textwrap.dedent(
 def _run(args: List[str], cwd: Path, **env: str) -> "subprocess.CompletedProcess[str]":
     environment = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
     environment.update(env)
-    return subprocess.run([sys.executable, "-m", "nnlint", *args], cwd=cwd, capture_output=True, text=True, timeout=120, env=environment)
+    return subprocess.run(
+        [sys.executable, "-m", "nnlint", *args], cwd=cwd, capture_output=True, text=True, timeout=120, env=environment
+    )
 
 
 @pytest.fixture
@@ -72,15 +75,28 @@ def test_sarif_from_the_cli_is_valid_and_complete(project: Path) -> None:
     assert location["artifactLocation"] == {"uri": "pkg/train.py", "uriBaseId": "%SRCROOT%"}
     assert location["region"] == {"startLine": 9, "startColumn": 12, "endLine": 9, "endColumn": 34}
     assert by_rule["NN000"]["level"] == "error"
-    assert rules[sarif_run["results"][0]["ruleId"]] is sarif_run["tool"]["driver"]["rules"][sarif_run["results"][0]["ruleIndex"]]
+    assert (
+        rules[sarif_run["results"][0]["ruleId"]]
+        is sarif_run["tool"]["driver"]["rules"][sarif_run["results"][0]["ruleIndex"]]
+    )
     assert by_rule["NN201"]["fixes"][0]["artifactChanges"][0]["replacements"][0]["deletedRegion"]["startLine"] == 4
 
 
 def test_sarif_edge_cases_stay_valid() -> None:
     findings = [
-        Finding("dir with space/ü.py", 3, 1, "NN201", "softmax-into-cross-entropy", "multi\nline \"message\"", end_line=5, end_column=2,
-                evidence={"rows": [0.1, 0.9]}, confirmed=True,
-                fix=Fix("drop it", (Edit(3, 0, 3, 4, ""), Edit(5, 0, 5, 0, "x")))),
+        Finding(
+            "dir with space/ü.py",
+            3,
+            1,
+            "NN201",
+            "softmax-into-cross-entropy",
+            'multi\nline "message"',
+            end_line=5,
+            end_column=2,
+            evidence={"rows": [0.1, 0.9]},
+            confirmed=True,
+            fix=Fix("drop it", (Edit(3, 0, 3, 4, ""), Edit(5, 0, 5, 0, "x"))),
+        ),
         Finding("/abs/path.py", 1, 1, "NNX001", "third-party", "no documentation here", severity=Severity.INFO),
         Finding("<stdin>", 2, 7, "NN002", "rule-error", "rule crashed", severity=Severity.ERROR),
     ]
@@ -97,8 +113,13 @@ def test_github_annotations(project: Path) -> None:
         "::warning file=pkg/train.py,line=9,col=12,endLine=9,endColumn=34,title=NN201 softmax-into-cross-entropy::"
         "NN201 CrossEntropyLoss receives the model's output after softmax (line 4); it applies log-softmax itself, so pass the raw logits"
     ]
-    escaped = format_findings("github", [Finding("a,b:c.py", 1, 1, "NN000", "syntax-error", "50% bad\nsecond line", severity=Severity.ERROR)])
-    assert escaped == "::error file=a%2Cb%3Ac.py,line=1,col=1,endLine=1,endColumn=1,title=NN000 syntax-error::NN000 50%25 bad%0Asecond line\n"
+    escaped = format_findings(
+        "github", [Finding("a,b:c.py", 1, 1, "NN000", "syntax-error", "50% bad\nsecond line", severity=Severity.ERROR)]
+    )
+    assert (
+        escaped
+        == "::error file=a%2Cb%3Ac.py,line=1,col=1,endLine=1,endColumn=1,title=NN000 syntax-error::NN000 50%25 bad%0Asecond line\n"
+    )
 
 
 def test_show_source_draws_a_caret_line(project: Path) -> None:
@@ -127,7 +148,9 @@ def test_colour_by_default_when_the_report_goes_to_a_terminal(project: Path) -> 
     master, slave = pty.openpty()
     environment = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
     environment["TERM"] = "xterm"
-    process = subprocess.Popen([sys.executable, "-m", "nnlint", "pkg"], cwd=project, stdout=slave, stderr=subprocess.PIPE, env=environment)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "nnlint", "pkg"], cwd=project, stdout=slave, stderr=subprocess.PIPE, env=environment
+    )
     os.close(slave)
     process.wait(timeout=120)
     chunks = []

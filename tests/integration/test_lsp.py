@@ -1,4 +1,5 @@
 """`nnlint lsp` end to end: a real client session over stdio against the real server process."""
+
 from __future__ import annotations
 
 import textwrap
@@ -41,7 +42,9 @@ def _apply(text: str, edits: List[Dict[str, Any]]) -> str:
             chars += 1
         return before + chars
 
-    for edit in sorted(edits, key=lambda e: (e["range"]["start"]["line"], e["range"]["start"]["character"]), reverse=True):
+    for edit in sorted(
+        edits, key=lambda e: (e["range"]["start"]["line"], e["range"]["start"]["character"]), reverse=True
+    ):
         start, end = offset(edit["range"]["start"]), offset(edit["range"]["end"])
         text = text[:start] + edit["newText"] + text[end:]
         lines = text.splitlines(keepends=True)
@@ -66,7 +69,9 @@ def _initialize(client: LspClient, root: Path, options: Dict[str, Any]) -> Dict[
             "capabilities": {
                 "textDocument": {
                     "publishDiagnostics": {},
-                    "codeAction": {"codeActionLiteralSupport": {"codeActionKind": {"valueSet": ["quickfix", "source.fixAll"]}}},
+                    "codeAction": {
+                        "codeActionLiteralSupport": {"codeActionKind": {"valueSet": ["quickfix", "source.fixAll"]}}
+                    },
                 }
             },
             "initializationOptions": options,
@@ -78,7 +83,9 @@ def _initialize(client: LspClient, root: Path, options: Dict[str, Any]) -> Dict[
 
 def _open(client: LspClient, path: Path, text: str) -> str:
     uri = path.as_uri()
-    client.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": text}})
+    client.notify(
+        "textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": text}}
+    )
     return uri
 
 
@@ -86,7 +93,9 @@ def _actions(client: LspClient, uri: str, diagnostic: Dict[str, Any], only: Any 
     context: Dict[str, Any] = {"diagnostics": [diagnostic]}
     if only is not None:
         context["only"] = only
-    return client.request("textDocument/codeAction", {"textDocument": {"uri": uri}, "range": diagnostic["range"], "context": context})
+    return client.request(
+        "textDocument/codeAction", {"textDocument": {"uri": uri}, "range": diagnostic["range"], "context": context}
+    )
 
 
 def test_diagnostics_quick_fix_and_noqa(session: LspClient, tmp_path: Path) -> None:
@@ -121,12 +130,16 @@ def test_diagnostics_quick_fix_and_noqa(session: LspClient, tmp_path: Path) -> N
     assert session.diagnostics(uri, version=2) == []
 
     # back to the buggy text, then silence it for the line instead
-    session.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": 3}, "contentChanges": [{"text": BUGGY}]})
+    session.notify(
+        "textDocument/didChange", {"textDocument": {"uri": uri, "version": 3}, "contentChanges": [{"text": BUGGY}]}
+    )
     diagnostic = session.diagnostics(uri, version=3)[0]
     noqa = next(a for a in _actions(session, uri, diagnostic) if a["title"] == "Disable NN201 for this line")
     silenced = _apply(BUGGY, noqa["edit"]["changes"][uri])
     assert "loss = criterion(model(x), y)  # é  # noqa: NN201\n" in silenced
-    session.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": 4}, "contentChanges": [{"text": silenced}]})
+    session.notify(
+        "textDocument/didChange", {"textDocument": {"uri": uri, "version": 4}, "contentChanges": [{"text": silenced}]}
+    )
     assert session.diagnostics(uri, version=4) == []
 
     session.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
@@ -179,7 +192,9 @@ def test_unsaved_buffers_are_linted_and_excluded_files_are_not(session: LspClien
     (tmp_path / "legacy").mkdir()
     _initialize(session, tmp_path, {})
     untitled = "untitled:Untitled-1"
-    session.notify("textDocument/didOpen", {"textDocument": {"uri": untitled, "languageId": "python", "version": 1, "text": BUGGY}})
+    session.notify(
+        "textDocument/didOpen", {"textDocument": {"uri": untitled, "languageId": "python", "version": 1, "text": BUGGY}}
+    )
     assert [d["code"] for d in session.diagnostics(untitled)] == ["NN201"]
     legacy = _open(session, tmp_path / "legacy" / "old_train.py", BUGGY)
     assert session.diagnostics(legacy) == []

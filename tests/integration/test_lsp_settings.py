@@ -1,5 +1,6 @@
 """`nnlint lsp` (issue 13 item 10): quick fixes for diagnostics whose range the client re-encoded, and
 visible warnings for settings the server does not know."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -29,8 +30,14 @@ def _messages(client: LspClient, count: int) -> List[Dict[str, Any]]:
 @pytest.mark.parametrize(
     "reencode",
     [
-        lambda r: {"start": r["start"], "end": {"line": r["start"]["line"], "character": r["end"]["character"] + 3}},  # other units at the end
-        lambda r: {"start": {"line": r["start"]["line"], "character": 0}, "end": {"line": r["start"]["line"] + 1, "character": 0}},  # whole line
+        lambda r: {
+            "start": r["start"],
+            "end": {"line": r["start"]["line"], "character": r["end"]["character"] + 3},
+        },  # other units at the end
+        lambda r: {
+            "start": {"line": r["start"]["line"], "character": 0},
+            "end": {"line": r["start"]["line"] + 1, "character": 0},
+        },  # whole line
     ],
 )
 def test_a_quick_fix_is_offered_for_a_reencoded_range(session: LspClient, tmp_path: Path, reencode: Any) -> None:
@@ -60,9 +67,14 @@ def test_unknown_settings_and_codes_are_visible_warnings(session: LspClient, tmp
     uri = _open(session, tmp_path / "train.py", BUGGY)
     assert session.diagnostics(uri) == []  # the known part (ignore NN201) still applies
     session.notify("workspace/didChangeConfiguration", {"settings": {"nnlint": {"extendSelect": ["XX1"]}}})
-    assert _messages(session, 1)[0]["message"] == "nnlint: setting 'extendSelect': unknown rule code or prefix 'XX1' (see `nnlint rules`)"
+    assert (
+        _messages(session, 1)[0]["message"]
+        == "nnlint: setting 'extendSelect': unknown rule code or prefix 'XX1' (see `nnlint rules`)"
+    )
     assert session.diagnostics(uri) == []
-    session.notify("workspace/didChangeConfiguration", {"settings": {"python": {"analysis": {}}}})  # another tool's: no warning
+    session.notify(
+        "workspace/didChangeConfiguration", {"settings": {"python": {"analysis": {}}}}
+    )  # another tool's: no warning
     assert session.diagnostics(uri) == []
     session.notify("workspace/didChangeConfiguration", {"settings": {"nnlint": {"ignore": []}}})
     assert [d["code"] for d in session.diagnostics(uri)] == ["NN201"]

@@ -1,5 +1,6 @@
 """`nnlint lsp` under a fast typist and a broken client: one lint per pause, of the latest version, and an
 error (not a decode failure, not a silently different copy) for edits that cannot be applied."""
+
 from __future__ import annotations
 
 import time
@@ -21,14 +22,19 @@ def _publishes(client: LspClient, uri: str, seconds: float) -> List[Dict[str, An
         time.sleep(0.05)
     while not client.messages.empty():
         client.backlog.append(client.messages.get())
-    found = [m for m in client.backlog if m.get("method") == "textDocument/publishDiagnostics" and m["params"]["uri"] == uri]
+    found = [
+        m for m in client.backlog if m.get("method") == "textDocument/publishDiagnostics" and m["params"]["uri"] == uri
+    ]
     client.backlog = [m for m in client.backlog if m not in found]
     return found
 
 
 def _insert(uri: str, version: int, line: int, character: int, text: str) -> Dict[str, Any]:
     position = {"line": line, "character": character}
-    return {"textDocument": {"uri": uri, "version": version}, "contentChanges": [{"range": {"start": position, "end": position}, "text": text}]}
+    return {
+        "textDocument": {"uri": uri, "version": version},
+        "contentChanges": [{"range": {"start": position, "end": position}, "text": text}],
+    }
 
 
 def test_a_burst_of_changes_is_linted_once_at_its_latest_version(session: LspClient, tmp_path: Path) -> None:  # noqa: F811
@@ -55,12 +61,20 @@ def test_a_burst_of_changes_is_linted_once_at_its_latest_version(session: LspCli
         ({"line": 50, "character": 0}, "range start line 50 is past the end of the document (11 lines)"),
     ],
 )
-def test_an_edit_that_cannot_be_applied_is_an_error_and_a_resync_recovers(session: LspClient, tmp_path: Path, start: Dict[str, Any], problem: str) -> None:  # noqa: F811
+def test_an_edit_that_cannot_be_applied_is_an_error_and_a_resync_recovers(
+    session: LspClient, tmp_path: Path, start: Dict[str, Any], problem: str
+) -> None:  # noqa: F811
     _initialize(session, tmp_path, {})
     uri = _open(session, tmp_path / "train.py", BUGGY)
     assert session.diagnostics(uri, version=1)
     end = start if start["line"] == 50 else {"line": 0, "character": 5}
-    session.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"range": {"start": start, "end": end}, "text": "zz"}]})
+    session.notify(
+        "textDocument/didChange",
+        {
+            "textDocument": {"uri": uri, "version": 2},
+            "contentChanges": [{"range": {"start": start, "end": end}, "text": "zz"}],
+        },
+    )
     shown = session.wait_for(lambda m: m.get("method") == "window/showMessage")
     assert shown["params"]["type"] == 1  # an error
     assert shown["params"]["message"] == (
@@ -70,7 +84,9 @@ def test_an_edit_that_cannot_be_applied_is_an_error_and_a_resync_recovers(sessio
     assert session.diagnostics(uri) == []  # its diagnostics withdrawn: their positions may be wrong now
     # further edits are not applied to a copy known to differ; the whole text brings it back
     session.notify("textDocument/didChange", _insert(uri, 3, 0, 0, "# "))
-    session.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": 4}, "contentChanges": [{"text": BUGGY}]})
+    session.notify(
+        "textDocument/didChange", {"textDocument": {"uri": uri, "version": 4}, "contentChanges": [{"text": BUGGY}]}
+    )
     assert [d["code"] for d in session.diagnostics(uri, version=4)] == ["NN201"]
 
 
@@ -79,6 +95,9 @@ def test_reversed_ranges_are_rejected(session: LspClient, tmp_path: Path) -> Non
     uri = _open(session, tmp_path / "train.py", BUGGY)
     session.diagnostics(uri, version=1)
     span = {"start": {"line": 3, "character": 0}, "end": {"line": 1, "character": 0}}
-    session.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"range": span, "text": ""}]})
+    session.notify(
+        "textDocument/didChange",
+        {"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"range": span, "text": ""}]},
+    )
     shown = session.wait_for(lambda m: m.get("method") == "window/showMessage")
     assert "change 1: range ends before it starts" in shown["params"]["message"]

@@ -1,4 +1,5 @@
 """The hooks in .pre-commit-hooks.yaml, run the way pre-commit runs them: ``entry`` plus the staged file names."""
+
 from __future__ import annotations
 
 import shlex
@@ -37,7 +38,9 @@ def _hooks() -> Dict[str, Dict[str, Any]]:
 def _run_hook(hook: Dict[str, Any], files: List[str], cwd: Path) -> "subprocess.CompletedProcess[str]":
     command = shlex.split(hook["entry"])
     assert command[0] == "nnlint"  # the console script; run it through this interpreter
-    return subprocess.run([sys.executable, "-m", "nnlint", *command[1:], *files], cwd=cwd, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "nnlint", *command[1:], *files], cwd=cwd, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_hook_definitions_are_complete() -> None:

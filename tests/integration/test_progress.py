@@ -1,4 +1,5 @@
 """The progress line: on a terminal's stderr for large trees, never in a pipe, never in the report."""
+
 from __future__ import annotations
 
 import io
@@ -23,7 +24,9 @@ def _tree(root: Path, count: int) -> Path:
 def _run_with_terminal_stderr(root: Path) -> "tuple[str, str]":
     master, slave = pty.openpty()
     env = {**os.environ, "TERM": "xterm"}
-    process = subprocess.Popen([sys.executable, "-m", "nnlint", "."], cwd=root, stdout=subprocess.PIPE, stderr=slave, env=env)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "nnlint", "."], cwd=root, stdout=subprocess.PIPE, stderr=slave, env=env
+    )
     os.close(slave)
     stdout, _ = process.communicate(timeout=180)
     chunks = []
@@ -49,7 +52,9 @@ def test_progress_on_a_terminal_for_a_large_tree(tmp_path: Path) -> None:
 
 def test_no_progress_in_a_pipe_or_for_a_small_tree(tmp_path: Path) -> None:
     _tree(tmp_path, MIN_FILES_FOR_PROGRESS + 5)
-    piped = subprocess.run([sys.executable, "-m", "nnlint", "."], cwd=tmp_path, capture_output=True, text=True, timeout=180)
+    piped = subprocess.run(
+        [sys.executable, "-m", "nnlint", "."], cwd=tmp_path, capture_output=True, text=True, timeout=180
+    )
     assert piped.stderr == "" and piped.returncode == 0
     small = tmp_path / "small"
     small.mkdir()

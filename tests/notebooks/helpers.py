@@ -1,4 +1,5 @@
 """Notebooks for tests, written the way Jupyter writes them (nbformat 4.5, one-space indent, cell ids)."""
+
 from __future__ import annotations
 
 import json
@@ -26,7 +27,10 @@ def cell_dicts(cells: Sequence[Cell]) -> List[Dict[str, Any]]:
 def notebook_text(cells: Sequence[Cell], language: str = "python", ensure_ascii: bool = False) -> str:
     data = {
         "cells": cell_dicts(cells),
-        "metadata": {"kernelspec": {"display_name": "Python 3", "language": language, "name": "python3"}, "language_info": {"name": language}},
+        "metadata": {
+            "kernelspec": {"display_name": "Python 3", "language": language, "name": "python3"},
+            "language_info": {"name": language},
+        },
         "nbformat": 4,
         "nbformat_minor": 5,
     }

@@ -1,5 +1,6 @@
 """--dynamic on notebooks: the code cells run in order as one script in the notebook's folder, magics skipped
 with a note, run-time findings and crashes mapped back to cells, nothing left behind."""
+
 from __future__ import annotations
 
 import glob
@@ -18,7 +19,10 @@ from nnlint.engine import Linter
 from nnlint.registry import load_registry
 from tests.notebooks.helpers import write_notebook
 
-pytestmark = [pytest.mark.dynamic, pytest.mark.skipif(importlib.util.find_spec("torch") is None, reason="torch is not installed")]
+pytestmark = [
+    pytest.mark.dynamic,
+    pytest.mark.skipif(importlib.util.find_spec("torch") is None, reason="torch is not installed"),
+]
 
 SETUP = (
     "%matplotlib inline\n!pip install -q torch\n"
@@ -53,7 +57,10 @@ def test_run_time_findings_and_confirmations_are_placed_in_cells(tmp_path: Path,
     assert (nn201.cell, nn201.line, nn201.confirmed) == (5, 4, True)
     [nn801] = [f for f in report.findings if f.code == "NN801"]  # the unscaled input, seen at the model call
     assert (nn801.path, nn801.cell, nn801.line) == (str(path), 5, 4)
-    assert "skipped 3 IPython lines (cell 2, line 1: `%matplotlib inline`; cell 2, line 2: `!pip install -q torch`; cell 5, line 1: `%%time`)" in report.note
+    assert (
+        "skipped 3 IPython lines (cell 2, line 1: `%matplotlib inline`; cell 2, line 2: `!pip install -q torch`; cell 5, line 1: `%%time`)"
+        in report.note
+    )
     assert _leftovers() == before
 
 
@@ -63,7 +70,9 @@ def test_a_crash_is_reported_at_its_cell(tmp_path: Path) -> None:
     path = write_notebook(tmp_path / "train.ipynb", [SETUP, DATA, crash, MODEL, TRAIN])
     before = _leftovers()
     _, report = _dynamic(path)
-    assert report.error.startswith(f"{path}:cell 3:2: the script raised ValueError: bad batch before its first training step")
+    assert report.error.startswith(
+        f"{path}:cell 3:2: the script raised ValueError: bad batch before its first training step"
+    )
     assert "traceback: train.ipynb:cell 3:2 <- train.ipynb:cell 3:4" in report.error
     assert _leftovers() == before
 
@@ -73,7 +82,10 @@ def test_the_command_line(tmp_path: Path) -> None:
     write_notebook(tmp_path / "train.ipynb", [SETUP, DATA.replace(" + 40", "").replace("> 40", "> 0"), MODEL, TRAIN])
     result = subprocess.run(
         [sys.executable, "-m", "nnlint", "--no-cache", "--dynamic", "--device", "cpu", "train.ipynb"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=300,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 1, result.stderr
     assert result.stdout.startswith("train.ipynb:cell 4:4:12: NN201 ") and "[confirmed at run time]" in result.stdout

@@ -1,5 +1,6 @@
 """--fix and --diff on notebooks: byte-identical round trips except the fixed lines, outputs and metadata kept,
 a valid notebook or none at all."""
+
 from __future__ import annotations
 
 import difflib
@@ -21,7 +22,14 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def run(args: List[str], cwd: Path, stdin: str = "") -> "subprocess.CompletedProcess[str]":
-    return subprocess.run([sys.executable, "-m", "nnlint", "--no-cache", *args], cwd=cwd, input=stdin, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "nnlint", "--no-cache", *args],
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def changed_lines(before: str, after: str) -> List[str]:
@@ -155,6 +163,8 @@ def test_the_rewrite_is_checked_against_the_original() -> None:
     sources = {2: notebook.cells[2].source.replace("nn.Softmax(dim=1)", "nn.Identity()")}
     text = rewrite_sources(notebook, sources)
     assert check_rewritten(notebook, text, sources) is None
-    assert "more than the fixed sources" in check_rewritten(notebook, text.replace("output of cell 5", "tampered"), sources)
+    assert "more than the fixed sources" in check_rewritten(
+        notebook, text.replace("output of cell 5", "tampered"), sources
+    )
     assert "more than the fixed sources" in check_rewritten(notebook, text, {})
     assert "not valid JSON" in check_rewritten(notebook, text[:-5], sources)

@@ -1,5 +1,6 @@
 """Notebook findings in every output format: cell positions in text and JSON, the file's own JSON lines in
 SARIF (validated against the schema) and GitHub annotations; stdin notebooks; --show-source."""
+
 from __future__ import annotations
 
 import json
@@ -18,7 +19,14 @@ CELL, LINE, COLUMN, END_COLUMN = 10, 6, 16, 40
 
 
 def run(args: List[str], stdin: str = "") -> "subprocess.CompletedProcess[str]":
-    return subprocess.run([sys.executable, "-m", "nnlint", "--no-cache", *args], cwd=REPO, input=stdin, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "nnlint", "--no-cache", *args],
+        cwd=REPO,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def file_position() -> Tuple[int, int]:
@@ -31,14 +39,25 @@ def file_position() -> Tuple[int, int]:
 def test_text() -> None:
     result = run([NOTEBOOK])
     assert result.returncode == 1
-    assert result.stdout.startswith(f"{NOTEBOOK}:cell {CELL}:{LINE}:{COLUMN}: NN201 CrossEntropyLoss receives the model's output after softmax (cell 7, line 9)")
+    assert result.stdout.startswith(
+        f"{NOTEBOOK}:cell {CELL}:{LINE}:{COLUMN}: NN201 CrossEntropyLoss receives the model's output after softmax (cell 7, line 9)"
+    )
     shown = run(["--show-source", NOTEBOOK]).stdout.splitlines()
-    assert shown[1:] == ["            loss = criterion(model(xb), yb)", "                   " + "^" * (END_COLUMN - COLUMN)]
+    assert shown[1:] == [
+        "            loss = criterion(model(xb), yb)",
+        "                   " + "^" * (END_COLUMN - COLUMN),
+    ]
 
 
 def test_json() -> None:
     [record] = json.loads(run(["--format", "json", NOTEBOOK]).stdout)
-    assert (record["cell"], record["line"], record["column"], record["end_line"], record["end_column"]) == (CELL, LINE, COLUMN, LINE, END_COLUMN)
+    assert (record["cell"], record["line"], record["column"], record["end_line"], record["end_column"]) == (
+        CELL,
+        LINE,
+        COLUMN,
+        LINE,
+        END_COLUMN,
+    )
     [edit] = record["fix"]["edits"]
     assert (edit["cell"], edit["line"], edit["replacement"]) == (7, 9, "self.out(x)")
 
@@ -46,7 +65,9 @@ def test_json() -> None:
 def test_github_annotation_on_the_file_lines() -> None:
     line, column = file_position()
     out = run(["--format", "github", NOTEBOOK]).stdout.strip()
-    assert out.startswith(f"::warning file={NOTEBOOK},line={line},col={column},endLine={line},endColumn={column + END_COLUMN - COLUMN},")
+    assert out.startswith(
+        f"::warning file={NOTEBOOK},line={line},col={column},endLine={line},endColumn={column + END_COLUMN - COLUMN},"
+    )
     assert f"::NN201 cell {CELL}, line {LINE}: CrossEntropyLoss" in out
 
 
@@ -57,7 +78,12 @@ def test_sarif_on_the_file_lines_and_valid() -> None:
     [result] = log["runs"][0]["results"]
     line, column = file_position()
     region = result["locations"][0]["physicalLocation"]["region"]
-    assert region == {"startLine": line, "startColumn": column, "endLine": line, "endColumn": column + END_COLUMN - COLUMN}
+    assert region == {
+        "startLine": line,
+        "startColumn": column,
+        "endLine": line,
+        "endColumn": column + END_COLUMN - COLUMN,
+    }
     assert result["properties"]["notebookCell"] == CELL and result["properties"]["cellLine"] == LINE
     assert result["message"]["text"].startswith(f"cell {CELL}, line {LINE}: ")
     assert "fixes" not in result  # a replacement in the JSON text would have to re-escape it

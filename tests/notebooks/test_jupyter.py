@@ -1,5 +1,6 @@
 """`%load_ext nnlint` in a real IPython shell (no Jupyter server): each cell is linted against the cells run
 before it, and the findings are printed under it."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -12,7 +13,9 @@ pytestmark = pytest.mark.skipif(importlib.util.find_spec("torch") is None, reaso
 
 from IPython.core.interactiveshell import InteractiveShell  # noqa: E402
 
-IMPORTS = "%load_ext autoreload\nimport torch\nimport torch.nn as nn\nfrom torch.utils.data import DataLoader, TensorDataset"
+IMPORTS = (
+    "%load_ext autoreload\nimport torch\nimport torch.nn as nn\nfrom torch.utils.data import DataLoader, TensorDataset"
+)
 DATA_AND_MODEL = (
     "loader = DataLoader(TensorDataset(torch.randn(8, 20), torch.randint(0, 10, (8,))), batch_size=4)\n"
     "model = nn.Sequential(nn.Linear(20, 10), nn.Softmax(dim=1))\n"

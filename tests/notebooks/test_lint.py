@@ -1,4 +1,5 @@
 """The static pass on notebooks: one program across cells, cell positions, suppressions, discovery, errors."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -18,7 +19,14 @@ def lint(path: Path, config: Config = None) -> List[Finding]:
 
 def test_model_in_one_cell_trained_in_another(tmp_path: Path) -> None:
     [finding] = lint(write_notebook(tmp_path / "train.ipynb", SOFTMAX_NOTEBOOK))
-    assert (finding.code, finding.cell, finding.line, finding.column, finding.end_line, finding.end_column) == ("NN201", 5, 3, 12, 3, 34)
+    assert (finding.code, finding.cell, finding.line, finding.column, finding.end_line, finding.end_column) == (
+        "NN201",
+        5,
+        3,
+        12,
+        3,
+        34,
+    )
     assert "(cell 3, line 1)" in finding.message
     # the fix removes the softmax in the model's cell, in that cell's positions
     [edit] = finding.fix.edits
@@ -27,7 +35,13 @@ def test_model_in_one_cell_trained_in_another(tmp_path: Path) -> None:
 
 
 def test_markdown_and_raw_cells_are_not_code(tmp_path: Path) -> None:
-    cells = [("markdown", "for x in y:\n  this is not python ("), IMPORTS, ("raw", "def f(:"), SOFTMAX_MODEL, TRAIN_LOOP]
+    cells = [
+        ("markdown", "for x in y:\n  this is not python ("),
+        IMPORTS,
+        ("raw", "def f(:"),
+        SOFTMAX_MODEL,
+        TRAIN_LOOP,
+    ]
     [finding] = lint(write_notebook(tmp_path / "train.ipynb", cells))
     assert (finding.code, finding.cell, finding.line) == ("NN201", 5, 3)
 
@@ -77,7 +91,9 @@ def test_discovery_lints_notebooks_skips_checkpoints_and_can_be_turned_off(tmp_p
     assert [(Path(f.path).name, f.cell, f.line) for f in found] == [("train.ipynb", 5, 3)]
     off = config_from_table({"notebooks": False})
     assert Linter(off).lint_paths([str(tmp_path)]) == []
-    assert [f.code for f in Linter(off).lint_paths([str(tmp_path / "train.ipynb")])] == ["NN201"]  # named: always linted
+    assert [f.code for f in Linter(off).lint_paths([str(tmp_path / "train.ipynb")])] == [
+        "NN201"
+    ]  # named: always linted
 
 
 def test_findings_come_back_from_the_cache_with_their_cell(tmp_path: Path) -> None:

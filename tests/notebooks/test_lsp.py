@@ -1,5 +1,6 @@
 """`nnlint lsp` with notebook documents (LSP 3.17 notebookDocument/* sync), end to end over stdio:
 per-cell diagnostics of a program spread over cells, fixes that edit another cell, cell edits and removals."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -35,8 +36,15 @@ def _initialize(client: LspClient, root: Path) -> Dict[str, Any]:
             "processId": None,
             "rootUri": root.as_uri(),
             "capabilities": {
-                "textDocument": {"publishDiagnostics": {}, "codeAction": {"codeActionLiteralSupport": {"codeActionKind": {"valueSet": ["quickfix", "source.fixAll"]}}}},
-                "notebookDocument": {"synchronization": {"dynamicRegistration": False, "executionSummarySupport": True}},
+                "textDocument": {
+                    "publishDiagnostics": {},
+                    "codeAction": {
+                        "codeActionLiteralSupport": {"codeActionKind": {"valueSet": ["quickfix", "source.fixAll"]}}
+                    },
+                },
+                "notebookDocument": {
+                    "synchronization": {"dynamicRegistration": False, "executionSummarySupport": True}
+                },
             },
         },
     )
@@ -53,10 +61,15 @@ def _open_notebook(client: LspClient, path: Path, cells: List[Dict[str, Any]]) -
     client.notify(
         "notebookDocument/didOpen",
         {
-            "notebookDocument": {"uri": path.as_uri(), "notebookType": "jupyter-notebook", "version": 1,
-                                 "cells": [{"kind": cell["kind"], "document": uri} for cell, uri in zip(cells, uris)]},
+            "notebookDocument": {
+                "uri": path.as_uri(),
+                "notebookType": "jupyter-notebook",
+                "version": 1,
+                "cells": [{"kind": cell["kind"], "document": uri} for cell, uri in zip(cells, uris)],
+            },
             "cellTextDocuments": [
-                {"uri": uri, "languageId": cell["language"], "version": 1, "text": cell["text"]} for cell, uri in zip(cells, uris)
+                {"uri": uri, "languageId": cell["language"], "version": 1, "text": cell["text"]}
+                for cell, uri in zip(cells, uris)
             ],
         },
     )
@@ -76,7 +89,9 @@ def _actions(client: LspClient, uri: str, diagnostic: Dict[str, Any], only: Any 
     context: Dict[str, Any] = {"diagnostics": [diagnostic]}
     if only is not None:
         context["only"] = only
-    return client.request("textDocument/codeAction", {"textDocument": {"uri": uri}, "range": diagnostic["range"], "context": context})
+    return client.request(
+        "textDocument/codeAction", {"textDocument": {"uri": uri}, "range": diagnostic["range"], "context": context}
+    )
 
 
 def test_notebook_sync_diagnostics_and_fixes_across_cells(session: LspClient, tmp_path: Path) -> None:
@@ -85,7 +100,9 @@ def test_notebook_sync_diagnostics_and_fixes_across_cells(session: LspClient, tm
     path = tmp_path / "train.ipynb"
     markdown, imports, model, loop = _open_notebook(session, path, _cells())
 
-    assert session.diagnostics(markdown) == [] and session.diagnostics(imports) == [] and session.diagnostics(model) == []
+    assert (
+        session.diagnostics(markdown) == [] and session.diagnostics(imports) == [] and session.diagnostics(model) == []
+    )
     [diagnostic] = session.diagnostics(loop, version=1)
     assert diagnostic["code"] == "NN201"
     # `criterion(model(x), y)` on the loop cell's line 4 (0-based 3), columns 11..33; the magic above did not move it
@@ -106,7 +123,11 @@ def test_notebook_sync_diagnostics_and_fixes_across_cells(session: LspClient, tm
         "notebookDocument/didChange",
         {
             "notebookDocument": {"uri": path.as_uri(), "version": 2},
-            "change": {"cells": {"textContent": [{"document": {"uri": model, "version": 2}, "changes": [{"text": fixed_model}]}]}},
+            "change": {
+                "cells": {
+                    "textContent": [{"document": {"uri": model, "version": 2}, "changes": [{"text": fixed_model}]}]
+                }
+            },
         },
     )
     assert session.diagnostics(loop, version=1) == []
@@ -131,12 +152,21 @@ def test_removed_cells_and_closed_notebooks_are_cleared(session: LspClient, tmp_
         "notebookDocument/didChange",
         {
             "notebookDocument": {"uri": path.as_uri(), "version": 3},
-            "change": {"cells": {"structure": {"array": {"start": 3, "deleteCount": 0, "cells": [{"kind": 2, "document": loop}]},
-                                               "didOpen": [{"uri": loop, "languageId": "python", "version": 1, "text": LOOP}]}}},
+            "change": {
+                "cells": {
+                    "structure": {
+                        "array": {"start": 3, "deleteCount": 0, "cells": [{"kind": 2, "document": loop}]},
+                        "didOpen": [{"uri": loop, "languageId": "python", "version": 1, "text": LOOP}],
+                    }
+                }
+            },
         },
     )
     assert [d["code"] for d in session.diagnostics(loop)] == ["NN201"]
-    session.notify("notebookDocument/didClose", {"notebookDocument": {"uri": path.as_uri()}, "cellTextDocuments": [{"uri": u} for u in (imports, model, loop)]})
+    session.notify(
+        "notebookDocument/didClose",
+        {"notebookDocument": {"uri": path.as_uri()}, "cellTextDocuments": [{"uri": u} for u in (imports, model, loop)]},
+    )
     assert session.diagnostics(loop) == [] and session.diagnostics(model) == []
 
 
@@ -146,7 +176,9 @@ def test_a_notebook_opened_as_json_text_gets_diagnostics_on_its_lines(session: L
     _initialize(session, tmp_path)
     text = notebook_text(SOFTMAX_NOTEBOOK)
     uri = (tmp_path / "train.ipynb").as_uri()
-    session.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "json", "version": 1, "text": text}})
+    session.notify(
+        "textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "json", "version": 1, "text": text}}
+    )
     [diagnostic] = session.diagnostics(uri)
     line = next(i for i, raw in enumerate(text.splitlines()) if '"    loss = criterion(model(x), y)' in raw)
     column = text.splitlines()[line].index("criterion(")
@@ -168,11 +200,17 @@ def test_a_burst_of_cell_edits_is_linted_once_after_the_pause(session: LspClient
             "notebookDocument/didChange",
             {
                 "notebookDocument": {"uri": path.as_uri(), "version": version},
-                "change": {"cells": {"textContent": [{"document": {"uri": model, "version": version}, "changes": [{"text": text}]}]}},
+                "change": {
+                    "cells": {
+                        "textContent": [{"document": {"uri": model, "version": version}, "changes": [{"text": text}]}]
+                    }
+                },
             },
         )
     assert session.diagnostics(model, version=101) == []
     loop_publishes = _publishes(session, loop, 1.0)
-    assert loop_publishes and loop_publishes[-1]["params"]["diagnostics"] == []  # the fix in the latest version was linted
+    assert (
+        loop_publishes and loop_publishes[-1]["params"]["diagnostics"] == []
+    )  # the fix in the latest version was linted
     earlier = [m["params"]["version"] for m in _publishes(session, model, 0.0)]
     assert len(earlier) <= 3 and all(version < 101 for version in earlier), earlier  # not one lint per keystroke

@@ -1,4 +1,5 @@
 """Masking IPython syntax: every masked form, what is never masked, and that no line or column moves."""
+
 from __future__ import annotations
 
 import ast

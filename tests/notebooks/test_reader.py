@@ -1,4 +1,5 @@
 """Reading notebooks: cells, sources, language, and each cell position's place in the raw JSON file."""
+
 from __future__ import annotations
 
 import json
@@ -11,7 +12,7 @@ from tests.notebooks.helpers import notebook_text
 
 def _raw_at(text: str, position) -> str:
     line, column = position
-    return text.splitlines()[line - 1][column - 1:]
+    return text.splitlines()[line - 1][column - 1 :]
 
 
 def test_cells_sources_and_language() -> None:
@@ -37,16 +38,42 @@ def test_file_positions_land_on_the_json_lines_with_escapes_and_unicode() -> Non
 
 
 def test_single_string_sources_and_nbformat_3() -> None:
-    data = {"cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None, "source": "import torch\nx = torch.ones(2)"}],
-            "metadata": {}, "nbformat": 4, "nbformat_minor": 2}
+    data = {
+        "cells": [
+            {
+                "cell_type": "code",
+                "metadata": {},
+                "outputs": [],
+                "execution_count": None,
+                "source": "import torch\nx = torch.ones(2)",
+            }
+        ],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 2,
+    }
     text = json.dumps(data, indent=2)
     notebook = parse_notebook(text)
     assert notebook.cells[0].source == "import torch\nx = torch.ones(2)" and not notebook.cells[0].source_is_list
     assert _raw_at(text, notebook.file_position(1, 2, 5)).startswith("torch.ones(2)")
-    v3 = {"worksheets": [{"cells": [{"cell_type": "markdown", "source": ["hi"]}, {"cell_type": "code", "input": ["import torch\n", "y = 1"], "outputs": []}]}],
-          "metadata": {}, "nbformat": 3, "nbformat_minor": 0}
+    v3 = {
+        "worksheets": [
+            {
+                "cells": [
+                    {"cell_type": "markdown", "source": ["hi"]},
+                    {"cell_type": "code", "input": ["import torch\n", "y = 1"], "outputs": []},
+                ]
+            }
+        ],
+        "metadata": {},
+        "nbformat": 3,
+        "nbformat_minor": 0,
+    }
     notebook = parse_notebook(json.dumps(v3, indent=1))
-    assert [(c.kind, c.source, c.source_key) for c in notebook.cells] == [("markdown", "hi", "source"), ("code", "import torch\ny = 1", "input")]
+    assert [(c.kind, c.source, c.source_key) for c in notebook.cells] == [
+        ("markdown", "hi", "source"),
+        ("code", "import torch\ny = 1", "input"),
+    ]
 
 
 def test_bom_and_crlf_files() -> None:

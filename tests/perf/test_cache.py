@@ -1,4 +1,5 @@
 """The findings cache: hits on unchanged trees, misses whenever the file or a file it consulted changed."""
+
 from __future__ import annotations
 
 import textwrap
@@ -101,7 +102,11 @@ def test_training_code_filter_dependencies_are_tracked(tmp_path: Path) -> None:
 
 def test_editing_the_file_and_changing_the_configuration_miss(tmp_path: Path) -> None:
     train = tmp_path / "train.py"
-    train.write_text(TRAIN.replace("from models import Net\n", "").replace("model = Net()", "model = nn.Sequential(nn.Linear(4, 3), nn.Softmax(dim=1))"))
+    train.write_text(
+        TRAIN.replace("from models import Net\n", "").replace(
+            "model = Net()", "model = nn.Sequential(nn.Linear(4, 3), nn.Softmax(dim=1))"
+        )
+    )
     cache_dir = tmp_path / ".cache"
     assert _codes(_linter(cache_dir), [train]) == ["train.py:NN201"]
     only_nn101 = _linter(cache_dir, Config(select=["NN101"]))
@@ -129,7 +134,9 @@ def test_cli_no_cache_writes_nothing_and_bad_cache_dir_only_warns(tmp_path: Path
 
 def test_parallel_run_uses_and_fills_the_cache(tmp_path: Path) -> None:
     for index in range(6):
-        (tmp_path / f"train{index}.py").write_text(TRAIN.replace("from models import Net\n", "").replace("Net()", "nn.Linear(4, 3)"))
+        (tmp_path / f"train{index}.py").write_text(
+            TRAIN.replace("from models import Net\n", "").replace("Net()", "nn.Linear(4, 3)")
+        )
     cache_dir = tmp_path / ".cache"
     linter = _linter(cache_dir)
     linter.jobs = 2

@@ -1,6 +1,7 @@
 """Peak memory follows the largest project, not the whole tree: the serial run drops the project index
 (the models it keeps for cross-file resolution) when it moves on to another project, and that changes
 no finding (a model still needed is rebuilt)."""
+
 from __future__ import annotations
 
 import shutil

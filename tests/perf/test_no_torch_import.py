@@ -1,4 +1,5 @@
 """The static pass never imports torch (nor numpy): checked in a fresh interpreter, through the CLI."""
+
 from __future__ import annotations
 
 import json
@@ -23,7 +24,9 @@ print(json.dumps(heavy))
 
 def _modules_loaded_by(*args: str, cache_dir: str = "") -> list:
     env = dict(os.environ, NNLINT_CACHE_DIR=cache_dir) if cache_dir else None
-    result = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True, cwd=REPO, timeout=300, env=env)
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE, *args], capture_output=True, text=True, cwd=REPO, timeout=300, env=env
+    )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
 

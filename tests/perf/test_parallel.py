@@ -1,4 +1,5 @@
 """``--jobs N`` gives exactly the serial result, sorted, on the whole corpus (cross-file projects included)."""
+
 from __future__ import annotations
 
 from pathlib import Path

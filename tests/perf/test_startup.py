@@ -1,4 +1,5 @@
 """Start-up cost: commands that parse nothing must not import libcst (two thirds of a bare start-up)."""
+
 from __future__ import annotations
 
 import subprocess
@@ -20,7 +21,11 @@ print("LIBCST-IMPORTED" if "libcst" in sys.modules else "LIBCST-ABSENT")
 
 def _run(*args: str) -> str:
     result = subprocess.run(
-        [sys.executable, "-c", _PROBE, *args], cwd=str(REPO / "tests"), capture_output=True, text=True, timeout=120,
+        [sys.executable, "-c", _PROBE, *args],
+        cwd=str(REPO / "tests"),
+        capture_output=True,
+        text=True,
+        timeout=120,
         env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"},
     )
     return result.stdout

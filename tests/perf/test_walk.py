@@ -1,4 +1,5 @@
 """The model's fast walk must visit exactly what libcst's own visitor visits, in the same order."""
+
 from __future__ import annotations
 
 import random

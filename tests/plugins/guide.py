@@ -1,4 +1,5 @@
 """Reading docs/plugins.md: its file blocks (``<!-- file: PATH -->``) and shown output (``<!-- output: COMMAND -->``)."""
+
 from __future__ import annotations
 
 import re
@@ -10,7 +11,9 @@ GUIDE = REPO / "docs" / "plugins.md"
 EXAMPLE = REPO / "plugins" / "nnlint-example"
 
 # a fence of three or more backticks, closed by the same fence (files that contain ``` use ````)
-_BLOCK = re.compile(r"<!-- (?P<kind>file|output): (?P<what>[^>]+?) -->\n(?P<fence>`{3,})[a-z]*\n(?P<body>.*?)^(?P=fence)$", re.S | re.M)
+_BLOCK = re.compile(
+    r"<!-- (?P<kind>file|output): (?P<what>[^>]+?) -->\n(?P<fence>`{3,})[a-z]*\n(?P<body>.*?)^(?P=fence)$", re.S | re.M
+)
 
 
 def blocks(kind: str) -> Dict[str, str]:

@@ -1,4 +1,5 @@
 """docs/plugins.md quotes the example plugin exactly, and its sample gives the output it shows."""
+
 from __future__ import annotations
 
 import sys
@@ -15,7 +16,9 @@ from tests.plugins.guide import EXAMPLE, GUIDE, example_files, sample_and_output
 
 def test_guide_quotes_every_file_of_the_example() -> None:
     quoted = {path for path, _ in example_files()}
-    shipped = {p.relative_to(EXAMPLE).as_posix() for p in EXAMPLE.rglob("*") if p.is_file() and "__pycache__" not in p.parts}
+    shipped = {
+        p.relative_to(EXAMPLE).as_posix() for p in EXAMPLE.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+    }
     assert shipped - quoted <= {"README.md", "src/nnlint_example/__init__.py"}, shipped - quoted
 
 

@@ -1,4 +1,5 @@
 """Issue 13, plugin seam: internal errors always show, with their place; broken plugins stop the run."""
+
 from __future__ import annotations
 
 import os
@@ -79,7 +80,9 @@ def install_plugin(monkeypatch: pytest.MonkeyPatch, site: Path, name: str, files
     monkeypatch.syspath_prepend(str(site))
     for module in [m for m in sys.modules if m == name or m.startswith(name + ".")]:
         del sys.modules[module]
-    monkeypatch.setattr(registry_module, "entry_points", lambda group: [ModuleEntryPoint(name, hooks)] if group == "nnlint" else [])
+    monkeypatch.setattr(
+        registry_module, "entry_points", lambda group: [ModuleEntryPoint(name, hooks)] if group == "nnlint" else []
+    )
     monkeypatch.setattr(registry_module, "_CACHE", {})
 
 
@@ -128,7 +131,7 @@ def test_debug_prints_the_traceback(crashing_plugin: Path) -> None:
     assert "NN002" in result.stdout
     assert "nnlint: debug: plugin 'crashplug': rule NNE001 (crashes) on train.py:" in result.stderr
     assert "Traceback (most recent call last):" in result.stderr
-    assert 'return {}[value]' in result.stderr and "KeyError: 'missing'" in result.stderr
+    assert "return {}[value]" in result.stderr and "KeyError: 'missing'" in result.stderr
 
 
 def test_the_testing_helpers_surface_the_crash_with_its_place(crashing_plugin: Path) -> None:
@@ -138,14 +141,18 @@ def test_the_testing_helpers_surface_the_crash_with_its_place(crashing_plugin: P
     findings = lint_snippet(rule, TRAIN)
     assert [(f.line, f.column, f.code) for f in findings] == [(1, 1, "NN002")]
     assert "(at crashplug" in findings[0].message
-    with pytest.raises(AssertionError, match=r"NN002 rule NNE001 \(crashes\) failed: KeyError: 'missing' \(at crashplug"):
+    with pytest.raises(
+        AssertionError, match=r"NN002 rule NNE001 \(crashes\) failed: KeyError: 'missing' \(at crashplug"
+    ):
         assert_clean(rule, TRAIN)
 
 
-RULE_WITH_MESSAGE = PLUGIN_RULES.replace("helper(\"missing\")", "ctx.report(ctx.module.body[0], MESSAGE)")
+RULE_WITH_MESSAGE = PLUGIN_RULES.replace('helper("missing")', "ctx.report(ctx.module.body[0], MESSAGE)")
 
 
-def test_an_edited_plugin_invalidates_the_cache_without_a_version_bump(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_edited_plugin_invalidates_the_cache_without_a_version_bump(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     project = tmp_path / "project"
     project.mkdir()
     (project / "train.py").write_text(TRAIN)
@@ -153,10 +160,16 @@ def test_an_edited_plugin_invalidates_the_cache_without_a_version_bump(tmp_path:
     monkeypatch.setenv("NNLINT_CACHE_DIR", str(tmp_path / "cache"))
     outputs = []
     for message in ("first wording", "second wording, same version"):
-        install_plugin(monkeypatch, tmp_path / "site", "editedplug", {
-            "editedplug/__init__.py": "",
-            "editedplug/rules.py": f"MESSAGE = {message!r}\n" + RULE_WITH_MESSAGE,
-        }, "editedplug.rules")
+        install_plugin(
+            monkeypatch,
+            tmp_path / "site",
+            "editedplug",
+            {
+                "editedplug/__init__.py": "",
+                "editedplug/rules.py": f"MESSAGE = {message!r}\n" + RULE_WITH_MESSAGE,
+            },
+            "editedplug.rules",
+        )
         result = CliRunner().invoke(main, ["-j1", "--select", "NNE", "train.py"])
         assert result.exit_code == 1, result.stdout + result.stderr
         outputs.append(result.stdout)
@@ -165,12 +178,22 @@ def test_an_edited_plugin_invalidates_the_cache_without_a_version_bump(tmp_path:
     assert again.stdout == outputs[1]
 
 
-def test_a_plugin_that_fails_to_import_stops_the_run_unless_ignored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_plugin_that_fails_to_import_stops_the_run_unless_ignored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     project = tmp_path / "project"
     project.mkdir()
-    (project / "train.py").write_text("import torch\nimport torch.nn as nn\nnn.Sequential(nn.Linear(2, 2), nn.Softmax(dim=1))\n")
+    (project / "train.py").write_text(
+        "import torch\nimport torch.nn as nn\nnn.Sequential(nn.Linear(2, 2), nn.Softmax(dim=1))\n"
+    )
     monkeypatch.chdir(project)
-    install_plugin(monkeypatch, tmp_path / "site", "brokenplug", {"brokenplug/__init__.py": "import not_installed_dependency\n"}, "brokenplug")
+    install_plugin(
+        monkeypatch,
+        tmp_path / "site",
+        "brokenplug",
+        {"brokenplug/__init__.py": "import not_installed_dependency\n"},
+        "brokenplug",
+    )
     stopped = CliRunner().invoke(main, ["--no-cache", "-j1", "train.py"])
     assert stopped.exit_code == 2 and stopped.stdout == ""
     assert stopped.stderr.splitlines() == [
@@ -194,9 +217,25 @@ def test_the_registry_rejects_what_it_cannot_use_naming_the_plugin(fake_entry_po
     taken = _rule("NNW001", "first-owner")
     registry = fake_entry_points(
         _FakeEntryPoint("alpha", _plugin(taken)),
-        _FakeEntryPoint("beta", types.SimpleNamespace(nnlint_rules=hookimpl(lambda: [_rule("NNW005", "instance")(), NotARule, undocumented, unnamed, _rule("NNW001", "second-owner")]))),
+        _FakeEntryPoint(
+            "beta",
+            types.SimpleNamespace(
+                nnlint_rules=hookimpl(
+                    lambda: [
+                        _rule("NNW005", "instance")(),
+                        NotARule,
+                        undocumented,
+                        unnamed,
+                        _rule("NNW001", "second-owner"),
+                    ]
+                )
+            ),
+        ),
     )
-    assert registry.rules == {**{c: cls for c, cls in registry.rules.items() if not c.startswith("NNW")}, "NNW001": taken}
+    assert registry.rules == {
+        **{c: cls for c, cls in registry.rules.items() if not c.startswith("NNW")},
+        "NNW001": taken,
+    }
     assert registry.errors == [
         "plugin 'beta': nnlint_rules() returned a Instance object, not a class (return the class itself); skipped",
         f"plugin 'beta': nnlint_rules() returned {NotARule.__module__}.{NotARule.__qualname__}, which is not a subclass of nnlint.api.Rule; skipped",
@@ -207,7 +246,9 @@ def test_the_registry_rejects_what_it_cannot_use_naming_the_plugin(fake_entry_po
     assert Rule  # the public base the message names
 
 
-def test_a_rejected_plugin_class_stops_the_cli_with_one_line(fake_entry_points, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+def test_a_rejected_plugin_class_stops_the_cli_with_one_line(
+    fake_entry_points, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # noqa: F811
     from tests.plugins.test_plugin_loading import _plugin, _rule
 
     fake_entry_points(_FakeEntryPoint("alpha", _plugin(_rule("NN201", "steals-a-builtin-code"))))
@@ -215,7 +256,10 @@ def test_a_rejected_plugin_class_stops_the_cli_with_one_line(fake_entry_points, 
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(main, ["--no-cache", "-j1", "train.py"])
     assert result.exit_code == 2 and result.stdout == ""
-    assert len(result.stderr.splitlines()) == 1 and "plugin 'alpha': code NN201 of fake_plugin.StealsABuiltinCode clashes with" in result.stderr
+    assert (
+        len(result.stderr.splitlines()) == 1
+        and "plugin 'alpha': code NN201 of fake_plugin.StealsABuiltinCode clashes with" in result.stderr
+    )
 
 
 def test_a_misspelt_hook_is_an_error_naming_the_plugin(fake_entry_points) -> None:  # noqa: F811
@@ -235,8 +279,12 @@ def test_a_misspelt_hook_is_an_error_naming_the_plugin(fake_entry_points) -> Non
 def test_a_hook_without_its_marker_is_an_error_not_silently_ignored(fake_entry_points) -> None:  # noqa: F811
     from tests.plugins.test_plugin_loading import _rule
 
-    registry = fake_entry_points(_FakeEntryPoint("unmarked", types.SimpleNamespace(nnlint_rules=lambda: [_rule("NNW009", "unmarked-rule")])))
-    assert registry.errors == ["plugin 'unmarked': nnlint_rules lacks the @hookimpl marker (from nnlint.api import hookimpl); skipped"]
+    registry = fake_entry_points(
+        _FakeEntryPoint("unmarked", types.SimpleNamespace(nnlint_rules=lambda: [_rule("NNW009", "unmarked-rule")]))
+    )
+    assert registry.errors == [
+        "plugin 'unmarked': nnlint_rules lacks the @hookimpl marker (from nnlint.api import hookimpl); skipped"
+    ]
     assert "NNW009" not in registry.rules
 
 
@@ -245,14 +293,27 @@ def test_a_probe_for_another_plugins_rule_or_a_diagnostic_code_is_rejected(fake_
     from tests.plugins.test_plugin_loading import DOCUMENTED, _plugin, _rule
 
     def probe(code: str) -> type:
-        return type("Twin", (Probe,), {"code": code, "name": "twin", "summary": "twin", "__doc__": DOCUMENTED, "__module__": "fake_plugin"})
+        return type(
+            "Twin",
+            (Probe,),
+            {"code": code, "name": "twin", "summary": "twin", "__doc__": DOCUMENTED, "__module__": "fake_plugin"},
+        )
 
     own_twin = probe("NNW020")
     registry = fake_entry_points(
-        _FakeEntryPoint("alpha", types.SimpleNamespace(
-            nnlint_rules=hookimpl(lambda: [_rule("NNW020", "alpha-rule"), _rule("NNW021", "alpha-other"), _rule("NN002", "steals-the-diagnostic")]),
-            nnlint_probes=hookimpl(lambda: [own_twin]),
-        )),
+        _FakeEntryPoint(
+            "alpha",
+            types.SimpleNamespace(
+                nnlint_rules=hookimpl(
+                    lambda: [
+                        _rule("NNW020", "alpha-rule"),
+                        _rule("NNW021", "alpha-other"),
+                        _rule("NN002", "steals-the-diagnostic"),
+                    ]
+                ),
+                nnlint_probes=hookimpl(lambda: [own_twin]),
+            ),
+        ),
         _FakeEntryPoint("beta", types.SimpleNamespace(nnlint_probes=hookimpl(lambda: [probe("NNW021")]))),
     )
     assert registry.probes["NNW020"] is own_twin and "NNW021" not in registry.probes and "NN002" not in registry.rules

@@ -1,5 +1,6 @@
 """Issue 13 item 17: the plugin guide documents every probe observation and every model query the API
 exports; ``assert_fixes`` and probe example checks are exported by ``nnlint.testing``."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -20,7 +21,7 @@ RECORDER = (REPO / "nnlint" / "dynamic" / "recorder.py").read_text(encoding="utf
 
 def _recorded_keys() -> set:
     start = RECORDER.index("self.obs: Dict[str, Any] = {")
-    initial = RECORDER[start:RECORDER.index("}\n", start)]
+    initial = RECORDER[start : RECORDER.index("}\n", start)]
     keys = set(re.findall(r'"([a-z_]+)":', initial))
     keys |= set(re.findall(r'self\.obs\["([a-z_]+)"\]\s*=', RECORDER))
     keys |= set(re.findall(r'self\.obs\.get\("([a-z_]+)"', RECORDER))
@@ -31,7 +32,7 @@ def test_every_recorded_observation_is_documented_in_the_api_and_the_guide() -> 
     keys = _recorded_keys()
     assert {"optimizers", "loaders", "losses", "activations", "step_where"} <= keys
     assert keys == set(api.OBSERVATIONS), sorted(keys ^ set(api.OBSERVATIONS))
-    table = GUIDE[GUIDE.index("<!-- observations -->"):GUIDE.index("<!-- /observations -->")]
+    table = GUIDE[GUIDE.index("<!-- observations -->") : GUIDE.index("<!-- /observations -->")]
     rows = dict(re.findall(r"^\| `([a-z_]+)` \| (.*) \|$", table, re.M))
     assert rows == {key: text.replace("|", "/") for key, text in api.OBSERVATIONS.items()}
 
@@ -43,7 +44,7 @@ def test_every_model_query_the_api_names_is_in_the_guide_with_the_call_info_fiel
     assert not missing, missing
     for info in (CallInfo, LoopInfo):
         fields = [f.name for f in dataclasses.fields(info)]
-        sentence = GUIDE[GUIDE.index(f"`{info.__name__}` fields"):]
+        sentence = GUIDE[GUIDE.index(f"`{info.__name__}` fields") :]
         positions = [sentence.index(f"`{name}`") for name in fields]
         assert positions == sorted(positions), (info.__name__, fields)
     assert "`method_name`" in GUIDE and "`receiver`" in GUIDE
@@ -73,7 +74,9 @@ def test_probe_examples_are_checked_like_rule_examples() -> None:
     assert len(probes) > 20
     for _, probe in probes:  # the built-in probes' examples are fragments: sections, and each parses
         check_documented_examples(probe)
-    broken = type(probes[0][1])("Broken", (probes[0][1],), {"__doc__": probes[0][1].__doc__.replace("```python\n", "```python\n    )(\n", 1)})
+    broken = type(probes[0][1])(
+        "Broken", (probes[0][1],), {"__doc__": probes[0][1].__doc__.replace("```python\n", "```python\n    )(\n", 1)}
+    )
     with pytest.raises(AssertionError, match="an example does not parse"):
         check_documented_examples(broken)
 
@@ -108,8 +111,12 @@ def test_probes_see_the_optimizer_settings_of_every_param_group() -> None:
         def check(self, run):
             for optimizer in run.optimizers:
                 groups = optimizer.get("param_groups", [])
-                rates = ", ".join(f"{group.get('lr')}/{group.get('momentum')}/{group.get('params')}" for group in groups)
-                run.report(optimizer.get("where"), f"{optimizer.get('class')} primary={optimizer.get('primary')}: {rates}", {})
+                rates = ", ".join(
+                    f"{group.get('lr')}/{group.get('momentum')}/{group.get('params')}" for group in groups
+                )
+                run.report(
+                    optimizer.get("where"), f"{optimizer.get('class')} primary={optimizer.get('primary')}: {rates}", {}
+                )
 
     findings = probe_findings(LearningRates, LR_SCRIPT)
     assert [(f.line, f.message) for f in findings] == [(14, "SGD primary=True: 0.5/0.9/2, 0.01/0.9/2")]

@@ -1,4 +1,5 @@
 """Plugin loading and configuration without installing anything: fake entry points, fake plugin specs."""
+
 from __future__ import annotations
 
 import types
@@ -43,7 +44,15 @@ x = 2
 
 
 def _rule(code: str, name: str, options: Dict[str, Any] = None, doc: str = DOCUMENTED) -> type:
-    namespace = {"code": code, "name": name, "summary": name, "default_options": options or {}, "check": lambda self, ctx: None, "__module__": "fake_plugin", "__doc__": doc}
+    namespace = {
+        "code": code,
+        "name": name,
+        "summary": name,
+        "default_options": options or {},
+        "check": lambda self, ctx: None,
+        "__module__": "fake_plugin",
+        "__doc__": doc,
+    }
     return type(name.title().replace("-", ""), (Rule,), namespace)
 
 
@@ -70,7 +79,9 @@ def test_broken_clashing_and_malformed_plugins_are_reported_and_skipped(fake_ent
     registry = fake_entry_points(
         _FakeEntryPoint("alpha", _plugin(good)),
         _FakeEntryPoint("broken", ImportError("No module named 'missing_dependency'")),
-        _FakeEntryPoint("beta", _plugin(_rule("NNQ001", "same-code"), _rule("NN201", "builtin-code"), _rule("nnq-2", "bad-code"))),
+        _FakeEntryPoint(
+            "beta", _plugin(_rule("NNQ001", "same-code"), _rule("NN201", "builtin-code"), _rule("nnq-2", "bad-code"))
+        ),
     )
     assert registry.rules["NNQ001"] is good
     assert registry.plugin_of("NNQ001") == "alpha" and registry.plugin_of("NN201") == "nnlint"
@@ -79,7 +90,9 @@ def test_broken_clashing_and_malformed_plugins_are_reported_and_skipped(fake_ent
     assert registry.plugin("beta").codes == []
     errors = "\n".join(registry.errors)
     assert "plugin 'broken' failed to load: ImportError: No module named 'missing_dependency'" in errors
-    assert "code NNQ001 of fake_plugin.SameCode clashes with fake_plugin.GoodRule from plugin 'alpha'; skipped" in errors
+    assert (
+        "code NNQ001 of fake_plugin.SameCode clashes with fake_plugin.GoodRule from plugin 'alpha'; skipped" in errors
+    )
     assert "code NN201 of fake_plugin.BuiltinCode clashes with" in errors and "from plugin 'nnlint'" in errors
     assert "has code 'nnq-2', not letters then digits" in errors
     assert len(registry.errors) == 4
@@ -88,7 +101,9 @@ def test_broken_clashing_and_malformed_plugins_are_reported_and_skipped(fake_ent
 def test_plugins_command_output_and_exit_code(fake_entry_points) -> None:
     from nnlint.cli import main
 
-    fake_entry_points(_FakeEntryPoint("alpha", _plugin(_rule("NNQ001", "good-rule"))), _FakeEntryPoint("broken", RuntimeError("boom")))
+    fake_entry_points(
+        _FakeEntryPoint("alpha", _plugin(_rule("NNQ001", "good-rule"))), _FakeEntryPoint("broken", RuntimeError("boom"))
+    )
     result = CliRunner().invoke(main, ["plugins"])
     assert result.exit_code == 0
     assert "alpha            nnlint-fake 9.9: NNQ001\n" in result.output
@@ -96,7 +111,9 @@ def test_plugins_command_output_and_exit_code(fake_entry_points) -> None:
 
 
 _SPECS = {
-    "fake": PluginSpec("fake", [_rule("NNQ001", "first-rule", {"limit": 1, "mode": "a"}), _rule("NNQ002", "second-rule", {"limit": 2})]),
+    "fake": PluginSpec(
+        "fake", [_rule("NNQ001", "first-rule", {"limit": 1, "mode": "a"}), _rule("NNQ002", "second-rule", {"limit": 2})]
+    ),
 }
 
 
@@ -105,7 +122,12 @@ def _config(table: Dict[str, Any]):
 
 
 def test_plugin_table_options_reach_the_rules_that_declare_them() -> None:
-    config = _config({"fake": {"limit": 10, "first-rule": {"mode": "b"}, "NNQ002": {"limit": 20}}, "options": {"NNQ001": {"limit": 30}}})
+    config = _config(
+        {
+            "fake": {"limit": 10, "first-rule": {"mode": "b"}, "NNQ002": {"limit": 20}},
+            "options": {"NNQ001": {"limit": 30}},
+        }
+    )
     assert config.options_for("NNQ001", "first-rule") == {"limit": 30, "mode": "b"}
     assert config.options_for("NNQ002", "second-rule") == {"limit": 20}
 

@@ -6,6 +6,7 @@ One venv for the module (~20 s to build; ~1 min for the module on two busy cores
 setuptools to build and install: no network, and nothing else of this environment is visible, so
 the entry points found there are exactly the ones installed by this test.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -174,7 +175,12 @@ def environment(tmp_path_factory: pytest.TempPathFactory) -> Dict[str, Path]:
     venv.EnvBuilder(with_pip=False, symlinks=os.name != "nt").create(env_dir)
     python = env_dir / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
     site_packages = Path(
-        subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], capture_output=True, text=True, check=True).stdout.strip()
+        subprocess.run(
+            [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
     )
     offline = _can_build_offline()
     needed = _dependency_closure(_RUNTIME_REQUIREMENTS) | {"pip"} | ({"setuptools"} if offline else set())
@@ -195,12 +201,16 @@ def environment(tmp_path_factory: pytest.TempPathFactory) -> Dict[str, Path]:
 _SUBCOMMANDS = ("plugins", "rules", "explain")
 
 
-def nnlint(env: Dict[str, Path], *args: str, cwd: Path = None, strict: bool = False) -> "subprocess.CompletedProcess[str]":
+def nnlint(
+    env: Dict[str, Path], *args: str, cwd: Path = None, strict: bool = False
+) -> "subprocess.CompletedProcess[str]":
     """``nnlint ARGS`` in the venv; a lint goes on past the fixture's broken plugins unless ``strict``."""
     lenient = [] if strict or (args and args[0] in _SUBCOMMANDS) else ["--ignore-plugin-errors"]
     command = [str(env["bin"] / "nnlint"), *lenient, *args]
     clean_env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
-    return subprocess.run(command, capture_output=True, text=True, timeout=120, cwd=cwd or env["project"], env=clean_env)
+    return subprocess.run(
+        command, capture_output=True, text=True, timeout=120, cwd=cwd or env["project"], env=clean_env
+    )
 
 
 def _warnings(stderr: str) -> List[str]:
@@ -210,7 +220,9 @@ def _warnings(stderr: str) -> List[str]:
 # ------------------------------------------------------------------------------------ tests
 def test_everything_is_installed_in_the_venv_not_borrowed(environment: Dict[str, Path]) -> None:
     code = "import nnlint, nnlint_lightning, nnlint_example; print(nnlint.__file__); print(nnlint_lightning.__file__); print(nnlint_example.__file__)"
-    result = subprocess.run([str(environment["python"]), "-c", code], capture_output=True, text=True, check=True, cwd=environment["root"])
+    result = subprocess.run(
+        [str(environment["python"]), "-c", code], capture_output=True, text=True, check=True, cwd=environment["root"]
+    )
     for line in result.stdout.splitlines():
         assert line.startswith(str(environment["site"])), line
 
@@ -227,16 +239,27 @@ def test_plugins_command_lists_plugins_codes_and_problems(environment: Dict[str,
     warnings = _warnings(result.stderr)
     assert len(warnings) == 3, result.stderr
     assert any("plugin 'broken' failed to load: RuntimeError: this plugin is broken on purpose" in w for w in warnings)
-    assert any("code NNX001 of nnlint_fixture_bad.clashing.TakesExampleCode clashes with nnlint_example.rules.WholeModelSave from plugin 'example'" in w for w in warnings)
-    assert any("code NN201 of nnlint_fixture_bad.clashing.TakesBuiltinCode clashes with" in w and "from plugin 'nnlint'" in w for w in warnings)
+    assert any(
+        "code NNX001 of nnlint_fixture_bad.clashing.TakesExampleCode clashes with nnlint_example.rules.WholeModelSave from plugin 'example'"
+        in w
+        for w in warnings
+    )
+    assert any(
+        "code NN201 of nnlint_fixture_bad.clashing.TakesBuiltinCode clashes with" in w and "from plugin 'nnlint'" in w
+        for w in warnings
+    )
 
 
 def test_broken_plugins_stop_a_lint_without_the_flag(environment: Dict[str, Path]) -> None:
     result = nnlint(environment, "lightning", strict=True)
     assert result.returncode == 2 and result.stdout == "", result.stdout + result.stderr
     errors = [line for line in result.stderr.splitlines() if line.startswith("nnlint: error:")]
-    assert len(errors) == 3 and all(line.endswith("(--ignore-plugin-errors to run without it)") for line in errors), result.stderr
-    assert any("plugin 'broken' failed to load: RuntimeError: this plugin is broken on purpose" in line for line in errors)
+    assert len(errors) == 3 and all(line.endswith("(--ignore-plugin-errors to run without it)") for line in errors), (
+        result.stderr
+    )
+    assert any(
+        "plugin 'broken' failed to load: RuntimeError: this plugin is broken on purpose" in line for line in errors
+    )
 
 
 def test_lightning_rules_fire_through_the_entry_point(environment: Dict[str, Path]) -> None:
@@ -321,7 +344,11 @@ def test_plugin_test_suites_pass_against_the_installed_packages(environment: Dic
     run_env["PYTHONPATH"] = os.pathsep.join([str(environment["site"]), str(pytest_dir)])
     result = subprocess.run(
         [str(environment["python"]), "-m", "pytest", "-q", "-p", "no:cacheprovider", *map(str, suites)],
-        capture_output=True, text=True, timeout=300, cwd=environment["root"], env=run_env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=environment["root"],
+        env=run_env,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     assert re.search(r"\d+ passed", result.stdout)

@@ -1,5 +1,6 @@
 """Issue 13 item 11: a plugin's probe that raises or hangs is isolated as a rule is, in a real
 ``--dynamic`` run of a plugin loaded through its entry point: one NN002 naming it, the run goes on."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -23,7 +24,7 @@ DOC = '''"""## What it does
     """'''
 
 PROBES = textwrap.dedent(
-    f'''
+    f"""
     from nnlint.api import Probe, hookimpl
 
 
@@ -65,12 +66,14 @@ PROBES = textwrap.dedent(
     @hookimpl
     def nnlint_probes():
         return [Raises, Hangs, Fine]
-    '''
+    """
 )
 
 
 @pytest.mark.skipif(importlib.util.find_spec("torch") is None, reason="the dynamic pass needs torch")
-def test_a_raising_and_a_hanging_probe_are_each_one_nn002_and_every_other_finding_stays(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_raising_and_a_hanging_probe_are_each_one_nn002_and_every_other_finding_stays(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     project = tmp_path / "project"
     project.mkdir()
     (project / "train.py").write_text(BUGGY)

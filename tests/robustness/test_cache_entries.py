@@ -1,5 +1,6 @@
 """Corrupt cache entries: each is a miss (the file is linted again and its entry rewritten), on the serial
 and the parallel path, and never crashes a run or comes back as findings."""
+
 from __future__ import annotations
 
 import json
@@ -23,6 +24,7 @@ def _set(key: str, value: Any) -> Corruption:
     def corrupt(entry: Dict[str, Any]) -> Any:
         entry[key] = value
         return entry
+
     return corrupt
 
 
@@ -30,6 +32,7 @@ def _set_in_finding(key: str, value: Any) -> Corruption:
     def corrupt(entry: Dict[str, Any]) -> Any:
         _first_finding(entry)[key] = value
         return entry
+
     return corrupt
 
 
@@ -57,7 +60,11 @@ CORRUPTIONS: Dict[str, Corruption] = {
     "fix without edits": _set_in_finding("fix", {"description": "d"}),
     "an edit as a list": _set_in_finding("fix", {"description": "d", "edits": [[1, 2]]}),
 }
-RAW_CORRUPTIONS = {"deep nesting": "[" * 100_000 + "]" * 100_000, "truncated": '{"digest": "ab', "not UTF-8": b"\xff\xfe{"}
+RAW_CORRUPTIONS = {
+    "deep nesting": "[" * 100_000 + "]" * 100_000,
+    "truncated": '{"digest": "ab',
+    "not UTF-8": b"\xff\xfe{",
+}
 
 
 def _tree(tmp_path: Path) -> List[Path]:
@@ -70,7 +77,11 @@ def _tree(tmp_path: Path) -> List[Path]:
 
 
 def _run(tmp_path: Path, jobs: int) -> Any:
-    result = CliRunner().invoke(main, ["--format", "json", "--jobs", str(jobs), str(tmp_path)], env={"NNLINT_CACHE_DIR": str(tmp_path / ".cache")})
+    result = CliRunner().invoke(
+        main,
+        ["--format", "json", "--jobs", str(jobs), str(tmp_path)],
+        env={"NNLINT_CACHE_DIR": str(tmp_path / ".cache")},
+    )
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
     assert "Traceback" not in result.output
     return result

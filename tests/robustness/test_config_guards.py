@@ -1,6 +1,7 @@
 """Hostile configuration and special files: a malformed pyproject.toml anywhere on the upward search, a
 configuration file that never ends, a FIFO named ``*.py``, twenty thousand per-file-ignore patterns and a
 repository that ships its own plugin are each one line or a note, never a traceback, a hang or code run."""
+
 from __future__ import annotations
 
 import fnmatch
@@ -21,7 +22,6 @@ from tests.plugins.test_plugin_boundary import BUGGY
 from tests.robustness.test_parse_guards import cli
 
 
-
 def _project(tmp_path: Path, pyproject: str) -> Path:
     (tmp_path / "pyproject.toml").write_text(pyproject)
     (tmp_path / "train.py").write_text(BUGGY)
@@ -39,16 +39,46 @@ def _errors(result) -> List[str]:
         ('tool = ["nnlint"]\n', "`tool` must be a table ([tool.nnlint]), not list"),
         ("[tool]\nnnlint = 5\n", "[tool.nnlint] must be a table"),
         ("a = " + "[" * 3000 + "]" * 3000 + "\n", "invalid TOML: nested too deeply"),
-        ('[tool.nnlint.dynamic]\ntimeout = "x"\n', "tool.nnlint.dynamic.timeout must be a number of seconds, 1 or more, not 'x'"),
-        ("[tool.nnlint.dynamic]\ntimeout = 0\n", "tool.nnlint.dynamic.timeout must be a number of seconds, 1 or more, not 0"),
-        ('[tool.nnlint.dynamic]\nlauncher = "nope"\n', "tool.nnlint.dynamic.launcher must be one of 'none', 'torchrun', not 'nope'"),
-        ('[tool.nnlint.dynamic]\ndevice = "tpu"\n', "tool.nnlint.dynamic.device must be one of 'auto', 'cpu', 'cuda', not 'tpu'"),
-        ("[tool.nnlint.dynamic]\nnproc-per-node = 1.5\n", "tool.nnlint.dynamic.nproc-per-node must be a whole number, 1 or more, not 1.5"),
-        ('[tool.nnlint.dynamic]\nargs = "--epochs 1"\n', "tool.nnlint.dynamic.args must be a list of strings (the script's arguments), not '--epochs 1'"),
-        ("[tool.nnlint.dynamic]\npython = 3\n", "tool.nnlint.dynamic.python must be a string (a path to an interpreter), not 3"),
-        ('[tool.nnlint.dynamic]\nlancher = "torchrun"\n', "unknown key tool.nnlint.dynamic.lancher (known: args, device, experiment-steps, experiments, launcher, nproc-per-node, python, timeout)"),
-        ('[tool.nnlint.dynamic]\nexperiments = "yes"\n', "tool.nnlint.dynamic.experiments must be true or false, not 'yes'"),
-        ("[tool.nnlint.dynamic]\nexperiment-steps = 0\n", "tool.nnlint.dynamic.experiment-steps must be a whole number, 1 or more, not 0"),
+        (
+            '[tool.nnlint.dynamic]\ntimeout = "x"\n',
+            "tool.nnlint.dynamic.timeout must be a number of seconds, 1 or more, not 'x'",
+        ),
+        (
+            "[tool.nnlint.dynamic]\ntimeout = 0\n",
+            "tool.nnlint.dynamic.timeout must be a number of seconds, 1 or more, not 0",
+        ),
+        (
+            '[tool.nnlint.dynamic]\nlauncher = "nope"\n',
+            "tool.nnlint.dynamic.launcher must be one of 'none', 'torchrun', not 'nope'",
+        ),
+        (
+            '[tool.nnlint.dynamic]\ndevice = "tpu"\n',
+            "tool.nnlint.dynamic.device must be one of 'auto', 'cpu', 'cuda', not 'tpu'",
+        ),
+        (
+            "[tool.nnlint.dynamic]\nnproc-per-node = 1.5\n",
+            "tool.nnlint.dynamic.nproc-per-node must be a whole number, 1 or more, not 1.5",
+        ),
+        (
+            '[tool.nnlint.dynamic]\nargs = "--epochs 1"\n',
+            "tool.nnlint.dynamic.args must be a list of strings (the script's arguments), not '--epochs 1'",
+        ),
+        (
+            "[tool.nnlint.dynamic]\npython = 3\n",
+            "tool.nnlint.dynamic.python must be a string (a path to an interpreter), not 3",
+        ),
+        (
+            '[tool.nnlint.dynamic]\nlancher = "torchrun"\n',
+            "unknown key tool.nnlint.dynamic.lancher (known: args, device, experiment-steps, experiments, launcher, nproc-per-node, python, timeout)",
+        ),
+        (
+            '[tool.nnlint.dynamic]\nexperiments = "yes"\n',
+            "tool.nnlint.dynamic.experiments must be true or false, not 'yes'",
+        ),
+        (
+            "[tool.nnlint.dynamic]\nexperiment-steps = 0\n",
+            "tool.nnlint.dynamic.experiment-steps must be a whole number, 1 or more, not 0",
+        ),
     ],
 )
 def test_a_malformed_pyproject_is_one_line_and_exit_2(tmp_path: Path, pyproject: str, message: str) -> None:
@@ -65,7 +95,9 @@ def test_a_malformed_pyproject_above_the_project_is_reported_too(tmp_path: Path)
     (tmp_path / "sub" / "train.py").write_text(BUGGY)
     result = cli([str(tmp_path / "sub" / "train.py")])
     assert result.exit_code == 2
-    assert _errors(result) == [f"nnlint: error: {tmp_path / 'pyproject.toml'}: `tool` must be a table ([tool.nnlint]), not int"]
+    assert _errors(result) == [
+        f"nnlint: error: {tmp_path / 'pyproject.toml'}: `tool` must be a table ([tool.nnlint]), not int"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -95,7 +127,9 @@ def test_a_config_file_that_is_a_device_is_refused_at_once(tmp_path: Path) -> No
 def test_an_oversized_config_file_is_refused(tmp_path: Path) -> None:
     script = _project(tmp_path, "# " + "x" * 1_000_001 + "\n")
     result = cli(["--config", str(tmp_path / "pyproject.toml"), str(script)])
-    assert _errors(result) == [f"nnlint: error: {tmp_path / 'pyproject.toml'}: larger than 1000000 bytes: not a configuration file"]
+    assert _errors(result) == [
+        f"nnlint: error: {tmp_path / 'pyproject.toml'}: larger than 1000000 bytes: not a configuration file"
+    ]
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
@@ -103,13 +137,20 @@ def test_a_fifo_named_py_is_skipped_with_a_note_and_never_opened(tmp_path: Path)
     (tmp_path / "train.py").write_text(BUGGY)
     os.mkfifo(tmp_path / "pipe.py")
     note = f"nnlint: note: {tmp_path / 'pipe.py'}: skipped: not a regular file: a named pipe (FIFO)"
-    for args in ([str(tmp_path)], ["--jobs", "2", str(tmp_path)], [str(tmp_path / "pipe.py"), str(tmp_path / "train.py")], ["--diff", str(tmp_path)]):
+    for args in (
+        [str(tmp_path)],
+        ["--jobs", "2", str(tmp_path)],
+        [str(tmp_path / "pipe.py"), str(tmp_path / "train.py")],
+        ["--diff", str(tmp_path)],
+    ):
         started = time.monotonic()
         result = cli(args)
         assert time.monotonic() - started < 60, args  # a read would block forever
         assert note in result.stderr.splitlines(), (args, result.stderr)
         if "--diff" not in args:
-            assert [line.split(" ")[:2] for line in result.stdout.splitlines()] == [[f"{tmp_path / 'train.py'}:8:12:", "NN201"]]
+            assert [line.split(" ")[:2] for line in result.stdout.splitlines()] == [
+                [f"{tmp_path / 'train.py'}:8:12:", "NN201"]
+            ]
 
 
 # ------------------------------------------------------------------------------------ per-file patterns
@@ -119,15 +160,26 @@ def _reference_match(relative: str, pattern: str) -> bool:
     if fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(relative, pattern + "/*"):
         return True
     parts = relative.split("/")
-    return any(fnmatch.fnmatch("/".join(parts[i:]), pattern) or fnmatch.fnmatch(part, pattern) for i, part in enumerate(parts))
+    return any(
+        fnmatch.fnmatch("/".join(parts[i:]), pattern) or fnmatch.fnmatch(part, pattern) for i, part in enumerate(parts)
+    )
 
 
 _NAMES = st.sampled_from(["src", "tests", "legacy", "train.py", "model.py", "a", "test_x.py", "gen"])
-_PATTERN_PARTS = st.sampled_from(["src", "tests", "legacy", "train.py", "*.py", "test_*", "*", "a", "t?st_x.py", "[st]rc", "gen/"])
+_PATTERN_PARTS = st.sampled_from(
+    ["src", "tests", "legacy", "train.py", "*.py", "test_*", "*", "a", "t?st_x.py", "[st]rc", "gen/"]
+)
 
 
 @settings(max_examples=300, deadline=None, derandomize=True)
-@given(st.lists(_NAMES, min_size=1, max_size=4), st.dictionaries(st.lists(_PATTERN_PARTS, min_size=1, max_size=3).map("/".join), st.sampled_from(["NN1", "NN2", "NN201"]), max_size=6))
+@given(
+    st.lists(_NAMES, min_size=1, max_size=4),
+    st.dictionaries(
+        st.lists(_PATTERN_PARTS, min_size=1, max_size=3).map("/".join),
+        st.sampled_from(["NN1", "NN2", "NN201"]),
+        max_size=6,
+    ),
+)
 def test_compiled_patterns_match_as_each_pattern_does(parts: List[str], patterns: dict) -> None:
     relative = "/".join(parts)
     compiled = PathPatterns({pattern: [code] for pattern, code in patterns.items()})
@@ -147,7 +199,9 @@ def test_twenty_thousand_per_file_ignores_cost_seconds_not_minutes(tmp_path: Pat
     assert config.is_enabled("NN201", str(tmp_path / "src" / "a" / "b" / "test_77_x.py"))
     for _ in range(10_000):  # every rule asks again for every finding: remembered per path
         config.is_enabled("NN201", str(tmp_path / "train.py"))
-    assert time.monotonic() - started < 30  # about 2 s here (one regular expression per group of codes); was over 120 s a file
+    assert (
+        time.monotonic() - started < 30
+    )  # about 2 s here (one regular expression per group of codes); was over 120 s a file
 
 
 def test_replacing_the_pattern_table_is_seen() -> None:
@@ -173,8 +227,13 @@ def test_python_m_nnlint_loads_no_plugin_from_the_current_folder(tmp_path: Path)
     (dist_info / "METADATA").write_text("Metadata-Version: 2.1\nName: evil-plugin\nVersion: 1.0\n")
     (dist_info / "entry_points.txt").write_text("[nnlint]\nevil = evil_plugin\n")
     environment = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "PYTHONSAFEPATH")}
-    run = lambda *args, env=environment: subprocess.run([sys.executable, *args], cwd=tmp_path, capture_output=True, text=True, timeout=120, env=env)  # noqa: E731
-    for command in (["-m", "nnlint", "plugins"], ["-c", "from nnlint.registry import load_registry; print([p.name for p in load_registry().plugins])"]):
+    run = lambda *args, env=environment: subprocess.run(
+        [sys.executable, *args], cwd=tmp_path, capture_output=True, text=True, timeout=120, env=env
+    )  # noqa: E731
+    for command in (
+        ["-m", "nnlint", "plugins"],
+        ["-c", "from nnlint.registry import load_registry; print([p.name for p in load_registry().plugins])"],
+    ):
         result = run(*command)
         assert result.returncode == 0, result.stderr
         assert "evil" not in result.stdout and not marker.exists(), command

@@ -1,4 +1,5 @@
 """``--fix`` over the corpus and a sample of torch's sources (on copies) never leaves a file that does not parse."""
+
 from __future__ import annotations
 
 import importlib.util

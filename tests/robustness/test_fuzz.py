@@ -1,4 +1,5 @@
 """Property-based: random text and mutated training scripts never make nnlint raise or a rule crash."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -17,10 +18,51 @@ FUZZ = settings(max_examples=60, deadline=None, derandomize=True, suppress_healt
 
 PYTHON_BITS = st.sampled_from(
     [
-        "(", ")", "[", "]", ":", "\n", "    ", "\t", "lambda", "yield", "await ", "async ", "def f(", "class C(",
-        "nn.Module", "torch.", "softmax(", ".backward()", "optimizer.step()", "with torch.no_grad():", "for x in y:",
-        "return ", "self.", "=", "**", "*", ",", "'", '"""', "#", "\\", "@", "global x", "nonlocal x", "match x:",
-        "case _:", "import torch", "from . import a", "del ", ";", "\x00", "\r\n", "\ufeff", "é", "𝔘",
+        "(",
+        ")",
+        "[",
+        "]",
+        ":",
+        "\n",
+        "    ",
+        "\t",
+        "lambda",
+        "yield",
+        "await ",
+        "async ",
+        "def f(",
+        "class C(",
+        "nn.Module",
+        "torch.",
+        "softmax(",
+        ".backward()",
+        "optimizer.step()",
+        "with torch.no_grad():",
+        "for x in y:",
+        "return ",
+        "self.",
+        "=",
+        "**",
+        "*",
+        ",",
+        "'",
+        '"""',
+        "#",
+        "\\",
+        "@",
+        "global x",
+        "nonlocal x",
+        "match x:",
+        "case _:",
+        "import torch",
+        "from . import a",
+        "del ",
+        ";",
+        "\x00",
+        "\r\n",
+        "\ufeff",
+        "é",
+        "𝔘",
     ]
 )
 

@@ -1,6 +1,7 @@
 """Fuzzing everything around the code (issue 14): explosive nesting, corrupt cache entries, hostile stdin,
 file names and editor edits, and scripts that die in every way under --dynamic. Derandomised and
 bounded (about a minute in all), so CI runs it on every change."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -52,7 +53,15 @@ def nested_statement(draw) -> str:
 @BOUNDED
 @given(nested_statement(), st.booleans())
 def test_no_nesting_makes_a_file_slow_or_a_crash(statement: str, in_training_loop: bool) -> None:
-    source = ("import torch\nfor x in y:\n    loss.backward()\n    optimizer.step()\n    x = " if in_training_loop else "import torch\nx = ") + statement + "\n"
+    source = (
+        (
+            "import torch\nfor x in y:\n    loss.backward()\n    optimizer.step()\n    x = "
+            if in_training_loop
+            else "import torch\nx = "
+        )
+        + statement
+        + "\n"
+    )
     linter = Linter(Config())
     started = time.monotonic()
     findings = linter.lint_source(source, "nested.py")
@@ -70,8 +79,14 @@ JSON = st.recursive(
     max_leaves=12,
 )
 VALID = {
-    "path": "x", "digest": "0", "dependencies": {},
-    "findings": [finding_to_json(Finding("x.py", 3, 5, "NN201", "softmax-before-cross-entropy", "m", 3, 9, Severity.WARNING, Source.STATIC))],
+    "path": "x",
+    "digest": "0",
+    "dependencies": {},
+    "findings": [
+        finding_to_json(
+            Finding("x.py", 3, 5, "NN201", "softmax-before-cross-entropy", "m", 3, 9, Severity.WARNING, Source.STATIC)
+        )
+    ],
 }
 
 
@@ -95,7 +110,11 @@ def test_a_corrupt_entry_is_a_miss_or_valid_findings(tmp_path_factory, entry: An
     cache = Cache(folder / "c", "fingerprint")
     target = cache._entry_path(str(source))
     target.parent.mkdir(parents=True)
-    target.write_text(json.dumps(dict(entry, digest="0") if isinstance(entry, dict) and isinstance(entry.get("digest"), str) else entry))
+    target.write_text(
+        json.dumps(
+            dict(entry, digest="0") if isinstance(entry, dict) and isinstance(entry.get("digest"), str) else entry
+        )
+    )
     found = cache.get(str(source), "0")
     if found is not None:  # only what put() could have written comes back
         for finding in found:
@@ -105,7 +124,10 @@ def test_a_corrupt_entry_is_a_miss_or_valid_findings(tmp_path_factory, entry: An
 
 # --------------------------------------------------------------------------------- stdin and file names
 @BOUNDED
-@given(st.binary(max_size=200), st.sampled_from([b"", b"import torch\n", b"# -*- coding: latin-1 -*-\nimport torch\n", b"\xef\xbb\xbf"]))
+@given(
+    st.binary(max_size=200),
+    st.sampled_from([b"", b"import torch\n", b"# -*- coding: latin-1 -*-\nimport torch\n", b"\xef\xbb\xbf"]),
+)
 def test_any_bytes_on_stdin(data: bytes, prefix: bytes) -> None:
     result = CliRunner().invoke(main, ["--no-cache", "--format", "json", "-"], input=prefix + data)
     assert result.exit_code in (0, 1), result.output
@@ -130,7 +152,14 @@ POSITION = st.fixed_dictionaries({"line": JSON | st.integers(-3, 40), "character
 
 
 @BOUNDED
-@given(st.lists(st.fixed_dictionaries({"range": st.fixed_dictionaries({"start": POSITION, "end": POSITION}), "text": st.text(max_size=5)}), max_size=3))
+@given(
+    st.lists(
+        st.fixed_dictionaries(
+            {"range": st.fixed_dictionaries({"start": POSITION, "end": POSITION}), "text": st.text(max_size=5)}
+        ),
+        max_size=3,
+    )
+)
 def test_edit_validation_never_raises(changes: List[Any]) -> None:
     problem = raw_edit_problem({"textDocument": {"uri": "file:///x.py", "version": 2}, "contentChanges": changes})
     if problem is None:
@@ -138,7 +167,9 @@ def test_edit_validation_never_raises(changes: List[Any]) -> None:
 
         for change in changes:
             start, end = change["range"]["start"], change["range"]["end"]
-            span = types.Range(types.Position(start["line"], start["character"]), types.Position(end["line"], end["character"]))
+            span = types.Range(
+                types.Position(start["line"], start["character"]), types.Position(end["line"], end["character"])
+            )
             range_problem(types.TextDocumentContentChangePartial(span, change["text"]), 10)
 
 
@@ -155,9 +186,13 @@ ENDINGS = {
     "hang": f"did not finish its instrumented step within {HANG_TIMEOUT} s",
 }
 ENDING_CODE = {
-    "sys.exit(3)": "sys.exit(3)", "os._exit(4)": "os._exit(4)", "SIGSEGV": "os.kill(os.getpid(), signal.SIGSEGV)",
-    "SIGKILL": "os.kill(os.getpid(), signal.SIGKILL)", "SIGTERM": "os.kill(os.getpid(), signal.SIGTERM)",
-    "raise": "raise RuntimeError('boom')", "hang": "time.sleep(300)",
+    "sys.exit(3)": "sys.exit(3)",
+    "os._exit(4)": "os._exit(4)",
+    "SIGSEGV": "os.kill(os.getpid(), signal.SIGSEGV)",
+    "SIGKILL": "os.kill(os.getpid(), signal.SIGKILL)",
+    "SIGTERM": "os.kill(os.getpid(), signal.SIGTERM)",
+    "raise": "raise RuntimeError('boom')",
+    "hang": "time.sleep(300)",
 }
 
 
@@ -175,7 +210,9 @@ def test_every_way_a_script_can_end_leaves_nothing(tmp_path_factory, ending: str
     if "child" in helpers:
         lines.append(f"subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(300)', '{marker}-child'])")
     if "worker-group" in helpers:
-        lines.append(f"subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(300)', '{marker}-group'], start_new_session=True)")
+        lines.append(
+            f"subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(300)', '{marker}-group'], start_new_session=True)"
+        )
     if "daemon" in helpers:
         lines.append(daemon_code(marker + "-daemon"))
     lines += ["print('about to end', flush=True)", ENDING_CODE[ending]]
@@ -236,7 +273,18 @@ def _misbehaviour(kind: str):
     return check
 
 
-MISBEHAVIOURS = ["exit", "interrupt", "error", "garbage", "bad line", "bad fix", "bad message", "bad severity", "bad evidence", "fine"]
+MISBEHAVIOURS = [
+    "exit",
+    "interrupt",
+    "error",
+    "garbage",
+    "bad line",
+    "bad fix",
+    "bad message",
+    "bad severity",
+    "bad evidence",
+    "fine",
+]
 
 
 @BOUNDED
@@ -247,7 +295,17 @@ def test_no_mix_of_misbehaving_rules_loses_a_finding(kinds: List[str]) -> None:
     from nnlint.rule import Rule
 
     rules = {
-        f"NNZ{index:03d}": type(f"Rule{index}", (Rule,), {"code": f"NNZ{index:03d}", "name": f"rule-{index}", "summary": "s", "check": _misbehaviour(kind), "__module__": "fuzzplug"})
+        f"NNZ{index:03d}": type(
+            f"Rule{index}",
+            (Rule,),
+            {
+                "code": f"NNZ{index:03d}",
+                "name": f"rule-{index}",
+                "summary": "s",
+                "check": _misbehaviour(kind),
+                "__module__": "fuzzplug",
+            },
+        )
         for index, kind in enumerate(kinds)
     }
     registry = Registry(rules={**load_registry().rules, **rules}, plugins=load_registry().plugins)
@@ -258,7 +316,9 @@ def test_no_mix_of_misbehaving_rules_loses_a_finding(kinds: List[str]) -> None:
     errors = sorted(f.message.split(" ", 2)[1] for f in findings if f.code == "NN002")
     assert errors == sorted(code for code, kind in zip(rules, kinds) if kind != "fine")
     assert all(f.line == 1 and f.column == 1 for f in findings if f.code == "NN002")
-    assert [f.code for f in findings if f.code.startswith("NNZ")] == [code for code, kind in zip(rules, kinds) if kind == "fine"]
+    assert [f.code for f in findings if f.code.startswith("NNZ")] == [
+        code for code, kind in zip(rules, kinds) if kind == "fine"
+    ]
     assert all(finding.to_dict() for finding in findings)  # every one formattable
 
 
@@ -269,8 +329,20 @@ TOML_VALUES = st.recursive(
     max_leaves=8,
 )
 CONFIG_KEYS = [
-    "select", "ignore", "extend-select", "extend-ignore", "exclude", "extend-exclude", "per-file-ignores", "options",
-    "dynamic", "notebooks", "max-file-size", "max-depth", "file-timeout", "rule-timeout",
+    "select",
+    "ignore",
+    "extend-select",
+    "extend-ignore",
+    "exclude",
+    "extend-exclude",
+    "per-file-ignores",
+    "options",
+    "dynamic",
+    "notebooks",
+    "max-file-size",
+    "max-depth",
+    "file-timeout",
+    "rule-timeout",
 ]
 DYNAMIC_KEYS = ["args", "device", "launcher", "nproc-per-node", "python", "timeout", "lancher"]
 
@@ -288,7 +360,9 @@ def test_any_configuration_is_accepted_or_one_configuration_error(table: dict, d
     try:
         config = config_from_table(table, None, plugins=None)
     except ConfigError as error:
-        assert "\n" not in str(error) and str(error).startswith(("tool.nnlint", "unknown key", "[tool.nnlint]")), str(error)
+        assert "\n" not in str(error) and str(error).startswith(("tool.nnlint", "unknown key", "[tool.nnlint]")), str(
+            error
+        )
         return
     config.is_enabled("NN201", "src/train.py")
     config.is_excluded("src/train.py")

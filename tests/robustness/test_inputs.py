@@ -1,4 +1,5 @@
 """Hostile inputs: each gives a clear finding or message, never a traceback, and the run goes on."""
+
 from __future__ import annotations
 
 import os
@@ -105,7 +106,9 @@ def test_huge_and_deeply_nested_files(tmp_path: Path) -> None:
     nested = tmp_path / "nested.py"
     nested.write_text("import torch\nx = " + "[" * 400 + "]" * 400 + "\n")
     deep_blocks = tmp_path / "deep_blocks.py"
-    deep_blocks.write_text("import torch\n" + "".join("    " * i + "if x:\n" for i in range(90)) + "    " * 90 + "pass\n")
+    deep_blocks.write_text(
+        "import torch\n" + "".join("    " * i + "if x:\n" for i in range(90)) + "    " * 90 + "pass\n"
+    )
     findings = lint([long_file, long_line, nested, deep_blocks])
     assert not [f for f in findings if f.code == "NN002"]
     assert by_file(findings, long_file) == [] and by_file(findings, long_line) == []

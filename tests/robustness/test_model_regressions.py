@@ -1,4 +1,5 @@
 """Crashes the real-tree lint found in the semantic model, pinned so they stay fixed."""
+
 from __future__ import annotations
 
 import textwrap
@@ -14,8 +15,9 @@ def _crashes(source: str):
 
 def test_self_referencing_alias_in_a_loop() -> None:
     # pydoc.py: `object = object.__class__`-style rebinding made qualname() recurse forever
-    assert _crashes(
-        """
+    assert (
+        _crashes(
+            """
         import torch
         node = None
         while node is not None:
@@ -23,4 +25,6 @@ def test_self_referencing_alias_in_a_loop() -> None:
             node.visit()
             node.parent.visit()
         """
-    ) == []
+        )
+        == []
+    )

@@ -1,6 +1,7 @@
 """Parse-time guards and odd inputs: what Python rejects is NN000 at once, files over a limit are skipped
 with a note, no file takes longer than its budget; future statements, undecodable bytes (on stdin too)
 and non-UTF-8 file names are reported where and as they are."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -56,7 +57,12 @@ def test_nesting_python_rejects_is_its_syntax_error_in_training_code(tmp_path: P
     started = time.monotonic()
     [finding] = Linter(Config()).lint_file(str(path))
     assert time.monotonic() - started < 3
-    assert (finding.line, finding.column, finding.code, finding.message) == (5, 209, "NN000", "SyntaxError: too many nested parentheses")
+    assert (finding.line, finding.column, finding.code, finding.message) == (
+        5,
+        209,
+        "NN000",
+        "SyntaxError: too many nested parentheses",
+    )
 
 
 def test_a_file_over_the_depth_limit_is_skipped_with_a_note(tmp_path: Path) -> None:
@@ -77,7 +83,9 @@ def test_the_limits_are_configurable(tmp_path: Path) -> None:
     big = tmp_path / "big.py"
     big.write_text(TRAINING + "# padding\n" * 100)
     result = cli([str(deep), str(big)])
-    assert [line.split(":")[1:4] for line in result.stdout.splitlines()] == [["4", "5", " NN402 gradients are never cleared in the training loop at line 2"]]
+    assert [line.split(":")[1:4] for line in result.stdout.splitlines()] == [
+        ["4", "5", " NN402 gradients are never cleared in the training loop at line 2"]
+    ]
     assert result.stderr.splitlines() == [f"nnlint: note: {big}: skipped: larger than max-file-size (1000 bytes)"]
     (tmp_path / "pyproject.toml").write_text("[tool.nnlint]\nmax-depth = 0\nmax-file-size = 0\n")  # 0: no limit
     assert "NN201" in cli([str(big)]).stdout
@@ -145,14 +153,24 @@ def test_no_file_takes_longer_than_its_budget(tmp_path: Path, rule: type) -> Non
 FUTURE_ERRORS = [
     ("from __future__ import braces\n", 1, "SyntaxError: not a chance"),
     ("from __future__ import *\n", 1, "SyntaxError: future feature * is not defined"),
-    ("from __future__ import nested_scopes, rested_snopes\n", 1, "SyntaxError: future feature rested_snopes is not defined"),
-    ('"""doc"""\nimport os\nfrom __future__ import annotations\n', 3, "SyntaxError: from __future__ imports must occur at the beginning of the file"),
+    (
+        "from __future__ import nested_scopes, rested_snopes\n",
+        1,
+        "SyntaxError: future feature rested_snopes is not defined",
+    ),
+    (
+        '"""doc"""\nimport os\nfrom __future__ import annotations\n',
+        3,
+        "SyntaxError: from __future__ imports must occur at the beginning of the file",
+    ),
 ]
 
 
 @pytest.mark.parametrize("source, line, message", FUTURE_ERRORS)
 @pytest.mark.parametrize("training", [True, False], ids=["training", "filtered"])
-def test_future_statement_errors_are_nn000(tmp_path: Path, source: str, line: int, message: str, training: bool) -> None:
+def test_future_statement_errors_are_nn000(
+    tmp_path: Path, source: str, line: int, message: str, training: bool
+) -> None:
     path = tmp_path / "future.py"
     path.write_text(source + ("import torch\n" + TRAINING if training else "import os\n"))
     [finding] = [f for f in Linter(Config()).lint_file(str(path)) if f.code == "NN000"]
@@ -191,7 +209,11 @@ def test_non_utf8_stdin_is_a_finding_like_the_same_file(tmp_path: Path) -> None:
     from_file = cli(["--stdin-filename", "x.py", str(path)])
     from_stdin = cli(["--stdin-filename", str(path), "-"], stdin=UNDECODABLE)
     assert from_stdin.exit_code == from_file.exit_code == 1
-    assert from_stdin.stdout == from_file.stdout == f"{path}:3:9: NN000 {Linter(Config()).lint_file(str(path))[0].message}\n"
+    assert (
+        from_stdin.stdout
+        == from_file.stdout
+        == f"{path}:3:9: NN000 {Linter(Config()).lint_file(str(path))[0].message}\n"
+    )
 
 
 def test_stdin_with_a_coding_declaration_is_decoded_as_a_file_is() -> None:
@@ -208,7 +230,9 @@ def test_fix_on_undecodable_stdin_passes_the_bytes_through(tmp_path: Path) -> No
 @pytest.mark.skipif(sys.platform == "darwin", reason="macOS file systems reject non-UTF-8 names")
 @pytest.mark.parametrize("relative", [False, True], ids=["absolute", "relative"])
 @pytest.mark.parametrize("output_format", ["json", "sarif"])
-def test_non_utf8_file_names_give_valid_unicode_json(tmp_path: Path, output_format: str, relative: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_non_utf8_file_names_give_valid_unicode_json(
+    tmp_path: Path, output_format: str, relative: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
     with open(os.path.join(os.fsencode(tmp_path), b"bad\xff_train.py"), "wb") as handle:
         handle.write(b"import torch\ndef f(:\n")
     if relative:

@@ -7,6 +7,7 @@ seeded random sample of the rest, and a seeded sample of the standard library an
 training-code filter switched off (otherwise the filter would skip nearly all of it), plus the
 whole standard library through the normal filter. ``NNLINT_FULL_TREES=1`` lints every file of both trees.
 """
+
 from __future__ import annotations
 
 import importlib.util

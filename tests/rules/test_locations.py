@@ -3,6 +3,7 @@ the pinned (line, column), 1-based in the dedented example, with a message namin
 
 A rule that reports at another node (the loop instead of the loader, the activation instead of the loss
 call) fails here even where its code is still reported. When an example is edited, re-pin its row."""
+
 from __future__ import annotations
 
 from typing import List, Tuple

@@ -1,5 +1,6 @@
 """Cases that kill mutations which once survived every other rule test (issue 16): each pins a
 condition or a wording of a rule that no other test depended on."""
+
 from __future__ import annotations
 
 from tests.conftest import lint_text

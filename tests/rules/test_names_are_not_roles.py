@@ -1,4 +1,5 @@
 """Names raise suspicion, never prove a role (issue 16): each case is checked both ways."""
+
 from __future__ import annotations
 
 import pytest
@@ -24,7 +25,9 @@ for x, y in loader:
 
 
 def test_nn501_a_value_helper_whose_output_is_backpropagated_is_training() -> None:
-    source = HEAD + """
+    source = (
+        HEAD
+        + """
 def value_estimate(x):
     return F.mse_loss(model(x), torch.zeros(3, 1))
 
@@ -34,11 +37,14 @@ for x, y in loader:
     loss.backward()
     optimizer.step()
 """
+    )
     assert lint_text(source, select=["NN501"]) == []
 
 
 def test_nn501_a_predict_helper_feeding_the_training_loss_is_training() -> None:
-    source = HEAD + """
+    source = (
+        HEAD
+        + """
 def predict(x):
     return model(x)
 
@@ -49,35 +55,50 @@ for x, y in loader:
     loss.backward()
     optimizer.step()
 """
+    )
     assert lint_text(source, select=["NN501"]) == []
 
 
 def test_nn501_a_score_helper_only_reported_is_an_evaluation() -> None:
-    source = HEAD + """
+    source = (
+        HEAD
+        + """
 def score(x, y):
     return F.mse_loss(model(x), y).item()
-""" + TRAIN + "print(score(x, y))\n"
+"""
+        + TRAIN
+        + "print(score(x, y))\n"
+    )
     (finding,) = lint_text(source, select=["NN501"])
     assert (finding.line, finding.column) == (10, 23)
     assert "the model runs in training mode during evaluation" in finding.message
 
 
 def test_nn501_a_test_smoke_check_printing_a_shape_is_not_an_evaluation() -> None:
-    source = HEAD + """
+    source = (
+        HEAD
+        + """
 def test():
     print(model(torch.zeros(2, 4)).shape)
 
 test()
-""" + TRAIN
+"""
+        + TRAIN
+    )
     assert lint_text(source, select=["NN501"]) == []
 
 
 def test_nn501_a_test_function_computing_a_loss_is_an_evaluation() -> None:
-    source = HEAD + """
+    source = (
+        HEAD
+        + """
 def test():
     out = model(torch.zeros(3, 4))
     print(F.mse_loss(out, torch.zeros(3, 1)).item())
-""" + TRAIN + "test()\n"
+"""
+        + TRAIN
+        + "test()\n"
+    )
     (finding,) = lint_text(source, select=["NN501"])
     assert (finding.line, finding.column) == (10, 11)
 

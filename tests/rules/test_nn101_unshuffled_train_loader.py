@@ -1,5 +1,6 @@
 """NN101: training loaders found through helpers, attributes, enumerate/tqdm and next(); evaluation
 loaders, samplers, variable shuffle flags and streams stay silent."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -33,9 +34,11 @@ def nn101(body: str):
     [
         "loader = DataLoader(ds, batch_size=8)\nfor xb, yb in loader:" + TRAIN,
         "loader = DataLoader(ds, 8, False)\nfor step, (xb, yb) in enumerate(loader):" + TRAIN,
-        "from tqdm import tqdm\nloader = DataLoader(ds, batch_size=8, shuffle=None)\nfor xb, yb in tqdm(loader):" + TRAIN,
+        "from tqdm import tqdm\nloader = DataLoader(ds, batch_size=8, shuffle=None)\nfor xb, yb in tqdm(loader):"
+        + TRAIN,
         # iter/next in a step loop
-        "loader = DataLoader(ds, batch_size=8)\nbatches = iter(loader)\nfor step in range(10):\n    xb, yb = next(batches)" + TRAIN,
+        "loader = DataLoader(ds, batch_size=8)\nbatches = iter(loader)\nfor step in range(10):\n    xb, yb = next(batches)"
+        + TRAIN,
         # a helper returning two loaders, the training one reaching a function through a parameter
         """
 def make_loaders():
@@ -53,7 +56,8 @@ train_one_epoch(train_loader)
         # a data set whose class is out of sight (a parameter, a hub dataset) read for several epochs
         "def fit(train_set):\n    loader = DataLoader(train_set, batch_size=8)\n    for epoch in range(3):\n        for xb, yb in loader:"
         + TRAIN.replace("\n    ", "\n            "),
-        "def one_epoch(loader):\n    for xb, yb in loader:" + TRAIN.replace("\n    ", "\n        ")
+        "def one_epoch(loader):\n    for xb, yb in loader:"
+        + TRAIN.replace("\n    ", "\n        ")
         + "def fit(train_set):\n    for epoch in range(3):\n        one_epoch(DataLoader(train_set, batch_size=8))\n",
         "from datasets import load_dataset\nloader = DataLoader(load_dataset('x', split='train'), batch_size=8)\nfor epoch in range(2):\n    for xb, yb in loader:"
         + TRAIN.replace("\n    ", "\n        "),
@@ -66,7 +70,8 @@ class Pairs(Dataset):
         return torch.randn(4), 0
 
 loader = DataLoader(Pairs(), batch_size=2)
-for xb, yb in loader:""" + TRAIN,
+for xb, yb in loader:"""
+        + TRAIN,
     ],
 )
 def test_unshuffled_training_loader_is_flagged(body: str) -> None:
@@ -80,10 +85,12 @@ def test_unshuffled_training_loader_is_flagged(body: str) -> None:
         "val = DataLoader(ds, batch_size=8)\nmodel.eval()\nwith torch.no_grad():\n    for xb, yb in val:\n        model(xb)\n",
         # shuffle / sampler / batch_sampler
         "loader = DataLoader(ds, batch_size=8, shuffle=True)\nfor xb, yb in loader:" + TRAIN,
-        "from torch.utils.data import RandomSampler\nloader = DataLoader(ds, batch_size=8, sampler=RandomSampler(ds))\nfor xb, yb in loader:" + TRAIN,
+        "from torch.utils.data import RandomSampler\nloader = DataLoader(ds, batch_size=8, sampler=RandomSampler(ds))\nfor xb, yb in loader:"
+        + TRAIN,
         "loader = DataLoader(ds, batch_sampler=my_batches)\nfor xb, yb in loader:" + TRAIN,
         # the flag is a variable
-        "def make(is_train):\n    return DataLoader(ds, batch_size=8, shuffle=is_train)\nloader = make(True)\nfor xb, yb in loader:" + TRAIN,
+        "def make(is_train):\n    return DataLoader(ds, batch_size=8, shuffle=is_train)\nloader = make(True)\nfor xb, yb in loader:"
+        + TRAIN,
         # **kwargs may carry shuffle
         "kwargs = {'shuffle': True}\nloader = DataLoader(ds, batch_size=8, **kwargs)\nfor xb, yb in loader:" + TRAIN,
         # an IterableDataset stream
@@ -93,12 +100,16 @@ class Stream(IterableDataset):
         yield torch.randn(4), 0
 
 loader = DataLoader(Stream(), batch_size=2)
-for xb, yb in loader:""" + TRAIN,
+for xb, yb in loader:"""
+        + TRAIN,
         # a data set out of sight read in a single pass (a throughput benchmark, a demo): too little to go on
-        "def bench(train_set):\n    loader = DataLoader(train_set, batch_size=8)\n    for xb, yb in loader:" + TRAIN.replace("\n    ", "\n        "),
+        "def bench(train_set):\n    loader = DataLoader(train_set, batch_size=8)\n    for xb, yb in loader:"
+        + TRAIN.replace("\n    ", "\n        "),
         # a streaming hub dataset and a torchtext datapipe cannot be shuffled by the loader
-        "from datasets import load_dataset\nloader = DataLoader(load_dataset('x', split='train', streaming=True), batch_size=8)\nfor xb, yb in loader:" + TRAIN,
-        "from torchtext.datasets import Multi30k\nloader = DataLoader(Multi30k(split='train'), batch_size=8)\nfor xb, yb in loader:" + TRAIN,
+        "from datasets import load_dataset\nloader = DataLoader(load_dataset('x', split='train', streaming=True), batch_size=8)\nfor xb, yb in loader:"
+        + TRAIN,
+        "from torchtext.datasets import Multi30k\nloader = DataLoader(Multi30k(split='train'), batch_size=8)\nfor xb, yb in loader:"
+        + TRAIN,
         # one helper runs both training and evaluation loaders: the parameter is ambiguous
         """
 def run(loader, train):
@@ -117,7 +128,9 @@ run(DataLoader(ds, batch_size=8), False)
 train = DataLoader(ds, batch_size=8, shuffle=True)
 val = DataLoader(ds, batch_size=8)
 for epoch in range(2):
-    for xb, yb in train:""" + TRAIN.replace("\n    ", "\n        ") + """
+    for xb, yb in train:"""
+        + TRAIN.replace("\n    ", "\n        ")
+        + """
     xb, yb = next(iter(val))
     print(model(xb).argmax(1).eq(yb).float().mean())
 """,
@@ -243,7 +256,10 @@ def test_the_training_part_of_a_split_returned_for_another_module() -> None:
         """
     findings = lint_text(source, select=["NN101"])
     assert [(f.line, f.column) for f in findings] == [(6, 24)]
-    fixed = source.replace("DataLoader(train_subset, batch_size=batch_size)", "DataLoader(train_subset, batch_size=batch_size, shuffle=True)")
+    fixed = source.replace(
+        "DataLoader(train_subset, batch_size=batch_size)",
+        "DataLoader(train_subset, batch_size=batch_size, shuffle=True)",
+    )
     assert lint_text(fixed, select=["NN101"]) == []
 
 
@@ -282,7 +298,8 @@ def test_a_loader_that_feeds_two_training_loops_is_reported_once() -> None:
 
 
 def test_a_synthetic_data_set_of_random_samples_is_silent() -> None:
-    body = """
+    body = (
+        """
 class RandomPairs(Dataset):
     def __len__(self):
         return 10
@@ -290,7 +307,9 @@ class RandomPairs(Dataset):
         return torch.randn(4), torch.randint(0, 2, ())
 
 loader = DataLoader(RandomPairs(), batch_size=2)
-for xb, yb in loader:""" + TRAIN
+for xb, yb in loader:"""
+        + TRAIN
+    )
     assert nn101(body) == []
     assert nn101(body.replace("torch.randint(0, 2, ())", "0")) == ["NN101"]  # the label is fixed: map-style
 
@@ -327,7 +346,9 @@ def test_the_loop_and_message_of_a_loader_built_in_another_file(tmp_path: Path) 
         "    ds = TensorDataset(torch.randn(64, 4), torch.randint(0, 2, (64,)))\n"
         "    return DataLoader(ds, batch_size=8)\n"
     )
-    (tmp_path / "train.py").write_text("from data import make_loader\n\nloader = make_loader()\nfor xb, yb in loader:" + TRAIN)
+    (tmp_path / "train.py").write_text(
+        "from data import make_loader\n\nloader = make_loader()\nfor xb, yb in loader:" + TRAIN
+    )
     findings = Linter(Config(select=["NN101", "NN002"])).lint_paths([str(tmp_path)])
     assert [(f.code, f.line, f.column) for f in findings] == [("NN101", 4, 15)]
     assert findings[0].fix is None and "feeds the training loop at line 4 without" in findings[0].message
@@ -346,6 +367,9 @@ def test_the_split_message_and_an_unknown_split_left_alone() -> None:
     assert [(f.line, f.column) for f in findings] == [(6, 20)]
     assert "feeds training elsewhere (the training part of a split, returned by get) without" in findings[0].message
     # train_test_split of data out of sight: the loader is read once, as far as this file shows
-    unknown = split.replace("from torch.utils.data import DataLoader, random_split", "from torch.utils.data import DataLoader\n        from sklearn.model_selection import train_test_split")
+    unknown = split.replace(
+        "from torch.utils.data import DataLoader, random_split",
+        "from torch.utils.data import DataLoader\n        from sklearn.model_selection import train_test_split",
+    )
     unknown = unknown.replace("random_split(data, [0.9, 0.1])", "train_test_split(data)")
     assert lint_text(unknown, select=["NN101"]) == []

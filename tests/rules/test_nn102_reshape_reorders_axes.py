@@ -1,5 +1,6 @@
 """NN102: reshapes that move a channel axis, found from constructors, shape unpacking and axis
 references; flattening, permutes and order-keeping reshapes stay silent."""
+
 from __future__ import annotations
 
 import pytest
@@ -86,12 +87,24 @@ from PIL import Image
     "body,expected",
     [
         ("img = cv2.imread(path)\nt = torch.from_numpy(img).float().view(3, 224, 224)\n", ["NN102"]),
-        ("img = cv2.cvtColor(cv2.imread(path), cv2.COLOR_BGR2RGB)\nimg = cv2.resize(img, (64, 64))\nx = img.reshape(3, 64, 64)\n", ["NN102"]),
-        ("img = np.array(Image.open(path).convert('RGB'))\nx = torch.tensor(img).reshape(3, img.shape[0], img.shape[1])\n", ["NN102"]),
+        (
+            "img = cv2.cvtColor(cv2.imread(path), cv2.COLOR_BGR2RGB)\nimg = cv2.resize(img, (64, 64))\nx = img.reshape(3, 64, 64)\n",
+            ["NN102"],
+        ),
+        (
+            "img = np.array(Image.open(path).convert('RGB'))\nx = torch.tensor(img).reshape(3, img.shape[0], img.shape[1])\n",
+            ["NN102"],
+        ),
         ("img = cv2.imread(path)\nx = img.transpose(2, 0, 1).reshape(3, 224, 224)\n", []),
-        ("img = cv2.imread(path)\npixels = img.reshape(-1, 3)\nrows = img.reshape(224, 224 * 3)\nbatch = img.reshape(1, 224, 224, 3)\n", []),
+        (
+            "img = cv2.imread(path)\npixels = img.reshape(-1, 3)\nrows = img.reshape(224, 224 * 3)\nbatch = img.reshape(1, 224, 224, 3)\n",
+            [],
+        ),
         ("img = cv2.imread(path, cv2.IMREAD_GRAYSCALE)\nx = img.reshape(1, 28, 28)\n", []),
-        ("img = np.array(Image.open(path))\nx = img.reshape(3, 32, 32)\n", []),  # channel count unknown without convert()
+        (
+            "img = np.array(Image.open(path))\nx = img.reshape(3, 32, 32)\n",
+            [],
+        ),  # channel count unknown without convert()
     ],
 )
 def test_decoded_images_are_channels_last(body: str, expected) -> None:

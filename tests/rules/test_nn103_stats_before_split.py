@@ -1,4 +1,5 @@
 """NN103: whole-data statistics reaching a later split, through names, helpers, sklearn and slicing."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -146,20 +147,25 @@ from sklearn.preprocessing import LabelEncoder
 
 
 def test_column_written_back_then_row_blocks() -> None:
-    body = FRAMES + """
+    body = (
+        FRAMES
+        + """
 df = pd.read_csv("prices.csv")
 scaler = StandardScaler()
 df['Close'] = scaler.fit_transform(df[['Close']])
 n = int(len(df) * 0.8)
 train, test = df[:n], df[n:]
 """
+    )
     assert located(body) == [(7, 15, 9)]
     finding = lint_text(HEADER + body, select=["NN103"])[0]
     assert "statistics of df are computed on the whole data set" in finding.message
 
 
 def test_column_scaled_after_the_split_is_silent() -> None:
-    body = FRAMES + """
+    body = (
+        FRAMES
+        + """
 df = pd.read_csv("prices.csv")
 n = int(len(df) * 0.8)
 train, test = df[:n].copy(), df[n:].copy()
@@ -167,21 +173,27 @@ scaler = StandardScaler()
 train['Close'] = scaler.fit_transform(train[['Close']])
 test['Close'] = scaler.transform(test[['Close']])
 """
+    )
     assert located(body) == []
 
 
 def test_columns_written_back_then_train_test_split() -> None:
-    body = FRAMES + """
+    body = (
+        FRAMES
+        + """
 frame = pd.read_csv("sensors.csv")
 columns = frame.columns.to_list()
 frame[columns] = MinMaxScaler(feature_range=(-1, 1)).fit_transform(frame)
 rest, test = train_test_split(frame, test_size=0.1)
 """
+    )
     assert located(body) == [(7, 18, 8)]
 
 
 def test_columns_scaled_on_the_training_part_are_silent() -> None:
-    body = FRAMES + """
+    body = (
+        FRAMES
+        + """
 frame = pd.read_csv("sensors.csv")
 cols = ['a', 'b', 'c']
 train, test = train_test_split(frame, test_size=0.1)
@@ -189,47 +201,60 @@ scaler = MinMaxScaler().fit(train[cols])
 train[cols] = scaler.transform(train[cols])
 test[cols] = scaler.transform(test[cols])
 """
+    )
     assert located(body) == []
 
 
 def test_z_score_per_column_in_a_loop_then_iloc_blocks() -> None:
-    body = FRAMES + """
+    body = (
+        FRAMES
+        + """
 df = pd.read_csv("sensors.csv")
 for col in df.columns:
     df[col] = (df[col] - df[col].mean()) / df[col].std()
 half = len(df) // 2
 a, b = df.iloc[:half], df.iloc[half:]
 """
+    )
     assert located(body) == [(7, 26, 9)]
 
 
 def test_rolling_statistics_are_silent() -> None:
-    body = FRAMES + """
+    body = (
+        FRAMES
+        + """
 df = pd.read_csv("sensors.csv")
 for col in df.columns:
     df[col] = (df[col] - df[col].rolling(20).mean()) / df[col].rolling(20).std()
 half = len(df) // 2
 a, b = df.iloc[:half], df.iloc[half:]
 """
+    )
     assert located(body) == []
 
 
 def test_inline_column_values_argument() -> None:
-    body = FRAMES + """
+    body = (
+        FRAMES
+        + """
 df = pd.read_csv("prices.csv")
 prices = MinMaxScaler().fit_transform(df.Close.values.reshape(-1, 1))
 train_x, test_x = prices[:100], prices[100:]
 """
+    )
     assert located(body) == [(6, 10, 7)]
 
 
 def test_scaler_fitted_on_a_block_of_rows_is_silent() -> None:
-    body = FRAMES + """
+    body = (
+        FRAMES
+        + """
 df = pd.read_csv("prices.csv")
 scaler = MinMaxScaler().fit(df.Close.values[:100].reshape(-1, 1))
 prices = scaler.transform(df.Close.values.reshape(-1, 1))
 train_x, test_x = prices[:100], prices[100:]
 """
+    )
     assert located(body) == []
 
 
@@ -301,17 +326,22 @@ passengers = np.random.rand(144, 1)
 
 
 def test_windows_returned_by_a_helper_then_sliced_from_zero_to_len() -> None:
-    body = WINDOWS + """
+    body = (
+        WINDOWS
+        + """
 scaled = MinMaxScaler().fit_transform(passengers)
 x, y = make_windows(scaled, 4)
 size = int(len(y) * 0.67)
 train_x, test_x = x[0:size], x[size:len(x)]
 """
+    )
     assert located(body) == [(10, 10, 13)]
 
 
 def test_windows_of_raw_data_from_a_helper_and_lone_tail_slice_are_silent() -> None:
-    body = WINDOWS + """
+    body = (
+        WINDOWS
+        + """
 x, y = make_windows(passengers, 4)
 size = int(len(y) * 0.67)
 train_x, test_x = x[0:size], x[size:len(x)]
@@ -320,6 +350,7 @@ scaled = MinMaxScaler().fit_transform(passengers)
 recent = scaled[size:]
 early = scaled[0:len(scaled)]
 """
+    )
     assert located(body) == []
 
 
@@ -340,31 +371,43 @@ y = np.random.rand(100)
 
 
 def test_split_inside_a_helper_the_data_is_passed_to() -> None:
-    body = FRAMES + SPLITTERS + """
+    body = (
+        FRAMES
+        + SPLITTERS
+        + """
 X = StandardScaler().fit_transform(X)
 describe(X)
 X_tr, X_te, y_tr, y_te = split(X, y)
 """
+    )
     assert located(body) == [(18, 5, 20)]
 
 
 def test_time_series_folds_inside_a_helper() -> None:
-    body = FRAMES + SPLITTERS + """
+    body = (
+        FRAMES
+        + SPLITTERS
+        + """
 Z = (X - X.mean(0)) / X.std(0)
 for part, held_out in folds(Z):
     pass
 """
+    )
     assert located(body) == [(18, 10, 19)]
 
 
 def test_helpers_given_raw_data_or_not_splitting_are_silent() -> None:
-    body = FRAMES + SPLITTERS + """
+    body = (
+        FRAMES
+        + SPLITTERS
+        + """
 X_tr, X_te, y_tr, y_te = split(X, y)
 scaler = StandardScaler().fit(X_tr)
 X_tr, X_te = scaler.transform(X_tr), scaler.transform(X_te)
 Z = StandardScaler().fit_transform(X)
 describe(Z)
 """
+    )
     assert located(body) == []
 
 
@@ -382,25 +425,35 @@ df = pd.read_csv("prices.csv")
 
 
 def test_normalised_data_returned_through_two_helpers_then_split() -> None:
-    body = FRAMES + SCALE_HELPERS + """
+    body = (
+        FRAMES
+        + SCALE_HELPERS
+        + """
 scaled, raw, scaler = prepare(df)
 train, test = train_test_split(scaled)
 """
+    )
     assert located(body) == [(7, 12, 16)]
 
 
 def test_other_positions_of_the_returned_tuple_and_subsets_given_to_the_helper_are_silent() -> None:
-    body = FRAMES + SCALE_HELPERS + """
+    body = (
+        FRAMES
+        + SCALE_HELPERS
+        + """
 scaled, raw, scaler = prepare(df)
 train, test = train_test_split(raw)
 part, part_scaler = scale(df[:800])
 a, b = train_test_split(part)
 """
+    )
     assert located(body) == []
 
 
 def test_list_of_scalers_indexed_per_column() -> None:
-    body = FRAMES + """
+    body = (
+        FRAMES
+        + """
 df = pd.read_csv("stocks.csv")
 names = ['AAPL', 'MSFT']
 scalers = [MinMaxScaler() for _ in names]
@@ -409,11 +462,14 @@ for i, name in enumerate(names):
 k = int(len(df) * 0.9)
 train, test = df[:k], df[k:]
 """
+    )
     assert located(body) == [(9, 16, 11)]
 
 
 def test_list_of_encoders_is_not_a_scaler() -> None:
-    body = FRAMES + """
+    body = (
+        FRAMES
+        + """
 df = pd.read_csv("stocks.csv")
 names = ['sector', 'country']
 encoders = [LabelEncoder() for _ in names]
@@ -422,6 +478,7 @@ for i, name in enumerate(names):
 k = int(len(df) * 0.9)
 train, test = df[:k], df[k:]
 """
+    )
     assert located(body) == []
 
 
@@ -477,20 +534,26 @@ class Prices(torch.utils.data.Dataset):
 
 
 def test_data_set_normalising_its_data_while_built_then_random_split() -> None:
-    body = DATASET + """
+    body = (
+        DATASET
+        + """
 dataset = Prices("prices.npy")
 train_set, val_set = random_split(dataset, [80, 20])
 """
+    )
     assert located(body) == [(7, 18, 20)]
 
 
 def test_data_set_normalising_only_on_request_or_not_split_is_silent() -> None:
-    body = DATASET.replace("        self.load()\n", "") + """
+    body = (
+        DATASET.replace("        self.load()\n", "")
+        + """
 dataset = Prices("prices.npy")
 train_set, val_set = random_split(dataset, [80, 20])
 whole = Prices("other.npy")
 whole.load()
 """
+    )
     assert located(body) == []
 
 
@@ -588,10 +651,13 @@ for s in series:
 
 
 def test_a_copied_block_of_rows_is_still_a_part() -> None:
-    body = FRAMES + """
+    body = (
+        FRAMES
+        + """
 df = pd.read_csv("prices.csv")
 train = df.iloc[:800].copy()
 train['Close'] = StandardScaler().fit_transform(train[['Close']])
 fit_part, early_stop_part = train[:700], train[700:]
 """
+    )
     assert located(body) == []

@@ -1,4 +1,5 @@
 """NN104: separate random orders for arrays that travel together; shared orders and re-seeding stay silent."""
+
 from __future__ import annotations
 
 from tests.conftest import codes, lint_text

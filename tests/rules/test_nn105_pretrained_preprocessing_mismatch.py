@@ -1,4 +1,5 @@
 """NN105: pretrained weights with pipelines that lack or change Normalize; look-alikes stay silent."""
+
 from __future__ import annotations
 
 from tests.conftest import codes, lint_text

@@ -1,4 +1,5 @@
 """NN106: DistributedSampler feeding a repeated training loop without set_epoch."""
+
 from __future__ import annotations
 
 from tests.conftest import codes, lint_text

@@ -1,5 +1,6 @@
 """NN201: softmax reaching CrossEntropyLoss through Sequential tails, forward, methods, wrappers and
 inline criteria; softmax on targets, for reporting, or on the eval branch stays silent."""
+
 from __future__ import annotations
 
 import pytest
@@ -161,7 +162,9 @@ loss = F.cross_entropy(F.log_softmax(model(x), dim=1), y)
 
 
 def test_a_wrapped_loss_is_reported_without_a_fix() -> None:
-    source = HEADER + """
+    source = (
+        HEADER
+        + """
 model = nn.Sequential(nn.Linear(4, 3), nn.Softmax(dim=1))
 
 def compute_loss(outputs, targets):
@@ -169,6 +172,7 @@ def compute_loss(outputs, targets):
 
 loss = compute_loss(model(x), y)
 """
+    )
     (finding,) = _nn201(source)
     assert "receives the model's output after softmax (line 7)" in finding.message
     assert finding.fix is None
@@ -239,14 +243,21 @@ def test_a_second_framework_trainer_is_checked_after_another_loss() -> None:
 def test_a_framework_trained_module_softmax_only_in_eval_mode_is_silent() -> None:
     body = "F.softmax(self.fc(x), dim=-1)"
     source = FRAMEWORK.format(body=body, loss="nn.CrossEntropyLoss")
-    source = source.replace("        return F.softmax", "        if self.training:\n            return self.fc(x)\n        return F.softmax")
+    source = source.replace(
+        "        return F.softmax", "        if self.training:\n            return self.fc(x)\n        return F.softmax"
+    )
     assert _nn201(source) == []
 
 
 def test_a_framework_trainer_of_a_logits_module_does_not_stop_the_others() -> None:
     source = FRAMEWORK.format(body="F.softmax(self.fc(x), dim=-1)", loss="nn.CrossEntropyLoss")
-    source = source.replace("class Net(", "class Logits(nn.Module):\n    def forward(self, x):\n        return x\n\n\nclass Net(")
-    source = source.replace("net = NeuralNetClassifier(Net,", "first = NeuralNetClassifier(Logits, criterion=nn.CrossEntropyLoss)\nnet = NeuralNetClassifier(Net,")
+    source = source.replace(
+        "class Net(", "class Logits(nn.Module):\n    def forward(self, x):\n        return x\n\n\nclass Net("
+    )
+    source = source.replace(
+        "net = NeuralNetClassifier(Net,",
+        "first = NeuralNetClassifier(Logits, criterion=nn.CrossEntropyLoss)\nnet = NeuralNetClassifier(Net,",
+    )
     findings = _nn201(source)
     assert [(f.line, f.column) for f in findings] == [(21, 7)]
 

@@ -1,5 +1,6 @@
 """NN202: bounded output activations fitting targets outside their range, with the targets followed
 through loaders, helpers and arithmetic; in-range targets and unknown targets stay silent."""
+
 from __future__ import annotations
 
 import pytest
@@ -45,7 +46,11 @@ TANH_HEAD = "nn.Sequential(nn.Linear(8, 1), nn.Tanh())"
         loop(RELU_HEAD, "x @ torch.randn(8, 1)"),
         loop(SIGMOID_HEAD, "torch.randn(256, 1)", "nn.L1Loss()"),
         loop(TANH_HEAD, "3.0 * torch.rand(256, 1)", "nn.SmoothL1Loss()"),
-        loop("nn.Sequential(nn.Linear(8, 1), nn.Softplus())", "(x[:, :1] - x[:, :1].mean()) / x[:, :1].std()", "nn.HuberLoss()"),
+        loop(
+            "nn.Sequential(nn.Linear(8, 1), nn.Softplus())",
+            "(x[:, :1] - x[:, :1].mean()) / x[:, :1].std()",
+            "nn.HuberLoss()",
+        ),
         # numpy targets standardised with a scaler, converted with from_numpy
         """
 from sklearn.preprocessing import StandardScaler
@@ -122,9 +127,12 @@ def test_look_alikes_are_silent(body: str) -> None:
 
 
 def test_one_finding_per_output_activation() -> None:
-    body = loop(RELU_HEAD, "torch.randn(256, 1)") + """
+    body = (
+        loop(RELU_HEAD, "torch.randn(256, 1)")
+        + """
 model.eval()
 with torch.no_grad():
     val = criterion(model(x), y).item()
 """
+    )
     assert nn202(body) == ["NN202"]

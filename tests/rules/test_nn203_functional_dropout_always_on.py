@@ -1,4 +1,5 @@
 """NN203: functional dropout in module methods with training missing or True."""
+
 from __future__ import annotations
 
 from tests.conftest import codes, lint_text

@@ -1,4 +1,5 @@
 """NN204: constant weight inits through apply hooks, loops, attributes; norm layers, biases and heads stay silent."""
+
 from __future__ import annotations
 
 from tests.conftest import codes, lint_text

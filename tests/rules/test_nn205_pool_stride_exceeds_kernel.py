@@ -1,4 +1,5 @@
 """NN205: stride > kernel per dimension, positional and keyword, modules and functions."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """NN206: .forward() on modules through parameters, attributes and wrappers; look-alikes stay silent."""
+
 from __future__ import annotations
 
 from tests.conftest import codes, lint_text

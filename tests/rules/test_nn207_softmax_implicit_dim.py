@@ -1,4 +1,5 @@
 """NN207: softmax-family calls without dim, through aliases and imported names."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """NN301-NN305 on shapes beyond the docstring examples: aliases, class models, helpers, look-alikes."""
+
 from __future__ import annotations
 
 from tests.conftest import codes, lint_text
@@ -244,11 +245,14 @@ from nnlint.autofix import apply_edits  # noqa: E402
 
 
 def test_nn301_inline_sigmoid_message_evidence_and_fix() -> None:
-    source = HEADER + """
+    source = (
+        HEADER
+        + """
 model = nn.Linear(8, 1)
 clean = F.binary_cross_entropy_with_logits(model(x), y)
 loss = F.binary_cross_entropy_with_logits(torch.sigmoid(model(x)), y)
 """
+    )
     findings = lint_text(source, select=["NN301"])
     assert [(f.line, f.column) for f in findings] == [(9, 8)]
     assert findings[0].message == (
@@ -257,14 +261,19 @@ loss = F.binary_cross_entropy_with_logits(torch.sigmoid(model(x)), y)
     )
     assert findings[0].evidence == {"activation": "sigmoid", "activation_at": "line 9"}
     assert findings[0].fix is not None
-    assert apply_edits(source, findings[0].fix.edits).endswith("loss = F.binary_cross_entropy_with_logits(model(x), y)\n")
+    assert apply_edits(source, findings[0].fix.edits).endswith(
+        "loss = F.binary_cross_entropy_with_logits(model(x), y)\n"
+    )
 
 
 def test_nn301_the_model_output_after_a_sigmoid_layer() -> None:
-    source = HEADER + """
+    source = (
+        HEADER
+        + """
 model = nn.Sequential(nn.Linear(8, 1), nn.Sigmoid())
 loss = nn.BCEWithLogitsLoss()(model(x), y)
 """
+    )
     findings = lint_text(source, select=["NN301"])
     assert [(f.line, f.column) for f in findings] == [(8, 8)]
     assert "BCEWithLogitsLoss receives the model's output after a sigmoid (line 7)" in findings[0].message
@@ -275,7 +284,9 @@ loss = nn.BCEWithLogitsLoss()(model(x), y)
 
 def test_nn301_other_losses_and_an_eval_only_sigmoid_are_silent() -> None:
     assert lint(HEADER + "\nmodel = nn.Linear(8, 1)\nloss = nn.BCELoss()(torch.sigmoid(model(x)), y)\n", "NN301") == []
-    eval_only = HEADER + """
+    eval_only = (
+        HEADER
+        + """
 class Net(nn.Module):
     def __init__(self):
         super().__init__()
@@ -288,6 +299,7 @@ class Net(nn.Module):
 
 loss = nn.BCEWithLogitsLoss()(Net()(x), y)
 """
+    )
     assert lint(eval_only, "NN301") == []
 
 

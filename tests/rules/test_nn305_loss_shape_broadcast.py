@@ -1,5 +1,6 @@
 """NN305 on the shapes real code broadcasts: (N, 1) against (N, k) through torch.distributions, tuple
 returns and self attributes; (N,) against (N, 1); (N, 1, H, W) against (N, H, W). Each with its silent twin."""
+
 from __future__ import annotations
 
 import pytest
@@ -68,10 +69,15 @@ def test_a_critic_against_a_per_dimension_log_probability_is_flagged() -> None:
     "old,new",
     [
         # the fix: one log-probability per sample
-        ("log_prob = dist.log_prob(raw) - torch.log(1 - torch.tanh(raw).pow(2) + 1e-6)",
-         "log_prob = (dist.log_prob(raw) - torch.log(1 - torch.tanh(raw).pow(2) + 1e-6)).sum(-1, keepdim=True)"),
+        (
+            "log_prob = dist.log_prob(raw) - torch.log(1 - torch.tanh(raw).pow(2) + 1e-6)",
+            "log_prob = (dist.log_prob(raw) - torch.log(1 - torch.tanh(raw).pow(2) + 1e-6)).sum(-1, keepdim=True)",
+        ),
         # a one-dimensional action space: nothing broadcasts
-        ("agent = Agent(env.observation_space.shape[0], env.action_space.shape[0])", "agent = Agent(env.observation_space.shape[0], 1)"),
+        (
+            "agent = Agent(env.observation_space.shape[0], env.action_space.shape[0])",
+            "agent = Agent(env.observation_space.shape[0], 1)",
+        ),
         # no call site says what the width is: it may be 1
         ("agent = Agent(env.observation_space.shape[0], env.action_space.shape[0])", ""),
     ],
@@ -137,7 +143,9 @@ def test_a_one_channel_map_against_a_map_without_channel_axis_is_flagged() -> No
     assert "(N, 1, ?, ?)" in findings[0].message and "(N, 32, 32)" in findings[0].message
 
 
-@pytest.mark.parametrize("fixed", ["F.l1_loss(net(image), depth.unsqueeze(1))", "F.l1_loss(net(image).squeeze(1), depth)"])
+@pytest.mark.parametrize(
+    "fixed", ["F.l1_loss(net(image), depth.unsqueeze(1))", "F.l1_loss(net(image).squeeze(1), depth)"]
+)
 def test_depth_maps_with_matching_axes_are_silent(fixed: str) -> None:
     assert lint_text(DEPTH.replace("F.l1_loss(net(image), depth)", fixed), select=["NN305"]) == []
 
@@ -205,10 +213,16 @@ def test_a_scalar_label_of_a_user_dataset_is_a_flat_batch() -> None:
 @pytest.mark.parametrize(
     "old,new",
     [
-        ("price = torch.tensor(float(row[-1]), dtype=torch.float32)", "price = torch.tensor([float(row[-1])], dtype=torch.float32)"),
+        (
+            "price = torch.tensor(float(row[-1]), dtype=torch.float32)",
+            "price = torch.tensor([float(row[-1])], dtype=torch.float32)",
+        ),
         ("criterion(model(features), price)", "criterion(model(features).squeeze(-1), price)"),
         ("shuffle=True)", "shuffle=True, collate_fn=pad_batch)"),  # a custom collate decides the batch's shape
-        ("        return features, price\n", "        if index < 0:\n            return features, price.view(1)\n        return features, price\n"),
+        (
+            "        return features, price\n",
+            "        if index < 0:\n            return features, price.view(1)\n        return features, price\n",
+        ),
     ],
 )
 def test_user_dataset_twins_are_silent(old: str, new: str) -> None:

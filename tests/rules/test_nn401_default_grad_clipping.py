@@ -1,5 +1,6 @@
 """NN401: fixed-threshold clipping through aliases, constants, parameters, Lightning and Accelerate;
 opt-in clipping and configured thresholds stay silent."""
+
 from __future__ import annotations
 
 import pytest
@@ -137,14 +138,37 @@ def _nn401(source: str):
 @pytest.mark.parametrize(
     "source,where,what,value",
     [
-        ("import torch\ntorch.nn.utils.clip_grad_norm_(model.parameters(), max_norm=5.0)\n", (2, 1), "clip_grad_norm_", 5.0),
+        (
+            "import torch\ntorch.nn.utils.clip_grad_norm_(model.parameters(), max_norm=5.0)\n",
+            (2, 1),
+            "clip_grad_norm_",
+            5.0,
+        ),
         ("import torch\ntorch.nn.utils.clip_grad_norm(model.parameters(), 2)\n", (2, 1), "clip_grad_norm", 2),
-        ("import torch\ntorch.nn.utils.clip_grad_value_(model.parameters(), clip_value=0.25)\n", (2, 1), "clip_grad_value_", 0.25),
-        ("import lightning as L\ntrainer = L.Trainer(gradient_clip_val=0.5)\n", (2, 11), "Trainer(gradient_clip_val=...)", 0.5),
-        ("from transformers import TrainingArguments\nargs = TrainingArguments('out', max_grad_norm=1.0)\n", (2, 8),
-         "TrainingArguments(max_grad_norm=...)", 1.0),
-        ("from accelerate import Accelerator\naccelerator = Accelerator()\naccelerator.clip_grad_value_(model.parameters(), 3.0)\n",
-         (3, 1), "accelerator.clip_grad_value_", 3.0),
+        (
+            "import torch\ntorch.nn.utils.clip_grad_value_(model.parameters(), clip_value=0.25)\n",
+            (2, 1),
+            "clip_grad_value_",
+            0.25,
+        ),
+        (
+            "import lightning as L\ntrainer = L.Trainer(gradient_clip_val=0.5)\n",
+            (2, 11),
+            "Trainer(gradient_clip_val=...)",
+            0.5,
+        ),
+        (
+            "from transformers import TrainingArguments\nargs = TrainingArguments('out', max_grad_norm=1.0)\n",
+            (2, 8),
+            "TrainingArguments(max_grad_norm=...)",
+            1.0,
+        ),
+        (
+            "from accelerate import Accelerator\naccelerator = Accelerator()\naccelerator.clip_grad_value_(model.parameters(), 3.0)\n",
+            (3, 1),
+            "accelerator.clip_grad_value_",
+            3.0,
+        ),
     ],
 )
 def test_message_location_and_evidence_of_each_api(source: str, where, what: str, value: float) -> None:

@@ -1,4 +1,5 @@
 """NN402-NN405 on optimisation-loop shapes beyond the docstring examples."""
+
 from __future__ import annotations
 
 from tests.conftest import codes, lint_text
@@ -444,11 +445,19 @@ def test_nn404_an_ignite_epoch_started_handler() -> None:
 
 
 def test_nn404_an_ignite_handler_that_steps_no_scheduler_or_an_epoch_is_silent() -> None:
-    for handler in ("    scheduler.step(engine.state.epoch)\n", "    optimizer.step()\n", "    step()\n",
-                    "    model.step()\n", "    scheduler.get_last_lr()\n"):
+    for handler in (
+        "    scheduler.step(engine.state.epoch)\n",
+        "    optimizer.step()\n",
+        "    step()\n",
+        "    model.step()\n",
+        "    scheduler.get_last_lr()\n",
+    ):
         body = IGNITE + "\n@trainer.on(Events.EPOCH_STARTED)\ndef adjust(engine):\n" + handler
         assert _nn404(body) == [], handler
-    two = IGNITE + "\n@trainer.on(Events.EPOCH_STARTED)\ndef adjust(engine):\n    optimizer.step()\n    scheduler.step()\n"
+    two = (
+        IGNITE
+        + "\n@trainer.on(Events.EPOCH_STARTED)\ndef adjust(engine):\n    optimizer.step()\n    scheduler.step()\n"
+    )
     assert [(f.line, f.column) for f in _nn404(two)] == [(27, 5)]
 
 

@@ -1,4 +1,5 @@
 """NN405: a tensor backpropagated through is a loss, however it was computed."""
+
 from __future__ import annotations
 
 from tests.conftest import lint_text

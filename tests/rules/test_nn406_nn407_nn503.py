@@ -1,4 +1,5 @@
 """NN406, NN407 and NN503 on shapes beyond the docstring examples."""
+
 from __future__ import annotations
 
 import textwrap
@@ -49,14 +50,19 @@ e = torch.optim.Adam(model.parameters())
 
 
 def test_nn406_bounds_come_from_options() -> None:
-    source = textwrap.dedent(HEADER + """
+    source = textwrap.dedent(
+        HEADER
+        + """
 model = nn.Sequential(nn.Linear(8, 3))
 optimizer = torch.optim.SGD(model.parameters(), lr=2.0)
 slow = torch.optim.Adam(model.parameters(), lr=5e-7)
-""")
+"""
+    )
     config = Config(select=["NN406"], options={"NN406": {"max_lr": {"SGD": 4.0}, "min_lr": 1e-6}})
     found = Linter(config).lint_source(source, "<snippet>")
-    assert [f.line for f in found] == [source.splitlines().index("slow = torch.optim.Adam(model.parameters(), lr=5e-7)") + 1]
+    assert [f.line for f in found] == [
+        source.splitlines().index("slow = torch.optim.Adam(model.parameters(), lr=5e-7)") + 1
+    ]
 
 
 # ----------------------------------------------------------------------------------- NN407
@@ -125,9 +131,9 @@ enc_opt = torch.optim.Adam(model.encoder.parameters(), lr=1e-3)
 dec_opt = torch.optim.Adam(model.decoder.parameters(), lr=1e-3)
 """
     assert lint(body, "NN407") == []
-    frozen = body.replace("model = AutoEncoder()\n", "model = AutoEncoder()\nmodel.encoder.requires_grad_(False)\n").replace(
-        "enc_opt = torch.optim.Adam(model.encoder.parameters(), lr=1e-3)\n", ""
-    )
+    frozen = body.replace(
+        "model = AutoEncoder()\n", "model = AutoEncoder()\nmodel.encoder.requires_grad_(False)\n"
+    ).replace("enc_opt = torch.optim.Adam(model.encoder.parameters(), lr=1e-3)\n", "")
     assert lint(frozen, "NN407") == []
 
 

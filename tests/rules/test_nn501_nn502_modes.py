@@ -1,4 +1,5 @@
 """NN501/NN502 through helpers, context managers, classes and loops."""
+
 from __future__ import annotations
 
 from tests.conftest import codes, lint_text
@@ -243,7 +244,9 @@ def test_nn501_whole_message_evidence_and_one_report_per_function_and_model() ->
 
 
 def test_nn501_evidence_names_both_modes_on_some_paths() -> None:
-    source = TWICE.replace("model.train()\nevaluate(loader)", "model.train()\nif resume:\n    model.eval()\nevaluate(loader)")
+    source = TWICE.replace(
+        "model.train()\nevaluate(loader)", "model.train()\nif resume:\n    model.eval()\nevaluate(loader)"
+    )
     (finding,) = lint_text(source, select=["NN501"])
     assert "during evaluation on some paths: Dropout/BatchNorm" in finding.message
     assert finding.evidence == {"possible_modes": ["eval", "train"]}

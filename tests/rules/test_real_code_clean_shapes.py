@@ -1,5 +1,6 @@
 """Shapes of well-kept code that once drew a false alarm (self-written; the code they come from is read,
 never copied): synthetic data sets, API demonstrations with no objective."""
+
 from __future__ import annotations
 
 from tests.conftest import lint_text

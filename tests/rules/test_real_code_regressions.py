@@ -3,6 +3,7 @@
 Each test reproduces the *shape* that misled a rule (never the third-party code itself) and asserts
 that the rule stays silent; where the shape sits next to a real bug, the true positive is asserted too.
 """
+
 from __future__ import annotations
 
 from tests.conftest import codes, lint_text

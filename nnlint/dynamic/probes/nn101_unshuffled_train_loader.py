@@ -56,7 +56,12 @@ class UnshuffledTrainLoaderProbe(Probe):
             loader.get("where") or run.get("step_where"),
             f"the training loader samples sequentially (SequentialSampler) and its {labels['n']} labels are sorted by class "
             f"({order}; {counts}): every batch holds one or two classes; pass shuffle=True",
-            {"sampler": "SequentialSampler", "dataset_counts": labels["counts"], "order": order, "first_labels": (loader.get("dataset_label_head") or {}).get("head")},
+            {
+                "sampler": "SequentialSampler",
+                "dataset_counts": labels["counts"],
+                "order": order,
+                "first_labels": (loader.get("dataset_label_head") or {}).get("head"),
+            },
         )
 
     def confirm(self, finding: Finding, run: RunView) -> Optional[bool]:
@@ -65,14 +70,23 @@ class UnshuffledTrainLoaderProbe(Probe):
             return None
         head = loaders[0].get("dataset_label_head")
         if head is None:
-            labels: List[Any] = [e.get("labels") for e in training_losses(run, ("cross_entropy", "nll", "bce", "bce_with_logits"))[:2]]
+            labels: List[Any] = [
+                e.get("labels") for e in training_losses(run, ("cross_entropy", "nll", "bce", "bce_with_logits"))[:2]
+            ]
             labels = [entry for entry in labels if entry]
             if not labels:
                 return None
             sequence = [label for entry in labels for label in entry["head"]]
-            head = {"counts": {str(v): 1 for v in set(sequence)}, "non_decreasing": sequence == sorted(sequence),
-                    "non_increasing": sequence == sorted(sequence, reverse=True)}
+            head = {
+                "counts": {str(v): 1 for v in set(sequence)},
+                "non_decreasing": sequence == sorted(sequence),
+                "non_increasing": sequence == sorted(sequence, reverse=True),
+            }
         if len(head["counts"]) == 1 or head["non_decreasing"] or head["non_increasing"]:
-            finding.evidence = {**(finding.evidence or {}), "first_labels": head.get("head"), "sampler": "SequentialSampler"}
+            finding.evidence = {
+                **(finding.evidence or {}),
+                "first_labels": head.get("head"),
+                "sampler": "SequentialSampler",
+            }
             return True
         return None

@@ -59,6 +59,10 @@ class ReshapeReordersAxesProbe(Probe):
             return None
         bad = [e for e in events if e.get("permutes_axes")]
         if bad:
-            finding.evidence = {**(finding.evidence or {}), "input_shape": bad[0]["input_shape"], "output_shape": bad[0]["output_shape"]}
+            finding.evidence = {
+                **(finding.evidence or {}),
+                "input_shape": bad[0]["input_shape"],
+                "output_shape": bad[0]["output_shape"],
+            }
             return True
         return False

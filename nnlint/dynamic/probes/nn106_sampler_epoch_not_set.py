@@ -46,8 +46,11 @@ class SamplerEpochNotSetProbe(Probe):
             return
         if run.static_count(self.code):
             return  # the static finding is confirmed instead
-        run.report(run.get("step_where"), f"all {run.world_size} ranks trained on the same first batch: the training loader has no DistributedSampler (or ignores it)",
-                   {"ranks": run.world_size, "identical_first_batches": True})
+        run.report(
+            run.get("step_where"),
+            f"all {run.world_size} ranks trained on the same first batch: the training loader has no DistributedSampler (or ignores it)",
+            {"ranks": run.world_size, "identical_first_batches": True},
+        )
 
     def confirm(self, finding: Finding, run: RunView) -> Optional[bool]:
         if run.world_size >= 2:

@@ -45,7 +45,11 @@ class SoftmaxIntoCrossEntropyProbe(Probe):
             return
         for event in training_losses(run, ("cross_entropy",)):
             stats = event.get("input") or {}
-            if not stats.get("finite") or stats.get("classes", 0) < 2 or stats.get("rows", 0) < self.options["min_rows"]:
+            if (
+                not stats.get("finite")
+                or stats.get("classes", 0) < 2
+                or stats.get("rows", 0) < self.options["min_rows"]
+            ):
                 continue
             if not (stats["min"] >= 0 and stats["max"] <= 1 and stats["row_sum_max_dev"] < self.tolerance):
                 continue
@@ -55,8 +59,15 @@ class SoftmaxIntoCrossEntropyProbe(Probe):
                 f"cross-entropy receives probabilities{' from ' + op if op else ''}: all {stats['rows']} rows of {stats['classes']} classes lie in "
                 f"[{fmt(stats['min'])}, {fmt(stats['max'])}] and sum to 1 (largest deviation {fmt(stats['row_sum_max_dev'])}); "
                 "it applies log-softmax itself, so pass the raw logits",
-                {"loss_input_rows": "probabilities", "rows": stats["rows"], "classes": stats["classes"], "min": stats["min"],
-                 "max": stats["max"], "row_sum_max_deviation": stats["row_sum_max_dev"], "origin_op": event.get("origin_op")},
+                {
+                    "loss_input_rows": "probabilities",
+                    "rows": stats["rows"],
+                    "classes": stats["classes"],
+                    "min": stats["min"],
+                    "max": stats["max"],
+                    "row_sum_max_deviation": stats["row_sum_max_dev"],
+                    "origin_op": event.get("origin_op"),
+                },
             )
             return
 
@@ -68,8 +79,13 @@ class SoftmaxIntoCrossEntropyProbe(Probe):
             probabilities = stats["min"] >= 0 and stats["max"] <= 1 and stats["row_sum_max_dev"] < self.tolerance
             log_probabilities = stats["max"] <= 1e-6 and stats["row_logsumexp_max_abs"] < self.tolerance
             if probabilities or log_probabilities:
-                finding.evidence = {**(finding.evidence or {}), "loss_input_rows": "probabilities" if probabilities else "log-probabilities",
-                                    "row_sum_max_deviation": stats["row_sum_max_dev"], "min": stats["min"], "max": stats["max"]}
+                finding.evidence = {
+                    **(finding.evidence or {}),
+                    "loss_input_rows": "probabilities" if probabilities else "log-probabilities",
+                    "row_sum_max_deviation": stats["row_sum_max_dev"],
+                    "min": stats["min"],
+                    "max": stats["max"],
+                }
                 return True
             return False
 

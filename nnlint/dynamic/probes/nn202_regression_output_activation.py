@@ -46,7 +46,11 @@ class RegressionOutputActivationProbe(Probe):
             values = 1
             for size in event.get("input_shape") or []:
                 values *= size
-            if values < self.options["min_values"] or stats["min"] < 0 or target["negative_fraction"] < self.options["min_negative_targets"]:
+            if (
+                values < self.options["min_values"]
+                or stats["min"] < 0
+                or target["negative_fraction"] < self.options["min_negative_targets"]
+            ):
                 continue
             op = str(event.get("origin_op") or "").rsplit(".", 1)[-1]
             if op != "relu" and stats.get("zero_fraction", 0.0) < self.options["min_zero_outputs"]:
@@ -57,9 +61,15 @@ class RegressionOutputActivationProbe(Probe):
                 f"the regression output{produced} is never negative (min {fmt(stats['min'])} over {values} values, "
                 f"{fmt(100 * stats.get('zero_fraction', 0.0))}% exactly 0) but {fmt(100 * target['negative_fraction'])}% of its targets are "
                 f"(down to {fmt(target['min'])}): the model cannot reach them; drop the output activation",
-                {"output_min": stats["min"], "output_max": stats.get("max"), "zero_fraction": stats.get("zero_fraction"),
-                 "target_range": [target["min"], target["max"]], "negative_targets": target["negative_fraction"],
-                 "origin_op": event.get("origin_op"), "thresholds": dict(self.options)},
+                {
+                    "output_min": stats["min"],
+                    "output_max": stats.get("max"),
+                    "zero_fraction": stats.get("zero_fraction"),
+                    "target_range": [target["min"], target["max"]],
+                    "negative_targets": target["negative_fraction"],
+                    "origin_op": event.get("origin_op"),
+                    "thresholds": dict(self.options),
+                },
             )
             return
 
@@ -78,7 +88,11 @@ class RegressionOutputActivationProbe(Probe):
                     return None
             outside = target["min"] < bounds[0] or target["max"] > bounds[1]
             if outside:
-                finding.evidence = {**(finding.evidence or {}), "target_range": [target["min"], target["max"]], "output_range": list(bounds)}
+                finding.evidence = {
+                    **(finding.evidence or {}),
+                    "target_range": [target["min"], target["max"]],
+                    "output_range": list(bounds),
+                }
             return outside
 
         return self.decide(finding, run, training_losses(run, ("mse", "l1", "smooth_l1", "huber")), is_bug)

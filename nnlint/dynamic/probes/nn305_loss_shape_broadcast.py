@@ -39,7 +39,11 @@ class LossShapeBroadcastProbe(Probe):
             if event.get("target_shape") is None:
                 return None
             if event.get("broadcasts"):
-                finding.evidence = {**(finding.evidence or {}), "input_shape": event["input_shape"], "target_shape": event["target_shape"]}
+                finding.evidence = {
+                    **(finding.evidence or {}),
+                    "input_shape": event["input_shape"],
+                    "target_shape": event["target_shape"],
+                }
                 return True
             return event["input_shape"] == event["target_shape"] and False
 

@@ -37,7 +37,11 @@ class DefaultGradClippingProbe(Probe):
             if event.get("before") is None:
                 return None
             if event["before"] > event["threshold"]:
-                finding.evidence = {**(finding.evidence or {}), "value_before_clipping": event["before"], "threshold": event["threshold"]}
+                finding.evidence = {
+                    **(finding.evidence or {}),
+                    "value_before_clipping": event["before"],
+                    "threshold": event["threshold"],
+                }
                 return True
             return None
 

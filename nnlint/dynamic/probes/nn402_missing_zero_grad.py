@@ -53,5 +53,9 @@ class MissingZeroGradProbe(Probe):
         second = run.get("second_backward")
         if not second or not second.get("params"):
             return None
-        finding.evidence = {**(finding.evidence or {}), "params_with_stale_grad": second["params_with_stale_grad"], "params": second["params"]}
+        finding.evidence = {
+            **(finding.evidence or {}),
+            "params_with_stale_grad": second["params_with_stale_grad"],
+            "params": second["params"],
+        }
         return second["params_with_stale_grad"] > 0

@@ -36,11 +36,18 @@ class MissingEvalProbe(Probe):
     summary = "confirms Dropout/BatchNorm layers left in training mode during a no-grad forward"
 
     def confirm(self, finding: Finding, run: RunView) -> Optional[bool]:
-        events = [e for e in run.get("eval_forwards", []) if not e.get("grad_enabled") and (e.get("train_mode_layers") or e.get("eval_mode_layers"))]
+        events = [
+            e
+            for e in run.get("eval_forwards", [])
+            if not e.get("grad_enabled") and (e.get("train_mode_layers") or e.get("eval_mode_layers"))
+        ]
 
         def is_bug(event: Event) -> Optional[bool]:
             if event.get("train_mode_layers"):
-                finding.evidence = {**(finding.evidence or {}), "layers_in_training_mode": event["train_mode_layers"][:10]}
+                finding.evidence = {
+                    **(finding.evidence or {}),
+                    "layers_in_training_mode": event["train_mode_layers"][:10],
+                }
                 return True
             return False
 

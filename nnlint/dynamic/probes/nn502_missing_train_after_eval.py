@@ -42,7 +42,10 @@ class MissingTrainAfterEvalProbe(Probe):
         forwards = [f for f in forwards if f.get("train_mode_layers") or f.get("eval_mode_layers")]
         if any(f.get("eval_mode_layers") and not f.get("train_mode_layers") for f in forwards):
             bad = next(f for f in forwards if f.get("eval_mode_layers") and not f.get("train_mode_layers"))
-            finding.evidence = {**(finding.evidence or {}), "layers_in_eval_mode_while_training": bad["eval_mode_layers"][:10]}
+            finding.evidence = {
+                **(finding.evidence or {}),
+                "layers_in_eval_mode_while_training": bad["eval_mode_layers"][:10],
+            }
             return True
         if late and late.get("train_mode_layers"):
             return False

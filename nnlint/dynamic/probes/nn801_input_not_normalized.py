@@ -47,6 +47,13 @@ class InputNotNormalized(Probe):
             f"{fmt(entry['mean'])} and std {fmt(entry['std'])} (range {fmt(entry.get('min'))}..{fmt(entry.get('max'))}); "
             f"expected |mean| <= {fmt(self.options['max_abs_mean'])} and {fmt(self.options['min_std'])} <= std <= "
             f"{fmt(self.options['max_std'])}: normalise the inputs",
-            {"mean": entry["mean"], "std": entry["std"], "min": entry.get("min"), "max": entry.get("max"),
-             "shape": entry.get("shape"), "module": entry.get("module"), "thresholds": dict(self.options)},
+            {
+                "mean": entry["mean"],
+                "std": entry["std"],
+                "min": entry.get("min"),
+                "max": entry.get("max"),
+                "shape": entry.get("shape"),
+                "module": entry.get("module"),
+                "thresholds": dict(self.options),
+            },
         )

@@ -46,7 +46,12 @@ class DegenerateInput(Probe):
             run.report(
                 entry.get("where"),
                 f"the model's input batch (shape {entry.get('shape')}, {entry.get('dtype')}) {what}",
-                {"shape": entry.get("shape"), "nonfinite": entry.get("nonfinite"), "min": entry.get("min"),
-                 "max": entry.get("max"), "phase": entry.get("phase")},
+                {
+                    "shape": entry.get("shape"),
+                    "nonfinite": entry.get("nonfinite"),
+                    "min": entry.get("min"),
+                    "max": entry.get("max"),
+                    "phase": entry.get("phase"),
+                },
             )
             return

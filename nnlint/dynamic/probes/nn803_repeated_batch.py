@@ -49,7 +49,12 @@ class RepeatedBatch(Probe):
             return
         for entry in inputs[:1]:
             shape = entry.get("shape") or []
-            if entry.get("samples_identical") and not entry.get("constant") and shape and shape[0] >= self.options["min_samples"]:
+            if (
+                entry.get("samples_identical")
+                and not entry.get("constant")
+                and shape
+                and shape[0] >= self.options["min_samples"]
+            ):
                 run.report(
                     entry.get("where"),
                     f"all {shape[0]} samples of the first training batch are identical (input shape {shape})",

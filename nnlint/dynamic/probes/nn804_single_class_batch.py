@@ -55,11 +55,16 @@ class SingleClassBatch(Probe):
                 continue
             if event.get("labels_from_batch") is False:
                 continue  # one class made in the step itself (a GAN's "real" target), not the data's labels
-            (label, _), = labels["counts"].items()
+            ((label, _),) = labels["counts"].items()
             chance = self._chance(label, labels["n"], event, dataset)
             if chance is None or chance >= self.options["max_chance"]:
                 continue
-            evidence: Dict[str, Any] = {"label": label, "batch_labels": labels["n"], "chance": chance, "thresholds": dict(self.options)}
+            evidence: Dict[str, Any] = {
+                "label": label,
+                "batch_labels": labels["n"],
+                "chance": chance,
+                "thresholds": dict(self.options),
+            }
             if dataset is not None:
                 evidence["dataset_counts"] = dataset["counts"]
             if dataset is not None and len(dataset["counts"]) == 1:
@@ -79,7 +84,7 @@ class SingleClassBatch(Probe):
             share = dataset["counts"].get(label, 0) / dataset["n"]
             if len(dataset["counts"]) == 1:
                 return 0.0
-            return share ** n
+            return share**n
         classes = event.get("classes") or (2 if event.get("family") in ("bce", "bce_with_logits") else None)
         if not classes or classes < 2:
             return None

@@ -48,7 +48,9 @@ class InitialLossOffChance(Probe):
             if value is None or value < 0:
                 continue  # a negative "NLL" is NN302's evidence (logits fed to nll_loss), not an init problem
             stats = event.get("input") or {}
-            if event["family"] == "nll" and not (stats.get("max", 1.0) <= 1e-6 and stats.get("row_logsumexp_max_abs", 1.0) < 1e-3):
+            if event["family"] == "nll" and not (
+                stats.get("max", 1.0) <= 1e-6 and stats.get("row_logsumexp_max_abs", 1.0) < 1e-3
+            ):
                 continue  # only log-probabilities have a chance level
             classes = 2 if event["family"] == "bce_with_logits" else int(event.get("classes") or 0)
             if classes < 2:
@@ -61,5 +63,11 @@ class InitialLossOffChance(Probe):
                     f"the first training loss is {fmt(value)}, {fmt(ratio)} times the chance level ln({classes}) = "
                     f"{fmt(chance)} (expected between {fmt(self.options['min_ratio'])}x and {fmt(self.options['max_ratio'])}x): "
                     "the initial logits are far too confident",
-                    {"loss": value, "classes": classes, "chance_loss": chance, "ratio": ratio, "thresholds": dict(self.options)},
+                    {
+                        "loss": value,
+                        "classes": classes,
+                        "chance_loss": chance,
+                        "ratio": ratio,
+                        "thresholds": dict(self.options),
+                    },
                 )

@@ -45,11 +45,20 @@ class NonFinite(Probe):
             run.report(
                 first.get("where"),
                 f"{first['op']}{module} produced the first {kind} of the training step from finite inputs; it reaches {reached}",
-                {"op": first["op"], "kind": kind, "module": first.get("module"), "reaches": reached,
-                 "input_shapes": first.get("input_shapes"), "non_finite_gradients": grads_bad[:10]},
+                {
+                    "op": first["op"],
+                    "kind": kind,
+                    "module": first.get("module"),
+                    "reaches": reached,
+                    "input_shapes": first.get("input_shapes"),
+                    "non_finite_gradients": grads_bad[:10],
+                },
             )
             return
         losses = [e for e in run.get("losses", []) if not e.get("finite", True)]
         where = losses[0].get("where") if losses else run.get("step_where")
-        run.report(where, f"{reached} became NaN/Inf in the first step (no single forward operation produced it; look at the backward pass or the inputs)",
-                   {"reaches": reached, "non_finite_gradients": grads_bad[:10]})
+        run.report(
+            where,
+            f"{reached} became NaN/Inf in the first step (no single forward operation produced it; look at the backward pass or the inputs)",
+            {"reaches": reached, "non_finite_gradients": grads_bad[:10]},
+        )

@@ -44,7 +44,9 @@ class GradientScale(Probe):
         layers = [
             (g["name"], g["grad_norm"] / g["weight_norm"])
             for g in run.get("grads", [])
-            if not g.get("embedding") and g.get("weight_norm") and g.get("grad_norm")
+            if not g.get("embedding")
+            and g.get("weight_norm")
+            and g.get("grad_norm")
             and math.prod(g.get("shape") or [MIN_ELEMENTS]) >= MIN_ELEMENTS
         ]
         if not layers:
@@ -71,6 +73,10 @@ class GradientScale(Probe):
             f"{kind} gradients: ||grad|| / ||weight|| ranges from {fmt(layers[low_index][1])} ({layers[low_index][0]}) to "
             f"{fmt(layers[high_index][1])} ({layers[high_index][0]}), {spread:.1f} orders of magnitude (threshold "
             f"{fmt(self.options['max_spread_decades'])})",
-            {"relative_gradients": {n: v for n, v in layers[:32]}, "spread_decades": spread, "kind": kind,
-             "thresholds": dict(self.options)},
+            {
+                "relative_gradients": {n: v for n, v in layers[:32]},
+                "spread_decades": spread,
+                "kind": kind,
+                "thresholds": dict(self.options),
+            },
         )

@@ -51,6 +51,12 @@ class DeadUnits(Probe):
             entry.get("where"),
             f"{entry['dead']} of {entry['units']} units of the ReLU in {place} output zero for all {entry['samples']} samples "
             f"of the first batch ({fmt(fraction * 100)}% dead; threshold {fmt(self.options['max_dead_fraction'] * 100)}%)",
-            {"dead": entry["dead"], "units": entry["units"], "samples": entry["samples"], "module": entry.get("module"),
-             "dead_fraction": fraction, "thresholds": dict(self.options)},
+            {
+                "dead": entry["dead"],
+                "units": entry["units"],
+                "samples": entry["samples"],
+                "module": entry.get("module"),
+                "dead_fraction": fraction,
+                "thresholds": dict(self.options),
+            },
         )

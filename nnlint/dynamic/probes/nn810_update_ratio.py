@@ -46,7 +46,9 @@ class UpdateRatio(Probe):
     default_options = {"min_log10": -6.0, "max_log10": -0.5}
 
     def check(self, run: RunView) -> None:
-        ratios = [r for r in run.get("update_ratios", []) if r.get("ratio") and r.get("numel", MIN_ELEMENTS) >= MIN_ELEMENTS]
+        ratios = [
+            r for r in run.get("update_ratios", []) if r.get("ratio") and r.get("numel", MIN_ELEMENTS) >= MIN_ELEMENTS
+        ]
         if not ratios:
             return
         logs = [math.log10(r["ratio"]) for r in ratios]
@@ -55,15 +57,23 @@ class UpdateRatio(Probe):
         if median_log > high:
             measured, direction = median_log, "too large: the learning rate is too high"
         elif largest_log < low:
-            measured, direction = largest_log, "too small even in the layer that moved most: the learning rate is too low"
+            measured, direction = (
+                largest_log,
+                "too small even in the layer that moved most: the learning rate is too low",
+            )
         else:
             return
         lrs = sorted({r.get("lr") for r in ratios if r.get("lr") is not None})
         run.report(
             run.get("step_where"),
             f"the first optimizer step changed the weights by a {'median' if measured == median_log else 'largest'} ratio "
-            f"||dw|| / ||w|| of {fmt(10 ** measured)} (log10 {measured:.1f}; expected between {low:g} and {high:g}), {direction}"
+            f"||dw|| / ||w|| of {fmt(10**measured)} (log10 {measured:.1f}; expected between {low:g} and {high:g}), {direction}"
             + (f" (lr {', '.join(fmt(lr) for lr in lrs)})" if lrs else ""),
-            {"median_log10": median_log, "largest_log10": largest_log, "ratios": {r["name"]: r["ratio"] for r in ratios[:16]},
-             "learning_rates": lrs, "thresholds": dict(self.options)},
+            {
+                "median_log10": median_log,
+                "largest_log10": largest_log,
+                "ratios": {r["name"]: r["ratio"] for r in ratios[:16]},
+                "learning_rates": lrs,
+                "thresholds": dict(self.options),
+            },
         )

@@ -52,8 +52,11 @@ class ActivationScale(Probe):
         low = self.options["low"] / self.options["tolerance"]
         high = self.options["high"] * self.options["tolerance"]
         offenders = [
-            a for a in run.get("activations", [])
-            if not a.get("is_output_layer") and a.get("std") and not str(a.get("module_type")).startswith(SKIPPED_LAYERS)
+            a
+            for a in run.get("activations", [])
+            if not a.get("is_output_layer")
+            and a.get("std")
+            and not str(a.get("module_type")).startswith(SKIPPED_LAYERS)
             and not low <= a["std"] <= high
             and not (a.get("residual") and a["std"] < low)  # a residual branch starts small on purpose
         ]

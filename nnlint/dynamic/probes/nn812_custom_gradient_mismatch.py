@@ -62,6 +62,11 @@ class CustomGradientMismatch(Probe):
                 f"the backward of {entry['name']} disagrees with a numerical gradient of its forward: directional derivative "
                 f"{fmt(entry.get('analytic'))} (backward) vs {fmt(entry.get('numeric'))} (finite difference), relative error "
                 f"{fmt(error)} (threshold {fmt(self.options['max_rel_error'])})",
-                {"function": entry["name"], "analytic": entry.get("analytic"), "numeric": entry.get("numeric"),
-                 "relative_error": error, "thresholds": dict(self.options)},
+                {
+                    "function": entry["name"],
+                    "analytic": entry.get("analytic"),
+                    "numeric": entry.get("numeric"),
+                    "relative_error": error,
+                    "thresholds": dict(self.options),
+                },
             )

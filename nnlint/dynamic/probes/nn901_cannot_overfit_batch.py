@@ -64,23 +64,31 @@ class CannotOverfitBatch(Probe):
             final, peak = min(losses[-3:]), max(losses)
             share = (final - floor) / (start - floor)
             rise = (peak - floor) / (start - floor)
-            third = losses[-(len(losses) // 3 + 1):]
+            third = losses[-(len(losses) // 3 + 1) :]
             still_falling = (third[0] - min(third)) / (start - floor) >= self.options["stall"]
-            if rise <= self.options["max_rise"] and (share <= self.options["fraction"] or (still_falling and final <= start)):
+            if rise <= self.options["max_rise"] and (
+                share <= self.options["fraction"] or (still_falling and final <= start)
+            ):
                 return  # it fits the batch, or is still learning it at a rate the K steps could not finish
-            what = (f"took the loss only from {fmt(start)} to {fmt(final)}, {share:.0%} of the way above its floor "
-                    f"{fmt(floor)} (expected under {self.options['fraction']:.0%})")
+            what = (
+                f"took the loss only from {fmt(start)} to {fmt(final)}, {share:.0%} of the way above its floor "
+                f"{fmt(floor)} (expected under {self.options['fraction']:.0%})"
+            )
             if final > start:
                 what = f"made the loss rise from {fmt(start)} to {fmt(final)}"
             elif rise > self.options["max_rise"]:
-                what = (f"threw the loss from {fmt(start)} up to {fmt(peak)} ({rise:.0f}x its start above the floor; at most "
-                        f"{self.options['max_rise']:g}x expected) before it ended at {fmt(final)}: the steps are too large")
+                what = (
+                    f"threw the loss from {fmt(start)} up to {fmt(peak)} ({rise:.0f}x its start above the floor; at most "
+                    f"{self.options['max_rise']:g}x expected) before it ended at {fmt(final)}: the steps are too large"
+                )
         else:
             seen = finite(losses)
             what = f"made the loss non-finite after {len(seen)} step(s) (from {fmt(start)})"
             share = None
         lrs = result.get("lr") or []
-        optimizer = f"{result.get('optimizer', 'the optimizer')}" + (f" (lr {', '.join(fmt(v) for v in lrs)})" if lrs else "")
+        optimizer = f"{result.get('optimizer', 'the optimizer')}" + (
+            f" (lr {', '.join(fmt(v) for v in lrs)})" if lrs else ""
+        )
         if result.get("lr_note"):
             optimizer += f" at {result['lr_note']}"
         steps = int(result.get("steps", len(losses) - 1))
@@ -88,6 +96,14 @@ class CannotOverfitBatch(Probe):
             experiments_of(run.obs).get("where"),
             f"the model cannot overfit one batch: {steps} steps of {optimizer} on {batch_words(run)} {what}; "
             f"loss curve: {curve_text(losses)}",
-            {"losses": losses, "floor": floor, "share_left": share, "steps": steps, "optimizer": result.get("optimizer"),
-             "lr": lrs, "lr_note": result.get("lr_note"), "thresholds": dict(self.options)},
+            {
+                "losses": losses,
+                "floor": floor,
+                "share_left": share,
+                "steps": steps,
+                "optimizer": result.get("optimizer"),
+                "lr": lrs,
+                "lr_note": result.get("lr_note"),
+                "thresholds": dict(self.options),
+            },
         )

@@ -67,6 +67,11 @@ class OutputIgnoresInput(Probe):
             f"the model does as well without its input: {count - 1} steps on {batch_words(run)} with every input zeroed "
             f"reach a loss of {fmt(zero_final)}, against {fmt(real_final)} on the real inputs (from {fmt(real_losses[0])}); "
             f"zeroed-input curve: {curve_text(zero_losses)}",
-            {"zeroed_losses": zero_losses, "real_losses": real_losses, "floor": floor, "steps": count - 1,
-             "thresholds": dict(self.options)},
+            {
+                "zeroed_losses": zero_losses,
+                "real_losses": real_losses,
+                "floor": floor,
+                "steps": count - 1,
+                "thresholds": dict(self.options),
+            },
         )

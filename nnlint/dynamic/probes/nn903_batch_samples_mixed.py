@@ -43,18 +43,29 @@ class BatchSamplesMixed(Probe):
         result = experiment(run, self.code)
         if result is None:
             return
-        own, other, noise = float(result.get("own", 0.0)), float(result.get("other", 0.0)), float(result.get("noise", 0.0))
+        own, other, noise = (
+            float(result.get("own", 0.0)),
+            float(result.get("other", 0.0)),
+            float(result.get("noise", 0.0)),
+        )
         if own <= 0 or other <= self.options["ratio"] * own or other <= 10 * noise:
             return
         if result.get("method") == "gradient":
-            how = (f"its gradient with respect to the other samples' inputs reaches {fmt(other)}, against {fmt(own)} "
-                   f"with respect to its own (largest per sample: {', '.join(fmt(v) for v in result.get('per_sample', []))})")
+            how = (
+                f"its gradient with respect to the other samples' inputs reaches {fmt(other)}, against {fmt(own)} "
+                f"with respect to its own (largest per sample: {', '.join(fmt(v) for v in result.get('per_sample', []))})"
+            )
         else:
-            how = (f"changing only the other samples' inputs moved it by up to {fmt(other)} (its largest value is "
-                   f"{fmt(own)}; two identical forwards differ by {fmt(noise)})")
+            how = (
+                f"changing only the other samples' inputs moved it by up to {fmt(other)} (its largest value is "
+                f"{fmt(own)}; two identical forwards differ by {fmt(noise)})"
+            )
         run.report(
             experiments_of(run.obs).get("model_where"),
             f"samples are mixed across the batch axis: in eval mode, sample 0's output depends on the other "
             f"{int(result.get('batch', 0)) - 1} samples of the batch; {how}; a view/reshape or a reduction crosses axis 0",
-            {**{k: result.get(k) for k in ("method", "batch", "own", "other", "noise", "per_sample")}, "thresholds": dict(self.options)},
+            {
+                **{k: result.get(k) for k in ("method", "batch", "own", "other", "noise", "per_sample")},
+                "thresholds": dict(self.options),
+            },
         )

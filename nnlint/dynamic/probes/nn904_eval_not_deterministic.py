@@ -48,8 +48,10 @@ class EvalNotDeterministic(Probe):
         modules = result.get("dropout_modules_training") or []
         causes = []
         if functional:
-            causes.append("functional dropout with training=True at " + ", ".join(
-                f"{os.path.basename(str(where[0][0]))}:{where[0][1]}" for where in functional[:3]))
+            causes.append(
+                "functional dropout with training=True at "
+                + ", ".join(f"{os.path.basename(str(where[0][0]))}:{where[0][1]}" for where in functional[:3])
+            )
         if modules:
             causes.append("dropout modules still in training mode: " + ", ".join(modules[:4]))
         module_places = [where for where in result.get("dropout_module_where") or [] if where]
@@ -59,6 +61,11 @@ class EvalNotDeterministic(Probe):
             f"two eval-mode forwards of the same batch differ by up to {fmt(result.get('max_abs_diff'))} "
             f"(relative {fmt(result.get('relative'))}, largest output {fmt(result.get('max_abs_output'))}): "
             + ("; ".join(causes) if causes else "a stochastic layer stays active after model.eval()"),
-            {**{k: result.get(k) for k in ("max_abs_diff", "max_abs_output", "relative", "dropout_modules_training")},
-             "functional_dropout": functional, "thresholds": dict(self.options)},
+            {
+                **{
+                    k: result.get(k) for k in ("max_abs_diff", "max_abs_output", "relative", "dropout_modules_training")
+                },
+                "functional_dropout": functional,
+                "thresholds": dict(self.options),
+            },
         )

@@ -1,4 +1,5 @@
 """The plugin's corpus: each script's `# expect:` header is exactly what the Lightning rules report."""
+
 from __future__ import annotations
 
 from pathlib import Path

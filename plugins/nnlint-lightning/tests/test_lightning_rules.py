@@ -1,4 +1,5 @@
 """The Lightning rules on snippets: what they must flag, and the look-alikes they must leave alone."""
+
 from __future__ import annotations
 
 import pytest
@@ -44,7 +45,9 @@ class Model(pl.LightningModule):
 
 
 def test_backward_in_automatic_optimization() -> None:
-    findings = assert_flags(DirectBackward, _STEP.format(init="", body="loss.backward()\n        return loss"), count=1, line=14)
+    findings = assert_flags(
+        DirectBackward, _STEP.format(init="", body="loss.backward()\n        return loss"), count=1, line=14
+    )
     assert "return the loss" in findings[0].message and findings[0].evidence == {"manual_optimization": False}
 
 
@@ -127,11 +130,15 @@ class Saliency(L.LightningModule):
 
 
 def test_validation_step_keeping_enable_grad_result() -> None:
-    assert_flags(StepKeepsGraph, _VALIDATION_WITH_GRAD.format(store="self.saliency_maps.append(score)"), count=1, line=16)
+    assert_flags(
+        StepKeepsGraph, _VALIDATION_WITH_GRAD.format(store="self.saliency_maps.append(score)"), count=1, line=16
+    )
 
 
 def test_validation_step_logging_with_enable_graph() -> None:
-    assert_flags(StepKeepsGraph, _VALIDATION_WITH_GRAD.format(store='self.log("score", score, enable_graph=True)'), count=1)
+    assert_flags(
+        StepKeepsGraph, _VALIDATION_WITH_GRAD.format(store='self.log("score", score, enable_graph=True)'), count=1
+    )
 
 
 @pytest.mark.parametrize(
@@ -293,7 +300,9 @@ def test_optimizer_over_the_backbone_only() -> None:
 def test_optimizer_params_through_a_local_variable() -> None:
     assert_flags(
         OptimizerMissesParameters,
-        _MODULE.format(init="", configure="params = list(self.head.parameters())\n        return torch.optim.Adam(params)"),
+        _MODULE.format(
+            init="", configure="params = list(self.head.parameters())\n        return torch.optim.Adam(params)"
+        ),
         message="self.backbone",
     )
 
@@ -304,7 +313,10 @@ def test_optimizer_params_through_a_local_variable() -> None:
         ("", "return torch.optim.Adam(self.parameters(), lr=1e-3)"),
         ("", "return torch.optim.Adam(filter(lambda p: p.requires_grad, self.parameters()))"),
         ("", "return torch.optim.Adam(itertools.chain(self.backbone.parameters(), self.head.parameters()))"),
-        ("", 'return torch.optim.Adam([{"params": self.backbone.parameters(), "lr": 1e-4}, {"params": self.head.parameters()}])'),
+        (
+            "",
+            'return torch.optim.Adam([{"params": self.backbone.parameters(), "lr": 1e-4}, {"params": self.head.parameters()}])',
+        ),
         ("self.backbone.requires_grad_(False)", "return torch.optim.Adam(self.head.parameters())"),
         ("", "return torch.optim.Adam(self.trainable_parameters())"),
         ("", "return build_optimizer(self.head.parameters())"),

@@ -1,4 +1,5 @@
 """NN901: a learning rate of 100 cannot overfit one batch."""
+
 import torch
 from torch import nn
 

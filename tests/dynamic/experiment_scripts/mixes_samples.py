@@ -1,4 +1,5 @@
 """NN903 and NN904: a view that swaps the batch and time axes, and functional dropout without training=."""
+
 import torch
 import torch.nn.functional as F
 from torch import nn

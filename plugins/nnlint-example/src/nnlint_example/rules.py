@@ -49,4 +49,7 @@ class WholeModelSave(Rule):
             saved = model.argument(call.node, 0, "obj")
             if model.object_of(saved, call.scope).kind not in ("model", "layer"):
                 continue
-            ctx.report(call.node, "torch.save pickles the whole model, which loads only with this exact code; save model.state_dict() instead")
+            ctx.report(
+                call.node,
+                "torch.save pickles the whole model, which loads only with this exact code; save model.state_dict() instead",
+            )

@@ -3,6 +3,7 @@
 nnlint canonicalises ``lightning.pytorch.X`` and ``lightning.X`` to ``pytorch_lightning.X``; the
 helpers below also accept the submodule spellings (``pytorch_lightning.trainer.trainer.Trainer``).
 """
+
 from __future__ import annotations
 
 from typing import Iterator, List, Optional
@@ -31,7 +32,9 @@ def trainer_calls(model: SemanticModel) -> Iterator[CallInfo]:
 def seed_everything_calls(model: SemanticModel) -> List[CallInfo]:
     """Calls of Lightning's ``seed_everything``: the run is meant to be reproducible. (A bare
     ``torch.manual_seed`` often only makes synthetic data repeatable, so it is no such signal.)"""
-    return [call for call in model.calls if is_lightning(model.callee_qualname(call.node, call.scope), "seed_everything")]
+    return [
+        call for call in model.calls if is_lightning(model.callee_qualname(call.node, call.scope), "seed_everything")
+    ]
 
 
 def is_lightning_module(model: SemanticModel, cls: ClassInfo, depth: int = 0) -> bool:

@@ -1,4 +1,5 @@
 """The object the ``nnlint`` entry point names: it hands nnlint this package's rules."""
+
 from __future__ import annotations
 
 from typing import List

@@ -1,4 +1,5 @@
 """The plugin's rules, one module each (``nnlXXX_<name>.py``)."""
+
 from __future__ import annotations
 
 from nnlint_lightning.rules.nnl101_direct_backward import DirectBackward

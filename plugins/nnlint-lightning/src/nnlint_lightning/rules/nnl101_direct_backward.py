@@ -111,7 +111,10 @@ def _is_plain_backward(model: SemanticModel, call: CallInfo) -> bool:
 
 def _manual_optimization(model: SemanticModel, cls: ClassInfo) -> bool:
     """``self.automatic_optimization = False``, a class attribute, or a property returning False."""
-    values = [b.value for b in cls.attributes.get("automatic_optimization", []) + cls.scope.bindings.get("automatic_optimization", [])]
+    values = [
+        b.value
+        for b in cls.attributes.get("automatic_optimization", []) + cls.scope.bindings.get("automatic_optimization", [])
+    ]
     prop = cls.methods.get("automatic_optimization")
     if prop is not None:
         values.extend(ret.value for ret in prop.returns)

@@ -13,18 +13,64 @@ _EVALUATION_STEPS = frozenset({"validation_step", "test_step", "predict_step"})
 # results that carry no graph, whatever their input did
 _GRAPH_FREE_METHODS = frozenset(
     {
-        "detach", "detach_", "item", "tolist", "numpy", "argmax", "argmin", "long", "int", "bool", "eq", "ne",
-        "gt", "lt", "ge", "le", "isnan", "isfinite", "sign", "round", "floor", "ceil", "size", "dim", "numel",
-        "nonzero", "count_nonzero", "all", "any",
+        "detach",
+        "detach_",
+        "item",
+        "tolist",
+        "numpy",
+        "argmax",
+        "argmin",
+        "long",
+        "int",
+        "bool",
+        "eq",
+        "ne",
+        "gt",
+        "lt",
+        "ge",
+        "le",
+        "isnan",
+        "isfinite",
+        "sign",
+        "round",
+        "floor",
+        "ceil",
+        "size",
+        "dim",
+        "numel",
+        "nonzero",
+        "count_nonzero",
+        "all",
+        "any",
     }
 )
 _GRAPH_FREE_FUNCTIONS = frozenset(
-    {"argmax", "argmin", "eq", "ne", "gt", "lt", "ge", "le", "isnan", "isfinite", "sign", "round", "count_nonzero", "numel", "equal"}
+    {
+        "argmax",
+        "argmin",
+        "eq",
+        "ne",
+        "gt",
+        "lt",
+        "ge",
+        "le",
+        "isnan",
+        "isfinite",
+        "sign",
+        "round",
+        "count_nonzero",
+        "numel",
+        "equal",
+    }
 )
 _NON_TENSOR_ATTRIBUTES = frozenset({"shape", "dtype", "device", "grad", "ndim", "is_cuda", "requires_grad"})
 _ENABLE_GRAD = frozenset({"torch.enable_grad", "torch.autograd.enable_grad", "torch.autograd.grad_mode.enable_grad"})
-_SET_GRAD = frozenset({"torch.set_grad_enabled", "torch.autograd.set_grad_enabled", "torch.autograd.grad_mode.set_grad_enabled"})
-_NO_GRAD = frozenset({"torch.no_grad", "torch.inference_mode", "torch.autograd.no_grad", "torch.autograd.grad_mode.no_grad"})
+_SET_GRAD = frozenset(
+    {"torch.set_grad_enabled", "torch.autograd.set_grad_enabled", "torch.autograd.grad_mode.set_grad_enabled"}
+)
+_NO_GRAD = frozenset(
+    {"torch.no_grad", "torch.inference_mode", "torch.autograd.no_grad", "torch.autograd.grad_mode.no_grad"}
+)
 _MAX_DEPTH = 10
 
 
@@ -124,7 +170,10 @@ class _StepChecker:
             if not isinstance(func, cst.Attribute):
                 continue
             method = func.attr.value
-            if method in ("append", "extend", "add", "insert") and self_root_attribute(func.value, self.func) is not None:
+            if (
+                method in ("append", "extend", "add", "insert")
+                and self_root_attribute(func.value, self.func) is not None
+            ):
                 position = 1 if method == "insert" else 0
                 value = self.model.argument(call.node, position, None)
                 if value is not None:
@@ -157,7 +206,11 @@ class _StepChecker:
             return False
         if isinstance(expr, cst.Name):
             binding = self.model.lookup(expr.value, self.func.scope, self.model.order.get(expr))
-            if binding is None or binding.scope is not self.func.scope or binding.kind not in ("assign", "annassign", "augassign"):
+            if (
+                binding is None
+                or binding.scope is not self.func.scope
+                or binding.kind not in ("assign", "annassign", "augassign")
+            ):
                 return False  # parameters (the batch), loop targets, globals: no graph from this step
             if binding.index is not None:
                 return False  # tuple unpacking: we cannot tell which element carries what
@@ -173,7 +226,10 @@ class _StepChecker:
         if isinstance(expr, (cst.List, cst.Tuple, cst.Set)):
             return any(self._carries_graph(element.value, depth + 1) for element in expr.elements)
         if isinstance(expr, cst.Dict):
-            return any(isinstance(element, cst.DictElement) and self._carries_graph(element.value, depth + 1) for element in expr.elements)
+            return any(
+                isinstance(element, cst.DictElement) and self._carries_graph(element.value, depth + 1)
+                for element in expr.elements
+            )
         if isinstance(expr, cst.Attribute) and expr.attr.value not in _NON_TENSOR_ATTRIBUTES:
             return self_attribute(expr, self.func) is None and self._carries_graph(expr.value, depth + 1)
         return False
@@ -197,7 +253,11 @@ class _StepChecker:
             if not qualname.startswith("torch.") or qualname.rsplit(".", 1)[-1] in _GRAPH_FREE_FUNCTIONS:
                 return False
             return any(self._carries_graph(arg.value, depth + 1) for arg in call.args)
-        if isinstance(func, cst.Attribute) and self_attribute(func, self.func) is None and not _is_self(func.value, self.self_name):
+        if (
+            isinstance(func, cst.Attribute)
+            and self_attribute(func, self.func) is None
+            and not _is_self(func.value, self.self_name)
+        ):
             return self._carries_graph(func.value, depth + 1)  # tensor methods: loss.mean(), out.float()
         return False  # user functions and helpers: unknown, stay silent
 

@@ -15,7 +15,21 @@ _PARAMETER_FREE = re.compile(
     r"\.(\w*Pool\w*|Dropout\w*|AlphaDropout|Flatten|Unflatten|Identity|Upsample\w*|PixelShuffle|PixelUnshuffle|"
     r"\w*Pad\d?d|ChannelShuffle|Softmax\w*|LogSoftmax)$"
 )
-_NOT_A_FORWARD = frozenset({"requires_grad_", "eval", "train", "to", "cuda", "cpu", "apply", "freeze", "zero_grad", "state_dict", "load_state_dict"})
+_NOT_A_FORWARD = frozenset(
+    {
+        "requires_grad_",
+        "eval",
+        "train",
+        "to",
+        "cuda",
+        "cpu",
+        "apply",
+        "freeze",
+        "zero_grad",
+        "state_dict",
+        "load_state_dict",
+    }
+)
 _FREEZING = re.compile(r"requires_grad|\bfreeze\w*\(|\.eval\(\)")
 _MAX_DEPTH = 6
 
@@ -119,7 +133,9 @@ class OptimizerMissesParameters(Rule):
         names = ", ".join(f"self.{attr}" for attr, _ in missing)
         trained = ", ".join(f"self.{attr}" for attr in sorted(covered))
         first = missing[0][1]
-        where = f" ({first.owner.where(first.node, model)})" if first.node is not None and first.owner is not None else ""
+        where = (
+            f" ({first.owner.where(first.node, model)})" if first.node is not None and first.owner is not None else ""
+        )
         ctx.report(
             optimizers[0].node,
             f"the optimizers train {trained} only; {names}{where} is used in training but in no optimizer, so it keeps "
@@ -129,10 +145,14 @@ class OptimizerMissesParameters(Rule):
 
 
 def _is_optimizer(qualname: Optional[str]) -> bool:
-    return qualname is not None and (qualname in torch_api.OPTIMIZERS or re.match(r"^torch\.optim\.[A-Z]\w*$", qualname) is not None)
+    return qualname is not None and (
+        qualname in torch_api.OPTIMIZERS or re.match(r"^torch\.optim\.[A-Z]\w*$", qualname) is not None
+    )
 
 
-def _covered_attributes(model: SemanticModel, expr: cst.BaseExpression, func: FunctionInfo, depth: int) -> Optional[Set[str]]:
+def _covered_attributes(
+    model: SemanticModel, expr: cst.BaseExpression, func: FunctionInfo, depth: int
+) -> Optional[Set[str]]:
     """Top-level attributes whose parameters an optimizer's ``params`` expression includes ('' means
     ``self`` itself, i.e. everything); None when the expression cannot be read."""
     found: Set[str] = set()
@@ -143,7 +163,11 @@ def _collect_covered(model: SemanticModel, node: cst.CSTNode, func: FunctionInfo
     """Adds what ``node`` covers to ``found``; False when part of it cannot be read."""
     if depth > _MAX_DEPTH:
         return False
-    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in _PARAMETER_METHODS:
+    if (
+        isinstance(node, cst.Call)
+        and isinstance(node.func, cst.Attribute)
+        and node.func.attr.value in _PARAMETER_METHODS
+    ):
         receiver = node.func.value
         if isinstance(receiver, cst.Name) and receiver.value == self_name(func):
             found.add("")
@@ -199,7 +223,11 @@ def _parameter_modules(model: SemanticModel, cls: ClassInfo) -> Dict[str, Obj]:
 
 
 def _parameter_free(qualname: str) -> bool:
-    return qualname in torch_api.ACTIVATION_CLASSES or qualname in torch_api.DROPOUT_CLASSES or bool(_PARAMETER_FREE.search(qualname))
+    return (
+        qualname in torch_api.ACTIVATION_CLASSES
+        or qualname in torch_api.DROPOUT_CLASSES
+        or bool(_PARAMETER_FREE.search(qualname))
+    )
 
 
 def _frozen_attributes(model: SemanticModel, cls: ClassInfo) -> Set[str]:
@@ -218,7 +246,11 @@ def _freezes_itself(obj: Obj) -> bool:
     cls, owner = obj.cls, obj.owner
     if cls is None or owner is None:
         return False
-    return any(_FREEZING.search(owner.module.code_for_node(statement)) for func in cls.methods.values() for statement in _statements(func.node))
+    return any(
+        _FREEZING.search(owner.module.code_for_node(statement))
+        for func in cls.methods.values()
+        for statement in _statements(func.node)
+    )
 
 
 def _statements(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
@@ -251,7 +283,10 @@ def _attributes_called_with_grad(model: SemanticModel, cls: ClassInfo) -> Set[st
         attr = self_root_attribute(call.node.func, func)
         if attr is None or model.in_no_grad(call) or _detached(model, call.node):
             continue
-        if isinstance(call.node.func, cst.Attribute) and call.node.func.attr.value in _PARAMETER_METHODS | _NOT_A_FORWARD:
+        if (
+            isinstance(call.node.func, cst.Attribute)
+            and call.node.func.attr.value in _PARAMETER_METHODS | _NOT_A_FORWARD
+        ):
             continue
         used.add(attr)
     return used

@@ -49,5 +49,12 @@ class ZeroGradKeepsZeros(Rule):
                 value = model.argument(call.node, 0, "set_to_none")
                 if not (isinstance(value, cst.Name) and value.value == "False") or len(call.node.args) != 1:
                     continue
-                fix = ctx.fix("call zero_grad() (set_to_none=True is the default)", ctx.replace(call.node, call.node.with_changes(args=())))
-                ctx.report(call.node, "zero_grad(set_to_none=False) fills every gradient with zeros at each step; call zero_grad()", fix=fix)
+                fix = ctx.fix(
+                    "call zero_grad() (set_to_none=True is the default)",
+                    ctx.replace(call.node, call.node.with_changes(args=())),
+                )
+                ctx.report(
+                    call.node,
+                    "zero_grad(set_to_none=False) fills every gradient with zeros at each step; call zero_grad()",
+                    fix=fix,
+                )
