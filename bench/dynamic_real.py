@@ -281,7 +281,8 @@ def main(argv: List[str]) -> int:
                 entry["skipped"] = str(error)
             results["bugs"].append(entry)
             print(
-                f"  bug {bug['id']}: found={[v['code'] for v in entry.get('found', [])]} all={[v['code'] for v in entry.get('verdicts', [])]}",
+                f"  bug {bug['id']}: found={[v['code'] for v in entry.get('found', [])]} "
+                f"all={[v['code'] for v in entry.get('verdicts', [])]}",
                 flush=True,
             )
     if options.only and options.results.exists():  # rerun rows replace theirs in the last results
@@ -322,7 +323,8 @@ def summary(results: Dict[str, Any]) -> str:
     spread = f"{ratios[0]:.2f}x to {ratios[-1]:.2f}x, median {ratios[len(ratios) // 2]:.2f}x" if ratios else "n/a"
     return (
         f"{len(ran_rows)} clean runs ({len(distinct)} scripts) from {len(repos)} repositories reached a step; "
-        f"{len(with_alarm)} got a dynamic finding or confirmation. {len(found)}/{len(bugs)} injected bugs were found at run time. "
+        f"{len(with_alarm)} got a dynamic finding or confirmation. {len(found)}/{len(bugs)} injected bugs were "
+        "found at run time. "
         f"nnlint --dynamic (static pass included) took {spread} the plain run to the first optimizer step."
     )
 
@@ -341,7 +343,8 @@ def update_readme(results: Dict[str, Any]) -> int:
 
 def table(results: Dict[str, Any]) -> str:
     lines = [
-        "| clean script | repository | dynamic verdicts (false alarms) | plain to 1st step (s) | nnlint --dynamic (s) | ratio |",
+        "| clean script | repository | dynamic verdicts (false alarms) | plain to 1st step (s) | nnlint --dynamic "
+        "(s) | ratio |",
         "|---|---|---|---:|---:|---:|",
     ]
     for row in results["clean"]:
@@ -354,7 +357,8 @@ def table(results: Dict[str, Any]) -> str:
         plain = row.get("plain_seconds")
         ratio = f"{row['seconds'] / plain:.2f}x" if plain else "n/a"
         lines.append(
-            f"| {row['id']} | {row['repo']} | {codes} ({row['false_alarms']}) | {plain if plain else 'n/a'} | {row['seconds']} | {ratio} |"
+            f"| {row['id']} | {row['repo']} | {codes} ({row['false_alarms']}) | {plain if plain else 'n/a'} | "
+            f"{row['seconds']} | {ratio} |"
         )
     lines += ["", "| injected bug | script | expected | found |", "|---|---|---|---|"]
     for entry in results["bugs"]:

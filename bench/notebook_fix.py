@@ -134,8 +134,10 @@ def run(mirrors: Path, repos: List[str]) -> int:
             check(path, data, tally)
             path.write_bytes(data)  # leave the copies as they were, for the next run
         print(
-            f"{repo}: {tally.notebooks} notebooks, {tally.fixed} changed by --fix ({tally.findings_fixed} findings fixed), "
-            f"{len(tally.left_untouched)} left untouched and reported, {tally.invalid_before} not valid nbformat before, "
+            f"{repo}: {tally.notebooks} notebooks, {tally.fixed} changed by --fix ({tally.findings_fixed} findings "
+            "fixed), "
+            f"{len(tally.left_untouched)} left untouched and reported, {tally.invalid_before} not valid nbformat "
+            "before, "
             f"{len(tally.failures)} failed a check"
         )
         for line in tally.left_untouched + tally.failures:

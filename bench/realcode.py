@@ -397,12 +397,14 @@ def details(bugs: Sequence[RowResult], clean: Sequence[CleanResult]) -> str:
         mark = "found" if result.found else "MISS "
         where = f" at {','.join(map(str, result.lines))}" if result.lines else ""
         out.append(
-            f"{mark} {result.row.code} {'same ' if result.row.same_file else 'cross'} {result.row.file} (bug at {result.row.lines}){where}"
+            f"{mark} {result.row.code} {'same ' if result.row.same_file else 'cross'} {result.row.file} (bug at "
+            f"{result.row.lines}){where}"
         )
     for result in clean:
         for finding, verdict in result.alarms:
             out.append(
-                f"alarm {finding.code} {finding.path}:{finding.line}:{finding.column} [{verdict or 'no verdict'}] {finding.message}"
+                f"alarm {finding.code} {finding.path}:{finding.line}:{finding.column} [{verdict or 'no verdict'}] "
+                f"{finding.message}"
             )
     return "\n".join(out)
 

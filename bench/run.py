@@ -419,7 +419,10 @@ def benchmark(full: bool, jobs: int, trees: Sequence[str] = ()) -> str:
         *("| " + " | ".join(row) + " |" for row in rows),
     ]
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    machine = f"{os.cpu_count()} cores, load average {load:.1f} at the end, Python {sys.version.split()[0]}, {time.strftime('%Y-%m-%d')}"
+    machine = (
+        f"{os.cpu_count()} cores, load average {load:.1f} at the end, Python {sys.version.split()[0]}, "
+        f"{time.strftime('%Y-%m-%d')}"
+    )
     notes.append(
         f"Measured by `python bench/run.py` ({machine}; times vary with machine load). "
         '"analysed": files the training-code filter let through to the libcst parse, the model and the rules '
@@ -431,7 +434,8 @@ def benchmark(full: bool, jobs: int, trees: Sequence[str] = ()) -> str:
             f"Trees measured whole (`python bench/run.py {' '.join('--tree ' + t for t in trees)}`). Peak RSS is the "
             "measuring process's (ru_maxrss); with --jobs the workers' are not included."
             if trees
-            else "Samples are fixed-seed random subsets of whole files (about 1.5 MB per tree); `python bench/run.py --full` measures the whole trees."
+            else "Samples are fixed-seed random subsets of whole files (about 1.5 MB per tree); `python "
+            "bench/run.py --full` measures the whole trees."
         )
     )
     notes.append(

@@ -70,7 +70,8 @@ class Linter:
 
     def _not_set_up(self, code: str, cls: type, error: BaseException) -> None:
         self.problems.append(
-            f"{plugin_label(code, self.registry)}rule {code} ({getattr(cls, 'name', '?')}) could not be set up: {describe(error)}; skipped"
+            f"{plugin_label(code, self.registry)}rule {code} ({getattr(cls, 'name', '?')}) could not be set up: "
+            f"{describe(error)}; skipped"
         )
 
     def _enabled_anywhere(self, code: str) -> bool:

@@ -86,7 +86,8 @@ class Settings:
             unknown = [code for code in codes if not _known_code(code)]
             if unknown:
                 warnings.append(
-                    f"nnlint: setting {key!r}: unknown rule code or prefix {', '.join(map(repr, unknown))} (see `nnlint rules`)"
+                    f"nnlint: setting {key!r}: unknown rule code or prefix {', '.join(map(repr, unknown))} (see "
+                    "`nnlint rules`)"
                 )
             setattr(self, attr, codes)
         return warnings

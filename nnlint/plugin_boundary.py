@@ -169,7 +169,10 @@ def _fix_problem(fix: Any) -> Optional[str]:
                 f"its fix holds {_short(edit)}, not an Edit (build it with ctx.replace / insert_before / insert_after)"
             )
         if not (_positive(edit.line) and _positive(edit.end_line) and _whole(edit.column) and _whole(edit.end_column)):
-            return f"its fix holds an edit at {_short((edit.line, edit.column, edit.end_line, edit.end_column))}, not a position"
+            return (
+                f"its fix holds an edit at {_short((edit.line, edit.column, edit.end_line, edit.end_column))}, "
+                "not a position"
+            )
     return None
 
 

@@ -252,19 +252,22 @@ def _collect(
             continue
         if not isinstance(classes, (list, tuple)):
             registry.errors.append(
-                f"plugin {plugin_name!r}: {hook_name}() returned {type(classes).__name__}, not a list of classes; skipped"
+                f"plugin {plugin_name!r}: {hook_name}() returned {type(classes).__name__}, not a list of classes; "
+                "skipped"
             )
             continue
         for cls in classes:
             if not isinstance(cls, type):
                 registry.errors.append(
-                    f"plugin {plugin_name!r}: {hook_name}() returned a {type(cls).__name__} object, not a class (return the class itself); skipped"
+                    f"plugin {plugin_name!r}: {hook_name}() returned a {type(cls).__name__} object, not a class "
+                    "(return the class itself); skipped"
                 )
                 continue
             base = _BASES[hook_name]()
             if base is not None and not issubclass(cls, base):
                 registry.errors.append(
-                    f"plugin {plugin_name!r}: {hook_name}() returned {_describe(cls)}, which is not a subclass of nnlint.api.{base.__name__}; skipped"
+                    f"plugin {plugin_name!r}: {hook_name}() returned {_describe(cls)}, which is not a subclass of "
+                    f"nnlint.api.{base.__name__}; skipped"
                 )
                 continue
             code = getattr(cls, "code", "")
@@ -273,7 +276,8 @@ def _collect(
                 continue
             if not isinstance(code, str) or not CODE_PATTERN.match(code):
                 registry.errors.append(
-                    f"plugin {plugin_name!r}: {_describe(cls)} has code {code!r}, not letters then digits (like NNX001); skipped"
+                    f"plugin {plugin_name!r}: {_describe(cls)} has code {code!r}, not letters then digits (like "
+                    "NNX001); skipped"
                 )
                 continue
             undocumented = _documentation_problem(cls, hook_name)
@@ -288,7 +292,8 @@ def _collect(
             other = owners.get(code)
             if other is not None and other != plugin_name and code not in target:  # a probe for another plugin's rule
                 registry.errors.append(
-                    f"plugin {plugin_name!r}: code {code} of {_describe(cls)} clashes with plugin {other!r}, which provides that code; skipped"
+                    f"plugin {plugin_name!r}: code {code} of {_describe(cls)} clashes with plugin {other!r}, which "
+                    "provides that code; skipped"
                 )
                 continue
             if code in target and target[code] is not cls:

@@ -37,7 +37,11 @@ def unused_noqa(findings: Sequence[Finding], source: str, path: str, ran: Callab
         found = on_line.get(line, set())
         unused = sorted(code for code in codes if ran(code) and not any(f.startswith(code) for f in found))
         if unused:
-            message = f"unused `# noqa` code{'s' if len(unused) > 1 else ''} {', '.join(unused)}: nothing of {'them' if len(unused) > 1 else 'it'} is reported on this line; remove {'them' if len(unused) > 1 else 'it'}"
+            message = (
+                f"unused `# noqa` code{'s' if len(unused) > 1 else ''} {', '.join(unused)}: nothing of "
+                f"{'them' if len(unused) > 1 else 'it'} is reported on this line; remove "
+                f"{'them' if len(unused) > 1 else 'it'}"
+            )
             reports.append(
                 Finding(
                     path,

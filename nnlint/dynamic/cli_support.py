@@ -64,7 +64,8 @@ def dynamic_options(command: Callable[..., Any]) -> Callable[..., Any]:
             "--experiments",
             is_flag=True,
             default=None,
-            help="With --dynamic: after the first step, run the NN901-NN904 experiments on copies of the model and batch.",
+            help="With --dynamic: after the first step, run the NN901-NN904 experiments on copies of the model and "
+            "batch.",
         ),
         click.option(
             "--experiment-steps",
@@ -124,7 +125,8 @@ def run_from_cli(
 
     # the user asked for it, but it is code running: say so every time, terminal or not
     click.echo(
-        f"nnlint: dynamic: executing the script: {shlex.join(user_command(scripts[0], script_args, python, launcher, nproc))}",
+        "nnlint: dynamic: executing the script: "
+        f"{shlex.join(user_command(scripts[0], script_args, python, launcher, nproc))}",
         err=True,
     )
     show = sys.stderr.isatty()
@@ -144,7 +146,8 @@ def run_from_cli(
     )
     if report.ended:
         click.echo(
-            f"nnlint: dynamic: note: ended {len(report.ended)} process(es) the script left running outside its process group: {', '.join(report.ended)}",
+            f"nnlint: dynamic: note: ended {len(report.ended)} process(es) the script left running outside its "
+            f"process group: {', '.join(report.ended)}",
             err=True,
         )
     if report.note:
@@ -197,7 +200,8 @@ def set_up_probes(registry: Any, config: Any, script: str, warn: Callable[[str],
 
     def failed(code: str, cls: type, error: BaseException) -> None:
         warn(
-            f"{plugin_label(code, registry)}probe {code} ({getattr(cls, 'name', '?')}) could not be set up: {describe(error)}; skipped"
+            f"{plugin_label(code, registry)}probe {code} ({getattr(cls, 'name', '?')}) could not be set up: "
+            f"{describe(error)}; skipped"
         )
 
     probes = []

@@ -97,7 +97,8 @@ def sparkline_lines(obs: Dict[str, Any], findings: Sequence[Finding], ascii_only
         losses = result.get("losses")
         if losses:
             lines.append(
-                f"nnlint: dynamic: {code} {TITLES[code]} {sparkline(losses, ascii_only)} {fmt(losses[0])} -> {fmt(losses[-1])} "
+                f"nnlint: dynamic: {code} {TITLES[code]} {sparkline(losses, ascii_only)} {fmt(losses[0])} -> "
+                f"{fmt(losses[-1])} "
                 f"({result.get('steps')} steps): {verdict}"
             )
         else:
@@ -151,7 +152,10 @@ def run_summary(
     evidence = summary_evidence(obs, device, seconds, findings)
     batches = evidence["batches"]
     if batches["train"] or batches["eval"]:
-        fed = f"{_plural(batches['train'], 'training batch')}, {_plural(batches['eval'], 'evaluation batch')} from DataLoaders"
+        fed = (
+            f"{_plural(batches['train'], 'training batch')}, {_plural(batches['eval'], 'evaluation batch')} from "
+            "DataLoaders"
+        )
     else:
         fed = "no DataLoader batches (the script made its own tensors)"
     seen = (

@@ -116,18 +116,26 @@ class Activation(TypedDict, total=False):
 
 
 OBSERVATIONS: Dict[str, str] = {
-    "optimizers": "list[OptimizerInfo]: each optimizer that stepped: class, where, primary, param_groups (params count, lr, momentum, weight_decay, betas... of every group)",
-    "loaders": "list[LoaderInfo]: the DataLoaders iterated (class, sampler, batch_sampler, batch_size, num_workers, length, shuffle, dataset_labels)",
-    "losses": "list[LossEvent]: every loss computed (family, where, origin, origin_op, phase, step, value, finite, input_shape, target_shape, reduction, input, labels, classes, broadcasts)",
+    "optimizers": "list[OptimizerInfo]: each optimizer that stepped: class, where, primary, param_groups (params "
+    "count, lr, momentum, weight_decay, betas... of every group)",
+    "loaders": "list[LoaderInfo]: the DataLoaders iterated (class, sampler, batch_sampler, batch_size, "
+    "num_workers, length, shuffle, dataset_labels)",
+    "losses": "list[LossEvent]: every loss computed (family, where, origin, origin_op, phase, step, value, finite, "
+    "input_shape, target_shape, reduction, input, labels, classes, broadcasts)",
     "train_inputs": "list[TensorStats + where, phase, model]: the first training batches fed to the model (at most 8)",
     "first_layer_input": "TensorStats + module, module_type, where, or None: what the first layer received",
-    "activations": "list[Activation]: per-layer output statistics of the first training forward (module, module_type, mean, std, order)",
+    "activations": "list[Activation]: per-layer output statistics of the first training forward (module, "
+    "module_type, mean, std, order)",
     "relus": "list[TensorStats + where, module]: outputs of ReLU calls (dead-unit statistics)",
-    "grads": "list[GradEntry]: per-parameter gradient and weight norms at the first step (name, shape, grad_norm, weight_norm, embedding)",
-    "update_ratios": "list[UpdateRatio]: |update| / |weight| per parameter after the first step (name, ratio, lr, optimizer, numel)",
-    "model_device": "str or None: the device of the first model's parameters at its first forward (\"cpu\", \"cuda:0\")",
-    "experiments": "dict or None: with --experiments, each experiment's outcome by code (NN901-NN904: numbers, loss curve, or why it was not run), or skipped_all",
-    "weights_after_step": "list[{name, shape, identical_rows, init_where}]: weights whose rows are identical after a step, or whose init was seen",
+    "grads": "list[GradEntry]: per-parameter gradient and weight norms at the first step (name, shape, grad_norm, "
+    "weight_norm, embedding)",
+    "update_ratios": "list[UpdateRatio]: |update| / |weight| per parameter after the first step (name, ratio, lr, "
+    "optimizer, numel)",
+    "model_device": 'str or None: the device of the first model\'s parameters at its first forward ("cpu", "cuda:0")',
+    "experiments": "dict or None: with --experiments, each experiment's outcome by code (NN901-NN904: numbers, "
+    "loss curve, or why it was not run), or skipped_all",
+    "weights_after_step": "list[{name, shape, identical_rows, init_where}]: weights whose rows are identical after "
+    "a step, or whose init was seen",
     "no_grad_params": "list[str]: parameters of the model that got no gradient",
     "params_without_optimizer": "list[str]: parameters with a gradient that no optimizer holds",
     "params_with_grad": "int: parameters with a gradient at the first step",
@@ -135,9 +143,11 @@ OBSERVATIONS: Dict[str, str] = {
     "grad_non_finite": "list[str]: parameters whose gradient holds NaN/inf",
     "non_finite": "dict[kind, {op, where, module, input_shapes}]: the first operation that produced NaN/inf, per kind",
     "loss_non_finite": "bool: a training loss was NaN/inf",
-    "clips": "list[{where, kind, threshold, before}]: gradient clipping calls (kind 'norm' or 'value'; before: the norm or max before clipping)",
+    "clips": "list[{where, kind, threshold, before}]: gradient clipping calls (kind 'norm' or 'value'; before: the "
+    "norm or max before clipping)",
     "second_backward": "{params, params_with_stale_grad, where} or None: a backward after a step without zero_grad",
-    "train_forwards": "list[{eval, where, grad_enabled, root_training, model, train_mode_layers, eval_mode_layers, phase}]: training forwards (at most 8)",
+    "train_forwards": "list[{eval, where, grad_enabled, root_training, model, train_mode_layers, eval_mode_layers, "
+    "phase}]: training forwards (at most 8)",
     "eval_forwards": "list[same as train_forwards]: forwards under evaluation (at most 16)",
     "late_train_forward": "same as train_forwards, or None: a training forward after evaluation",
     "dropouts": "list[{where, training_arg, module_training, module, grad_enabled}]: functional dropout calls",

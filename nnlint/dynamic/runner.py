@@ -311,7 +311,8 @@ def interpret(
     interpreter = python or sys.executable
     if not result.ranks:
         result.error = RunError(
-            f"the child process {describe_exit(returncode)} without a report{_printed_last(result)} (interpreter: {interpreter})"
+            f"the child process {describe_exit(returncode)} without a report{_printed_last(result)} (interpreter: "
+            f"{interpreter})"
         )
         return result
     head = result.ranks[0]
@@ -321,7 +322,8 @@ def interpret(
     error = head.get("error") or {}
     if status == "starting":
         result.error = RunError(
-            f"could not import torch in {interpreter}: the child process {describe_exit(returncode)}{_printed_last(result)}"
+            f"could not import torch in {interpreter}: the child process "
+            f"{describe_exit(returncode)}{_printed_last(result)}"
         )
     elif status == "running":  # died without unwinding: os._exit, a fatal signal (SIGSEGV, the OOM killer's SIGKILL)
         reached = (

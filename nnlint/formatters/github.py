@@ -33,7 +33,10 @@ def annotation(finding: Finding, options: Optional[FormatOptions] = None) -> str
         del properties["endColumn"]  # GitHub only accepts col/endColumn on one-line annotations
         del properties["col"]
     rendered = ",".join(f"{key}={_escape_property(str(value))}" for key, value in properties.items())
-    return f"::{_LEVELS.get(finding.severity, 'warning')} {rendered}::{_escape_data(f'{finding.code} {cell_prefix(finding)}{finding.message}')}"
+    return (
+        f"::{_LEVELS.get(finding.severity, 'warning')} "
+        f"{rendered}::{_escape_data(f'{finding.code} {cell_prefix(finding)}{finding.message}')}"
+    )
 
 
 @register("github")

@@ -32,7 +32,10 @@ def format_line(finding: Finding, color: bool = False) -> str:
     path = click.style(finding.path, bold=True)
     code = click.style(finding.code, fg=_CODE_COLOURS.get(finding.severity, "yellow"), bold=True)
     status = _status(finding)
-    return f"{path}:{cell}{finding.line}:{finding.column}: {code} {finding.message}{click.style(status, dim=True) if status else ''}"
+    return (
+        f"{path}:{cell}{finding.line}:{finding.column}: {code} "
+        f"{finding.message}{click.style(status, dim=True) if status else ''}"
+    )
 
 
 MAX_EXCERPT_LINES = 20  # a finding spanning more lines shows its first ones and a "..." line

@@ -113,7 +113,8 @@ class PretrainedPreprocessingMismatch(Rule):
             ctx.report(
                 call.node,
                 f"Normalize(mean={_fmt(mean)}, std={_fmt(std)}) differs from the ImageNet statistics the pretrained "
-                f"weights (line {model.line_of(pretrained[0][0].node)}) expect: mean={_fmt(IMAGENET_MEAN)}, std={_fmt(IMAGENET_STD)}",
+                f"weights (line {model.line_of(pretrained[0][0].node)}) expect: mean={_fmt(IMAGENET_MEAN)}, "
+                f"std={_fmt(IMAGENET_STD)}",
                 evidence={"mean": list(mean), "std": list(std)},
             )
 

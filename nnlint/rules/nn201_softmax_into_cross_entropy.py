@@ -92,6 +92,7 @@ class SoftmaxIntoCrossEntropy(Rule):
             ctx.report(
                 trained.call.node,
                 f"the framework trains this module with {trained.short_name}, but its output passes through "
-                f"{_PROBABILITY_TAILS[tail.kind]} ({where}); the loss applies log-softmax itself, so return the raw logits",
+                f"{_PROBABILITY_TAILS[tail.kind]} ({where}); the loss applies log-softmax itself, so return the "
+                "raw logits",
                 evidence={"activation": tail.kind, "activation_at": where},
             )

@@ -60,6 +60,7 @@ class ForwardCalledDirectly(Rule):
             fix = ctx.fix(f"call {label}(...) instead of {label}.forward(...)", ctx.replace(call.node.func, receiver))
             ctx.report(
                 call.node,
-                f"{label}.forward(...) bypasses the module's hooks (forward/backward hooks, DDP, profilers); call {label}(...)",
+                f"{label}.forward(...) bypasses the module's hooks (forward/backward hooks, DDP, profilers); call "
+                f"{label}(...)",
                 fix=fix,
             )

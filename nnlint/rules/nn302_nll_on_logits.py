@@ -66,7 +66,8 @@ class NllOnLogits(Rule):
                 ctx.report(
                     loss.call.node,
                     f"{loss.short_name} receives softmax probabilities ({describe_tail(model, tail)}), not "
-                    "log-probabilities: the loss is then -p instead of -log p; use log_softmax, or CrossEntropyLoss on the logits",
+                    "log-probabilities: the loss is then -p instead of -log p; use log_softmax, or "
+                    "CrossEntropyLoss on the logits",
                     evidence={"activation": "softmax", "activation_at": describe_tail(model, tail)},
                 )
                 continue

@@ -88,8 +88,10 @@ class MissingZeroGrad(Rule):
             for step in unclear:
                 ctx.report(
                     step.node,
-                    f"this optimizer's gradients are never cleared in the training loop at line {model.line_of(loop.node)}: "
-                    "only the other optimizers call zero_grad(), so each step applies the sum of all its past gradients; "
+                    "this optimizer's gradients are never cleared in the training loop at line "
+                    f"{model.line_of(loop.node)}: "
+                    "only the other optimizers call zero_grad(), so each step applies the sum of all its past "
+                    "gradients; "
                     "clear it before its backward()",
                     evidence={"loop_line": model.line_of(loop.node)},
                 )

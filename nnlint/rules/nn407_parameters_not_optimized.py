@@ -228,7 +228,8 @@ class ParametersNotOptimized(Rule):
                 ctx.report(
                     build.call.node,
                     f"every parameter of {name} is frozen (line {model.line_of(node)}) before this optimizer is built "
-                    "over them: nothing will be trained; unfreeze the layers to train or add a new trainable head first",
+                    "over them: nothing will be trained; unfreeze the layers to train or add a new trainable head "
+                    "first",
                     evidence={"frozen_at": model.line_of(node)},
                 )
 

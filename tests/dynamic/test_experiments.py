@@ -153,7 +153,8 @@ def test_a_run_without_findings_says_what_it_ran_in_every_format() -> None:
     assert len(record.evidence["experiment_curves"]["NN901"]) == 31
     text = format_findings("text", [record])
     assert re.search(
-        r"NN004 dynamic run: ran 2 optimizer steps on cpu in [\d.]+ s: [2-9] training batches, 0 evaluation batches from DataLoaders",
+        r"NN004 dynamic run: ran 2 optimizer steps on cpu in [\d.]+ s: [2-9] training batches, 0 evaluation "
+        r"batches from DataLoaders",
         text,
     )
     assert "experiments: NN901 passed, NN902 passed, NN903 passed, NN904 passed; 0 dynamic finding(s)" in text

@@ -188,7 +188,8 @@ def test_the_tracker_finds_an_orphan_by_the_process_tree_alone(tmp_path: Path) -
             "if os.fork() == 0:\n"
             "    os.setsid()\n"
             "    if os.fork() == 0:\n"
-            f"        os.execve(sys.executable, [sys.executable, '-c', 'import time; time.sleep(300)', '{marker}'], {{}})\n"
+            "        os.execve(sys.executable, [sys.executable, '-c', 'import time; time.sleep(300)', "
+            f"'{marker}'], {{}})\n"
             "    os._exit(0)\n"
         )
         child = subprocess.Popen(
@@ -222,7 +223,8 @@ def test_the_tracker_finds_an_orphan_by_the_process_tree_alone(tmp_path: Path) -
 def test_an_abrupt_death_is_reported_with_its_status_and_last_output(tmp_path: Path, death: str, expected: str) -> None:
     path = script(
         tmp_path,
-        f"import os, signal, sys, torch\nprint('loading shard 7', flush=True)\nprint('warning: low memory', file=sys.stderr, flush=True)\n{death}\n",
+        "import os, signal, sys, torch\nprint('loading shard 7', flush=True)\n"
+        f"print('warning: low memory', file=sys.stderr, flush=True)\n{death}\n",
     )
     result = run_script(str(path), device="cpu", timeout=60)
     assert str(result.error) == f"{expected}; it printed last: warning: low memory"
@@ -244,7 +246,8 @@ os._exit(0)
     result = run_script(str(path), device="cpu", timeout=60)
     assert (
         str(result.error)
-        == "the script exited with status 0 after its first training step (its observations were lost); it printed nothing"
+        == "the script exited with status 0 after its first training step (its observations were lost); it printed "
+        "nothing"
     )
 
 
@@ -259,7 +262,8 @@ def test_a_death_while_importing_torch_names_the_interpreter_and_status(
     result = run_script(str(path), device="cpu", timeout=60)
     assert (
         str(result.error)
-        == f"could not import torch in {sys.executable}: the child process exited with status 5; it printed last: fake torch loading"
+        == f"could not import torch in {sys.executable}: the child process exited with status 5; it printed last: "
+        "fake torch loading"
     )
 
 

@@ -106,5 +106,6 @@ def test_every_run_says_what_it_executes_even_off_a_terminal(tmp_path: Path) -> 
     assert lines[0] == f"nnlint: dynamic: executing the script: {sys.executable} {path} --epochs 1 'two words'"
     torchrun = run(["--dynamic", "--device", "cpu", "--launcher", "torchrun", "--nproc-per-node", "1", str(path)])
     assert torchrun.stderr.splitlines()[0] == (
-        f"nnlint: dynamic: executing the script: {sys.executable} -m torch.distributed.run --standalone --nproc-per-node=1 {path}"
+        f"nnlint: dynamic: executing the script: {sys.executable} -m torch.distributed.run --standalone "
+        f"--nproc-per-node=1 {path}"
     )

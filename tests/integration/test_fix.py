@@ -139,7 +139,8 @@ def test_encoding_and_line_endings_survive(tmp_path: Path) -> None:
         # two returns: fixing one would leave the other
         FORWARD.replace(
             "        return F.softmax(self.fc(x), dim=1)",
-            "        if x is None:\n            return F.softmax(x, dim=1)\n        return F.softmax(self.fc(x), dim=1)",
+            "        if x is None:\n            return F.softmax(x, dim=1)\n"
+            "        return F.softmax(self.fc(x), dim=1)",
         ),
     ],
 )
@@ -236,7 +237,8 @@ def test_fixing_the_corpus_removes_exactly_the_fixed_findings(tmp_path: Path) ->
 def test_probabilities_variable_keeps_its_other_uses() -> None:
     source = SEQUENTIAL.replace("nn.Softmax(dim=1),\n", "").replace(
         "    loss = criterion(model(x), y)\n",
-        "    logits = model(x)\n    probs = torch.softmax(logits, dim=-1)\n    loss = criterion(probs, y)\n    hits = (probs.argmax(-1) == y).sum()\n",
+        "    logits = model(x)\n    probs = torch.softmax(logits, dim=-1)\n    loss = criterion(probs, y)\n"
+        "    hits = (probs.argmax(-1) == y).sum()\n",
     )
     outcome = fix_source(_linter(), source, "<snippet>")
     assert "loss = criterion(logits, y)\n" in outcome.fixed

@@ -111,14 +111,15 @@ def test_github_annotations(project: Path) -> None:
     run = _run(["--format", "github", "pkg"], project)
     assert run.stdout.splitlines() == [
         "::warning file=pkg/train.py,line=9,col=12,endLine=9,endColumn=34,title=NN201 softmax-into-cross-entropy::"
-        "NN201 CrossEntropyLoss receives the model's output after softmax (line 4); it applies log-softmax itself, so pass the raw logits"
+        "NN201 CrossEntropyLoss receives the model's output after softmax (line 4); it applies log-softmax itself, "
+        "so pass the raw logits"
     ]
     escaped = format_findings(
         "github", [Finding("a,b:c.py", 1, 1, "NN000", "syntax-error", "50% bad\nsecond line", severity=Severity.ERROR)]
     )
     assert (
-        escaped
-        == "::error file=a%2Cb%3Ac.py,line=1,col=1,endLine=1,endColumn=1,title=NN000 syntax-error::NN000 50%25 bad%0Asecond line\n"
+        escaped == "::error file=a%2Cb%3Ac.py,line=1,col=1,endLine=1,endColumn=1,title=NN000 syntax-error::NN000 50%25 "
+        "bad%0Asecond line\n"
     )
 
 

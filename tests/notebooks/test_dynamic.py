@@ -29,9 +29,18 @@ SETUP = (
     "import torch\nimport torch.nn as nn\nfrom torch.utils.data import DataLoader, TensorDataset\n"
     "scale = float(open('scale.txt').read())  # a file next to the notebook\n"
 )
-DATA = "torch.manual_seed(0)\nx = torch.randn(256, 20) * scale + 40\ny = (x[:, 0] > 40).long()\nloader = DataLoader(TensorDataset(x, y), batch_size=32, shuffle=True)\ndisplay(x.shape)"
-MODEL = "model = nn.Sequential(nn.Linear(20, 16), nn.ReLU(), nn.Linear(16, 2), nn.Softmax(dim=1))\ncriterion = nn.CrossEntropyLoss()\noptimizer = torch.optim.SGD(model.parameters(), lr=0.01)"
-TRAIN = "%%time\nfor xb, yb in loader:\n    optimizer.zero_grad()\n    loss = criterion(model(xb), yb)\n    loss.backward()\n    optimizer.step()"
+DATA = (
+    "torch.manual_seed(0)\nx = torch.randn(256, 20) * scale + 40\ny = (x[:, 0] > 40).long()\n"
+    "loader = DataLoader(TensorDataset(x, y), batch_size=32, shuffle=True)\ndisplay(x.shape)"
+)
+MODEL = (
+    "model = nn.Sequential(nn.Linear(20, 16), nn.ReLU(), nn.Linear(16, 2), nn.Softmax(dim=1))\n"
+    "criterion = nn.CrossEntropyLoss()\noptimizer = torch.optim.SGD(model.parameters(), lr=0.01)"
+)
+TRAIN = (
+    "%%time\nfor xb, yb in loader:\n    optimizer.zero_grad()\n    loss = criterion(model(xb), yb)\n"
+    "    loss.backward()\n    optimizer.step()"
+)
 
 
 def _leftovers() -> set:
@@ -58,8 +67,8 @@ def test_run_time_findings_and_confirmations_are_placed_in_cells(tmp_path: Path,
     [nn801] = [f for f in report.findings if f.code == "NN801"]  # the unscaled input, seen at the model call
     assert (nn801.path, nn801.cell, nn801.line) == (str(path), 5, 4)
     assert (
-        "skipped 3 IPython lines (cell 2, line 1: `%matplotlib inline`; cell 2, line 2: `!pip install -q torch`; cell 5, line 1: `%%time`)"
-        in report.note
+        "skipped 3 IPython lines (cell 2, line 1: `%matplotlib inline`; cell 2, line 2: `!pip install -q torch`; "
+        "cell 5, line 1: `%%time`)" in report.note
     )
     assert _leftovers() == before
 

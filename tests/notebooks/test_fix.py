@@ -79,7 +79,10 @@ def test_diff_shows_cells_and_changes_nothing(tmp_path: Path) -> None:
 
 
 def test_a_fix_that_removes_a_line_lays_out_that_source_again(tmp_path: Path) -> None:
-    model = "model = nn.Sequential(\n    nn.Linear(20, 10),\n    nn.Softmax(dim=1),\n)\ncriterion = nn.CrossEntropyLoss()\noptimizer = torch.optim.SGD(model.parameters(), lr=0.1)"
+    model = (
+        "model = nn.Sequential(\n    nn.Linear(20, 10),\n    nn.Softmax(dim=1),\n)\n"
+        "criterion = nn.CrossEntropyLoss()\noptimizer = torch.optim.SGD(model.parameters(), lr=0.1)"
+    )
     path = write_notebook(tmp_path / "train.ipynb", [IMPORTS, model, TRAIN_LOOP])
     before = path.read_text(encoding="utf-8")
     assert run(["--fix", "train.ipynb"], tmp_path).returncode == 0
@@ -148,7 +151,8 @@ def test_without_nbformat_the_fix_is_still_checked_structurally(tmp_path: Path, 
 def test_reading_and_linting_never_import_nbformat() -> None:
     probe = (
         "import sys\nfrom nnlint.cli import main\n"
-        "try:\n    main(['--no-cache', '--jobs', '1', '--exit-zero', 'corpus'], standalone_mode=False)\nexcept SystemExit:\n    pass\n"
+        "try:\n    main(['--no-cache', '--jobs', '1', '--exit-zero', 'corpus'], standalone_mode=False)\n"
+        "except SystemExit:\n    pass\n"
         "print('nbformat' in sys.modules)"
     )
     result = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, timeout=300)

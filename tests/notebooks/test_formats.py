@@ -40,7 +40,8 @@ def test_text() -> None:
     result = run([NOTEBOOK])
     assert result.returncode == 1
     assert result.stdout.startswith(
-        f"{NOTEBOOK}:cell {CELL}:{LINE}:{COLUMN}: NN201 CrossEntropyLoss receives the model's output after softmax (cell 7, line 9)"
+        f"{NOTEBOOK}:cell {CELL}:{LINE}:{COLUMN}: NN201 CrossEntropyLoss receives the model's output after softmax "
+        "(cell 7, line 9)"
     )
     shown = run(["--show-source", NOTEBOOK]).stdout.splitlines()
     assert shown[1:] == [

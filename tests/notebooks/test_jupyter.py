@@ -22,7 +22,10 @@ DATA_AND_MODEL = (
     "criterion = nn.CrossEntropyLoss()\n"
     "optimizer = torch.optim.SGD(model.parameters(), lr=0.1)"
 )
-LOOP = "%%time\nfor x, y in loader:\n    optimizer.zero_grad()\n    loss = criterion(model(x), y)\n    loss.backward()\n    optimizer.step()"
+LOOP = (
+    "%%time\nfor x, y in loader:\n    optimizer.zero_grad()\n    loss = criterion(model(x), y)\n"
+    "    loss.backward()\n    optimizer.step()"
+)
 
 
 @pytest.fixture
@@ -45,9 +48,11 @@ def test_cells_are_linted_as_one_program_as_they_run(shell: InteractiveShell, ca
     assert run(shell, capsys, IMPORTS) == []
     assert run(shell, capsys, DATA_AND_MODEL) == []  # nothing trains yet
     assert run(shell, capsys, LOOP) == [
-        "nnlint: In [2] line 1:10: NN101 this DataLoader feeds the training loop at In [3] line 2 without shuffle=True or a sampler: "
+        "nnlint: In [2] line 1:10: NN101 this DataLoader feeds the training loop at In [3] line 2 without "
+        "shuffle=True or a sampler: "
         "every epoch sees the samples in the same (often class-sorted) order",
-        "nnlint: line 4:12: NN201 CrossEntropyLoss receives the model's output after softmax (In [2] line 2); it applies log-softmax "
+        "nnlint: line 4:12: NN201 CrossEntropyLoss receives the model's output after softmax (In [2] line 2); it "
+        "applies log-softmax "
         "itself, so pass the raw logits",
     ]
     # running the loop again reports its own finding again, the earlier cell's only once

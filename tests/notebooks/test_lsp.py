@@ -14,8 +14,14 @@ from tests.integration.lsp_client import LspClient  # noqa: E402
 from tests.integration.test_lsp import _apply  # noqa: E402
 
 IMPORTS = "%matplotlib inline\nimport torch\nimport torch.nn as nn\n"
-MODEL = "model = nn.Sequential(nn.Linear(20, 10), nn.Softmax(dim=1))\ncriterion = nn.CrossEntropyLoss()\noptimizer = torch.optim.SGD(model.parameters(), lr=0.1)\n"
-LOOP = "!nvidia-smi\nfor x, y in loader:\n    optimizer.zero_grad()\n    loss = criterion(model(x), y)\n    loss.backward()\n    optimizer.step()\n"
+MODEL = (
+    "model = nn.Sequential(nn.Linear(20, 10), nn.Softmax(dim=1))\ncriterion = nn.CrossEntropyLoss()\n"
+    "optimizer = torch.optim.SGD(model.parameters(), lr=0.1)\n"
+)
+LOOP = (
+    "!nvidia-smi\nfor x, y in loader:\n    optimizer.zero_grad()\n    loss = criterion(model(x), y)\n"
+    "    loss.backward()\n    optimizer.step()\n"
+)
 MARKDOWN = "# Training\nfor this is not code ("
 
 

@@ -49,7 +49,8 @@ def test_the_plugin_loads_from_its_dist_info_and_fires_with_its_fix(layout: Dict
     found = _run(layout, "-m", "nnlint", "--select", "NND", "train.py", cwd=layout["project"])
     assert found.returncode == 1, found.stderr
     assert found.stdout.splitlines() == [
-        "train.py:6:5: NND001 zero_grad(set_to_none=False) fills every gradient with zeros at each step; call zero_grad()"
+        "train.py:6:5: NND001 zero_grad(set_to_none=False) fills every gradient with zeros at each step; call "
+        "zero_grad()"
     ]
     dynamic = _run(
         layout, "-m", "nnlint", "--no-cache", "--dynamic", "--select", "NND", "train.py", cwd=layout["project"]

@@ -115,14 +115,16 @@ def _raiser(error: BaseException) -> Callable[..., None]:
         ),
         (
             _FakeEntryPoint("badplug", _plugin(lambda: [_rule_class(lambda self, ctx: None)()])),
-            "nnlint: warning: plugin 'badplug': nnlint_rules() returned a BadRule object, not a class (return the class itself); skipped",
+            "nnlint: warning: plugin 'badplug': nnlint_rules() returned a BadRule object, not a class (return the "
+            "class itself); skipped",
         ),
         (
             _FakeEntryPoint(
                 "badplug",
                 _plugin(lambda: [_rule_class(lambda self, ctx: None, init=_raiser(RuntimeError("init boom")))]),
             ),
-            "nnlint: warning: plugin 'badplug': rule NNZ001 (bad-rule) could not be set up: RuntimeError: init boom; skipped",
+            "nnlint: warning: plugin 'badplug': rule NNZ001 (bad-rule) could not be set up: RuntimeError: init "
+            "boom; skipped",
         ),
     ],
 )
@@ -160,7 +162,8 @@ def _bogus_severity(self: Any, ctx: Any) -> None:
         (_raiser(ValueError("bad value")), "failed: ValueError: bad value"),
         (
             _append_garbage,
-            "produced an unusable finding: 'garbage' is not a Finding (report findings with ctx.report(...)); its findings on this file are dropped",
+            "produced an unusable finding: 'garbage' is not a Finding (report findings with ctx.report(...)); its "
+            "findings on this file are dropped",
         ),
         (
             lambda self, ctx: ctx.report(ctx.module, 12345),
@@ -219,7 +222,8 @@ def test_a_rule_that_never_returns_is_stopped_at_its_budget(fake_entry_points, t
     lines = result.stdout.splitlines()
     assert (
         lines[0]
-        == "train.py:1:1: NN002 plugin 'badplug': rule NNZ001 (bad-rule) exceeded 1 s on this file and was stopped (tool.nnlint.rule-timeout)"
+        == "train.py:1:1: NN002 plugin 'badplug': rule NNZ001 (bad-rule) exceeded 1 s on this file and was stopped "
+        "(tool.nnlint.rule-timeout)"
     )
     assert lines[1].startswith(BUILTIN_FINDING) and len(lines) == 2
 

@@ -115,7 +115,8 @@ def test_select_never_hides_nn002_and_it_names_the_plugin_frame(crashing_plugin:
     result = CliRunner().invoke(main, ["--no-cache", "-j1", "--select", "NNE", "train.py"])
     line = _line_of(PLUGIN_RULES, "return {}[value]")
     assert result.stdout.splitlines() == [
-        f"train.py:1:1: NN002 plugin 'crashplug': rule NNE001 (crashes) failed: KeyError: 'missing' (at crashplug{os.sep}rules.py:{line})"
+        "train.py:1:1: NN002 plugin 'crashplug': rule NNE001 (crashes) failed: KeyError: 'missing' (at "
+        f"crashplug{os.sep}rules.py:{line})"
     ], result.stdout + result.stderr
     assert result.exit_code == 1
     assert "Traceback" not in result.stderr
@@ -197,7 +198,8 @@ def test_a_plugin_that_fails_to_import_stops_the_run_unless_ignored(
     stopped = CliRunner().invoke(main, ["--no-cache", "-j1", "train.py"])
     assert stopped.exit_code == 2 and stopped.stdout == ""
     assert stopped.stderr.splitlines() == [
-        "nnlint: error: plugin 'brokenplug' failed to load: ModuleNotFoundError: No module named 'not_installed_dependency'"
+        "nnlint: error: plugin 'brokenplug' failed to load: ModuleNotFoundError: No module named "
+        "'not_installed_dependency'"
         " (--ignore-plugin-errors to run without it)"
     ]
     going_on = CliRunner().invoke(main, ["--no-cache", "-j1", "--ignore-plugin-errors", "train.py"])
@@ -238,10 +240,13 @@ def test_the_registry_rejects_what_it_cannot_use_naming_the_plugin(fake_entry_po
     }
     assert registry.errors == [
         "plugin 'beta': nnlint_rules() returned a Instance object, not a class (return the class itself); skipped",
-        f"plugin 'beta': nnlint_rules() returned {NotARule.__module__}.{NotARule.__qualname__}, which is not a subclass of nnlint.api.Rule; skipped",
-        "plugin 'beta': NNW003 (fake_plugin.Undocumented) lacks the documentation section(s) '## Why is this bad?', '## Example', '## Use instead' in its docstring; skipped",
+        f"plugin 'beta': nnlint_rules() returned {NotARule.__module__}.{NotARule.__qualname__}, which is not a "
+        "subclass of nnlint.api.Rule; skipped",
+        "plugin 'beta': NNW003 (fake_plugin.Undocumented) lacks the documentation section(s) '## Why is this "
+        "bad?', '## Example', '## Use instead' in its docstring; skipped",
         "plugin 'beta': NNW004 (fake_plugin.) has no name (set the class attribute `name = \"...\"`); skipped",
-        "plugin 'beta': code NNW001 of fake_plugin.SecondOwner clashes with fake_plugin.FirstOwner from plugin 'alpha'; skipped",
+        "plugin 'beta': code NNW001 of fake_plugin.SecondOwner clashes with fake_plugin.FirstOwner from plugin "
+        "'alpha'; skipped",
     ]
     assert Rule  # the public base the message names
 

@@ -219,7 +219,10 @@ def _warnings(stderr: str) -> List[str]:
 
 # ------------------------------------------------------------------------------------ tests
 def test_everything_is_installed_in_the_venv_not_borrowed(environment: Dict[str, Path]) -> None:
-    code = "import nnlint, nnlint_lightning, nnlint_example; print(nnlint.__file__); print(nnlint_lightning.__file__); print(nnlint_example.__file__)"
+    code = (
+        "import nnlint, nnlint_lightning, nnlint_example; print(nnlint.__file__); "
+        "print(nnlint_lightning.__file__); print(nnlint_example.__file__)"
+    )
     result = subprocess.run(
         [str(environment["python"]), "-c", code], capture_output=True, text=True, check=True, cwd=environment["root"]
     )
@@ -240,8 +243,8 @@ def test_plugins_command_lists_plugins_codes_and_problems(environment: Dict[str,
     assert len(warnings) == 3, result.stderr
     assert any("plugin 'broken' failed to load: RuntimeError: this plugin is broken on purpose" in w for w in warnings)
     assert any(
-        "code NNX001 of nnlint_fixture_bad.clashing.TakesExampleCode clashes with nnlint_example.rules.WholeModelSave from plugin 'example'"
-        in w
+        "code NNX001 of nnlint_fixture_bad.clashing.TakesExampleCode clashes with "
+        "nnlint_example.rules.WholeModelSave from plugin 'example'" in w
         for w in warnings
     )
     assert any(
@@ -392,5 +395,6 @@ def test_example_probe_fires_in_a_dynamic_run(environment: Dict[str, Path]) -> N
     # the venv has no torch: the instrumented child runs under this interpreter, the probes in the venv
     result = nnlint(environment, "--dynamic", "--python", sys.executable, "--select", "NNX", "train.py", cwd=folder)
     assert result.stdout.splitlines() == [
-        "train.py:12:1: NNX002 the training DataLoader yields batches of 1 sample(s); train with batches of at least 2 [dynamic]"
+        "train.py:12:1: NNX002 the training DataLoader yields batches of 1 sample(s); train with batches of at "
+        "least 2 [dynamic]"
     ], result.stdout + result.stderr

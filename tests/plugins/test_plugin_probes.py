@@ -86,8 +86,10 @@ def test_a_raising_and_a_hanging_probe_are_each_one_nn002_and_every_other_findin
     assert "Traceback" not in result.stderr
     lines = result.stdout.splitlines()
     assert lines[:2] == [
-        f"train.py:1:1: NN002 plugin 'probeplug': probe NNE801 (raising-probe) failed: RuntimeError: probe boom after 1 loss(es) (at probeplug/__init__.py:{raise_line}) [dynamic]",
-        "train.py:1:1: NN002 plugin 'probeplug': probe NNE802 (hanging-probe) exceeded 1 s and was stopped (tool.nnlint.rule-timeout) [dynamic]",
+        "train.py:1:1: NN002 plugin 'probeplug': probe NNE801 (raising-probe) failed: RuntimeError: probe boom "
+        f"after 1 loss(es) (at probeplug/__init__.py:{raise_line}) [dynamic]",
+        "train.py:1:1: NN002 plugin 'probeplug': probe NNE802 (hanging-probe) exceeded 1 s and was stopped "
+        "(tool.nnlint.rule-timeout) [dynamic]",
     ], result.stdout
     assert lines[2].startswith(BUILTIN_FINDING), lines  # the static finding, confirmed by nnlint's own probe
     assert lines[3] == "train.py:10:1: NNE803 a training step ran [dynamic]", lines

@@ -69,7 +69,8 @@ def _errors(result) -> List[str]:
         ),
         (
             '[tool.nnlint.dynamic]\nlancher = "torchrun"\n',
-            "unknown key tool.nnlint.dynamic.lancher (known: args, device, experiment-steps, experiments, launcher, nproc-per-node, python, timeout)",
+            "unknown key tool.nnlint.dynamic.lancher (known: args, device, experiment-steps, experiments, "
+            "launcher, nproc-per-node, python, timeout)",
         ),
         (
             '[tool.nnlint.dynamic]\nexperiments = "yes"\n',

@@ -211,7 +211,8 @@ def test_every_way_a_script_can_end_leaves_nothing(tmp_path_factory, ending: str
         lines.append(f"subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(300)', '{marker}-child'])")
     if "worker-group" in helpers:
         lines.append(
-            f"subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(300)', '{marker}-group'], start_new_session=True)"
+            f"subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(300)', '{marker}-group'], "
+            "start_new_session=True)"
         )
     if "daemon" in helpers:
         lines.append(daemon_code(marker + "-daemon"))

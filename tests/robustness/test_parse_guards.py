@@ -108,7 +108,8 @@ def test_a_bad_limit_is_one_line_and_exit_2(tmp_path: Path, value: str, shown: s
     result = cli([str(tmp_path / "train.py")])
     assert result.exit_code == 2
     assert [line for line in result.output.splitlines() if line] == [
-        f"nnlint: error: {tmp_path / 'pyproject.toml'}: tool.nnlint.max-depth must be a whole number, 0 or more (0: no limit), not {shown}"
+        f"nnlint: error: {tmp_path / 'pyproject.toml'}: tool.nnlint.max-depth must be a whole number, 0 or more "
+        f"(0: no limit), not {shown}"
     ]
 
 

@@ -37,8 +37,8 @@ def nn101(body: str):
         "from tqdm import tqdm\nloader = DataLoader(ds, batch_size=8, shuffle=None)\nfor xb, yb in tqdm(loader):"
         + TRAIN,
         # iter/next in a step loop
-        "loader = DataLoader(ds, batch_size=8)\nbatches = iter(loader)\nfor step in range(10):\n    xb, yb = next(batches)"
-        + TRAIN,
+        "loader = DataLoader(ds, batch_size=8)\nbatches = iter(loader)\nfor step in range(10):\n"
+        "    xb, yb = next(batches)" + TRAIN,
         # a helper returning two loaders, the training one reaching a function through a parameter
         """
 def make_loaders():
@@ -54,13 +54,13 @@ train_loader, val_loader = make_loaders()
 train_one_epoch(train_loader)
 """,
         # a data set whose class is out of sight (a parameter, a hub dataset) read for several epochs
-        "def fit(train_set):\n    loader = DataLoader(train_set, batch_size=8)\n    for epoch in range(3):\n        for xb, yb in loader:"
-        + TRAIN.replace("\n    ", "\n            "),
+        "def fit(train_set):\n    loader = DataLoader(train_set, batch_size=8)\n    for epoch in range(3):\n"
+        "        for xb, yb in loader:" + TRAIN.replace("\n    ", "\n            "),
         "def one_epoch(loader):\n    for xb, yb in loader:"
         + TRAIN.replace("\n    ", "\n        ")
         + "def fit(train_set):\n    for epoch in range(3):\n        one_epoch(DataLoader(train_set, batch_size=8))\n",
-        "from datasets import load_dataset\nloader = DataLoader(load_dataset('x', split='train'), batch_size=8)\nfor epoch in range(2):\n    for xb, yb in loader:"
-        + TRAIN.replace("\n    ", "\n        "),
+        "from datasets import load_dataset\nloader = DataLoader(load_dataset('x', split='train'), batch_size=8)\n"
+        "for epoch in range(2):\n    for xb, yb in loader:" + TRAIN.replace("\n    ", "\n        "),
         # a user map-style dataset
         """
 class Pairs(Dataset):
@@ -82,15 +82,16 @@ def test_unshuffled_training_loader_is_flagged(body: str) -> None:
     "body",
     [
         # evaluation only
-        "val = DataLoader(ds, batch_size=8)\nmodel.eval()\nwith torch.no_grad():\n    for xb, yb in val:\n        model(xb)\n",
+        "val = DataLoader(ds, batch_size=8)\nmodel.eval()\nwith torch.no_grad():\n    for xb, yb in val:\n"
+        "        model(xb)\n",
         # shuffle / sampler / batch_sampler
         "loader = DataLoader(ds, batch_size=8, shuffle=True)\nfor xb, yb in loader:" + TRAIN,
-        "from torch.utils.data import RandomSampler\nloader = DataLoader(ds, batch_size=8, sampler=RandomSampler(ds))\nfor xb, yb in loader:"
-        + TRAIN,
+        "from torch.utils.data import RandomSampler\n"
+        "loader = DataLoader(ds, batch_size=8, sampler=RandomSampler(ds))\nfor xb, yb in loader:" + TRAIN,
         "loader = DataLoader(ds, batch_sampler=my_batches)\nfor xb, yb in loader:" + TRAIN,
         # the flag is a variable
-        "def make(is_train):\n    return DataLoader(ds, batch_size=8, shuffle=is_train)\nloader = make(True)\nfor xb, yb in loader:"
-        + TRAIN,
+        "def make(is_train):\n    return DataLoader(ds, batch_size=8, shuffle=is_train)\nloader = make(True)\n"
+        "for xb, yb in loader:" + TRAIN,
         # **kwargs may carry shuffle
         "kwargs = {'shuffle': True}\nloader = DataLoader(ds, batch_size=8, **kwargs)\nfor xb, yb in loader:" + TRAIN,
         # an IterableDataset stream
@@ -106,10 +107,10 @@ for xb, yb in loader:"""
         "def bench(train_set):\n    loader = DataLoader(train_set, batch_size=8)\n    for xb, yb in loader:"
         + TRAIN.replace("\n    ", "\n        "),
         # a streaming hub dataset and a torchtext datapipe cannot be shuffled by the loader
-        "from datasets import load_dataset\nloader = DataLoader(load_dataset('x', split='train', streaming=True), batch_size=8)\nfor xb, yb in loader:"
-        + TRAIN,
-        "from torchtext.datasets import Multi30k\nloader = DataLoader(Multi30k(split='train'), batch_size=8)\nfor xb, yb in loader:"
-        + TRAIN,
+        "from datasets import load_dataset\nloader = DataLoader(load_dataset('x', split='train', streaming=True), "
+        "batch_size=8)\nfor xb, yb in loader:" + TRAIN,
+        "from torchtext.datasets import Multi30k\nloader = DataLoader(Multi30k(split='train'), batch_size=8)\n"
+        "for xb, yb in loader:" + TRAIN,
         # one helper runs both training and evaluation loaders: the parameter is ambiguous
         """
 def run(loader, train):

@@ -21,15 +21,18 @@ def nn102(body: str):
     "body",
     [
         # NHWC numpy batch through astype and scalar arithmetic, np.reshape
-        "x = np.random.rand(100, 32, 32, 3).astype(np.float32)\nx = (x - 0.5) / 0.25\ny = np.reshape(x, (-1, 3, 32, 32))\n",
+        "x = np.random.rand(100, 32, 32, 3).astype(np.float32)\nx = (x - 0.5) / 0.25\n"
+        "y = np.reshape(x, (-1, 3, 32, 32))\n",
         # a Generator with a size tuple, then torch.from_numpy(...).view(...)
-        "rng = np.random.default_rng(0)\nimgs = rng.standard_normal((8, 28, 28, 3))\nt = torch.from_numpy(imgs).view(8, 3, 28, 28)\n",
+        "rng = np.random.default_rng(0)\nimgs = rng.standard_normal((8, 28, 28, 3))\n"
+        "t = torch.from_numpy(imgs).view(8, 3, 28, 28)\n",
         # named sizes, one of them tuple-assigned
         "N = 16\nH, W = 24, 24\nframes = torch.randn(N, H, W, 3)\nframes = frames.reshape(N, 3, H, W)\n",
         # one HWC image: unpacked shape reordered
         "def to_chw(img):\n    h, w, c = img.shape\n    return img.reshape(c, h, w)\n",
         # one HWC image: a channel literal placed before the image's first axis
-        "def to_chw(frame):\n    t = torch.from_numpy(frame).float()\n    return t.view(3, frame.shape[0], frame.shape[1])\n",
+        "def to_chw(frame):\n    t = torch.from_numpy(frame).float()\n"
+        "    return t.view(3, frame.shape[0], frame.shape[1])\n",
         # size() references out of order
         "def swap(x):\n    return x.view(x.size(0), x.size(2), x.size(1))\n",
         # an HWC image indexed out of an NHWC array held by a Dataset
@@ -88,16 +91,19 @@ from PIL import Image
     [
         ("img = cv2.imread(path)\nt = torch.from_numpy(img).float().view(3, 224, 224)\n", ["NN102"]),
         (
-            "img = cv2.cvtColor(cv2.imread(path), cv2.COLOR_BGR2RGB)\nimg = cv2.resize(img, (64, 64))\nx = img.reshape(3, 64, 64)\n",
+            "img = cv2.cvtColor(cv2.imread(path), cv2.COLOR_BGR2RGB)\nimg = cv2.resize(img, (64, 64))\n"
+            "x = img.reshape(3, 64, 64)\n",
             ["NN102"],
         ),
         (
-            "img = np.array(Image.open(path).convert('RGB'))\nx = torch.tensor(img).reshape(3, img.shape[0], img.shape[1])\n",
+            "img = np.array(Image.open(path).convert('RGB'))\n"
+            "x = torch.tensor(img).reshape(3, img.shape[0], img.shape[1])\n",
             ["NN102"],
         ),
         ("img = cv2.imread(path)\nx = img.transpose(2, 0, 1).reshape(3, 224, 224)\n", []),
         (
-            "img = cv2.imread(path)\npixels = img.reshape(-1, 3)\nrows = img.reshape(224, 224 * 3)\nbatch = img.reshape(1, 224, 224, 3)\n",
+            "img = cv2.imread(path)\npixels = img.reshape(-1, 3)\nrows = img.reshape(224, 224 * 3)\n"
+            "batch = img.reshape(1, 224, 224, 3)\n",
             [],
         ),
         ("img = cv2.imread(path, cv2.IMREAD_GRAYSCALE)\nx = img.reshape(1, 28, 28)\n", []),

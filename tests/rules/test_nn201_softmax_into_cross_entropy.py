@@ -183,7 +183,8 @@ def test_a_model_of_another_file_is_quoted_with_its_file(tmp_path: Path) -> None
         "import torch.nn as nn\n\n\ndef build():\n    return nn.Sequential(nn.Linear(4, 3), nn.Softmax(dim=1))\n"
     )
     (tmp_path / "train.py").write_text(
-        "import torch.nn as nn\nfrom models import build\n\nmodel = build()\nloss = nn.CrossEntropyLoss()(model(x), y)\n"
+        "import torch.nn as nn\nfrom models import build\n\nmodel = build()\n"
+        "loss = nn.CrossEntropyLoss()(model(x), y)\n"
     )
     findings = Linter(Config(select=["NN201", "NN002"])).lint_paths([str(tmp_path)])
     assert [(Path(f.path).name, f.line, f.column) for f in findings] == [("train.py", 5, 8)]

@@ -164,7 +164,8 @@ def _nn401(source: str):
             1.0,
         ),
         (
-            "from accelerate import Accelerator\naccelerator = Accelerator()\naccelerator.clip_grad_value_(model.parameters(), 3.0)\n",
+            "from accelerate import Accelerator\naccelerator = Accelerator()\n"
+            "accelerator.clip_grad_value_(model.parameters(), 3.0)\n",
             (3, 1),
             "accelerator.clip_grad_value_",
             3.0,
@@ -188,11 +189,15 @@ def test_message_location_and_evidence_of_each_api(source: str, where, what: str
         "import torch\ntorch.nn.utils.clip_grad_norm_(model.parameters(), -1)\n",
         "import torch\ntorch.nn.utils.clip_grad_norm_(model.parameters())\n",  # no threshold written
         "import torch\nwhile use_clipping:\n    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)\n    break\n",
-        "import torch\nnorm = 1.0 if self.clip else None\nx = torch.nn.utils.clip_grad_norm_(p, 1.0) if self.grad_norm_on else None\n",
-        "from accelerate import Accelerator\naccelerator = Accelerator()\naccelerator.clip_grad_norm_(model.parameters())\n",
+        "import torch\nnorm = 1.0 if self.clip else None\n"
+        "x = torch.nn.utils.clip_grad_norm_(p, 1.0) if self.grad_norm_on else None\n",
+        "from accelerate import Accelerator\naccelerator = Accelerator()\n"
+        "accelerator.clip_grad_norm_(model.parameters())\n",
         "helper = Helper()\nhelper.clip_grad_norm_(model.parameters(), 1.0)\n",  # not an Accelerator
-        "import torch\ndef train(model, max_norm=1.0):\n    torch.nn.utils.clip_grad_norm_(model.parameters(), max_norm)\n",  # no caller
-        "import torch\ndef train(model, norm=1.0):\n    if norm:\n        torch.nn.utils.clip_grad_norm_(model.parameters(), norm)\ntrain(m)\n",
+        "import torch\ndef train(model, max_norm=1.0):\n"
+        "    torch.nn.utils.clip_grad_norm_(model.parameters(), max_norm)\n",  # no caller
+        "import torch\ndef train(model, norm=1.0):\n    if norm:\n"
+        "        torch.nn.utils.clip_grad_norm_(model.parameters(), norm)\ntrain(m)\n",
     ],
 )
 def test_no_fixed_positive_threshold_or_an_opt_in_is_silent(source: str) -> None:
@@ -245,7 +250,10 @@ def test_a_guard_keyed_by_a_string_naming_the_threshold() -> None:
 def test_a_function_local_import_and_an_accelerator_keyword_threshold() -> None:
     local = "def step(p):\n    from torch.nn.utils import clip_grad_norm_ as clip\n    clip(p, 1.0)\n"
     assert [(f.line, f.column) for f in _nn401(local)] == [(3, 5)]
-    keyword = "from accelerate import Accelerator\naccelerator = Accelerator()\naccelerator.clip_grad_norm_(params, max_norm=2.0)\n"
+    keyword = (
+        "from accelerate import Accelerator\naccelerator = Accelerator()\n"
+        "accelerator.clip_grad_norm_(params, max_norm=2.0)\n"
+    )
     assert [(f.line, f.evidence) for f in _nn401(keyword)] == [(3, {"threshold": 2.0})]
 
 

@@ -362,7 +362,8 @@ def test_nn402_uncleared_optimizers_are_reported_at_the_innermost_loop_only() ->
     assert [(f.line, f.column) for f in findings] == [(19, 9)]
     # an outer loop around an inner loop that clears nothing: the inner one is the report
     inner_plain = GAN.split("for x in loader:")[0] + (
-        "for x in loader:\n    opt_g.zero_grad()\n    g_loss = -disc(gen(x)).mean()\n    g_loss.backward()\n    opt_g.step()\n"
+        "for x in loader:\n    opt_g.zero_grad()\n    g_loss = -disc(gen(x)).mean()\n    g_loss.backward()\n"
+        "    opt_g.step()\n"
         "    opt_d.step()\n    for y in loader:\n        disc(y).mean().backward()\n        opt_d.step()\n"
     )
     findings = _nn402(inner_plain)
@@ -508,6 +509,7 @@ for x, y in loader:
 def test_nn404_an_ignite_handler_registered_twice_is_reported_once() -> None:
     body = IGNITE + (
         "\ndef adjust(engine):\n    scheduler.step()\n\n"
-        "trainer.add_event_handler(Events.EPOCH_STARTED, adjust)\ntrainer.add_event_handler(Events.EPOCH_STARTED, adjust)\n"
+        "trainer.add_event_handler(Events.EPOCH_STARTED, adjust)\n"
+        "trainer.add_event_handler(Events.EPOCH_STARTED, adjust)\n"
     )
     assert [(f.line, f.column) for f in _nn404(body)] == [(25, 5)]

@@ -255,7 +255,8 @@ def test_nn501_evidence_names_both_modes_on_some_paths() -> None:
 def test_nn501_a_mode_chosen_by_the_caller_on_purpose_is_silent() -> None:
     source = TWICE.replace(
         "def evaluate(loader):\n    correct = 0\n",
-        "def evaluate(loader, training=False):\n    if training:\n        model.train()\n    else:\n        model.eval()\n    correct = 0\n",
+        "def evaluate(loader, training=False):\n    if training:\n        model.train()\n    else:\n"
+        "        model.eval()\n    correct = 0\n",
     )
     assert lint_text(source, select=["NN501"]) == []
 

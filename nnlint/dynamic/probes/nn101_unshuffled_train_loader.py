@@ -54,7 +54,8 @@ class UnshuffledTrainLoaderProbe(Probe):
         counts = ", ".join(f"{label}: {count}" for label, count in sorted(labels["counts"].items())[:6])
         run.report(
             loader.get("where") or run.get("step_where"),
-            f"the training loader samples sequentially (SequentialSampler) and its {labels['n']} labels are sorted by class "
+            f"the training loader samples sequentially (SequentialSampler) and its {labels['n']} labels are sorted "
+            "by class "
             f"({order}; {counts}): every batch holds one or two classes; pass shuffle=True",
             {
                 "sampler": "SequentialSampler",

@@ -47,7 +47,8 @@ class ReshapeReordersAxesProbe(Probe):
                 continue  # nothing to reorder
             run.report(
                 event["where"],
-                f"reshape/view turns shape {tuple(before)} into {tuple(after)}: the same sizes in another order, which keeps the "
+                f"reshape/view turns shape {tuple(before)} into {tuple(after)}: the same sizes in another order, "
+                "which keeps the "
                 "memory order and scrambles the elements across axes; use permute/transpose to move axes",
                 {"input_shape": before, "output_shape": after},
             )

@@ -48,7 +48,8 @@ class SamplerEpochNotSetProbe(Probe):
             return  # the static finding is confirmed instead
         run.report(
             run.get("step_where"),
-            f"all {run.world_size} ranks trained on the same first batch: the training loader has no DistributedSampler (or ignores it)",
+            f"all {run.world_size} ranks trained on the same first batch: the training loader has no "
+            "DistributedSampler (or ignores it)",
             {"ranks": run.world_size, "identical_first_batches": True},
         )
 

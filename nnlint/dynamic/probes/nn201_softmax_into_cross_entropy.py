@@ -56,8 +56,10 @@ class SoftmaxIntoCrossEntropyProbe(Probe):
             op = str(event.get("origin_op") or "").rsplit(".", 1)[-1]
             run.report(
                 event.get("origin") or event.get("where"),
-                f"cross-entropy receives probabilities{' from ' + op if op else ''}: all {stats['rows']} rows of {stats['classes']} classes lie in "
-                f"[{fmt(stats['min'])}, {fmt(stats['max'])}] and sum to 1 (largest deviation {fmt(stats['row_sum_max_dev'])}); "
+                f"cross-entropy receives probabilities{' from ' + op if op else ''}: all {stats['rows']} rows of "
+                f"{stats['classes']} classes lie in "
+                f"[{fmt(stats['min'])}, {fmt(stats['max'])}] and sum to 1 (largest deviation "
+                f"{fmt(stats['row_sum_max_dev'])}); "
                 "it applies log-softmax itself, so pass the raw logits",
                 {
                     "loss_input_rows": "probabilities",

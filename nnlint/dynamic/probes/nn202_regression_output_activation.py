@@ -59,7 +59,8 @@ class RegressionOutputActivationProbe(Probe):
             run.report(
                 event.get("origin") or event.get("where"),
                 f"the regression output{produced} is never negative (min {fmt(stats['min'])} over {values} values, "
-                f"{fmt(100 * stats.get('zero_fraction', 0.0))}% exactly 0) but {fmt(100 * target['negative_fraction'])}% of its targets are "
+                f"{fmt(100 * stats.get('zero_fraction', 0.0))}% exactly 0) but "
+                f"{fmt(100 * target['negative_fraction'])}% of its targets are "
                 f"(down to {fmt(target['min'])}): the model cannot reach them; drop the output activation",
                 {
                     "output_min": stats["min"],

@@ -44,8 +44,10 @@ class MissingZeroGradProbe(Probe):
             return
         run.report(
             second.get("where"),
-            f"the backward after the first optimizer step starts with every one of the {second['params']} parameters still holding "
-            "the previous step's gradient: gradients accumulate across steps; clear them (optimizer.zero_grad()) every step",
+            f"the backward after the first optimizer step starts with every one of the {second['params']} "
+            "parameters still holding "
+            "the previous step's gradient: gradients accumulate across steps; clear them (optimizer.zero_grad()) "
+            "every step",
             {"params": second["params"], "params_with_stale_grad": second["params_with_stale_grad"]},
         )
 

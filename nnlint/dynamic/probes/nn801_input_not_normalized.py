@@ -44,7 +44,8 @@ class InputNotNormalized(Probe):
         run.report(
             entry.get("where"),
             f"the first layer ({entry.get('module')}, {entry.get('module_type')}) receives inputs with mean "
-            f"{fmt(entry['mean'])} and std {fmt(entry['std'])} (range {fmt(entry.get('min'))}..{fmt(entry.get('max'))}); "
+            f"{fmt(entry['mean'])} and std {fmt(entry['std'])} (range "
+            f"{fmt(entry.get('min'))}..{fmt(entry.get('max'))}); "
             f"expected |mean| <= {fmt(self.options['max_abs_mean'])} and {fmt(self.options['min_std'])} <= std <= "
             f"{fmt(self.options['max_std'])}: normalise the inputs",
             {

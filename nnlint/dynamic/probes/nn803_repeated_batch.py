@@ -43,7 +43,8 @@ class RepeatedBatch(Probe):
         if repeated and repeated.get("identical"):
             run.report(
                 where,
-                f"the first two training batches of the epoch are identical (the loader has {repeated.get('batches_in_epoch')} batches per epoch)",
+                "the first two training batches of the epoch are identical (the loader has "
+                f"{repeated.get('batches_in_epoch')} batches per epoch)",
                 {"identical_batches": 2, "batches_in_epoch": repeated.get("batches_in_epoch")},
             )
             return

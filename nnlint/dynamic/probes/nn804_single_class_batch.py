@@ -69,7 +69,10 @@ class SingleClassBatch(Probe):
                 evidence["dataset_counts"] = dataset["counts"]
             if dataset is not None and len(dataset["counts"]) == 1:
                 (only,) = dataset["counts"]
-                message = f"every label in the training data set is class {only} ({dataset['n']} samples): nothing can be learned"
+                message = (
+                    f"every label in the training data set is class {only} ({dataset['n']} samples): nothing "
+                    "can be learned"
+                )
             else:
                 message = (
                     f"all {labels['n']} labels of the first training batch are class {label}; a batch this uniform has "

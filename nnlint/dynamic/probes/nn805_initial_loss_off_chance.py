@@ -61,7 +61,8 @@ class InitialLossOffChance(Probe):
                 run.report(
                     event.get("where"),
                     f"the first training loss is {fmt(value)}, {fmt(ratio)} times the chance level ln({classes}) = "
-                    f"{fmt(chance)} (expected between {fmt(self.options['min_ratio'])}x and {fmt(self.options['max_ratio'])}x): "
+                    f"{fmt(chance)} (expected between {fmt(self.options['min_ratio'])}x and "
+                    f"{fmt(self.options['max_ratio'])}x): "
                     "the initial logits are far too confident",
                     {
                         "loss": value,

@@ -44,7 +44,8 @@ class NonFinite(Probe):
             module = f" in module {first['module']}" if first.get("module") else ""
             run.report(
                 first.get("where"),
-                f"{first['op']}{module} produced the first {kind} of the training step from finite inputs; it reaches {reached}",
+                f"{first['op']}{module} produced the first {kind} of the training step from finite inputs; it "
+                f"reaches {reached}",
                 {
                     "op": first["op"],
                     "kind": kind,
@@ -59,6 +60,7 @@ class NonFinite(Probe):
         where = losses[0].get("where") if losses else run.get("step_where")
         run.report(
             where,
-            f"{reached} became NaN/Inf in the first step (no single forward operation produced it; look at the backward pass or the inputs)",
+            f"{reached} became NaN/Inf in the first step (no single forward operation produced it; look at the "
+            "backward pass or the inputs)",
             {"reaches": reached, "non_finite_gradients": grads_bad[:10]},
         )

@@ -56,7 +56,8 @@ class GradientScale(Probe):
         if largest > self.options["max_relative_gradient"]:
             run.report(
                 where,
-                f"exploding gradient: ||grad|| / ||weight|| of {name} is {fmt(largest)} at the first step (threshold {fmt(self.options['max_relative_gradient'])})",
+                f"exploding gradient: ||grad|| / ||weight|| of {name} is {fmt(largest)} at the first step "
+                f"(threshold {fmt(self.options['max_relative_gradient'])})",
                 {"layer": name, "relative_gradient": largest, "thresholds": dict(self.options)},
             )
             return
@@ -70,7 +71,8 @@ class GradientScale(Probe):
         kind = "vanishing" if low_index < high_index else "exploding"
         run.report(
             where,
-            f"{kind} gradients: ||grad|| / ||weight|| ranges from {fmt(layers[low_index][1])} ({layers[low_index][0]}) to "
+            f"{kind} gradients: ||grad|| / ||weight|| ranges from {fmt(layers[low_index][1])} "
+            f"({layers[low_index][0]}) to "
             f"{fmt(layers[high_index][1])} ({layers[high_index][0]}), {spread:.1f} orders of magnitude (threshold "
             f"{fmt(self.options['max_spread_decades'])})",
             {

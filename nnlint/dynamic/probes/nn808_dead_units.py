@@ -49,8 +49,10 @@ class DeadUnits(Probe):
         place = entry.get("module") or "a relu call"
         run.report(
             entry.get("where"),
-            f"{entry['dead']} of {entry['units']} units of the ReLU in {place} output zero for all {entry['samples']} samples "
-            f"of the first batch ({fmt(fraction * 100)}% dead; threshold {fmt(self.options['max_dead_fraction'] * 100)}%)",
+            f"{entry['dead']} of {entry['units']} units of the ReLU in {place} output zero for all "
+            f"{entry['samples']} samples "
+            f"of the first batch ({fmt(fraction * 100)}% dead; threshold "
+            f"{fmt(self.options['max_dead_fraction'] * 100)}%)",
             {
                 "dead": entry["dead"],
                 "units": entry["units"],

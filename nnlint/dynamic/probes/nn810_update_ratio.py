@@ -66,9 +66,10 @@ class UpdateRatio(Probe):
         lrs = sorted({r.get("lr") for r in ratios if r.get("lr") is not None})
         run.report(
             run.get("step_where"),
-            f"the first optimizer step changed the weights by a {'median' if measured == median_log else 'largest'} ratio "
-            f"||dw|| / ||w|| of {fmt(10**measured)} (log10 {measured:.1f}; expected between {low:g} and {high:g}), {direction}"
-            + (f" (lr {', '.join(fmt(lr) for lr in lrs)})" if lrs else ""),
+            "the first optimizer step changed the weights by a "
+            f"{'median' if measured == median_log else 'largest'} ratio "
+            f"||dw|| / ||w|| of {fmt(10**measured)} (log10 {measured:.1f}; expected between {low:g} and {high:g}), "
+            f"{direction}" + (f" (lr {', '.join(fmt(lr) for lr in lrs)})" if lrs else ""),
             {
                 "median_log10": median_log,
                 "largest_log10": largest_log,

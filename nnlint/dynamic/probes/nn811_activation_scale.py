@@ -67,7 +67,8 @@ class ActivationScale(Probe):
         inputs = run.get("train_inputs", [])
         run.report(
             inputs[0].get("where") if inputs else run.get("step_where"),
-            f"{direction} activations: the output of {worst['module']} ({worst['module_type']}) has std {fmt(worst['std'])} in the "
+            f"{direction} activations: the output of {worst['module']} ({worst['module_type']}) has std "
+            f"{fmt(worst['std'])} in the "
             f"first forward pass (healthy {fmt(self.options['low'])}..{fmt(self.options['high'])}, reported outside "
             f"{fmt(low)}..{fmt(high)}); {len(offenders)} layer(s) affected",
             {"layers": {a["module"]: a["std"] for a in offenders[:16]}, "thresholds": dict(self.options)},

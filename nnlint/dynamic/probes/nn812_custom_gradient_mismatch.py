@@ -59,8 +59,10 @@ class CustomGradientMismatch(Probe):
                 continue
             run.report(
                 entry.get("definition") or entry.get("where"),
-                f"the backward of {entry['name']} disagrees with a numerical gradient of its forward: directional derivative "
-                f"{fmt(entry.get('analytic'))} (backward) vs {fmt(entry.get('numeric'))} (finite difference), relative error "
+                f"the backward of {entry['name']} disagrees with a numerical gradient of its forward: directional "
+                "derivative "
+                f"{fmt(entry.get('analytic'))} (backward) vs {fmt(entry.get('numeric'))} (finite difference), "
+                "relative error "
                 f"{fmt(error)} (threshold {fmt(self.options['max_rel_error'])})",
                 {
                     "function": entry["name"],

@@ -78,7 +78,8 @@ class CannotOverfitBatch(Probe):
                 what = f"made the loss rise from {fmt(start)} to {fmt(final)}"
             elif rise > self.options["max_rise"]:
                 what = (
-                    f"threw the loss from {fmt(start)} up to {fmt(peak)} ({rise:.0f}x its start above the floor; at most "
+                    f"threw the loss from {fmt(start)} up to {fmt(peak)} ({rise:.0f}x its start above the floor; "
+                    "at most "
                     f"{self.options['max_rise']:g}x expected) before it ended at {fmt(final)}: the steps are too large"
                 )
         else:

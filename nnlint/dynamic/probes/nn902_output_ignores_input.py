@@ -64,8 +64,10 @@ class OutputIgnoresInput(Probe):
             return
         run.report(
             experiments_of(run.obs).get("where"),
-            f"the model does as well without its input: {count - 1} steps on {batch_words(run)} with every input zeroed "
-            f"reach a loss of {fmt(zero_final)}, against {fmt(real_final)} on the real inputs (from {fmt(real_losses[0])}); "
+            f"the model does as well without its input: {count - 1} steps on {batch_words(run)} with every input "
+            "zeroed "
+            f"reach a loss of {fmt(zero_final)}, against {fmt(real_final)} on the real inputs (from "
+            f"{fmt(real_losses[0])}); "
             f"zeroed-input curve: {curve_text(zero_losses)}",
             {
                 "zeroed_losses": zero_losses,

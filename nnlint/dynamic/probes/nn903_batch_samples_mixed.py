@@ -53,7 +53,8 @@ class BatchSamplesMixed(Probe):
         if result.get("method") == "gradient":
             how = (
                 f"its gradient with respect to the other samples' inputs reaches {fmt(other)}, against {fmt(own)} "
-                f"with respect to its own (largest per sample: {', '.join(fmt(v) for v in result.get('per_sample', []))})"
+                "with respect to its own (largest per sample: "
+                f"{', '.join(fmt(v) for v in result.get('per_sample', []))})"
             )
         else:
             how = (
@@ -63,7 +64,8 @@ class BatchSamplesMixed(Probe):
         run.report(
             experiments_of(run.obs).get("model_where"),
             f"samples are mixed across the batch axis: in eval mode, sample 0's output depends on the other "
-            f"{int(result.get('batch', 0)) - 1} samples of the batch; {how}; a view/reshape or a reduction crosses axis 0",
+            f"{int(result.get('batch', 0)) - 1} samples of the batch; {how}; a view/reshape or a reduction crosses "
+            "axis 0",
             {
                 **{k: result.get(k) for k in ("method", "batch", "own", "other", "noise", "per_sample")},
                 "thresholds": dict(self.options),

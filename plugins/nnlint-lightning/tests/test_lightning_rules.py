@@ -315,7 +315,8 @@ def test_optimizer_params_through_a_local_variable() -> None:
         ("", "return torch.optim.Adam(itertools.chain(self.backbone.parameters(), self.head.parameters()))"),
         (
             "",
-            'return torch.optim.Adam([{"params": self.backbone.parameters(), "lr": 1e-4}, {"params": self.head.parameters()}])',
+            'return torch.optim.Adam([{"params": self.backbone.parameters(), "lr": 1e-4}, {"params": '
+            "self.head.parameters()}])",
         ),
         ("self.backbone.requires_grad_(False)", "return torch.optim.Adam(self.head.parameters())"),
         ("", "return torch.optim.Adam(self.trainable_parameters())"),

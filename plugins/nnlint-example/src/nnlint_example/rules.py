@@ -51,5 +51,6 @@ class WholeModelSave(Rule):
                 continue
             ctx.report(
                 call.node,
-                "torch.save pickles the whole model, which loads only with this exact code; save model.state_dict() instead",
+                "torch.save pickles the whole model, which loads only with this exact code; save "
+                "model.state_dict() instead",
             )

@@ -89,7 +89,8 @@ class DirectBackward(Rule):
                 if not _is_plain_backward(model, call):
                     continue
                 advice = (
-                    "use self.manual_backward(loss): a plain backward() bypasses Lightning's precision scaling and strategy"
+                    "use self.manual_backward(loss): a plain backward() bypasses Lightning's precision scaling and "
+                    "strategy"
                     if manual
                     else "Lightning already calls backward on the loss training_step returns: return the loss instead"
                 )

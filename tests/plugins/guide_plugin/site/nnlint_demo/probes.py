@@ -50,6 +50,7 @@ class LargeLearningRate(Probe):
                 if isinstance(lr, (int, float)) and lr > self.options["max_lr"]:
                     run.report(
                         optimizer.get("where") or run.step_where,
-                        f"param group {index} of {optimizer.get('class')} has lr={lr:g}, above {self.options['max_lr']:g}",
+                        f"param group {index} of {optimizer.get('class')} has lr={lr:g}, above "
+                        f"{self.options['max_lr']:g}",
                         {"lr": lr, "max_lr": self.options["max_lr"], "group": index},
                     )
