@@ -308,7 +308,8 @@ def merge(previous: Dict[str, Any], rerun: Dict[str, Any]) -> Dict[str, Any]:
 
 
 def ran(row: Dict[str, Any]) -> bool:
-    """The clean run reached a step (nnlint said no error; a note, e.g. the script's own end after the step, is fine)."""
+    """The clean run reached a step (nnlint said no error; a note, e.g. the script's own end after the step, is
+    fine)."""
     return "skipped" not in row and not any("error:" in line for line in row.get("errors", []))
 
 

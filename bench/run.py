@@ -207,7 +207,8 @@ def _timed_runs(command: Sequence[str], env: Dict[str, str], runs: int, cwd: Opt
 def cli_seconds(
     arguments: Sequence[str], env_extra: Optional[Dict[str, str]] = None, runs: int = COLD_START_RUNS
 ) -> Timed:
-    """Median wall and CPU time of `python -m nnlint ARGS` in a fresh process (the first, bytecode-writing run discarded).
+    """Median wall and CPU time of `python -m nnlint ARGS` in a fresh process (the first, bytecode-writing run
+    discarded).
 
     On a loaded machine the wall time mostly measures the wait for a core; the CPU time does not.
     """

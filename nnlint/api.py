@@ -70,7 +70,8 @@ Options
     ``self.options``. Each option's type follows from its default (``3`` a whole number, ``2.0`` a
     number, ``True``, ``"x"``, ``["a"]``); declare the others in ``option_types`` with the types of
     the module ``options_schema`` (exported here): ``option_types = {"bounds": options_schema.table_of(
-    options_schema.NUMBER)}``. A configured option that is unknown or of the wrong type is an error. Users set them, most specific last wins, in ``pyproject.toml``::
+    options_schema.NUMBER)}``. A configured option that is unknown or of the wrong type is an error. Users set
+    them, most specific last wins, in ``pyproject.toml``::
 
         [tool.nnlint.example]          # the plugin's table (its entry point name)
         some_option = 3                # for every rule of the plugin that declares it

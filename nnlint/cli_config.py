@@ -150,7 +150,8 @@ class Messages:
             self._say(message)
 
     def progress(self, progress: Any) -> Any:
-        """The per-file callback: the terminal progress line, one ``checked PATH`` line each (``-v``), or none (``-q``)."""
+        """The per-file callback: the terminal progress line, one ``checked PATH`` line each (``-v``), or none
+        (``-q``)."""
         if self.quiet or self.loud:
             return _Lines(self)
         return progress

@@ -62,7 +62,8 @@ class RuleContext:
 
     # ------------------------------------------------------------------ building fixes (see Rule's docstring)
     def fix(self, description: str, *edits: Edit, safe: bool = True) -> Fix:
-        """A fix made of text edits; build the edits with :meth:`replace` / :meth:`insert_before` / :meth:`insert_after`.
+        """A fix made of text edits; build the edits with :meth:`replace` / :meth:`insert_before` /
+        :meth:`insert_after`.
         ``safe=False`` for a fix that may change what the code does: only ``--unsafe-fixes`` applies it."""
         return Fix(description, tuple(edits), safe)
 

@@ -56,8 +56,9 @@ def discover(
 ) -> Iterator[str]:
     """Files to lint, in a stable order. Paths given explicitly are linted unless ``force_exclude`` (then
     excludes apply to them too, as pre-commit needs); found ones honour excludes, ``.gitignore`` files
-    (``respect_gitignore``) and ``notebooks=False``, which leaves the ``.ipynb`` files of a folder out. Anything that is not a
-    regular file (a FIFO or a device named ``*.py``, which would block or never end) is left out, with a
+    (``respect_gitignore``) and ``notebooks=False``, which leaves the ``.ipynb`` files of a folder out.
+    Anything that is not a regular file (a FIFO or a device named ``*.py``, which would block or never end) is
+    left out, with a
     note passed to ``skipped``. A file reached twice (``a.py`` and ``./a.py``, an absolute path, a symlink to
     it, or a folder and a file in it) is linted once, under the first spelling met."""
     suffixes = (".py", ".ipynb") if notebooks else (".py",)

@@ -103,8 +103,8 @@ def drop_final_activation(
 
     Three shapes are fixed: the activation written inline as the loss's argument
     (``criterion(F.softmax(out, 1), y)``); a variable holding ``softmax(logits)`` passed to the loss
-    (the loss gets ``logits``, the variable stays for its other uses); and the activation that is the model's last operation in this
-    file (last element of the ``nn.Sequential`` that is the model, or the only ``return`` of the
+    (the loss gets ``logits``, the variable stays for its other uses); and the activation that is the model's last
+    operation in this file (last element of the ``nn.Sequential`` that is the model, or the only ``return`` of the
     model's ``forward``), provided every call of that model in this file feeds such a loss directly or
     through a variable used only by such losses and ``argmax``.
     """
@@ -259,7 +259,8 @@ def _is_loss_input(model: "SemanticModel", call: cst.Call, expr: cst.CSTNode, lo
 
 
 def _uses_of(model: "SemanticModel", target: cst.Name, assign: cst.Assign) -> Iterator[cst.Name]:
-    """Loads of an assigned name in the same function (or module), after the assignment; any rebinding stops the search."""
+    """Loads of an assigned name in the same function (or module), after the assignment; any rebinding stops the
+    search."""
     func = model.function_of(assign)
     container: cst.CSTNode = func.node if func is not None else model.module
     start = model.order[assign]

@@ -4,7 +4,8 @@ The kernel's own history is the program: every cell that ran (in the order it ra
 one cell, numbered by its ``In [n]``, of a notebook that nnlint lints as it lints an ``.ipynb`` file, and
 the findings in the cell just run are printed under it. Findings that the new cell brings out in an
 earlier cell (a DataLoader of ``In [2]`` that the loop of ``In [7]`` trains on without shuffling) are
-printed too, once, naming that cell. A cell IPython could not run (a syntax error) is left out. Nothing is executed: the extension only reads the cells' text after IPython has run them.
+printed too, once, naming that cell. A cell IPython could not run (a syntax error) is left out. Nothing is executed: the
+extension only reads the cells' text after IPython has run them.
 ``%unload_ext nnlint`` stops it.
 """
 

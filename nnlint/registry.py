@@ -237,7 +237,7 @@ def _collect(
     # built-in first, then plugins by name: a clash always keeps the built-in rule
     ordered = sorted(manager.list_name_plugin(), key=lambda item: (item[0] != BUILTIN_NAME, item[0]))
     implementations = {impl.plugin_name: impl.function for impl in getattr(manager.hook, hook_name).get_hookimpls()}
-    for plugin_name, plugin in ordered:
+    for plugin_name, _plugin in ordered:
         impl = implementations.get(plugin_name)
         if impl is None:
             continue

@@ -96,7 +96,8 @@ class CallBindings:
         return self._callers.get(func, [])
 
     def foreign_callers(self: "SemanticModel", func: FunctionInfo) -> List[Tuple["SemanticModel", CallInfo]]:
-        """Calls of a function of this file made in other files of the project (``train.fit(model, ...)`` in main.py)."""
+        """Calls of a function of this file made in other files of the project (``train.fit(model, ...)`` in
+        main.py)."""
         table = self.__dict__.setdefault("_foreign_callers", {})
         if func in table:
             found_before = table[func]

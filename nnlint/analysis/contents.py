@@ -121,7 +121,8 @@ class ModuleContents:
         return [(expr, scope, self)]
 
     def _grown_by(self: "SemanticModel", binding: Binding, before: int, depth: int) -> List[Element]:
-        """What ``name.append(x)`` / ``name.extend(xs)`` / ``name += [...]`` add to a list between its binding and a use."""
+        """What ``name.append(x)`` / ``name.extend(xs)`` / ``name += [...]`` add to a list between its binding and a
+        use."""
         found: List[Tuple[int, List[Element]]] = []
         for call in self.calls_named(*_LIST_ADDING_METHODS):
             receiver = call.receiver

@@ -249,7 +249,8 @@ class LoopSemantics:
         return self.qualname(expr, scope) in api.NO_GRAD_CONTEXTS
 
     def in_no_grad(self: "SemanticModel", call: CallInfo, _depth: int = 0) -> bool:
-        """Whether a call runs with gradients disabled: a no_grad block, a decorated function, or only called from such."""
+        """Whether a call runs with gradients disabled: a no_grad block, a decorated function, or only called from
+        such."""
         if any(self.is_no_grad_with(w, call.scope) for w in call.withs):
             return True
         func = call.function

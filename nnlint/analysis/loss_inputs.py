@@ -140,7 +140,8 @@ def _backpropagated_binding(model: SemanticModel, binding: object) -> bool:
 
 
 def _item_replaced(model: SemanticModel, item: cst.Subscript, backward: CallInfo) -> bool:
-    """The backpropagated item is assigned again later in the same scope (``output["loss"] = output["loss"].detach()``)."""
+    """The backpropagated item is assigned again later in the same scope
+    (``output["loss"] = output["loss"].detach()``)."""
     after = model.order.get(backward.node, 0)
     for node in model.descendants(backward.scope.node, cst.Assign):
         if model.order.get(node, 0) <= after or model.scope_of(node) is not backward.scope:

@@ -271,7 +271,8 @@ def _stat_calls_in(model: SemanticModel, expr: cst.CSTNode, scope: Scope) -> Lis
 
 
 def _has_scaling(expr: cst.CSTNode) -> bool:
-    """Whether an expression divides (scales): a shift alone (``X - X.min()`` to make data positive) is not normalisation."""
+    """Whether an expression divides (scales): a shift alone (``X - X.min()`` to make data positive) is not
+    normalisation."""
     stack: List[cst.CSTNode] = [expr]
     while stack:
         node = stack.pop()

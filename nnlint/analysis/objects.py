@@ -279,7 +279,8 @@ class ObjectRoles:
         return None
 
     def called_object(self: "SemanticModel", call: cst.Call, scope: Scope) -> Obj:
-        """The module (or loss) object a call runs: ``model(x)``, and also ``model.forward(x)``, ``loss.forward(a, b)``."""
+        """The module (or loss) object a call runs: ``model(x)``, and also ``model.forward(x)``,
+        ``loss.forward(a, b)``."""
         func = call.func
         if isinstance(func, cst.Attribute) and func.attr.value in ("forward", "__call__"):
             func = func.value

@@ -33,7 +33,8 @@ _PARAMETERLESS_FRAGMENTS = (
 
 @dataclass(frozen=True)
 class ParameterSource:
-    """``<module>.parameters()`` inside an optimizer's arguments; ``module`` is its spelling (None if not a dotted name)."""
+    """``<module>.parameters()`` inside an optimizer's arguments; ``module`` is its spelling (None if not a dotted
+    name)."""
 
     module: Optional[str]
     node: cst.Call
@@ -163,7 +164,8 @@ def mentions_freezing(model: SemanticModel, node: cst.CSTNode, in_forward: bool 
 
 
 def replaced_module(model: SemanticModel, statement: cst.Assign, scope: Scope) -> Optional[Tuple[str, str]]:
-    """``(model spelling, replaced part spelling)`` for ``model.fc = nn.Linear(...)`` / ``model[-1] = nn.Linear(...)``."""
+    """``(model spelling, replaced part spelling)`` for ``model.fc = nn.Linear(...)`` /
+    ``model[-1] = nn.Linear(...)``."""
     if len(statement.targets) != 1:
         return None
     target = statement.targets[0].target

@@ -180,7 +180,8 @@ class ProjectIndex:
         return dict(self._dependencies)
 
     def already_built(self, path: Path, data: bytes) -> Optional[SemanticModel]:
-        """The model built earlier in this run for this file (as an import of another one), if its bytes are unchanged."""
+        """The model built earlier in this run for this file (as an import of another one), if its bytes are
+        unchanged."""
         key = self._resolve(path)
         model = self._models.get(key)
         if model is None or self._hashes.get(str(key)) != content_hash(data):

@@ -15,7 +15,8 @@ observed as the script's own work). The script's state is left as it was:
 
 Functions held as module attributes are remade on the copy with their closures pointing at the copy's
 modules (:func:`rebind_closures`). Should a copy's forward still reach the original's parameters (a
-global, a closure held elsewhere), the training experiments' results are dropped: they would not be the copy's, and the original's gradients are put back.
+global, a closure held elsewhere), the training experiments' results are dropped: they would not be the copy's, and the
+original's gradients are put back.
 Every experiment shares one time budget; one that does not fit says so. The results are plain numbers
 (see ``nnlint.dynamic.experiment_results``, which judges them in nnlint's process).
 """

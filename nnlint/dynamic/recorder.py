@@ -19,7 +19,7 @@ import math
 import os
 import time
 import weakref
-from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Set, Tuple
 
 import torch
 from torch import nn
@@ -270,9 +270,8 @@ class Recorder:
         self._snapshots: Dict[int, torch.Tensor] = {}
         self._checked_functions: set = set()
         self._train_batch_digests: List[List[Any]] = []
-        self._uniform_batch_sizes: Optional[Set[int]] = (
-            None  # element counts of the last training batch's one-valued tensors
-        )
+        # element counts of the last training batch's one-valued tensors
+        self._uniform_batch_sizes: Optional[Set[int]] = None
         self.launched = (
             self.started
         )  # when the child started (before torch was imported): the experiments' time reference
@@ -669,7 +668,8 @@ class Recorder:
 
     def _on_branch_op(self, key: str, args: Tuple[Any, ...], out: Any) -> None:
         """A layer's output added back to a tensor of its own shape is a residual branch (``x + f(x)``), whose
-        small initial scale is deliberate (GPT-2's c_proj, Fixup, SkipInit): NN811 does not judge it as a plain layer."""
+        small initial scale is deliberate (GPT-2's c_proj, Fixup, SkipInit): NN811 does not judge it as a plain
+        layer."""
         tracked = [a for a in args[:2] if isinstance(a, torch.Tensor) and self._is_tracked(self._branches, a)]
         if not tracked:
             return

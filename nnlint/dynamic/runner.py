@@ -44,7 +44,9 @@ class RunError:
 @dataclass
 class RunResult:
     script: str
-    status: str  # stopped | completed | crashed | exited | stdin | timeout | no_report | no_cuda | interrupted | starting | running (died abruptly)
+    # stopped | completed | crashed | exited | stdin | timeout | no_report | no_cuda | interrupted | starting |
+    # running (died abruptly)
+    status: str
     ranks: List[Dict[str, Any]] = field(default_factory=list)  # one payload per rank, rank 0 first
     error: Optional[RunError] = None
     note: Optional[str] = None  # something worth saying that is not an error (e.g. a crash after the step)

@@ -69,7 +69,8 @@ class NotebookDocument:
 
 
 def fix_notebook(linter: "Linter", notebook: Notebook, path: str) -> Tuple[PassResult, Dict[int, str]]:
-    """The fix passes over a notebook's code cells: (their result, the fixed source of each cell that changed, by 0-based index)."""
+    """The fix passes over a notebook's code cells: (their result, the fixed source of each cell that changed, by
+    0-based index)."""
     document = NotebookDocument(linter, path, tuple((cell.number, cell.source) for cell in notebook.code_cells()))
     result = fix_passes(document, allowed=linter.config.may_fix)
     fixed = result.document

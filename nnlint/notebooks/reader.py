@@ -256,11 +256,12 @@ class _Walker:
     def worksheets(self, position: int) -> Tuple[Any, int]:
         if not self.text.startswith("[", position):
             return self.value(position)
-        sheet = lambda at: (
-            self.object(at, lambda key, p: self.cell_list(p) if key == "cells" else self.value(p))
-            if self.text.startswith("{", at)
-            else self.value(at)
-        )  # noqa: E731
+
+        def sheet(at: int) -> Tuple[Any, int]:
+            if self.text.startswith("{", at):
+                return self.object(at, lambda key, p: self.cell_list(p) if key == "cells" else self.value(p))
+            return self.value(at)
+
         return self.array(position, sheet)
 
     def cell_list(self, position: int) -> Tuple[Any, int]:

@@ -25,10 +25,10 @@ class UnshuffledTrainLoader(Rule):
     The loader is followed from the loop to where it is built: through variables, `self.loader`,
     function parameters, helpers that return loaders, `enumerate`/`tqdm`/`iter`+`next`, and other files
     of the project. Loaders that Lightning trains on count too: those a `train_dataloader` hook returns
-    and those handed to `Trainer.fit(model, train_loader)`. Loaders that only feed evaluation, loaders whose `shuffle` is a variable
-    (`shuffle=is_train`), streaming `IterableDataset`s (torchtext's, webdataset's, `streaming=True`)
-    and data sets whose every sample is random numbers are left alone; a data set whose class is out of
-    sight (a parameter, a third-party class) is taken as indexable, as almost every data set is, when
+    and those handed to `Trainer.fit(model, train_loader)`. Loaders that only feed evaluation, loaders whose
+    `shuffle` is a variable (`shuffle=is_train`), streaming `IterableDataset`s (torchtext's, webdataset's,
+    `streaming=True`) and data sets whose every sample is random numbers are left alone; a data set whose class is
+    out of sight (a parameter, a third-party class) is taken as indexable, as almost every data set is, when
     the training loop runs for several epochs.
 
     ## Why is this bad?

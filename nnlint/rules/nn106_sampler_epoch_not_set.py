@@ -12,7 +12,8 @@ from nnlint.rule import Rule
 _DISTRIBUTED_SAMPLERS = frozenset(
     {"torch.utils.data.distributed.DistributedSampler", "torch.utils.data.DistributedSampler"}
 )
-# DistributedSampler(dataset, num_replicas, rank, shuffle, seed, drop_last); DataLoader(dataset, batch_size, shuffle, sampler)
+# DistributedSampler(dataset, num_replicas, rank, shuffle, seed, drop_last);
+# DataLoader(dataset, batch_size, shuffle, sampler)
 _SHUFFLE_POSITION = 3
 _LOADER_SAMPLER_POSITION = 3
 

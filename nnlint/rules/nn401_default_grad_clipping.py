@@ -111,7 +111,8 @@ class DefaultGradClipping(Rule):
 
 
 def _fixed_threshold(model: SemanticModel, expr: Optional[cst.BaseExpression], scope: Scope) -> Optional[float]:
-    """The threshold when the source fixes it: a literal, a module constant, or a parameter every caller leaves literal."""
+    """The threshold when the source fixes it: a literal, a module constant, or a parameter every caller leaves
+    literal."""
     if expr is None:
         return None
     value = model.number(expr, scope)

@@ -82,7 +82,8 @@ def _refers_to(model: SemanticModel, expr: cst.BaseExpression, target: str) -> b
 
 
 def _backpropagated(model: SemanticModel, target: str, scope: Scope) -> bool:
-    """The accumulated value is itself backpropagated later (``total.backward()``, ``torch.stack(losses).sum().backward()``)."""
+    """The accumulated value is itself backpropagated later (``total.backward()``,
+    ``torch.stack(losses).sum().backward()``)."""
     for call in model.calls:
         if call.scope is not scope or not computes_gradients(model, call):
             continue

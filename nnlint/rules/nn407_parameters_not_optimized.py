@@ -235,7 +235,8 @@ class ParametersNotOptimized(Rule):
 
 
 def _single_model_subset(model: SemanticModel, build: OptimizerBuild) -> Optional[Tuple[str, Set[str], ClassInfo]]:
-    """(model spelling, submodule names, model class) when an optimizer holds only direct submodules of one user model."""
+    """(model spelling, submodule names, model class) when an optimizer holds only direct submodules of one user
+    model."""
     if not build.sources:
         return None
     owners: Set[str] = set()

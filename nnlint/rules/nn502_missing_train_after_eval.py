@@ -86,7 +86,8 @@ class MissingTrainAfterEval(Rule):
                 if origin is not None and excluded_by_branch(model, origin, steps):
                     continue  # eval on one branch of a test, training only on the other (train/val phase loops)
                 if mode == "eval" and origin is not None and not mode_set_in_loop(model, origin, use.call):
-                    continue  # eval() once before training starts: a deliberate choice (a frozen network's linear probe)
+                    # eval() once before training starts: a deliberate choice (a frozen network's linear probe)
+                    continue
                 if mode == "eval" and origin is not None and origin not in first_use:
                     first_use[origin] = use
         for origin, use in first_use.items():

@@ -62,8 +62,11 @@ def test_a_burst_of_changes_is_linted_once_at_its_latest_version(session: LspCli
     ],
 )
 def test_an_edit_that_cannot_be_applied_is_an_error_and_a_resync_recovers(
-    session: LspClient, tmp_path: Path, start: Dict[str, Any], problem: str
-) -> None:  # noqa: F811
+    session: LspClient,  # noqa: F811  (the fixture imported above)
+    tmp_path: Path,
+    start: Dict[str, Any],
+    problem: str,
+) -> None:
     _initialize(session, tmp_path, {})
     uri = _open(session, tmp_path / "train.py", BUGGY)
     assert session.diagnostics(uri, version=1)

@@ -17,7 +17,9 @@ try:
     main(sys.argv[1:], standalone_mode=False)
 except SystemExit:
     pass
-heavy = sorted(name for name in sys.modules if name.split(".")[0] in ("torch", "numpy", "lightning", "pytorch_lightning"))
+heavy = sorted(
+    name for name in sys.modules if name.split(".")[0] in ("torch", "numpy", "lightning", "pytorch_lightning")
+)
 print(json.dumps(heavy))
 """
 

@@ -1,4 +1,5 @@
-"""Reading docs/plugins.md: its file blocks (``<!-- file: PATH -->``) and shown output (``<!-- output: COMMAND -->``)."""
+"""Reading docs/plugins.md: its file blocks (``<!-- file: PATH -->``) and shown output
+(``<!-- output: COMMAND -->``)."""
 
 from __future__ import annotations
 

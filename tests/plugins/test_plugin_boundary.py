@@ -180,8 +180,11 @@ def _bogus_severity(self: Any, ctx: Any) -> None:
     ],
 )
 def test_a_failing_rule_is_its_own_nn002_naming_the_plugin(
-    fake_entry_points, tmp_path: Path, check: Callable[..., None], message: str
-) -> None:  # noqa: F811
+    fake_entry_points,  # noqa: F811  (the fixture imported above)
+    tmp_path: Path,
+    check: Callable[..., None],
+    message: str,
+) -> None:
     fake_entry_points(_FakeEntryPoint("badplug", _plugin(lambda: [_rule_class(check)])))
     result = _run(tmp_path)
     assert result.exit_code == 1, result.stdout + result.stderr

@@ -252,8 +252,10 @@ def test_the_registry_rejects_what_it_cannot_use_naming_the_plugin(fake_entry_po
 
 
 def test_a_rejected_plugin_class_stops_the_cli_with_one_line(
-    fake_entry_points, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:  # noqa: F811
+    fake_entry_points,  # noqa: F811  (the fixture imported above)
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from tests.plugins.test_plugin_loading import _plugin, _rule
 
     fake_entry_points(_FakeEntryPoint("alpha", _plugin(_rule("NN201", "steals-a-builtin-code"))))

@@ -1,8 +1,8 @@
 """The plugin packages in plugins/, built and installed into a fresh virtual environment with nnlint
 itself, fire through their entry points; a broken and a clashing plugin are reported and skipped.
 
-One venv for the module (~20 s to build; ~1 min for the module on two busy cores). It is made without pip and gets only nnlint's dependencies
-(libcst, pluggy, click and what they need) linked in from the running environment, plus pip and
+One venv for the module (~20 s to build; ~1 min for the module on two busy cores). It is made without pip and gets only
+nnlint's dependencies (libcst, pluggy, click and what they need) linked in from the running environment, plus pip and
 setuptools to build and install: no network, and nothing else of this environment is visible, so
 the entry points found there are exactly the ones installed by this test.
 """

@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import List
+from typing import Dict, List
 
 import pytest
 from hypothesis import given, settings
@@ -228,9 +228,12 @@ def test_python_m_nnlint_loads_no_plugin_from_the_current_folder(tmp_path: Path)
     (dist_info / "METADATA").write_text("Metadata-Version: 2.1\nName: evil-plugin\nVersion: 1.0\n")
     (dist_info / "entry_points.txt").write_text("[nnlint]\nevil = evil_plugin\n")
     environment = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "PYTHONSAFEPATH")}
-    run = lambda *args, env=environment: subprocess.run(
-        [sys.executable, *args], cwd=tmp_path, capture_output=True, text=True, timeout=120, env=env
-    )  # noqa: E731
+
+    def run(*args: str, env: Dict[str, str] = environment) -> "subprocess.CompletedProcess[str]":
+        return subprocess.run(
+            [sys.executable, *args], cwd=tmp_path, capture_output=True, text=True, timeout=120, env=env
+        )
+
     for command in (
         ["-m", "nnlint", "plugins"],
         ["-c", "from nnlint.registry import load_registry; print([p.name for p in load_registry().plugins])"],

@@ -243,7 +243,9 @@ def test_nn406_silent_for_base_rate_of_a_lambda_schedule() -> None:
     body = """
 model = nn.Sequential(nn.Linear(8, 3))
 optimizer = torch.optim.Adam(model.parameters(), lr=1.0, betas=(0.9, 0.98), eps=1e-9)
-scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lr_lambda=lambda step: 512 ** -0.5 * min((step + 1) ** -0.5, (step + 1) * 4000 ** -1.5))
+scheduler = torch.optim.lr_scheduler.LambdaLR(
+    optimizer, lr_lambda=lambda step: 512 ** -0.5 * min((step + 1) ** -0.5, (step + 1) * 4000 ** -1.5)
+)
 """
     assert lint(body, "NN406") == []
 

@@ -9,8 +9,8 @@ from nnlint.finding import Finding
 class ConstantWeightInitProbe(Probe):
     """## What it does
     After the first optimizer step, checks the weights initialised at the finding's line: all output units
-    (rows) still identical confirms (the symmetry was never broken). Distinct rows are no refutation: a random next layer
-    breaks the symmetry slowly, which does not make the constant start right.
+    (rows) still identical confirms (the symmetry was never broken). Distinct rows are no refutation: a random next
+    layer breaks the symmetry slowly, which does not make the constant start right.
 
     ## Why is this bad?
     Units that start identical receive identical gradients and stay identical: the layer has one unit.

@@ -25,7 +25,8 @@ class DefaultGradClippingProbe(Probe):
     ```
 
     ## How to fix
-    Lower the learning rate until training is stable without clipping; keep clipping as a guard, with a measured threshold.
+    Lower the learning rate until training is stable without clipping; keep clipping as a guard, with a measured
+    threshold.
     """
 
     code = "NN401"

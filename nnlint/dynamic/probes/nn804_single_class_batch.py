@@ -13,8 +13,8 @@ class SingleClassBatch(Probe):
     the same class although a batch that uniform is improbable (under the class frequencies of the data set
     when nnlint can read them, else under balanced classes), it is reported. Only labels that come from the
     loader's batch (moved, cast, reshaped or indexed on the way) are judged: a target made in the step itself
-    (a GAN's `torch.full((b,), real_label)`, `label.fill_(fake_label)`, `torch.ones_like(score)`) is not the data's. Unshuffled loaders are
-    NN101's business and are not reported here.
+    (a GAN's `torch.full((b,), real_label)`, `label.fill_(fake_label)`, `torch.ones_like(score)`) is not the data's.
+    Unshuffled loaders are NN101's business and are not reported here.
 
     ## Why is this bad?
     A batch of one class pushes the model to predict that class for everything; a data set whose labels are

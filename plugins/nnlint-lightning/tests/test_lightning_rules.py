@@ -470,11 +470,13 @@ def test_torch_seed_and_trainer_in_main() -> None:
 @pytest.mark.parametrize(
     "code",
     [
-        "import pytorch_lightning as pl\ntrainer = pl.Trainer(max_epochs=1)\n",  # no seed: no promise of reproducibility
+        # no seed: no promise of reproducibility
+        "import pytorch_lightning as pl\ntrainer = pl.Trainer(max_epochs=1)\n",
         "import pytorch_lightning as pl\npl.seed_everything(1)\ntrainer = pl.Trainer(deterministic=False)\n",
         "import pytorch_lightning as pl\npl.seed_everything(1)\ntrainer = pl.Trainer(**trainer_kwargs)\n",
         "import pytorch_lightning as pl\npl.seed_everything(1)\ntrainer = pl.Trainer(accelerator='cpu')\n",
-        "import torch, pytorch_lightning as pl\ntorch.manual_seed(0)\ntrainer = pl.Trainer(max_epochs=1)\n",  # seeds data only
+        # seeds data only
+        "import torch, pytorch_lightning as pl\ntorch.manual_seed(0)\ntrainer = pl.Trainer(max_epochs=1)\n",
     ],
 )
 def test_seed_rule_clean_cases(code: str) -> None:

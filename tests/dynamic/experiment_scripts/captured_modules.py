@@ -33,7 +33,7 @@ class Net(nn.Module):
 torch.manual_seed(0)
 model = Net()
 optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
-for step in range(5):
+for _step in range(5):
     x, y = torch.randn(32, 8), torch.randint(0, 3, (32,))
     optimizer.zero_grad()
     loss = nn.functional.cross_entropy(model(x), y)

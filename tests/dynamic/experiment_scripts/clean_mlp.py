@@ -8,7 +8,7 @@ model = nn.Sequential(nn.Linear(8, 32), nn.ReLU(), nn.Dropout(0.1), nn.Linear(32
 optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
 data = torch.utils.data.TensorDataset(torch.randn(256, 8), torch.randint(0, 3, (256,)))
 loader = torch.utils.data.DataLoader(data, batch_size=32, shuffle=True)
-for epoch in range(2):
+for _epoch in range(2):
     model.train()
     for x, y in loader:
         optimizer.zero_grad()

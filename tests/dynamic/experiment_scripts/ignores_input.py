@@ -17,7 +17,7 @@ class Net(nn.Module):
 torch.manual_seed(0)
 model = Net()
 optimizer = torch.optim.Adam(model.parameters(), lr=0.1)
-for step in range(5):
+for _step in range(5):
     x = torch.randn(64, 8)
     y = 4.0 + x.sum(dim=1, keepdim=True)
     optimizer.zero_grad()

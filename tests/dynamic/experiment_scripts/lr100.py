@@ -6,7 +6,7 @@ from torch import nn
 torch.manual_seed(0)
 model = nn.Sequential(nn.Linear(8, 32), nn.Tanh(), nn.Linear(32, 3))
 optimizer = torch.optim.SGD(model.parameters(), lr=100.0)
-for step in range(5):
+for _step in range(5):
     x, y = torch.randn(32, 8), torch.randint(0, 3, (32,))
     optimizer.zero_grad()
     loss = nn.CrossEntropyLoss()(model(x), y)

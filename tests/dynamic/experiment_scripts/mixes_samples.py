@@ -23,7 +23,7 @@ class Net(nn.Module):
 torch.manual_seed(0)
 model = Net()
 optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
-for step in range(5):
+for _step in range(5):
     x, y = torch.randn(16, 6, 4), torch.randint(0, 2, (16,))
     optimizer.zero_grad()
     loss = F.cross_entropy(model(x), y)

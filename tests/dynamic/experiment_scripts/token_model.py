@@ -28,7 +28,7 @@ class TinyLM(nn.Module):
 torch.manual_seed(0)
 model = TinyLM(mix="--mix" in sys.argv)
 optimizer = torch.optim.AdamW(model.parameters(), lr=3e-2)
-for step in range(5):
+for _step in range(5):
     data = torch.randint(0, 16, (12, 9))
     x, y = data[:, :-1], data[:, 1:]
     logits, loss = model(x, y)
