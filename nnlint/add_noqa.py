@@ -72,9 +72,8 @@ def add_directives(source: str, findings: Iterable[Finding]) -> Tuple[str, int]:
             missing = sorted(code for code in codes if not any(code.startswith(c) for c in present))
             if not missing:
                 continue
-            body = _NOQA_CODES.sub(
-                lambda m, missing=missing: f"{m.group(1)}{m['codes']}, {', '.join(missing)}", body, count=1
-            )
+            extra = ", ".join(missing).replace("\\", "\\\\")  # a template: backslashes escaped
+            body = _NOQA_CODES.sub(rf"\g<1>\g<codes>, {extra}", body, count=1)
         else:
             body = f"{body.rstrip()}  # noqa: {', '.join(sorted(codes))}"
         lines[number - 1] = body + ending

@@ -102,7 +102,7 @@ Runtime probes
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Optional, Type
 
 from nnlint import fixes, options_schema
 from nnlint.analysis import torch_api
@@ -173,7 +173,7 @@ _DYNAMIC_NAMES = ("Probe", "RunView")
 _OBSERVATION_NAMES = _OBSERVATION_NAMES_PUBLIC
 
 
-def probe_class() -> Optional[type]:
+def probe_class() -> Optional[Type["Probe"]]:
     """The Probe base class, or None when this installation has no dynamic pass."""
     return __getattr__("Probe")  # type: ignore[return-value]
 

@@ -6,7 +6,7 @@ import collections
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, List, Optional, Sequence, Tuple, Type
 
 import click
 
@@ -29,6 +29,7 @@ from nnlint.interrupts import Terminated, exit_code, signal_name, signals_raise
 from nnlint.registry import BUILTIN_NAME, Registry, load_registry
 
 if TYPE_CHECKING:
+    from nnlint.documented import Documented
     from nnlint.engine import Linter
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -439,7 +440,9 @@ def rules(output_format: str) -> None:
         if output_format == "text":
             click.echo(f"{code}  {cls.name:<36} {kind:<15} {cls.summary}")
             continue
-        owners = [c for c in (registry.rules.get(code), registry.probes.get(code)) if c is not None] or [cls]
+        owners: List[Type["Documented"]] = [
+            c for c in (registry.rules.get(code), registry.probes.get(code)) if c is not None
+        ] or [cls]
         options = {
             key: {"default": value, "type": str(schema_of(owner)[key])}
             for owner in owners
@@ -497,7 +500,7 @@ def explain(code: str) -> None:
         click.echo("\n" + _run_time_section(probe))
 
 
-def _run_time_section(probe: type) -> str:
+def _run_time_section(probe: Type["Documented"]) -> str:
     """The probe's documentation under one ``## At run time`` heading, its own sections renamed so that
     no heading repeats the static rule's (``### Example (at run time)``)."""
     sections = probe.sections()

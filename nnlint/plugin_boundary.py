@@ -65,8 +65,9 @@ def _roots_of(owner: Any) -> List[str]:
     roots: List[str] = []
     if module is not None:
         roots.extend(os.path.realpath(path) for path in getattr(module, "__path__", None) or [])
-        if not roots and getattr(module, "__file__", None):
-            roots.append(os.path.realpath(module.__file__))
+        file = getattr(module, "__file__", None)
+        if not roots and file:
+            roots.append(os.path.realpath(file))
     return roots
 
 

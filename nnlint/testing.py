@@ -33,7 +33,7 @@ import textwrap
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, List, Mapping, Optional, Sequence, Tuple, Type, Union
+from typing import TYPE_CHECKING, Any, Iterable, List, Mapping, Optional, Sequence, Tuple, Type, Union, cast
 
 from nnlint.config import Config
 from nnlint.finding import Finding
@@ -41,6 +41,7 @@ from nnlint.options_schema import configured_option_errors
 from nnlint.registry import Registry
 
 if TYPE_CHECKING:
+    from nnlint.dynamic.probe import Probe
     from nnlint.rule import Rule
 
 RuleClasses = Union[Type["Rule"], Sequence[Type["Rule"]]]
@@ -147,7 +148,7 @@ def assert_clean(rule: Type[Rule], code: str, *, options: Optional[Mapping[str, 
 
 
 def assert_fixes(
-    rule: type,
+    rule: Type["Rule"],
     before: str,
     after: str,
     *,
@@ -178,7 +179,7 @@ def assert_fixes(
     return outcome.applied
 
 
-def check_documented_examples(rule: Type[Rule], *, python: Optional[str] = None) -> None:
+def check_documented_examples(rule: Union[Type["Rule"], Type["Probe"]], *, python: Optional[str] = None) -> None:
     """The rule's docstring has the four documentation sections; its ``## Example`` blocks are flagged
     and its ``## Use instead`` blocks are not.
 
@@ -192,6 +193,10 @@ def check_documented_examples(rule: Type[Rule], *, python: Optional[str] = None)
     if base is not None and isinstance(rule, type) and issubclass(rule, base):
         _check_probe_examples(rule, python)
         return
+    _check_rule_examples(cast(Type["Rule"], rule))  # not a probe: a rule (or a class that fails the asserts)
+
+
+def _check_rule_examples(rule: Type[Rule]) -> None:
     sections = rule.sections()
     for title in ("What it does", "Why is this bad?", "Example", "Use instead"):
         assert title in sections, f"{rule.code}: docstring lacks '## {title}'"
@@ -203,7 +208,7 @@ def check_documented_examples(rule: Type[Rule], *, python: Optional[str] = None)
         assert_clean(rule, example)
 
 
-def _check_probe_examples(probe: type, python: Optional[str]) -> None:
+def _check_probe_examples(probe: Type["Probe"], python: Optional[str]) -> None:
     sections = probe.sections()
     for title in ("What it does", "Why is this bad?", "Example", "Use instead"):
         assert title in sections, f"{probe.code}: docstring lacks '## {title}'"
@@ -235,14 +240,14 @@ def _whole_script(example: str) -> bool:
     return imports and ".step(" in example
 
 
-def _only_confirms(probe: type) -> bool:
+def _only_confirms(probe: Type["Probe"]) -> bool:
     from nnlint.api import probe_class
 
     return getattr(probe, "check", None) is getattr(probe_class(), "check", None)
 
 
 def probe_findings(
-    probe: type, script: str, *, options: Optional[Mapping[str, Any]] = None, python: Optional[str] = None
+    probe: Type["Probe"], script: str, *, options: Optional[Mapping[str, Any]] = None, python: Optional[str] = None
 ) -> List[Finding]:
     """Run a script (dedented) for one instrumented training step, as ``nnlint --dynamic`` does, and
     return what the given probe class (alone, with ``options``) reports on it. Raises AssertionError

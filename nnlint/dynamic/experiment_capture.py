@@ -20,6 +20,7 @@ import dataclasses
 import sys
 import weakref
 from dataclasses import dataclass, field
+from types import FrameType
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import torch
@@ -82,7 +83,7 @@ def call_kwargs(module: nn.Module) -> Dict[str, Any]:
     """The keyword arguments of the module call now starting (global pre-hooks do not receive them): read
     from ``Module._call_impl``'s frame; empty when it cannot be found."""
     target = getattr(nn.Module._call_impl, "__code__", None)
-    frame = sys._getframe(1)
+    frame: Optional[FrameType] = sys._getframe(1)
     for _ in range(12):
         if frame is None:
             break

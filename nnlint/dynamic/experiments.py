@@ -189,7 +189,7 @@ class _DropoutWatch(TorchFunctionMode):
         self.calls: List[Any] = []
         self.in_module = 0  # inside an nn.Dropout's forward: its F.dropout is the module's, reported as such
 
-    def __torch_function__(self, func, types, args=(), kwargs=None):  # type: ignore[override]
+    def __torch_function__(self, func, types, args=(), kwargs=None):
         kwargs = kwargs or {}
         if (
             getattr(func, "__module__", None) == "torch.nn.functional"
@@ -402,11 +402,13 @@ def undo_warmup(optimizer: torch.optim.Optimizer) -> Optional[str]:
     else, when every group's rate is below the one the optimizer was made with, all groups scaled up
     together to it. Returns what was done, or None."""
     groups = optimizer.param_groups
-    lrs = [group.get("lr") for group in groups]
-    if not lrs or not all(isinstance(lr, (int, float)) and not isinstance(lr, bool) for lr in lrs):
+    given = [group.get("lr") for group in groups]
+    lrs: List[float] = [lr for lr in given if isinstance(lr, (int, float)) and not isinstance(lr, bool)]
+    if not lrs or len(lrs) != len(given):
         return None
-    initial = [group.get("initial_lr") for group in groups]
-    if all(isinstance(lr, (int, float)) for lr in initial) and any(i > lr for i, lr in zip(initial, lrs)):
+    given_initial = [group.get("initial_lr") for group in groups]
+    initial: List[float] = [lr for lr in given_initial if isinstance(lr, (int, float))]
+    if len(initial) == len(given_initial) and any(i > lr for i, lr in zip(initial, lrs)):
         for group, lr in zip(groups, initial):
             group["lr"] = max(group["lr"], lr)
         return "the scheduler's initial learning rates"
@@ -463,7 +465,7 @@ def train_copy(
     if stopped != "non-finite loss":
         with torch.no_grad():
             losses.append(_mean(replay.loss(model, args, kwargs)))
-    lrs = sorted({g.get("lr") for g in copied.param_groups if isinstance(g.get("lr"), (int, float))})
+    lrs = sorted({lr for lr in (g.get("lr") for g in copied.param_groups) if isinstance(lr, (int, float))})
     return {
         "losses": losses,
         "steps": len(losses) - 1 if stopped != "non-finite loss" else len(losses),
