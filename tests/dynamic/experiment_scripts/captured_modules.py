@@ -2,7 +2,6 @@
 NN904 runs on the model itself: no false alarm. The copies that train get those closures remade on their
 own modules; one hidden in a dict is not remade, and the copy reaching the original's parameters drops
 the training results. A dropout module held outside the model is a true NN904: eval() never reaches it."""
-
 import sys
 
 import torch

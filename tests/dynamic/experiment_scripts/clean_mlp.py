@@ -1,5 +1,4 @@
 """Clean: every experiment passes (an MLP with a dropout module, Adam, cross-entropy)."""
-
 import torch
 from torch import nn
 

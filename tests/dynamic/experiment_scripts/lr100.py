@@ -1,5 +1,4 @@
 """NN901: a learning rate of 100 cannot overfit one batch."""
-
 import torch
 from torch import nn
 

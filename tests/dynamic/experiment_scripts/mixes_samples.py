@@ -1,5 +1,4 @@
 """NN903 and NN904: a view that swaps the batch and time axes, and functional dropout without training=."""
-
 import torch
 import torch.nn.functional as F
 from torch import nn

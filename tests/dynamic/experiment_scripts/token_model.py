@@ -1,6 +1,5 @@
 """The loss inside the model's forward (nanoGPT's `logits, loss = model(x, y)`), on token ids: the
 experiments replay it from the model's output; batch independence by perturbing the other samples."""
-
 import sys
 
 import torch

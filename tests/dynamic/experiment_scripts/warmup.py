@@ -1,5 +1,4 @@
 """nanoGPT's hand-made warm-up: the first step runs at lr / 2001; the copy trains at the rate meant."""
-
 import torch
 from torch import nn
 
