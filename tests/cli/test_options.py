@@ -66,7 +66,7 @@ def _project(tmp_path: Path, options: str) -> Path:
         ),
         (
             "[tool.nnlint.options.NN201]\nthreshold = 1\n",
-            "tool.nnlint.options.NN201: unknown option 'threshold' (known: none",
+            "tool.nnlint.options.NN201: unknown option 'threshold' (known: min_rows)",
         ),
         (
             "[tool.nnlint.options.NN808]\nmin_batch = 2.5\n",
