@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 # Models of linted files kept for other files that import them; past this the index starts afresh
 # (bounded memory on large trees; a model dropped is rebuilt if a later file needs it).
 _MAX_KEPT_MODELS = 256
+COLLECT_AFTER_DROPPED_MODELS = 64
 Dependencies = Dict[str, Optional[str]]
 
 
@@ -54,6 +55,7 @@ class Linter:
 
     problems: List[str] = field(default_factory=list)  # rules that could not be set up, one line each
     rule_stopped: bool = False  # a rule ran out of time on the file being linted (see _run_rule)
+    _dropped_models: int = field(default=0, init=False, repr=False)  # dropped since the last gc.collect()
 
     def __post_init__(self) -> None:
         if self.registry is None:
@@ -126,8 +128,13 @@ class Linter:
         except (OSError, ValueError, RuntimeError):  # an odd path: leave the index alone
             return previous
         if previous is not None and tree != previous and len(self.project):
+            self._dropped_models += len(self.project)
             self.project = ProjectIndex()
-            gc.collect()
+            if self._dropped_models >= COLLECT_AFTER_DROPPED_MODELS:
+                # a full collection walks every live object (0.1-0.2 s each): one per project switch cost a
+                # tree of many small projects more than a tenth of its run
+                self._dropped_models = 0
+                gc.collect()
         return tree
 
     def bound_memory(self) -> None:

@@ -93,4 +93,5 @@ def test_a_raising_and_a_hanging_probe_are_each_one_nn002_and_every_other_findin
     ], result.stdout
     assert lines[2].startswith(BUILTIN_FINDING), lines  # the static finding, confirmed by nnlint's own probe
     assert lines[3] == "train.py:10:1: NNE803 a training step ran [dynamic]", lines
-    assert len(lines) == 4
+    assert lines[4].startswith("train.py:1:1: NN004 dynamic run: ran "), lines  # the run's own record comes last
+    assert len(lines) == 5

@@ -40,5 +40,6 @@ class SmallCNN(pl.LightningModule):
 if __name__ == "__main__":
     images = torch.randn(256, 1, 28, 28)
     labels = torch.randint(0, 10, (256,))
-    loader = DataLoader(TensorDataset(images, labels), batch_size=32)
-    pl.Trainer(max_epochs=1, logger=False).fit(SmallCNN(), loader, loader)
+    train_loader = DataLoader(TensorDataset(images, labels), batch_size=32, shuffle=True)
+    val_loader = DataLoader(TensorDataset(images, labels), batch_size=32)
+    pl.Trainer(max_epochs=1, logger=False).fit(SmallCNN(), train_loader, val_loader)

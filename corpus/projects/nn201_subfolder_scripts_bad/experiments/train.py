@@ -1,4 +1,5 @@
 # expect: none
+# expect-dynamic: NN201
 """Training script in a subfolder: it puts the repository's root on sys.path and imports the top-level
 helpers and models."""
 import sys

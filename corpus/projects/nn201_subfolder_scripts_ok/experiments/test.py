@@ -1,4 +1,5 @@
 # expect: none
+# expect-dynamic: no-step
 """Evaluation script in the same subfolder: it builds the network again (a checkpoint would be loaded
 here) and scores it with the shared helper."""
 import sys
