@@ -8,15 +8,15 @@ MAX_NORM = 1.0
 LEARNING_RATE = 1e-3
 
 
-class LSTMTagger(nn.Module):
+class WindowTagger(nn.Module):
     def __init__(self, vocab: int = 200, embed: int = 16, hidden: int = 32, tags: int = 5) -> None:
         super().__init__()
         self.embed = nn.Embedding(vocab, embed)
-        self.lstm = nn.LSTM(embed, hidden, batch_first=True)
+        self.context = nn.Conv1d(embed, hidden, kernel_size=3, padding=1)
         self.out = nn.Linear(hidden, tags)
 
     def forward(self, tokens: torch.Tensor) -> torch.Tensor:
-        states, _ = self.lstm(self.embed(tokens))
+        states = torch.relu(self.context(self.embed(tokens).transpose(1, 2))).transpose(1, 2)
         return self.out(states)
 
 
@@ -47,7 +47,7 @@ def main() -> None:
     torch.manual_seed(0)
     tokens = torch.randint(0, 200, (128, 12))
     tags = torch.randint(0, 5, (128, 12))
-    Trainer(LSTMTagger(), DataLoader(TensorDataset(tokens, tags), batch_size=16, shuffle=True)).fit(epochs=2)
+    Trainer(WindowTagger(), DataLoader(TensorDataset(tokens, tags), batch_size=16, shuffle=True)).fit(epochs=2)
 
 
 if __name__ == "__main__":

@@ -52,3 +52,22 @@ def fitted_train_loaders(model: SemanticModel) -> List[Tuple[CallInfo, Obj, cst.
         if obj.kind == "loader":
             found.append((call, obj, passed))
     return found
+
+
+def fitted_models(model: SemanticModel, trainer: cst.Call) -> List[Obj]:
+    """The model objects a Lightning trainer built by ``trainer`` (``Trainer(...)``) is told to fit."""
+    found: List[Obj] = []
+    for call in model.calls_named("fit"):
+        receiver = call.receiver
+        if isinstance(receiver, cst.Name):
+            binding = model.reaching_value(receiver, call.scope)
+            if binding is None or binding.value is not trainer:
+                continue
+        elif receiver is not trainer:
+            continue
+        passed = model.argument(call.node, 0, "model")
+        obj = model.object_of(passed, call.scope) if passed is not None else None
+        if obj is None or obj.kind == "unknown":
+            return []
+        found.append(obj)
+    return found

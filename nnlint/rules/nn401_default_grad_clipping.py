@@ -1,13 +1,15 @@
 from __future__ import annotations
 
 import re
-from typing import Optional, Set, Tuple
+from typing import List, Optional, Set, Tuple
 
 import libcst as cst
 
+from nnlint.analysis.architecture import is_sequence_model
 from nnlint.analysis.imports import dotted_name
 from nnlint.analysis.launchers import launcher_class
-from nnlint.analysis.model import CallInfo, Scope, SemanticModel
+from nnlint.analysis.model import CallInfo, Obj, Scope, SemanticModel
+from nnlint.analysis.trainer_fit import fitted_models
 from nnlint.context import RuleContext
 from nnlint.rule import Rule
 
@@ -31,7 +33,9 @@ class DefaultGradClipping(Rule):
     `MAX_NORM = 1.0`), `accelerator.clip_grad_norm_(...)`, Lightning's `Trainer(gradient_clip_val=1.0)`,
     or Hugging Face's `TrainingArguments(max_grad_norm=1.0)` written out.
     Clipping that is opt-in (under `if args.clip:` / `if max_norm > 0:`) or whose threshold comes from
-    configuration is left alone.
+    configuration is left alone, and so is clipping of a recurrent or attention model (an `nn.LSTM`/`nn.GRU`,
+    a transformer, a module calling `scaled_dot_product_attention`): there a fixed clip is the established
+    remedy for exploding gradients, not a cover for the learning rate.
 
     ## Why is this bad?
     A fixed clipping threshold copied from another project silently rescales most updates when the
@@ -85,6 +89,8 @@ class DefaultGradClipping(Rule):
             value = _fixed_threshold(model, threshold, call.scope)
             if value is None or value <= 0 or _guarded(model, call, threshold):
                 continue
+            if _clips_sequence_models(model, call):
+                continue
             ctx.report(
                 call.node,
                 f"{what} clips every step at a fixed threshold {value:g}: it hides a learning rate that is too high; "
@@ -108,6 +114,54 @@ class DefaultGradClipping(Rule):
                 position, keyword = _CLIP_FUNCTIONS["torch.nn.utils." + call.method_name]
                 return f"accelerator.{call.method_name}", model.argument(call.node, position, keyword)
         return None
+
+
+def _clips_sequence_models(model: SemanticModel, call: CallInfo) -> bool:
+    """Whether every model whose gradients the call clips is known, and recurrent or attention-based."""
+    models = _clipped_models(model, call)
+    return bool(models) and all(is_sequence_model(model, obj) for obj in models)
+
+
+def _clipped_models(model: SemanticModel, call: CallInfo) -> List[Obj]:
+    """The model objects whose parameters a clipping call (or a Lightning trainer's clipping) applies to."""
+    if model.callee_qualname(call.node, call.scope) in _LIGHTNING_TRAINERS:
+        return fitted_models(model, call.node)
+    params = model.argument(call.node, 0, "parameters")
+    for _ in range(3):  # `params = model.parameters()` a few assignments away
+        if not isinstance(params, cst.Name):
+            break
+        binding = model.reaching_value(params, call.scope)
+        if binding is None or binding.kind != "assign" or binding.index is not None:
+            return []
+        params = binding.value
+    if not (
+        isinstance(params, cst.Call)
+        and isinstance(params.func, cst.Attribute)
+        and params.func.attr.value in ("parameters", "named_parameters")
+    ):
+        return []
+    owner = params.func.value
+    objs = model.object_alternatives(owner, call.scope) or [model.object_of(owner, call.scope)]
+    if all(obj.kind != "unknown" and not obj.by_usage for obj in objs):
+        return objs
+    built = _third_party_model(model, owner, call.scope)
+    return [built] if built is not None else []
+
+
+def _third_party_model(model: SemanticModel, expr: cst.BaseExpression, scope: Scope) -> Optional[Obj]:
+    """A model the semantic model does not know, named by the call that built it
+    (``model = AutoModelForCausalLM.from_pretrained(...)``)."""
+    if not isinstance(expr, cst.Name):
+        return None
+    binding = model.reaching_value(expr, scope)
+    if binding is None or binding.kind != "assign" or binding.index is not None:
+        return None
+    if not isinstance(binding.value, cst.Call):
+        return None
+    qualname = model.callee_qualname(binding.value, binding.scope)
+    if qualname is None or qualname.startswith("torch."):
+        return None
+    return Obj("model", qualname, binding.value, None, model, binding.scope)
 
 
 def _fixed_threshold(model: SemanticModel, expr: Optional[cst.BaseExpression], scope: Scope) -> Optional[float]:

@@ -263,3 +263,103 @@ def test_a_skipped_clipping_does_not_stop_the_search_and_any_guard_expression_is
         "torch.nn.utils.clip_grad_norm_(model.parameters(), 0.5)\n"
     )
     assert [(f.line, f.column, f.evidence) for f in _nn401(source)] == [(4, 1, {"threshold": 0.5})]
+
+
+# --------------------------------------------- recurrent and attention models clip on purpose
+_CLIP_LOOP = """
+import torch
+from torch import nn
+{model}
+model = {build}
+optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+for x, y in loader:
+    optimizer.zero_grad()
+    loss = criterion(model(x), y)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    optimizer.step()
+"""
+
+_GRU = """
+class CharRNN(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.rnn = nn.GRU(8, 8)
+"""
+_ATTENTION = """
+import torch.nn.functional as F
+class Attention(nn.Module):
+    def forward(self, q, k, v):
+        return F.scaled_dot_product_attention(q, k, v)
+class Block(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.attention = Attention()
+class GPT(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.blocks = nn.ModuleList()
+        for _ in range(2):
+            self.blocks.append(Block())
+"""
+_MLP = """
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Sequential(nn.Linear(8, 8), nn.ReLU(), nn.Linear(8, 2))
+"""
+
+
+@pytest.mark.parametrize(
+    "model,build",
+    [
+        (_GRU, "CharRNN()"),
+        (_ATTENTION, "GPT()"),  # attention found two user classes deep, through a ModuleList filled by append
+        ("", "nn.LSTM(8, 8)"),
+        ("from transformers import AutoModelForCausalLM", "AutoModelForCausalLM.from_pretrained('gpt2')"),
+        ("from x_transformers import TransformerWrapper", "TransformerWrapper()"),
+    ],
+)
+def test_clipping_a_recurrent_or_attention_model_is_silent(model: str, build: str) -> None:
+    assert _nn401(_CLIP_LOOP.format(model=model, build=build)) == []
+
+
+@pytest.mark.parametrize(
+    "model,build",
+    [
+        (_MLP, "Net()"),
+        ("", "nn.Linear(8, 2)"),
+        ("from somewhere import make_model", "make_model()"),  # out of sight: still reported
+    ],
+)
+def test_clipping_another_or_unknown_model_is_reported(model: str, build: str) -> None:
+    source = _CLIP_LOOP.format(model=model, build=build)
+    line = source.splitlines().index("    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)") + 1
+    assert [(f.line, f.column) for f in _nn401(source)] == [(line, 5)]
+
+
+def test_a_params_variable_is_followed_to_its_model() -> None:
+    source = _CLIP_LOOP.format(model=_GRU, build="CharRNN()").replace(
+        "clip_grad_norm_(model.parameters(), 1.0)", "clip_grad_norm_(params, 1.0)"
+    )
+    source = source.replace("for x, y in loader:", "params = model.parameters()\nfor x, y in loader:")
+    assert _nn401(source) == []
+    assert len(_nn401(source.replace("CharRNN()", "nn.Linear(8, 2)"))) == 1
+
+
+_LIGHTNING = """
+import lightning as L
+from torch import nn
+class LitModel(L.LightningModule):
+    def __init__(self):
+        super().__init__()
+        self.net = {layer}
+trainer = L.Trainer(gradient_clip_val=0.25, max_epochs=3)
+trainer.fit(LitModel(), train_loader)
+"""
+
+
+def test_lightning_clipping_is_judged_by_the_fitted_model() -> None:
+    assert _nn401(_LIGHTNING.format(layer="nn.TransformerEncoderLayer(16, 2)")) == []
+    findings = _nn401(_LIGHTNING.format(layer="nn.Linear(16, 2)"))
+    assert [(f.line, f.column) for f in findings] == [(8, 11)]
