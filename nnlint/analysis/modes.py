@@ -102,6 +102,11 @@ class ModeAnalysis:
                 if isinstance(ancestor, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
                     table.setdefault(ancestor, []).append(call)
                     break
+        # in evaluation order: a call's receiver and arguments before the call (`build().eval()`,
+        # `evaluate(model.eval())`), siblings left to right
+        end = self.m.subtree_end
+        for calls in table.values():
+            calls.sort(key=lambda c: (end.get(c.node, c.order), -c.order))
         return table
 
     # -------------------------------------------------------------------------------- driving

@@ -174,3 +174,129 @@ def test_scheduler_after_the_training_function_or_alone_under_its_own_if_is_sile
         ),
     }
     assert lint_tree(tmp_path / "alone", alone, ["NN404"]) == []
+
+
+DEFAULT_CRITERION = """
+    import torch
+    from torch import nn
+
+    class MatchingLoss(nn.Module):
+        def __init__(self, criterion=nn.CrossEntropyLoss()):
+            super().__init__()
+            self.criterion = criterion
+
+        def forward(self, raw_scores, target):
+            scores = torch.softmax(raw_scores, -1)
+            return self.criterion({prediction}, target)
+"""
+
+
+def test_criterion_built_by_default_in_the_signature_is_that_loss() -> None:
+    findings = lint_text(DEFAULT_CRITERION.format(prediction="scores"), ["NN201"])
+    assert [(f.code, f.line, f.column) for f in findings] == [("NN201", 12, 16)]
+    assert "CrossEntropyLoss receives its input after softmax (line 11)" in findings[0].message
+    assert lint_text(DEFAULT_CRITERION.format(prediction="raw_scores"), ["NN201"]) == []
+
+
+def test_a_default_that_a_caller_replaces_is_not_assumed(tmp_path: Path) -> None:
+    files = {
+        "losses.py": DEFAULT_CRITERION.format(prediction="scores"),
+        "train.py": "from losses import MatchingLoss\nloss_fn = MatchingLoss(criterion=build_criterion())\n",
+    }
+    assert lint_tree(tmp_path, files, ["NN201"]) == []
+    files["train.py"] = "from losses import MatchingLoss\nloss_fn = MatchingLoss()\n"
+    assert lint_tree(tmp_path / "kept", files, ["NN201"]) == [("losses.py", 11, 16, "NN201")]
+
+
+ROWS = """
+    import torch
+    import torch.nn.functional as F
+
+    def matching_loss(raw_scores, n_nodes):
+        total = 0
+        for graph_scores in {iterable}:
+            total = total + F.cross_entropy(graph_scores, torch.arange(n_nodes))
+        return total
+"""
+
+
+def test_rows_of_a_softmax_over_the_last_dimension_are_probabilities() -> None:
+    findings = lint_text(ROWS.format(iterable="torch.softmax(raw_scores, dim=-1)"), ["NN201"])
+    assert [(f.code, f.line, f.column) for f in findings] == [("NN201", 8, 25)]
+
+
+def test_rows_of_a_softmax_over_dimension_zero_or_of_raw_scores_are_silent() -> None:
+    assert lint_text(ROWS.format(iterable="torch.softmax(raw_scores, dim=0)"), ["NN201"]) == []
+    assert lint_text(ROWS.format(iterable="raw_scores"), ["NN201"]) == []
+    assert lint_text(ROWS.format(iterable="enumerate(torch.softmax(raw_scores, -1))"), ["NN201"]) == []
+
+
+INJECTED = """
+    import torch
+    from torch import nn
+
+    class Fusion(nn.Module):
+        def __init__(self, encoders, head):
+            super().__init__()
+            self.encoders = nn.ModuleList(encoders)
+            self.head = head
+
+        def forward(self, inputs):
+            return self.head(torch.cat([e(x) for e, x in zip(self.encoders, inputs)], 1))
+
+    def train(encoders, head, train_batches, valid_batches, optimizer_factory):
+        model = Fusion(encoders, head)
+        optimizer = optimizer_factory(model.parameters())
+        for epoch in range(3):
+            model.train()
+            for inputs, labels in train_batches:
+                optimizer.zero_grad()
+                nn.functional.cross_entropy(model(inputs), labels).backward()
+                optimizer.step()
+            {switch}
+            with torch.no_grad():
+                for inputs, labels in valid_batches:
+                    accuracy = (model(inputs).argmax(1) == labels).float().mean()
+"""
+
+
+def test_model_with_submodules_from_its_caller_is_judged_by_the_codes_own_mode_switches() -> None:
+    findings = lint_text(INJECTED.format(switch="pass"), ["NN501"])
+    assert [(f.code, f.line, f.column) for f in findings] == [("NN501", 26, 29)]
+
+
+def test_evaluated_in_eval_mode_or_never_switched_is_silent() -> None:
+    assert lint_text(INJECTED.format(switch="model.eval()"), ["NN501"]) == []
+    never_switched = INJECTED.replace("            model.train()\n", "")
+    assert lint_text(never_switched.format(switch="pass"), ["NN501"]) == []
+
+
+CHAINED_EVAL = """
+    import torch
+    from torch import nn
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(4, 2)
+            self.drop = nn.Dropout(0.5)
+
+        def forward(self, x):
+            return self.fc(self.drop(x))
+
+    def build():
+        return Net()
+
+    def test_scores():
+        model = {built}
+        with torch.no_grad():
+            labels = model(torch.rand(3, 4)).argmax(1)
+"""
+
+
+def test_a_mode_chained_on_the_built_model_applies_after_it_is_built() -> None:
+    # calls of a statement run in evaluation order: the factory builds (training mode), then .eval()
+    for built in ("Net().eval()", "build().eval()", "build().train(False)"):
+        assert lint_text(CHAINED_EVAL.format(built=built), ["NN501"]) == [], built
+    findings = lint_text(CHAINED_EVAL.format(built="build()"), ["NN501"])
+    assert [(f.code, f.line, f.column) for f in findings] == [("NN501", 20, 18)]
