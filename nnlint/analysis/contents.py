@@ -230,8 +230,10 @@ class ModuleContents:
             for attr, bindings in candidate.attributes.items():
                 for binding in bindings:
                     value = binding.value
-                    if isinstance(value, cst.Call) and owner.callee_qualname(value, binding.scope) in _MODULE_CONTAINERS:
-                        if any(_is_parameter(owner, arg.value, binding.scope) for arg in value.args):
+                    if isinstance(value, cst.Call):
+                        if owner.callee_qualname(value, binding.scope) in _MODULE_CONTAINERS and any(
+                            _is_parameter(owner, arg.value, binding.scope) for arg in value.args
+                        ):
                             return True
                     elif _is_parameter(owner, value, binding.scope) and _calls_attribute(candidate, attr):
                         return True

@@ -5,6 +5,7 @@ from typing import Dict, Optional, Tuple
 
 import libcst as cst
 
+from nnlint.analysis.model import Scope, SemanticModel
 from nnlint.api import Rule, RuleContext
 
 _F = "torch.nn.functional."
@@ -49,10 +50,10 @@ def _mentions_training(test: cst.BaseExpression) -> bool:
     return False
 
 
-def _unregistered_dropout(model, call: cst.Call, scope) -> Optional[str]:
+def _unregistered_dropout(model: SemanticModel, call: cst.Call, scope: Scope) -> Optional[str]:
     """``nn.Dropout(p)(x)``, or ``drop = nn.Dropout(p)`` then ``drop(x)`` in the same method: the dropout
     module's qualified name."""
-    built = call.func
+    built: Optional[cst.BaseExpression] = call.func
     if isinstance(built, cst.Name):
         binding = model.lookup(built.value, scope, model.order.get(built))
         if binding is None or binding.scope is not scope or binding.kind != "assign" or binding.index is not None:

@@ -23,6 +23,9 @@ class MissingZeroGrad(Rule):
     With several optimizers (a GAN's generator and discriminator), each one's `step()` needs its own
     clearing: a loop that only calls `opt_g.zero_grad()` is reported at `opt_d.step()`. A
     `model.zero_grad()` or `p.grad = None` may cover any parameters, so it silences the rule.
+    A clearing on the other branch of an `if` around the step does not count either: with
+    `if amp: opt.zero_grad(); ...; scaler.step(opt) else: loss.backward(); opt.step()` the plain branch
+    steps on accumulated gradients.
 
     ## Why is this bad?
     `backward()` adds to `.grad`; it never overwrites it. Without clearing, every step applies the sum

@@ -4,12 +4,13 @@ from typing import Set
 
 from nnlint.analysis.branches import exclusive, guarded_together
 from nnlint.analysis.engine_events import calls_in_handlers
+from nnlint.analysis.model import SemanticModel
 from nnlint.analysis.optimization import StepEvent, iteration_events
 from nnlint.context import RuleContext
 from nnlint.rule import Rule
 
 
-def _exclusive(model, first: StepEvent, second: StepEvent) -> bool:
+def _exclusive(model: SemanticModel, first: StepEvent, second: StepEvent) -> bool:
     """The two steps sit on opposite branches of one ``if`` of this file: they never run together."""
     nodes = (first.call.node, second.call.node)
     return all(node in model.order for node in nodes) and exclusive(model, *nodes)
@@ -21,7 +22,10 @@ class SchedulerBeforeOptimizer(Rule):
     `step()` in the same iteration of a loop: before it in the batch loop, at the top of a
     `train_step` helper, or at the top of the epoch loop before the batches are trained (the pre-1.1
     PyTorch habit), or in an ignite handler of `Events.EPOCH_STARTED` (which runs before the epoch's
-    updates). Schedulers stepped after `optimizer.step()`, once per epoch after the inner loop,
+    updates). The optimizer steps may run in a training function of another project file
+    (`scheduler.step(); engine.train(model, loader, optimizer)`), and a scheduler under an `if`/`else`
+    counts when the optimizer step that follows it is in the same branch. Schedulers stepped after
+    `optimizer.step()`, once per epoch after the inner loop,
     or `ReduceLROnPlateau.step(val_loss)` after validation are not reported, nor is a `step(epoch)` that
     names the epoch explicitly (timm schedulers set the rate of the epoch they are given).
 
