@@ -158,6 +158,31 @@ class CallBindings:
                 found.append((expr, call.scope, other))
         return found
 
+    def values_with_default(
+        self: "SemanticModel", func: FunctionInfo, param: str
+    ) -> List[Tuple[cst.BaseExpression, Scope, "SemanticModel"]]:
+        """What a parameter built by default in the signature (``loss=nn.CrossEntropyLoss()``) may hold: the
+        expressions its known calls pass (this file's and the project's), and the default where a call omits
+        it or no call is known. Empty when a call may pass it through ``*args``/``**kwargs``."""
+        binding = next((b for b in func.scope.bindings.get(param, []) if b.kind == "param"), None)
+        if binding is None or binding.value is None:
+            return []
+        index = func.param_index(param)
+        found: List[Tuple[cst.BaseExpression, Scope, "SemanticModel"]] = []
+        omitted = False
+        calls = [(self, call) for call in self.callers(func)] + list(self.foreign_callers(func))
+        for owner, call in calls:
+            if any(arg.star for arg in call.node.args):
+                return []
+            expr = owner.argument(call.node, index, param)
+            if expr is None:
+                omitted = True
+            else:
+                found.append((expr, call.scope, owner))
+        if omitted or not calls:
+            found.append((binding.value, func.outer, self))
+        return found
+
     def argument(
         self: "SemanticModel", call: cst.Call, position: Optional[int], keyword: Optional[str]
     ) -> Optional[cst.BaseExpression]:

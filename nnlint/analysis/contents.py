@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
 import libcst as cst
 
 from nnlint.analysis import torch_api as api
-from nnlint.analysis.symbols import Binding, Obj, Scope
+from nnlint.analysis.symbols import Binding, ClassInfo, Obj, Scope
 
 if TYPE_CHECKING:
     from nnlint.analysis.model import SemanticModel
@@ -217,7 +217,53 @@ class ModuleContents:
                 return True
             if layer.kind == "model" and layer.qualname and api.is_mode_dependent_architecture(layer.qualname):
                 return True
+        if obj.cls is not None and self._has_unseen_submodules(obj.cls):
+            # `self.head = head` from the caller: its layers are out of sight, the code's own toggles decide
+            return True if self.mode_toggled(obj) else None
         return False
+
+    def _has_unseen_submodules(self: "SemanticModel", cls: ClassInfo) -> bool:
+        """A submodule the class receives from its constructor's caller: ``self.encoders =
+        nn.ModuleList(encoders)``, or ``self.head = head`` where the class calls ``self.head(...)``."""
+        for candidate in [cls, *(cls.owner or self).base_classes(cls)]:
+            owner = candidate.owner
+            for attr, bindings in candidate.attributes.items():
+                for binding in bindings:
+                    value = binding.value
+                    if isinstance(value, cst.Call):
+                        if owner.callee_qualname(value, binding.scope) in _MODULE_CONTAINERS and any(
+                            _is_parameter(owner, arg.value, binding.scope) for arg in value.args
+                        ):
+                            return True
+                    elif _is_parameter(owner, value, binding.scope) and _calls_attribute(candidate, attr):
+                        return True
+        return False
+
+
+_MODULE_CONTAINERS = frozenset({"torch.nn.ModuleList", "torch.nn.ModuleDict", "torch.nn.Sequential"})
+
+
+def _is_parameter(model: "SemanticModel", expr: Optional[cst.BaseExpression], scope: Scope) -> bool:
+    """The expression is a parameter of the function it is written in (``encoders`` of ``__init__``)."""
+    if not isinstance(expr, cst.Name):
+        return False
+    binding = model.lookup(expr.value, scope, model.order.get(expr))
+    return binding is not None and binding.kind == "param" and binding.scope is scope
+
+
+def _calls_attribute(cls: ClassInfo, attr: str) -> bool:
+    """Some method of the class calls ``self.<attr>(...)``: the attribute holds a module (or a function)."""
+    for method in cls.methods.values():
+        for call in method.calls:
+            func = call.node.func
+            if (
+                isinstance(func, cst.Attribute)
+                and func.attr.value == attr
+                and isinstance(func.value, cst.Name)
+                and func.value.value in ("self", *method.params[:1])
+            ):
+                return True
+    return False
 
 
 def _previous_binding(binding: Binding) -> Optional[Binding]:

@@ -14,7 +14,7 @@ import libcst as cst
 
 from nnlint.analysis.launchers import backpropagated_by_launcher
 from nnlint.analysis.loss_wrappers import wrapped_loss
-from nnlint.analysis.model import CallInfo, Scope, SemanticModel, Tail
+from nnlint.analysis.model import Binding, CallInfo, Scope, SemanticModel, Tail
 
 _CLAMP_FUNCTIONS = frozenset({"torch.clamp", "torch.clip", "torch.clamp_min", "torch.clamp_max"})
 _CLAMP_METHODS = frozenset({"clamp", "clip", "clamp_", "clip_", "clamp_min", "clamp_max"})
@@ -156,19 +156,7 @@ def is_live_loss(model: SemanticModel, expr: Optional[cst.BaseExpression], scope
     if expr is None or depth > 8:
         return False
     if isinstance(expr, cst.Name):
-        binding = model.lookup(expr.value, scope, model.order.get(expr))
-        if binding is not None and binding.index is not None and binding.kind in ("assign", "unpack"):
-            return _backpropagated_binding(model, binding)  # `loss, mse, ce = loss_fn(...)`; `loss.backward()`
-        if (
-            binding is None
-            or binding.index is not None
-            or binding.kind not in ("assign", "augassign", "annassign", "walrus")
-        ):
-            return False
-        if binding.kind == "augassign":
-            # `loss += extra` keeps whatever `loss` was; look at the value added and at the earlier binding
-            return is_live_loss(model, binding.value, binding.scope, depth + 1)
-        return is_live_loss(model, binding.value, binding.scope, depth + 1) or _backpropagated_binding(model, binding)
+        return _live_binding(model, model.lookup(expr.value, scope, model.order.get(expr)), depth)
     if isinstance(expr, cst.BinaryOperation):
         return is_live_loss(model, expr.left, scope, depth + 1) or is_live_loss(model, expr.right, scope, depth + 1)
     if isinstance(expr, cst.UnaryOperation):
@@ -183,3 +171,26 @@ def is_live_loss(model: SemanticModel, expr: Optional[cst.BaseExpression], scope
                 return is_live_loss(model, func.value, scope, depth + 1)
         return model.loss_kind(expr, scope) is not None
     return False
+
+
+def _live_binding(model: SemanticModel, binding: Optional[Binding], depth: int) -> bool:
+    """Whether the value a name gets at one binding is a graph-attached loss."""
+    if binding is None or depth > 8:
+        return False
+    if binding.index is not None and binding.kind in ("assign", "unpack"):
+        return _backpropagated_binding(model, binding)  # `loss, mse, ce = loss_fn(...)`; `loss.backward()`
+    if binding.index is not None or binding.kind not in ("assign", "augassign", "annassign", "walrus"):
+        return False
+    if binding.kind == "augassign":
+        # `loss += extra` keeps whatever `loss` was: the value added, the earlier binding (`loss = ce(...)`;
+        # `loss += reg`), or the sum itself backpropagated (`loss += reg`; `loss.backward()`)
+        if is_live_loss(model, binding.value, binding.scope, depth + 1) or _backpropagated_binding(model, binding):
+            return True
+        earlier = model.lookup(binding.name, binding.scope, binding.order)
+        return (
+            earlier is not None
+            and earlier is not binding
+            and earlier.order < binding.order
+            and _live_binding(model, earlier, depth + 1)
+        )
+    return is_live_loss(model, binding.value, binding.scope, depth + 1) or _backpropagated_binding(model, binding)

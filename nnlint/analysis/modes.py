@@ -19,6 +19,7 @@ from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tup
 
 import libcst as cst
 
+from nnlint.analysis.branches import branch_tests as _branch_tests
 from nnlint.analysis.imports import dotted_name
 from nnlint.analysis.model import CallInfo, FunctionInfo, LoopInfo, Obj, Scope, SemanticModel
 from nnlint.analysis.scoring import scores_in_other_file
@@ -101,6 +102,11 @@ class ModeAnalysis:
                 if isinstance(ancestor, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
                     table.setdefault(ancestor, []).append(call)
                     break
+        # in evaluation order: a call's receiver and arguments before the call (`build().eval()`,
+        # `evaluate(model.eval())`), siblings left to right
+        end = self.m.subtree_end
+        for calls in table.values():
+            calls.sort(key=lambda c: (end.get(c.node, c.order), -c.order))
         return table
 
     # -------------------------------------------------------------------------------- driving
@@ -567,22 +573,6 @@ def training_steps_of(model: SemanticModel, call: CallInfo) -> List[CallInfo]:
         for c in model.reachable_calls(siblings)
         if model.is_backward_call(c) or model.optimizer_step_target(c) is not None
     ]
-
-
-def _branch_tests(model: SemanticModel, node: cst.CSTNode) -> Tuple[Set[str], Set[str]]:
-    """(tests that must hold, tests that must fail) for ``node`` to run, from the ``if`` statements around it."""
-    holds: Set[str] = set()
-    fails: Set[str] = set()
-    previous: cst.CSTNode = node
-    for ancestor in model.ancestors(node):
-        if isinstance(ancestor, cst.If):
-            test = model.module.code_for_node(ancestor.test)
-            if previous is ancestor.body:
-                holds.add(test)
-            elif previous is ancestor.orelse:
-                fails.add(test)
-        previous = ancestor
-    return holds, fails
 
 
 def excluded_by_branch(model: SemanticModel, mode_call: cst.CSTNode, steps: Sequence[CallInfo]) -> bool:

@@ -86,12 +86,13 @@ class ObjectRoles:
                 func = binding.scope.function
                 if func is None:
                     return UNKNOWN
+                passed = self.passed_arguments(func, binding.name)
+                if not passed and isinstance(binding.value, cst.Call):
+                    # built by default in the signature (`loss=nn.CrossEntropyLoss()`): that, or what callers pass
+                    passed = self.values_with_default(func, binding.name)
                 candidates = {
                     id(o.node) if o.node is not None else None: o
-                    for o in (
-                        owner.object_of(arg, arg_scope, depth + 1)
-                        for arg, arg_scope, owner in self.passed_arguments(func, binding.name)
-                    )
+                    for o in (owner.object_of(arg, arg_scope, depth + 1) for arg, arg_scope, owner in passed)
                     if o.kind != "unknown"
                 }
                 candidates = _without_usage_only(candidates)

@@ -12,6 +12,7 @@ from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence,
 
 import libcst as cst
 
+from nnlint.analysis.branches import exclusive, within
 from nnlint.analysis.model import CallInfo, LoopInfo, SemanticModel
 
 _MAX_INLINE_DEPTH = 3
@@ -133,6 +134,26 @@ def steps_without_own_clearing(model: SemanticModel, facts: LoopFacts) -> List[C
     return unclear if len(stepped) > 1 else []
 
 
+def steps_cleared_on_other_branch(model: SemanticModel, facts: LoopFacts) -> List[CallInfo]:
+    """Steps that never run together with any clearing of the iteration: every ``zero_grad()`` sits on the
+    other branch of an ``if`` around the step (``if amp: opt.zero_grad(); scaler.step(opt) else: opt.step()``).
+
+    Judged only when the clearings and the step are written in the loop itself (a clearing in a helper may
+    run on either branch).
+    """
+    clearings = [call for call in facts.calls if clears_gradients_call(call)]
+    if not clearings or _resets_grad(model, facts.loop.node):
+        return []
+    if not all(within(model, facts.loop.node, call.node) for call in clearings):
+        return []
+    return [
+        step
+        for step in step_calls(model, facts)
+        if within(model, facts.loop.node, step.node)
+        and all(exclusive(model, clearing.node, step.node) for clearing in clearings)
+    ]
+
+
 def _optimizer_key(model: SemanticModel, expr: Optional[cst.BaseExpression], call: CallInfo) -> Optional[int]:
     """Identity of the optimizer object an expression holds (None when it is not a known optimizer)."""
     if expr is None:
@@ -212,7 +233,14 @@ def _collect_events(
         if depth >= _MAX_INLINE_DEPTH:
             continue
         target = model.resolve_function(call.node.func, call.scope)
-        if target is None or target.name == "forward" or id(target) in active or target.scope.node not in model.order:
+        if target is None or target.name == "forward" or id(target) in active:
+            continue
+        if target.scope.node not in model.order:
+            # a training function of another project file (`tnt.train(model, loader, optimizer)`): its
+            # optimizer steps run at this call
+            owner = model.owner_of(target)
+            if owner is not None and owner is not model and owner.function_does(target, "step"):
+                events.append(StepEvent("optimizer", call, guarded))
             continue
         active.add(id(target))
         _collect_events(

@@ -52,6 +52,9 @@ class OutputTails:
                 return self._element_tail(
                     binding.value, binding.index[0], binding.scope, training, _depth + 1, wanted
                 )  # `out, aux = model(x)`
+            if binding is not None and binding.kind == "for" and binding.index is None:
+                rows = self.tail_of(binding.value, binding.scope, training, _depth + 1, wanted)
+                return rows if _kept_by_rows(rows) else UNKNOWN_TAIL  # `for out in torch.softmax(s, -1)`
             if binding is None or binding.kind not in ("assign", "annassign", "walrus") or binding.index is not None:
                 if binding is not None and binding.kind == "param" and binding.scope.function is not None:
                     tails = {
@@ -272,3 +275,26 @@ def _training_test(test: cst.BaseExpression) -> Optional[bool]:
     if isinstance(test, cst.Attribute) and test.attr.value == "training":
         return True
     return None
+
+
+_ELEMENTWISE_TAILS = frozenset(
+    {"sigmoid", "tanh", "hardtanh", "relu", "softplus", "elu", "gelu", "silu", "leaky_relu", "exp"}
+)
+
+
+def _kept_by_rows(tail: Tail) -> bool:
+    """Iterating a tensor yields its slices along dim 0: an elementwise activation holds in each of them, a
+    softmax only when it normalised another dimension (a literal ``dim`` other than 0)."""
+    if tail.kind in _ELEMENTWISE_TAILS:
+        return True
+    if tail.kind not in ("softmax", "log_softmax") or not isinstance(tail.node, cst.Call):
+        return False
+    for arg in tail.node.args:
+        value = arg.value
+        if arg.keyword is not None and arg.keyword.value != "dim":
+            continue
+        if isinstance(value, cst.UnaryOperation) and isinstance(value.operator, cst.Minus):
+            return isinstance(value.expression, cst.Integer)
+        if isinstance(value, cst.Integer):
+            return value.value != "0"
+    return False

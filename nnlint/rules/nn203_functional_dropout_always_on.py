@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 import re
-from typing import Dict, Tuple
+from typing import Dict, Optional, Tuple
 
 import libcst as cst
 
+from nnlint.analysis.model import Scope, SemanticModel
 from nnlint.api import Rule, RuleContext
 
 _F = "torch.nn.functional."
@@ -21,6 +22,12 @@ _DROPOUTS: Dict[str, Tuple[int, bool]] = {
     "torch.feature_dropout": (2, True),
     "torch.feature_alpha_dropout": (2, True),
 }
+# dropout modules: built inside a method, such a module is new at each call and never registered, so
+# model.eval() does not reach it and it stays in training mode
+_DROPOUT_MODULES = frozenset(
+    "torch.nn." + name
+    for name in ("Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout", "FeatureAlphaDropout")
+)
 _TRAINING_KEYWORDS = ("training", "train")
 _MONTE_CARLO = re.compile(r"(?i)(^mc|montecarlo|monte_carlo|bayes|mcdropout|mc_dropout)")
 
@@ -43,6 +50,21 @@ def _mentions_training(test: cst.BaseExpression) -> bool:
     return False
 
 
+def _unregistered_dropout(model: SemanticModel, call: cst.Call, scope: Scope) -> Optional[str]:
+    """``nn.Dropout(p)(x)``, or ``drop = nn.Dropout(p)`` then ``drop(x)`` in the same method: the dropout
+    module's qualified name."""
+    built: Optional[cst.BaseExpression] = call.func
+    if isinstance(built, cst.Name):
+        binding = model.lookup(built.value, scope, model.order.get(built))
+        if binding is None or binding.scope is not scope or binding.kind != "assign" or binding.index is not None:
+            return None
+        built = binding.value
+    if not isinstance(built, cst.Call):
+        return None
+    qualname = model.callee_qualname(built, scope)
+    return qualname if qualname in _DROPOUT_MODULES else None
+
+
 def _guarded_by_training_flag(model, node: cst.CSTNode) -> bool:
     """Whether a call sits under an ``if`` (or conditional expression) that tests ``self.training``."""
     for ancestor in model.ancestors(node):
@@ -59,6 +81,9 @@ class FunctionalDropoutAlwaysOn(Rule):
     `F.feature_alpha_dropout`, `torch.dropout`) inside an `nn.Module`'s `forward` (or another method
     of the module) whose `training` argument is missing (it defaults to `True` for `F.dropout` and
     `F.dropoutNd`) or is the literal `True`.
+    Also a dropout module built inside such a method (`x = nn.Dropout(0.5)(x)`, or `drop = nn.Dropout(p)`
+    then `drop(x)`): it is a new module at each call, never registered on the model, so `model.eval()`
+    never reaches it.
 
     ## Why is this bad?
     Unlike `nn.Dropout`, the functional form does not know whether the model is in train or eval mode.
@@ -114,6 +139,18 @@ class FunctionalDropoutAlwaysOn(Rule):
                 continue
             qualname = model.callee_qualname(call.node, call.scope) or ""
             signature = _DROPOUTS.get(qualname or "")
+            if signature is None and isinstance(call.node.func, (cst.Call, cst.Name)):
+                module = _unregistered_dropout(model, call.node, call.scope)
+                if module is not None and model.is_module_class(func.cls) and not _MONTE_CARLO.search(func.cls.name):
+                    if not _guarded_by_training_flag(model, call.node):
+                        short = module.rsplit(".", 1)[-1]
+                        ctx.report(
+                            call.node,
+                            f"nn.{short} built inside {func.cls.name}.{func.name} is a new, unregistered module at "
+                            "each call: model.eval() never reaches it, so it stays active in eval mode; create it "
+                            "in __init__ (self.dropout = nn." + short + "(...))",
+                        )
+                continue
             if signature is None or any(arg.star for arg in call.node.args):
                 continue
             if not model.is_module_class(func.cls):

@@ -6,6 +6,7 @@ from nnlint.analysis.optimization import (
     has_nested,
     loop_facts,
     step_calls,
+    steps_cleared_on_other_branch,
     steps_without_own_clearing,
 )
 from nnlint.context import RuleContext
@@ -22,6 +23,9 @@ class MissingZeroGrad(Rule):
     With several optimizers (a GAN's generator and discriminator), each one's `step()` needs its own
     clearing: a loop that only calls `opt_g.zero_grad()` is reported at `opt_d.step()`. A
     `model.zero_grad()` or `p.grad = None` may cover any parameters, so it silences the rule.
+    A clearing on the other branch of an `if` around the step does not count either: with
+    `if amp: opt.zero_grad(); ...; scaler.step(opt) else: loss.backward(); opt.step()` the plain branch
+    steps on accumulated gradients.
 
     ## Why is this bad?
     `backward()` adds to `.grad`; it never overwrites it. Without clearing, every step applies the sum
@@ -71,6 +75,7 @@ class MissingZeroGrad(Rule):
         model = ctx.model
         candidates = {}
         uncleared_optimizers = {}
+        cleared_elsewhere = {}
         for loop in model.loops:
             facts = loop_facts(model, loop)
             steps = step_calls(model, facts)
@@ -80,6 +85,10 @@ class MissingZeroGrad(Rule):
                 unclear = steps_without_own_clearing(model, facts)
                 if unclear:
                     uncleared_optimizers[loop] = unclear
+                else:
+                    other_branch = steps_cleared_on_other_branch(model, facts)
+                    if other_branch:
+                        cleared_elsewhere[loop] = other_branch
                 continue
             candidates[loop] = steps[0]
         for loop, unclear in uncleared_optimizers.items():
@@ -93,6 +102,17 @@ class MissingZeroGrad(Rule):
                     "only the other optimizers call zero_grad(), so each step applies the sum of all its past "
                     "gradients; "
                     "clear it before its backward()",
+                    evidence={"loop_line": model.line_of(loop.node)},
+                )
+        for loop, steps in cleared_elsewhere.items():
+            if has_nested(loop, cleared_elsewhere) or has_nested(loop, candidates):
+                continue
+            for step in steps:
+                ctx.report(
+                    step.node,
+                    "gradients are cleared only on the other branch of an `if` in the training loop at line "
+                    f"{model.line_of(loop.node)}: on this branch backward() accumulates into .grad and each step "
+                    "applies the sum of all past gradients; call optimizer.zero_grad() on this branch too",
                     evidence={"loop_line": model.line_of(loop.node)},
                 )
         for loop, step in candidates.items():

@@ -2,10 +2,18 @@ from __future__ import annotations
 
 from typing import Set
 
+from nnlint.analysis.branches import exclusive, guarded_together
 from nnlint.analysis.engine_events import calls_in_handlers
-from nnlint.analysis.optimization import iteration_events
+from nnlint.analysis.model import SemanticModel
+from nnlint.analysis.optimization import StepEvent, iteration_events
 from nnlint.context import RuleContext
 from nnlint.rule import Rule
+
+
+def _exclusive(model: SemanticModel, first: StepEvent, second: StepEvent) -> bool:
+    """The two steps sit on opposite branches of one ``if`` of this file: they never run together."""
+    nodes = (first.call.node, second.call.node)
+    return all(node in model.order for node in nodes) and exclusive(model, *nodes)
 
 
 class SchedulerBeforeOptimizer(Rule):
@@ -14,7 +22,10 @@ class SchedulerBeforeOptimizer(Rule):
     `step()` in the same iteration of a loop: before it in the batch loop, at the top of a
     `train_step` helper, or at the top of the epoch loop before the batches are trained (the pre-1.1
     PyTorch habit), or in an ignite handler of `Events.EPOCH_STARTED` (which runs before the epoch's
-    updates). Schedulers stepped after `optimizer.step()`, once per epoch after the inner loop,
+    updates). The optimizer steps may run in a training function of another project file
+    (`scheduler.step(); engine.train(model, loader, optimizer)`), and a scheduler under an `if`/`else`
+    counts when the optimizer step that follows it is in the same branch. Schedulers stepped after
+    `optimizer.step()`, once per epoch after the inner loop,
     or `ReduceLROnPlateau.step(val_loss)` after validation are not reported, nor is a `step(epoch)` that
     names the epoch explicitly (timm schedulers set the rate of the epoch they are given).
 
@@ -72,16 +83,25 @@ class SchedulerBeforeOptimizer(Rule):
         reported: Set[int] = set()
         for loop in model.loops:
             events = iteration_events(model, loop)
-            first_optimizer = next((i for i, e in enumerate(events) if e.kind == "optimizer"), None)
-            if first_optimizer is None:
-                continue
-            for event in events[:first_optimizer]:
-                if event.kind != "scheduler" or event.conditional or id(event.call.node) in reported:
+            for index, event in enumerate(events):
+                if event.kind != "scheduler" or id(event.call.node) in reported:
                     continue
+                if any(e.kind == "optimizer" and not _exclusive(model, e, event) for e in events[:index]):
+                    continue  # an optimizer step that may run earlier in the same iteration
+                step = next(
+                    (
+                        e.call
+                        for e in events[index + 1 :]
+                        if e.kind == "optimizer"
+                        and (not event.conditional or guarded_together(model, event.call.node, e.call.node, loop.node))
+                    ),
+                    None,
+                )
+                if step is None:
+                    continue  # `if cond: scheduler.step()` alone: it may not run in the iterations that train
                 if event.call.node.args:
                     continue  # step(epoch) / step(metric): the caller says which step it is (timm, ReduceLROnPlateau)
                 reported.add(id(event.call.node))
-                step = events[first_optimizer].call
                 ctx.report(
                     event.call.node,
                     f"scheduler.step() runs before optimizer.step() (line {model.line_of(step.node)}) in the same "
