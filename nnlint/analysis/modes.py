@@ -75,6 +75,12 @@ class ModeAnalysis:
         # model they are given may be in; ``helper_forwards`` names the forward inside the helper
         self.helper_evaluations: Dict[cst.Call, ForwardUse] = {}
         self.helper_forwards: Dict[cst.Call, Tuple[SemanticModel, CallInfo]] = {}
+        # calls of a helper of this file that runs a forward (``self._forward_pass(x, y)``) on a training
+        # path, with the modes the model may be in when the helper's forward runs (NN502)
+        self.helper_trainings: Dict[cst.Call, ForwardUse] = {}
+        # the state at each call of a helper of this file (modes of every model there), over all rounds
+        self.helper_call_states: Dict[cst.Call, Tuple[CallInfo, FunctionInfo, State]] = {}
+        self._probe: Optional[Tuple[FunctionInfo, Dict[cst.Call, Tuple[CallInfo, Obj, Modes]]]] = None
         self._summaries: Dict[FunctionInfo, State] = {}
         self._summarising: Set[FunctionInfo] = set()
         self._entries: Dict[FunctionInfo, State] = {}
@@ -101,6 +107,10 @@ class ModeAnalysis:
                 if isinstance(ancestor, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
                     table.setdefault(ancestor, []).append(call)
                     break
+        # in the order Python runs them: arguments and receivers before the call they feed
+        # (`Trainer(Net()).fit()` builds the model, then the trainer, then fits)
+        for calls in table.values():
+            calls.sort(key=lambda c: (self.m.subtree_end.get(c.node, 0), -c.order))
         return table
 
     # -------------------------------------------------------------------------------- driving
@@ -113,6 +123,9 @@ class ModeAnalysis:
             if func not in self._entries and not self.m.callers(func):
                 self._entries[func] = {}
         self._rounds()
+        from nnlint.analysis.mode_paths import judge_helper_paths  # built on this module's queries
+
+        judge_helper_paths(self)
 
     def _rounds(self) -> None:
         for _ in range(_MAX_ROUNDS):
@@ -187,7 +200,8 @@ class ModeAnalysis:
         if method in ("train", "eval") and call.receiver is not None:
             key, _ = self.key(call.receiver, call.scope)
             if key is None:
-                return state
+                # `self.train(loader)` of a trainer class is a user method, not a mode switch
+                return self._user_function_call(call, state, record, depth)
             mode = self._mode_set_by(call)
             state = _copy(state)
             state[key] = frozenset({mode}) if mode is not None else frozenset()  # empty: unknown
@@ -200,11 +214,17 @@ class ModeAnalysis:
         obj = self.m.called_object(call.node, call.scope)
         if obj.kind == "model":
             key, _ = self.key(_module_expression(call.node), call.scope)
+            if self._probe is not None and call.function is self._probe[0]:
+                self._probe_forward(call, obj, key, state)
             if record and key is not None and key in state and state[key] and KEEP not in state[key]:
                 previous = self.uses.get(call.node)
                 modes = state[key] | (previous.modes if previous else frozenset())
                 self.uses[call.node] = ForwardUse(call, obj, modes)
             return state
+        return self._user_function_call(call, state, record, depth)
+
+    def _user_function_call(self, call: CallInfo, state: State, record: bool, depth: int) -> State:
+        """The effect of a call of a user function (of this file or another project file) on the modes."""
         target = self.m.resolve_function(call.node.func, call.scope)
         if target is None or depth > _MAX_CALL_DEPTH:
             return state
@@ -228,7 +248,35 @@ class ModeAnalysis:
         if record:
             entry = self._entries.get(target)
             self._entries[target] = _copy(state) if entry is None else _join(entry, state)
+            self._record_helper_call(call, target, state)
         return self._apply(self.summary(target), state)
+
+    def _record_helper_call(self, call: CallInfo, target: FunctionInfo, state: State) -> None:
+        known = {key: modes for key, modes in state.items() if modes and KEEP not in modes}
+        previous = self.helper_call_states.get(call.node)
+        if previous is not None:
+            for key, modes in previous[2].items():
+                known[key] = known.get(key, frozenset()) | modes
+        self.helper_call_states[call.node] = (call, target, known)
+
+    def forwards_through(self, helper: FunctionInfo, state: State) -> Dict[cst.Call, Tuple[CallInfo, Obj, Modes]]:
+        """The forwards in ``helper``'s own body and the modes they run in when the helper is entered with
+        ``state`` (the helper's own mode switches and those of the functions it calls applied on the way)."""
+        outer = self._probe
+        self._probe = (helper, {})
+        try:
+            self._block(_body_statements(helper.node), _copy(state), record=False, depth=1)
+            return self._probe[1]
+        finally:
+            self._probe = outer
+
+    def _probe_forward(self, call: CallInfo, obj: Obj, key: Optional[object], state: State) -> None:
+        assert self._probe is not None
+        if key is None or not state.get(key) or KEEP in state[key]:
+            return
+        found = self._probe[1]
+        previous = found.get(call.node)
+        found[call.node] = (call, obj, state[key] | (previous[2] if previous else frozenset()))
 
     def _record_helper_evaluation(
         self, call: CallInfo, helper: FunctionInfo, owner: SemanticModel, state: State
@@ -385,10 +433,10 @@ def _named_and_acting_as_evaluation(model: SemanticModel, func: FunctionInfo) ->
         return False
     if not any(_scores(model, c) for c in reachable):
         return False
-    return not any(_reaches_backward(model, caller) for caller in model.callers(func))
+    return not any(reaches_backward(model, caller) for caller in model.callers(func))
 
 
-def _reaches_backward(model: SemanticModel, call: CallInfo, hops: int = 4) -> bool:
+def reaches_backward(model: SemanticModel, call: CallInfo, hops: int = 4) -> bool:
     """The call's result (through the names it is assigned to, a few assignments deep) is what a
     ``.backward()`` is called on, or part of it."""
     frontier: List[cst.CSTNode] = [call.node]

@@ -76,7 +76,10 @@ class MissingTrainAfterEval(Rule):
     def check(self, ctx: RuleContext) -> None:
         model = ctx.model
         first_use: Dict[cst.CSTNode, ForwardUse] = {}
-        for use in mode_analysis(model).uses.values():
+        analysis = mode_analysis(model)
+        # forwards of the model, and calls of a helper that runs it (`self._forward_pass(x, y)`) whose
+        # result is backpropagated, with the modes the helper's forward runs in from there
+        for use in [*analysis.uses.values(), *analysis.helper_trainings.values()]:
             if not is_training_forward(model, use.call):
                 continue
             if not model.has_mode_dependent_layers(use.model):
