@@ -46,7 +46,7 @@ def judge_helper_paths(analysis: "ModeAnalysis") -> None:
         training = not evaluation and is_training_forward(model, call) and reaches_backward(model, call)
         if not (evaluation or training):
             continue
-        for forward_node, (forward, obj, modes) in analysis.forwards_through(helper, state).items():
+        for forward, obj, modes in analysis.forwards_through(helper, state).values():
             if is_evaluation_forward(model, forward) or is_training_forward(model, forward):
                 continue  # the forward is judged by its own place already (rules report it there)
             if evaluation and TRAIN in modes and call_node not in analysis.helper_evaluations:

@@ -15,13 +15,16 @@ mode is unknown and rules stay silent.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
 from nnlint.analysis.imports import dotted_name
 from nnlint.analysis.model import CallInfo, FunctionInfo, LoopInfo, Obj, Scope, SemanticModel
 from nnlint.analysis.scoring import scores_in_other_file
+
+if TYPE_CHECKING:
+    from nnlint.analysis.ignite_engines import EngineInfo
 
 TRAIN = ("train", None)
 KEEP = ("keep", None)  # in function summaries: "as the caller had it"
@@ -56,6 +59,12 @@ def _join(a: State, b: State) -> State:
     return joined
 
 
+def _twice(body: Callable[[State], State], state: State) -> State:
+    """The state after a loop whose body is ``body``: run twice from the join of entry and first pass."""
+    head = _join(state, body(_copy(state)))
+    return _join(head, body(_copy(head)))
+
+
 def _body_statements(node: cst.CSTNode) -> Sequence[cst.CSTNode]:
     body = getattr(node, "body", None)
     if isinstance(body, (cst.IndentedBlock, cst.SimpleStatementSuite)):
@@ -80,6 +89,10 @@ class ModeAnalysis:
         self.helper_trainings: Dict[cst.Call, ForwardUse] = {}
         # the state at each call of a helper of this file (modes of every model there), over all rounds
         self.helper_call_states: Dict[cst.Call, Tuple[CallInfo, FunctionInfo, State]] = {}
+        from nnlint.analysis.ignite_engines import engine_driven_functions, engine_runs  # built on the model only
+
+        self._engine_runs = {call.node: engine for call, engine in engine_runs(model)}
+        self._engine_driven = set(engine_driven_functions(model)) if self._engine_runs else set()
         self._probe: Optional[Tuple[FunctionInfo, Dict[cst.Call, Tuple[CallInfo, Obj, Modes]]]] = None
         self._summaries: Dict[FunctionInfo, State] = {}
         self._summarising: Set[FunctionInfo] = set()
@@ -120,7 +133,7 @@ class ModeAnalysis:
         # Functions nobody in this file calls (called from another module, or by a framework) run from an
         # unknown state: only the modes they set themselves are known inside them.
         for func in self.m.functions:
-            if func not in self._entries and not self.m.callers(func):
+            if func not in self._entries and not self.m.callers(func) and func not in self._engine_driven:
                 self._entries[func] = {}
         self._rounds()
         from nnlint.analysis.mode_paths import judge_helper_paths  # built on this module's queries
@@ -225,6 +238,9 @@ class ModeAnalysis:
 
     def _user_function_call(self, call: CallInfo, state: State, record: bool, depth: int) -> State:
         """The effect of a call of a user function (of this file or another project file) on the modes."""
+        engine = self._engine_runs.get(call.node) if self._engine_runs else None
+        if engine is not None:
+            return self._engine_run(engine, state, record)
         target = self.m.resolve_function(call.node.func, call.scope)
         if target is None or depth > _MAX_CALL_DEPTH:
             return state
@@ -250,6 +266,43 @@ class ModeAnalysis:
             self._entries[target] = _copy(state) if entry is None else _join(entry, state)
             self._record_helper_call(call, target, state)
         return self._apply(self.summary(target), state)
+
+    def _engine_run(self, engine: "EngineInfo", state: State, record: bool) -> State:
+        """``engine.run(data)`` of an ignite engine: its handlers and process function in the order ignite
+        runs them, the epoch and iteration loops each run twice (as ``for`` loops are)."""
+        from nnlint.analysis.ignite_engines import engine_handlers
+
+        handlers = engine_handlers(self.m, engine)
+
+        def enter(event: str, state: State) -> State:
+            for func in handlers.get(event, []):
+                state = self._enter(func, state, record)
+            return state
+
+        def step(state: State) -> State:
+            if engine.process is not None:
+                return self._enter(engine.process, state, record)
+            key = self.key(engine.factory_model, engine.call.scope)[0] if engine.factory_model is not None else None
+            if key is None:
+                return state
+            state = _copy(state)  # ignite's supervised steps call model.train() / model.eval() themselves
+            state[key] = frozenset({TRAIN if engine.training else ("eval", engine.call.node)})
+            return state
+
+        def iteration(state: State) -> State:
+            return enter("ITERATION_COMPLETED", step(enter("ITERATION_STARTED", state)))
+
+        def epoch(state: State) -> State:
+            return enter("EPOCH_COMPLETED", _twice(iteration, enter("EPOCH_STARTED", state)))
+
+        return enter("COMPLETED", _twice(epoch, enter("STARTED", state)))
+
+    def _enter(self, func: FunctionInfo, state: State, record: bool) -> State:
+        """A function of this file run with ``state`` by a framework (no call in the source)."""
+        if record:
+            entry = self._entries.get(func)
+            self._entries[func] = _copy(state) if entry is None else _join(entry, state)
+        return self._apply(self.summary(func), state)
 
     def _record_helper_call(self, call: CallInfo, target: FunctionInfo, state: State) -> None:
         known = {key: modes for key, modes in state.items() if modes and KEEP not in modes}
@@ -419,6 +472,10 @@ def is_evaluation_forward(model: SemanticModel, call: CallInfo) -> bool:
     func = call.function
     if func is not None and _named_and_acting_as_evaluation(model, func):
         return True
+    from nnlint.analysis.ignite_engines import evaluator_process  # engines are built on the model only
+
+    if evaluator_process(model, func):
+        return True  # the process function of an ignite evaluator (`Engine(evaluate_step)`): metrics score it
     return in_forward_only_loop(model, call)
 
 

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from nnlint.analysis.engine_events import calls_in_handlers
+from nnlint.analysis.ignite_engines import training_engine_loops
 from nnlint.analysis.optimization import (
     backward_calls,
     clears_gradients,
+    clears_gradients_call,
     has_nested,
     loop_facts,
     step_calls,
@@ -22,6 +25,8 @@ class MissingZeroGrad(Rule):
     With several optimizers (a GAN's generator and discriminator), each one's `step()` needs its own
     clearing: a loop that only calls `opt_g.zero_grad()` is reported at `opt_d.step()`. A
     `model.zero_grad()` or `p.grad = None` may cover any parameters, so it silences the rule.
+    The update function of an ignite training engine (`Engine(update)`) is the body of a training loop
+    too: ignite runs it once per batch (a clearing in an `Events.ITERATION_*` handler counts).
 
     ## Why is this bad?
     `backward()` adds to `.grad`; it never overwrites it. Without clearing, every step applies the sum
@@ -71,7 +76,14 @@ class MissingZeroGrad(Rule):
         model = ctx.model
         candidates = {}
         uncleared_optimizers = {}
-        for loop in model.loops:
+        engine_loops = training_engine_loops(model)
+        if engine_loops and any(
+            clears_gradients_call(call)
+            for event in ("ITERATION_STARTED", "ITERATION_COMPLETED")
+            for call in calls_in_handlers(model, event)
+        ):
+            engine_loops = []  # the engine's handlers clear the gradients around each update
+        for loop in [*model.loops, *engine_loops]:
             facts = loop_facts(model, loop)
             steps = step_calls(model, facts)
             if not steps or not backward_calls(model, facts):
@@ -95,12 +107,23 @@ class MissingZeroGrad(Rule):
                     "clear it before its backward()",
                     evidence={"loop_line": model.line_of(loop.node)},
                 )
+        reported = set()
         for loop, step in candidates.items():
-            if has_nested(loop, candidates):
+            if has_nested(loop, candidates) or step.node in reported:
                 continue  # report the innermost loop that steps without clearing
+            if loop in engine_loops and any(
+                other.function is loop.function for other in candidates if other is not loop
+            ):
+                continue  # a loop inside the update function is reported itself
+            reported.add(step.node)
+            where = (
+                f"the engine update function {loop.function.name}"
+                if loop in engine_loops and loop.function is not None
+                else "the training loop"
+            )
             ctx.report(
                 step.node,
-                f"gradients are never cleared in the training loop at line {model.line_of(loop.node)}: "
+                f"gradients are never cleared in {where} at line {model.line_of(loop.node)}: "
                 "backward() accumulates into .grad, so each step applies the sum of all past gradients; "
                 "call optimizer.zero_grad() every iteration",
                 evidence={"loop_line": model.line_of(loop.node)},

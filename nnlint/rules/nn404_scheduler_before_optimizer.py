@@ -1,8 +1,10 @@
 from __future__ import annotations
 
-from typing import Set
+from typing import List, Set
 
 from nnlint.analysis.engine_events import calls_in_handlers
+from nnlint.analysis.ignite_engines import training_engine_loops
+from nnlint.analysis.model import LoopInfo
 from nnlint.analysis.optimization import iteration_events
 from nnlint.context import RuleContext
 from nnlint.rule import Rule
@@ -13,10 +15,11 @@ class SchedulerBeforeOptimizer(Rule):
     Finds a learning-rate scheduler's `step()` that runs, unconditionally, before the optimizer's
     `step()` in the same iteration of a loop: before it in the batch loop, at the top of a
     `train_step` helper, or at the top of the epoch loop before the batches are trained (the pre-1.1
-    PyTorch habit), or in an ignite handler of `Events.EPOCH_STARTED` (which runs before the epoch's
-    updates). Schedulers stepped after `optimizer.step()`, once per epoch after the inner loop,
-    or `ReduceLROnPlateau.step(val_loss)` after validation are not reported, nor is a `step(epoch)` that
-    names the epoch explicitly (timm schedulers set the rate of the epoch they are given).
+    PyTorch habit), in an ignite handler of `Events.EPOCH_STARTED` (which runs before the epoch's
+    updates), or before the optimizer's step in the update function of an ignite `Engine(update)` (one
+    iteration of the engine's loop). Schedulers stepped after `optimizer.step()`, once per epoch after
+    the inner loop, or `ReduceLROnPlateau.step(val_loss)` after validation are not reported, nor is a
+    `step(epoch)` that names the epoch explicitly (timm schedulers set the rate of the epoch they are given).
 
     ## Why is this bad?
     Since PyTorch 1.1 a scheduler's `step()` must follow the optimizer's. Stepped first, the schedule
@@ -70,7 +73,9 @@ class SchedulerBeforeOptimizer(Rule):
     def check(self, ctx: RuleContext) -> None:
         model = ctx.model
         reported: Set[int] = set()
-        for loop in model.loops:
+        # an ignite training engine's update function is one iteration of the engine's loop
+        engine_loops = training_engine_loops(model)
+        for loop in [*model.loops, *engine_loops]:
             events = iteration_events(model, loop)
             first_optimizer = next((i for i, e in enumerate(events) if e.kind == "optimizer"), None)
             if first_optimizer is None:
@@ -85,7 +90,8 @@ class SchedulerBeforeOptimizer(Rule):
                 ctx.report(
                     event.call.node,
                     f"scheduler.step() runs before optimizer.step() (line {model.line_of(step.node)}) in the same "
-                    f"iteration of the loop at line {model.line_of(loop.node)}: the schedule's first value is "
+                    f"iteration of {_loop_name(loop, engine_loops)} at line {model.line_of(loop.node)}: the schedule's "
+                    "first value is "
                     "skipped; step the scheduler after the optimizer",
                     evidence={"optimizer_step_line": model.line_of(step.node), "loop_line": model.line_of(loop.node)},
                 )
@@ -101,3 +107,9 @@ class SchedulerBeforeOptimizer(Rule):
                 "the schedule runs one epoch early and its first value is skipped; attach it to Events.EPOCH_COMPLETED",
                 evidence={"event": "EPOCH_STARTED"},
             )
+
+
+def _loop_name(loop: LoopInfo, engine_loops: List[LoopInfo]) -> str:
+    if loop in engine_loops and loop.function is not None:
+        return f"the engine's loop (its update function {loop.function.name})"
+    return "the loop"
