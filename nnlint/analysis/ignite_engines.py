@@ -118,9 +118,13 @@ def engine_of(model: SemanticModel, expr: Optional[cst.BaseExpression], scope: S
 
 
 def engine_runs(model: SemanticModel) -> List[Tuple[CallInfo, EngineInfo]]:
-    """``engine.run(data, ...)`` calls of this file's engines."""
+    """``engine.run(data, ...)`` calls of this file's engines (cached)."""
     if not engines(model):
         return []
+    return model.cached_analysis("ignite-runs", lambda: _find_runs(model))
+
+
+def _find_runs(model: SemanticModel) -> List[Tuple[CallInfo, EngineInfo]]:
     runs: List[Tuple[CallInfo, EngineInfo]] = []
     for call in model.calls_named("run"):
         engine = engine_of(model, call.receiver, call.scope)
@@ -155,12 +159,19 @@ def evaluator_process(model: SemanticModel, func: Optional[FunctionInfo]) -> boo
     function and updates the policy in an ``EPOCH_COMPLETED`` handler trains)."""
     if func is None:
         return False
-    return any(
-        engine.process is func
-        and not engine.training
-        and not _trains(model, [f for funcs in engine_handlers(model, engine).values() for f in funcs])
-        for _, engine in engine_runs(model)
-    )
+    runs = engine_runs(model)
+    if not runs:
+        return False
+    evaluators: Dict[int, bool] = model.cached_analysis("ignite-evaluators", dict)
+    for _, engine in runs:
+        if engine.process is not func:
+            continue
+        if id(engine) not in evaluators:
+            handlers = [f for funcs in engine_handlers(model, engine).values() for f in funcs]
+            evaluators[id(engine)] = not engine.training and not _trains(model, handlers)
+        if evaluators[id(engine)]:
+            return True
+    return False
 
 
 EVENTS_IN_ORDER = (
