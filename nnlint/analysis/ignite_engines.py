@@ -214,3 +214,26 @@ def engine_driven_functions(model: SemanticModel) -> List[FunctionInfo]:
         for funcs in engine_handlers(model, engine).values():
             driven.extend(funcs)
     return driven
+
+
+_RECURRING = ("EPOCH_STARTED", "ITERATION_STARTED", "ITERATION_COMPLETED", "EPOCH_COMPLETED")
+
+
+def recurring_handlers(model: SemanticModel, process: FunctionInfo) -> List[FunctionInfo]:
+    """The handlers run in every epoch or iteration of the engines whose process function is ``process``."""
+    found: List[FunctionInfo] = []
+    for engine in engines(model):
+        if engine.process is process:
+            handlers = engine_handlers(model, engine)
+            found.extend(func for event in _RECURRING for func in handlers.get(event, []))
+    return found
+
+
+def functions_run_by_engine(model: SemanticModel, call: CallInfo) -> List[FunctionInfo]:
+    """The process function and handlers of this file that ``engine.run(data)`` runs."""
+    for run, engine in engine_runs(model):
+        if run is call:
+            handlers = engine_handlers(model, engine)
+            process = [engine.process] if engine.process is not None else []
+            return process + [func for event in EVENTS_IN_ORDER for func in handlers.get(event, [])]
+    return []

@@ -240,7 +240,7 @@ class ModeAnalysis:
         """The effect of a call of a user function (of this file or another project file) on the modes."""
         engine = self._engine_runs.get(call.node) if self._engine_runs else None
         if engine is not None:
-            return self._engine_run(engine, state, record)
+            return self._engine_run(engine, call, state, record)
         target = self.m.resolve_function(call.node.func, call.scope)
         if target is None or depth > _MAX_CALL_DEPTH:
             return state
@@ -267,7 +267,7 @@ class ModeAnalysis:
             self._record_helper_call(call, target, state)
         return self._apply(self.summary(target), state)
 
-    def _engine_run(self, engine: "EngineInfo", state: State, record: bool) -> State:
+    def _engine_run(self, engine: "EngineInfo", run: CallInfo, state: State, record: bool) -> State:
         """``engine.run(data)`` of an ignite engine: its handlers and process function in the order ignite
         runs them, the epoch and iteration loops each run twice (as ``for`` loops are)."""
         from nnlint.analysis.ignite_engines import engine_handlers
@@ -286,7 +286,7 @@ class ModeAnalysis:
             if key is None:
                 return state
             state = _copy(state)  # ignite's supervised steps call model.train() / model.eval() themselves
-            state[key] = frozenset({TRAIN if engine.training else ("eval", engine.call.node)})
+            state[key] = frozenset({TRAIN if engine.training else ("eval", run.node)})  # set by `evaluator.run`
             return state
 
         def iteration(state: State) -> State:
@@ -718,10 +718,23 @@ def _reaches(model: SemanticModel, func: FunctionInfo, goal: FunctionInfo, depth
     if depth == 0:
         return False
     for call in func.calls:
-        target = model.resolve_function(call.node.func, call.scope)
-        if target is not None and target.scope.node in model.order and _reaches(model, target, goal, depth - 1):
-            return True
+        for target in _functions_run_by(model, call):
+            if _reaches(model, target, goal, depth - 1):
+                return True
     return False
+
+
+def _functions_run_by(model: SemanticModel, call: CallInfo) -> List[FunctionInfo]:
+    """This file's functions a call runs: the one it calls, or an ignite engine's process function and
+    handlers for ``engine.run(data)``."""
+    target = model.resolve_function(call.node.func, call.scope)
+    if target is not None:
+        return [target] if target.scope.node in model.order else []
+    if call.method_name != "run":
+        return []
+    from nnlint.analysis.ignite_engines import functions_run_by_engine  # engines are built on the model only
+
+    return functions_run_by_engine(model, call)
 
 
 def _anchor(model: SemanticModel, func: Optional[FunctionInfo], origin: cst.CSTNode) -> Optional[cst.CSTNode]:
@@ -733,8 +746,7 @@ def _anchor(model: SemanticModel, func: Optional[FunctionInfo], origin: cst.CSTN
         return None
     calls = func.calls if func is not None else [c for c in model.calls if c.function is None]
     for call in calls:
-        target = model.resolve_function(call.node.func, call.scope)
-        if target is not None and target.scope.node in model.order and _reaches(model, target, origin_func):
+        if any(_reaches(model, target, origin_func) for target in _functions_run_by(model, call)):
             return call.node
     return None
 
@@ -755,7 +767,10 @@ def mode_set_in_loop(model: SemanticModel, origin: cst.CSTNode, forward: CallInf
         anchor = _anchor(model, caller.function, origin)
         if anchor is not None and any(_contains(model, loop.node, anchor) for loop in caller.loops):
             return True
-    return False
+    from nnlint.analysis.ignite_engines import recurring_handlers  # engines are built on the model only
+
+    # an ignite engine's update function: a handler of each epoch or iteration runs the mode call
+    return any(_anchor(model, handler, origin) is not None for handler in recurring_handlers(model, forward.function))
 
 
 def mode_chosen_by_condition(model: SemanticModel, use: ForwardUse) -> bool:

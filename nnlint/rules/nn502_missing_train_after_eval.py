@@ -20,7 +20,10 @@ class MissingTrainAfterEval(Rule):
     """## What it does
     Finds a `model.eval()` (typically for validation inside the epoch loop, directly or in a helper)
     after which a training step can run with the model still in eval mode, because no `model.train()`
-    comes before the next training forward.
+    comes before the next training forward. The training forward may run in a helper shared with
+    evaluation (`self._forward_pass(x, y)` called by both `train()` and `validate()`), and the loop may be
+    an ignite engine's: an evaluator run from an `Events.EPOCH_COMPLETED` handler (its `model.eval()`, or
+    `create_supervised_evaluator`'s) before an update function that never calls `model.train()`.
 
     ## Why is this bad?
     From the second epoch on, the model trains with Dropout disabled and BatchNorm frozen on its

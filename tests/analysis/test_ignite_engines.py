@@ -117,3 +117,25 @@ def test_a_supervised_trainer_sets_training_mode_before_a_custom_evaluator() -> 
     )
     found = [(f.code, f.line, f.column) for f in lint_text(source, ["NN101", "NN501"])]
     assert found == [("NN101", 11, 16), ("NN501", 29, 16)]
+
+
+def test_an_evaluator_that_leaves_eval_mode_before_an_update_without_train_is_nn502() -> None:
+    source = textwrap.dedent(SCRIPT.format(**{**FIXED, "eval_mode": "model.eval()"})).replace(
+        "    model.train()\n    x, y = batch\n", "    x, y = batch\n", 1
+    )
+    found = [(f.code, f.line, f.column, f.message) for f in lint_text(source, ["NN501", "NN502"])]
+    assert [f[:3] for f in found] == [("NN502", 25, 5)]
+    assert "training step at line 18" in found[0][3]
+    with_train = textwrap.dedent(SCRIPT.format(**{**FIXED, "eval_mode": "model.eval()"}))
+    assert lint_text(with_train, ["NN501", "NN502"]) == []
+
+
+def test_a_supervised_evaluator_sets_eval_mode_at_its_run() -> None:
+    source = (
+        textwrap.dedent(SCRIPT.format(**FIXED))
+        .replace("    model.train()\n    x, y = batch\n", "    x, y = batch\n", 1)
+        .replace("evaluator = Engine(evaluate)", "evaluator = create_supervised_evaluator(model)")
+        .replace("import Engine, Events", "import Engine, Events, create_supervised_evaluator")
+    )
+    found = [(f.code, f.line, f.column) for f in lint_text(source, ["NN501", "NN502"])]
+    assert found == [("NN502", 37, 5)]  # at `evaluator.run(val_loader)` in the EPOCH_COMPLETED handler
