@@ -110,8 +110,8 @@ def drop_final_activation(
     """
     model: "SemanticModel" = ctx.model
     node = tail.node
-    if node is None or tail.owner is not model:
-        return None
+    if node is None or tail.owner is not model or tail.packed:
+        return None  # an activation packed with other parts: the other uses of the pack need it
     if loss_input is not None and node is loss_input:
         replacement = _activation_input(model, node)
         if replacement is None or _has_comment(ctx, node):

@@ -9,18 +9,18 @@ Built only on the public API of :class:`~nnlint.analysis.model.SemanticModel`.
 
 from __future__ import annotations
 
-from typing import Iterator, List, Optional
+from typing import Iterator, List, Optional, Tuple
 
 import libcst as cst
 
-from nnlint.analysis.model import CallInfo, SemanticModel
+from nnlint.analysis.model import CallInfo, Scope, SemanticModel
 
 _EVENTS = "ignite.engine.Events"
 
 
 def calls_in_handlers(model: SemanticModel, event: str) -> Iterator[CallInfo]:
     """Calls made by the handlers registered for one event (``EPOCH_STARTED``), lambdas included."""
-    for handler in _handlers(model, event):
+    for _, _, handler in registered_handlers(model, event):
         start = model.order.get(handler)
         if start is None:
             continue
@@ -30,8 +30,12 @@ def calls_in_handlers(model: SemanticModel, event: str) -> Iterator[CallInfo]:
                 yield call
 
 
-def _handlers(model: SemanticModel, event: str) -> List[cst.CSTNode]:
-    found: List[cst.CSTNode] = []
+def registered_handlers(
+    model: SemanticModel, event: str
+) -> List[Tuple[Optional[cst.BaseExpression], Scope, cst.CSTNode]]:
+    """(the engine expression, its scope, the handler: a function definition or a lambda) for each handler
+    registered for one event, with ``@engine.on(event)`` or ``engine.add_event_handler(event, handler)``."""
+    found: List[Tuple[Optional[cst.BaseExpression], Scope, cst.CSTNode]] = []
     for func in model.functions:
         for decorator in func.node.decorators:
             marker = decorator.decorator
@@ -41,18 +45,18 @@ def _handlers(model: SemanticModel, event: str) -> List[cst.CSTNode]:
                 and marker.func.attr.value == "on"
             ):
                 if marker.args and _names_event(model, marker.args[0].value, func.outer, event):
-                    found.append(func.node)
+                    found.append((marker.func.value, func.outer, func.node))
     for call in model.calls_named("add_event_handler"):
         args = call.node.args
         if len(args) < 2 or not _names_event(model, args[0].value, call.scope, event):
             continue
         handler = args[1].value
         if isinstance(handler, cst.Lambda):
-            found.append(handler)
+            found.append((call.receiver, call.scope, handler))
             continue
         target = model.resolve_function(handler, call.scope) if isinstance(handler, (cst.Name, cst.Attribute)) else None
         if target is not None and target.scope.node in model.order:
-            found.append(target.node)
+            found.append((call.receiver, call.scope, target.node))
     return found
 
 

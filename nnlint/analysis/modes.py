@@ -15,7 +15,7 @@ mode is unknown and rules stay silent.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
@@ -23,6 +23,9 @@ from nnlint.analysis.branches import branch_tests as _branch_tests
 from nnlint.analysis.imports import dotted_name
 from nnlint.analysis.model import CallInfo, FunctionInfo, LoopInfo, Obj, Scope, SemanticModel
 from nnlint.analysis.scoring import scores_in_other_file
+
+if TYPE_CHECKING:
+    from nnlint.analysis.ignite_engines import EngineInfo
 
 TRAIN = ("train", None)
 KEEP = ("keep", None)  # in function summaries: "as the caller had it"
@@ -57,6 +60,12 @@ def _join(a: State, b: State) -> State:
     return joined
 
 
+def _twice(body: Callable[[State], State], state: State) -> State:
+    """The state after a loop whose body is ``body``: run twice from the join of entry and first pass."""
+    head = _join(state, body(_copy(state)))
+    return _join(head, body(_copy(head)))
+
+
 def _body_statements(node: cst.CSTNode) -> Sequence[cst.CSTNode]:
     body = getattr(node, "body", None)
     if isinstance(body, (cst.IndentedBlock, cst.SimpleStatementSuite)):
@@ -76,6 +85,16 @@ class ModeAnalysis:
         # model they are given may be in; ``helper_forwards`` names the forward inside the helper
         self.helper_evaluations: Dict[cst.Call, ForwardUse] = {}
         self.helper_forwards: Dict[cst.Call, Tuple[SemanticModel, CallInfo]] = {}
+        # calls of a helper of this file that runs a forward (``self._forward_pass(x, y)``) on a training
+        # path, with the modes the model may be in when the helper's forward runs (NN502)
+        self.helper_trainings: Dict[cst.Call, ForwardUse] = {}
+        # the state at each call of a helper of this file (modes of every model there), over all rounds
+        self.helper_call_states: Dict[cst.Call, Tuple[CallInfo, FunctionInfo, State]] = {}
+        from nnlint.analysis.ignite_engines import engine_driven_functions, engine_runs  # built on the model only
+
+        self._engine_runs = {call.node: engine for call, engine in engine_runs(model)}
+        self._engine_driven = set(engine_driven_functions(model)) if self._engine_runs else set()
+        self._probe: Optional[Tuple[FunctionInfo, Dict[cst.Call, Tuple[CallInfo, Obj, Modes]]]] = None
         self._summaries: Dict[FunctionInfo, State] = {}
         self._summarising: Set[FunctionInfo] = set()
         self._entries: Dict[FunctionInfo, State] = {}
@@ -116,9 +135,12 @@ class ModeAnalysis:
         # Functions nobody in this file calls (called from another module, or by a framework) run from an
         # unknown state: only the modes they set themselves are known inside them.
         for func in self.m.functions:
-            if func not in self._entries and not self.m.callers(func):
+            if func not in self._entries and not self.m.callers(func) and func not in self._engine_driven:
                 self._entries[func] = {}
         self._rounds()
+        from nnlint.analysis.mode_paths import judge_helper_paths  # built on this module's queries
+
+        judge_helper_paths(self)
 
     def _rounds(self) -> None:
         for _ in range(_MAX_ROUNDS):
@@ -193,7 +215,8 @@ class ModeAnalysis:
         if method in ("train", "eval") and call.receiver is not None:
             key, _ = self.key(call.receiver, call.scope)
             if key is None:
-                return state
+                # `self.train(loader)` of a trainer class is a user method, not a mode switch
+                return self._user_function_call(call, state, record, depth)
             mode = self._mode_set_by(call)
             state = _copy(state)
             state[key] = frozenset({mode}) if mode is not None else frozenset()  # empty: unknown
@@ -206,11 +229,20 @@ class ModeAnalysis:
         obj = self.m.called_object(call.node, call.scope)
         if obj.kind == "model":
             key, _ = self.key(_module_expression(call.node), call.scope)
+            if self._probe is not None and call.function is self._probe[0]:
+                self._probe_forward(call, obj, key, state)
             if record and key is not None and key in state and state[key] and KEEP not in state[key]:
                 previous = self.uses.get(call.node)
                 modes = state[key] | (previous.modes if previous else frozenset())
                 self.uses[call.node] = ForwardUse(call, obj, modes)
             return state
+        return self._user_function_call(call, state, record, depth)
+
+    def _user_function_call(self, call: CallInfo, state: State, record: bool, depth: int) -> State:
+        """The effect of a call of a user function (of this file or another project file) on the modes."""
+        engine = self._engine_runs.get(call.node) if self._engine_runs else None
+        if engine is not None:
+            return self._engine_run(engine, call, state, record)
         target = self.m.resolve_function(call.node.func, call.scope)
         if target is None or depth > _MAX_CALL_DEPTH:
             return state
@@ -234,7 +266,72 @@ class ModeAnalysis:
         if record:
             entry = self._entries.get(target)
             self._entries[target] = _copy(state) if entry is None else _join(entry, state)
+            self._record_helper_call(call, target, state)
         return self._apply(self.summary(target), state)
+
+    def _engine_run(self, engine: "EngineInfo", run: CallInfo, state: State, record: bool) -> State:
+        """``engine.run(data)`` of an ignite engine: its handlers and process function in the order ignite
+        runs them, the epoch and iteration loops each run twice (as ``for`` loops are)."""
+        from nnlint.analysis.ignite_engines import engine_handlers
+
+        handlers = engine_handlers(self.m, engine)
+
+        def enter(event: str, state: State) -> State:
+            for func in handlers.get(event, []):
+                state = self._enter(func, state, record)
+            return state
+
+        def step(state: State) -> State:
+            if engine.process is not None:
+                return self._enter(engine.process, state, record)
+            key = self.key(engine.factory_model, engine.call.scope)[0] if engine.factory_model is not None else None
+            if key is None:
+                return state
+            state = _copy(state)  # ignite's supervised steps call model.train() / model.eval() themselves
+            state[key] = frozenset({TRAIN if engine.training else ("eval", run.node)})  # set by `evaluator.run`
+            return state
+
+        def iteration(state: State) -> State:
+            return enter("ITERATION_COMPLETED", step(enter("ITERATION_STARTED", state)))
+
+        def epoch(state: State) -> State:
+            return enter("EPOCH_COMPLETED", _twice(iteration, enter("EPOCH_STARTED", state)))
+
+        return enter("COMPLETED", _twice(epoch, enter("STARTED", state)))
+
+    def _enter(self, func: FunctionInfo, state: State, record: bool) -> State:
+        """A function of this file run with ``state`` by a framework (no call in the source)."""
+        if record:
+            entry = self._entries.get(func)
+            self._entries[func] = _copy(state) if entry is None else _join(entry, state)
+        return self._apply(self.summary(func), state)
+
+    def _record_helper_call(self, call: CallInfo, target: FunctionInfo, state: State) -> None:
+        known = {key: modes for key, modes in state.items() if modes and KEEP not in modes}
+        previous = self.helper_call_states.get(call.node)
+        if previous is not None:
+            for key, modes in previous[2].items():
+                known[key] = known.get(key, frozenset()) | modes
+        self.helper_call_states[call.node] = (call, target, known)
+
+    def forwards_through(self, helper: FunctionInfo, state: State) -> Dict[cst.Call, Tuple[CallInfo, Obj, Modes]]:
+        """The forwards in ``helper``'s own body and the modes they run in when the helper is entered with
+        ``state`` (the helper's own mode switches and those of the functions it calls applied on the way)."""
+        outer = self._probe
+        self._probe = (helper, {})
+        try:
+            self._block(_body_statements(helper.node), _copy(state), record=False, depth=1)
+            return self._probe[1]
+        finally:
+            self._probe = outer
+
+    def _probe_forward(self, call: CallInfo, obj: Obj, key: Optional[object], state: State) -> None:
+        assert self._probe is not None
+        if key is None or not state.get(key) or KEEP in state[key]:
+            return
+        found = self._probe[1]
+        previous = found.get(call.node)
+        found[call.node] = (call, obj, state[key] | (previous[2] if previous else frozenset()))
 
     def _record_helper_evaluation(
         self, call: CallInfo, helper: FunctionInfo, owner: SemanticModel, state: State
@@ -377,6 +474,10 @@ def is_evaluation_forward(model: SemanticModel, call: CallInfo) -> bool:
     func = call.function
     if func is not None and _named_and_acting_as_evaluation(model, func):
         return True
+    from nnlint.analysis.ignite_engines import evaluator_process  # engines are built on the model only
+
+    if evaluator_process(model, func):
+        return True  # the process function of an ignite evaluator (`Engine(evaluate_step)`): metrics score it
     return in_forward_only_loop(model, call)
 
 
@@ -391,10 +492,10 @@ def _named_and_acting_as_evaluation(model: SemanticModel, func: FunctionInfo) ->
         return False
     if not any(_scores(model, c) for c in reachable):
         return False
-    return not any(_reaches_backward(model, caller) for caller in model.callers(func))
+    return not any(reaches_backward(model, caller) for caller in model.callers(func))
 
 
-def _reaches_backward(model: SemanticModel, call: CallInfo, hops: int = 4) -> bool:
+def reaches_backward(model: SemanticModel, call: CallInfo, hops: int = 4) -> bool:
     """The call's result (through the names it is assigned to, a few assignments deep) is what a
     ``.backward()`` is called on, or part of it."""
     frontier: List[cst.CSTNode] = [call.node]
@@ -603,10 +704,23 @@ def _reaches(model: SemanticModel, func: FunctionInfo, goal: FunctionInfo, depth
     if depth == 0:
         return False
     for call in func.calls:
-        target = model.resolve_function(call.node.func, call.scope)
-        if target is not None and target.scope.node in model.order and _reaches(model, target, goal, depth - 1):
-            return True
+        for target in _functions_run_by(model, call):
+            if _reaches(model, target, goal, depth - 1):
+                return True
     return False
+
+
+def _functions_run_by(model: SemanticModel, call: CallInfo) -> List[FunctionInfo]:
+    """This file's functions a call runs: the one it calls, or an ignite engine's process function and
+    handlers for ``engine.run(data)``."""
+    target = model.resolve_function(call.node.func, call.scope)
+    if target is not None:
+        return [target] if target.scope.node in model.order else []
+    if call.method_name != "run":
+        return []
+    from nnlint.analysis.ignite_engines import functions_run_by_engine  # engines are built on the model only
+
+    return functions_run_by_engine(model, call)
 
 
 def _anchor(model: SemanticModel, func: Optional[FunctionInfo], origin: cst.CSTNode) -> Optional[cst.CSTNode]:
@@ -618,8 +732,7 @@ def _anchor(model: SemanticModel, func: Optional[FunctionInfo], origin: cst.CSTN
         return None
     calls = func.calls if func is not None else [c for c in model.calls if c.function is None]
     for call in calls:
-        target = model.resolve_function(call.node.func, call.scope)
-        if target is not None and target.scope.node in model.order and _reaches(model, target, origin_func):
+        if any(_reaches(model, target, origin_func) for target in _functions_run_by(model, call)):
             return call.node
     return None
 
@@ -640,7 +753,10 @@ def mode_set_in_loop(model: SemanticModel, origin: cst.CSTNode, forward: CallInf
         anchor = _anchor(model, caller.function, origin)
         if anchor is not None and any(_contains(model, loop.node, anchor) for loop in caller.loops):
             return True
-    return False
+    from nnlint.analysis.ignite_engines import recurring_handlers  # engines are built on the model only
+
+    # an ignite engine's update function: a handler of each epoch or iteration runs the mode call
+    return any(_anchor(model, handler, origin) is not None for handler in recurring_handlers(model, forward.function))
 
 
 def mode_chosen_by_condition(model: SemanticModel, use: ForwardUse) -> bool:

@@ -141,6 +141,7 @@ class Tail:
     owner: Optional["SemanticModel"] = None
     via_model: Optional[Obj] = None  # the model object whose output this is, if any
     layer_qualname: Optional[str] = None  # e.g. torch.nn.Linear for kind 'linear'
+    packed: bool = False  # reached through a torch.cat/torch.stack part (no automatic fix removes it)
 
 
 UNKNOWN_TAIL = Tail("unknown")

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, AbstractSet, List, Optional
 import libcst as cst
 
 from nnlint.analysis import torch_api as api
+from nnlint.analysis.packed_tails import PACKERS, packed_tail, sliced_tail
 from nnlint.analysis.symbols import (
     _MAX_DEPTH,
     UNKNOWN_TAIL,
@@ -75,6 +76,8 @@ class OutputTails:
             return self._tail_of_call(expr, scope, training, _depth, wanted)
         if isinstance(expr, cst.Attribute) and expr.attr.value == "data":
             return self.tail_of(expr.value, scope, training, _depth + 1, wanted)  # legacy ``x.data``: the same values
+        if isinstance(expr, cst.Subscript):
+            return sliced_tail(self, expr, scope, training, _depth + 1)  # `pred[..., 4:]` of a torch.cat of parts
         return UNKNOWN_TAIL
 
     def _tail_of_call(
@@ -93,6 +96,8 @@ class OutputTails:
                 return Tail(kind, call, self)
             if qualname in api.PASS_THROUGH_FUNCTIONS:
                 return self.tail_of(self.argument(call, 0, "input"), scope, training, depth + 1, wanted)
+            if qualname in PACKERS:
+                return packed_tail(self, call, scope, training, depth + 1)
         if isinstance(func, cst.Attribute) and qualname is None:
             method = func.attr.value
             if method in api.ACTIVATION_METHODS:

@@ -11,7 +11,8 @@ from nnlint.analysis.loaders import (
     loops_over_loaders,
     returned_training_split_loaders,
 )
-from nnlint.analysis.model import Obj
+from nnlint.analysis.ignite_engines import engine_train_loaders
+from nnlint.analysis.model import Obj, SemanticModel
 from nnlint.analysis.trainer_fit import fitted_train_loaders
 from nnlint.context import RuleContext
 from nnlint.fixes import enable_shuffle
@@ -25,7 +26,9 @@ class UnshuffledTrainLoader(Rule):
     The loader is followed from the loop to where it is built: through variables, `self.loader`,
     function parameters, helpers that return loaders, `enumerate`/`tqdm`/`iter`+`next`, and other files
     of the project. Loaders that Lightning trains on count too: those a `train_dataloader` hook returns
-    and those handed to `Trainer.fit(model, train_loader)`. Loaders that only feed evaluation, loaders whose
+    and those handed to `Trainer.fit(model, train_loader)`, and the data of an ignite training engine
+    (`Engine(update)` whose update backpropagates, `create_supervised_trainer`) run with
+    `trainer.run(train_loader, max_epochs=n)`. Loaders that only feed evaluation, loaders whose
     `shuffle` is a variable (`shuffle=is_train`), streaming `IterableDataset`s (torchtext's, webdataset's,
     `streaming=True`) and data sets whose every sample is random numbers are left alone; a data set whose class is
     out of sight (a parameter, a third-party class) is taken as indexable, as almost every data set is, when
@@ -97,6 +100,15 @@ class UnshuffledTrainLoader(Rule):
             self._check_loader(
                 ctx, loader, where, lambda fit=fit: f"Trainer.fit at line {model.line_of(fit.node)}", reported
             )
+        for run, loader, where in engine_train_loaders(model):
+            self._check_loader(
+                ctx,
+                loader,
+                where,
+                lambda run=run: f"the training engine run at line {model.line_of(run.node)}",
+                reported,
+                repeated=lambda run=run: _several_epochs(model, run.node),
+            )
         for func, loader, where in returned_training_split_loaders(model):
             self._check_loader(
                 ctx,
@@ -141,3 +153,9 @@ class UnshuffledTrainLoader(Rule):
             evidence={"feeds": feeds},
             fix=enable_shuffle(ctx, loader.node) if here else None,
         )
+
+
+def _several_epochs(model: SemanticModel, run: cst.Call) -> bool:
+    """``engine.run(data, max_epochs=n)`` with ``n`` not a literal 1 (ignite's default is one epoch)."""
+    epochs = model.argument(run, 1, "max_epochs")
+    return epochs is not None and not (isinstance(epochs, cst.Integer) and epochs.value == "1")

@@ -11,6 +11,9 @@ class SigmoidIntoBceWithLogits(Rule):
     Finds a `BCEWithLogitsLoss` (or `F.binary_cross_entropy_with_logits`) whose input has already been
     through a sigmoid: an `nn.Sigmoid` closing the model, a `forward` that returns `torch.sigmoid(...)`
     (in this file or another file of the project), or `torch.sigmoid(out)` in the training loop.
+    Outputs packed into one tensor count too when the slice fed to the loss covers only sigmoid parts:
+    `pred = torch.cat([box, torch.sigmoid(conf), torch.sigmoid(cls)], -1)` then `loss(pred[..., 4:], t)`,
+    with `box = raw[..., :4]` (the widths of the parts before the slice must be literal).
     A sigmoid applied to the logits only for metrics or thresholding is fine.
 
     ## Why is this bad?

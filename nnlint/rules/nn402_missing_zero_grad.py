@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from nnlint.analysis.engine_events import calls_in_handlers
+from nnlint.analysis.ignite_engines import training_engine_loops
 from nnlint.analysis.optimization import (
     backward_calls,
     clears_gradients,
+    clears_gradients_call,
     has_nested,
     loop_facts,
     step_calls,
@@ -26,6 +29,8 @@ class MissingZeroGrad(Rule):
     A clearing on the other branch of an `if` around the step does not count either: with
     `if amp: opt.zero_grad(); ...; scaler.step(opt) else: loss.backward(); opt.step()` the plain branch
     steps on accumulated gradients.
+    The update function of an ignite training engine (`Engine(update)`) is the body of a training loop
+    too: ignite runs it once per batch (a clearing in an `Events.ITERATION_*` handler counts).
 
     ## Why is this bad?
     `backward()` adds to `.grad`; it never overwrites it. Without clearing, every step applies the sum
@@ -76,7 +81,14 @@ class MissingZeroGrad(Rule):
         candidates = {}
         uncleared_optimizers = {}
         cleared_elsewhere = {}
-        for loop in model.loops:
+        engine_loops = training_engine_loops(model)
+        if engine_loops and any(
+            clears_gradients_call(call)
+            for event in ("ITERATION_STARTED", "ITERATION_COMPLETED")
+            for call in calls_in_handlers(model, event)
+        ):
+            engine_loops = []  # the engine's handlers clear the gradients around each update
+        for loop in [*model.loops, *engine_loops]:
             facts = loop_facts(model, loop)
             steps = step_calls(model, facts)
             if not steps or not backward_calls(model, facts):
@@ -115,12 +127,23 @@ class MissingZeroGrad(Rule):
                     "applies the sum of all past gradients; call optimizer.zero_grad() on this branch too",
                     evidence={"loop_line": model.line_of(loop.node)},
                 )
+        reported = set()
         for loop, step in candidates.items():
-            if has_nested(loop, candidates):
+            if has_nested(loop, candidates) or step.node in reported:
                 continue  # report the innermost loop that steps without clearing
+            if loop in engine_loops and any(
+                other.function is loop.function for other in candidates if other is not loop
+            ):
+                continue  # a loop inside the update function is reported itself
+            reported.add(step.node)
+            where = (
+                f"the engine update function {loop.function.name}"
+                if loop in engine_loops and loop.function is not None
+                else "the training loop"
+            )
             ctx.report(
                 step.node,
-                f"gradients are never cleared in the training loop at line {model.line_of(loop.node)}: "
+                f"gradients are never cleared in {where} at line {model.line_of(loop.node)}: "
                 "backward() accumulates into .grad, so each step applies the sum of all past gradients; "
                 "call optimizer.zero_grad() every iteration",
                 evidence={"loop_line": model.line_of(loop.node)},

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-from typing import Set
+from typing import List, Set
 
 from nnlint.analysis.branches import exclusive, guarded_together
 from nnlint.analysis.engine_events import calls_in_handlers
-from nnlint.analysis.model import SemanticModel
+from nnlint.analysis.ignite_engines import training_engine_loops
+from nnlint.analysis.model import LoopInfo, SemanticModel
 from nnlint.analysis.optimization import StepEvent, iteration_events
 from nnlint.context import RuleContext
 from nnlint.rule import Rule
@@ -21,8 +22,9 @@ class SchedulerBeforeOptimizer(Rule):
     Finds a learning-rate scheduler's `step()` that runs, unconditionally, before the optimizer's
     `step()` in the same iteration of a loop: before it in the batch loop, at the top of a
     `train_step` helper, or at the top of the epoch loop before the batches are trained (the pre-1.1
-    PyTorch habit), or in an ignite handler of `Events.EPOCH_STARTED` (which runs before the epoch's
-    updates). The optimizer steps may run in a training function of another project file
+    PyTorch habit), in an ignite handler of `Events.EPOCH_STARTED` (which runs before the epoch's
+    updates), or before the optimizer's step in the update function of an ignite `Engine(update)` (one
+    iteration of the engine's loop). The optimizer steps may run in a training function of another project file
     (`scheduler.step(); engine.train(model, loader, optimizer)`), and a scheduler under an `if`/`else`
     counts when the optimizer step that follows it is in the same branch. Schedulers stepped after
     `optimizer.step()`, once per epoch after the inner loop,
@@ -81,7 +83,9 @@ class SchedulerBeforeOptimizer(Rule):
     def check(self, ctx: RuleContext) -> None:
         model = ctx.model
         reported: Set[int] = set()
-        for loop in model.loops:
+        # an ignite training engine's update function is one iteration of the engine's loop
+        engine_loops = training_engine_loops(model)
+        for loop in [*model.loops, *engine_loops]:
             events = iteration_events(model, loop)
             for index, event in enumerate(events):
                 if event.kind != "scheduler" or id(event.call.node) in reported:
@@ -105,7 +109,8 @@ class SchedulerBeforeOptimizer(Rule):
                 ctx.report(
                     event.call.node,
                     f"scheduler.step() runs before optimizer.step() (line {model.line_of(step.node)}) in the same "
-                    f"iteration of the loop at line {model.line_of(loop.node)}: the schedule's first value is "
+                    f"iteration of {_loop_name(loop, engine_loops)} at line {model.line_of(loop.node)}: the schedule's "
+                    "first value is "
                     "skipped; step the scheduler after the optimizer",
                     evidence={"optimizer_step_line": model.line_of(step.node), "loop_line": model.line_of(loop.node)},
                 )
@@ -121,3 +126,9 @@ class SchedulerBeforeOptimizer(Rule):
                 "the schedule runs one epoch early and its first value is skipped; attach it to Events.EPOCH_COMPLETED",
                 evidence={"event": "EPOCH_STARTED"},
             )
+
+
+def _loop_name(loop: LoopInfo, engine_loops: List[LoopInfo]) -> str:
+    if loop in engine_loops and loop.function is not None:
+        return f"the engine's loop (its update function {loop.function.name})"
+    return "the loop"

@@ -12,7 +12,10 @@ class MissingEval(Rule):
     Finds an evaluation path (under `torch.no_grad()`/`torch.inference_mode()`, or a validate/test/evaluate
     function) that runs a model containing Dropout or BatchNorm while the model may still be in training
     mode: `model.eval()` is not called on every path to it. The mode is followed through loops (a
-    `model.train()` at the top of each epoch), helper functions and context managers.
+    `model.train()` at the top of each epoch), helper functions and context managers. A forward in a
+    helper shared by training and evaluation (`validate()` and `train()` both calling
+    `self._forward_pass(x, y)`) is judged at each call of the helper; the process function of an ignite
+    evaluator (`Engine(evaluate_step)`, run from a trainer's handler) is an evaluation.
 
     ## Why is this bad?
     In training mode Dropout drops activations at random and BatchNorm normalises with the statistics

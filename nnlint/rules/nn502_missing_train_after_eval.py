@@ -20,7 +20,10 @@ class MissingTrainAfterEval(Rule):
     """## What it does
     Finds a `model.eval()` (typically for validation inside the epoch loop, directly or in a helper)
     after which a training step can run with the model still in eval mode, because no `model.train()`
-    comes before the next training forward.
+    comes before the next training forward. The training forward may run in a helper shared with
+    evaluation (`self._forward_pass(x, y)` called by both `train()` and `validate()`), and the loop may be
+    an ignite engine's: an evaluator run from an `Events.EPOCH_COMPLETED` handler (its `model.eval()`, or
+    `create_supervised_evaluator`'s) before an update function that never calls `model.train()`.
 
     ## Why is this bad?
     From the second epoch on, the model trains with Dropout disabled and BatchNorm frozen on its
@@ -76,7 +79,10 @@ class MissingTrainAfterEval(Rule):
     def check(self, ctx: RuleContext) -> None:
         model = ctx.model
         first_use: Dict[cst.CSTNode, ForwardUse] = {}
-        for use in mode_analysis(model).uses.values():
+        analysis = mode_analysis(model)
+        # forwards of the model, and calls of a helper that runs it (`self._forward_pass(x, y)`) whose
+        # result is backpropagated, with the modes the helper's forward runs in from there
+        for use in [*analysis.uses.values(), *analysis.helper_trainings.values()]:
             if not is_training_forward(model, use.call):
                 continue
             if not model.has_mode_dependent_layers(use.model):

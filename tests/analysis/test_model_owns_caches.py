@@ -58,7 +58,7 @@ def test_analyses_are_built_once_per_model_and_kept_in_its_store() -> None:
     (loop,) = model.loops
     assert loop_facts(model, loop) is loop_facts(model, loop)
     assert _state(model) is _state(model)
-    assert set(model._analyses) == {"modes", "mode-summaries", "loop-facts", "tensor-shapes"}
+    assert set(model._analyses) == {"modes", "mode-summaries", "loop-facts", "tensor-shapes", "ignite-engines"}
     assert not [name for name in vars(model) if name.startswith("_nnlint")]
     assert mode_analysis(_model()) is not mode_analysis(model)  # per model, never shared
 

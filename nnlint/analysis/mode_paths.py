@@ -1,0 +1,63 @@
+"""Modes of a forward that runs inside a helper, judged on each call path.
+
+A trainer often runs its model in one helper for both phases: ``train()`` and ``validate()`` each call
+``self._forward_pass(batch)``, which calls ``self.model(x)``. Whether that forward is an evaluation or a
+training step is a property of the call path (``validate -> _forward_pass -> self.model``), not of the
+forward itself: judged once, in the helper, it is neither (the helper trains nothing and runs under
+``no_grad`` on one path only). Here each call of a helper of the file is judged as if it were the
+forward: an evaluation call (under ``no_grad``, in a validate-like function, in a forward-only loop)
+reached in training mode is an NN501 path, a call whose result is backpropagated reached in eval mode an
+NN502 path, with the modes the helper's own forward runs in from the state at that call.
+
+Other files' evaluation helpers (``evaluate(model, loader)`` of ``utils/eval.py``) are judged where they
+are called, by :meth:`ModeAnalysis._record_helper_evaluation`; both kinds land in
+``helper_evaluations``, so NN501 reports them the same way.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Dict, List
+
+from nnlint.analysis.model import CallInfo, FunctionInfo
+from nnlint.analysis.modes import (
+    TRAIN,
+    ForwardUse,
+    reaches_backward,
+    is_evaluation_forward,
+    is_training_forward,
+)
+
+if TYPE_CHECKING:
+    from nnlint.analysis.modes import ModeAnalysis
+
+
+def judge_helper_paths(analysis: "ModeAnalysis") -> None:
+    """Fill ``helper_evaluations`` and ``helper_trainings`` from the recorded calls of this file's helpers."""
+    model = analysis.m
+    own_forwards: Dict[FunctionInfo, bool] = {}
+    for call_node, (call, helper, state) in analysis.helper_call_states.items():
+        if not state:
+            continue
+        if helper not in own_forwards:
+            own_forwards[helper] = _runs_a_forward(analysis, helper)
+        if not own_forwards[helper]:
+            continue
+        evaluation = is_evaluation_forward(model, call)
+        training = not evaluation and is_training_forward(model, call) and reaches_backward(model, call)
+        if not (evaluation or training):
+            continue
+        for forward, obj, modes in analysis.forwards_through(helper, state).values():
+            if is_evaluation_forward(model, forward) or is_training_forward(model, forward):
+                continue  # the forward is judged by its own place already (rules report it there)
+            if evaluation and TRAIN in modes and call_node not in analysis.helper_evaluations:
+                analysis.helper_evaluations[call_node] = ForwardUse(call, obj, modes)
+                analysis.helper_forwards[call_node] = (model, forward)
+            elif training and any(mode == "eval" for mode, _ in modes) and call_node not in analysis.helper_trainings:
+                analysis.helper_trainings[call_node] = ForwardUse(call, obj, modes)
+
+
+def _runs_a_forward(analysis: "ModeAnalysis", helper: FunctionInfo) -> bool:
+    """The helper's own body calls a model (cheap test before re-running it from a call's state)."""
+    model = analysis.m
+    calls: List[CallInfo] = [c for c in helper.calls if c.function is helper]
+    return any(model.called_object(c.node, c.scope).kind == "model" for c in calls)
