@@ -23,6 +23,8 @@ class Documented:
     default_options: ClassVar[Dict[str, Any]] = {}
     # the type of each option whose default does not say it (nnlint.options_schema: NUMBER, table_of(...))
     option_types: ClassVar[Dict[str, Any]] = {}
+    # an absolute URL of this check's documentation (SARIF's helpUri); None: the distribution's "Rules" URL
+    help_url: ClassVar[Optional[str]] = None
 
     def __init__(self, options: Optional[Dict[str, Any]] = None) -> None:
         self.options: Dict[str, Any] = {**self.default_options, **(options or {})}

@@ -11,6 +11,7 @@ from urllib.parse import quote
 from nnlint import __version__
 from nnlint.finding import Edit, Finding, Severity
 from nnlint.formatters import FormatOptions, cell_prefix, register, unicode_safe
+from nnlint.formatters.project_urls import help_uri, information_uri, project_urls
 
 if TYPE_CHECKING:
     from nnlint.documented import Documented
@@ -55,6 +56,9 @@ def rule_descriptor(code: str, finding: Finding) -> Dict[str, Any]:
     }
     if documentation:
         descriptor["help"] = {"text": documentation, "markdown": documentation}
+    link = help_uri(cls, code, project_urls())
+    if link is not None:
+        descriptor["helpUri"] = link
     return descriptor
 
 
@@ -131,14 +135,17 @@ def sarif_log(findings: Sequence[Finding], options: Optional[FormatOptions] = No
             index[finding.code] = len(rules)
             rules.append(rule_descriptor(finding.code, finding))
         results.append(result(finding, index[finding.code], options))
+    driver: Dict[str, Any] = {"name": "nnlint", "version": __version__, "semanticVersion": __version__}
+    home = information_uri(project_urls())
+    if home is not None:
+        driver["informationUri"] = home
+    driver["rules"] = rules
     return {
         "$schema": SARIF_SCHEMA,
         "version": SARIF_VERSION,
         "runs": [
             {
-                "tool": {
-                    "driver": {"name": "nnlint", "version": __version__, "semanticVersion": __version__, "rules": rules}
-                },
+                "tool": {"driver": driver},
                 "originalUriBaseIds": {SRCROOT: {"uri": Path.cwd().as_uri().rstrip("/") + "/"}},
                 "columnKind": "unicodeCodePoints",
                 "results": results,
