@@ -121,13 +121,20 @@ class Linter:
 
         The models it keeps serve files that import them, which search their own project only (see
         :func:`nnlint.analysis.project.project_root`); a model still needed is rebuilt, so the findings
-        cannot change, while peak memory follows the largest project instead of the whole tree.
+        cannot change, while peak memory follows the largest project instead of the whole tree. Returns the
+        folder every kept model lies in: the index is kept while the roots nest (a tree without repository
+        markers, whose files' roots alternate between a repository and a folder above it: dropping there
+        re-parsed a tenth of the files).
         """
         try:
             tree = project_root(Path(path))
         except (OSError, ValueError, RuntimeError):  # an odd path: leave the index alone
             return previous
-        if previous is not None and tree != previous and len(self.project):
+        if previous is not None and (tree == previous or previous in tree.parents):
+            return previous  # inside the folder the kept models live in
+        if previous is not None and tree in previous.parents:
+            return tree  # a wider root (scripts of a tree without repository markers): the kept models may serve
+        if previous is not None and len(self.project):
             self._dropped_models += len(self.project)
             self.project = ProjectIndex()
             if self._dropped_models >= COLLECT_AFTER_DROPPED_MODELS:

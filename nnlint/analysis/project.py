@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple, Union
+from typing import Dict, List, Optional, Set, Tuple, Union
 
 
 from nnlint.analysis.model import ClassInfo, FunctionInfo, SemanticModel
@@ -61,6 +61,7 @@ _EXTERNAL_ROOTS = frozenset(
 _MAX_REEXPORT_DEPTH = 4
 _MAX_FILES_PER_FOLDER = 400  # a folder larger than this (a vendored library) is not searched for callers
 _MAX_CALLER_FILE_BYTES = 1_000_000
+_CALLED_WORD = re.compile(rb"(?<![\w])(\w+)\s*\(")
 _MAX_FOLDERS_UP = 2
 _REPOSITORY_MARKERS = (".git", "pyproject.toml", "setup.py", "setup.cfg")
 _MAX_SUBFOLDERS = 64  # subfolders of a module's folder searched for scripts that call it
@@ -145,6 +146,8 @@ class ProjectIndex:
         self._dependencies: Dict[str, Optional[str]] = {}
         self._folder_files: Dict[Path, List[Path]] = {}
         self._file_bytes: Dict[Path, bytes] = {}
+        self._called_words: Dict[Path, Set[str]] = {}  # words followed by `(` in a file (possible callers)
+        self._module_imports: Dict[Tuple[Path, str], bool] = {}
 
     def _resolve(self, path: Path) -> Path:
         text = str(path)
@@ -297,7 +300,7 @@ class ProjectIndex:
             files = self._folder_files[folder] = found if len(found) <= _MAX_FILES_PER_FOLDER else []
         return files
 
-    def _mentions(self, path: Path, patterns: Tuple["re.Pattern[bytes]", ...]) -> bool:
+    def _bytes_of(self, path: Path) -> bytes:
         data = self._file_bytes.get(path)
         if data is None:
             try:
@@ -305,7 +308,26 @@ class ProjectIndex:
             except OSError:
                 data = b""
             self._file_bytes[path] = data
-        return all(pattern.search(data) is not None for pattern in patterns)
+        return data
+
+    def _calls_name(self, path: Path, name: str) -> bool:
+        """Whether the file's text has ``name(`` or ``name (`` (``name`` not the tail of a longer word): the words
+        written so are found once per file (``_CALLED_WORD``), not searched for again for every name."""
+        if not name.isascii():  # a bytes pattern's word characters are ASCII: search for such a name as written
+            return re.search(rb"(?<![\w])" + re.escape(name).encode() + rb"\s*\(", self._bytes_of(path)) is not None
+        called = self._called_words.get(path)
+        if called is None:
+            called = self._called_words[path] = {
+                word.decode("ascii") for word in _CALLED_WORD.findall(self._bytes_of(path))
+            }
+        return name in called
+
+    def _imports_module(self, path: Path, module_word: str, pattern: "re.Pattern[bytes]") -> bool:
+        key = (path, module_word)
+        known = self._module_imports.get(key)
+        if known is None:
+            known = self._module_imports[key] = pattern.search(self._bytes_of(path)) is not None
+        return known
 
     def files_that_may_call(self, name: str, owner: SemanticModel) -> List[SemanticModel]:
         """Models of the other project files that mention ``name`` and the owner's module: its possible callers.
@@ -320,25 +342,26 @@ class ProjectIndex:
         module_word = re.escape(owner_path.parent.name if owner_path.name == "__init__.py" else owner_path.stem)
         # a call of the name, and an import that names the owner's module (`import engine`, `from engine import
         # fit`, `from .engine import *`, `from . import engine`, `from pkg.engine import ...`)
-        words = (
-            re.compile(rb"(?<![\w])" + re.escape(name).encode() + rb"\s*\("),
-            re.compile(
-                rb"^[ \t]*(?:from[ \t]+[\w.]*\b"
-                + module_word.encode()
-                + rb"\b[ \t]+import|import[ \t]+[\w., \t]*\b"
-                + module_word.encode()
-                + rb"\b|from[ \t]+[\w.]+[ \t]+import[^\n]*\b"
-                + module_word.encode()
-                + rb"\b)",
-                re.M,
-            ),
+        imports = re.compile(
+            rb"^[ \t]*(?:from[ \t]+[\w.]*\b"
+            + module_word.encode()
+            + rb"\b[ \t]+import|import[ \t]+[\w., \t]*\b"
+            + module_word.encode()
+            + rb"\b|from[ \t]+[\w.]+[ \t]+import[^\n]*\b"
+            + module_word.encode()
+            + rb"\b)",
+            re.M,
         )
         models: List[SemanticModel] = []
         seen = {owner_path}
         for folder in _caller_folders(owner_path):
             for candidate in self._python_files(folder):
                 resolved = self._resolve(candidate)
-                if resolved in seen or not self._mentions(resolved, words):
+                if (
+                    resolved in seen
+                    or not self._calls_name(resolved, name)
+                    or not self._imports_module(resolved, module_word, imports)
+                ):
                     continue
                 seen.add(resolved)
                 model = self.model_for_path(resolved)
