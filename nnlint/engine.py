@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Callable, Dict, Iterable, List, Optional, Sequ
 from nnlint.analysis.hashing import content_hash
 from nnlint.analysis.model import SemanticModel
 from nnlint.analysis.prefilter import TrainingCodeFilter
-from nnlint.analysis.project import ProjectIndex, module_name_for, project_root
+from nnlint.analysis.project import ProjectIndex, module_name_for
 from nnlint.analysis.source import SourceError, SourceSkipped, decode_source, parse_source, python_syntax_error
 from nnlint.config import Config
 from nnlint.context import RuleContext
@@ -127,7 +127,7 @@ class Linter:
         re-parsed a tenth of the files).
         """
         try:
-            tree = project_root(Path(path))
+            tree = self.project.project_root(Path(path))
         except (OSError, ValueError, RuntimeError):  # an odd path: leave the index alone
             return previous
         if previous is not None and (tree == previous or previous in tree.parents):

@@ -111,11 +111,11 @@ def project_root(path: Path) -> Path:
     return _search_roots(path)[-1]
 
 
-def _caller_folders(path: Path) -> List[Path]:
-    """Where the callers of a module's functions may live: where its imports resolve from, and the
-    folders one level below its own folder and its package's root (``LRCN/train.py`` calling
-    ``utils.train_model`` of the repository's top level, run with the root on ``sys.path``)."""
-    roots = _search_roots(path)
+def _caller_folders(roots: List[Path]) -> List[Path]:
+    """Where the callers of a module's functions may live: where its imports resolve from (``roots``, its
+    :func:`_search_roots`), and the folders one level below its own folder and its package's root
+    (``LRCN/train.py`` calling ``utils.train_model`` of the repository's top level, run with the root on
+    ``sys.path``)."""
     folders = list(roots)
     for root in roots[:2]:
         try:
@@ -148,6 +148,19 @@ class ProjectIndex:
         self._file_bytes: Dict[Path, bytes] = {}
         self._called_words: Dict[Path, Set[str]] = {}  # words followed by `(` in a file (possible callers)
         self._module_imports: Dict[Tuple[Path, str], bool] = {}
+        self._roots: Dict[str, List[Path]] = {}  # file -> its _search_roots (a dozen stat calls each)
+
+    def search_roots(self, path: Path) -> List[Path]:
+        """:func:`_search_roots` of a file, found once per index (a run, or one project of it)."""
+        key = str(path)
+        roots = self._roots.get(key)
+        if roots is None:
+            roots = self._roots[key] = _search_roots(path)
+        return roots
+
+    def project_root(self, path: Path) -> Path:
+        """:func:`project_root` of a file, from :meth:`search_roots`."""
+        return self.search_roots(path)[-1]
 
     def _resolve(self, path: Path) -> Path:
         text = str(path)
@@ -218,7 +231,7 @@ class ProjectIndex:
         if cached is None:
             found: Optional[Path] = None
             probed: Dependencies = {}
-            for root in _search_roots(importer):
+            for root in self.search_roots(importer):
                 base = root.joinpath(*parts)
                 for candidate in (base.with_suffix(".py") if parts else None, base / "__init__.py"):
                     if candidate is None:
@@ -354,7 +367,7 @@ class ProjectIndex:
         )
         models: List[SemanticModel] = []
         seen = {owner_path}
-        for folder in _caller_folders(owner_path):
+        for folder in _caller_folders(self.search_roots(owner_path)):
             for candidate in self._python_files(folder):
                 resolved = self._resolve(candidate)
                 if (
@@ -371,7 +384,12 @@ class ProjectIndex:
         return models
 
     def model_of(self, func: FunctionInfo) -> Optional[SemanticModel]:
+        # the model whose tree holds the function: the one whose module scope its scopes nest in (an identity
+        # test, where looking the node up in each model's node-keyed order hashed it in Python once per model)
+        outer = func.scope
+        while outer.parent is not None:
+            outer = outer.parent
         for model in self._models.values():
-            if model is not None and func.scope.node in model.order:
+            if model is not None and model.module_scope is outer:
                 return model
         return None
