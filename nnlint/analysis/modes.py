@@ -21,6 +21,7 @@ import libcst as cst
 
 from nnlint.analysis.imports import dotted_name
 from nnlint.analysis.model import CallInfo, FunctionInfo, LoopInfo, Obj, Scope, SemanticModel
+from nnlint.analysis.nodetypes import node_types
 from nnlint.analysis.scoring import scores_in_other_file
 
 TRAIN = ("train", None)
@@ -31,6 +32,7 @@ State = Dict[object, Modes]  # model key -> modes it may be in; absent = unknown
 
 _MAX_ROUNDS = 6
 _MAX_CALL_DEPTH = 4
+_SIMPLE_LINES = node_types(cst.SimpleStatementLine)
 
 
 @dataclass
@@ -96,9 +98,10 @@ class ModeAnalysis:
     # ------------------------------------------------------------------------------- structure
     def _calls_by_statement(self) -> Dict[cst.CSTNode, List[CallInfo]]:
         table: Dict[cst.CSTNode, List[CallInfo]] = {}
+        statements = node_types((cst.SimpleStatementLine, cst.BaseCompoundStatement))
         for call in self.m.calls:
             for ancestor in self.m.ancestors(call.node):
-                if isinstance(ancestor, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+                if type(ancestor) in statements:
                     table.setdefault(ancestor, []).append(call)
                     break
         return table
@@ -133,6 +136,8 @@ class ModeAnalysis:
         return state
 
     def _statement(self, node: cst.CSTNode, state: State, record: bool, depth: int) -> State:
+        if type(node) in _SIMPLE_LINES:  # most statements: none of the compound ones below (a fast exact test)
+            return self._calls(self._statement_calls.get(node, []), state, record, depth)
         if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
             return state
         if isinstance(node, cst.If):

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Dict, FrozenSet, List, Optional, Set, Tuple, U
 
 import libcst as cst
 
+from nnlint.analysis.nodetypes import node_types
 from nnlint.analysis.symbols import Binding, ClassInfo, Obj, Scope
 
 if TYPE_CHECKING:
@@ -139,16 +140,19 @@ class UsageRoles:
         index = self.__dict__.get("_name_uses")
         if index is None:
             index = self.__dict__["_name_uses"] = {}
+            attributes, named, args = (
+                node_types(cst.Attribute),
+                node_types((cst.Param, cst.FunctionDef, cst.ClassDef, cst.Arg)),
+                node_types(cst.Arg),
+            )
             for node in self.nodes_of(cst.Name):
                 parent = self.parent.get(node)
-                if isinstance(parent, cst.Attribute) and parent.attr is node:
+                kind = type(parent)
+                if kind in attributes and parent.attr is node:  # type: ignore[union-attr]
                     continue  # ``x.model``: an attribute name, not a use of ``model``
-                if (
-                    isinstance(parent, (cst.Param, cst.FunctionDef, cst.ClassDef, cst.Arg))
-                    and getattr(parent, "name", None) is node
-                ):
+                if kind in named and getattr(parent, "name", None) is node:
                     continue
-                if isinstance(parent, cst.Arg) and parent.keyword is node:
+                if kind in args and parent.keyword is node:  # type: ignore[union-attr]
                     continue
                 index.setdefault(node.value, []).append(node)  # type: ignore[attr-defined]
         return index
