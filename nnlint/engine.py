@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Callable, Dict, Iterable, List, Optional, Sequ
 from nnlint.analysis.hashing import content_hash
 from nnlint.analysis.model import SemanticModel
 from nnlint.analysis.prefilter import TrainingCodeFilter
-from nnlint.analysis.project import ProjectIndex, module_name_for
+from nnlint.analysis.project import ProjectIndex
 from nnlint.analysis.source import SourceError, SourceSkipped, decode_source, parse_source, python_syntax_error
 from nnlint.config import Config
 from nnlint.context import RuleContext
@@ -289,7 +289,7 @@ class Linter:
                 return [], consulted
             except SourceError as error:
                 return self._filter([_error_finding(path, error, *SYNTAX_ERROR)], path), consulted
-            name, is_package = module_name_for(Path(path)) if not path.startswith("<") else (None, False)
+            name, is_package = self.project.module_name(Path(path)) if not path.startswith("<") else (None, False)
             try:
                 model = SemanticModel(module, path, name, is_package, self.project)
                 model.source = source

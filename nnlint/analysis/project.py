@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Dict, List, Optional, Set, Tuple, Union
+from typing import Callable, Dict, List, Optional, Set, Tuple, Union
 
 
 from nnlint.analysis.model import ClassInfo, FunctionInfo, SemanticModel
@@ -71,22 +71,36 @@ Dependencies = Dict[str, Optional[str]]
 def module_name_for(path: Path) -> Tuple[str, bool]:
     """(dotted module name, is_package) of a file, from the chain of packages (``__init__.py``) above it."""
     path = path.resolve()
-    is_package = path.name == "__init__.py"
-    parts: List[str] = [] if is_package else [path.stem]
-    directory = path.parent
+    return _module_name_in(path.parent, path.name)
+
+
+def _module_name_in(directory: Path, name: str, packages: Optional[List[str]] = None) -> Tuple[str, bool]:
+    """:func:`module_name_for` of the file ``name`` in the (resolved) folder ``directory``; ``packages``: that
+    folder's :func:`_package_chain`, when known."""
+    is_package = name == "__init__.py"
+    parts = ([] if is_package else [Path(name).stem]) + (_package_chain(directory) if packages is None else packages)
+    return ".".join(reversed(parts)), is_package
+
+
+def _package_chain(directory: Path) -> List[str]:
+    """The names of the packages a (resolved) folder is inside of, innermost first (itself first)."""
+    parts: List[str] = []
     while (directory / "__init__.py").exists():
         parts.append(directory.name)
         if directory.parent == directory:
             break
         directory = directory.parent
-    return ".".join(reversed(parts)), is_package
+    return parts
 
 
 def _search_roots(path: Path) -> List[Path]:
     """Where imports of a file are resolved: its own folder (scripts) and the root of its package."""
-    path = path.resolve()
-    roots = [path.parent]
-    directory = path.parent
+    return _search_roots_in(path.resolve().parent)
+
+
+def _search_roots_in(directory: Path) -> List[Path]:
+    """:func:`_search_roots` of the files of a (resolved) folder."""
+    roots = [directory]
     while (directory / "__init__.py").exists() and directory.parent != directory:
         directory = directory.parent
     if directory not in roots and directory.name not in INSTALLED_PACKAGE_DIRS:
@@ -111,20 +125,16 @@ def project_root(path: Path) -> Path:
     return _search_roots(path)[-1]
 
 
-def _caller_folders(roots: List[Path]) -> List[Path]:
+def _caller_folders(roots: List[Path], subfolders: Callable[[Path], List[Path]]) -> List[Path]:
     """Where the callers of a module's functions may live: where its imports resolve from (``roots``, its
     :func:`_search_roots`), and the folders one level below its own folder and its package's root
     (``LRCN/train.py`` calling ``utils.train_model`` of the repository's top level, run with the root on
     ``sys.path``)."""
     folders = list(roots)
     for root in roots[:2]:
-        try:
-            below = sorted(entry for entry in root.iterdir() if entry.is_dir())
-        except OSError:
-            continue
         below = [
             entry
-            for entry in below
+            for entry in subfolders(root)
             if not entry.name.startswith((".", "_")) and entry.name not in INSTALLED_PACKAGE_DIRS
         ]
         for entry in below[:_MAX_SUBFOLDERS]:
@@ -149,14 +159,48 @@ class ProjectIndex:
         self._called_words: Dict[Path, Set[str]] = {}  # words followed by `(` in a file (possible callers)
         self._module_imports: Dict[Tuple[Path, str], bool] = {}
         self._roots: Dict[str, List[Path]] = {}  # file -> its _search_roots (a dozen stat calls each)
+        self._folders: Dict[str, Tuple[Path, List[Path], List[str]]] = {}  # see _folder()
+        self._subfolders: Dict[Path, List[Path]] = {}
+
+    def _folder(self, path: Path) -> Optional[Tuple[Path, List[Path], List[str]]]:
+        """(resolved folder, search roots, package chain) shared by the files of a file's folder; None for a
+        symbolic link (which may resolve elsewhere)."""
+        text = str(path)
+        if os.path.islink(text):
+            return None
+        folder = os.path.dirname(text)
+        facts = self._folders.get(folder)
+        if facts is None:
+            directory = path.resolve().parent  # the folder's, since the file itself is no link
+            facts = self._folders[folder] = (directory, _search_roots_in(directory), _package_chain(directory))
+        return facts
 
     def search_roots(self, path: Path) -> List[Path]:
-        """:func:`_search_roots` of a file, found once per index (a run, or one project of it)."""
+        """:func:`_search_roots` of a file, found once per folder and index (a run, or one project of it)."""
         key = str(path)
         roots = self._roots.get(key)
         if roots is None:
-            roots = self._roots[key] = _search_roots(path)
+            facts = self._folder(path)
+            roots = self._roots[key] = facts[1] if facts is not None else _search_roots(path)
         return roots
+
+    def module_name(self, path: Path) -> Tuple[str, bool]:
+        """:func:`module_name_for`, with the package chain found once per folder and index."""
+        facts = self._folder(path)
+        if facts is None:
+            return module_name_for(path)
+        return _module_name_in(facts[0], path.name, facts[2])
+
+    def subfolders(self, root: Path) -> List[Path]:
+        """The sorted subfolders of a folder (listed once per index)."""
+        below = self._subfolders.get(root)
+        if below is None:
+            try:
+                below = sorted(entry for entry in root.iterdir() if entry.is_dir())
+            except OSError:
+                below = []
+            self._subfolders[root] = below
+        return below
 
     def project_root(self, path: Path) -> Path:
         """:func:`project_root` of a file, from :meth:`search_roots`."""
@@ -219,7 +263,7 @@ class ProjectIndex:
             module = parse_source(source)
         except SourceError:
             return None
-        name, is_package = module_name_for(key)
+        name, is_package = self.module_name(key)
         model = SemanticModel(module, str(path), name, is_package, self)
         model.source = source
         self._models[key] = model
@@ -367,7 +411,7 @@ class ProjectIndex:
         )
         models: List[SemanticModel] = []
         seen = {owner_path}
-        for folder in _caller_folders(self.search_roots(owner_path)):
+        for folder in _caller_folders(self.search_roots(owner_path), self.subfolders):
             for candidate in self._python_files(folder):
                 resolved = self._resolve(candidate)
                 if (
