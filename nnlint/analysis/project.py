@@ -374,16 +374,19 @@ class ProjectIndex:
             return re.search(rb"(?<![\w])" + re.escape(name).encode() + rb"\s*\(", self._bytes_of(path)) is not None
         called = self._called_words.get(path)
         if called is None:
-            called = self._called_words[path] = {
-                word.decode("ascii") for word in _CALLED_WORD.findall(self._bytes_of(path))
-            }
+            data = self._bytes_of(path)
+            if name.encode() not in data:  # not even written there: no need to list the file's calls yet
+                return False
+            called = self._called_words[path] = {word.decode("ascii") for word in _CALLED_WORD.findall(data)}
         return name in called
 
-    def _imports_module(self, path: Path, module_word: str, pattern: "re.Pattern[bytes]") -> bool:
-        key = (path, module_word)
+    def _imports_module(self, path: Path, module: str, pattern: "re.Pattern[bytes]") -> bool:
+        """Whether the file has an import that names the module (``pattern``, which spells ``module`` out)."""
+        key = (path, module)
         known = self._module_imports.get(key)
         if known is None:
-            known = self._module_imports[key] = pattern.search(self._bytes_of(path)) is not None
+            data = self._bytes_of(path)
+            known = self._module_imports[key] = module.encode() in data and pattern.search(data) is not None
         return known
 
     def files_that_may_call(self, name: str, owner: SemanticModel) -> List[SemanticModel]:
@@ -396,7 +399,8 @@ class ProjectIndex:
         if owner.path.startswith("<"):
             return []
         owner_path = self._resolve(Path(owner.path))
-        module_word = re.escape(owner_path.parent.name if owner_path.name == "__init__.py" else owner_path.stem)
+        module = owner_path.parent.name if owner_path.name == "__init__.py" else owner_path.stem
+        module_word = re.escape(module)
         # a call of the name, and an import that names the owner's module (`import engine`, `from engine import
         # fit`, `from .engine import *`, `from . import engine`, `from pkg.engine import ...`)
         imports = re.compile(
@@ -417,7 +421,7 @@ class ProjectIndex:
                 if (
                     resolved in seen
                     or not self._calls_name(resolved, name)
-                    or not self._imports_module(resolved, module_word, imports)
+                    or not self._imports_module(resolved, module, imports)
                 ):
                     continue
                 seen.add(resolved)
