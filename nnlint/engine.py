@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Callable, Dict, Iterable, List, Optional, Sequ
 from nnlint.analysis.hashing import content_hash
 from nnlint.analysis.model import SemanticModel
 from nnlint.analysis.prefilter import TrainingCodeFilter
-from nnlint.analysis.project import ProjectIndex, module_name_for, project_root
+from nnlint.analysis.project import ProjectIndex
 from nnlint.analysis.source import SourceError, SourceSkipped, decode_source, parse_source, python_syntax_error
 from nnlint.config import Config
 from nnlint.context import RuleContext
@@ -121,13 +121,20 @@ class Linter:
 
         The models it keeps serve files that import them, which search their own project only (see
         :func:`nnlint.analysis.project.project_root`); a model still needed is rebuilt, so the findings
-        cannot change, while peak memory follows the largest project instead of the whole tree.
+        cannot change, while peak memory follows the largest project instead of the whole tree. Returns the
+        folder every kept model lies in: the index is kept while the roots nest (a tree without repository
+        markers, whose files' roots alternate between a repository and a folder above it: dropping there
+        re-parsed a tenth of the files).
         """
         try:
-            tree = project_root(Path(path))
+            tree = self.project.project_root(Path(path))
         except (OSError, ValueError, RuntimeError):  # an odd path: leave the index alone
             return previous
-        if previous is not None and tree != previous and len(self.project):
+        if previous is not None and (tree == previous or previous in tree.parents):
+            return previous  # inside the folder the kept models live in
+        if previous is not None and tree in previous.parents:
+            return tree  # a wider root (scripts of a tree without repository markers): the kept models may serve
+        if previous is not None and len(self.project):
             self._dropped_models += len(self.project)
             self.project = ProjectIndex()
             if self._dropped_models >= COLLECT_AFTER_DROPPED_MODELS:
@@ -282,7 +289,7 @@ class Linter:
                 return [], consulted
             except SourceError as error:
                 return self._filter([_error_finding(path, error, *SYNTAX_ERROR)], path), consulted
-            name, is_package = module_name_for(Path(path)) if not path.startswith("<") else (None, False)
+            name, is_package = self.project.module_name(Path(path)) if not path.startswith("<") else (None, False)
             try:
                 model = SemanticModel(module, path, name, is_package, self.project)
                 model.source = source

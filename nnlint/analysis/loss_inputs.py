@@ -48,18 +48,26 @@ class LossCall:
 
 def loss_calls(model: SemanticModel, *families: str) -> Iterator[LossCall]:
     """Every call computing a loss of one of the given families (all families when none given), also through
-    a user's loss module or function that hands its prediction to the library loss (``FocalLoss()(out, y)``)."""
+    a user's loss module or function that hands its prediction to the library loss (``FocalLoss()(out, y)``).
+
+    Found once per model (five rules ask, each for its families) and filtered here."""
+    found = model.cached_analysis("loss-calls", lambda: list(_all_loss_calls(model)))
+    if not families:
+        return iter(found)
+    return (loss for loss in found if loss.family in families)
+
+
+def _all_loss_calls(model: SemanticModel) -> Iterator[LossCall]:
     for call in model.calls:
         found = model.loss_kind(call.node, call.scope)
         if found is not None:
             family, qualname = found
-            if not families or family in families:
-                yield LossCall(call, family, qualname)
+            yield LossCall(call, family, qualname)
             continue
         if not _may_wrap_a_loss(model, call):
             continue
         wrapped = wrapped_loss(model, call.node, call.scope)
-        if wrapped is not None and (not families or wrapped.family in families):
+        if wrapped is not None:
             yield LossCall(call, wrapped.family, wrapped.qualname, wrapped.wrapper, wrapped.prediction, wrapped.target)
 
 

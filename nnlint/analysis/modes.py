@@ -22,6 +22,7 @@ import libcst as cst
 from nnlint.analysis.branches import branch_tests as _branch_tests
 from nnlint.analysis.imports import dotted_name
 from nnlint.analysis.model import CallInfo, FunctionInfo, LoopInfo, Obj, Scope, SemanticModel
+from nnlint.analysis.nodetypes import node_types
 from nnlint.analysis.scoring import scores_in_other_file
 
 if TYPE_CHECKING:
@@ -35,6 +36,7 @@ State = Dict[object, Modes]  # model key -> modes it may be in; absent = unknown
 
 _MAX_ROUNDS = 6
 _MAX_CALL_DEPTH = 4
+_SIMPLE_LINES = node_types(cst.SimpleStatementLine)
 
 
 @dataclass
@@ -116,9 +118,10 @@ class ModeAnalysis:
     # ------------------------------------------------------------------------------- structure
     def _calls_by_statement(self) -> Dict[cst.CSTNode, List[CallInfo]]:
         table: Dict[cst.CSTNode, List[CallInfo]] = {}
+        statements = node_types((cst.SimpleStatementLine, cst.BaseCompoundStatement))
         for call in self.m.calls:
             for ancestor in self.m.ancestors(call.node):
-                if isinstance(ancestor, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+                if type(ancestor) in statements:
                     table.setdefault(ancestor, []).append(call)
                     break
         # in evaluation order: a call's receiver and arguments before the call (`build().eval()`,
@@ -161,6 +164,8 @@ class ModeAnalysis:
         return state
 
     def _statement(self, node: cst.CSTNode, state: State, record: bool, depth: int) -> State:
+        if type(node) in _SIMPLE_LINES:  # most statements: none of the compound ones below (a fast exact test)
+            return self._calls(self._statement_calls.get(node, []), state, record, depth)
         if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
             return state
         if isinstance(node, cst.If):

@@ -14,6 +14,7 @@ import libcst as cst
 
 from nnlint.analysis.branches import exclusive, within
 from nnlint.analysis.model import CallInfo, LoopInfo, SemanticModel
+from nnlint.analysis.nodetypes import node_types
 
 _MAX_INLINE_DEPTH = 3
 
@@ -205,10 +206,11 @@ def _body_calls(model: SemanticModel, calls: Sequence[CallInfo], container: cst.
 
 
 def _is_conditional(model: SemanticModel, node: cst.CSTNode, container: cst.CSTNode) -> bool:
+    branching = node_types((cst.If, cst.IfExp, cst.Try, cst.For, cst.While, cst.BooleanOperation, cst.Lambda))
     for ancestor in model.ancestors(node):
         if ancestor is container:
             return False
-        if isinstance(ancestor, (cst.If, cst.IfExp, cst.Try, cst.For, cst.While, cst.BooleanOperation, cst.Lambda)):
+        if type(ancestor) in branching:
             return True
     return False
 

@@ -74,19 +74,41 @@ class StatementAnchoredPositions:
     small statement, e.g. in a ``for`` header or a decorator) the caller falls back to the full pass.
     """
 
-    def __init__(self, source: str, statements: Sequence[cst.CSTNode]) -> None:
+    def __init__(self, source: str, statements: Sequence[cst.CSTNode], loops: Sequence[cst.For] = ()) -> None:
         self._lines = source.splitlines()
         self._anchors: Dict[cst.CSTNode, Tuple[int, int]] = {}
         self._local: Dict[cst.CSTNode, Dict[cst.CSTNode, CodeRange]] = {}
+        self._loops: Dict[cst.CSTNode, Tuple[int, int]] = {}
         try:
             tree = ast.parse(source)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             return
-        starts = sorted(
-            (node.lineno, node.col_offset) for node in ast.walk(tree) if isinstance(node, _AST_SMALL_STATEMENTS)
-        )
+        starts = []
+        loop_starts = []
+        for node in ast.walk(tree):
+            if isinstance(node, _AST_SMALL_STATEMENTS):
+                starts.append((node.lineno, node.col_offset))
+            elif isinstance(node, (ast.For, ast.AsyncFor)):
+                loop_starts.append((node.lineno, node.col_offset))
+        starts.sort()
         if len(starts) == len(statements):  # both in source order: small statements never nest
             self._anchors = dict(zip(statements, starts))
+        loop_starts.sort()
+        if len(loop_starts) == len(loops):  # both in source order (an outer loop starts before the inner)
+            self._loops = dict(zip(loops, loop_starts))
+
+    def line_of_loop(self, loop: cst.For) -> Optional[int]:
+        """The line a ``for`` statement starts on (its ``for``, or ``async``), from Python's ``ast``; None
+        where the anchor does not check out against the text."""
+        anchor = self._loops.get(loop)
+        if anchor is None:
+            return None
+        line, byte_column = anchor
+        column = self._character_column(line, byte_column)
+        if column is None:
+            return None
+        keyword = "async" if loop.asynchronous is not None else "for"
+        return line if self._lines[line - 1][column:].startswith(keyword) else None
 
     def range_of(
         self, node: cst.CSTNode, statement: Optional[cst.CSTNode], code: Callable[[cst.CSTNode], str]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple, Union
+from typing import Callable, Dict, List, Optional, Set, Tuple, Union
 
 
 from nnlint.analysis.model import ClassInfo, FunctionInfo, SemanticModel
@@ -61,6 +61,7 @@ _EXTERNAL_ROOTS = frozenset(
 _MAX_REEXPORT_DEPTH = 4
 _MAX_FILES_PER_FOLDER = 400  # a folder larger than this (a vendored library) is not searched for callers
 _MAX_CALLER_FILE_BYTES = 1_000_000
+_CALLED_WORD = re.compile(rb"(?<![\w])(\w+)\s*\(")
 _MAX_FOLDERS_UP = 2
 _REPOSITORY_MARKERS = (".git", "pyproject.toml", "setup.py", "setup.cfg")
 _MAX_SUBFOLDERS = 64  # subfolders of a module's folder searched for scripts that call it
@@ -70,22 +71,36 @@ Dependencies = Dict[str, Optional[str]]
 def module_name_for(path: Path) -> Tuple[str, bool]:
     """(dotted module name, is_package) of a file, from the chain of packages (``__init__.py``) above it."""
     path = path.resolve()
-    is_package = path.name == "__init__.py"
-    parts: List[str] = [] if is_package else [path.stem]
-    directory = path.parent
+    return _module_name_in(path.parent, path.name)
+
+
+def _module_name_in(directory: Path, name: str, packages: Optional[List[str]] = None) -> Tuple[str, bool]:
+    """:func:`module_name_for` of the file ``name`` in the (resolved) folder ``directory``; ``packages``: that
+    folder's :func:`_package_chain`, when known."""
+    is_package = name == "__init__.py"
+    parts = ([] if is_package else [Path(name).stem]) + (_package_chain(directory) if packages is None else packages)
+    return ".".join(reversed(parts)), is_package
+
+
+def _package_chain(directory: Path) -> List[str]:
+    """The names of the packages a (resolved) folder is inside of, innermost first (itself first)."""
+    parts: List[str] = []
     while (directory / "__init__.py").exists():
         parts.append(directory.name)
         if directory.parent == directory:
             break
         directory = directory.parent
-    return ".".join(reversed(parts)), is_package
+    return parts
 
 
 def _search_roots(path: Path) -> List[Path]:
     """Where imports of a file are resolved: its own folder (scripts) and the root of its package."""
-    path = path.resolve()
-    roots = [path.parent]
-    directory = path.parent
+    return _search_roots_in(path.resolve().parent)
+
+
+def _search_roots_in(directory: Path) -> List[Path]:
+    """:func:`_search_roots` of the files of a (resolved) folder."""
+    roots = [directory]
     while (directory / "__init__.py").exists() and directory.parent != directory:
         directory = directory.parent
     if directory not in roots and directory.name not in INSTALLED_PACKAGE_DIRS:
@@ -110,20 +125,16 @@ def project_root(path: Path) -> Path:
     return _search_roots(path)[-1]
 
 
-def _caller_folders(path: Path) -> List[Path]:
-    """Where the callers of a module's functions may live: where its imports resolve from, and the
-    folders one level below its own folder and its package's root (``LRCN/train.py`` calling
-    ``utils.train_model`` of the repository's top level, run with the root on ``sys.path``)."""
-    roots = _search_roots(path)
+def _caller_folders(roots: List[Path], subfolders: Callable[[Path], List[Path]]) -> List[Path]:
+    """Where the callers of a module's functions may live: where its imports resolve from (``roots``, its
+    :func:`_search_roots`), and the folders one level below its own folder and its package's root
+    (``LRCN/train.py`` calling ``utils.train_model`` of the repository's top level, run with the root on
+    ``sys.path``)."""
     folders = list(roots)
     for root in roots[:2]:
-        try:
-            below = sorted(entry for entry in root.iterdir() if entry.is_dir())
-        except OSError:
-            continue
         below = [
             entry
-            for entry in below
+            for entry in subfolders(root)
             if not entry.name.startswith((".", "_")) and entry.name not in INSTALLED_PACKAGE_DIRS
         ]
         for entry in below[:_MAX_SUBFOLDERS]:
@@ -145,6 +156,55 @@ class ProjectIndex:
         self._dependencies: Dict[str, Optional[str]] = {}
         self._folder_files: Dict[Path, List[Path]] = {}
         self._file_bytes: Dict[Path, bytes] = {}
+        self._called_words: Dict[Path, Set[str]] = {}  # words followed by `(` in a file (possible callers)
+        self._module_imports: Dict[Tuple[Path, str], bool] = {}
+        self._roots: Dict[str, List[Path]] = {}  # file -> its _search_roots (a dozen stat calls each)
+        self._folders: Dict[str, Tuple[Path, List[Path], List[str]]] = {}  # see _folder()
+        self._subfolders: Dict[Path, List[Path]] = {}
+
+    def _folder(self, path: Path) -> Optional[Tuple[Path, List[Path], List[str]]]:
+        """(resolved folder, search roots, package chain) shared by the files of a file's folder; None for a
+        symbolic link (which may resolve elsewhere)."""
+        text = str(path)
+        if os.path.islink(text):
+            return None
+        folder = os.path.dirname(text)
+        facts = self._folders.get(folder)
+        if facts is None:
+            directory = path.resolve().parent  # the folder's, since the file itself is no link
+            facts = self._folders[folder] = (directory, _search_roots_in(directory), _package_chain(directory))
+        return facts
+
+    def search_roots(self, path: Path) -> List[Path]:
+        """:func:`_search_roots` of a file, found once per folder and index (a run, or one project of it)."""
+        key = str(path)
+        roots = self._roots.get(key)
+        if roots is None:
+            facts = self._folder(path)
+            roots = self._roots[key] = facts[1] if facts is not None else _search_roots(path)
+        return roots
+
+    def module_name(self, path: Path) -> Tuple[str, bool]:
+        """:func:`module_name_for`, with the package chain found once per folder and index."""
+        facts = self._folder(path)
+        if facts is None:
+            return module_name_for(path)
+        return _module_name_in(facts[0], path.name, facts[2])
+
+    def subfolders(self, root: Path) -> List[Path]:
+        """The sorted subfolders of a folder (listed once per index)."""
+        below = self._subfolders.get(root)
+        if below is None:
+            try:
+                below = sorted(entry for entry in root.iterdir() if entry.is_dir())
+            except OSError:
+                below = []
+            self._subfolders[root] = below
+        return below
+
+    def project_root(self, path: Path) -> Path:
+        """:func:`project_root` of a file, from :meth:`search_roots`."""
+        return self.search_roots(path)[-1]
 
     def _resolve(self, path: Path) -> Path:
         text = str(path)
@@ -203,7 +263,7 @@ class ProjectIndex:
             module = parse_source(source)
         except SourceError:
             return None
-        name, is_package = module_name_for(key)
+        name, is_package = self.module_name(key)
         model = SemanticModel(module, str(path), name, is_package, self)
         model.source = source
         self._models[key] = model
@@ -215,7 +275,7 @@ class ProjectIndex:
         if cached is None:
             found: Optional[Path] = None
             probed: Dependencies = {}
-            for root in _search_roots(importer):
+            for root in self.search_roots(importer):
                 base = root.joinpath(*parts)
                 for candidate in (base.with_suffix(".py") if parts else None, base / "__init__.py"):
                     if candidate is None:
@@ -297,7 +357,7 @@ class ProjectIndex:
             files = self._folder_files[folder] = found if len(found) <= _MAX_FILES_PER_FOLDER else []
         return files
 
-    def _mentions(self, path: Path, patterns: Tuple["re.Pattern[bytes]", ...]) -> bool:
+    def _bytes_of(self, path: Path) -> bytes:
         data = self._file_bytes.get(path)
         if data is None:
             try:
@@ -305,7 +365,29 @@ class ProjectIndex:
             except OSError:
                 data = b""
             self._file_bytes[path] = data
-        return all(pattern.search(data) is not None for pattern in patterns)
+        return data
+
+    def _calls_name(self, path: Path, name: str) -> bool:
+        """Whether the file's text has ``name(`` or ``name (`` (``name`` not the tail of a longer word): the words
+        written so are found once per file (``_CALLED_WORD``), not searched for again for every name."""
+        if not name.isascii():  # a bytes pattern's word characters are ASCII: search for such a name as written
+            return re.search(rb"(?<![\w])" + re.escape(name).encode() + rb"\s*\(", self._bytes_of(path)) is not None
+        called = self._called_words.get(path)
+        if called is None:
+            data = self._bytes_of(path)
+            if name.encode() not in data:  # not even written there: no need to list the file's calls yet
+                return False
+            called = self._called_words[path] = {word.decode("ascii") for word in _CALLED_WORD.findall(data)}
+        return name in called
+
+    def _imports_module(self, path: Path, module: str, pattern: "re.Pattern[bytes]") -> bool:
+        """Whether the file has an import that names the module (``pattern``, which spells ``module`` out)."""
+        key = (path, module)
+        known = self._module_imports.get(key)
+        if known is None:
+            data = self._bytes_of(path)
+            known = self._module_imports[key] = module.encode() in data and pattern.search(data) is not None
+        return known
 
     def files_that_may_call(self, name: str, owner: SemanticModel) -> List[SemanticModel]:
         """Models of the other project files that mention ``name`` and the owner's module: its possible callers.
@@ -317,28 +399,30 @@ class ProjectIndex:
         if owner.path.startswith("<"):
             return []
         owner_path = self._resolve(Path(owner.path))
-        module_word = re.escape(owner_path.parent.name if owner_path.name == "__init__.py" else owner_path.stem)
+        module = owner_path.parent.name if owner_path.name == "__init__.py" else owner_path.stem
+        module_word = re.escape(module)
         # a call of the name, and an import that names the owner's module (`import engine`, `from engine import
         # fit`, `from .engine import *`, `from . import engine`, `from pkg.engine import ...`)
-        words = (
-            re.compile(rb"(?<![\w])" + re.escape(name).encode() + rb"\s*\("),
-            re.compile(
-                rb"^[ \t]*(?:from[ \t]+[\w.]*\b"
-                + module_word.encode()
-                + rb"\b[ \t]+import|import[ \t]+[\w., \t]*\b"
-                + module_word.encode()
-                + rb"\b|from[ \t]+[\w.]+[ \t]+import[^\n]*\b"
-                + module_word.encode()
-                + rb"\b)",
-                re.M,
-            ),
+        imports = re.compile(
+            rb"^[ \t]*(?:from[ \t]+[\w.]*\b"
+            + module_word.encode()
+            + rb"\b[ \t]+import|import[ \t]+[\w., \t]*\b"
+            + module_word.encode()
+            + rb"\b|from[ \t]+[\w.]+[ \t]+import[^\n]*\b"
+            + module_word.encode()
+            + rb"\b)",
+            re.M,
         )
         models: List[SemanticModel] = []
         seen = {owner_path}
-        for folder in _caller_folders(owner_path):
+        for folder in _caller_folders(self.search_roots(owner_path), self.subfolders):
             for candidate in self._python_files(folder):
                 resolved = self._resolve(candidate)
-                if resolved in seen or not self._mentions(resolved, words):
+                if (
+                    resolved in seen
+                    or not self._calls_name(resolved, name)
+                    or not self._imports_module(resolved, module, imports)
+                ):
                     continue
                 seen.add(resolved)
                 model = self.model_for_path(resolved)
@@ -348,7 +432,12 @@ class ProjectIndex:
         return models
 
     def model_of(self, func: FunctionInfo) -> Optional[SemanticModel]:
+        # the model whose tree holds the function: the one whose module scope its scopes nest in (an identity
+        # test, where looking the node up in each model's node-keyed order hashed it in Python once per model)
+        outer = func.scope
+        while outer.parent is not None:
+            outer = outer.parent
         for model in self._models.values():
-            if model is not None and func.scope.node in model.order:
+            if model is not None and model.module_scope is outer:
                 return model
         return None

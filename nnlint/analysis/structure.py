@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Dict, Iterator, List, Optional, Tuple, Union
 import libcst as cst
 from libcst.metadata import CodeRange
 
+from nnlint.analysis.nodetypes import node_types
 from nnlint.analysis.positions import (
     SMALL_STATEMENTS,
     StatementAnchoredPositions,
@@ -41,17 +42,29 @@ class NodeQueries:
         Python's ``ast``); otherwise, or when that answer does not check out, the whole file does.
         """
         if self._ranges is None and self.source is not None:
-            if self._anchored is None:
-                self._anchored = StatementAnchoredPositions(self.source, self.nodes_of(SMALL_STATEMENTS))
             statement = enclosing_small_statement(node, self.ancestors(node))
-            found = self._anchored.range_of(node, statement, self.module.code_for_node)
+            found = self._statement_anchors(self.source).range_of(node, statement, self.module.code_for_node)
             if found is not None:
                 return found
         if self._ranges is None:
             self._ranges = node_positions(self.module)
         return self._ranges[node]
 
+    def _statement_anchors(self: "SemanticModel", source: str) -> StatementAnchoredPositions:
+        if self._anchored is None:
+            self._anchored = StatementAnchoredPositions(
+                source,
+                self.nodes_of(SMALL_STATEMENTS),
+                self.nodes_of(cst.For),  # type: ignore[arg-type]
+            )
+        return self._anchored
+
     def line_of(self: "SemanticModel", node: cst.CSTNode) -> int:
+        if type(node) is cst.For and self._ranges is None and self.source is not None:
+            # a loop's line (rules quote it): from Python's ast, not a position pass over the whole file
+            line = self._statement_anchors(self.source).line_of_loop(node)
+            if line is not None:
+                return line
         return self.range_of(node).start.line
 
     def where(self: "SemanticModel", node: cst.CSTNode, relative_to: Optional["SemanticModel"] = None) -> str:
@@ -76,8 +89,9 @@ class NodeQueries:
         if entry is not None and entry[0] is node:
             return entry[1]
         found = None
+        types = node_types(kinds)
         for ancestor in self.ancestors(node):
-            if isinstance(ancestor, kinds):
+            if type(ancestor) in types:
                 found = ancestor
                 break
         self._enclosing_cache[key] = (node, found)

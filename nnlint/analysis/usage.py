@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Dict, FrozenSet, List, Optional, Set, Tuple, U
 
 import libcst as cst
 
+from nnlint.analysis.nodetypes import node_types
 from nnlint.analysis.symbols import Binding, ClassInfo, Obj, Scope
 
 if TYPE_CHECKING:
@@ -113,35 +114,45 @@ class UsageRoles:
                     uses.append(name)
             return uses
         cls, attr = storage
-        found: List[cst.CSTNode] = []
+        return list(self._self_attributes(cls).get(attr, ()))
+
+    def _self_attributes(self: "SemanticModel", cls: ClassInfo) -> Dict[str, List[cst.Attribute]]:
+        """``self.<attr>`` nodes in the methods of a class, by attribute name, in method then preorder order
+        (one walk of the class's methods, not one per attribute asked about)."""
+        table: Dict[int, Tuple[ClassInfo, Dict[str, List[cst.Attribute]]]] = self.__dict__.setdefault(
+            "_self_attribute_uses", {}
+        )
+        known = table.get(id(cls))
+        if known is not None:
+            return known[1]
+        by_attr: Dict[str, List[cst.Attribute]] = {}
         for method in cls.methods.values():
             if not method.params:
                 continue
             this = method.params[0]
             for node in self.descendants(method.node, cst.Attribute):
-                if (
-                    isinstance(node, cst.Attribute)
-                    and node.attr.value == attr
-                    and isinstance(node.value, cst.Name)
-                    and node.value.value == this
-                ):
-                    found.append(node)
-        return found
+                if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == this:
+                    by_attr.setdefault(node.attr.value, []).append(node)
+        table[id(cls)] = (cls, by_attr)  # the entry holds the class, so its id stays its own
+        return by_attr
 
     def _names_by_value(self: "SemanticModel") -> Dict[str, List[cst.Name]]:
         index = self.__dict__.get("_name_uses")
         if index is None:
             index = self.__dict__["_name_uses"] = {}
+            attributes, named, args = (
+                node_types(cst.Attribute),
+                node_types((cst.Param, cst.FunctionDef, cst.ClassDef, cst.Arg)),
+                node_types(cst.Arg),
+            )
             for node in self.nodes_of(cst.Name):
                 parent = self.parent.get(node)
-                if isinstance(parent, cst.Attribute) and parent.attr is node:
+                kind = type(parent)
+                if kind in attributes and parent.attr is node:  # type: ignore[union-attr]
                     continue  # ``x.model``: an attribute name, not a use of ``model``
-                if (
-                    isinstance(parent, (cst.Param, cst.FunctionDef, cst.ClassDef, cst.Arg))
-                    and getattr(parent, "name", None) is node
-                ):
+                if kind in named and getattr(parent, "name", None) is node:
                     continue
-                if isinstance(parent, cst.Arg) and parent.keyword is node:
+                if kind in args and parent.keyword is node:  # type: ignore[union-attr]
                     continue
                 index.setdefault(node.value, []).append(node)  # type: ignore[attr-defined]
         return index
