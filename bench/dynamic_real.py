@@ -99,7 +99,7 @@ def make_data(step: Dict[str, Any], root: Path, env: Dict[str, str]) -> None:
         lines = (" ".join(rng.choice(vocab) for _ in range(step["words"])) for _ in range(step["lines"]))
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     elif kind == "chars":
-        alphabet = "abcdefghijklmnopqrstuvwxyz .,;\n"
+        alphabet = "abcdefghijklmnopqrstuvwxyz .,;\n" + step.get("extra", "")
         path.write_text("".join(rng.choice(alphabet) for _ in range(step["chars"])), encoding="utf-8")
     elif kind == "tokens":
         import numpy as np
@@ -207,6 +207,9 @@ def run_nnlint(script: Dict[str, Any], root: Path, timeout: float) -> Dict[str, 
             for f in verdicts
         ],
         "static": sorted({f["code"] for f in findings if f.get("source") == "static"}),
+        "update_ratio_log10": next(
+            ((f.get("evidence") or {}).get("update_ratio_log10") for f in findings if f["code"] == "NN004"), None
+        ),
     }
 
 

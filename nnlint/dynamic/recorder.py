@@ -125,6 +125,7 @@ ADDS = {"Tensor.__add__", "Tensor.__radd__", "Tensor.__iadd__", "Tensor.add", "T
 _SKIP_FINITE = ("__get__", "__set__", "Tensor.__setitem__", "Tensor.backward", "torch.autograd.backward")
 MODE_LAYERS = (nn.modules.dropout._DropoutNd, nn.modules.batchnorm._BatchNorm)
 LIMIT_PER_SITE = 3
+EVAL_FORWARDS, EVAL_SECONDS = 20, 5.0  # evaluation after the first step: at least this many forwards, then a time
 
 
 def func_key(func: Any) -> str:
@@ -248,6 +249,9 @@ class Recorder:
         self.eval_seen = False
         self.last_batch_from_eval_loader = False
         self.eval_forwards_after_step = 0
+        self.eval_started = 0.0
+        self.stop_at_backward = False
+        self._optimized_ids: Optional[Set[int]] = None
         self.eval_iterators_after_step = 0
         self.backwards_after_step = 0
         self._loaders: Dict[int, Any] = {}
@@ -482,10 +486,16 @@ class Recorder:
         training: List[str] = []
         evaluating: List[str] = []
         for name, sub in root.named_modules():
-            if isinstance(sub, MODE_LAYERS):
+            if isinstance(sub, MODE_LAYERS) and not (sub.training and getattr(sub, "p", None) == 0):
                 label = f"{type(root).__name__}.{name}" if name else type(root).__name__
-                (training if sub.training else evaluating).append(label)
+                (training if sub.training else evaluating).append(label)  # Dropout(p=0) in training is harmless
         return training, evaluating
+
+    def _optimized(self, root: nn.Module) -> bool:
+        """Does the primary optimizer update ``root``'s parameters (the trained model, not a frozen teacher)?"""
+        if self._optimized_ids is None:
+            self._optimized_ids = {id(p) for opt in self._primary() for g in opt.param_groups for p in g["params"]}
+        return any(id(p) in self._optimized_ids for p in root.parameters())
 
     def _on_root_start(self, root: nn.Module, args: Tuple[Any, ...]) -> None:
         if id(root) not in self._names:
@@ -516,6 +526,8 @@ class Recorder:
                 "eval_mode_layers": evaluating,
                 "phase": self.phase if self.steps else "before first step",
             }
+            if self.steps >= 1 and is_eval:
+                ctx["optimized"] = self._optimized(root)
             self._root_ctx = ctx
             if "model_device" not in self.obs:
                 first = next(root.parameters(), None)
@@ -540,6 +552,14 @@ class Recorder:
             self.busy = False
         if self.steps >= 1 and self.eval_seen:
             self.obs["late_train_forward"] = dict(ctx)
+            if (
+                self.steps == 1
+                and self.obs["second_backward"] is None
+                and self.backwards_after_step == 0
+                and not self.stop_at_backward
+            ):
+                self.stop_at_backward = True  # the script evaluated between its steps: see that next backward
+                return
             self.stop("budget spent: training resumed after the evaluation")
 
     def _on_root_end(self, root: nn.Module, output: Any) -> None:
@@ -567,7 +587,13 @@ class Recorder:
             self.eval_seen = True
             self.eval_forwards_after_step += 1
             self.progress("evaluation batch")
-            if self.eval_forwards_after_step > 20:
+            now = time.monotonic()
+            self.eval_started = self.eval_started or now
+            # a long evaluation is cut; a short one (sampling a few hundred tokens) may end, so that the
+            # training step after it is seen too
+            if self.eval_forwards_after_step > EVAL_FORWARDS and (
+                now - self.eval_started > EVAL_SECONDS or self.eval_forwards_after_step > 50 * EVAL_FORWARDS
+            ):
                 self.stop("evaluation limit")
 
     def _on_param_leaf_input(self, module: nn.Module, args: Tuple[Any, ...]) -> None:
@@ -848,6 +874,8 @@ class Recorder:
                 }
             finally:
                 self.busy = False
+            if self.stop_at_backward:
+                self.stop("budget spent: training resumed after the evaluation")
         if self.steps >= 2:
             self.stop("budget spent: a third training step began")
 
