@@ -203,18 +203,32 @@ def test_report_of_a_real_run_renders_in_chromium_and_only_report_imports_matplo
     page = parse(report.read_text(encoding="utf-8"))
     assert set(page.svgs) == {"plot-losses", "plot-gradients", "plot-update-ratios", "plot-activations"}
     assert "Sequential.0.weight" in " ".join(page.figures["plot-gradients"])
-    browser = next((shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome") if shutil.which(n)), None)
+    browser = next(
+        (shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome") if shutil.which(n)), None
+    )
     if browser is None:
         pytest.skip("headless Chromium is not installed: the page was checked as HTML only")
     shot = Path(os.environ.get("NNLINT_REPORT_SCREENSHOT") or tmp_path / "report.png")
     done = subprocess.run(
-        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", f"--screenshot={shot}",
-         "--window-size=1100,2600", report.as_uri()],
-        capture_output=True, text=True, timeout=120,
+        [
+            browser,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--hide-scrollbars",
+            f"--screenshot={shot}",
+            "--window-size=1100,2600",
+            report.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert shot.exists() and shot.stat().st_size > 20_000, done.stderr[-500:]
     dumped = subprocess.run(
         [browser, "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", report.as_uri()],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert dumped.stdout.count("<svg") == 4 and "What the run saw" in dumped.stdout

@@ -87,9 +87,7 @@ def test_findings_of_a_library_training_loop_point_at_the_users_script(tmp_path:
     monkeypatch.syspath_prepend(str(deps))
     script = tmp_path / "train.py"
     script.write_text(textwrap.dedent(USER), encoding="utf-8")
-    result = CliRunner().invoke(
-        main, ["--dynamic", "--device", "cpu", "--format", "json", "--isolated", str(script)]
-    )
+    result = CliRunner().invoke(main, ["--dynamic", "--device", "cpu", "--format", "json", "--isolated", str(script)])
     findings = [f for f in json.loads(result.stdout) if f["source"] == "dynamic" and f["code"] != "NN004"]
     located = {(f["code"], Path(f["path"]).name, f["line"]) for f in findings}
     assert all(Path(f["path"]).resolve().parent == tmp_path.resolve() for f in findings), located
