@@ -314,3 +314,23 @@ def test_tiny_weights_have_no_scale_to_judge() -> None:
     large = [dict(tiny[0], numel=64)]
     loss = [ce_loss(43, math.log(4), 4)]
     assert [f.code for f in run({"update_ratios": large, "step_where": where(44), "losses": loss})] == ["NN810"]
+
+
+def test_a_trained_model_evaluated_in_training_mode_reports_alone() -> None:
+    """After the first step, the optimized model's no-grad forward with Dropout on: NN501 at that forward."""
+    forward = {
+        "grad_enabled": False,
+        "optimized": True,
+        "model": "RNNModel",
+        "train_mode_layers": ["RNNModel.drop"],
+        "eval_mode_layers": [],
+        "where": where(157),
+        "phase": "eval",
+    }
+    (finding,) = run({"eval_forwards": [forward]})
+    assert (finding.code, finding.line) == ("NN501", 157) and "(RNNModel.drop)" in finding.message
+    assert run({"eval_forwards": [{**forward, "optimized": False}]}) == []  # a frozen teacher, an EMA copy
+    assert run({"eval_forwards": [{**forward, "grad_enabled": True}]}) == []
+    assert run({"eval_forwards": [{**forward, "train_mode_layers": []}]}) == []  # only Dropout(p=0) or eval mode
+    spoken_for = static("NN501", 150)
+    assert run({"eval_forwards": [forward]}, [spoken_for]) == [] and spoken_for.confirmed is True  # one finding
