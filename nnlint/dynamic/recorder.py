@@ -125,7 +125,8 @@ ADDS = {"Tensor.__add__", "Tensor.__radd__", "Tensor.__iadd__", "Tensor.add", "T
 _SKIP_FINITE = ("__get__", "__set__", "Tensor.__setitem__", "Tensor.backward", "torch.autograd.backward")
 MODE_LAYERS = (nn.modules.dropout._DropoutNd, nn.modules.batchnorm._BatchNorm)
 LIMIT_PER_SITE = 3
-EVAL_FORWARDS, EVAL_SECONDS = 20, 5.0  # evaluation after the first step: at least this many forwards, then a time
+# evaluation after the first step: this many forwards, then as long as the run took to its first step (5 s at least)
+EVAL_FORWARDS, EVAL_SECONDS = 20, 5.0
 
 
 def func_key(func: Any) -> str:
@@ -251,6 +252,7 @@ class Recorder:
         self.eval_forwards_after_step = 0
         self.eval_started = 0.0
         self.stop_at_backward = False
+        self.first_step_seconds = 0.0
         self._optimized_ids: Optional[Set[int]] = None
         self.eval_iterators_after_step = 0
         self.backwards_after_step = 0
@@ -592,9 +594,13 @@ class Recorder:
             # a long evaluation is cut; a short one (sampling a few hundred tokens) may end, so that the
             # training step after it is seen too
             if self.eval_forwards_after_step > EVAL_FORWARDS and (
-                now - self.eval_started > EVAL_SECONDS or self.eval_forwards_after_step > 50 * EVAL_FORWARDS
+                now - self.eval_started > max(EVAL_SECONDS, self.first_step_seconds)
+                or self.eval_forwards_after_step > 50 * EVAL_FORWARDS
             ):
-                self.stop("evaluation limit")
+                self.stop(
+                    f"evaluation limit ({self.eval_forwards_after_step} forwards in {now - self.eval_started:.1f} s; "
+                    f"first step after {self.first_step_seconds:.1f} s)"
+                )
 
     def _on_param_leaf_input(self, module: nn.Module, args: Tuple[Any, ...]) -> None:
         if self.obs["first_layer_input"] is not None:
@@ -931,6 +937,7 @@ class Recorder:
             self.obs["steps"] = self.steps
             if self.steps == 1:
                 self.phase = "train2"
+                self.first_step_seconds = time.monotonic() - self.launched
                 self.progress("training step")
                 if self.capture is not None:
                     self._run_experiments()
