@@ -6,8 +6,9 @@
     python bench/dynamic_real.py --readme        # print the table of the last results into README.md
 
 The manifest ``bench/dynamic_real.json`` names, for each script, its repository and commit, the files to
-take, the folder to run in, its arguments, how its fake data is made (``setup``: random words, characters,
-token files, a Cora-like graph, or a script of the repository itself), the substitutions that make it run on
+take, the folder to run in, its arguments, how its fake data is made (``setup``: random words, characters
+(``extra``: ones a script needs), token files, a Cora-like graph, or a script of the repository itself), the
+substitutions that make it run on
 CPU in a few steps (``patch``) and the bugs to inject (``bugs``: one text substitution each, with the codes
 that count as found). The code is extracted from git mirrors (``--mirrors``, default ``/work/.mirror``:
 ``<owner>+<name>/repo``) into ``.dynamic_real/`` (git-ignored), a fresh copy per variant; nothing of it is
