@@ -6,8 +6,9 @@
     python bench/dynamic_real.py --readme        # print the table of the last results into README.md
 
 The manifest ``bench/dynamic_real.json`` names, for each script, its repository and commit, the files to
-take, the folder to run in, its arguments, how its fake data is made (``setup``: random words, characters,
-token files, a Cora-like graph, or a script of the repository itself), the substitutions that make it run on
+take, the folder to run in, its arguments, how its fake data is made (``setup``: random words, characters
+(``extra``: ones a script needs), token files, a Cora-like graph, or a script of the repository itself), the
+substitutions that make it run on
 CPU in a few steps (``patch``) and the bugs to inject (``bugs``: one text substitution each, with the codes
 that count as found). The code is extracted from git mirrors (``--mirrors``, default ``/work/.mirror``:
 ``<owner>+<name>/repo``) into ``.dynamic_real/`` (git-ignored), a fresh copy per variant; nothing of it is
@@ -99,7 +100,7 @@ def make_data(step: Dict[str, Any], root: Path, env: Dict[str, str]) -> None:
         lines = (" ".join(rng.choice(vocab) for _ in range(step["words"])) for _ in range(step["lines"]))
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     elif kind == "chars":
-        alphabet = "abcdefghijklmnopqrstuvwxyz .,;\n"
+        alphabet = "abcdefghijklmnopqrstuvwxyz .,;\n" + step.get("extra", "")
         path.write_text("".join(rng.choice(alphabet) for _ in range(step["chars"])), encoding="utf-8")
     elif kind == "tokens":
         import numpy as np
@@ -207,6 +208,9 @@ def run_nnlint(script: Dict[str, Any], root: Path, timeout: float) -> Dict[str, 
             for f in verdicts
         ],
         "static": sorted({f["code"] for f in findings if f.get("source") == "static"}),
+        "update_ratio_log10": next(
+            ((f.get("evidence") or {}).get("update_ratio_log10") for f in findings if f["code"] == "NN004"), None
+        ),
     }
 
 

@@ -190,6 +190,7 @@ def check(
     python_path: Optional[str] = None,
     experiments: Optional[bool] = None,
     experiment_steps: Optional[int] = None,
+    report_path: Optional[str] = None,
 ) -> None:
     """Lint PATHS (files or folders; default: the current folder) for training bugs."""
     from nnlint.engine import Linter
@@ -287,6 +288,8 @@ def check(
     dynamic_error = None
     if (experiments or experiment_steps) and not dynamic:
         raise fail("--experiments and --experiment-steps need --dynamic")
+    if report_path and not dynamic:
+        raise fail("--report draws what a dynamic run saw: it needs --dynamic")
     if dynamic:
         findings, dynamic_error = run_from_cli(
             paths=paths,
@@ -300,6 +303,7 @@ def check(
             python_path=python_path,
             experiments=experiments,
             experiment_steps=experiment_steps,
+            report_path=report_path,
         )
 
     report_stream = None if output_file else (sys.stderr if report_to_stderr else sys.stdout)

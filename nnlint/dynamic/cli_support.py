@@ -74,6 +74,13 @@ def dynamic_options(command: Callable[..., Any]) -> Callable[..., Any]:
             help="Steps of the overfit and zeroed-input experiments (default 30).",
         ),
         click.option(
+            "--report",
+            "report_path",
+            type=click.Path(dir_okay=False),
+            default=None,
+            help="With --dynamic: also write a self-contained HTML report (plots need the `report` extra).",
+        ),
+        click.option(
             "--python",
             "python_path",
             type=click.Path(dir_okay=False),
@@ -99,6 +106,7 @@ def run_from_cli(
     python_path: Optional[str],
     experiments: Optional[bool] = None,
     experiment_steps: Optional[int] = None,
+    report_path: Optional[str] = None,
 ) -> Tuple[List[Finding], Optional[str]]:
     """Run the dynamic pass on the one script in ``paths``; returns (all findings, error or None)."""
     from nnlint.dynamic import run_dynamic
@@ -106,6 +114,13 @@ def run_from_cli(
     scripts = [p for p in paths if p != "-"]
     if len(scripts) != 1 or not os.path.isfile(scripts[0]):
         return findings, "--dynamic needs exactly one script file (its arguments go after `--`)"
+    if report_path:
+        from nnlint.dynamic.html_report import ReportError, require_matplotlib
+
+        try:
+            require_matplotlib()
+        except ReportError as missing:
+            return findings, str(missing)
     settings = dict(getattr(config, "dynamic", {}) or {})
     probes = set_up_probes(
         registry, config, scripts[0], lambda message: click.echo(f"nnlint: warning: {message}", err=True)
@@ -157,7 +172,16 @@ def run_from_cli(
         record = summary_and_sparklines(scripts[0], report, findings, show)
         if config.is_enabled(record.code, scripts[0]):  # `--ignore NN004` (or a --select without it) hides it
             merged.append(record)  # last: the report's closing line
-    return merged, (f"dynamic pass: {report.error}" if report.error else None)
+    error = f"dynamic pass: {report.error}" if report.error else None
+    if report_path:
+        from nnlint.dynamic.html_report import ReportError, write_report
+
+        try:
+            write_report(report_path, scripts[0], report.observations or {}, merged, error)
+        except ReportError as failed:
+            return merged, error or str(failed)
+        click.echo(f"nnlint: dynamic: wrote the report {report_path}", err=True)
+    return merged, error
 
 
 def experiment_settings(flag: Optional[bool], steps: Optional[int], settings: Any) -> Optional[dict]:

@@ -134,10 +134,25 @@ def summary_evidence(
         "dynamic_findings": failed,
         "experiments": outcome,
         "experiment_seconds": report.get("seconds"),
+        "update_ratio_log10": _update_ratio_logs(obs),
         "experiment_curves": {
             code: result.get("losses") for code, result in report.get("results", {}).items() if result.get("losses")
         },
     }
+
+
+def _update_ratio_logs(obs: Dict[str, Any]) -> Optional[Dict[str, float]]:
+    """The first step's update ratios ||dw|| / ||w|| as log10: median and range over the weight matrices."""
+    logs = sorted(
+        math.log10(float(r["ratio"]))
+        for r in obs.get("update_ratios") or []
+        if isinstance(r.get("ratio"), (int, float)) and r["ratio"] > 0 and math.isfinite(r["ratio"])
+    )
+    if not logs:
+        return None
+    middle = len(logs) // 2
+    median = logs[middle] if len(logs) % 2 else (logs[middle - 1] + logs[middle]) / 2
+    return {"median": round(median, 2), "min": round(logs[0], 2), "max": round(logs[-1], 2), "count": len(logs)}
 
 
 def run_summary(

@@ -125,6 +125,9 @@ ADDS = {"Tensor.__add__", "Tensor.__radd__", "Tensor.__iadd__", "Tensor.add", "T
 _SKIP_FINITE = ("__get__", "__set__", "Tensor.__setitem__", "Tensor.backward", "torch.autograd.backward")
 MODE_LAYERS = (nn.modules.dropout._DropoutNd, nn.modules.batchnorm._BatchNorm)
 LIMIT_PER_SITE = 3
+# evaluation after the first step: this many forwards, then 5 s more (a budget as long as the run's own time to its
+# first step made minGPT chargpt's run 5.3x its plain run, and still did not reach the end of its sampling)
+EVAL_FORWARDS, EVAL_SECONDS = 20, 5.0
 
 
 def func_key(func: Any) -> str:
@@ -248,6 +251,10 @@ class Recorder:
         self.eval_seen = False
         self.last_batch_from_eval_loader = False
         self.eval_forwards_after_step = 0
+        self.eval_started = 0.0
+        self.stop_at_backward = False
+        self.first_step_seconds = 0.0
+        self._optimized_ids: Optional[Set[int]] = None
         self.eval_iterators_after_step = 0
         self.backwards_after_step = 0
         self._loaders: Dict[int, Any] = {}
@@ -482,10 +489,16 @@ class Recorder:
         training: List[str] = []
         evaluating: List[str] = []
         for name, sub in root.named_modules():
-            if isinstance(sub, MODE_LAYERS):
+            if isinstance(sub, MODE_LAYERS) and not (sub.training and getattr(sub, "p", None) == 0):
                 label = f"{type(root).__name__}.{name}" if name else type(root).__name__
-                (training if sub.training else evaluating).append(label)
+                (training if sub.training else evaluating).append(label)  # Dropout(p=0) in training is harmless
         return training, evaluating
+
+    def _optimized(self, root: nn.Module) -> bool:
+        """Does the primary optimizer update ``root``'s parameters (the trained model, not a frozen teacher)?"""
+        if self._optimized_ids is None:
+            self._optimized_ids = {id(p) for opt in self._primary() for g in opt.param_groups for p in g["params"]}
+        return any(id(p) in self._optimized_ids for p in root.parameters())
 
     def _on_root_start(self, root: nn.Module, args: Tuple[Any, ...]) -> None:
         if id(root) not in self._names:
@@ -516,6 +529,8 @@ class Recorder:
                 "eval_mode_layers": evaluating,
                 "phase": self.phase if self.steps else "before first step",
             }
+            if self.steps >= 1 and is_eval:
+                ctx["optimized"] = self._optimized(root)
             self._root_ctx = ctx
             if "model_device" not in self.obs:
                 first = next(root.parameters(), None)
@@ -540,6 +555,14 @@ class Recorder:
             self.busy = False
         if self.steps >= 1 and self.eval_seen:
             self.obs["late_train_forward"] = dict(ctx)
+            if (
+                self.steps == 1
+                and self.obs["second_backward"] is None
+                and self.backwards_after_step == 0
+                and not self.stop_at_backward
+            ):
+                self.stop_at_backward = True  # the script evaluated between its steps: see that next backward
+                return
             self.stop("budget spent: training resumed after the evaluation")
 
     def _on_root_end(self, root: nn.Module, output: Any) -> None:
@@ -567,8 +590,17 @@ class Recorder:
             self.eval_seen = True
             self.eval_forwards_after_step += 1
             self.progress("evaluation batch")
-            if self.eval_forwards_after_step > 20:
-                self.stop("evaluation limit")
+            now = time.monotonic()
+            self.eval_started = self.eval_started or now
+            # a long evaluation is cut; a short one (sampling a few hundred tokens) may end, so that the
+            # training step after it is seen too
+            if self.eval_forwards_after_step > EVAL_FORWARDS and (
+                now - self.eval_started > EVAL_SECONDS or self.eval_forwards_after_step > 50 * EVAL_FORWARDS
+            ):
+                self.stop(
+                    f"evaluation limit ({self.eval_forwards_after_step} forwards in {now - self.eval_started:.1f} s; "
+                    f"first step after {self.first_step_seconds:.1f} s)"
+                )
 
     def _on_param_leaf_input(self, module: nn.Module, args: Tuple[Any, ...]) -> None:
         if self.obs["first_layer_input"] is not None:
@@ -848,6 +880,8 @@ class Recorder:
                 }
             finally:
                 self.busy = False
+            if self.stop_at_backward:
+                self.stop("budget spent: training resumed after the evaluation")
         if self.steps >= 2:
             self.stop("budget spent: a third training step began")
 
@@ -903,6 +937,7 @@ class Recorder:
             self.obs["steps"] = self.steps
             if self.steps == 1:
                 self.phase = "train2"
+                self.first_step_seconds = time.monotonic() - self.launched
                 self.progress("training step")
                 if self.capture is not None:
                     self._run_experiments()

@@ -116,8 +116,12 @@ def test_update_ratio_band_and_zero_gradient_layers() -> None:
     ]
     assert run({"update_ratios": healthy}) == []
     huge = [{"name": "Net.fc1.weight", "ratio": 3.0, "lr": 10.0}, {"name": "Net.fc2.weight", "ratio": 8.0, "lr": 10.0}]
-    (finding,) = run({"update_ratios": huge, "step_where": where(30)})
+    loss = [ce_loss(29, math.log(4), 4)]
+    (finding,) = run({"update_ratios": huge, "step_where": where(30), "losses": loss})
     assert finding.code == "NN810" and finding.line == 30 and "too high" in finding.message
+    # a placeholder objective without a target (`model(x).sum()`, Lightning's bug-report template) has no
+    # scale a step could be too large for
+    assert run({"update_ratios": huge, "step_where": where(30)}) == []
 
 
 def test_single_class_batch_uses_data_set_frequencies() -> None:
@@ -308,4 +312,25 @@ def test_tiny_weights_have_no_scale_to_judge() -> None:
     ]
     assert [f.code for f in run({"grads": grads, "step_where": where(44)})] == []
     large = [dict(tiny[0], numel=64)]
-    assert [f.code for f in run({"update_ratios": large, "step_where": where(44)})] == ["NN810"]
+    loss = [ce_loss(43, math.log(4), 4)]
+    assert [f.code for f in run({"update_ratios": large, "step_where": where(44), "losses": loss})] == ["NN810"]
+
+
+def test_a_trained_model_evaluated_in_training_mode_reports_alone() -> None:
+    """After the first step, the optimized model's no-grad forward with Dropout on: NN501 at that forward."""
+    forward = {
+        "grad_enabled": False,
+        "optimized": True,
+        "model": "RNNModel",
+        "train_mode_layers": ["RNNModel.drop"],
+        "eval_mode_layers": [],
+        "where": where(157),
+        "phase": "eval",
+    }
+    (finding,) = run({"eval_forwards": [forward]})
+    assert (finding.code, finding.line) == ("NN501", 157) and "(RNNModel.drop)" in finding.message
+    assert run({"eval_forwards": [{**forward, "optimized": False}]}) == []  # a frozen teacher, an EMA copy
+    assert run({"eval_forwards": [{**forward, "grad_enabled": True}]}) == []
+    assert run({"eval_forwards": [{**forward, "train_mode_layers": []}]}) == []  # only Dropout(p=0) or eval mode
+    spoken_for = static("NN501", 150)
+    assert run({"eval_forwards": [forward]}, [spoken_for]) == [] and spoken_for.confirmed is True  # one finding

@@ -16,7 +16,9 @@ class UpdateRatio(Probe):
     gradient was zero or non-finite are left out (those are NN808/NN806/NN809's business), and so are
     tensors of fewer than 16 numbers (a `Linear(1, 1)` regression): the norm of a handful of weights
     drawn at random says nothing about a scale, and a first step may rightly move them by more than
-    themselves.
+    themselves. "Too large" needs a training loss from a loss function with a target (cross-entropy,
+    MSE, ...): a placeholder objective such as `model(x).sum()` (a bug-report template) has no optimum and
+    a gradient of arbitrary scale, so a large first step there says nothing about the learning rate.
 
     ## Why is this bad?
     The literature's rule of thumb (Karpathy, CS231n) is an update ratio around 1e-3, log10 within
@@ -54,9 +56,10 @@ class UpdateRatio(Probe):
         logs = [math.log10(r["ratio"]) for r in ratios]
         median_log, largest_log = statistics.median(logs), max(logs)
         low, high = self.options["min_log10"], self.options["max_log10"]
-        if median_log > high:
+        has_loss = any(e.get("phase") != "eval" for e in run.losses)  # a loss function with a target was seen
+        if median_log > high and has_loss:
             measured, direction = median_log, "too large: the learning rate is too high"
-        elif largest_log < low:
+        elif largest_log < low and median_log <= high:
             measured, direction = (
                 largest_log,
                 "too small even in the layer that moved most: the learning rate is too low",
