@@ -4,13 +4,17 @@
 - ``model.generate(...)`` (Hugging Face decoding) runs the model's forward in its current mode (NN501);
 - a model built on one branch of an ``if`` only (``if resume: m = load() else: m = Net()``) keeps the
   mode it was built in after the ``if``: on the other path that object does not exist (NN501);
-- ``nn.ModuleDict(dict(drop=nn.Dropout(p), ...))``: the keyword items of ``dict(...)`` are submodules.
+- ``nn.ModuleDict(dict(drop=nn.Dropout(p), ...))``: the keyword items of ``dict(...)`` are submodules;
+- a helper evaluating a model that a caller of another file passes in training mode is reported in the
+  helper's own file too (linting ``metrics.py`` alone shows it) (NN501).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from nnlint.config import Config
+from nnlint.engine import Linter
 from tests.analysis.test_holdout_causes import lint_tree
 from tests.conftest import lint_text
 
@@ -192,3 +196,60 @@ def test_keyword_items_of_dict_in_a_module_dict_are_submodules() -> None:
 
 def test_module_dict_without_mode_dependent_items_is_not_reported() -> None:
     assert lint_text(MODULE_DICT.format(layer="nn.Identity()"), ["NN501"]) == []
+
+
+ESTIMATE = """
+    import torch
+
+
+    @torch.inference_mode()
+    def estimate_loss(model, loaders, iters):
+        out = {}
+        for split, loader in loaders:
+            losses = torch.zeros(iters)
+            for k, (x, y) in zip(range(iters), loader):
+                losses[k] = model(x, y).item()
+            out[split] = losses.mean()
+        return out
+"""
+
+NANO_TRAIN = """
+    import torch
+    import torch.nn as nn
+    from metrics import estimate_loss
+
+
+    class Tiny(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.body = nn.Sequential(nn.Linear(8, 8), nn.Dropout(0.1), nn.Linear(8, 1))
+
+        def forward(self, x, y):
+            return ((self.body(x) - y) ** 2).mean()
+
+
+    model = Tiny()
+    optimizer = torch.optim.AdamW(model.parameters())
+    for step, (x, y) in zip(range(1000), train_loader):
+        if step % 100 == 0:
+            {evaluate}
+        loss = model(x, y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+"""
+
+
+def test_a_helper_evaluating_a_model_passed_in_training_mode_is_reported_in_its_own_file(tmp_path: Path) -> None:
+    files = {"metrics.py": ESTIMATE, "train.py": NANO_TRAIN.format(evaluate="print(estimate_loss(model, [], 5))")}
+    found = lint_tree(tmp_path, files, ["NN501"])
+    assert found == [("metrics.py", 10, 25, "NN501"), ("train.py", 19, 15, "NN501")]
+    only_helper = Linter(Config(select=["NN501"])).lint_paths([str(tmp_path / "metrics.py")])
+    assert [(f.line, f.column) for f in only_helper] == [(10, 25)]
+    assert "passed in training mode by train.py:19" in only_helper[0].message
+
+
+def test_a_helper_given_a_model_in_evaluation_mode_is_not_reported(tmp_path: Path) -> None:
+    evaluate = "model.eval(); print(estimate_loss(model, [], 5)); model.train()"
+    found = lint_tree(tmp_path, {"metrics.py": ESTIMATE, "train.py": NANO_TRAIN.format(evaluate=evaluate)}, ["NN501"])
+    assert found == []
