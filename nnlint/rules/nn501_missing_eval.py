@@ -16,7 +16,10 @@ class MissingEval(Rule):
     `model.train()` at the top of each epoch), helper functions and context managers. A forward in a
     helper shared by training and evaluation (`validate()` and `train()` both calling
     `self._forward_pass(x, y)`) is judged at each call of the helper; the process function of an ignite
-    evaluator (`Engine(evaluate_step)`, run from a trainer's handler) is an evaluation.
+    evaluator (`Engine(evaluate_step)`, run from a trainer's handler) is an evaluation. An evaluation
+    helper of one file (`metrics.estimate_loss(model, loaders)`) given a training-mode model by another
+    file is reported at that file's call and, in the helper's own file, at the forward. Decoding with
+    `model.generate(...)` runs the model's forward too.
 
     ## Why is this bad?
     In training mode Dropout drops activations at random and BatchNorm normalises with the statistics
