@@ -61,7 +61,8 @@ def test_laid_out_at_the_commit_and_scored(tmp_path: Path) -> None:
     _git("add", ".", cwd=work)
     _git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "bug", cwd=work)
     buggy = _git("rev-parse", "HEAD", cwd=work)
-    (work / "src" / "train.py").write_text(BUGGY.replace("        loss.backward()", "        optimizer.zero_grad()\n        loss.backward()"))
+    fixed = BUGGY.replace("        loss.backward()", "        optimizer.zero_grad()\n        loss.backward()")
+    (work / "src" / "train.py").write_text(fixed)
     _git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qam", "fix", cwd=work)
     mirrors = tmp_path / "mirrors"
     (mirrors / "a+b").mkdir(parents=True)
