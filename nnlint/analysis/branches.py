@@ -7,7 +7,7 @@ Built only on the public API of :class:`~nnlint.analysis.model.SemanticModel`.
 
 from __future__ import annotations
 
-from typing import Set, Tuple
+from typing import Dict, Set, Tuple
 
 import libcst as cst
 
@@ -58,3 +58,22 @@ def within(model: SemanticModel, outer: cst.CSTNode, node: cst.CSTNode) -> bool:
     """``node`` lies in the subtree of ``outer`` (both of this file)."""
     start = model.order.get(outer)
     return start is not None and start <= model.order.get(node, -1) <= model.subtree_end.get(outer, start)
+
+
+def built_on_this_path(model: SemanticModel, key: object, branch: cst.CSTNode, before: Dict[object, object]) -> bool:
+    """A model object that comes into being on one branch only: keyed by its construction call, unknown
+    before the ``if``, and built in the branch itself (``raw_model = Net()``) or by a function of another
+    file called there (``raw_model, ckpt = load_checkpoint(path)`` building ``Net(cfg)`` over there).
+
+    On the other path that object does not exist, so its mode after the ``if`` is the one it has on this
+    path (``if resume: model = load() else: model = Net()``: a fresh model on both paths, in training mode)."""
+    if not isinstance(key, cst.Call) or key in before:
+        return False
+    if key not in model.order:
+        return True  # a node of another file: only a call made on this path can have put it in the state
+    if within(model, branch, key):
+        return True
+    home = model.scope_of(branch)
+    built_in = model.scope_of(key)
+    # built in the body of another function of this file (a factory), which only a call can run
+    return built_in.function is not None and built_in.node is not home.node and not within(model, built_in.node, branch)

@@ -102,6 +102,16 @@ class ModuleContents:
             return found
         if isinstance(expr, cst.Dict):
             return [(element.value, scope, self) for element in expr.elements if isinstance(element, cst.DictElement)]
+        if _is_dict_call(expr, self, scope):  # `dict(wte=nn.Embedding(...), drop=nn.Dropout(p))`
+            items: List[Element] = []
+            for arg in expr.args:  # type: ignore[union-attr]
+                if arg.keyword is not None:
+                    items.append((arg.value, scope, self))
+                elif not arg.star:
+                    items.extend(self.collection_items(arg.value, scope, depth + 1))
+                else:
+                    items.append((arg.value, scope, self))  # `**extra`: something is there, unseen
+            return items
         if isinstance(expr, (cst.ListComp, cst.GeneratorExp, cst.SetComp)):
             return [(expr.elt, scope, self)]
         if isinstance(expr, cst.DictComp):
@@ -269,6 +279,17 @@ def _calls_attribute(cls: ClassInfo, attr: str) -> bool:
 def _previous_binding(binding: Binding) -> Optional[Binding]:
     earlier = [b for b in binding.scope.bindings.get(binding.name, []) if b.order < binding.order]
     return earlier[-1] if earlier else None
+
+
+def _is_dict_call(expr: Optional[cst.BaseExpression], model: "SemanticModel", scope: Scope) -> bool:
+    """A call of the builtin ``dict`` (not shadowed by an import or a definition of this file)."""
+    return (
+        isinstance(expr, cst.Call)
+        and isinstance(expr.func, cst.Name)
+        and expr.func.value == "dict"
+        and model.qualname(expr.func, scope) in ("builtins.dict", None)
+        and model.reaching_value(expr.func, scope) is None
+    )
 
 
 def _is_collection(expr: Optional[cst.BaseExpression], model: "SemanticModel", scope: Scope) -> bool:

@@ -20,7 +20,9 @@ from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, Iterable, List, Opt
 import libcst as cst
 
 from nnlint.analysis.branches import branch_tests as _branch_tests
+from nnlint.analysis.branches import built_on_this_path
 from nnlint.analysis.imports import dotted_name
+from nnlint.analysis.objects import GENERATION_METHODS
 from nnlint.analysis.model import CallInfo, FunctionInfo, LoopInfo, Obj, Scope, SemanticModel
 from nnlint.analysis.nodetypes import node_types
 from nnlint.analysis.scoring import scores_in_other_file
@@ -172,7 +174,12 @@ class ModeAnalysis:
             state = self._calls(self._header_calls(node), state, record, depth)
             taken = self._block(_body_statements(node), _copy(state), record, depth)
             other = self._statement(node.orelse, _copy(state), record, depth) if node.orelse is not None else state
-            return _join(taken, other)
+            joined = _join(taken, other)
+            for branch, modes in ((node.body, taken), (node.orelse, other)):
+                for key in set(modes) - set(joined):  # built on one path only (`if resume: m = load() else: m = Net()`)
+                    if branch is not None and modes[key] and built_on_this_path(self.m, key, branch, state):
+                        joined[key] = modes[key]
+            return joined
         if isinstance(node, cst.Else):
             return self._block(_body_statements(node), state, record, depth)
         if isinstance(node, (cst.For, cst.While)):
@@ -231,7 +238,7 @@ class ModeAnalysis:
             state = _copy(state)
             state[call.node] = frozenset({TRAIN})  # a freshly built model starts in training mode
             return state
-        obj = self.m.called_object(call.node, call.scope)
+        obj = self.m.run_object(call.node, call.scope)
         if obj.kind == "model":
             key, _ = self.key(_module_expression(call.node), call.scope)
             if self._probe is not None and call.function is self._probe[0]:
@@ -431,9 +438,9 @@ class ModeAnalysis:
 
 
 def _module_expression(call: cst.Call) -> cst.BaseExpression:
-    """The module a forward call runs: ``model`` in ``model(x)`` and in ``model.forward(x)``."""
+    """The module a forward call runs: ``model`` in ``model(x)``, ``model.forward(x)`` and ``model.generate(x)``."""
     func = call.func
-    if isinstance(func, cst.Attribute) and func.attr.value in ("forward", "__call__"):
+    if isinstance(func, cst.Attribute) and func.attr.value in ("forward", "__call__", *GENERATION_METHODS):
         return func.value
     return func
 

@@ -19,6 +19,9 @@ from nnlint.analysis.symbols import (
     Scope,
 )
 
+# methods of a (third-party) model that run its forward in its current mode
+GENERATION_METHODS = frozenset({"generate"})
+
 if TYPE_CHECKING:
     from nnlint.analysis.model import SemanticModel
 
@@ -292,6 +295,22 @@ class ObjectRoles:
         if own_class is not None and self.is_module_class(own_class):
             return Obj("model", None, None, own_class, own_class.owner, scope)  # `self(x)` in a module's own method
         return self.object_of(func, scope)
+
+    def run_object(self: "SemanticModel", call: cst.Call, scope: Scope) -> Obj:
+        """The module whose forward a call runs, in the module's current mode: what :meth:`called_object`
+        finds, and also a model's ``generate(...)`` (Hugging Face's decoding loop, which calls the forward
+        at every step) where the project defines no ``generate`` of its own (that one is analysed as code).
+        For the mode analysis only: what ``generate`` returns is token ids, not the forward's output."""
+        obj = self.called_object(call, scope)
+        func = call.func
+        if obj.kind == "model" or not isinstance(func, cst.Attribute) or func.attr.value not in GENERATION_METHODS:
+            return obj
+        receiver = self.object_of(func.value, scope)
+        if receiver.kind != "model":
+            return obj
+        if receiver.cls is not None and self.method_of(receiver.cls, func.attr.value) is not None:
+            return obj
+        return receiver
 
     def loss_kind(self: "SemanticModel", call: cst.Call, scope: Scope) -> Optional[Tuple[str, str]]:
         """(family, qualname) when a call computes a loss: ``criterion(out, y)`` or ``F.cross_entropy(out, y)``."""

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Set, Tuple
 
+from nnlint.analysis.foreign_evaluation import evaluated_in_training_mode_by_callers
 from nnlint.analysis.modes import TRAIN, is_evaluation_forward, mode_analysis, mode_chosen_by_condition
 from nnlint.context import RuleContext
 from nnlint.rule import Rule
@@ -15,7 +16,10 @@ class MissingEval(Rule):
     `model.train()` at the top of each epoch), helper functions and context managers. A forward in a
     helper shared by training and evaluation (`validate()` and `train()` both calling
     `self._forward_pass(x, y)`) is judged at each call of the helper; the process function of an ignite
-    evaluator (`Engine(evaluate_step)`, run from a trainer's handler) is an evaluation.
+    evaluator (`Engine(evaluate_step)`, run from a trainer's handler) is an evaluation. An evaluation
+    helper of one file (`metrics.estimate_loss(model, loaders)`) given a training-mode model by another
+    file is reported at that file's call and, in the helper's own file, at the forward. Decoding with
+    `model.generate(...)` runs the model's forward too.
 
     ## Why is this bad?
     In training mode Dropout drops activations at random and BatchNorm normalises with the statistics
@@ -110,6 +114,21 @@ class MissingEval(Rule):
                 evidence={
                     "possible_modes": sorted({mode for mode, _ in use.modes}),
                     "helper_forward": helper_owner.where(forward.node, model),
+                },
+            )
+        for foreign in evaluated_in_training_mode_by_callers(model):
+            # a helper of this file evaluating what another file hands it (that file reports its call too)
+            if (foreign.forward.function, foreign.forward.node) in reported:
+                continue
+            reported.add((foreign.forward.function, foreign.forward.node))
+            ctx.report(
+                foreign.forward.node,
+                f"the model evaluated here is passed in training mode by {foreign.caller.where(foreign.call, model)}"
+                + _on_some_paths(foreign.use.modes)
+                + ": Dropout/BatchNorm behave as in training; call model.eval() before evaluating",
+                evidence={
+                    "possible_modes": sorted({mode for mode, _ in foreign.use.modes}),
+                    "caller": foreign.caller.where(foreign.call, model),
                 },
             )
 

@@ -130,7 +130,8 @@ MAIN = """
 
 def test_a_helper_of_another_file_evaluating_a_training_mode_model(tmp_path: Path) -> None:
     found = lint_tree(tmp_path, {"metrics.py": METRICS, "main.py": MAIN}, ["NN501"])
-    assert found == [("main.py", 12, 12, "NN501")]  # once per helper and model, at the first call
+    # once per helper and model, at the first call; and in the helper's own file, at its forward
+    assert found == [("main.py", 12, 12, "NN501"), ("metrics.py", 6, 32, "NN501")]
 
 
 def test_helper_evaluation_after_eval_is_silent(tmp_path: Path) -> None:

@@ -1,5 +1,5 @@
-# expect: none
-"""Accuracy over a loader; the caller decides the model's mode."""
+# expect: NN501@10
+"""Accuracy over a loader; the mode is the one the caller leaves the model in (train.py: training mode)."""
 import torch
 
 
