@@ -107,6 +107,7 @@ class ModeAnalysis:
         self._engine_runs = {call.node: engine for call, engine in engine_runs(model)}
         self._engine_driven = set(engine_driven_functions(model)) if self._engine_runs else set()
         self._probe: Optional[Tuple[FunctionInfo, Dict[cst.Call, Tuple[CallInfo, Obj, Modes]]]] = None
+        self._probed: Set[FunctionInfo] = set()  # the probed helper and the functions of this file it runs
         self._summaries: Dict[FunctionInfo, State] = {}
         self._summarising: Set[FunctionInfo] = set()
         self._entries: Dict[FunctionInfo, State] = {}
@@ -241,7 +242,7 @@ class ModeAnalysis:
         obj = self.m.called_object(call.node, call.scope)
         if obj.kind == "model":
             key, _ = self.key(_module_expression(call.node), call.scope)
-            if self._probe is not None and call.function is self._probe[0]:
+            if self._probe is not None and call.function in self._probed:
                 self._probe_forward(call, obj, key, state)
             if record and key is not None and key in state and state[key] and KEEP not in state[key]:
                 previous = self.uses.get(call.node)
@@ -274,11 +275,18 @@ class ModeAnalysis:
             }
             if record:
                 self._record_helper_evaluation(call, target, owner, state)
+                from nnlint.analysis.mode_paths import record_foreign_training  # built on this module's queries
+
+                record_foreign_training(self, call, target, owner, state)
             return self._apply(effect, state)
         if record:
             entry = self._entries.get(target)
             self._entries[target] = _copy(state) if entry is None else _join(entry, state)
             self._record_helper_call(call, target, state)
+        if self._probe is not None and target not in self._probed:
+            # probing a helper: the functions it runs are stepped through too (``train_emb`` -> ``forward_emb``)
+            self._probed.add(target)
+            return self._block(_body_statements(target.node), _copy(state), record=False, depth=depth + 1)
         return self._apply(self.summary(target), state)
 
     def _engine_run(self, engine: "EngineInfo", run: CallInfo, state: State, record: bool) -> State:
@@ -327,15 +335,15 @@ class ModeAnalysis:
         self.helper_call_states[call.node] = (call, target, known)
 
     def forwards_through(self, helper: FunctionInfo, state: State) -> Dict[cst.Call, Tuple[CallInfo, Obj, Modes]]:
-        """The forwards in ``helper``'s own body and the modes they run in when the helper is entered with
-        ``state`` (the helper's own mode switches and those of the functions it calls applied on the way)."""
-        outer = self._probe
-        self._probe = (helper, {})
+        """The forwards in ``helper``'s body, and in the functions of this file it runs, with the modes they run
+        in when the helper is entered with ``state`` (the mode switches met on the way applied)."""
+        outer, outer_probed = self._probe, self._probed
+        self._probe, self._probed = (helper, {}), {helper}
         try:
             self._block(_body_statements(helper.node), _copy(state), record=False, depth=1)
             return self._probe[1]
         finally:
-            self._probe = outer
+            self._probe, self._probed = outer, outer_probed
 
     def _probe_forward(self, call: CallInfo, obj: Obj, key: Optional[object], state: State) -> None:
         assert self._probe is not None
