@@ -87,10 +87,10 @@ def record_foreign_training(
     of a wrapper object whose modules were switched by its own ``train_start()``/``val_start()``): an NN502
     path when a model its forwards run may be in eval mode here, at the call (switches over there are
     quoted by this call)."""
-    if call.node in analysis.helper_trainings or is_evaluation_forward(analysis.m, call):
+    if call.node in analysis.helper_trainings:
         return
     known = {key: modes for key, modes in state.items() if modes and KEEP not in modes}
-    if not known or not _steps_itself(owner, helper):
+    if not known or not _steps_itself(owner, helper) or is_evaluation_forward(analysis.m, call):
         return
     here = analysis.m.order
     for forward, obj, modes in _summaries_of(owner).forwards_through(helper, known).values():
