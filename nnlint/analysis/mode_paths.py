@@ -16,12 +16,15 @@ are called, by :meth:`ModeAnalysis._record_helper_evaluation`; both kinds land i
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Dict, List
+from typing import TYPE_CHECKING, Dict, List, Tuple
 
-from nnlint.analysis.model import CallInfo, FunctionInfo
+from nnlint.analysis.model import CallInfo, FunctionInfo, SemanticModel
 from nnlint.analysis.modes import (
+    KEEP,
     TRAIN,
     ForwardUse,
+    State,
+    _summaries_of,
     reaches_backward,
     is_evaluation_forward,
     is_training_forward,
@@ -35,7 +38,9 @@ def judge_helper_paths(analysis: "ModeAnalysis") -> None:
     """Fill ``helper_evaluations`` and ``helper_trainings`` from the recorded calls of this file's helpers."""
     model = analysis.m
     own_forwards: Dict[FunctionInfo, bool] = {}
-    for call_node, (call, helper, state) in analysis.helper_call_states.items():
+    judged: List[Tuple[bool, bool, CallInfo, FunctionInfo, State]] = []
+    stepping: List[Tuple[bool, bool, CallInfo, FunctionInfo, State]] = []
+    for call, helper, state in analysis.helper_call_states.values():
         if not state:
             continue
         if helper not in own_forwards:
@@ -43,9 +48,14 @@ def judge_helper_paths(analysis: "ModeAnalysis") -> None:
         if not own_forwards[helper]:
             continue
         evaluation = is_evaluation_forward(model, call)
-        training = not evaluation and is_training_forward(model, call) and reaches_backward(model, call)
-        if not (evaluation or training):
-            continue
+        if evaluation or (is_training_forward(model, call) and reaches_backward(model, call)):
+            judged.append((evaluation, not evaluation, call, helper, state))
+        elif _steps_itself(model, helper):
+            # the helper runs the step itself (`self.train(loader)`, `model.train_emb(x)`): judged after the
+            # helpers whose result is backpropagated, which name the training forward more closely
+            stepping.append((False, True, call, helper, state))
+    for evaluation, training, call, helper, state in judged + stepping:
+        call_node = call.node
         for forward, obj, modes in analysis.forwards_through(helper, state).values():
             if is_evaluation_forward(model, forward) or is_training_forward(model, forward):
                 continue  # the forward is judged by its own place already (rules report it there)
@@ -57,7 +67,36 @@ def judge_helper_paths(analysis: "ModeAnalysis") -> None:
 
 
 def _runs_a_forward(analysis: "ModeAnalysis", helper: FunctionInfo) -> bool:
-    """The helper's own body calls a model (cheap test before re-running it from a call's state)."""
+    """The helper calls a model, itself or through the functions of this file it calls (cheap test before
+    re-running it from a call's state)."""
     model = analysis.m
-    calls: List[CallInfo] = [c for c in helper.calls if c.function is helper]
+    calls: List[CallInfo] = model.reachable_calls(c for c in helper.calls if c.function is helper)
     return any(model.called_object(c.node, c.scope).kind == "model" for c in calls)
+
+
+def _steps_itself(model: SemanticModel, helper: FunctionInfo) -> bool:
+    """The helper runs a backward or an optimizer step itself (``model.train_emb(x)`` of a wrapper object)."""
+    reachable = model.reachable_calls(helper.calls)
+    return any(model.is_backward_call(c) or model.optimizer_step_target(c) is not None for c in reachable)
+
+
+def record_foreign_training(
+    analysis: "ModeAnalysis", call: CallInfo, helper: FunctionInfo, owner: SemanticModel, state: State
+) -> None:
+    """A function of another file that runs a training step on the models it reaches (``model.train_emb(x)``
+    of a wrapper object whose modules were switched by its own ``train_start()``/``val_start()``): an NN502
+    path when a model its forwards run may be in eval mode here, at the call (switches over there are
+    quoted by this call)."""
+    if call.node in analysis.helper_trainings:
+        return
+    known = {key: modes for key, modes in state.items() if modes and KEEP not in modes}
+    if not known or not _steps_itself(owner, helper) or is_evaluation_forward(analysis.m, call):
+        return
+    here = analysis.m.order
+    for forward, obj, modes in _summaries_of(owner).forwards_through(helper, known).values():
+        if is_training_forward(owner, forward):
+            continue  # a forward of the helper's own loop: its own file judges it from its entry modes
+        quoted = frozenset((mode, origin if origin is None or origin in here else call.node) for mode, origin in modes)
+        if any(mode == "eval" for mode, _ in quoted):
+            analysis.helper_trainings[call.node] = ForwardUse(call, obj, quoted)
+            return

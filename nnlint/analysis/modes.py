@@ -19,13 +19,25 @@ from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, Iterable, List, Opt
 
 import libcst as cst
 
-from nnlint.analysis.branches import branch_tests as _branch_tests
 from nnlint.analysis.branches import built_on_this_path
+from nnlint.analysis.forward_roles import (  # noqa: F401 (re-exported: the rules import them from here)
+    in_forward_only_loop,
+    is_evaluation_forward,
+    is_training_forward,
+    output_is_detached,
+    output_scored,
+    reaches_backward,
+    training_steps_of,
+)
 from nnlint.analysis.imports import dotted_name
-from nnlint.analysis.objects import GENERATION_METHODS
-from nnlint.analysis.model import CallInfo, FunctionInfo, LoopInfo, Obj, Scope, SemanticModel
+from nnlint.analysis.mode_switches import (  # noqa: F401 (re-exported: the rules import them from here)
+    excluded_by_branch,
+    mode_chosen_by_condition,
+    mode_set_in_loop,
+)
+from nnlint.analysis.model import CallInfo, FunctionInfo, Obj, Scope, SemanticModel
 from nnlint.analysis.nodetypes import node_types
-from nnlint.analysis.scoring import scores_in_other_file
+from nnlint.analysis.objects import GENERATION_METHODS
 
 if TYPE_CHECKING:
     from nnlint.analysis.ignite_engines import EngineInfo
@@ -99,6 +111,7 @@ class ModeAnalysis:
         self._engine_runs = {call.node: engine for call, engine in engine_runs(model)}
         self._engine_driven = set(engine_driven_functions(model)) if self._engine_runs else set()
         self._probe: Optional[Tuple[FunctionInfo, Dict[cst.Call, Tuple[CallInfo, Obj, Modes]]]] = None
+        self._probed: Set[FunctionInfo] = set()  # the probed helper and the functions of this file it runs
         self._summaries: Dict[FunctionInfo, State] = {}
         self._summarising: Set[FunctionInfo] = set()
         self._entries: Dict[FunctionInfo, State] = {}
@@ -241,7 +254,7 @@ class ModeAnalysis:
         obj = self.m.run_object(call.node, call.scope)
         if obj.kind == "model":
             key, _ = self.key(_module_expression(call.node), call.scope)
-            if self._probe is not None and call.function is self._probe[0]:
+            if self._probe is not None and call.function in self._probed:
                 self._probe_forward(call, obj, key, state)
             if record and key is not None and key in state and state[key] and KEEP not in state[key]:
                 previous = self.uses.get(call.node)
@@ -274,11 +287,18 @@ class ModeAnalysis:
             }
             if record:
                 self._record_helper_evaluation(call, target, owner, state)
+                from nnlint.analysis.mode_paths import record_foreign_training  # built on this module's queries
+
+                record_foreign_training(self, call, target, owner, state)
             return self._apply(effect, state)
         if record:
             entry = self._entries.get(target)
             self._entries[target] = _copy(state) if entry is None else _join(entry, state)
             self._record_helper_call(call, target, state)
+        if self._probe is not None and target not in self._probed:
+            # probing a helper: the functions it runs are stepped through too (``train_emb`` -> ``forward_emb``)
+            self._probed.add(target)
+            return self._block(_body_statements(target.node), _copy(state), record=False, depth=depth + 1)
         return self._apply(self.summary(target), state)
 
     def _engine_run(self, engine: "EngineInfo", run: CallInfo, state: State, record: bool) -> State:
@@ -327,15 +347,15 @@ class ModeAnalysis:
         self.helper_call_states[call.node] = (call, target, known)
 
     def forwards_through(self, helper: FunctionInfo, state: State) -> Dict[cst.Call, Tuple[CallInfo, Obj, Modes]]:
-        """The forwards in ``helper``'s own body and the modes they run in when the helper is entered with
-        ``state`` (the helper's own mode switches and those of the functions it calls applied on the way)."""
-        outer = self._probe
-        self._probe = (helper, {})
+        """The forwards in ``helper``'s body, and in the functions of this file it runs, with the modes they run
+        in when the helper is entered with ``state`` (the mode switches met on the way applied)."""
+        outer, outer_probed = self._probe, self._probed
+        self._probe, self._probed = (helper, {}), {helper}
         try:
             self._block(_body_statements(helper.node), _copy(state), record=False, depth=1)
             return self._probe[1]
         finally:
-            self._probe = outer
+            self._probe, self._probed = outer, outer_probed
 
     def _probe_forward(self, call: CallInfo, obj: Obj, key: Optional[object], state: State) -> None:
         assert self._probe is not None
@@ -466,332 +486,3 @@ def _summaries_of(model: SemanticModel) -> ModeAnalysis:
 def mode_analysis(model: SemanticModel) -> ModeAnalysis:
     """The (cached) mode analysis of a file."""
     return model.cached_analysis("modes", lambda: ModeAnalysis(model))
-
-
-_EVAL_FUNCTION_PREFIXES = ("val", "eval", "test", "predict", "infer", "score", "metric", "accuracy", "compute_acc")
-
-
-def is_evaluation_forward(model: SemanticModel, call: CallInfo) -> bool:
-    """A forward call on an evaluation path, judged by what the code does.
-
-    - under ``no_grad``/``inference_mode`` (a block, a decorator, or only called from such), unless it
-      runs inside an iteration that also trains (a sample image taken in the middle of GAN training,
-      a target network's forward);
-    - in a validate/test/evaluate-named function that trains nothing;
-    - in a forward-only loop over a data loader that computes a loss or a metric (no backward, no step),
-      with or without ``no_grad``.
-    """
-    if model.in_no_grad(call):
-        return not _inside_training_iteration(model, call) or output_scored(model, call)
-    func = call.function
-    if func is not None and _named_and_acting_as_evaluation(model, func):
-        return True
-    from nnlint.analysis.ignite_engines import evaluator_process  # engines are built on the model only
-
-    if evaluator_process(model, func):
-        return True  # the process function of an ignite evaluator (`Engine(evaluate_step)`): metrics score it
-    return in_forward_only_loop(model, call)
-
-
-def _named_and_acting_as_evaluation(model: SemanticModel, func: FunctionInfo) -> bool:
-    """An evaluation-like name (``validate``, ``test_epoch``, ``predict``...) is one signal; the function
-    must also score what it computes (a loss or a metric, not a printed shape), train nothing itself, and
-    not hand its output to a caller that backpropagates it (``value_net``/``predict`` helpers in training)."""
-    if not func.name.lower().lstrip("_").startswith(_EVAL_FUNCTION_PREFIXES):
-        return False
-    reachable = model.reachable_calls(func.calls)
-    if any(model.is_backward_call(c) or model.optimizer_step_target(c) is not None for c in reachable):
-        return False
-    if not any(_scores(model, c) for c in reachable):
-        return False
-    return not any(reaches_backward(model, caller) for caller in model.callers(func))
-
-
-def reaches_backward(model: SemanticModel, call: CallInfo, hops: int = 4) -> bool:
-    """The call's result (through the names it is assigned to, a few assignments deep) is what a
-    ``.backward()`` is called on, or part of it."""
-    frontier: List[cst.CSTNode] = [call.node]
-    seen: Set[int] = set()
-    for _ in range(hops):
-        next_frontier: List[cst.CSTNode] = []
-        for node in frontier:
-            if id(node) in seen:
-                continue
-            seen.add(id(node))
-            statement: Optional[cst.CSTNode] = None
-            for ancestor in model.ancestors(node):
-                if isinstance(ancestor, cst.Call):
-                    info = model.call_info.get(ancestor)
-                    if info is not None and model.is_backward_call(info):
-                        return True
-                if isinstance(ancestor, cst.Assign):
-                    statement = ancestor
-                if isinstance(ancestor, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
-                    break
-            if isinstance(statement, cst.Assign):
-                scope = model.scope_of(statement)
-                for target in statement.targets:
-                    names = (
-                        [target.target]
-                        if isinstance(target.target, cst.Name)
-                        else [e.value for e in getattr(target.target, "elements", []) if isinstance(e.value, cst.Name)]
-                    )
-                    for name in names:
-                        binding = next((b for b in scope.bindings.get(name.value, []) if b.node is statement), None)
-                        if binding is not None:
-                            next_frontier.extend(model.uses_of(binding))
-        frontier = next_frontier
-    return False
-
-
-def _inside_training_iteration(model: SemanticModel, call: CallInfo) -> bool:
-    """The call's innermost loop itself runs a training step in each iteration (directly or via helpers),
-    not only through a nested loop (an epoch loop around the batch loop does not count)."""
-    if not call.loops:
-        return False
-    loop = call.loops[-1]
-    own_level = [c for c in loop.calls if c.loops and c.loops[-1] is loop]
-    return any(
-        model.is_backward_call(c) or model.optimizer_step_target(c) is not None
-        for c in model.reachable_calls(own_level)
-    )
-
-
-_METRIC_METHODS = frozenset({"argmax", "topk", "eq", "max"})
-_METRIC_FUNCTIONS = frozenset({"torch.argmax", "torch.max", "torch.topk", "torch.eq"})
-
-
-def in_forward_only_loop(model: SemanticModel, call: CallInfo) -> bool:
-    """The call's innermost loop draws batches from a data loader and computes a loss or a metric on
-    them, without any backward or optimizer step (through helpers too): an evaluation loop."""
-    if not call.loops:
-        return False
-    loop = call.loops[-1]
-    if loop.iter is None or model.is_training_loop(loop) or not _iterates_a_loader(model, loop):
-        return False
-    return any(_scores(model, inner) for inner in model.reachable_calls(loop.calls))
-
-
-def _scores(model: SemanticModel, call: CallInfo) -> bool:
-    """A loss or a metric computation (``criterion(out, y)``, ``out.argmax(1)``, ``torch.max(out, 1)``)."""
-    if _scores_here(model, call):
-        return True
-    return scores_in_other_file(model, call, _scores_here)  # `decoder.decode(out)` of another project file
-
-
-def _scores_here(model: SemanticModel, call: CallInfo) -> bool:
-    if model.loss_kind(call.node, call.scope) is not None:
-        return True
-    return call.method_name in _METRIC_METHODS or model.callee_qualname(call.node, call.scope) in _METRIC_FUNCTIONS
-
-
-def output_scored(model: SemanticModel, call: CallInfo) -> bool:
-    """The forward's output reaches a loss or a metric (directly, or through the name it is assigned to):
-    it is being evaluated, not sampled or saved."""
-    consumers: List[cst.CSTNode] = [call.node]
-    parent = model.parent.get(call.node)
-    if (
-        isinstance(parent, cst.Assign)
-        and len(parent.targets) == 1
-        and isinstance(parent.targets[0].target, (cst.Name, cst.Tuple))
-    ):
-        target = parent.targets[0].target
-        names = (
-            [target]
-            if isinstance(target, cst.Name)
-            else [e.value for e in target.elements if isinstance(e.value, cst.Name)]
-        )
-        for name in names:
-            binding = next((b for b in call.scope.bindings.get(name.value, []) if b.node is parent), None)
-            if binding is not None:
-                consumers.extend(model.uses_of(binding))
-    for consumer in consumers:
-        for ancestor in model.ancestors(consumer):
-            if isinstance(ancestor, cst.Call):
-                info = model.call_info.get(ancestor)
-                if info is not None and _scores(model, info):
-                    return True
-            if isinstance(ancestor, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
-                break
-    return False
-
-
-def _iterates_a_loader(model: SemanticModel, loop: LoopInfo) -> bool:
-    from nnlint.analysis.loaders import iterated_loader  # loaders builds on modes' model queries
-
-    if iterated_loader(model, loop.iter, loop.scope):
-        return True
-    source = loop.iter
-    while (
-        isinstance(source, cst.Call)
-        and source.args
-        and dotted_name(source.func) in ("enumerate", "tqdm", "tqdm.tqdm", "iter")
-    ):
-        source = source.args[0].value
-    name = dotted_name(source) if source is not None else None
-    return name is not None and "loader" in name.rsplit(".", 1)[-1].lower()
-
-
-def is_training_forward(model: SemanticModel, call: CallInfo) -> bool:
-    """A forward call that feeds a training step: backward/step happen at the same loop level (or below, via helpers).
-
-    A validation forward inside the epoch loop is not one: the epoch loop trains only through its inner
-    batch loop, not at the forward's own level.
-    """
-    if model.in_no_grad(call) or output_is_detached(model, call):
-        return False
-    level = call.loops[-1] if call.loops else None
-    siblings = [
-        c
-        for c in (call.function.calls if call.function is not None else model.calls)
-        if (c.loops[-1] if c.loops else None) is level and (call.function is not None or c.function is None)
-    ]
-    return any(
-        model.is_backward_call(c) or model.optimizer_step_target(c) is not None for c in model.reachable_calls(siblings)
-    )
-
-
-_DETACHING_METHODS = ("detach", "item", "tolist", "numpy")
-
-
-def output_is_detached(model: SemanticModel, call: CallInfo) -> bool:
-    """The forward's result is cut from the graph in the same expression (``target_net(x).max(1)[0].detach()``).
-
-    Such a forward trains nothing (a DQN target network, a frozen teacher), whatever loop it sits in.
-    """
-    current: cst.CSTNode = call.node
-    for parent in model.ancestors(call.node):
-        if isinstance(parent, cst.Attribute) and parent.value is current:
-            if parent.attr.value in _DETACHING_METHODS:
-                return True
-        elif not (
-            (isinstance(parent, cst.Call) and parent.func is current)
-            or (isinstance(parent, cst.Subscript) and parent.value is current)
-        ):
-            return False
-        current = parent
-    return False
-
-
-def training_steps_of(model: SemanticModel, call: CallInfo) -> List[CallInfo]:
-    """The backward/step calls that make ``call`` a training forward (same loop level, helpers included)."""
-    level = call.loops[-1] if call.loops else None
-    siblings = [
-        c
-        for c in (call.function.calls if call.function is not None else model.calls)
-        if (c.loops[-1] if c.loops else None) is level and (call.function is not None or c.function is None)
-    ]
-    return [
-        c
-        for c in model.reachable_calls(siblings)
-        if model.is_backward_call(c) or model.optimizer_step_target(c) is not None
-    ]
-
-
-def excluded_by_branch(model: SemanticModel, mode_call: cst.CSTNode, steps: Sequence[CallInfo]) -> bool:
-    """``mode_call`` and every training step sit on opposite branches of the same ``if`` test.
-
-    ``if phase == "train": model.train() else: model.eval()`` ... ``if phase == "train": loss.backward()``:
-    the eval branch and the training step never run in the same iteration.
-    """
-    if not steps:
-        return False
-    holds, fails = _branch_tests(model, mode_call)
-    for step in steps:
-        step_holds, step_fails = _branch_tests(model, step.node)
-        if not ((fails & step_holds) or (holds & step_fails)):
-            return False
-    return True
-
-
-def _contains(model: SemanticModel, outer: cst.CSTNode, node: cst.CSTNode) -> bool:
-    start = model.order.get(outer)
-    return start is not None and start <= model.order.get(node, -1) <= model.subtree_end.get(outer, start)
-
-
-def _reaches(model: SemanticModel, func: FunctionInfo, goal: FunctionInfo, depth: int = 3) -> bool:
-    """Whether calling ``func`` can run ``goal`` (through this file's functions, ``depth`` calls deep)."""
-    if func is goal:
-        return True
-    if depth == 0:
-        return False
-    for call in func.calls:
-        for target in _functions_run_by(model, call):
-            if _reaches(model, target, goal, depth - 1):
-                return True
-    return False
-
-
-def _functions_run_by(model: SemanticModel, call: CallInfo) -> List[FunctionInfo]:
-    """This file's functions a call runs: the one it calls, or an ignite engine's process function and
-    handlers for ``engine.run(data)``."""
-    target = model.resolve_function(call.node.func, call.scope)
-    if target is not None:
-        return [target] if target.scope.node in model.order else []
-    if call.method_name != "run":
-        return []
-    from nnlint.analysis.ignite_engines import functions_run_by_engine  # engines are built on the model only
-
-    return functions_run_by_engine(model, call)
-
-
-def _anchor(model: SemanticModel, func: Optional[FunctionInfo], origin: cst.CSTNode) -> Optional[cst.CSTNode]:
-    """Where, in ``func``'s own body, the mode call ``origin`` runs: itself, or the call of a helper that runs it."""
-    origin_func = model.function_of(origin)
-    if origin_func is func:
-        return origin
-    if origin_func is None:
-        return None
-    calls = func.calls if func is not None else [c for c in model.calls if c.function is None]
-    for call in calls:
-        if any(_reaches(model, target, origin_func) for target in _functions_run_by(model, call)):
-            return call.node
-    return None
-
-
-def mode_set_in_loop(model: SemanticModel, origin: cst.CSTNode, forward: CallInfo) -> bool:
-    """The mode call ``origin`` runs inside a loop that also runs ``forward``: once per epoch or batch
-    (a validation inside the training loop), not once before the loop (a deliberate choice, such as
-    training a linear probe on a frozen network in eval mode).
-
-    The loop may be around the forward in its own function, or around the call of that function in a
-    caller (an epoch loop calling ``validate()`` then ``train()``)."""
-    anchor = _anchor(model, forward.function, origin)
-    if anchor is not None:
-        return any(_contains(model, loop.node, anchor) for loop in forward.loops)
-    if forward.function is None:
-        return False
-    for caller in model.callers(forward.function):
-        anchor = _anchor(model, caller.function, origin)
-        if anchor is not None and any(_contains(model, loop.node, anchor) for loop in caller.loops):
-            return True
-    from nnlint.analysis.ignite_engines import recurring_handlers  # engines are built on the model only
-
-    # an ignite engine's update function: a handler of each epoch or iteration runs the mode call
-    return any(_anchor(model, handler, origin) is not None for handler in recurring_handlers(model, forward.function))
-
-
-def mode_chosen_by_condition(model: SemanticModel, use: ForwardUse) -> bool:
-    """The training mode reaching a forward was chosen on purpose: ``if training: m.train() else: m.eval()``
-    before it in the same function (an export or a check run in the mode the caller asks for)."""
-    func = use.call.function
-    switches = [
-        c
-        for c in model.calls_named("train", "eval")
-        if c.function is func
-        and c.receiver is not None
-        and c.order < use.call.order
-        and model.object_of(c.receiver, c.scope).node is use.model.node
-    ]
-    evals = [c.node for c in switches if c.method_name == "eval"]
-    for switch in (c for c in switches if c.method_name == "train"):
-        child: cst.CSTNode = switch.node
-        for ancestor in model.ancestors(switch.node):
-            if ancestor is (func.node if func is not None else None):
-                break
-            if isinstance(ancestor, cst.If):
-                other = ancestor.orelse if child is ancestor.body else ancestor.body
-                if other is not None and any(_contains(model, other, node) for node in evals):
-                    return True
-            child = ancestor
-    return False

@@ -247,6 +247,13 @@ class ObjectRoles:
                 return Obj("model", qualname, call, None, self, scope)
         if isinstance(func, cst.Attribute) and func.attr.value in ("parameters", "named_parameters"):
             return UNKNOWN
+        if (
+            isinstance(func, cst.Subscript)
+            and isinstance(func.value, cst.Attribute)
+            and func.value.attr.value == "__dict__"
+            and self.qualname(func.value.value, scope) == "torchvision.models"
+        ):  # `models.__dict__[args.arch](pretrained=True)`: a torchvision architecture picked by name
+            return Obj("model", api.TORCHVISION_BY_NAME, call, None, self, scope)
         cls = self.resolve_class(func, scope)
         if cls is not None:
             kind = "model" if cls.owner.is_module_class(cls) else "instance"

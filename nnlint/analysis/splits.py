@@ -237,3 +237,27 @@ def _parameter_for(model: SemanticModel, call: cst.Call, arg: cst.Arg, func: Fun
     bound_method = func.cls is not None and func.params and func.params[0] in ("self", "cls")
     index = position + (1 if bound_method else 0)
     return func.params[index] if index < len(func.params) else None
+
+
+def splits_one_element(model: SemanticModel, split: cst.CSTNode, scope: Scope, derived: Derived) -> bool:
+    """Whether a split call cuts one element of a collection that carries the value (``split_data(xs[i], r)``
+    after ``xs.append(windows_of_series_i)``), not the collection itself (``train_test_split(images)``): the
+    rows of that one element are divided, so statistics taken over the element are whole-data for it."""
+    if not isinstance(split, cst.Call):
+        return False  # complementary row blocks slice the collection itself
+    return any(_element_of_carrier(model, arg.value, scope, derived, 0) for arg in split.args)
+
+
+def _element_of_carrier(
+    model: SemanticModel, expr: cst.BaseExpression, scope: Scope, derived: Derived, depth: int
+) -> bool:
+    """``xs[i]`` (an index, not a slice) of a carrying collection, or a name bound to one (``x = xs[i]``)."""
+    if isinstance(expr, cst.Subscript):
+        if not all(isinstance(element.slice, cst.Index) for element in expr.slice):
+            return False
+        return isinstance(expr.value, cst.Name) and reads_any(model, expr.value, scope, derived)
+    if isinstance(expr, cst.Name) and depth < 2:
+        source = reaching_binding(model, expr, scope)
+        if source is not None and source.kind == "assign" and source.index is None and source.value is not None:
+            return _element_of_carrier(model, source.value, source.scope, derived, depth + 1)
+    return False

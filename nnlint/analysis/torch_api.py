@@ -262,8 +262,11 @@ NO_GRAD_CONTEXTS: FrozenSet[str] = frozenset(
 _MODE_DEPENDENT_ARCH = re.compile(
     r"^(torchvision\.models\.(?:[a-z_]+\.)?|timm\.)"
     r"(resnet|resnext|wide_resnet|vgg|alexnet|densenet|inception|googlenet|mobilenet|efficientnet|regnet|"
-    r"shufflenet|mnasnet|squeezenet|convnext|vit_|swin|maxvit|create_model)"
+    r"shufflenet|mnasnet|squeezenet|convnext|vit_|swin|maxvit|create_model|<by name>)"
 )
+# ``models.__dict__[arch]()``: a torchvision classification architecture chosen by name; each has
+# BatchNorm or Dropout (or stochastic depth), so its mode matters whichever it is
+TORCHVISION_BY_NAME = "torchvision.models.<by name>"
 
 _CANONICAL_PREFIXES = (
     (re.compile(r"^torch\.nn\.modules\.(?:[a-z_]+\.)*([A-Z]\w*)$"), NN + r"\1"),

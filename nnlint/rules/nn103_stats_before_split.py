@@ -8,7 +8,7 @@ from nnlint.analysis.dataflow import WHOLE, Derived, Positions, Sources, derived
 from nnlint.analysis.frames import takes_row_block, whole_data_key
 from nnlint.analysis.model import CallInfo, ClassInfo, FunctionInfo, SemanticModel
 from nnlint.analysis.normalisation import Normalisation, element_loop, is_split_product, normalisations
-from nnlint.analysis.splits import SplitFinder, has_split_site, is_split_binding
+from nnlint.analysis.splits import SplitFinder, has_split_site, is_split_binding, splits_one_element
 from nnlint.analysis.values import reaching_binding
 from nnlint.context import RuleContext
 from nnlint.rule import Rule
@@ -32,7 +32,9 @@ class StatsBeforeSplit(Rule):
     and data sets whose constructor normalises their own samples (`self.x = (self.x - mean) / std`,
     also when the class is in another file of the project). Statistics of one element at a time
     (`for img in images: img = (img - img.mean()) / img.std()`) and of a block of rows are not whole-data
-    statistics; variable names play no part.
+    statistics, unless the rows of that element are split afterwards (one scaler per price series, then
+    `split_data(x_list[i], ...)` on that series' windows): the element is then the whole data set.
+    Variable names play no part.
 
     ## Why is this bad?
     The mean, standard deviation, minimum and maximum then include the validation and test samples:
@@ -145,14 +147,16 @@ def _split_reached(model: SemanticModel, item: Normalisation, finder: SplitFinde
     if item.attribute is not None:
         return None
     func = item.scope.function
-    if item.per_element is not None:  # one sample (or series) at a time: only a split in the same loop leaks
-        loop = item.per_element
+    if item.per_element is not None:  # one sample (or series) at a time: a split in the same loop leaks,
+        loop = item.per_element  # and so does a later split of one element's own rows (`split(xs[i])`)
         derived = derived_bindings(
             model, item.scope, item.seeds, item.after, boundary=lambda b: is_split_binding(b, model)
         )
         split = finder.first_split(model, item.scope, derived, item.after)
-        inside = split is not None and model.order[split] <= model.subtree_end[loop]
-        return split if inside else None
+        if split is None:
+            return None
+        inside = model.order[split] <= model.subtree_end[loop]
+        return split if inside or splits_one_element(model, split, item.scope, derived) else None
     if item.returned is not None:
         return _split_in_callers(model, func, item.returned, item.data_param, finder, 0, set())
     derived = derived_bindings(model, item.scope, item.seeds, item.after, boundary=lambda b: is_split_binding(b, model))

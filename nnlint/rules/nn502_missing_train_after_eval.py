@@ -23,7 +23,9 @@ class MissingTrainAfterEval(Rule):
     comes before the next training forward. The training forward may run in a helper shared with
     evaluation (`self._forward_pass(x, y)` called by both `train()` and `validate()`), and the loop may be
     an ignite engine's: an evaluator run from an `Events.EPOCH_COMPLETED` handler (its `model.eval()`, or
-    `create_supervised_evaluator`'s) before an update function that never calls `model.train()`.
+    `create_supervised_evaluator`'s) before an update function that never calls `model.train()`. The
+    switches may be methods of a plain object that holds the modules (`model.val_start()` calling
+    `self.img_enc.eval()`, `model.train_emb(x)` running the training step), also of another file.
 
     ## Why is this bad?
     From the second epoch on, the model trains with Dropout disabled and BatchNorm frozen on its
@@ -83,8 +85,8 @@ class MissingTrainAfterEval(Rule):
         # forwards of the model, and calls of a helper that runs it (`self._forward_pass(x, y)`) whose
         # result is backpropagated, with the modes the helper's forward runs in from there
         for use in [*analysis.uses.values(), *analysis.helper_trainings.values()]:
-            if not is_training_forward(model, use.call):
-                continue
+            if use.call.node not in analysis.helper_trainings and not is_training_forward(model, use.call):
+                continue  # a helper's call is judged a training step on its path (analysis/mode_paths.py)
             if not model.has_mode_dependent_layers(use.model):
                 continue
             steps = training_steps_of(model, use.call)
