@@ -85,9 +85,27 @@ def reported_lines(report: str, path: str, code: str) -> List[int]:
 def run_nnlint(tree: Path, row: HoldoutRow) -> str:
     env = dict(os.environ, PYTHONPATH=str(REPO))
     done = subprocess.run(
-        [sys.executable, "-m", "nnlint", "check", "--select", row.code, "--no-cache", "-j", "1", "-q",
-         "--format", "json", "--exit-zero", row.path],
-        cwd=tree, env=env, capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-m",
+            "nnlint",
+            "check",
+            "--select",
+            row.code,
+            "--no-cache",
+            "-j",
+            "1",
+            "-q",
+            "--format",
+            "json",
+            "--exit-zero",
+            row.path,
+        ],
+        cwd=tree,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     return done.stdout
 

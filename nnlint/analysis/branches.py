@@ -7,7 +7,7 @@ Built only on the public API of :class:`~nnlint.analysis.model.SemanticModel`.
 
 from __future__ import annotations
 
-from typing import Dict, Set, Tuple
+from typing import Mapping, Set, Tuple
 
 import libcst as cst
 
@@ -60,7 +60,7 @@ def within(model: SemanticModel, outer: cst.CSTNode, node: cst.CSTNode) -> bool:
     return start is not None and start <= model.order.get(node, -1) <= model.subtree_end.get(outer, start)
 
 
-def built_on_this_path(model: SemanticModel, key: object, branch: cst.CSTNode, before: Dict[object, object]) -> bool:
+def built_on_this_path(model: SemanticModel, key: object, branch: cst.CSTNode, before: Mapping[object, object]) -> bool:
     """A model object that comes into being on one branch only: keyed by its construction call, unknown
     before the ``if``, and built in the branch itself (``raw_model = Net()``) or by a function of another
     file called there (``raw_model, ckpt = load_checkpoint(path)`` building ``Net(cfg)`` over there).

@@ -5,7 +5,7 @@ A part of :class:`~nnlint.analysis.model.SemanticModel` (which combines the part
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, List, Optional, Tuple, cast
 
 import libcst as cst
 
@@ -104,7 +104,7 @@ class ModuleContents:
             return [(element.value, scope, self) for element in expr.elements if isinstance(element, cst.DictElement)]
         if _is_dict_call(expr, self, scope):  # `dict(wte=nn.Embedding(...), drop=nn.Dropout(p))`
             items: List[Element] = []
-            for arg in expr.args:  # type: ignore[union-attr]
+            for arg in cast(cst.Call, expr).args:
                 if arg.keyword is not None:
                     items.append((arg.value, scope, self))
                 elif not arg.star:
