@@ -1,4 +1,5 @@
-# expect: NN501@31
+# expect: NN501@32
+# expect-dynamic: no-step
 # A smoke test of an exported detector: the model comes from a factory and is scored on a few random
 # images, but it is never switched to eval mode, so its dropout is still active.
 import torch

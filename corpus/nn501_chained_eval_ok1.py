@@ -1,4 +1,5 @@
 # expect: none
+# expect-dynamic: no-step
 # A smoke test of an exported detector: the model comes from a factory, switched to eval mode in the
 # same expression (`build_detector(...).eval()`), and is scored on a few random images.
 import torch

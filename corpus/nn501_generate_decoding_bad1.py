@@ -1,4 +1,5 @@
-# expect: NN501@17
+# expect: NN501@18
+# requires: transformers
 # Fine-tuning a pretrained sequence-to-sequence model for question answering; after each epoch the
 # answers are decoded with `model.generate(...)` and scored by exact match. `generate` runs the
 # forward at every decoding step, and the model is still in training mode (its dropout active).

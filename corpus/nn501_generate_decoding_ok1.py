@@ -1,4 +1,5 @@
 # expect: none
+# requires: transformers
 # Fine-tuning a pretrained sequence-to-sequence model for question answering; after each epoch the
 # answers are decoded with `model.generate(...)` and scored by exact match. `generate` runs the
 # forward at every decoding step, so the model is switched to evaluation mode first.

@@ -1,4 +1,5 @@
-# expect: NN501@34
+# expect: NN501@35
+# expect-dynamic: no-step
 # A small GPT in the nanoGPT style: the transformer's parts are kept in `nn.ModuleDict(dict(...))`,
 # embedding dropout among them. The validation loss is estimated every few hundred steps with the
 # model still in training mode.

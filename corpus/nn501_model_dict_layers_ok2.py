@@ -1,4 +1,5 @@
 # expect: none
+# expect-dynamic: no-step
 # A small GPT in the nanoGPT style: the transformer's parts are kept in `nn.ModuleDict(dict(...))`,
 # embedding dropout among them. The validation loss is estimated every few hundred steps in
 # evaluation mode, and training resumes in training mode.

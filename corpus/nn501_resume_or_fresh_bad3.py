@@ -1,4 +1,5 @@
-# expect: NN501@40
+# expect: NN501@41
+# expect-dynamic: no-step
 # Training that can resume: the classifier is either rebuilt from a checkpoint or built fresh. Both
 # are new modules, so both start in training mode, and nothing switches the model to evaluation mode
 # before the per-epoch validation.

@@ -1,4 +1,5 @@
 # expect: none
+# expect-dynamic: no-step
 # Training that can resume: the classifier is either rebuilt from a checkpoint or built fresh. Both
 # are new modules, so both start in training mode; the model is switched to evaluation mode for the
 # per-epoch validation and back to training mode for the next epoch.
