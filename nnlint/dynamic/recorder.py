@@ -9,7 +9,8 @@ The step budget is global (a per-loader limit would let the script run every epo
 * ``train2`` the same iterator gives one more batch (consecutive batches, gradients at the 2nd backward);
 * ``eval``   later train iterators end at once until an evaluation forward has been seen; every other
   loader gives one batch and then ends;
-* ``train3`` after the evaluation, the next training forward is recorded (train/eval modes) and the script
+* ``train3`` after the evaluation, the next training forward is recorded (train/eval modes): from the same
+  iterator when the script evaluates in the middle of its epoch, else from the next epoch's; then the script
   is stopped by :class:`StopScript`, a ``BaseException`` that ``except Exception`` cannot swallow.
 """
 
@@ -381,6 +382,13 @@ class Recorder:
                 return batch
             if self.phase == "train2":
                 self.phase = "eval"
+            if state is self.train_state and self.eval_seen and not self.train3_given:
+                # the script evaluated in the middle of its epoch and trains on: the batch after the evaluation
+                # is the one to see (ending the epoch here would let the next epoch's own train() hide NN502)
+                self.train3_given = True
+                batch = next(inner)
+                self._took(state, batch, eval_loader=False)
+                return batch
             if state is not self.train_state and state.yielded == 0:
                 if self.eval_seen and not self.train3_given:
                     self.train3_given = True

@@ -81,21 +81,9 @@ def dynamic_runs(request) -> Dict[Path, Tuple[List[Finding], DynamicReport]]:
         return dict(pool.map(run, scripts))
 
 
-# known defects of the dynamic pass, each failing its test until fixed (strict: a fix makes it pass and fail here)
-KNOWN_DYNAMIC_DEFECTS = {
-    "projects/nn502_wrapper_methods_bad/train.py": (
-        "the recorder sees the wrapper's encoders in training mode at the training step after val_start() "
-        "(the script itself runs them in eval mode there), so it refutes a true NN502"
-    ),
-}
-
-
 @pytest.mark.skipif(torch_missing, reason="torch is not installed")
 @pytest.mark.parametrize("path", SCRIPTS, ids=[str(p.relative_to(CORPUS)) for p in SCRIPTS])
-def test_dynamic_corpus_file(path: Path, dynamic_runs, request: pytest.FixtureRequest) -> None:
-    defect = KNOWN_DYNAMIC_DEFECTS.get(path.relative_to(CORPUS).as_posix())
-    if defect is not None:
-        request.applymarker(pytest.mark.xfail(reason=defect, strict=True))
+def test_dynamic_corpus_file(path: Path, dynamic_runs) -> None:
     expectation = read_expectation(path)
     missing = _missing_requirement(expectation)
     if missing:

@@ -1,4 +1,5 @@
-# expect: NN502@11
+# expect: NN502@12
+# expect-dynamic: NN502
 """Trains the retrieval model and validates it every 50 batches; validate() puts the encoders in eval mode
 through model.val_start(), and train_start() runs once before the batch loop: after the first validation
 the rest of the epoch trains without dropout."""
