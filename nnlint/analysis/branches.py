@@ -2,16 +2,21 @@
 
 ``if args.amp: opt.zero_grad(); scaler.step(opt) else: loss.backward(); opt.step()``: the clearing and
 the second step sit on opposite branches of one test, so the plain step runs with nothing cleared.
-Built only on the public API of :class:`~nnlint.analysis.model.SemanticModel`.
+Built only on the public API of :class:`~nnlint.analysis.model.SemanticModel` (imported by its parts,
+so it names the model only for type checking).
 """
 
 from __future__ import annotations
 
-from typing import Mapping, Set, Tuple
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, List, Mapping, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
-from nnlint.analysis.model import SemanticModel
+from nnlint.analysis.symbols import FunctionInfo
+
+if TYPE_CHECKING:
+    from nnlint.analysis.model import SemanticModel
 
 
 def branch_tests(model: SemanticModel, node: cst.CSTNode) -> Tuple[Set[str], Set[str]]:
@@ -77,3 +82,110 @@ def built_on_this_path(model: SemanticModel, key: object, branch: cst.CSTNode, b
     built_in = model.scope_of(key)
     # built in the body of another function of this file (a factory), which only a call can run
     return built_in.function is not None and built_in.node is not home.node and not within(model, built_in.node, branch)
+
+
+# ------------------------------------------------------------------------- configuration guards
+@dataclass(frozen=True)
+class Guard:
+    """A test on the object's or the module's configuration that must hold (or fail) for a statement to run:
+    ``if self.method == "binary": return torch.sigmoid(out)`` runs when ``self.method == "binary"`` holds."""
+
+    test: str  # the test's source, ``not`` and ``!=`` taken out into ``holds``
+    holds: bool
+    home: int  # what the test's names refer to: the class (``self.``) or the file (module globals)
+
+    def describe(self) -> str:
+        return self.test if self.holds else f"not {self.test}"
+
+
+def configuration_guards(model: SemanticModel, node: cst.CSTNode, func: FunctionInfo) -> Optional[Tuple[Guard, ...]]:
+    """The tests under which ``node`` runs inside ``func``: the ``if``/``else`` branches around it, and the
+    ``if test: return`` statements before it (it runs when they fail). None when a test reads a parameter or
+    a local of the function: then the caller chooses the branch (``if return_probs: ...``), not the
+    configuration."""
+    home = id(func.cls.node) if func.cls is not None else id(model)
+    guards: List[Guard] = []
+    previous: cst.CSTNode = node
+    for ancestor in model.ancestors(node):
+        if ancestor is func.node:
+            break
+        if isinstance(ancestor, cst.If) and (previous is ancestor.body or previous is ancestor.orelse):
+            guard = _guard(model, ancestor.test, previous is ancestor.body, func, home)
+            if guard is None:
+                return None
+            guards.append(guard)
+        elif isinstance(ancestor, (cst.IndentedBlock, cst.Module)):
+            for statement in ancestor.body:
+                if statement is previous:
+                    break
+                if isinstance(statement, cst.If) and statement.orelse is None and _leaves(statement.body):
+                    guard = _guard(model, statement.test, False, func, home)
+                    if guard is None:
+                        return None
+                    guards.append(guard)
+        previous = ancestor
+    return tuple(guards)
+
+
+def guards_conflict(first: Sequence[Guard], second: Sequence[Guard]) -> bool:
+    """No run satisfies both sets of guards: one test must hold for one and fail for the other, or one
+    attribute must equal two different literals (``self.mode == "binary"`` and ``self.mode == "multiclass"``)."""
+    for a in first:
+        for b in second:
+            if a.home != b.home:
+                continue
+            if a.test == b.test and a.holds != b.holds:
+                return True
+            if a.holds and b.holds and a.test != b.test:
+                left_a, _, literal_a = a.test.partition(" == ")
+                left_b, _, literal_b = b.test.partition(" == ")
+                if literal_a and literal_b and left_a == left_b and _is_literal(literal_a) and _is_literal(literal_b):
+                    return True
+    return False
+
+
+def _guard(
+    model: SemanticModel, test: cst.BaseExpression, holds: bool, func: FunctionInfo, home: int
+) -> Optional[Guard]:
+    while isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        test, holds = test.expression, not holds
+    if not _reads_configuration(model, test, func):
+        return None
+    if (
+        isinstance(test, cst.Comparison)
+        and len(test.comparisons) == 1
+        and isinstance(test.comparisons[0].operator, cst.NotEqual)
+    ):
+        equal = test.comparisons[0].with_changes(operator=cst.Equal())
+        return Guard(model.module.code_for_node(test.with_changes(comparisons=[equal])), not holds, home)
+    return Guard(model.module.code_for_node(test), holds, home)
+
+
+def _reads_configuration(model: SemanticModel, test: cst.BaseExpression, func: FunctionInfo) -> bool:
+    """Every name the test reads is the method's ``self``, a module global or a builtin."""
+    receiver = func.params[0] if func.cls is not None and func.params else None
+    for name in model.descendants(test, cst.Name):
+        parent = model.parent.get(name)
+        if isinstance(parent, cst.Attribute) and parent.attr is name:
+            continue  # the attribute of `self.method`
+        if name.value == receiver:
+            continue
+        binding = model.lookup(name.value, func.scope, model.order.get(name))
+        if binding is not None and binding.scope.kind != "module":
+            return False
+    return True
+
+
+def _leaves(body: cst.BaseSuite) -> bool:
+    """The block ends by leaving the function (``return``/``raise``)."""
+    statements = body.body if isinstance(body, cst.IndentedBlock) else [body]
+    last = statements[-1] if statements else None
+    if isinstance(last, cst.SimpleStatementLine):
+        return any(isinstance(small, (cst.Return, cst.Raise)) for small in last.body)
+    return isinstance(last, cst.SimpleStatementSuite) and any(
+        isinstance(small, (cst.Return, cst.Raise)) for small in last.body
+    )
+
+
+def _is_literal(text: str) -> bool:
+    return text[:1] in ("'", '"') or text.lstrip("-").replace(".", "", 1).isdigit()

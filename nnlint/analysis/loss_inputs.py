@@ -12,6 +12,7 @@ from typing import AbstractSet, Dict, Iterator, Optional, Tuple
 
 import libcst as cst
 
+from nnlint.analysis.branches import configuration_guards, guards_conflict
 from nnlint.analysis.launchers import backpropagated_by_launcher
 from nnlint.analysis.loss_wrappers import wrapped_loss
 from nnlint.analysis.model import Binding, CallInfo, Scope, SemanticModel, Tail
@@ -73,9 +74,12 @@ def _all_loss_calls(model: SemanticModel) -> Iterator[LossCall]:
 
 def _may_wrap_a_loss(model: SemanticModel, call: CallInfo) -> bool:
     """Cheap test before resolving the callee: a call given a prediction and a target, in a function (or the
-    module's top level) that itself calls backward(): where a loss is computed for training."""
-    if len(call.node.args) < 2 or not isinstance(call.node.func, (cst.Name, cst.Attribute)):
+    module's top level) that itself calls backward(): where a loss is computed for training; or a call a
+    function returns (``return FocalLoss()(out, y)``): a loss helper whose callers train with its value."""
+    if len(call.node.args) < 2 or not isinstance(call.node.func, (cst.Name, cst.Attribute, cst.Call)):
         return False
+    if call.function is not None and isinstance(model.parent.get(call.node), cst.Return):
+        return True
     # memoised per function (every call of a file asks it of its own function)
     known: Dict[Optional[int], bool] = model.cached_analysis("functions-calling-backward", dict)
     key = id(call.function) if call.function is not None else None
@@ -119,6 +123,16 @@ def tail_through_clamp(
 ) -> Tail:
     """What a tensor passed through last, looking through ``clamp``/``clip`` (which rescale nothing)."""
     return model.tail_of(unclamped(model, expr, scope), scope, training=True, wanted=wanted)
+
+
+def guards_can_hold(model: SemanticModel, tail: Tail, loss: CallInfo) -> bool:
+    """The configuration under which the tensor takes its tail (``tail.guards``) does not contradict the one
+    under which the loss call runs (``if self.use_logits: return out`` against
+    ``if self.use_logits: loss = F.binary_cross_entropy_with_logits(...)``)."""
+    if not tail.guards or loss.function is None:
+        return True
+    at_loss = configuration_guards(model, loss.node, loss.function)
+    return not guards_conflict(tail.guards, at_loss or ())
 
 
 def describe_tail(model: SemanticModel, tail: Tail) -> str:

@@ -1,5 +1,6 @@
 """Losses written by the user around a library loss: a module whose ``forward`` (or a function) hands
-its prediction parameter, unchanged or only reshaped, to ``F.binary_cross_entropy_with_logits``,
+its prediction parameter, unchanged or only reshaped (or packed with its complement,
+``torch.cat([1 - p, p], 1)``), to ``F.binary_cross_entropy_with_logits``,
 ``nn.NLLLoss()`` and the like. Calling such a wrapper computes that loss on what the caller passes::
 
     class FocalLoss(nn.Module):
@@ -15,12 +16,13 @@ Built only on the public API of :class:`~nnlint.analysis.model.SemanticModel`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, Optional, Tuple
+from typing import Dict, Optional, Set, Tuple
 
 import libcst as cst
 
 from nnlint.analysis import torch_api as api
 from nnlint.analysis.model import FunctionInfo, Scope, SemanticModel
+from nnlint.analysis.packed_tails import PACKERS
 
 Slot = Tuple[Optional[int], Optional[str]]  # (position, keyword) of a parameter at a call site
 
@@ -130,6 +132,31 @@ def _source_parameter(
             and model.qualname(callee, scope) is None
         ):
             return _source_parameter(model, callee.value, scope, func, depth + 1)
-        if model.callee_qualname(expr, scope) in api.PASS_THROUGH_FUNCTIONS:
+        qualname = model.callee_qualname(expr, scope)
+        if qualname in api.PASS_THROUGH_FUNCTIONS:
             return _source_parameter(model, model.argument(expr, 0, "input"), scope, func, depth + 1)
+        if qualname in PACKERS:
+            return _packed_parameter(model, model.argument(expr, 0, "tensors"), scope, func, depth + 1)
     return None
+
+
+def _packed_parameter(
+    model: SemanticModel, parts: Optional[cst.BaseExpression], scope: Scope, func: FunctionInfo, depth: int
+) -> Optional[str]:
+    """The parameter every part of a ``torch.cat``/``torch.stack`` carries, itself or as its complement
+    (``torch.cat([1 - p, p], 1)``: a probability's complement is one too)."""
+    if not isinstance(parts, (cst.List, cst.Tuple)) or not parts.elements:
+        return None
+    found: Set[Optional[str]] = set()
+    for element in parts.elements:
+        if isinstance(element, cst.StarredElement):
+            return None
+        value = element.value
+        if (
+            isinstance(value, cst.BinaryOperation)
+            and isinstance(value.operator, cst.Subtract)
+            and model.number(value.left, scope) is not None
+        ):
+            value = value.right
+        found.add(_source_parameter(model, value, scope, func, depth + 1))
+    return next(iter(found)) if len(found) == 1 else None

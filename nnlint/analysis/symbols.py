@@ -11,6 +11,7 @@ import libcst as cst
 
 
 if TYPE_CHECKING:
+    from nnlint.analysis.branches import Guard
     from nnlint.analysis.model import SemanticModel
 
 _MAX_DEPTH = 12
@@ -142,6 +143,9 @@ class Tail:
     via_model: Optional[Obj] = None  # the model object whose output this is, if any
     layer_qualname: Optional[str] = None  # e.g. torch.nn.Linear for kind 'linear'
     packed: bool = False  # reached through a torch.cat/torch.stack part (no automatic fix removes it)
+    # the configuration under which the tensor takes this path, where a function's returns disagree
+    # (``if self.method == "binary": return torch.sigmoid(out)``): branches.Guard items, empty when always
+    guards: Tuple["Guard", ...] = ()
 
 
 UNKNOWN_TAIL = Tail("unknown")

@@ -5,11 +5,13 @@ A part of :class:`~nnlint.analysis.model.SemanticModel` (which combines the part
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, AbstractSet, List, Optional
 
 import libcst as cst
 
 from nnlint.analysis import torch_api as api
+from nnlint.analysis.branches import configuration_guards
 from nnlint.analysis.packed_tails import PACKERS, packed_tail, sliced_tail
 from nnlint.analysis.symbols import (
     _MAX_DEPTH,
@@ -126,7 +128,7 @@ class OutputTails:
         if target is not None:
             owner = self.owner_of(target)
             if owner is not None:
-                return owner.function_tail(target, training, depth + 1)
+                return owner.function_tail(target, training, depth + 1, None, wanted)
             return UNKNOWN_TAIL
         if obj.kind == "unknown":
             return self._handed_layer_tail(call, scope, training, depth)
@@ -137,7 +139,7 @@ class OutputTails:
     ) -> Tail:
         tail = self.output_tail(obj, training, depth + 1, wanted)
         if obj.kind == "model" and tail.via_model is None:
-            return Tail(tail.kind, tail.node, tail.owner, obj, tail.layer_qualname)
+            return replace(tail, via_model=obj, packed=False)
         return tail
 
     def _handed_layer_tail(self: "SemanticModel", call: cst.Call, scope: Scope, training: bool, depth: int) -> Tail:
@@ -177,7 +179,7 @@ class OutputTails:
             return UNKNOWN_TAIL
         tail = owner.function_tail(target, training, depth + 1, element, wanted)
         if obj.kind == "model" and tail.via_model is None and tail.kind != "unknown":
-            return Tail(tail.kind, tail.node, tail.owner, obj, tail.layer_qualname)
+            return replace(tail, via_model=obj, packed=False)
         return tail
 
     def output_tail(
@@ -220,9 +222,12 @@ class OutputTails:
         wanted: AbstractSet[str] = frozenset(),
     ) -> Tail:
         """The tail shared by every return of a function on the training (or evaluation) path
-        (of the ``element``-th item, where it returns a tuple). Returns that disagree give no answer,
-        whatever is ``wanted``: which one runs depends on the arguments (``return_probs=True``)."""
+        (of the ``element``-th item, where it returns a tuple). Returns that disagree give no answer where
+        the arguments choose between them (``if return_probs: ...``); where only the configuration does
+        (``if self.method == "binary": return torch.sigmoid(out)``), the first ``wanted`` one, with the
+        :class:`~nnlint.analysis.branches.Guard` tests it runs under (the consumer checks they can hold)."""
         tails: List[Tail] = []
+        taken: List[cst.Return] = []
         for ret in func.returns:
             if not self._return_reachable(ret, func, training):
                 continue
@@ -234,9 +239,15 @@ class OutputTails:
                 item = value.elements[position] if position < len(value.elements) else None
                 value = None if item is None or isinstance(item, cst.StarredElement) else item.value
             tails.append(self.tail_of(value, func.scope, training, depth + 1, wanted))
+            taken.append(ret)
         kinds = {t.kind for t in tails}
         if len(kinds) == 1:
             return tails[0]
+        for tail, ret in zip(tails, taken):
+            if tail.kind in wanted:
+                guards = configuration_guards(self, ret, func)
+                if guards:
+                    return replace(tail, guards=tail.guards + guards)
         return UNKNOWN_TAIL
 
     def _return_reachable(self: "SemanticModel", ret: cst.Return, func: FunctionInfo, training: bool) -> bool:

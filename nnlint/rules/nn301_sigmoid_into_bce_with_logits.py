@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from nnlint.analysis.loss_inputs import describe_tail, loss_calls
+from nnlint.analysis.loss_inputs import describe_tail, guards_can_hold, loss_calls
 from nnlint.context import RuleContext
 from nnlint.fixes import drop_final_activation
 from nnlint.rule import Rule
@@ -14,6 +14,9 @@ class SigmoidIntoBceWithLogits(Rule):
     Outputs packed into one tensor count too when the slice fed to the loss covers only sigmoid parts:
     `pred = torch.cat([box, torch.sigmoid(conf), torch.sigmoid(cls)], -1)` then `loss(pred[..., 4:], t)`,
     with `box = raw[..., :4]` (the widths of the parts before the slice must be literal).
+    A sigmoid on one branch of a helper counts when only the configuration picks the branch
+    (`if self.method == "binary": return torch.sigmoid(out)`) and the loss can run under the same
+    configuration (not when the loss sits under the opposite test).
     A sigmoid applied to the logits only for metrics or thresholding is fine.
 
     ## Why is this bad?
@@ -67,13 +70,16 @@ class SigmoidIntoBceWithLogits(Rule):
         model = ctx.model
         for loss in loss_calls(model, "bce_with_logits"):
             tail = model.tail_of(loss.prediction(model), loss.call.scope, training=True, wanted={"sigmoid"})
-            if tail.kind != "sigmoid" or tail.node is None:
+            if tail.kind != "sigmoid" or tail.node is None or not guards_can_hold(model, tail, loss.call):
                 continue
             origin = "the model's output" if tail.via_model is not None else "its input"
+            where = describe_tail(model, tail) + "".join(f", when {g.describe()}" for g in tail.guards)
             ctx.report(
                 loss.call.node,
-                f"{loss.short_name} receives {origin} after a sigmoid ({describe_tail(model, tail)}); "
+                f"{loss.short_name} receives {origin} after a sigmoid ({where}); "
                 "it applies the sigmoid itself, so pass the raw logits",
                 evidence={"activation": "sigmoid", "activation_at": describe_tail(model, tail)},
-                fix=drop_final_activation(ctx, tail, loss.call.node, loss.prediction(model), ("bce_with_logits",)),
+                fix=None  # a sigmoid on one branch: the other configurations may need it
+                if tail.guards
+                else drop_final_activation(ctx, tail, loss.call.node, loss.prediction(model), ("bce_with_logits",)),
             )
