@@ -246,8 +246,8 @@ class OutputTails:
         for tail, ret in zip(tails, taken):
             if tail.kind in wanted:
                 guards = configuration_guards(self, ret, func)
-                if guards:
-                    return replace(tail, guards=tail.guards + guards)
+                if guards and not any(g.test.endswith(".training") and g.holds != training for g in guards):
+                    return replace(tail, guards=tail.guards + guards)  # (after `if self.training: return ...`)
         return UNKNOWN_TAIL
 
     def _return_reachable(self: "SemanticModel", ret: cst.Return, func: FunctionInfo, training: bool) -> bool:
