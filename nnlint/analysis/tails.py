@@ -12,6 +12,7 @@ import libcst as cst
 
 from nnlint.analysis import torch_api as api
 from nnlint.analysis.branches import configuration_guards
+from nnlint.analysis.item_tails import Key, item_tail, literal_key, returned_item
 from nnlint.analysis.packed_tails import PACKERS, packed_tail, sliced_tail
 from nnlint.analysis.symbols import (
     _MAX_DEPTH,
@@ -79,6 +80,11 @@ class OutputTails:
         if isinstance(expr, cst.Attribute) and expr.attr.value == "data":
             return self.tail_of(expr.value, scope, training, _depth + 1, wanted)  # legacy ``x.data``: the same values
         if isinstance(expr, cst.Subscript):
+            key = literal_key(expr)
+            if key is not None:  # `out["exist"]` of `return {"exist": torch.sigmoid(x)}`, `res[1]` of a tuple
+                tail = item_tail(self, expr.value, key, scope, training, _depth + 1, wanted)
+                if tail.kind != "unknown":
+                    return tail
             return sliced_tail(self, expr, scope, training, _depth + 1)  # `pred[..., 4:]` of a torch.cat of parts
         return UNKNOWN_TAIL
 
@@ -157,13 +163,14 @@ class OutputTails:
     def _element_tail(
         self: "SemanticModel",
         call: cst.Call,
-        element: int,
+        element: Key,
         scope: Scope,
         training: bool,
         depth: int,
         wanted: AbstractSet[str] = frozenset(),
     ) -> Tail:
-        """The tail of one element of the tuple a model's forward (or a user function) returns."""
+        """The tail of one element of the tuple (or one key of the dict) a model's forward (or a user
+        function) returns."""
         if depth > _MAX_DEPTH:
             return UNKNOWN_TAIL
         obj = self.called_object(call, scope)
@@ -218,11 +225,11 @@ class OutputTails:
         func: FunctionInfo,
         training: bool = True,
         depth: int = 0,
-        element: Optional[int] = None,
+        element: Optional[Key] = None,
         wanted: AbstractSet[str] = frozenset(),
     ) -> Tail:
         """The tail shared by every return of a function on the training (or evaluation) path
-        (of the ``element``-th item, where it returns a tuple). Returns that disagree give no answer where
+        (of the ``element``-th item, where it returns a tuple; of a key, where it returns a dict). Returns that disagree give no answer where
         the arguments choose between them (``if return_probs: ...``); where only the configuration does
         (``if self.method == "binary": return torch.sigmoid(out)``), the first ``wanted`` one, with the
         :class:`~nnlint.analysis.branches.Guard` tests it runs under (the consumer checks they can hold)."""
@@ -232,11 +239,12 @@ class OutputTails:
             if not self._return_reachable(ret, func, training):
                 continue
             value = ret.value
-            if element is not None and not isinstance(value, cst.Tuple):
-                return UNKNOWN_TAIL
-            if isinstance(value, cst.Tuple):
-                position = element or 0
-                item = value.elements[position] if position < len(value.elements) else None
+            if element is not None:
+                value = returned_item(self, func, value, element)
+                if value is None:
+                    return UNKNOWN_TAIL
+            elif isinstance(value, cst.Tuple):
+                item = value.elements[0] if value.elements else None
                 value = None if item is None or isinstance(item, cst.StarredElement) else item.value
             tails.append(self.tail_of(value, func.scope, training, depth + 1, wanted))
             taken.append(ret)
