@@ -10,6 +10,9 @@ its prediction parameter, unchanged or only reshaped (or packed with its complem
 
     loss = FocalLoss()(torch.sigmoid(logits), y)   # a sigmoid into BCE-with-logits, one call away
 
+A helper computing ``nn.BCELoss()(torch.sigmoid(input), target)`` applies the sigmoid itself too: its
+family is ``sigmoid_bce``, and a sigmoid output given to it is squashed twice.
+
 Built only on the public API of :class:`~nnlint.analysis.model.SemanticModel`.
 """
 
@@ -27,6 +30,7 @@ from nnlint.analysis.packed_tails import PACKERS
 Slot = Tuple[Optional[int], Optional[str]]  # (position, keyword) of a parameter at a call site
 
 _MAX_WRAPPER_DEPTH = 3
+SIGMOID_BCE = "sigmoid_bce"  # the family of a user loss computing BCELoss on the sigmoid of its input
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,11 @@ def _loss_inside(model: SemanticModel, func: FunctionInfo, depth: int) -> Option
         else:
             continue
         param = _source_parameter(model, prediction, inner.scope, func)
+        if param is None and family == "bce":
+            # `nn.BCELoss()(torch.sigmoid(input), target)`: the helper applies the sigmoid itself, as a
+            # with-logits loss does
+            param = _source_parameter(model, sigmoid_input(model, prediction, inner.scope), inner.scope, func)
+            family = SIGMOID_BCE if param is not None else family
         if param is None:
             continue
         target_param = _source_parameter(model, target, inner.scope, func)
@@ -93,6 +102,32 @@ def _loss_inside(model: SemanticModel, func: FunctionInfo, depth: int) -> Option
         result = WrappedLoss(family, qualname, func.name, (func.param_index(param), param), target_slot)
     cache[key] = result
     return result
+
+
+def sigmoid_input(
+    model: SemanticModel, expr: Optional[cst.BaseExpression], scope: Scope, depth: int = 0
+) -> Optional[cst.BaseExpression]:
+    """``x`` where an expression is ``torch.sigmoid(x)``, ``x.sigmoid()`` or an ``nn.Sigmoid`` module's call
+    (directly or through a local name bound to it); None otherwise."""
+    if expr is None or depth > 4:
+        return None
+    if isinstance(expr, cst.Name):
+        binding = model.lookup(expr.value, scope, model.order.get(expr))
+        if binding is None or binding.kind != "assign" or binding.index is not None or binding.scope is not scope:
+            return None
+        return sigmoid_input(model, binding.value, scope, depth + 1)
+    if not isinstance(expr, cst.Call):
+        return None
+    func = expr.func
+    if api.ACTIVATION_FUNCTIONS.get(model.callee_qualname(expr, scope) or "") == "sigmoid":
+        return model.argument(expr, 0, "input")
+    if isinstance(func, cst.Attribute) and func.attr.value == "sigmoid" and model.qualname(func, scope) is None:
+        if model.object_of(func.value, scope).kind == "unknown" and model.object_of(func, scope).kind == "unknown":
+            return func.value  # the tensor method
+    obj = model.called_object(expr, scope)
+    if obj.kind == "layer" and api.ACTIVATION_CLASSES.get(obj.qualname or "") == "sigmoid":
+        return model.argument(expr, 0, "input")
+    return None
 
 
 def _nested_wrapper(model: SemanticModel, call: cst.Call, scope: Scope, depth: int) -> Optional[WrappedLoss]:

@@ -1,6 +1,12 @@
 from __future__ import annotations
 
-from nnlint.analysis.loss_inputs import describe_tail, guards_can_hold, loss_calls
+from typing import Optional
+
+import libcst as cst
+
+from nnlint.analysis.loss_inputs import LossCall, describe_tail, guards_can_hold, loss_calls, unclamped
+from nnlint.analysis.loss_wrappers import SIGMOID_BCE, sigmoid_input
+from nnlint.analysis.model import SemanticModel, Tail
 from nnlint.context import RuleContext
 from nnlint.fixes import drop_final_activation
 from nnlint.rule import Rule
@@ -17,6 +23,9 @@ class SigmoidIntoBceWithLogits(Rule):
     A sigmoid on one branch of a helper counts when only the configuration picks the branch
     (`if self.method == "binary": return torch.sigmoid(out)`) and the loss can run under the same
     configuration (not when the loss sits under the opposite test).
+    A user loss that applies the sigmoid itself (`nn.BCELoss()(torch.sigmoid(input), target)`) counts
+    as such a loss, and so does `BCELoss` given the sigmoid of a tensor already after a sigmoid (the
+    sigmoid applied twice).
     A sigmoid applied to the logits only for metrics or thresholding is fine.
 
     ## Why is this bad?
@@ -68,18 +77,43 @@ class SigmoidIntoBceWithLogits(Rule):
 
     def check(self, ctx: RuleContext) -> None:
         model = ctx.model
-        for loss in loss_calls(model, "bce_with_logits"):
-            tail = model.tail_of(loss.prediction(model), loss.call.scope, training=True, wanted={"sigmoid"})
-            if tail.kind != "sigmoid" or tail.node is None or not guards_can_hold(model, tail, loss.call):
+        for loss in loss_calls(model, "bce_with_logits", SIGMOID_BCE):
+            tail = self._sigmoid_tail(model, loss.prediction(model), loss)
+            if tail is None:
                 continue
             origin = "the model's output" if tail.via_model is not None else "its input"
-            where = describe_tail(model, tail) + "".join(f", when {g.describe()}" for g in tail.guards)
             ctx.report(
                 loss.call.node,
-                f"{loss.short_name} receives {origin} after a sigmoid ({where}); "
+                f"{loss.short_name} receives {origin} after a sigmoid ({_where(model, tail)}); "
                 "it applies the sigmoid itself, so pass the raw logits",
                 evidence={"activation": "sigmoid", "activation_at": describe_tail(model, tail)},
                 fix=None  # a sigmoid on one branch: the other configurations may need it
-                if tail.guards
+                if tail.guards or loss.family == SIGMOID_BCE
                 else drop_final_activation(ctx, tail, loss.call.node, loss.prediction(model), ("bce_with_logits",)),
             )
+        for loss in loss_calls(model, "bce"):
+            squashed = sigmoid_input(model, unclamped(model, loss.prediction(model), loss.call.scope), loss.call.scope)
+            tail = self._sigmoid_tail(model, squashed, loss)
+            if tail is None or squashed is None:
+                continue
+            origin = "the model's output" if tail.via_model is not None else "a tensor"
+            ctx.report(
+                loss.call.node,
+                f"{loss.short_name} receives the sigmoid of {origin} already after a sigmoid "
+                f"({_where(model, tail)}): the sigmoid is applied twice, so drop one",
+                evidence={"activation": "sigmoid", "activation_at": describe_tail(model, tail)},
+            )
+
+    @staticmethod
+    def _sigmoid_tail(model: SemanticModel, expr: Optional[cst.BaseExpression], loss: LossCall) -> Optional[Tail]:
+        """The sigmoid a tensor passed through last, where the loss can run under its configuration."""
+        if expr is None:
+            return None
+        tail = model.tail_of(expr, loss.call.scope, training=True, wanted={"sigmoid"})
+        if tail.kind != "sigmoid" or tail.node is None or not guards_can_hold(model, tail, loss.call):
+            return None
+        return tail
+
+
+def _where(model: SemanticModel, tail: Tail) -> str:
+    return describe_tail(model, tail) + "".join(f", when {g.describe()}" for g in tail.guards)
