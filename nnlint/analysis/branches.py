@@ -165,6 +165,8 @@ def _reads_configuration(model: SemanticModel, test: cst.BaseExpression, func: F
     """Every name the test reads is the method's ``self``, a module global or a builtin."""
     receiver = func.params[0] if func.cls is not None and func.params else None
     for name in model.descendants(test, cst.Name):
+        if not isinstance(name, cst.Name):
+            continue
         parent = model.parent.get(name)
         if isinstance(parent, cst.Attribute) and parent.attr is name:
             continue  # the attribute of `self.method`

@@ -137,7 +137,7 @@ def _stored_item(
     found: Optional[cst.BaseExpression] = None
     for assign in model.descendants(func.node, cst.Assign):
         order = model.order.get(assign, 0)
-        if not after < order < use or model.scope_of(assign) is not func.scope:
+        if not isinstance(assign, cst.Assign) or not after < order < use or model.scope_of(assign) is not func.scope:
             continue
         for target in assign.targets:
             subscript = target.target

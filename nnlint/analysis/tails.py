@@ -229,8 +229,9 @@ class OutputTails:
         wanted: AbstractSet[str] = frozenset(),
     ) -> Tail:
         """The tail shared by every return of a function on the training (or evaluation) path
-        (of the ``element``-th item, where it returns a tuple; of a key, where it returns a dict). Returns that disagree give no answer where
-        the arguments choose between them (``if return_probs: ...``); where only the configuration does
+        (of the ``element``-th item, where it returns a tuple; of a key, where it returns a dict). Returns
+        that disagree give no answer where the arguments choose between them (``if return_probs: ...``);
+        where only the configuration does
         (``if self.method == "binary": return torch.sigmoid(out)``), the first ``wanted`` one, with the
         :class:`~nnlint.analysis.branches.Guard` tests it runs under (the consumer checks they can hold)."""
         tails: List[Tail] = []

@@ -71,7 +71,7 @@ def test_tuple_positions_counted_from_either_end() -> None:
 
 
 def test_a_loss_function_given_the_whole_output() -> None:
-    loop = '    loss = exist_loss(model(x), y)'
+    loop = "    loss = exist_loss(model(x), y)"
     source = HEADER.format(body=DICT_LITERAL, loop=loop) + (
         '\n\ndef exist_loss(output, target):\n    return F.binary_cross_entropy_with_logits(output["exist"], target)\n'
     )
