@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from nnlint.analysis.frameworks import framework_losses
-from nnlint.analysis.loss_inputs import loss_calls
+from nnlint.analysis.loss_inputs import guards_can_hold, loss_calls
 from nnlint.context import RuleContext
 from nnlint.fixes import drop_final_activation
 from nnlint.rule import Rule
@@ -69,6 +69,8 @@ class SoftmaxIntoCrossEntropy(Rule):
         for loss in loss_calls(model, *_CROSS_ENTROPY):
             prediction = loss.prediction(model)
             tail = model.tail_of(prediction, loss.call.scope, training=True, wanted=_PROBABILITY_TAILS.keys())
+            if not guards_can_hold(model, tail, loss.call):
+                continue  # a branch of the configuration the call never runs under
             if tail.kind not in _PROBABILITY_TAILS or tail.node is None or tail.owner is None:
                 continue
             where = tail.owner.where(tail.node, model)

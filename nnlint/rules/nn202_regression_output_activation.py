@@ -5,6 +5,7 @@ from typing import Dict, Set
 
 from nnlint.analysis import torch_api as api
 from nnlint.analysis.ranges import Range, contains, value_range
+from nnlint.analysis.loss_inputs import guards_can_hold
 from nnlint.context import RuleContext
 from nnlint.rule import Rule
 
@@ -114,6 +115,8 @@ class RegressionOutputActivation(Rule):
             prediction = model.argument(call.node, 0, "input")
             target = model.argument(call.node, 1, "target")
             tail = model.tail_of(prediction, call.scope, training=True, wanted=_OUTPUT_RANGES.keys())
+            if not guards_can_hold(model, tail, call):
+                continue  # a branch of the configuration the call never runs under
             output_range = _OUTPUT_RANGES.get(tail.kind)
             if output_range is None or tail.node is None or tail.owner is None or id(tail.node) in reported:
                 continue

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from nnlint.analysis.loss_inputs import describe_tail, loss_calls
+from nnlint.analysis.loss_inputs import describe_tail, guards_can_hold, loss_calls
 from nnlint.context import RuleContext
 from nnlint.rule import Rule
 
@@ -60,6 +60,8 @@ class NllOnLogits(Rule):
         model = ctx.model
         for loss in loss_calls(model, "nll"):
             tail = model.tail_of(loss.prediction(model), loss.call.scope, training=True, wanted={"softmax", "linear"})
+            if not guards_can_hold(model, tail, loss.call):
+                continue  # a branch of the configuration the call never runs under
             if tail.node is None:
                 continue
             if tail.kind == "softmax":

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from nnlint.analysis.loss_inputs import describe_tail, loss_calls, tail_through_clamp
+from nnlint.analysis.loss_inputs import describe_tail, guards_can_hold, loss_calls, tail_through_clamp
 from nnlint.context import RuleContext
 from nnlint.rule import Rule
 
@@ -60,6 +60,8 @@ class BceOnLogits(Rule):
         model = ctx.model
         for loss in loss_calls(model, "bce"):
             tail = tail_through_clamp(model, loss.prediction(model), loss.call.scope, wanted={"linear"})
+            if not guards_can_hold(model, tail, loss.call):
+                continue  # a branch of the configuration the call never runs under
             if tail.kind != "linear" or tail.node is None:
                 continue
             layer = (tail.layer_qualname or "a linear layer").rsplit(".", 1)[-1]

@@ -4,7 +4,7 @@ from typing import Optional
 
 import libcst as cst
 
-from nnlint.analysis.loss_inputs import describe_tail
+from nnlint.analysis.loss_inputs import describe_tail, guards_can_hold
 from nnlint.analysis.model import CallInfo, SemanticModel
 from nnlint.context import RuleContext
 from nnlint.rule import Rule
@@ -74,6 +74,8 @@ class LogOfProbabilities(Rule):
             if argument is None:
                 continue
             tail = model.tail_of(argument, call.scope, training=True, wanted=_STABLE_REPLACEMENT.keys())
+            if not guards_can_hold(model, tail, call):
+                continue  # a branch of the configuration the call never runs under
             if tail.kind not in _STABLE_REPLACEMENT or tail.node is None:
                 continue
             ctx.report(

@@ -115,3 +115,13 @@ def test_a_packing_focal_loss_of_another_file_is_a_with_logits_loss(tmp_path: Pa
     assert "PackedFocalLoss (through binary_cross_entropy_with_logits) receives its input after a sigmoid (line 7)" in (
         findings[0].message
     )
+
+
+def test_nn303_sees_the_raw_branch_only_where_the_bce_can_run() -> None:
+    binary_bce = """        if self.method == "binary":
+            return F.binary_cross_entropy(y_pred, y)
+        return F.mse_loss(y_pred, y)"""
+    assert lint_text(trainer(BINARY_SIGMOID, binary_bce), select=["NN303"]) == []
+    regression_bce = binary_bce.replace('self.method == "binary"', 'self.method == "regression"')
+    findings = lint_text(trainer(BINARY_SIGMOID, regression_bce), select=["NN303"])
+    assert [(f.line, f.column) for f in findings] == [(30, 20)]
