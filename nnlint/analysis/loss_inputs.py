@@ -14,7 +14,8 @@ import libcst as cst
 
 from nnlint.analysis.branches import configuration_guards, guards_conflict
 from nnlint.analysis.launchers import backpropagated_by_launcher
-from nnlint.analysis.loss_wrappers import wrapped_loss
+from nnlint.analysis.item_tails import Key, container_item, item_tail
+from nnlint.analysis.loss_wrappers import wrapped_losses
 from nnlint.analysis.model import Binding, CallInfo, Scope, SemanticModel, Tail
 
 _CLAMP_FUNCTIONS = frozenset({"torch.clamp", "torch.clip", "torch.clamp_min", "torch.clamp_max"})
@@ -34,6 +35,9 @@ class LossCall:
     wrapper: Optional[str] = None  # the user's loss module or function that computes it, if any
     prediction_slot: Tuple[Optional[int], Optional[str]] = (0, "input")
     target_slot: Tuple[Optional[int], Optional[str]] = (1, "target")
+    # the item of the argument the library loss gets, through a wrapper (``output["exist"]``)
+    prediction_key: Optional[Key] = None
+    target_key: Optional[Key] = None
 
     @property
     def short_name(self) -> str:
@@ -41,10 +45,27 @@ class LossCall:
         return f"{self.wrapper} (through {name})" if self.wrapper else name
 
     def prediction(self, model: SemanticModel) -> Optional[cst.BaseExpression]:
-        return model.argument(self.call.node, *self.prediction_slot)
+        """The expression the loss computes on (where the wrapper takes an item of an argument, that item of
+        a literal ``(a, b)``/``{"k": v}`` passed; None for an item of anything else)."""
+        return self._item(model, model.argument(self.call.node, *self.prediction_slot), self.prediction_key)
 
     def target(self, model: SemanticModel) -> Optional[cst.BaseExpression]:
-        return model.argument(self.call.node, *self.target_slot)
+        return self._item(model, model.argument(self.call.node, *self.target_slot), self.target_key)
+
+    def _item(
+        self, model: SemanticModel, expr: Optional[cst.BaseExpression], key: Optional[Key]
+    ) -> Optional[cst.BaseExpression]:
+        if key is None or expr is None:
+            return expr
+        return container_item(model, expr, key, self.call.scope, 0)
+
+    def prediction_tail(self, model: SemanticModel, wanted: AbstractSet[str] = frozenset()) -> Tail:
+        """What the tensor the loss computes on passed through last, also where that tensor is an item of the
+        argument (``exist_loss(model(x), y)`` computing on ``output["exist"]``)."""
+        argument = model.argument(self.call.node, *self.prediction_slot)
+        if self.prediction_key is None or argument is None:
+            return model.tail_of(argument, self.call.scope, training=True, wanted=wanted)
+        return item_tail(model, argument, self.prediction_key, self.call.scope, True, 0, wanted)
 
 
 def loss_calls(model: SemanticModel, *families: str) -> Iterator[LossCall]:
@@ -67,9 +88,17 @@ def _all_loss_calls(model: SemanticModel) -> Iterator[LossCall]:
             continue
         if not _may_wrap_a_loss(model, call):
             continue
-        wrapped = wrapped_loss(model, call.node, call.scope)
-        if wrapped is not None:
-            yield LossCall(call, wrapped.family, wrapped.qualname, wrapped.wrapper, wrapped.prediction, wrapped.target)
+        for wrapped in wrapped_losses(model, call.node, call.scope):
+            yield LossCall(
+                call,
+                wrapped.family,
+                wrapped.qualname,
+                wrapped.wrapper,
+                wrapped.prediction,
+                wrapped.target,
+                wrapped.prediction_key,
+                wrapped.target_key,
+            )
 
 
 def _may_wrap_a_loss(model: SemanticModel, call: CallInfo) -> bool:

@@ -18,13 +18,14 @@ Built only on the public API of :class:`~nnlint.analysis.model.SemanticModel`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Dict, Optional, Set, Tuple
+from dataclasses import dataclass, replace
+from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
 from nnlint.analysis import torch_api as api
 from nnlint.analysis.model import FunctionInfo, Scope, SemanticModel
+from nnlint.analysis.item_tails import Key, literal_key
 from nnlint.analysis.packed_tails import PACKERS
 
 Slot = Tuple[Optional[int], Optional[str]]  # (position, keyword) of a parameter at a call site
@@ -40,10 +41,18 @@ class WrappedLoss:
     wrapper: str  # the user's class or function name
     prediction: Slot
     target: Slot
+    # the item of the argument the library loss gets (``output["exist"]``, ``segin, edgein = inputs``)
+    prediction_key: Optional[Key] = None
+    target_key: Optional[Key] = None
 
 
-def wrapped_loss(model: SemanticModel, call: cst.Call, scope: Scope) -> Optional[WrappedLoss]:
-    """The library loss a call of a user loss module or loss function computes on its first arguments."""
+Source = Tuple[str, Optional[Key]]  # a parameter, and the item of it an expression carries (None: all of it)
+
+
+def wrapped_losses(model: SemanticModel, call: cst.Call, scope: Scope) -> List[WrappedLoss]:
+    """The library losses a call of a user loss module or loss function computes on its arguments: one,
+    or one per part of its input (``F.cross_entropy(output["seg"], ...)`` and
+    ``F.binary_cross_entropy_with_logits(output["exist"], ...)``)."""
     obj = model.called_object(call, scope)
     func: Optional[FunctionInfo] = None
     if obj.cls is not None and obj.owner is not None:
@@ -53,55 +62,82 @@ def wrapped_loss(model: SemanticModel, call: cst.Call, scope: Scope) -> Optional
         func = model.resolve_function(call.func, scope)
         name = func.name if func is not None else ""
     if func is None:
-        return None
+        return []
     owner = func.cls.owner if func.cls is not None else model.owner_of(func)
     if owner is None or (func.cls is None and owner is model):
-        return None  # a loss function of this file: its parameters are bound to this file's calls already
-    inner = _loss_inside(owner, func, 0)
-    if inner is None:
-        return None
-    return WrappedLoss(inner.family, inner.qualname, name, inner.prediction, inner.target)
+        return []  # a loss function of this file: its parameters are bound to this file's calls already
+    return [replace(inner, wrapper=name) for inner in _losses_inside(owner, func, 0)]
 
 
-def _loss_inside(model: SemanticModel, func: FunctionInfo, depth: int) -> Optional[WrappedLoss]:
-    cache: Dict[int, Optional[WrappedLoss]] = model.cached_analysis("wrapped-losses", dict)
+def _losses_inside(model: SemanticModel, func: FunctionInfo, depth: int) -> Tuple[WrappedLoss, ...]:
+    cache: Dict[int, Tuple[WrappedLoss, ...]] = model.cached_analysis("wrapped-losses", dict)
     key = id(func.node)
     if key in cache:
         return cache[key]
-    cache[key] = None  # recursion guard
-    found: Dict[Tuple[str, str], Tuple[str, Optional[str]]] = {}
+    cache[key] = ()  # recursion guard
+    found: Dict[Source, Set[Tuple[str, str, Optional[Source]]]] = {}
     for inner in func.calls:
         kind = model.loss_kind(inner.node, inner.scope)
         if kind is not None:
-            family, qualname = kind
-            prediction = model.argument(inner.node, 0, "input")
-            target = model.argument(inner.node, 1, "target")
+            computed = [
+                (
+                    kind[0],
+                    kind[1],
+                    _source(model, model.argument(inner.node, 0, "input"), inner.scope, func),
+                    _source(model, model.argument(inner.node, 1, "target"), inner.scope, func),
+                    model.argument(inner.node, 0, "input"),
+                )
+            ]
         elif depth < _MAX_WRAPPER_DEPTH:
-            nested = _nested_wrapper(model, inner.node, inner.scope, depth + 1)
-            if nested is None:
-                continue
-            family, qualname = nested.family, nested.qualname
-            prediction = model.argument(inner.node, *nested.prediction)
-            target = model.argument(inner.node, *nested.target)
+            computed = [
+                (
+                    nested.family,
+                    nested.qualname,
+                    _item_source(model, inner.node, nested.prediction, nested.prediction_key, inner.scope, func),
+                    _item_source(model, inner.node, nested.target, nested.target_key, inner.scope, func),
+                    None,
+                )
+                for nested in _nested_wrappers(model, inner.node, inner.scope, depth + 1)
+            ]
         else:
             continue
-        param = _source_parameter(model, prediction, inner.scope, func)
-        if param is None and family == "bce":
-            # `nn.BCELoss()(torch.sigmoid(input), target)`: the helper applies the sigmoid itself, as a
-            # with-logits loss does
-            param = _source_parameter(model, sigmoid_input(model, prediction, inner.scope), inner.scope, func)
-            family = SIGMOID_BCE if param is not None else family
-        if param is None:
-            continue
-        target_param = _source_parameter(model, target, inner.scope, func)
-        found[(family, qualname)] = (param, target_param)
-    result: Optional[WrappedLoss] = None
-    if len(found) == 1:
-        (family, qualname), (param, target_param) = next(iter(found.items()))
-        target_slot: Slot = (func.param_index(target_param), target_param) if target_param else (None, None)
-        result = WrappedLoss(family, qualname, func.name, (func.param_index(param), param), target_slot)
-    cache[key] = result
-    return result
+        for family, qualname, source, target, prediction in computed:
+            if source is None and family == "bce" and prediction is not None:
+                # `nn.BCELoss()(torch.sigmoid(input), target)`: the helper applies the sigmoid itself, as a
+                # with-logits loss does
+                source = _source(model, sigmoid_input(model, prediction, inner.scope), inner.scope, func)
+                family = SIGMOID_BCE if source is not None else family
+            if source is not None:
+                found.setdefault(source, set()).add((family, qualname, target))
+    result: List[WrappedLoss] = []
+    for (param, item), losses in found.items():
+        if len({(family, qualname) for family, qualname, _ in losses}) != 1:
+            continue  # several losses of one input: which one runs depends on the arguments
+        family, qualname, target = next(iter(losses))
+        target_slot: Slot = (func.param_index(target[0]), target[0]) if target else (None, None)
+        result.append(
+            WrappedLoss(
+                family,
+                qualname,
+                func.name,
+                (func.param_index(param), param),
+                target_slot,
+                item,
+                target[1] if target else None,
+            )
+        )
+    cache[key] = tuple(result)
+    return cache[key]
+
+
+def _item_source(
+    model: SemanticModel, call: cst.Call, slot: Slot, item: Optional[Key], scope: Scope, func: FunctionInfo
+) -> Optional[Source]:
+    """What a nested wrapper's argument carries of ``func``'s parameters (and of which item)."""
+    source = _source(model, model.argument(call, *slot), scope, func)
+    if source is None or item is None:
+        return source
+    return (source[0], item) if source[1] is None else None  # an item of an item: not followed
 
 
 def sigmoid_input(
@@ -130,17 +166,42 @@ def sigmoid_input(
     return None
 
 
-def _nested_wrapper(model: SemanticModel, call: cst.Call, scope: Scope, depth: int) -> Optional[WrappedLoss]:
+def _nested_wrappers(model: SemanticModel, call: cst.Call, scope: Scope, depth: int) -> Tuple[WrappedLoss, ...]:
     target = model.resolve_function(call.func, scope)
     if target is None:
         obj = model.called_object(call, scope)
         if obj.cls is None or obj.owner is None:
-            return None
+            return ()
         target = obj.owner.method_of(obj.cls, "forward")
         if target is None:
-            return None
+            return ()
     owner = target.cls.owner if target.cls is not None else model.owner_of(target)
-    return _loss_inside(owner, target, depth) if owner is not None else None
+    return _losses_inside(owner, target, depth) if owner is not None else ()
+
+
+def _source(
+    model: SemanticModel, expr: Optional[cst.BaseExpression], scope: Scope, func: FunctionInfo
+) -> Optional[Source]:
+    """The parameter of ``func`` (and its item) an expression carries: ``logits.view(-1)``,
+    ``output["exist"]``, ``edgein`` of ``segin, edgein = inputs``."""
+    if isinstance(expr, cst.Subscript):
+        item = literal_key(expr)
+        param = _source_parameter(model, expr.value, scope, func) if item is not None else None
+        return (param, item) if param is not None else None
+    if isinstance(expr, cst.Name):
+        binding = model.lookup(expr.value, scope, model.order.get(expr))
+        if (
+            binding is not None
+            and binding.kind == "unpack"
+            and binding.scope is func.scope
+            and binding.index is not None
+            and len(binding.index) == 1
+            and isinstance(binding.value, cst.Name)
+        ):
+            param = _source_parameter(model, binding.value, scope, func)
+            return (param, binding.index[0]) if param is not None else None
+    param = _source_parameter(model, expr, scope, func)
+    return (param, None) if param is not None else None
 
 
 def _source_parameter(

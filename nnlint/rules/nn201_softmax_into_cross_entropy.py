@@ -68,7 +68,7 @@ class SoftmaxIntoCrossEntropy(Rule):
         model = ctx.model
         for loss in loss_calls(model, *_CROSS_ENTROPY):
             prediction = loss.prediction(model)
-            tail = model.tail_of(prediction, loss.call.scope, training=True, wanted=_PROBABILITY_TAILS.keys())
+            tail = loss.prediction_tail(model, wanted=_PROBABILITY_TAILS.keys())
             if not guards_can_hold(model, tail, loss.call):
                 continue  # a branch of the configuration the call never runs under
             if tail.kind not in _PROBABILITY_TAILS or tail.node is None or tail.owner is None:

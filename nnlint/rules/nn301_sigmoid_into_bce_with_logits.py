@@ -2,8 +2,6 @@ from __future__ import annotations
 
 from typing import Optional
 
-import libcst as cst
-
 from nnlint.analysis.loss_inputs import LossCall, describe_tail, guards_can_hold, loss_calls, unclamped
 from nnlint.analysis.loss_wrappers import SIGMOID_BCE, sigmoid_input
 from nnlint.analysis.model import SemanticModel, Tail
@@ -78,7 +76,7 @@ class SigmoidIntoBceWithLogits(Rule):
     def check(self, ctx: RuleContext) -> None:
         model = ctx.model
         for loss in loss_calls(model, "bce_with_logits", SIGMOID_BCE):
-            tail = self._sigmoid_tail(model, loss.prediction(model), loss)
+            tail = self._usable(model, loss.prediction_tail(model, wanted={"sigmoid"}), loss)
             if tail is None:
                 continue
             origin = "the model's output" if tail.via_model is not None else "its input"
@@ -88,13 +86,17 @@ class SigmoidIntoBceWithLogits(Rule):
                 "it applies the sigmoid itself, so pass the raw logits",
                 evidence={"activation": "sigmoid", "activation_at": describe_tail(model, tail)},
                 fix=None  # a sigmoid on one branch: the other configurations may need it
-                if tail.guards or loss.family == SIGMOID_BCE
+                if tail.guards or loss.family == SIGMOID_BCE or loss.prediction_key is not None
                 else drop_final_activation(ctx, tail, loss.call.node, loss.prediction(model), ("bce_with_logits",)),
             )
         for loss in loss_calls(model, "bce"):
             squashed = sigmoid_input(model, unclamped(model, loss.prediction(model), loss.call.scope), loss.call.scope)
-            tail = self._sigmoid_tail(model, squashed, loss)
-            if tail is None or squashed is None:
+            if squashed is None:
+                continue
+            tail = self._usable(
+                model, model.tail_of(squashed, loss.call.scope, training=True, wanted={"sigmoid"}), loss
+            )
+            if tail is None:
                 continue
             origin = "the model's output" if tail.via_model is not None else "a tensor"
             ctx.report(
@@ -105,11 +107,8 @@ class SigmoidIntoBceWithLogits(Rule):
             )
 
     @staticmethod
-    def _sigmoid_tail(model: SemanticModel, expr: Optional[cst.BaseExpression], loss: LossCall) -> Optional[Tail]:
-        """The sigmoid a tensor passed through last, where the loss can run under its configuration."""
-        if expr is None:
-            return None
-        tail = model.tail_of(expr, loss.call.scope, training=True, wanted={"sigmoid"})
+    def _usable(model: SemanticModel, tail: Tail, loss: LossCall) -> Optional[Tail]:
+        """The tail, where it is a sigmoid written somewhere and the loss can run under its configuration."""
         if tail.kind != "sigmoid" or tail.node is None or not guards_can_hold(model, tail, loss.call):
             return None
         return tail
