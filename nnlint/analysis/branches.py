@@ -8,6 +8,7 @@ so it names the model only for type checking).
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, List, Mapping, Optional, Sequence, Set, Tuple
 
@@ -90,12 +91,14 @@ class Guard:
     """A test on the object's or the module's configuration that must hold (or fail) for a statement to run:
     ``if self.method == "binary": return torch.sigmoid(out)`` runs when ``self.method == "binary"`` holds."""
 
-    test: str  # the test's source, ``not`` and ``!=`` taken out into ``holds``
+    test: str  # the test, one spelling for each (``not`` and ``!=`` taken out into ``holds``, literals normalised)
     holds: bool
     home: int  # what the test's names refer to: the class (``self.``) or the file (module globals)
+    source: str = ""  # the test as written (``not`` taken out)
+    source_holds: bool = True  # whether ``source`` holds where the guarded statement runs
 
     def describe(self) -> str:
-        return self.test if self.holds else f"not {self.test}"
+        return self.source if self.source_holds else f"not {self.source}"
 
 
 def configuration_guards(model: SemanticModel, node: cst.CSTNode, func: FunctionInfo) -> Optional[Tuple[Guard, ...]]:
@@ -139,7 +142,8 @@ def guards_conflict(first: Sequence[Guard], second: Sequence[Guard]) -> bool:
             if a.holds and b.holds and a.test != b.test:
                 left_a, _, literal_a = a.test.partition(" == ")
                 left_b, _, literal_b = b.test.partition(" == ")
-                if literal_a and literal_b and left_a == left_b and _is_literal(literal_a) and _is_literal(literal_b):
+                value_a, value_b = _literal(literal_a), _literal(literal_b)
+                if left_a == left_b and value_a is not None and value_b is not None and value_a != value_b:
                     return True
     return False
 
@@ -151,14 +155,17 @@ def _guard(
         test, holds = test.expression, not holds
     if not _reads_configuration(model, test, func):
         return None
-    if (
-        isinstance(test, cst.Comparison)
-        and len(test.comparisons) == 1
-        and isinstance(test.comparisons[0].operator, cst.NotEqual)
-    ):
-        equal = test.comparisons[0].with_changes(operator=cst.Equal())
-        return Guard(model.module.code_for_node(test.with_changes(comparisons=[equal])), not holds, home)
-    return Guard(model.module.code_for_node(test), holds, home)
+    code = model.module.code_for_node
+    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+        comparison = test.comparisons[0]
+        if isinstance(comparison.operator, (cst.Equal, cst.NotEqual)):
+            # `self.mode != 'binary'` is `not (self.mode == "binary")`: one spelling for each test
+            value = _literal(code(comparison.comparator))
+            right = repr(value) if value is not None else code(comparison.comparator)
+            equal = holds if isinstance(comparison.operator, cst.Equal) else not holds
+            shown = f"{code(test.left)} {'==' if equal else '!='} {code(comparison.comparator)}"
+            return Guard(f"{code(test.left)} == {right}", equal, home, shown, True)
+    return Guard(code(test), holds, home, code(test), holds)
 
 
 def _reads_configuration(model: SemanticModel, test: cst.BaseExpression, func: FunctionInfo) -> bool:
@@ -189,5 +196,10 @@ def _leaves(body: cst.BaseSuite) -> bool:
     )
 
 
-def _is_literal(text: str) -> bool:
-    return text[:1] in ("'", '"') or text.lstrip("-").replace(".", "", 1).isdigit()
+def _literal(text: str) -> Optional[object]:
+    """The value of a string or number literal (``"binary"`` and ``'binary'`` are one), None otherwise."""
+    try:
+        value = ast.literal_eval(text) if text else None
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return None
+    return value if isinstance(value, (str, int, float)) and not isinstance(value, bool) else None

@@ -125,3 +125,14 @@ def test_nn303_sees_the_raw_branch_only_where_the_bce_can_run() -> None:
     regression_bce = binary_bce.replace('self.method == "binary"', 'self.method == "regression"')
     findings = lint_text(trainer(BINARY_SIGMOID, regression_bce), select=["NN303"])
     assert [(f.line, f.column) for f in findings] == [(30, 20)]
+
+
+def test_one_test_however_it_is_spelled() -> None:
+    activation = """        if self.method != 'binary':
+            return out
+        return torch.sigmoid(out)"""
+    findings = lint_text(trainer(activation, FOCAL_WHEN_ENABLED), select=["NN301"])
+    assert "(line 26, when self.method == 'binary')" in findings[0].message
+    for test in ('self.method != "binary"', "not self.method == 'binary'", 'self.method == "multiclass"'):
+        loss = FOCAL_WHEN_ENABLED.replace("self.with_focal_loss", test)
+        assert lint_text(trainer(activation, loss), select=["NN301"]) == [], test
