@@ -74,9 +74,7 @@ class UnshuffledTrainLoaderProbe(Probe):
             return None
         head = loaders[0].get("dataset_label_head")
         if head is None:
-            labels: List[Any] = [
-                e.get("labels") for e in training_losses(run, _CLASSIFICATION)[:2]
-            ]
+            labels: List[Any] = [e.get("labels") for e in training_losses(run, _CLASSIFICATION)[:2]]
             labels = [entry for entry in labels if entry]
             if not labels:
                 return None
