@@ -18,7 +18,14 @@ from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
-from nnlint.analysis import distribution_shapes, loader_batches, module_shapes, shape_indexing, shape_methods
+from nnlint.analysis import (
+    distribution_shapes,
+    image_arrays,
+    loader_batches,
+    module_shapes,
+    shape_indexing,
+    shape_methods,
+)
 from nnlint.analysis import torch_api as api
 from nnlint.analysis.dims import TensorShape, broadcast, informative, known
 from nnlint.analysis.model import Scope, SemanticModel
@@ -86,28 +93,36 @@ def tensor_shape(
     if depth > _MAX_DEPTH:
         state.cut += 1
         return None
-    key = (id(expr), id(scope))
+    key = (id(expr), id(scope), image_arrays.assumption())
     if key in state.cache:
+        if key in state.met_open_image:
+            image_arrays.met_open_image()  # the cached answer rests on an image of unknown mode too
         return state.cache[key]
     if key in state.busy:
         state.cut += 1
         return None  # a loop-carried value built from itself
     state.busy.add(key)
-    cut_before = state.cut
+    cut_before, images_before = state.cut, image_arrays.open_images()
     try:
         found = informative(_shape(model, expr, scope, depth))
     finally:
         state.busy.discard(key)
     if state.cut == cut_before:
         state.cache[key] = found  # an answer cut short by depth or a cycle may be known from elsewhere
+        if image_arrays.open_images() != images_before:
+            state.met_open_image.add(key)
     return found
+
+
+_Key = Tuple[int, int, Optional[str]]
 
 
 class _ShapeState:
     def __init__(self) -> None:
-        self.cache: Dict[Tuple[int, int], Optional[TensorShape]] = {}
-        self.busy: Set[Tuple[int, int]] = set()
+        self.cache: Dict[_Key, Optional[TensorShape]] = {}
+        self.busy: Set[_Key] = set()
         self.cut = 0  # answers cut short (depth, cycles) so far
+        self.met_open_image: Set[_Key] = set()  # answers that met an image of unknown mode
 
 
 def _state(model: SemanticModel) -> _ShapeState:
@@ -310,7 +325,13 @@ def _function_shape(
         )
     if qualname in _VECTOR_CONSTRUCTORS:
         return known((None,))
+    if qualname in image_arrays.ARRAY_FUNCTIONS:
+        return image_arrays.array_shape(model, call, scope, depth)
+    if qualname in image_arrays.IMAGE_READERS:
+        return image_arrays.imread_shape(model, call, scope)
     first = model.argument(call, 0, "input")
+    if qualname in module_shapes.RESAMPLING_FUNCTIONS:
+        return module_shapes.resampled(model, call, tensor_shape(model, first, scope, depth + 1))
     if qualname in _LIKE_CONSTRUCTORS or qualname in _SAME_SHAPE_FUNCTIONS:
         return tensor_shape(model, first, scope, depth + 1)
     if qualname in _TENSOR_FROM_DATA or (

@@ -19,6 +19,7 @@ from nnlint.analysis.sizes import size_of
 _SAME_SHAPE_METHODS = frozenset(
     {
         "float",
+        "astype",  # numpy
         "double",
         "half",
         "long",
