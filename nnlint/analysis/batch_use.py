@@ -96,7 +96,11 @@ def _discards(model: SemanticModel, target: cst.BaseExpression, loop: cst.For) -
         return all(_unread(model, element.value, loop) for element in elements[1:])
     if isinstance(target, cst.Name):
         reads = list(_reads(model, target.value, loop))
-        return bool(reads) and all(_first_only(model, read, loop) for read in reads)
+        return (
+            bool(reads)
+            and all(_first_only(model, read, loop) for read in reads)
+            and not _read_freely(model, target.value)
+        )
     return False
 
 
@@ -113,14 +117,27 @@ def _first_only(model: SemanticModel, read: cst.Name, loop: cst.For) -> bool:
 
 
 def _unread(model: SemanticModel, target: cst.BaseExpression, loop: cst.For) -> bool:
-    """Every name in a target position is never read in the loop."""
+    """Every name in a target position is never read in the loop, nor by a function that reads it as a
+    free variable (``def step(): return criterion(model(x), y)`` called in the loop)."""
     if isinstance(target, cst.Name):
-        return not any(True for _ in _reads(model, target.value, loop))
+        return not any(True for _ in _reads(model, target.value, loop)) and not _read_freely(model, target.value)
     if isinstance(target, (cst.Tuple, cst.List)):
         return all(_unread(model, element.value, loop) for element in target.elements)
     if isinstance(target, cst.StarredElement):
         return _unread(model, target.value, loop)
     return False  # an attribute or subscript target: stored somewhere, kept
+
+
+def _read_freely(model: SemanticModel, name: str) -> bool:
+    for function in model.functions:
+        if name in function.scope.bindings:
+            continue
+        if any(
+            isinstance(node, cst.Name) and node.value == name and not _stored(model, node)
+            for node in model.descendants(function.node.body, cst.Name)
+        ):
+            return True
+    return False
 
 
 def _reads(model: SemanticModel, name: str, loop: cst.For) -> Iterator[cst.Name]:

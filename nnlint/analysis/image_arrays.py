@@ -15,6 +15,7 @@ Part of the shape analysis of :mod:`~nnlint.analysis.batch_shapes`.
 from __future__ import annotations
 
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Iterator, Optional, Tuple
 
 import libcst as cst
@@ -33,12 +34,12 @@ _CV2_GRAY = frozenset({"cv2.IMREAD_GRAYSCALE", "cv2.IMREAD_REDUCED_GRAYSCALE_2"}
 _CV2_COLOR = frozenset({"cv2.IMREAD_COLOR", "cv2.IMREAD_REDUCED_COLOR_2"})
 _MAX_HOPS = 6
 
-_assumption: Optional[str] = None  # None | "gray" | "color"
-_open_seen = 0  # images of unknown mode met so far (any file)
+_ASSUMPTION: ContextVar[Optional[str]] = ContextVar("nnlint_image_channels", default=None)  # "gray" | "color"
+_open_seen = 0  # images of unknown mode met so far (any file): only ever compared before and after a query
 
 
 def assumption() -> Optional[str]:
-    return _assumption
+    return _ASSUMPTION.get()
 
 
 def open_images() -> int:
@@ -54,12 +55,11 @@ def met_open_image() -> None:
 @contextmanager
 def assuming(channels: str) -> Iterator[None]:
     """Shape queries inside read an image of unknown mode as ``"gray"`` ``(H, W)`` or ``"color"`` ``(H, W, C)``."""
-    global _assumption
-    previous, _assumption = _assumption, channels
+    token = _ASSUMPTION.set(channels)
     try:
         yield
     finally:
-        _assumption = previous
+        _ASSUMPTION.reset(token)
 
 
 def array_shape(model: SemanticModel, call: cst.Call, scope: Scope, depth: int) -> Optional[TensorShape]:
@@ -123,9 +123,10 @@ def _image_shape(channels: object, call: cst.Call) -> Optional[TensorShape]:
     height, width = _sides(call)
     if channels == "open":
         met_open_image()
-        if _assumption == "gray":
+        assumed = _ASSUMPTION.get()
+        if assumed == "gray":
             return known((height, width))
-        if _assumption == "color":
+        if assumed == "color":
             return known((height, width, Size(("image-channels", id(call)), "C", True)))
         return None
     if channels == 0:

@@ -180,6 +180,17 @@ def test_a_loop_that_may_read_the_targets_is_reported(loop: str) -> None:
     assert loop_findings(loop) == [(7, 10)]
 
 
+def test_a_target_read_by_a_function_as_a_global_is_used() -> None:
+    helper = "def objective():\n    return criterion(model(x), y)\n\n"
+    source = LOOP.replace("{loop}", "    for x, y in loader:").replace(
+        "for epoch in range(4):", helper + "for epoch in range(4):"
+    )
+    assert [(f.line, f.column) for f in lint_text(source, select=["NN101"])] == [(7, 10)]
+    batch = LOOP.replace("{loop}", "    for batch in loader:\n        x = batch[0]")
+    batch = batch.replace("for epoch in range(4):", "def labels():\n    return batch[1]\n\nfor epoch in range(4):")
+    assert [(f.line, f.column) for f in lint_text(batch, select=["NN101"])] == [(7, 10)]
+
+
 def test_every_training_use_of_the_loader_must_throw_the_targets_away() -> None:
     pretrain = LOOP.replace("{loop}", "    for x, _ in loader:")
     finetune = """
