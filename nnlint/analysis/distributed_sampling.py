@@ -4,8 +4,8 @@ sampler of every training ``DataLoader`` with a ``DistributedSampler(shuffle=Tru
 Lightning does so when ``use_distributed_sampler`` (``replace_sampler_ddp`` before 2.0) is left at its default
 ``True`` and the strategy is distributed: a ``DDP``/``FSDP``/``DeepSpeed``/``ModelParallel``/``XLA``
 strategy, named (``strategy="ddp"``, ``accelerator="ddp"`` in 1.x) or built (``DDPStrategy(...)``,
-``DDPPlugin(...)``), or the automatic choice with several devices or nodes (``devices=4``, ``gpus=2``,
-``num_nodes=2``), which is ``ddp``. The training sampler then shuffles whatever the loader said, unless
+``DDPPlugin(...)``), or the automatic choice with several devices (``devices=4``), which is ``ddp``
+(``gpus=2`` is not enough: before 1.0 it meant DataParallel). The training sampler then shuffles whatever the loader said, unless
 ``overfit_batches`` is set. Lightning Fabric is different: ``fabric.setup_dataloaders`` gives its
 ``DistributedSampler`` the loader's own shuffle, so an unshuffled loader stays unshuffled there.
 
@@ -54,7 +54,9 @@ _DISTRIBUTED_CLASSES = frozenset(
     }
 )
 _STRATEGY_KEYWORDS = ("strategy", "accelerator", "distributed_backend")  # the last two name a strategy in 1.x
-_COUNT_KEYWORDS = ("devices", "gpus", "tpu_cores", "num_nodes", "num_processes")
+# only `devices` (1.6+): several of them are DDP in every version that has it; `gpus=2` was DataParallel
+# before 1.0 and DDP after, and `num_nodes` alone says nothing about the strategy the version picks
+_COUNT_KEYWORDS = ("devices",)
 _SAMPLER_SWITCHES = ("use_distributed_sampler", "replace_sampler_ddp")
 _MAX_HOPS = 4
 

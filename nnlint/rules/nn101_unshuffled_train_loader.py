@@ -42,7 +42,7 @@ class UnshuffledTrainLoader(Rule):
     and those handed to `Trainer.fit(model, train_loader)`, and the data of an ignite training engine
     (`Engine(update)` whose update backpropagates, `create_supervised_trainer`) run with
     `trainer.run(train_loader, max_epochs=n)`. A Lightning `Trainer` that runs distributed (a `ddp`/`fsdp`/
-    `deepspeed` strategy, `DDPStrategy(...)`, `ModelParallelStrategy(...)`, `devices=4`, `num_nodes=2`)
+    `deepspeed` strategy, `DDPStrategy(...)`, `ModelParallelStrategy(...)`, `devices=4`)
     shuffles its training loaders itself (its `use_distributed_sampler`, on by default, puts a shuffling
     `DistributedSampler` under them), so what it fits is left alone; Fabric's `setup_dataloaders` keeps the
     loader's own order and is not. A loop that throws every batch's targets away (`for x, _ in loader`,

@@ -44,9 +44,8 @@ def fit_findings(kwargs: str):
         "devices=4",
         'accelerator="gpu", devices=[0, 1]',
         'devices="0,1"',
-        "num_nodes=2",
-        "gpus=2",  # the 1.x API: several GPUs default to ddp_spawn
         'accelerator="ddp", gpus=1',  # 1.x: the accelerator names the strategy
+        'distributed_backend="ddp", gpus=2',  # 0.x
         "strategy=DDPStrategy(), use_distributed_sampler=True",
     ],
 )
@@ -61,6 +60,8 @@ def test_a_distributed_trainer_shuffles_the_training_loader_itself(kwargs: str) 
         "devices=1",
         'devices="auto"',  # how many there are is known only at run time
         "devices=-1",
+        "gpus=2",  # DataParallel before 1.0, DDP after: which one depends on the version
+        "num_nodes=2",
         'strategy="dp", devices=2',  # DataParallel: one process, no DistributedSampler
         'strategy="single_device"',
         'strategy="ddp", use_distributed_sampler=False',
