@@ -29,7 +29,7 @@ class _Use:
     where: cst.BaseExpression
     describe: Callable[[], str]
     repeated: Callable[[], bool] = lambda: True
-    discards_targets: bool = False
+    discards_targets: Callable[[], bool] = lambda: False
 
 
 class UnshuffledTrainLoader(Rule):
@@ -109,7 +109,9 @@ class UnshuffledTrainLoader(Rule):
                         where,
                         lambda loop=loop: f"the training loop at line {model.line_of(loop.node)}",
                         lambda loop=loop: model.loop_repeats(loop),
-                        where is loop.iter and loop_discards_targets(model, loop, loader),
+                        lambda loop=loop, loader=loader, where=where: (
+                            where is loop.iter and loop_discards_targets(model, loop, loader)
+                        ),
                     )
                 )
         for method, loader, where in lightning_train_loaders(model):
@@ -140,21 +142,12 @@ class UnshuffledTrainLoader(Rule):
             )
         reported: Set[int] = set()
         for use in uses:
-            # a loop that throws the targets away has no class order to follow: the loader is reported
-            # only for the uses that keep them
-            if not use.discards_targets:
-                self._check_loader(ctx, use.loader, use.where, use.describe, reported, repeated=use.repeated)
+            self._check_loader(ctx, use, reported)
 
     @staticmethod
-    def _check_loader(
-        ctx: RuleContext,
-        loader: Obj,
-        where: cst.CSTNode,
-        describe: Callable[..., str],
-        reported: Set[int],
-        repeated: Callable[..., bool] = lambda: True,
-    ) -> None:
+    def _check_loader(ctx: RuleContext, use: _Use, reported: Set[int]) -> None:
         model = ctx.model
+        loader, where = use.loader, use.where
         if id(loader.node) in reported:
             return
         order = loader_order(loader)
@@ -163,10 +156,12 @@ class UnshuffledTrainLoader(Rule):
         style = dataset_style(loader)
         if style in ("iterable", "synthetic"):
             return
-        if style == "unknown" and not repeated():
+        if style == "unknown" and not use.repeated():
             return  # a data set out of sight read in a single pass: too little to go on
+        if use.discards_targets():
+            return  # a loop that throws the targets away has no class order to follow (its other uses may)
         reported.add(id(loader.node))
-        feeds = describe()
+        feeds = use.describe()
         assert loader.owner is not None and isinstance(loader.node, cst.Call)
         here = loader.owner is model
         anchor = loader.node if here else where
