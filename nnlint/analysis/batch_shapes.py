@@ -2,8 +2,10 @@
 with ``torch.randn(512, 13)``, batches drawn from a ``DataLoader(TensorDataset(x, y))``, arithmetic and
 broadcasting, reductions, indexing, reshaping, the outputs of layers and models
 (:mod:`~nnlint.analysis.module_shapes`) and of ``torch.distributions``
-(:mod:`~nnlint.analysis.distribution_shapes`). Values are followed through names, tuple unpacking,
-``self.`` attributes assigned once, function returns and the arguments of every call site.
+(:mod:`~nnlint.analysis.distribution_shapes`); indexing is in :mod:`~nnlint.analysis.shape_indexing`,
+tensor methods, reshapes and reductions in :mod:`~nnlint.analysis.shape_methods`. Values are followed
+through names, tuple unpacking, ``self.`` attributes assigned once, function returns and the arguments of
+every call site.
 (:mod:`nnlint.analysis.shapes` answers a different question: which axis a reshape moves.)
 
 Shapes are :class:`~nnlint.analysis.dims.TensorShape`; ``None`` means unknown. Everything here answers
@@ -16,22 +18,17 @@ from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
-from nnlint.analysis import distribution_shapes, loader_batches, module_shapes
-from nnlint.analysis import torch_api as api
-from nnlint.analysis.dims import (
-    Dim,
-    TensorShape,
-    axis_index,
-    broadcast,
-    informative,
-    known,
-    nonunit,
-    squeezed,
-    with_axis,
-    without_axis,
+from nnlint.analysis import (
+    distribution_shapes,
+    image_arrays,
+    loader_batches,
+    module_shapes,
+    shape_indexing,
+    shape_methods,
 )
+from nnlint.analysis import torch_api as api
+from nnlint.analysis.dims import TensorShape, broadcast, informative, known
 from nnlint.analysis.model import Scope, SemanticModel
-from nnlint.analysis.shapes import is_integer_index
 from nnlint.analysis.sizes import size_of
 from nnlint.analysis.values import self_attribute_values
 
@@ -83,56 +80,6 @@ _MIN_MAX_FUNCTIONS = frozenset({"torch.min", "torch.max"})  # elementwise with a
 _REDUCTION_FUNCTIONS = frozenset(
     {"torch.sum", "torch.mean", "torch.prod", "torch.amax", "torch.amin", "torch.logsumexp"}
 )
-# Tensor methods whose result has the receiver's shape.
-_SAME_SHAPE_METHODS = frozenset(
-    {
-        "float",
-        "double",
-        "half",
-        "long",
-        "int",
-        "bool",
-        "to",
-        "clone",
-        "detach",
-        "cpu",
-        "cuda",
-        "contiguous",
-        "abs",
-        "exp",
-        "log",
-        "log1p",
-        "expm1",
-        "sigmoid",
-        "tanh",
-        "relu",
-        "neg",
-        "sqrt",
-        "square",
-        "pow",
-        "clamp",
-        "clip",
-        "clamp_min",
-        "clamp_max",
-        "type_as",
-        "requires_grad_",
-        "softmax",
-        "log_softmax",
-        "sign",
-        "sin",
-        "cos",
-        "exp_",
-        "clamp_",
-        "abs_",
-        "neg_",
-        "detach_",
-    }
-)
-_ELEMENTWISE_METHODS = frozenset({"add", "sub", "mul", "div", "minimum", "maximum"})
-_REDUCTION_METHODS = frozenset(
-    {"sum", "mean", "prod", "amax", "amin", "logsumexp", "std", "var", "norm", "nansum", "nanmean"}
-)
-_TUPLE_REDUCTIONS = frozenset({"max", "min", "median", "mode", "sort", "topk"})
 _ARITHMETIC = (cst.Add, cst.Subtract, cst.Multiply, cst.Divide, cst.FloorDivide, cst.Power, cst.Modulo)
 
 
@@ -146,28 +93,36 @@ def tensor_shape(
     if depth > _MAX_DEPTH:
         state.cut += 1
         return None
-    key = (id(expr), id(scope))
+    key = (id(expr), id(scope), image_arrays.assumption())
     if key in state.cache:
+        if key in state.met_open_image:
+            image_arrays.met_open_image()  # the cached answer rests on an image of unknown mode too
         return state.cache[key]
     if key in state.busy:
         state.cut += 1
         return None  # a loop-carried value built from itself
     state.busy.add(key)
-    cut_before = state.cut
+    cut_before, images_before = state.cut, image_arrays.open_images()
     try:
         found = informative(_shape(model, expr, scope, depth))
     finally:
         state.busy.discard(key)
     if state.cut == cut_before:
         state.cache[key] = found  # an answer cut short by depth or a cycle may be known from elsewhere
+        if image_arrays.open_images() != images_before:
+            state.met_open_image.add(key)
     return found
+
+
+_Key = Tuple[int, int, Optional[str]]
 
 
 class _ShapeState:
     def __init__(self) -> None:
-        self.cache: Dict[Tuple[int, int], Optional[TensorShape]] = {}
-        self.busy: Set[Tuple[int, int]] = set()
+        self.cache: Dict[_Key, Optional[TensorShape]] = {}
+        self.busy: Set[_Key] = set()
         self.cut = 0  # answers cut short (depth, cycles) so far
+        self.met_open_image: Set[_Key] = set()  # answers that met an image of unknown mode
 
 
 def _state(model: SemanticModel) -> _ShapeState:
@@ -193,7 +148,7 @@ def _shape(model: SemanticModel, expr: cst.BaseExpression, scope: Scope, depth: 
         left = tensor_shape(model, expr.left, scope, depth + 1)
         return left if is_number(model, expr.comparisons[0].comparator, scope) else None
     if isinstance(expr, cst.Subscript):
-        return _subscript_shape(model, expr, scope, depth)
+        return shape_indexing.subscript_shape(model, expr, scope, depth)
     return None
 
 
@@ -245,7 +200,7 @@ def _attribute_shape(model: SemanticModel, expr: cst.Attribute, scope: Scope, de
     if expr.attr.value in ("data", "real"):
         return tensor_shape(model, expr.value, scope, depth + 1)
     if expr.attr.value in ("values", "indices"):
-        return _reduced_pair(model, expr.value, scope, depth)
+        return reduced_pair(model, expr.value, scope, depth)
     if expr.attr.value in ("mean", "stddev", "variance"):
         dist = distribution_shapes.distribution_of(model, expr.value, scope, depth + 1)
         return dist.sample() if dist is not None else None
@@ -276,13 +231,13 @@ def element_shape(
             return element_shape(model, binding.value, index, binding.scope, depth + 1)
         return None
     if isinstance(expr, cst.Call):
-        if index in (0, 1) and _is_tuple_reduction(model, expr, scope):
-            return _reduced_pair(model, expr, scope, depth)
+        if index in (0, 1) and is_tuple_reduction(model, expr, scope):
+            return reduced_pair(model, expr, scope, depth)
         return module_shapes.call_output_element(model, expr, index, scope, depth + 1)
     return None
 
 
-def _is_tuple_reduction(model: SemanticModel, call: cst.Call, scope: Scope) -> bool:
+def is_tuple_reduction(model: SemanticModel, call: cst.Call, scope: Scope) -> bool:
     """``x.max(1)`` / ``torch.max(x, dim=1)``: (values, indices) along a dimension."""
     qualname = model.callee_qualname(call, scope)
     if qualname in _MIN_MAX_FUNCTIONS:
@@ -297,9 +252,9 @@ def _is_tuple_reduction(model: SemanticModel, call: cst.Call, scope: Scope) -> b
     )
 
 
-def _reduced_pair(model: SemanticModel, expr: cst.BaseExpression, scope: Scope, depth: int) -> Optional[TensorShape]:
+def reduced_pair(model: SemanticModel, expr: cst.BaseExpression, scope: Scope, depth: int) -> Optional[TensorShape]:
     """The shape of either half of ``x.max(dim)``: ``x`` without that axis (or with it kept as 1)."""
-    if not isinstance(expr, cst.Call) or not _is_tuple_reduction(model, expr, scope):
+    if not isinstance(expr, cst.Call) or not is_tuple_reduction(model, expr, scope):
         return None
     qualname = model.callee_qualname(expr, scope)
     if qualname in _MIN_MAX_FUNCTIONS:
@@ -307,94 +262,7 @@ def _reduced_pair(model: SemanticModel, expr: cst.BaseExpression, scope: Scope, 
     else:
         assert isinstance(expr.func, cst.Attribute)
         source, dim = expr.func.value, model.argument(expr, 0, "dim")
-    return _reduce(model, expr, tensor_shape(model, source, scope, depth + 1), dim, scope)
-
-
-def _subscript_shape(model: SemanticModel, expr: cst.Subscript, scope: Scope, depth: int) -> Optional[TensorShape]:
-    """Basic indexing: ``:`` keeps an axis, an integer drops it, ``None`` adds one, ``...`` spans the rest."""
-    value = expr.value
-    if len(expr.slice) == 1 and isinstance(expr.slice[0].slice, cst.Index):
-        position = model.number(expr.slice[0].slice.value, scope)
-        if position is not None and isinstance(value, cst.Call) and _is_tuple_reduction(model, value, scope):
-            return _reduced_pair(model, value, scope, depth) if position in (0, 1) else None
-        if position is not None and isinstance(value, cst.Call) and module_shapes.returns_tuple(model, value, scope):
-            return (
-                element_shape(model, value, int(position), scope, depth + 1)
-                if position >= 0 and position == int(position)
-                else None
-            )
-    base = tensor_shape(model, value, scope, depth + 1)
-    if base is None:
-        return None
-    elements = [element.slice for element in expr.slice]
-    ellipsis = [i for i, e in enumerate(elements) if isinstance(e, cst.Index) and isinstance(e.value, cst.Ellipsis)]
-    if len(ellipsis) > 1:
-        return None
-    if ellipsis:
-        head, tail = elements[: ellipsis[0]], elements[ellipsis[0] + 1 :]
-    else:
-        head, tail = elements, []
-    consumed_head = _consumed(head)
-    consumed_tail = _consumed(tail)
-    if consumed_head is None or consumed_tail is None or consumed_head + consumed_tail > len(base.dims):
-        return None
-    if consumed_head and not base.exact:
-        return None  # leading axes of an inexact shape cannot be placed
-    middle = base.dims[consumed_head : len(base.dims) - consumed_tail]
-    if not ellipsis and not base.exact:
-        return None
-    front = _index_axes(model, head, base.dims[:consumed_head], scope)
-    back = _index_axes(model, tail, base.dims[len(base.dims) - consumed_tail :], scope)
-    if front is None or back is None:
-        return None
-    return TensorShape(tuple(front) + tuple(middle) + tuple(back), base.exact)
-
-
-def _consumed(elements: Sequence[cst.BaseSlice]) -> Optional[int]:
-    count = 0
-    for element in elements:
-        if isinstance(element, cst.Index) and isinstance(element.value, cst.Name) and element.value.value == "None":
-            continue
-        if isinstance(element, cst.Index) and element.star is not None:
-            return None
-        count += 1
-    return count
-
-
-def _index_axes(
-    model: SemanticModel, elements: Sequence[cst.BaseSlice], dims: Sequence[Dim], scope: Scope
-) -> Optional[List[Dim]]:
-    out: List[Dim] = []
-    axes = iter(dims)
-    for element in elements:
-        if isinstance(element, cst.Index) and isinstance(element.value, cst.Name) and element.value.value == "None":
-            out.append(1)
-            continue
-        axis = next(axes)
-        if isinstance(element, cst.Slice):
-            out.append(_sliced(model, element, axis, scope))
-            continue
-        if not isinstance(element, cst.Index) or not is_integer_index(model, element.value, scope):
-            return None  # a tensor or mask index: advanced indexing
-    return out
-
-
-def _sliced(model: SemanticModel, element: cst.Slice, axis: Dim, scope: Scope) -> Dim:
-    if element.lower is None and element.upper is None and element.step is None:
-        return axis
-    lower = 0 if element.lower is None else model.number(element.lower, scope)
-    upper = model.number(element.upper, scope) if element.upper is not None else None
-    if element.step is None and lower is not None and upper is not None and 0 <= lower < upper and upper - lower == 1:
-        return 1 if not isinstance(axis, int) or axis >= upper else None
-    if (
-        element.step is None
-        and lower is not None
-        and upper is not None
-        and 0 <= lower < upper
-        and isinstance(axis, int)
-    ):
-        return max(0, min(int(upper), axis) - int(lower))
-    return None
+    return shape_methods.reduce_shape(model, expr, tensor_shape(model, source, scope, depth + 1), dim, scope)
 
 
 def sizes(
@@ -430,7 +298,7 @@ def _call_shape(model: SemanticModel, call: cst.Call, scope: Scope, depth: int) 
         found = module_shapes.call_output(model, call, scope, depth + 1)
         if found is not None:
             return found
-        return _method_shape(model, call, func, args, scope, depth)
+        return shape_methods.method_shape(model, call, func, args, scope, depth)
     return module_shapes.call_output(model, call, scope, depth + 1)
 
 
@@ -457,7 +325,13 @@ def _function_shape(
         )
     if qualname in _VECTOR_CONSTRUCTORS:
         return known((None,))
+    if qualname in image_arrays.ARRAY_FUNCTIONS:
+        return image_arrays.array_shape(model, call, scope, depth)
+    if qualname in image_arrays.IMAGE_READERS:
+        return image_arrays.imread_shape(model, call, scope)
     first = model.argument(call, 0, "input")
+    if qualname in module_shapes.RESAMPLING_FUNCTIONS:
+        return module_shapes.resampled(model, call, tensor_shape(model, first, scope, depth + 1))
     if qualname in _LIKE_CONSTRUCTORS or qualname in _SAME_SHAPE_FUNCTIONS:
         return tensor_shape(model, first, scope, depth + 1)
     if qualname in _TENSOR_FROM_DATA or (
@@ -476,13 +350,13 @@ def _function_shape(
         shapes = [tensor_shape(model, a, scope, depth + 1) for a in args]
         return broadcast(shapes[0], shapes[1]) if all(shapes) else None  # both tensors for sure: elementwise
     if qualname in _REDUCTION_FUNCTIONS:
-        return _reduce(model, call, tensor_shape(model, first, scope, depth + 1), model.argument(call, 1, "dim"), scope)
+        base = tensor_shape(model, first, scope, depth + 1)
+        return shape_methods.reduce_shape(model, call, base, model.argument(call, 1, "dim"), scope)
     if qualname in ("torch.squeeze", "torch.unsqueeze", "torch.reshape", "torch.flatten"):
         base = tensor_shape(model, first, scope, depth + 1)
         rest = args[1:]
-        return (
-            _reshaped(model, call, qualname.rsplit(".", 1)[-1], base, rest, scope, depth) if base is not None else None
-        )
+        method = qualname.rsplit(".", 1)[-1]
+        return shape_methods.reshaped(model, call, method, base, rest, scope, depth) if base is not None else None
     return module_shapes.call_output(model, call, scope, depth + 1)
 
 
@@ -516,99 +390,3 @@ def _broadcast_all(
         result = broadcast(result, shape) if seen_tensor else shape
         seen_tensor = True
     return result
-
-
-def _method_shape(
-    model: SemanticModel, call: cst.Call, func: cst.Attribute, args: List[cst.BaseExpression], scope: Scope, depth: int
-) -> Optional[TensorShape]:
-    method = func.attr.value
-    if method in ("view", "reshape") and args:
-        return _reshaped(model, call, method, known(()), args, scope, depth)  # the target needs no source shape
-    base = tensor_shape(model, func.value, scope, depth + 1)
-    if base is None:
-        return None
-    if method in _SAME_SHAPE_METHODS:
-        return base
-    if method in _ELEMENTWISE_METHODS and args:
-        other = tensor_shape(model, args[0], scope, depth + 1)
-        return base if other is None and is_number(model, args[0], scope) else broadcast(base, other)
-    if method in ("expand_as", "view_as", "reshape_as") and args:
-        return tensor_shape(model, args[0], scope, depth + 1)
-    if method == "gather" and len(args) >= 2:
-        return tensor_shape(model, args[1], scope, depth + 1)
-    if method in _REDUCTION_METHODS:
-        return _reduce(model, call, base, model.argument(call, 0, "dim"), scope)
-    if method in ("max", "min") and not args and not call.args:
-        return known(())
-    return _reshaped(model, call, method, base, args, scope, depth)
-
-
-def _reshaped(
-    model: SemanticModel,
-    call: cst.Call,
-    method: str,
-    base: TensorShape,
-    args: Sequence[cst.BaseExpression],
-    scope: Scope,
-    depth: int,
-) -> Optional[TensorShape]:
-    if method == "unsqueeze" and args:
-        return with_axis(base, model.number(args[0], scope))
-    if method == "squeeze":
-        if not args:
-            return squeezed(base, all_axes=True)
-        dim = model.number(args[0], scope)
-        if base.exact or dim is None or dim < 0:
-            return squeezed(base, dim)
-        return _squeezed_leading(base, int(dim))
-    if method in ("view", "reshape") and args:
-        if len(args) == 1 and isinstance(args[0], (cst.Tuple, cst.List)):
-            exprs = [e.value for e in args[0].elements]
-        elif len(args) == 1 and model.number(args[0], scope) is None:
-            return None  # a dtype view, or a shape held in a variable
-        else:
-            exprs = list(args)
-        return known(tuple(size_of(model, e, scope) for e in exprs))
-    if method == "flatten" and not args and not call.args:
-        return known((None,))
-    if method == "t" and base.exact and len(base.dims) == 2:
-        return known((base.dims[1], base.dims[0]))
-    return None
-
-
-def _squeezed_leading(base: TensorShape, dim: int) -> Optional[TensorShape]:
-    """``squeeze(d)`` of an inexact shape: the axes after the ``d + 1`` last known ones stay, and all of them
-    stay when none of those could be the (size-1) axis removed."""
-    if all(nonunit(d) for d in base.dims[: dim + 1]):
-        return base
-    return TensorShape(base.dims[dim + 1 :], exact=False)
-
-
-def _reduce(
-    model: SemanticModel,
-    call: cst.Call,
-    base: Optional[TensorShape],
-    dim_expr: Optional[cst.BaseExpression],
-    scope: Scope,
-) -> Optional[TensorShape]:
-    """``sum``/``mean``/``max(dim)``...: no dim gives a scalar; ``keepdim=True`` keeps the axis as 1."""
-    if base is None:
-        return None
-    if dim_expr is None:
-        positional = [arg for arg in call.args if arg.keyword is None]
-        keywords = {arg.keyword.value for arg in call.args if arg.keyword is not None}
-        receiver_given = 1 if model.callee_qualname(call, scope) is not None else 0  # torch.sum(x) / x.sum()
-        return known(()) if len(positional) == receiver_given and keywords <= {"dtype"} else None
-    index = axis_index(base, model.number(dim_expr, scope))
-    if index is None:
-        return None
-    keepdim = model.argument(call, None, "keepdim")
-    if keepdim is None:
-        return without_axis(base, index)
-    if isinstance(keepdim, cst.Name) and keepdim.value in ("True", "False"):
-        return (
-            TensorShape(base.dims[:index] + (1,) + base.dims[index + 1 :], base.exact)
-            if keepdim.value == "True"
-            else without_axis(base, index)
-        )
-    return None

@@ -27,6 +27,11 @@ _CONVOLUTIONS = {
     **{api.NN + f"Conv{n}d": n for n in (1, 2, 3)},
     **{api.NN + f"ConvTranspose{n}d": n for n in (1, 2, 3)},
 }
+_MODE_AXES = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3}
+RESAMPLING_FUNCTIONS = frozenset(
+    api.NN + "functional." + name for name in ("interpolate", "upsample", "upsample_bilinear", "upsample_nearest")
+)
+RESAMPLING_LAYERS = {api.NN + "Upsample": None, api.NN + "UpsamplingBilinear2d": 2, api.NN + "UpsamplingNearest2d": 2}
 _SHAPE_PRESERVING = (
     (frozenset(api.ACTIVATION_CLASSES) - {api.NN + "Flatten"})
     | api.DROPOUT_CLASSES
@@ -133,6 +138,8 @@ def module_output(
         )
     if qualname in _SHAPE_PRESERVING:
         return given
+    if qualname in RESAMPLING_LAYERS:
+        return resampled(owner, node, given, RESAMPLING_LAYERS[qualname], layer=True)
     if qualname == api.NN + "Sequential":
         shape = given
         for element in node.args:
@@ -141,6 +148,37 @@ def module_output(
             shape = module_output(owner, owner.object_of(element.value, scope), shape, depth + 1)
         return shape
     return None
+
+
+def resampled(
+    model: SemanticModel,
+    call: cst.Call,
+    given: Optional[TensorShape],
+    spatial: Optional[int] = None,
+    layer: bool = False,
+) -> Optional[TensorShape]:
+    """``F.interpolate(x, ...)`` / ``nn.Upsample(...)``: ``(N, C, *spatial)`` with new spatial sizes. How many
+    axes are spatial comes from the layer, the ``mode`` (``"bilinear"``: 2), a ``size``/``scale_factor``
+    tuple, or an exact input rank."""
+    if given is None:
+        return None
+    offset = 0 if layer else 1  # interpolate(input, size, scale_factor, mode) / Upsample(size, scale_factor, mode)
+    if spatial is None:
+        mode = model.argument(call, offset + 2, "mode")
+        if isinstance(mode, cst.SimpleString):
+            spatial = _MODE_AXES.get(str(mode.evaluated_value))
+    if spatial is None:
+        for keyword, position in (("size", offset), ("scale_factor", offset + 1)):
+            value = model.argument(call, position, keyword)
+            if isinstance(value, (cst.Tuple, cst.List)) and not any(
+                isinstance(e, cst.StarredElement) for e in value.elements
+            ):
+                spatial = len(value.elements)
+    if spatial is None and given.exact and len(given.dims) >= 3:
+        spatial = len(given.dims) - 2
+    if spatial is None or len(given.dims) < spatial + 1 or (given.exact and len(given.dims) != spatial + 2):
+        return None
+    return TensorShape(given.dims[: len(given.dims) - spatial] + (None,) * spatial, given.exact)
 
 
 def _convolved(given: Optional[TensorShape], channels: Dim, spatial: int) -> TensorShape:

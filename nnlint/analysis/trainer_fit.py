@@ -1,5 +1,5 @@
 """Loaders handed to a framework trainer's ``fit``: Lightning's ``Trainer.fit(model, train_loader)`` trains on
-the loader it is given, though no loop in the file iterates it.
+the loader it is given, though no loop in the file iterates it; and whether that trainer shuffles them itself.
 
 Built only on the public queries of :class:`~nnlint.analysis.model.SemanticModel`.
 """
@@ -10,8 +10,9 @@ from typing import List, Optional, Tuple
 
 import libcst as cst
 
+from nnlint.analysis.distributed_sampling import shuffles_training_data
 from nnlint.analysis.loaders import loader_object
-from nnlint.analysis.model import CallInfo, Obj, Scope, SemanticModel
+from nnlint.analysis.model import CallInfo, ClassInfo, Obj, Scope, SemanticModel
 
 _TRAINERS = frozenset(
     {"pytorch_lightning.Trainer", "pytorch_lightning.trainer.Trainer", "pytorch_lightning.trainer.trainer.Trainer"}
@@ -22,18 +23,24 @@ _TRAIN_KEYWORDS = ("train_dataloaders", "train_dataloader")
 _MAX_HOPS = 4
 
 
-def _is_trainer(model: SemanticModel, expr: Optional[cst.BaseExpression], scope: Scope) -> bool:
-    """``pl.Trainer(...)`` itself, or a name (a few assignments deep) bound to one."""
+def trainer_call(
+    model: SemanticModel, expr: Optional[cst.BaseExpression], scope: Scope
+) -> Optional[Tuple[cst.Call, Scope]]:
+    """The ``pl.Trainer(...)`` call an expression is, or a name (a few assignments deep) is bound to."""
     for _ in range(_MAX_HOPS):
         if isinstance(expr, cst.Call):
-            return model.callee_qualname(expr, scope) in _TRAINERS
+            return (expr, scope) if model.callee_qualname(expr, scope) in _TRAINERS else None
         if not isinstance(expr, cst.Name):
-            return False
+            return None
         binding = model.reaching_value(expr, scope)
         if binding is None or binding.kind not in ("assign", "annassign") or binding.index is not None:
-            return False
+            return None
         expr, scope = binding.value, binding.scope
-    return False
+    return None
+
+
+def _is_trainer(model: SemanticModel, expr: Optional[cst.BaseExpression], scope: Scope) -> bool:
+    return trainer_call(model, expr, scope) is not None
 
 
 def fitted_train_loaders(model: SemanticModel) -> List[Tuple[CallInfo, Obj, cst.BaseExpression]]:
@@ -71,3 +78,40 @@ def fitted_models(model: SemanticModel, trainer: cst.Call) -> List[Obj]:
             return []
         found.append(obj)
     return found
+
+
+def fit_shuffles_training_data(model: SemanticModel, fit: CallInfo) -> bool:
+    """Whether the trainer of a ``trainer.fit(...)`` call runs distributed and so shuffles its training
+    loaders itself (:mod:`~nnlint.analysis.distributed_sampling`)."""
+    found = trainer_call(model, fit.receiver, fit.scope)
+    return found is not None and shuffles_training_data(model, *found)
+
+
+def hooks_shuffled_by_trainers(model: SemanticModel, cls: ClassInfo) -> bool:
+    """Whether the ``train_dataloader`` hook of ``cls`` (a LightningModule or LightningDataModule) is only
+    trained on by trainers of this file that shuffle it: every ``fit`` given an instance of the class
+    (or of a subclass) as its model or data module runs distributed, and there is at least one."""
+    fits = [call for call in model.calls_named("fit") if _fits_instance_of(model, call, cls)]
+    return bool(fits) and all(fit_shuffles_training_data(model, fit) for fit in fits)
+
+
+def _fits_instance_of(model: SemanticModel, call: CallInfo, cls: ClassInfo) -> bool:
+    if not _is_trainer(model, call.receiver, call.scope):
+        return False
+    passed = [model.argument(call.node, 0, "model")] + [
+        model.argument(call.node, position, keyword)
+        for position, keyword in ((1, _TRAIN_KEYWORDS[0]), (3, "datamodule"))
+    ]
+    for expr in passed:
+        if expr is None:
+            continue
+        obj = model.object_of(expr, call.scope)
+        if obj.cls is not None and _derives(model, obj.cls, cls):
+            return True
+    return False
+
+
+def _derives(model: SemanticModel, sub: ClassInfo, cls: ClassInfo, depth: int = 0) -> bool:
+    if sub is cls:
+        return True
+    return depth < _MAX_HOPS and any(_derives(model, base, cls, depth + 1) for base in model.base_classes(sub))

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
-from typing import Callable, Set
+from dataclasses import dataclass
+from typing import Callable, List, Set
 
 import libcst as cst
 
+from nnlint.analysis.batch_use import loop_discards_targets
 from nnlint.analysis.loaders import (
     dataset_style,
     lightning_train_loaders,
@@ -13,10 +15,21 @@ from nnlint.analysis.loaders import (
 )
 from nnlint.analysis.ignite_engines import engine_train_loaders
 from nnlint.analysis.model import Obj, SemanticModel
-from nnlint.analysis.trainer_fit import fitted_train_loaders
+from nnlint.analysis.trainer_fit import fit_shuffles_training_data, fitted_train_loaders, hooks_shuffled_by_trainers
 from nnlint.context import RuleContext
 from nnlint.fixes import enable_shuffle
 from nnlint.rule import Rule
+
+
+@dataclass(frozen=True)
+class _Use:
+    """One way a loader feeds training."""
+
+    loader: Obj
+    where: cst.BaseExpression
+    describe: Callable[[], str]
+    repeated: Callable[[], bool] = lambda: True
+    discards_targets: Callable[[], bool] = lambda: False
 
 
 class UnshuffledTrainLoader(Rule):
@@ -28,7 +41,13 @@ class UnshuffledTrainLoader(Rule):
     of the project. Loaders that Lightning trains on count too: those a `train_dataloader` hook returns
     and those handed to `Trainer.fit(model, train_loader)`, and the data of an ignite training engine
     (`Engine(update)` whose update backpropagates, `create_supervised_trainer`) run with
-    `trainer.run(train_loader, max_epochs=n)`. Loaders that only feed evaluation, loaders whose
+    `trainer.run(train_loader, max_epochs=n)`. A Lightning `Trainer` that runs distributed (a `ddp`/`fsdp`/
+    `deepspeed` strategy, `DDPStrategy(...)`, `ModelParallelStrategy(...)`, `devices=4`)
+    shuffles its training loaders itself (its `use_distributed_sampler`, on by default, puts a shuffling
+    `DistributedSampler` under them), so what it fits is left alone; Fabric's `setup_dataloaders` keeps the
+    loader's own order and is not. A loop that throws every batch's targets away (`for x, _ in loader`,
+    `batch[0]` only, a target name it never reads) has no class order to follow and is left alone too; the
+    loader is still reported for its other training loops. Loaders that only feed evaluation, loaders whose
     `shuffle` is a variable (`shuffle=is_train`), streaming `IterableDataset`s (torchtext's, webdataset's,
     `streaming=True`) and data sets whose every sample is random numbers are left alone; a data set whose class is
     out of sight (a parameter, a third-party class) is taken as indexable, as almost every data set is, when
@@ -80,55 +99,55 @@ class UnshuffledTrainLoader(Rule):
 
     def check(self, ctx: RuleContext) -> None:
         model = ctx.model
-        reported: Set[int] = set()
+        uses: List[_Use] = []
         for loop in model.training_loops:
             for loader, where in loops_over_loaders(model, loop):
                 # the description is built only when reported: line numbers cost a position pass over the file
-                self._check_loader(
-                    ctx,
-                    loader,
-                    where,
-                    lambda loop=loop: f"the training loop at line {model.line_of(loop.node)}",
-                    reported,
-                    repeated=lambda loop=loop: model.loop_repeats(loop),
+                uses.append(
+                    _Use(
+                        loader,
+                        where,
+                        lambda loop=loop: f"the training loop at line {model.line_of(loop.node)}",
+                        lambda loop=loop: model.loop_repeats(loop),
+                        lambda loop=loop, loader=loader, where=where: (
+                            where is loop.iter and loop_discards_targets(model, loop, loader)
+                        ),
+                    )
                 )
         for method, loader, where in lightning_train_loaders(model):
-            self._check_loader(
-                ctx, loader, where, lambda method=method: f"training (returned by {method.name})", reported
-            )
+            if method.cls is not None and hooks_shuffled_by_trainers(model, method.cls):
+                continue  # every trainer of the module runs distributed: Lightning shuffles it
+            uses.append(_Use(loader, where, lambda method=method: f"training (returned by {method.name})"))
         for fit, loader, where in fitted_train_loaders(model):
-            self._check_loader(
-                ctx, loader, where, lambda fit=fit: f"Trainer.fit at line {model.line_of(fit.node)}", reported
-            )
+            if fit_shuffles_training_data(model, fit):
+                continue
+            uses.append(_Use(loader, where, lambda fit=fit: f"Trainer.fit at line {model.line_of(fit.node)}"))
         for run, loader, where in engine_train_loaders(model):
-            self._check_loader(
-                ctx,
-                loader,
-                where,
-                lambda run=run: f"the training engine run at line {model.line_of(run.node)}",
-                reported,
-                repeated=lambda run=run: _several_epochs(model, run.node),
+            uses.append(
+                _Use(
+                    loader,
+                    where,
+                    lambda run=run: f"the training engine run at line {model.line_of(run.node)}",
+                    lambda run=run: _several_epochs(model, run.node),
+                )
             )
         for func, loader, where in returned_training_split_loaders(model):
-            self._check_loader(
-                ctx,
-                loader,
-                where,
-                lambda func=func: f"training elsewhere (the training part of a split, returned by {func.name})",
-                reported,
-                repeated=lambda: False,
+            uses.append(
+                _Use(
+                    loader,
+                    where,
+                    lambda func=func: f"training elsewhere (the training part of a split, returned by {func.name})",
+                    lambda: False,
+                )
             )
+        reported: Set[int] = set()
+        for use in uses:
+            self._check_loader(ctx, use, reported)
 
     @staticmethod
-    def _check_loader(
-        ctx: RuleContext,
-        loader: Obj,
-        where: cst.CSTNode,
-        describe: Callable[..., str],
-        reported: Set[int],
-        repeated: Callable[..., bool] = lambda: True,
-    ) -> None:
+    def _check_loader(ctx: RuleContext, use: _Use, reported: Set[int]) -> None:
         model = ctx.model
+        loader, where = use.loader, use.where
         if id(loader.node) in reported:
             return
         order = loader_order(loader)
@@ -137,10 +156,12 @@ class UnshuffledTrainLoader(Rule):
         style = dataset_style(loader)
         if style in ("iterable", "synthetic"):
             return
-        if style == "unknown" and not repeated():
+        if style == "unknown" and not use.repeated():
             return  # a data set out of sight read in a single pass: too little to go on
+        if use.discards_targets():
+            return  # a loop that throws the targets away has no class order to follow (its other uses may)
         reported.add(id(loader.node))
-        feeds = describe()
+        feeds = use.describe()
         assert loader.owner is not None and isinstance(loader.node, cst.Call)
         here = loader.owner is model
         anchor = loader.node if here else where

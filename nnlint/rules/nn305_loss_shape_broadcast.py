@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+from typing import Optional, Tuple
+
+from nnlint.analysis import image_arrays
 from nnlint.analysis.batch_shapes import tensor_shape
-from nnlint.analysis.dims import Size, TensorShape, broadcast, expansion
-from nnlint.analysis.loss_inputs import loss_calls
+from nnlint.analysis.dims import Expansion, Size, TensorShape, broadcast, expansion
+from nnlint.analysis.loss_inputs import LossCall, loss_calls
+from nnlint.analysis.model import SemanticModel
 from nnlint.context import RuleContext
 from nnlint.rule import Rule
 
@@ -16,7 +20,10 @@ class LossShapeBroadcast(Rule):
     copied along an axis: `(N, 1)` against `(N,)`, `(N,)` against `(N, 1)`, `(N, 1)` against `(N, k)`,
     `(N, 1, H, W)` against `(N, H, W)`. The shapes are read from the source: the model's layers
     (`Linear(h, 1)` gives `(..., 1)`, in this file or another file of the project), tensors built with
-    `torch.randn(...)`, batches of a `DataLoader` over a `TensorDataset`, reshaping and reductions
+    `torch.randn(...)`, batches of a `DataLoader` over a `TensorDataset` or a `Dataset` of the project
+    (what its `__getitem__` returns, images read with PIL or OpenCV included: an image opened without a
+    mode must broadcast both ways, as a grayscale `(H, W)` and with channels `(H, W, C)`), resampling
+    (`F.interpolate`, `nn.Upsample`), reshaping and reductions
     (`view`, `squeeze`, `sum(-1, keepdim=True)`), broadcasting arithmetic, tuple returns, `self.`
     attributes, and `torch.distributions` (`Normal(mu, std).log_prob(a)` has one value per action
     dimension). A size named by a parameter (`Linear(h, action_dim)`) counts as more than 1 when no call
@@ -144,14 +151,10 @@ class LossShapeBroadcast(Rule):
     def check(self, ctx: RuleContext) -> None:
         model = ctx.model
         for loss in loss_calls(model, *_REGRESSION_FAMILIES):
-            scope = loss.call.scope
-            prediction = tensor_shape(model, loss.prediction(model), scope)
-            target = tensor_shape(model, loss.target(model), scope)
-            if prediction is None or target is None or prediction.rank == 0 or target.rank == 0:
-                continue  # unknown, or a constant on purpose
-            found = expansion(prediction, target)
-            if found is None or not found.prediction_expanded:
-                continue  # only a target copied along the prediction: one reference value for several outputs
+            judged = _judged(model, loss)
+            if judged is None:
+                continue
+            (prediction, target, found), other = judged
             combined = broadcast(prediction, target)
             shown = combined.describe() if combined is not None else "a larger shape"
             if found.target_expanded:
@@ -160,13 +163,49 @@ class LossShapeBroadcast(Rule):
                 consequence = (
                     f"the prediction is broadcast to {shown}, so each prediction is compared with several target values"
                 )
+            also = (
+                f" (or {other[1].describe()}, should the image it is read from have colour channels)"
+                if other is not None
+                else ""
+            )
             ctx.report(
                 loss.call.node,
                 f"{loss.short_name} compares a prediction of shape {prediction.describe()} with a target of shape "
-                f"{target.describe()}: {consequence}{_unless(prediction, target)}; make the shapes equal "
+                f"{target.describe()}{also}: {consequence}{_unless(prediction, target)}; make the shapes equal "
                 "(squeeze/unsqueeze, or sum per-dimension terms with keepdim=True)",
                 evidence={"static_shapes": {"prediction": prediction.describe(), "target": target.describe()}},
             )
+
+
+_Judgement = Tuple[TensorShape, TensorShape, Expansion]
+
+
+def _judged(model: SemanticModel, loss: LossCall) -> Optional[Tuple[_Judgement, Optional[_Judgement]]]:
+    """The shapes and how they broadcast, when the prediction gets expanded. Where the shapes rest on an
+    image read without a mode, the finding must hold for a grayscale file and for a colour one alike:
+    the first judgement is then the grayscale one, the second the colour one."""
+    before = image_arrays.open_images()
+    plain = _judge(model, loss)
+    if plain is not None or image_arrays.open_images() == before:
+        return (plain, None) if plain is not None else None
+    judgements = []
+    for channels in ("gray", "color"):
+        with image_arrays.assuming(channels):
+            judgements.append(_judge(model, loss))
+    gray, color = judgements
+    return (gray, color) if gray is not None and color is not None else None
+
+
+def _judge(model: SemanticModel, loss: LossCall) -> Optional[_Judgement]:
+    scope = loss.call.scope
+    prediction = tensor_shape(model, loss.prediction(model), scope)
+    target = tensor_shape(model, loss.target(model), scope)
+    if prediction is None or target is None or prediction.rank == 0 or target.rank == 0:
+        return None  # unknown, or a constant on purpose
+    found = expansion(prediction, target)
+    if found is None or not found.prediction_expanded:
+        return None  # only a target copied along the prediction: one reference value for several outputs
+    return prediction, target, found
 
 
 def _unless(prediction: TensorShape, target: TensorShape) -> str:

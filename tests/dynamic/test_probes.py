@@ -277,6 +277,18 @@ def test_a_sequential_loader_over_class_sorted_data_reports_alone() -> None:
     )  # no classification loss trained
 
 
+def test_a_sorted_loader_whose_labels_no_loss_is_trained_on_is_not_reported() -> None:
+    sorted_loader = _sorted_loader("SequentialSampler", True)
+    # an autoencoder's BCE over images: a binary family, but its targets are pixels, not class labels
+    reconstruction = {**ce_loss(31, 0.7, 1), "family": "bce", "input_shape": [32, 1, 12, 12]}
+    assert run({"losses": [reconstruction], "loaders": [sorted_loader]}) == []
+    # a GAN's real/fake target made in the step itself
+    made = {**ce_loss(31, 0.7, 1), "family": "bce", "labels": {"n": 32, "counts": {"1": 32}}}
+    assert run({"losses": [{**made, "labels_from_batch": False}], "loaders": [sorted_loader]}) == []
+    (finding,) = run({"losses": [{**made, "labels_from_batch": True}], "loaders": [sorted_loader]})
+    assert (finding.code, finding.line) == ("NN101", 29)
+
+
 def test_a_reshape_that_reorders_axes_reports_alone_at_the_reshape() -> None:
     swap = {"where": where(41), "input_shape": [8, 16], "output_shape": [16, 8], "permutes_axes": True}
     (finding,) = run({"reshapes": [swap]})

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
-from typing import Any, List, Optional
+from typing import Any, Dict, List, Optional
 
 from nnlint.dynamic.probe import Probe, RunView, training_losses, unexplained
 from nnlint.finding import Finding
+
+_CLASSIFICATION = ("cross_entropy", "nll", "bce", "bce_with_logits")
 
 
 class UnshuffledTrainLoaderProbe(Probe):
@@ -13,7 +15,8 @@ class UnshuffledTrainLoaderProbe(Probe):
     batches) are all one class or sorted. An unshuffled loader over already-shuffled data is left unconfirmed.
     Without a static finding (the loader's options came from a config the source could not read) it reports
     on its own when the evidence is decisive: the training loader samples sequentially, a classification
-    loss is trained, and the labels of the whole data set (read from it, at least two batches of them, two
+    loss is trained on the batches' labels (not a reconstruction BCE over images, not a target made in the
+    step), and the labels of the whole data set (read from it, at least two batches of them, two
     classes or more) are sorted by class. It reports at the loop that iterates the loader.
 
     ## Why is this bad?
@@ -48,8 +51,8 @@ class UnshuffledTrainLoaderProbe(Probe):
             return
         if not (labels["non_decreasing"] or labels["non_increasing"]):
             return
-        if not training_losses(run, ("cross_entropy", "nll", "bce", "bce_with_logits")):
-            return
+        if not any(_on_batch_labels(loss) for loss in training_losses(run, _CLASSIFICATION)):
+            return  # no loss is trained on the batches' labels (a reconstruction BCE, a GAN's real/fake target)
         order = "increasing" if labels["non_decreasing"] else "decreasing"
         counts = ", ".join(f"{label}: {count}" for label, count in sorted(labels["counts"].items())[:6])
         run.report(
@@ -71,9 +74,7 @@ class UnshuffledTrainLoaderProbe(Probe):
             return None
         head = loaders[0].get("dataset_label_head")
         if head is None:
-            labels: List[Any] = [
-                e.get("labels") for e in training_losses(run, ("cross_entropy", "nll", "bce", "bce_with_logits"))[:2]
-            ]
+            labels: List[Any] = [e.get("labels") for e in training_losses(run, _CLASSIFICATION)[:2]]
             labels = [entry for entry in labels if entry]
             if not labels:
                 return None
@@ -91,3 +92,11 @@ class UnshuffledTrainLoaderProbe(Probe):
             }
             return True
         return None
+
+
+def _on_batch_labels(loss: Dict[str, Any]) -> bool:
+    """A classification loss whose targets are class labels (cross-entropy's, or a binary loss's recorded
+    labels) and, as far as the run tracked them, come from the loader's batch."""
+    if loss.get("family") not in ("cross_entropy", "nll") and "labels" not in loss:
+        return False
+    return loss.get("labels_from_batch") is not False
