@@ -7,7 +7,8 @@
 
 The manifest ``bench/dynamic_real.json`` names, for each script, its repository and commit, the files to
 take, the folder to run in, its arguments, how its fake data is made (``setup``: random words, characters
-(``extra``: ones a script needs), token files, a Cora-like graph, or a script of the repository itself), the
+(``extra``: ones a script needs), token files, a Cora-like graph, MNIST-shaped IDX files, or a script of the
+repository itself), the
 substitutions that make it run on
 CPU in a few steps (``patch``) and the bugs to inject (``bugs``: one text substitution each, with the codes
 that count as found). The code is extracted from git mirrors (``--mirrors``, default ``/work/.mirror``:
@@ -67,6 +68,8 @@ def load_manifest() -> List[Dict[str, Any]]:
 
 def extract(script: Dict[str, Any], mirrors: Path, target: Path) -> None:
     git_dir = mirrors / script["repo"].replace("/", "+") / "repo"
+    if (git_dir / ".git").is_dir():  # a mirror fetched as a repository with its own .git folder
+        git_dir = git_dir / ".git"
     if not git_dir.exists():
         raise SetupError(f"no mirror of {script['repo']} at {git_dir}")
     archive = subprocess.run(
@@ -122,8 +125,32 @@ def make_data(step: Dict[str, Any], root: Path, env: Dict[str, str]) -> None:
         (path / "cora.cites").write_text(
             "\n".join(f"{1000 + a} {1000 + b}" for a, b in sorted(edges)) + "\n", encoding="utf-8"
         )
+    elif kind == "mnist_idx":
+        write_mnist_idx(path, step)
     else:
         raise SetupError(f"unknown setup kind {kind!r}")
+
+
+def write_mnist_idx(folder: Path, step: Dict[str, Any]) -> None:
+    """MNIST-shaped gzipped IDX files (the four of yann.lecun.com's names) of ``train``/``test`` images: each
+    class has a random sparse 28x28 prototype, an image is its prototype at a random intensity plus noise, so
+    that the fake data can be learnt; the labels are drawn at random (not sorted by class)."""
+    import gzip
+
+    import numpy as np
+
+    rng = np.random.default_rng(step.get("seed", 0))
+    prototypes = (rng.random((10, 28 * 28)) < 0.2).astype(np.float32)
+    folder.mkdir(parents=True, exist_ok=True)
+    for prefix, count in (("train", step["train"]), ("t10k", step["test"])):
+        labels = rng.integers(0, 10, count).astype(np.uint8)
+        intensity = rng.uniform(0.5, 1.0, (count, 1)).astype(np.float32)
+        pixels = prototypes[labels] * intensity + rng.random((count, 28 * 28), dtype=np.float32) * 0.3
+        images = np.clip(pixels * 255, 0, 255).astype(np.uint8)
+        with gzip.open(folder / f"{prefix}-images-idx3-ubyte.gz", "wb", compresslevel=1) as out:
+            out.write(np.array([2051, count, 28, 28], dtype=">i4").tobytes() + images.tobytes())
+        with gzip.open(folder / f"{prefix}-labels-idx1-ubyte.gz", "wb", compresslevel=1) as out:
+            out.write(np.array([2049, count], dtype=">i4").tobytes() + labels.tobytes())
 
 
 def substitute(root: Path, change: Dict[str, Any]) -> None:

@@ -129,6 +129,11 @@ LIMIT_PER_SITE = 3
 # evaluation after the first step: this many forwards, then 5 s more (a budget as long as the run's own time to its
 # first step made minGPT chargpt's run 5.3x its plain run, and still did not reach the end of its sampling)
 EVAL_FORWARDS, EVAL_SECONDS = 20, 5.0
+# skimming: where the budget would stop the run before it has seen what a probe needs (the training backward
+# after an evaluation that sits between the first two steps, for NN402 and NN502; an evaluation at all, when the
+# script's own loop trains on past its second step, for NN501 and NN503), the script runs on uninstrumented, for
+# at most this fraction of its time to the first step (within these bounds, in seconds), to get there
+SKIM_FRACTION, SKIM_MIN_SECONDS, SKIM_MAX_SECONDS = 0.5, 2.0, 10.0
 
 
 def func_key(func: Any) -> str:
@@ -201,6 +206,9 @@ class Recorder:
         self.script = script
         self.busy = False
         self.stopped = False
+        self.skimming: Optional[str] = None  # "training" or "evaluation": what the uninstrumented run waits for
+        self.skim_started = self.skim_deadline = 0.0
+        self.skim_reason = ""
         self._progress = progress or (lambda stage: None)
         self.started = time.monotonic()
         self.obs: Dict[str, Any] = {
@@ -303,7 +311,42 @@ class Recorder:
             self._progress(stage)
 
     def active(self) -> bool:
-        return not self.busy and not self.stopped and os.getpid() == self.pid
+        return not self.busy and not self.stopped and self.skimming is None and os.getpid() == self.pid
+
+    def skim(self, target: str, reason: str) -> None:
+        """Instead of stopping for ``reason``, let the script run on uninstrumented until it reaches ``target``
+        (see SKIM_FRACTION); once per run, a second time stops."""
+        if "skimmed" in self.obs:
+            self.stop(reason)
+        now = time.monotonic()
+        budget = min(SKIM_MAX_SECONDS, max(SKIM_MIN_SECONDS, SKIM_FRACTION * self.first_step_seconds))
+        self.skimming, self.skim_started, self.skim_deadline, self.skim_reason = target, now, now + budget, reason
+        self.obs["skimmed"] = {"to": target, "after": reason, "budget_seconds": round(budget, 2)}
+        self.stack, self.root = [], None
+
+    def _skim_expired(self) -> None:
+        now = time.monotonic()
+        if now > self.skim_deadline and os.getpid() == self.pid and not self.stopped:
+            target, self.skimming = self.skimming, None
+            self.stop(f"{self.skim_reason}; {now - self.skim_started:.1f} s more without instrumentation did not reach "
+                      f"the {target}")
+
+    def _skim_resumes(self, module: nn.Module) -> bool:
+        """While skimming: does this forward start what the run waits for (then observe it)?"""
+        if os.getpid() != self.pid or self.busy or self.stopped:
+            return False
+        self._skim_expired()
+        if not self.has_params(module):
+            return False
+        grad = torch.is_grad_enabled()
+        if self.skimming == "training":
+            arrived = grad and module.training and any(p.requires_grad for p in module.parameters())
+        else:
+            arrived = not (grad and module.training)
+        if arrived:
+            self.obs["skimmed"]["seconds"] = round(time.monotonic() - self.skim_started, 2)
+            self.skimming = None
+        return arrived
 
     def stop(self, reason: str) -> None:
         self.obs["stop_reason"] = reason
@@ -367,6 +410,8 @@ class Recorder:
         raise StopIteration
 
     def next_batch(self, state: _IteratorState, inner: Iterator[Any]) -> Any:
+        if self.skimming is not None:
+            self._skim_expired()
         if not self.active():
             return next(inner)
         if self.steps == 0:
@@ -469,6 +514,8 @@ class Recorder:
 
     # ------------------------------------------------------------------ module forwards
     def on_forward_pre(self, module: nn.Module, args: Tuple[Any, ...]) -> None:
+        if self.skimming is not None and not self._skim_resumes(module):
+            return
         if not self.active():
             return
         self.stack.append(module)
@@ -479,7 +526,7 @@ class Recorder:
             self._on_param_leaf_input(module, args)
 
     def on_forward(self, module: nn.Module, args: Tuple[Any, ...], output: Any) -> None:
-        if os.getpid() != self.pid or self.busy:
+        if os.getpid() != self.pid or self.busy or self.skimming is not None:
             return
         while self.stack:
             top = self.stack.pop()
@@ -605,10 +652,14 @@ class Recorder:
             if self.eval_forwards_after_step > EVAL_FORWARDS and (
                 now - self.eval_started > EVAL_SECONDS or self.eval_forwards_after_step > 50 * EVAL_FORWARDS
             ):
-                self.stop(
+                reason = (
                     f"evaluation limit ({self.eval_forwards_after_step} forwards in {now - self.eval_started:.1f} s; "
                     f"first step after {self.first_step_seconds:.1f} s)"
                 )
+                if self.steps == 1 and self.obs["second_backward"] is None and self.backwards_after_step == 0:
+                    self.skim("training", reason)  # an evaluation between the first two steps: see the next backward
+                    return
+                self.stop(reason)
 
     def _on_param_leaf_input(self, module: nn.Module, args: Tuple[Any, ...]) -> None:
         if self.obs["first_layer_input"] is not None:
@@ -891,12 +942,18 @@ class Recorder:
             if self.stop_at_backward:
                 self.stop("budget spent: training resumed after the evaluation")
         if self.steps >= 2:
-            self.stop("budget spent: a third training step began")
+            reason = "budget spent: a third training step began"
+            if not self.eval_seen and any(f.get("train_mode_layers") for f in self.obs["train_forwards"]):
+                self.skim("evaluation", reason)  # the script's own loop goes on: its evaluation is where NN501 shows
+                return
+            self.stop(reason)
 
     def _primary(self) -> List[torch.optim.Optimizer]:
         return [opt for opt in self.optimizers if id(opt) == self.primary_optimizer]
 
     def on_step_pre(self, optimizer: torch.optim.Optimizer, args: Any, kwargs: Any) -> None:
+        if self.skimming is not None:
+            self._skim_expired()
         if not self.active():
             return
         self.optimizers.add(optimizer)
