@@ -133,7 +133,7 @@ EVAL_FORWARDS, EVAL_SECONDS = 20, 5.0
 # after an evaluation that sits between the first two steps, for NN402 and NN502; an evaluation at all, when the
 # script's own loop trains on past its second step, for NN501 and NN503), the script runs on uninstrumented, for
 # at most this fraction of its time to the first step (within these bounds, in seconds), to get there
-SKIM_FRACTION, SKIM_MIN_SECONDS, SKIM_MAX_SECONDS = 0.5, 2.0, 10.0
+SKIM_FRACTION, SKIM_MIN_SECONDS, SKIM_MAX_SECONDS = 1.0, 3.0, 10.0
 
 
 def func_key(func: Any) -> str:
@@ -313,13 +313,13 @@ class Recorder:
     def active(self) -> bool:
         return not self.busy and not self.stopped and self.skimming is None and os.getpid() == self.pid
 
-    def skim(self, target: str, reason: str) -> None:
+    def skim(self, target: str, reason: str, extra: float = 0.0) -> None:
         """Instead of stopping for ``reason``, let the script run on uninstrumented until it reaches ``target``
         (see SKIM_FRACTION); once per run, a second time stops."""
         if "skimmed" in self.obs:
             self.stop(reason)
         now = time.monotonic()
-        budget = min(SKIM_MAX_SECONDS, max(SKIM_MIN_SECONDS, SKIM_FRACTION * self.first_step_seconds))
+        budget = extra + min(SKIM_MAX_SECONDS, max(SKIM_MIN_SECONDS, SKIM_FRACTION * self.first_step_seconds))
         self.skimming, self.skim_started, self.skim_deadline, self.skim_reason = target, now, now + budget, reason
         self.obs["skimmed"] = {"to": target, "after": reason, "budget_seconds": round(budget, 2)}
         self.stack, self.root = [], None
@@ -328,8 +328,10 @@ class Recorder:
         now = time.monotonic()
         if now > self.skim_deadline and os.getpid() == self.pid and not self.stopped:
             target, self.skimming = self.skimming, None
-            self.stop(f"{self.skim_reason}; {now - self.skim_started:.1f} s more without instrumentation did not reach "
-                      f"the {target}")
+            self.stop(
+                f"{self.skim_reason}; {now - self.skim_started:.1f} s more without instrumentation did not reach "
+                f"the {target}"
+            )
 
     def _skim_resumes(self, module: nn.Module) -> bool:
         """While skimming: does this forward start what the run waits for (then observe it)?"""
@@ -649,16 +651,23 @@ class Recorder:
             self.eval_started = self.eval_started or now
             # a long evaluation is cut; a short one (sampling a few hundred tokens) may end, so that the
             # training step after it is seen too
-            if self.eval_forwards_after_step > EVAL_FORWARDS and (
-                now - self.eval_started > EVAL_SECONDS or self.eval_forwards_after_step > 50 * EVAL_FORWARDS
+            if self.eval_forwards_after_step <= EVAL_FORWARDS:
+                return
+            reason = (
+                f"evaluation limit ({self.eval_forwards_after_step} forwards in {now - self.eval_started:.1f} s; "
+                f"first step after {self.first_step_seconds:.1f} s)"
+            )
+            if (
+                self.steps == 1
+                and self.obs["second_backward"] is None
+                and self.backwards_after_step == 0
+                and "skimmed" not in self.obs
             ):
-                reason = (
-                    f"evaluation limit ({self.eval_forwards_after_step} forwards in {now - self.eval_started:.1f} s; "
-                    f"first step after {self.first_step_seconds:.1f} s)"
-                )
-                if self.steps == 1 and self.obs["second_backward"] is None and self.backwards_after_step == 0:
-                    self.skim("training", reason)  # an evaluation between the first two steps: see the next backward
-                    return
+                # an evaluation between the first two steps (minGPT's sampling callback): its further forwards
+                # add nothing to observe, so they run uninstrumented, with the evaluation's time too, to reach the
+                # next training backward
+                self.skim("training", reason, extra=EVAL_SECONDS)
+            elif now - self.eval_started > EVAL_SECONDS or self.eval_forwards_after_step > 50 * EVAL_FORWARDS:
                 self.stop(reason)
 
     def _on_param_leaf_input(self, module: nn.Module, args: Tuple[Any, ...]) -> None:
