@@ -129,10 +129,11 @@ LIMIT_PER_SITE = 3
 # evaluation after the first step: this many forwards, then 5 s more (a budget as long as the run's own time to its
 # first step made minGPT chargpt's run 5.3x its plain run, and still did not reach the end of its sampling)
 EVAL_FORWARDS, EVAL_SECONDS = 20, 5.0
-# skimming: where the budget would stop the run before it has seen what a probe needs (the training backward
-# after an evaluation that sits between the first two steps, for NN402 and NN502; an evaluation at all, when the
-# script's own loop trains on past its second step, for NN501 and NN503), the script runs on uninstrumented, for
-# at most this fraction of its time to the first step (within these bounds, in seconds), to get there
+# skimming: where the budget would stop the run before it has seen what a probe needs, the script runs on
+# uninstrumented to get there: to the training backward after an evaluation that sits between the first two steps
+# (NN402, NN502), for the EVAL_SECONDS such an evaluation had instrumented; to an evaluation at all, when the
+# script's own loop trains on past its second step (NN501, NN503), for this fraction of its time to the first step
+# (within these bounds, in seconds)
 SKIM_FRACTION, SKIM_MIN_SECONDS, SKIM_MAX_SECONDS = 1.0, 3.0, 10.0
 
 
@@ -313,13 +314,14 @@ class Recorder:
     def active(self) -> bool:
         return not self.busy and not self.stopped and self.skimming is None and os.getpid() == self.pid
 
-    def skim(self, target: str, reason: str, extra: float = 0.0) -> None:
-        """Instead of stopping for ``reason``, let the script run on uninstrumented until it reaches ``target``
-        (see SKIM_FRACTION); once per run, a second time stops."""
+    def skim(self, target: str, reason: str, budget: Optional[float] = None) -> None:
+        """Instead of stopping for ``reason``, let the script run on uninstrumented until it reaches ``target``,
+        for ``budget`` seconds (default: see SKIM_FRACTION); once per run, a second time stops."""
         if "skimmed" in self.obs:
             self.stop(reason)
         now = time.monotonic()
-        budget = extra + min(SKIM_MAX_SECONDS, max(SKIM_MIN_SECONDS, SKIM_FRACTION * self.first_step_seconds))
+        if budget is None:
+            budget = min(SKIM_MAX_SECONDS, max(SKIM_MIN_SECONDS, SKIM_FRACTION * self.first_step_seconds))
         self.skimming, self.skim_started, self.skim_deadline, self.skim_reason = target, now, now + budget, reason
         self.obs["skimmed"] = {"to": target, "after": reason, "budget_seconds": round(budget, 2)}
         self.stack, self.root = [], None
@@ -664,9 +666,9 @@ class Recorder:
                 and "skimmed" not in self.obs
             ):
                 # an evaluation between the first two steps (minGPT's sampling callback): its further forwards
-                # add nothing to observe, so they run uninstrumented, with the evaluation's time too, to reach the
+                # add nothing to observe, so they run uninstrumented, in the time the evaluation has, to reach the
                 # next training backward
-                self.skim("training", reason, extra=EVAL_SECONDS)
+                self.skim("training", reason, budget=EVAL_SECONDS)
             elif now - self.eval_started > EVAL_SECONDS or self.eval_forwards_after_step > 50 * EVAL_FORWARDS:
                 self.stop(reason)
 
