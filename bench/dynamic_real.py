@@ -7,7 +7,8 @@
 
 The manifest ``bench/dynamic_real.json`` names, for each script, its repository and commit, the files to
 take, the folder to run in, its arguments, how its fake data is made (``setup``: random words, characters
-(``extra``: ones a script needs), token files, a Cora-like graph, MNIST-shaped IDX files, or a script of the
+(``extra``: ones a script needs), token files, a Cora-like graph, MNIST-shaped IDX files, a
+UCI-HAR-shaped npz file, or a script of the
 repository itself), the
 substitutions that make it run on
 CPU in a few steps (``patch``) and the bugs to inject (``bugs``: one text substitution each, with the codes
@@ -127,8 +128,30 @@ def make_data(step: Dict[str, Any], root: Path, env: Dict[str, str]) -> None:
         )
     elif kind == "mnist_idx":
         write_mnist_idx(path, step)
+    elif kind == "har_npz":
+        write_har_npz(path, step)
     else:
         raise SetupError(f"unknown setup kind {kind!r}")
+
+
+def write_har_npz(path: Path, step: Dict[str, Any]) -> None:
+    """A UCI-HAR-shaped ``data_har.npz`` (``X_*``: windows of 128 steps of 9 signals, ``Y_*``: one-hot of 6
+    activities) whose signals are a sine per class plus noise; the training samples are stored sorted by class, as
+    a data set kept one class after another is (a script must shuffle them)."""
+    import numpy as np
+
+    rng = np.random.default_rng(step.get("seed", 0))
+    time_axis = np.linspace(0, 2 * np.pi, 128)[None, :, None]
+    arrays = {}
+    for part, count in (("train", step["train"]), ("test", step["test"])):
+        labels = rng.integers(0, 6, count)
+        if part == "train":
+            labels = np.sort(labels)
+        signal = np.sin(time_axis * (1 + labels[:, None, None]) + rng.uniform(0, 1, (count, 1, 9)))
+        arrays[f"X_{part}"] = (signal + 0.3 * rng.standard_normal((count, 128, 9))).astype(np.float32)
+        arrays[f"Y_{part}"] = np.eye(6, dtype=np.float32)[labels]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(path, **arrays)
 
 
 def write_mnist_idx(folder: Path, step: Dict[str, Any]) -> None:
@@ -235,9 +258,10 @@ def run_nnlint(script: Dict[str, Any], root: Path, timeout: float) -> Dict[str, 
             for f in verdicts
         ],
         "static": sorted({f["code"] for f in findings if f.get("source") == "static"}),
-        "update_ratio_log10": next(
-            ((f.get("evidence") or {}).get("update_ratio_log10") for f in findings if f["code"] == "NN004"), None
-        ),
+        **{
+            key: next(((f.get("evidence") or {}).get(key) for f in findings if f["code"] == "NN004"), None)
+            for key in ("update_ratio_log10", "stop_reason", "skimmed")
+        },
     }
 
 

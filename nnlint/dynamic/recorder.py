@@ -132,9 +132,10 @@ EVAL_FORWARDS, EVAL_SECONDS = 20, 5.0
 # skimming: where the budget would stop the run before it has seen what a probe needs, the script runs on
 # uninstrumented to get there: to the training backward after an evaluation that sits between the first two steps
 # (NN402, NN502), for the EVAL_SECONDS such an evaluation had instrumented; to an evaluation at all, when the
-# script's own loop trains on past its second step (NN501, NN503), for this fraction of its time to the first step
-# (within these bounds, in seconds)
+# script's own loop trains on past its second step (NN501, NN503), for this fraction of the CPU time it took to its
+# first step (within these bounds, in seconds); CPU time, so that a machine others load gets the same work done
 SKIM_FRACTION, SKIM_MIN_SECONDS, SKIM_MAX_SECONDS = 1.0, 3.0, 10.0
+SKIM_WALL_FACTOR = 3.0
 
 
 def func_key(func: Any) -> str:
@@ -208,7 +209,7 @@ class Recorder:
         self.busy = False
         self.stopped = False
         self.skimming: Optional[str] = None  # "training" or "evaluation": what the uninstrumented run waits for
-        self.skim_started = self.skim_deadline = 0.0
+        self.skim_started = self.skim_cpu_started = self.skim_budget = 0.0
         self.skim_reason = ""
         self._progress = progress or (lambda stage: None)
         self.started = time.monotonic()
@@ -264,6 +265,7 @@ class Recorder:
         self.eval_started = 0.0
         self.stop_at_backward = False
         self.first_step_seconds = 0.0
+        self.first_step_cpu = 0.0  # CPU seconds of the process (all its threads) at the end of the first step
         self._optimized_ids: Optional[Set[int]] = None
         self.eval_iterators_after_step = 0
         self.backwards_after_step = 0
@@ -321,17 +323,22 @@ class Recorder:
             self.stop(reason)
         now = time.monotonic()
         if budget is None:
-            budget = min(SKIM_MAX_SECONDS, max(SKIM_MIN_SECONDS, SKIM_FRACTION * self.first_step_seconds))
-        self.skimming, self.skim_started, self.skim_deadline, self.skim_reason = target, now, now + budget, reason
+            budget = min(SKIM_MAX_SECONDS, max(SKIM_MIN_SECONDS, SKIM_FRACTION * self.first_step_cpu))
+        self.skimming, self.skim_started, self.skim_cpu_started = target, now, time.process_time()
+        self.skim_budget, self.skim_reason = budget, reason
         self.obs["skimmed"] = {"to": target, "after": reason, "budget_seconds": round(budget, 2)}
         self.stack, self.root = [], None
 
     def _skim_expired(self) -> None:
-        now = time.monotonic()
-        if now > self.skim_deadline and os.getpid() == self.pid and not self.stopped:
+        """The budget is CPU time (the same work on a loaded machine), or SKIM_WALL_FACTOR times it of wall time
+        (a script that waits)."""
+        wall, cpu = time.monotonic() - self.skim_started, time.process_time() - self.skim_cpu_started
+        if cpu <= self.skim_budget and wall <= SKIM_WALL_FACTOR * self.skim_budget:
+            return
+        if os.getpid() == self.pid and not self.stopped:
             target, self.skimming = self.skimming, None
             self.stop(
-                f"{self.skim_reason}; {now - self.skim_started:.1f} s more without instrumentation did not reach "
+                f"{self.skim_reason}; {wall:.1f} s ({cpu:.1f} s of CPU) more without instrumentation did not reach "
                 f"the {target}"
             )
 
@@ -1014,6 +1021,7 @@ class Recorder:
             if self.steps == 1:
                 self.phase = "train2"
                 self.first_step_seconds = time.monotonic() - self.launched
+                self.first_step_cpu = time.process_time()
                 self.progress("training step")
                 if self.capture is not None:
                     self._run_experiments()

@@ -133,7 +133,7 @@ def test_skimming_that_reaches_nothing_stops_within_its_budget(tmp_path: Path) -
     )
     obs = report.observations
     assert obs["stop_reason"].startswith("budget spent: a third training step began; ")
-    assert obs["stop_reason"].endswith(" s more without instrumentation did not reach the evaluation")
+    assert obs["stop_reason"].endswith(" s of CPU) more without instrumentation did not reach the evaluation")
     assert "seconds" not in obs["skimmed"]
     assert 3.0 <= obs["skimmed"]["budget_seconds"] <= 10.0
     assert time.monotonic() - started < 60
