@@ -3,6 +3,7 @@
     python bench/dynamic_real.py                 # every script of bench/dynamic_real.json, then its bugs
     python bench/dynamic_real.py --only nanoGPT,gat  # the scripts whose id contains one of these texts
     python bench/dynamic_real.py --no-plain      # skip the plain runs (no overhead column)
+    python bench/dynamic_real.py --experiments --results FILE  # nnlint --dynamic --experiments (NN901-NN904)
     python bench/dynamic_real.py --readme        # print the table of the last results into README.md
 
 The manifest ``bench/dynamic_real.json`` names, for each script, its repository and commit, the files to
@@ -208,7 +209,7 @@ def prepare(script: Dict[str, Any], variant: str, mirrors: Path, bug: Optional[D
     return root
 
 
-def run_nnlint(script: Dict[str, Any], root: Path, timeout: float) -> Dict[str, Any]:
+def run_nnlint(script: Dict[str, Any], root: Path, timeout: float, experiments: bool = False) -> Dict[str, Any]:
     cwd = root / script["cwd"]
     path = os.path.relpath(root / script["cwd"] / script["script"], cwd) if script["cwd"] != "." else script["script"]
     command = [
@@ -217,6 +218,7 @@ def run_nnlint(script: Dict[str, Any], root: Path, timeout: float) -> Dict[str, 
         "nnlint",
         "check",
         "--dynamic",
+        *(["--experiments"] if experiments else []),
         "--device",
         "cpu",
         "--timeout",
@@ -260,7 +262,7 @@ def run_nnlint(script: Dict[str, Any], root: Path, timeout: float) -> Dict[str, 
         "static": sorted({f["code"] for f in findings if f.get("source") == "static"}),
         **{
             key: next(((f.get("evidence") or {}).get(key) for f in findings if f["code"] == "NN004"), None)
-            for key in ("update_ratio_log10", "stop_reason", "skimmed")
+            for key in ("update_ratio_log10", "stop_reason", "skimmed", "experiments", "experiment_seconds")
         },
     }
 
@@ -290,6 +292,9 @@ def main(argv: List[str]) -> int:
     parser.add_argument("--only", default="")
     parser.add_argument("--no-plain", action="store_true")
     parser.add_argument("--no-bugs", action="store_true")
+    parser.add_argument(
+        "--experiments", action="store_true", help="run nnlint with --experiments (NN901-NN904 after the first step)"
+    )
     parser.add_argument("--timeout", type=float, default=240)
     parser.add_argument(
         "--results", type=Path, default=RESULTS, help="results file (with --only, rerun rows are merged into it)"
@@ -313,7 +318,7 @@ def main(argv: List[str]) -> int:
             continue
         try:
             root = prepare(script, "clean", options.mirrors, None)
-            row.update(run_nnlint(script, root, options.timeout))
+            row.update(run_nnlint(script, root, options.timeout, options.experiments))
             if not options.no_plain:
                 row["plain_seconds"] = run_plain(script, root, options.timeout)
         except (SetupError, subprocess.TimeoutExpired) as error:
@@ -329,7 +334,9 @@ def main(argv: List[str]) -> int:
         for bug in [] if options.no_bugs or "skipped" in row else script.get("bugs", []):
             entry: Dict[str, Any] = {"script": script["id"], "bug": bug["id"], "expect": bug["expect"]}
             try:
-                outcome = run_nnlint(script, prepare(script, bug["id"], options.mirrors, bug), options.timeout)
+                outcome = run_nnlint(
+                    script, prepare(script, bug["id"], options.mirrors, bug), options.timeout, options.experiments
+                )
                 entry.update(outcome)
                 entry["found"] = [v for v in outcome["verdicts"] if v["code"] in bug["expect"]]
             except (SetupError, subprocess.TimeoutExpired) as error:
