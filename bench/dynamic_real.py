@@ -3,11 +3,14 @@
     python bench/dynamic_real.py                 # every script of bench/dynamic_real.json, then its bugs
     python bench/dynamic_real.py --only nanoGPT,gat  # the scripts whose id contains one of these texts
     python bench/dynamic_real.py --no-plain      # skip the plain runs (no overhead column)
+    python bench/dynamic_real.py --experiments --results FILE  # nnlint --dynamic --experiments (NN901-NN904)
     python bench/dynamic_real.py --readme        # print the table of the last results into README.md
 
 The manifest ``bench/dynamic_real.json`` names, for each script, its repository and commit, the files to
 take, the folder to run in, its arguments, how its fake data is made (``setup``: random words, characters
-(``extra``: ones a script needs), token files, a Cora-like graph, or a script of the repository itself), the
+(``extra``: ones a script needs), token files, a Cora-like graph, MNIST-shaped IDX files, a
+UCI-HAR-shaped npz file, or a script of the
+repository itself), the
 substitutions that make it run on
 CPU in a few steps (``patch``) and the bugs to inject (``bugs``: one text substitution each, with the codes
 that count as found). The code is extracted from git mirrors (``--mirrors``, default ``/work/.mirror``:
@@ -67,6 +70,8 @@ def load_manifest() -> List[Dict[str, Any]]:
 
 def extract(script: Dict[str, Any], mirrors: Path, target: Path) -> None:
     git_dir = mirrors / script["repo"].replace("/", "+") / "repo"
+    if (git_dir / ".git").is_dir():  # a mirror fetched as a repository with its own .git folder
+        git_dir = git_dir / ".git"
     if not git_dir.exists():
         raise SetupError(f"no mirror of {script['repo']} at {git_dir}")
     archive = subprocess.run(
@@ -122,8 +127,54 @@ def make_data(step: Dict[str, Any], root: Path, env: Dict[str, str]) -> None:
         (path / "cora.cites").write_text(
             "\n".join(f"{1000 + a} {1000 + b}" for a, b in sorted(edges)) + "\n", encoding="utf-8"
         )
+    elif kind == "mnist_idx":
+        write_mnist_idx(path, step)
+    elif kind == "har_npz":
+        write_har_npz(path, step)
     else:
         raise SetupError(f"unknown setup kind {kind!r}")
+
+
+def write_har_npz(path: Path, step: Dict[str, Any]) -> None:
+    """A UCI-HAR-shaped ``data_har.npz`` (``X_*``: windows of 128 steps of 9 signals, ``Y_*``: one-hot of 6
+    activities) whose signals are a sine per class plus noise; the training samples are stored sorted by class, as
+    a data set kept one class after another is (a script must shuffle them)."""
+    import numpy as np
+
+    rng = np.random.default_rng(step.get("seed", 0))
+    time_axis = np.linspace(0, 2 * np.pi, 128)[None, :, None]
+    arrays = {}
+    for part, count in (("train", step["train"]), ("test", step["test"])):
+        labels = rng.integers(0, 6, count)
+        if part == "train":
+            labels = np.sort(labels)
+        signal = np.sin(time_axis * (1 + labels[:, None, None]) + rng.uniform(0, 1, (count, 1, 9)))
+        arrays[f"X_{part}"] = (signal + 0.3 * rng.standard_normal((count, 128, 9))).astype(np.float32)
+        arrays[f"Y_{part}"] = np.eye(6, dtype=np.float32)[labels]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(path, **arrays)
+
+
+def write_mnist_idx(folder: Path, step: Dict[str, Any]) -> None:
+    """MNIST-shaped gzipped IDX files (the four of yann.lecun.com's names) of ``train``/``test`` images: each
+    class has a random sparse 28x28 prototype, an image is its prototype at a random intensity plus noise, so
+    that the fake data can be learnt; the labels are drawn at random (not sorted by class)."""
+    import gzip
+
+    import numpy as np
+
+    rng = np.random.default_rng(step.get("seed", 0))
+    prototypes = (rng.random((10, 28 * 28)) < 0.2).astype(np.float32)
+    folder.mkdir(parents=True, exist_ok=True)
+    for prefix, count in (("train", step["train"]), ("t10k", step["test"])):
+        labels = rng.integers(0, 10, count).astype(np.uint8)
+        intensity = rng.uniform(0.5, 1.0, (count, 1)).astype(np.float32)
+        pixels = prototypes[labels] * intensity + rng.random((count, 28 * 28), dtype=np.float32) * 0.3
+        images = np.clip(pixels * 255, 0, 255).astype(np.uint8)
+        with gzip.open(folder / f"{prefix}-images-idx3-ubyte.gz", "wb", compresslevel=1) as out:
+            out.write(np.array([2051, count, 28, 28], dtype=">i4").tobytes() + images.tobytes())
+        with gzip.open(folder / f"{prefix}-labels-idx1-ubyte.gz", "wb", compresslevel=1) as out:
+            out.write(np.array([2049, count], dtype=">i4").tobytes() + labels.tobytes())
 
 
 def substitute(root: Path, change: Dict[str, Any]) -> None:
@@ -158,7 +209,7 @@ def prepare(script: Dict[str, Any], variant: str, mirrors: Path, bug: Optional[D
     return root
 
 
-def run_nnlint(script: Dict[str, Any], root: Path, timeout: float) -> Dict[str, Any]:
+def run_nnlint(script: Dict[str, Any], root: Path, timeout: float, experiments: bool = False) -> Dict[str, Any]:
     cwd = root / script["cwd"]
     path = os.path.relpath(root / script["cwd"] / script["script"], cwd) if script["cwd"] != "." else script["script"]
     command = [
@@ -167,6 +218,7 @@ def run_nnlint(script: Dict[str, Any], root: Path, timeout: float) -> Dict[str, 
         "nnlint",
         "check",
         "--dynamic",
+        *(["--experiments"] if experiments else []),
         "--device",
         "cpu",
         "--timeout",
@@ -208,9 +260,10 @@ def run_nnlint(script: Dict[str, Any], root: Path, timeout: float) -> Dict[str, 
             for f in verdicts
         ],
         "static": sorted({f["code"] for f in findings if f.get("source") == "static"}),
-        "update_ratio_log10": next(
-            ((f.get("evidence") or {}).get("update_ratio_log10") for f in findings if f["code"] == "NN004"), None
-        ),
+        **{
+            key: next(((f.get("evidence") or {}).get(key) for f in findings if f["code"] == "NN004"), None)
+            for key in ("update_ratio_log10", "stop_reason", "skimmed", "experiments", "experiment_seconds")
+        },
     }
 
 
@@ -239,6 +292,9 @@ def main(argv: List[str]) -> int:
     parser.add_argument("--only", default="")
     parser.add_argument("--no-plain", action="store_true")
     parser.add_argument("--no-bugs", action="store_true")
+    parser.add_argument(
+        "--experiments", action="store_true", help="run nnlint with --experiments (NN901-NN904 after the first step)"
+    )
     parser.add_argument("--timeout", type=float, default=240)
     parser.add_argument(
         "--results", type=Path, default=RESULTS, help="results file (with --only, rerun rows are merged into it)"
@@ -262,7 +318,7 @@ def main(argv: List[str]) -> int:
             continue
         try:
             root = prepare(script, "clean", options.mirrors, None)
-            row.update(run_nnlint(script, root, options.timeout))
+            row.update(run_nnlint(script, root, options.timeout, options.experiments))
             if not options.no_plain:
                 row["plain_seconds"] = run_plain(script, root, options.timeout)
         except (SetupError, subprocess.TimeoutExpired) as error:
@@ -278,7 +334,9 @@ def main(argv: List[str]) -> int:
         for bug in [] if options.no_bugs or "skipped" in row else script.get("bugs", []):
             entry: Dict[str, Any] = {"script": script["id"], "bug": bug["id"], "expect": bug["expect"]}
             try:
-                outcome = run_nnlint(script, prepare(script, bug["id"], options.mirrors, bug), options.timeout)
+                outcome = run_nnlint(
+                    script, prepare(script, bug["id"], options.mirrors, bug), options.timeout, options.experiments
+                )
                 entry.update(outcome)
                 entry["found"] = [v for v in outcome["verdicts"] if v["code"] in bug["expect"]]
             except (SetupError, subprocess.TimeoutExpired) as error:

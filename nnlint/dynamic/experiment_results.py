@@ -135,6 +135,8 @@ def summary_evidence(
         "experiments": outcome,
         "experiment_seconds": report.get("seconds"),
         "update_ratio_log10": _update_ratio_logs(obs),
+        "stop_reason": obs.get("stop_reason"),
+        "skimmed": obs.get("skimmed"),
         "experiment_curves": {
             code: result.get("losses") for code, result in report.get("results", {}).items() if result.get("losses")
         },

@@ -163,6 +163,9 @@ OBSERVATIONS: Dict[str, str] = {
     "backwards": "int: backward calls observed",
     "stages": "list[str]: the stages the run went through",
     "stop_reason": "str or None: why the recorder stopped the script",
+    "skimmed": "{to, after, budget_seconds, seconds?} or absent: the budget would have stopped the run before the "
+    "next training backward after an evaluation (to='training') or before any evaluation (to='evaluation'), so "
+    "the script ran on uninstrumented; 'seconds' is how long it took to get there (absent: it never did)",
     "suppressed_saves": "int: torch.save calls skipped during the run",
 }
 

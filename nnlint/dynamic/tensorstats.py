@@ -21,6 +21,9 @@ def summary(tensor: torch.Tensor) -> Dict[str, Any]:
             return out
         if data.is_complex():
             return out
+        if data.layout != torch.strided:  # sparse: statistics of its dense form would be those of its zeros
+            out["layout"] = str(data.layout).replace("torch.", "")
+            return out
         values = data.double() if data.is_floating_point() else data.long().double()
         finite = torch.isfinite(values)
         out["nonfinite"] = int((~finite).sum().item())
@@ -41,6 +44,10 @@ def summary(tensor: torch.Tensor) -> Dict[str, Any]:
 def digest(tensor: torch.Tensor) -> List[Any]:
     """A cheap, position-sensitive fingerprint: equal tensors give equal digests, others almost never."""
     with torch.no_grad():
+        if tensor.layout != torch.strided:  # sparse: its values, in their stored order
+            tensor = tensor.detach().coalesce().values() if tensor.layout == torch.sparse_coo else tensor.detach()
+            if tensor.layout != torch.strided:
+                return [list(tensor.shape), str(tensor.layout)]
         flat = tensor.detach().flatten()
         if flat.is_complex() or flat.numel() == 0:
             return [list(tensor.shape)]

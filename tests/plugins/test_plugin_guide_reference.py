@@ -16,7 +16,10 @@ from nnlint.registry import load_registry
 
 REPO = Path(__file__).resolve().parents[2]
 GUIDE = (REPO / "docs" / "plugins.md").read_text(encoding="utf-8")
-RECORDER = (REPO / "nnlint" / "dynamic" / "recorder.py").read_text(encoding="utf-8")
+# the recorder and its parts (recorder_loaders.py, recorder_forwards.py, ...): the recorder.py's own text first
+RECORDER = "\n".join(
+    path.read_text(encoding="utf-8") for path in sorted((REPO / "nnlint" / "dynamic").glob("recorder*.py"))
+)
 
 
 def _recorded_keys() -> set:
