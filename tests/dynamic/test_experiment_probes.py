@@ -120,3 +120,16 @@ def test_a_slow_but_steady_fall_is_not_a_failure() -> None:
     assert run({"NN901": steady}) == []
     stalled = overfit([4.19 - 0.0436 * min(i, 12) for i in range(26)])  # the same start, then a plateau
     assert [f.code for f in run({"NN901": stalled})] == ["NN901"]
+
+
+def test_a_falling_curve_cut_short_by_the_time_budget_is_not_judged() -> None:
+    """nanoGPT's tiny GPT: 12 of 30 steps fitted the budget, 4.18 -> 3.86, slowing down; too few to judge."""
+    slowing = [4.18 - 0.32 * (1 - 0.8**i) / (1 - 0.8**12) for i in range(13)]
+    cut = overfit(slowing, asked_steps=30, stopped="time budget")
+    assert run({"NN901": cut}) == []
+    findings = run({"NN901": overfit(slowing)})  # the same curve as all the steps asked for is judged
+    assert [(f.code, f.line, f.column) for f in findings] == [("NN901", 40, 1)]
+    flat = overfit(curve(2.3, 2.3, steps=12), asked_steps=30, stopped="time budget")
+    assert [f.code for f in run({"NN901": flat})] == ["NN901"]  # nothing moved: decisive however short
+    rising = overfit(curve(2.3, 2.6, steps=12), asked_steps=30, stopped="time budget")
+    assert "made the loss rise" in run({"NN901": rising})[0].message

@@ -17,7 +17,8 @@ class CannotOverfitBatch(Probe):
     small fraction of its start: (final - floor) > `fraction` x (start - floor), where the floor is the
     loss of a perfect prediction (0, or the targets' entropy for binary cross-entropy on soft targets),
     and its last third of steps no longer brings it down by `stall` of that distance (a loss still
-    falling steadily is only slow: no finding).
+    falling steadily is only slow: no finding). A curve the time budget cut before the K steps is
+    judged only when it rose, jumped, went non-finite or did not fall by `stall` at all.
     The finding is at the loss call and lists the curve. The script's own model is not touched.
 
     ## Why is this bad?
@@ -66,10 +67,13 @@ class CannotOverfitBatch(Probe):
             rise = (peak - floor) / (start - floor)
             third = losses[-(len(losses) // 3 + 1) :]
             still_falling = (third[0] - min(third)) / (start - floor) >= self.options["stall"]
+            fell = (start - final) / (start - floor) >= self.options["stall"]
             if rise <= self.options["max_rise"] and (
-                share <= self.options["fraction"] or (still_falling and final <= start)
+                share <= self.options["fraction"] or (still_falling and final <= start) or (fell and _cut_short(result))
             ):
-                return  # it fits the batch, or is still learning it at a rate the K steps could not finish
+                # it fits the batch, or is still learning it at a rate the K steps could not finish, or the
+                # time budget ended a falling curve before the K steps its judgement needs
+                return
             what = (
                 f"took the loss only from {fmt(start)} to {fmt(final)}, {share:.0%} of the way above its floor "
                 f"{fmt(floor)} (expected under {self.options['fraction']:.0%})"
@@ -108,3 +112,9 @@ class CannotOverfitBatch(Probe):
                 "thresholds": dict(self.options),
             },
         )
+
+
+def _cut_short(result: dict) -> bool:
+    """Whether the time budget stopped the experiment before the steps it was asked for."""
+    asked = result.get("asked_steps")
+    return result.get("stopped") == "time budget" and isinstance(asked, int) and int(result.get("steps", 0)) < asked
