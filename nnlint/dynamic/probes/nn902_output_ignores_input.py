@@ -9,9 +9,11 @@ class OutputIgnoresInput(Probe):
     With `--experiments`, repeats NN901's steps on a fresh copy of the model with every input of the first
     batch set to zero (targets kept), and reports when that run reaches about the same loss as the run on
     the real inputs: the zeroed run's final loss is within `tolerance` of the real run's, measured in
-    units of the real run's distance from start to floor, while the real run did learn something (its
-    loss fell by `min_progress` of that distance). Batches whose targets are the same for every sample
-    are not judged: those can be fitted without any input.
+    units of the real run's distance from start to floor, while the real run did learn the batch (its
+    loss fell by `min_progress` of that distance, NN901's mark of a fitted batch). Early in training a
+    model first learns what needs no input (a language model its tokens' frequencies), so a real run
+    that fell less is not compared. Batches whose targets are the same for every sample are not judged:
+    those can be fitted without any input.
 
     ## Why is this bad?
     A model that does as well without its input is not using it: the forward ignores or overwrites `x`,
@@ -33,13 +35,13 @@ class OutputIgnoresInput(Probe):
 
     ## How to fix
     Follow the input through `forward`: where does it stop influencing the output? Options: `tolerance`
-    (0.05), `min_progress` (0.1), `min_steps` (10).
+    (0.05), `min_progress` (0.5), `min_steps` (10).
     """
 
     code = "NN902"
     name = "output-ignores-input"
     summary = "the same K steps on zeroed inputs reach about the same loss: the model does not use its input"
-    default_options = {"tolerance": 0.05, "min_progress": 0.1, "min_steps": 10}
+    default_options = {"tolerance": 0.05, "min_progress": 0.5, "min_steps": 10}
 
     def check(self, run: RunView) -> None:
         zero = experiment(run, self.code)
