@@ -12,6 +12,7 @@ import pluggy
 
 from nnlint import builtin, hookspecs
 from nnlint.hookspecs import PROJECT
+from nnlint.import_path import installed_path
 from nnlint.plugin_boundary import describe, is_plugin_failure
 
 if sys.version_info >= (3, 10):
@@ -137,24 +138,6 @@ def entry_points(group: str) -> List[Any]:
         seen.add(name)
         found.extend(point for point in dist.entry_points if point.group == group)
     return found
-
-
-def installed_path() -> List[str]:
-    """``sys.path`` without the current folder where Python put it there implicitly: ``sys.path[0]`` is
-    ``''`` or the current folder under ``python -m`` / ``-c`` (not with -P / PYTHONSAFEPATH). A folder the
-    user put on the path themselves (PYTHONPATH, a ``.pth`` file) stays."""
-    path = list(sys.path)
-    if path and not getattr(sys.flags, "safe_path", False) and _is_current_folder(path[0]):
-        if not any(_is_current_folder(entry) for entry in path[1:]):
-            del path[0]
-    return path
-
-
-def _is_current_folder(entry: str) -> bool:
-    try:
-        return entry in ("", ".") or os.path.samefile(entry, os.getcwd())
-    except OSError:
-        return False
 
 
 def _distribution_name(dist: object) -> str:
