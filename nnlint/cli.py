@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import collections
+import dataclasses
+import functools
 import os
 import sys
 from pathlib import Path
@@ -11,7 +13,6 @@ from typing import TYPE_CHECKING, List, Optional, Sequence, Tuple, Type
 import click
 
 from nnlint import __version__
-from nnlint.analysis.source import SourceError, decode_source
 from nnlint.cli_config import Messages, config_options, load_run_config
 from nnlint.cli_config import show_settings as render_settings
 from nnlint.config import Config, ConfigError
@@ -21,14 +22,16 @@ from nnlint.dynamic.cli_support import dynamic_options, run_from_cli, split_scri
 from nnlint.cli_fix import applied_lines, apply_fix_options, fix_options, summary_line
 from nnlint.terminal import Progress, use_color
 from nnlint.terminal import _is_terminal as is_terminal
-from nnlint.autofix import fix_paths
 from nnlint.finding import Finding
 from nnlint.formatters import FORMATTERS, FormatOptions, format_findings
 from nnlint.options_schema import config_option_errors, schema_of
 from nnlint.interrupts import Terminated, exit_code, signal_name, signals_raise
-from nnlint.registry import BUILTIN_NAME, Registry, load_registry
+from nnlint.warm_run import Setup, answer_from_cache, plugin_stamps, setup_key, write_setup
+from nnlint.cache import default_cache_dir
 
 if TYPE_CHECKING:
+    from nnlint.cli_paths import GivenPaths
+    from nnlint.registry import Registry
     from nnlint.documented import Documented
     from nnlint.engine import Linter
 
@@ -193,13 +196,23 @@ def check(
     report_path: Optional[str] = None,
 ) -> None:
     """Lint PATHS (files or folders; default: the current folder) for training bugs."""
-    from nnlint.engine import Linter
-
     given = given_paths(paths)
     for message in given.errors:  # reported now; the run goes on with the others and exits 2 at the end
         click.echo(f"nnlint: error: {message}", err=True)
     paths = tuple(given.paths)
     say = Messages(quiet, verbose)
+    report = _ReportOptions(
+        output_format,
+        output_file,
+        show_source,
+        color,
+        statistics,
+        fix_only,
+        show_fixes,
+        exit_non_zero_on_fix,
+        exit_zero,
+    )
+    stdin_name = stdin_filename or "<stdin>"
     if add_noqa and (fix or diff):
         raise fail("--add-noqa cannot be combined with --fix or --diff")
     try:
@@ -210,16 +223,43 @@ def check(
 
     set_debug(debug)
     say.verbose(f"configuration: {config.source}" if config.source is not None else "configuration: none (defaults)")
+    settle = functools.partial(
+        _settle,
+        select=select,
+        ignore=ignore,
+        extend_select=extend_select,
+        exclude=exclude,
+        extend_exclude=extend_exclude,
+        force_exclude=force_exclude,
+        respect_gitignore=respect_gitignore,
+        unsafe_fixes=unsafe_fixes,
+    )
+    setup = None if no_cache or debug else _setup_key(config, settle)
+    if setup is not None and not (
+        fix or diff or fix_only or add_noqa or show_settings or show_files or "-" in paths or dynamic
+    ):
+        if experiments is None and experiment_steps is None and report_path is None:
+            warm = answer_from_cache(config, setup, default_cache_dir(config.root), list(paths), settle)
+            if warm is not None:  # every file an unchanged hit: neither the rules nor libcst are loaded
+                for message in warm.setup.problems:
+                    say.warning(message)
+                say.verbose(f"{warm.setup.rules} rules enabled")
+                progress = say.progress(Progress(sys.stderr))
+                for done, path in enumerate(warm.files, 1):
+                    progress(done, len(warm.files), path)
+                progress.close()
+                for note in sorted(warm.notes):
+                    say.note(note)
+                say.done()
+                _report(warm.findings, warm.config, given, report, None, False, False, stdin_name)
+    from nnlint.engine import Linter  # here: it imports libcst and the semantic model
+    from nnlint.registry import load_registry
+
     registry = load_registry()
     _report_plugin_errors(registry, ignore_plugin_errors)
     _check_settings(config, registry, select, ignore, extend_select)
-    apply_path_options(config, exclude, extend_exclude, force_exclude, respect_gitignore)
-    apply_fix_options(config, unsafe_fixes)
+    settle(config)
     fix = fix or fix_only
-    if select:
-        config.select = _split_codes(select)
-    config.ignore.extend(_split_codes(ignore))
-    config.extend_select.extend(_split_codes(extend_select))
 
     linter = Linter(config, registry)
     for message in linter.problems:
@@ -236,7 +276,6 @@ def check(
     findings: List[Finding] = []
     fixed_any = False
     file_paths = [p for p in paths if p != "-"]
-    stdin_name = stdin_filename or "<stdin>"
     stdin_bytes, stdin_source = _read_stdin() if "-" in paths else (None, None)
     report_to_stderr = False
     if stdin_bytes is not None and config.force_exclude and stdin_filename and config.is_excluded(stdin_filename):
@@ -247,6 +286,8 @@ def check(
         stdin_bytes = stdin_source = None
     progress = say.progress(Progress(sys.stderr))
     if fix or diff:
+        from nnlint.autofix import fix_paths
+
         fixed = fix_paths(linter, file_paths, stdin_source, stdin_name, write=not diff, progress=progress)
         if stdin_bytes is not None and stdin_source is None:  # undecodable: its NN000, and the bytes pass through
             fixed.findings.extend(linter.lint_bytes(stdin_bytes, stdin_name))
@@ -278,6 +319,8 @@ def check(
             findings.extend(linter.lint_bytes(stdin_bytes, stdin_name))
         findings.extend(linter.lint_paths(file_paths, progress=progress))
         progress.close()
+        if setup is not None:
+            _record_setup(linter, setup)
     findings.sort(key=Finding.sort_key)
     _print_notes(linter, say)
     say.done()
@@ -306,33 +349,100 @@ def check(
             report_path=report_path,
         )
 
+    _report(findings, config, given, report, dynamic_error, report_to_stderr, fixed_any, stdin_name, stdin_source)
+
+
+@dataclasses.dataclass(frozen=True)
+class _ReportOptions:
+    output_format: str
+    output_file: Optional[str]
+    show_source: bool
+    color: str
+    statistics: bool
+    fix_only: bool
+    show_fixes: bool
+    exit_non_zero_on_fix: bool
+    exit_zero: bool
+
+
+def _report(
+    findings: List[Finding],
+    config: Config,
+    given: "GivenPaths",
+    report: _ReportOptions,
+    dynamic_error: Optional[str],
+    report_to_stderr: bool,
+    fixed_any: bool,
+    stdin_name: str,
+    stdin_source: Optional[str] = None,
+) -> None:
+    """Write the report, then exit with the run's status."""
+    output_file = report.output_file
     report_stream = None if output_file else (sys.stderr if report_to_stderr else sys.stdout)
-    marks = output_format in HUMAN_FORMATS and not fix_only and (show_fixes or is_terminal(report_stream))
+    marks = (
+        report.output_format in HUMAN_FORMATS
+        and not report.fix_only
+        and (report.show_fixes or is_terminal(report_stream))
+    )
     options = FormatOptions(
-        show_source=show_source,
-        color=use_color(color, report_stream),
+        show_source=report.show_source,
+        color=use_color(report.color, report_stream),
         sources={stdin_name: stdin_source or ""},
         fixable=config.may_fix if marks else None,
     )
-    report = format_findings(output_format, findings, options)
+    text = format_findings(report.output_format, findings, options)
     if marks and findings:
-        report += summary_line(findings, config)
-    if statistics and output_format in HUMAN_FORMATS:
-        report += _statistics(findings)
-    elif statistics:  # a machine-read report stays valid on stdout: the counts go to stderr
+        text += summary_line(findings, config)
+    if report.statistics and report.output_format in HUMAN_FORMATS:
+        text += _statistics(findings)
+    elif report.statistics:  # a machine-read report stays valid on stdout: the counts go to stderr
         click.echo(_statistics(findings), err=True, nl=False)
     if report_to_stderr and not output_file:
-        click.echo(report, err=True, nl=False)
+        click.echo(text, err=True, nl=False)
     else:
-        _write(report, output_file)
+        _write(text, output_file)
     if dynamic_error:
         raise fail(dynamic_error)
     if given.missing:
         raise click.exceptions.Exit(EXIT_ERROR)
-    if exit_non_zero_on_fix and fixed_any:
+    if report.exit_non_zero_on_fix and fixed_any:
         raise click.exceptions.Exit(EXIT_FINDINGS)
     failing = [f for f in findings if f.code != "NN004"]  # the dynamic run's record is information, not a finding
-    raise click.exceptions.Exit(EXIT_FINDINGS if failing and not exit_zero else EXIT_CLEAN)
+    raise click.exceptions.Exit(EXIT_FINDINGS if failing and not report.exit_zero else EXIT_CLEAN)
+
+
+def _settle(
+    config: Config,
+    select: Sequence[str],
+    ignore: Sequence[str],
+    extend_select: Sequence[str],
+    exclude: Sequence[str],
+    extend_exclude: Sequence[str],
+    force_exclude: Optional[bool],
+    respect_gitignore: Optional[bool],
+    unsafe_fixes: Optional[bool],
+) -> None:
+    """The command line's selection, path and fix options over the configuration's (after its checks)."""
+    apply_path_options(config, exclude, extend_exclude, force_exclude, respect_gitignore)
+    apply_fix_options(config, unsafe_fixes)
+    if select:
+        config.select = _split_codes(select)
+    config.ignore.extend(_split_codes(ignore))
+    config.extend_select.extend(_split_codes(extend_select))
+
+
+def _setup_key(config: Config, settle: "functools.partial[None]") -> str:
+    """The setup key (:mod:`nnlint.warm_run`) of the configuration as loaded and the options ``settle`` applies."""
+    return setup_key(config, {name: value for name, value in sorted(settle.keywords.items())})
+
+
+def _record_setup(linter: "Linter", key: str) -> None:
+    """After a run with the findings cache: what later runs with the same setup need from the registry."""
+    cache, registry = linter.cache, linter.registry
+    if cache is None or not cache.enabled or registry is None or registry.errors or not cache.folder.is_dir():
+        return  # written only beside entries the cache wrote, for a run whose plugins all loaded
+    setup = Setup(cache.fingerprint, len(linter.rules), list(linter.problems), plugin_stamps(registry))
+    write_setup(cache.directory, key, setup)
 
 
 def _report_plugin_errors(registry: Registry, ignore: bool) -> None:
@@ -349,6 +459,8 @@ def _report_plugin_errors(registry: Registry, ignore: bool) -> None:
 
 def _read_stdin() -> Tuple[bytes, Optional[str]]:
     """Standard input's bytes, and its text decoded as a file's would be (None when it cannot be)."""
+    from nnlint.analysis.source import SourceError, decode_source
+
     stream = sys.stdin
     data = stream.buffer.read() if hasattr(stream, "buffer") else stream.read().encode("utf-8", "surrogateescape")
     try:
@@ -431,6 +543,8 @@ def rules(output_format: str) -> None:
     """List every rule and runtime probe: code, name, kind, one-line summary (json: and options, documentation)."""
     import json
 
+    from nnlint.registry import load_registry
+
     registry = load_registry()
     entries = {**DIAGNOSTICS, **registry.probes, **registry.rules}
     records = []
@@ -469,6 +583,8 @@ def rules(output_format: str) -> None:
 @main.command()
 def plugins() -> None:
     """List the loaded plugins: name, distribution, version, and the codes each provides."""
+    from nnlint.registry import BUILTIN_NAME, load_registry
+
     registry = load_registry()
     for info in registry.plugins:
         source = "built-in" if info.name == BUILTIN_NAME else info.distribution
@@ -492,6 +608,8 @@ def lsp() -> None:
 @click.argument("code")
 def explain(code: str) -> None:
     """Print the documentation of one rule (by code or name)."""
+    from nnlint.registry import load_registry
+
     registry = load_registry()
     entries = {**DIAGNOSTICS, **registry.probes, **registry.rules}
     wanted = code.strip().upper()
