@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
-from typing import Any, Callable, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from nnlint.gitignore import ignore_for
 
@@ -78,6 +78,13 @@ def discover(
     it, or a folder and a file in it) is linted once, under the first spelling met."""
     suffixes = (".py", ".ipynb") if notebooks else (".py",)
     seen: set = set()
+    real_folders: Dict[str, str] = {}  # folder of a file named on the command line -> its real path
+
+    def real_folder_of(path: str) -> str:
+        folder = os.path.dirname(path) or "."
+        if folder not in real_folders:
+            real_folders[folder] = _real_folder(folder)
+        return real_folders[folder]
 
     def wanted(path: str, real_folder: Optional[str] = None) -> bool:
         key, mode = _identity_and_mode(path, real_folder)
@@ -122,7 +129,7 @@ def discover(
                         real_folder = _real_folder(root)
                     if wanted(path, real_folder):
                         yield path
-        elif wanted(given):
+        elif wanted(given, real_folder_of(given)):
             yield given
 
 
