@@ -184,7 +184,7 @@ def _check_entry(entry: Any) -> None:
 class Cache:
     """Per-file findings, keyed by the run fingerprint and the file's absolute path."""
 
-    def __init__(self, directory: Path, fingerprint: str) -> None:
+    def __init__(self, directory: Path, fingerprint: str, remember_unchanged: bool = False) -> None:
         self.directory = Path(directory)
         self.fingerprint = fingerprint
         self.runs = self.directory / f"v{FORMAT}"
@@ -194,9 +194,10 @@ class Cache:
         self.misses = 0
         self._prepared = False
         self._folder_text = str(self.folder)
-        # a consulted file's stamp found unchanged, by (path, digest, size, mtime): the files of a project share
-        # most of their dependencies, and one run checks each once
-        self._unchanged: Set[Tuple[str, Any, Any, Any]] = set()
+        # ``remember_unchanged``, for a run that writes no file (nnlint.warm_run): each consulted file's stamp
+        # found unchanged is remembered, by (path, digest, size, mtime): the files of a project share most of their
+        # dependencies, and it checks each once. A run that may write files (--fix) checks every time.
+        self._unchanged: Optional[Set[Tuple[str, Any, Any, Any]]] = set() if remember_unchanged else None
 
     @property
     def enabled(self) -> bool:

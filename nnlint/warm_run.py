@@ -223,7 +223,7 @@ def answer_from_cache(
         return None
     run_config = copy.deepcopy(config)
     settle(run_config)
-    cache = Cache(directory, setup.fingerprint)
+    cache = Cache(directory, setup.fingerprint, remember_unchanged=True)
     notes: List[str] = []
     files = files_to_lint(paths, run_config, notes.append)
     limit = run_config.limits.max_file_size
