@@ -72,7 +72,8 @@ def _config_state(config: Any) -> Dict[str, Any]:
     for item in dataclasses.fields(config):
         if not item.name.startswith("_"):
             value = getattr(config, item.name)
-            state[item.name] = dataclasses.asdict(value) if dataclasses.is_dataclass(value) else value
+            is_instance = dataclasses.is_dataclass(value) and not isinstance(value, type)
+            state[item.name] = dataclasses.asdict(value) if is_instance else value
     return state
 
 
@@ -98,7 +99,7 @@ def _distributions_stamp(path: Sequence[str]) -> List[Any]:
             continue
         found: List[Any] = []
         for name in names:
-            files = []
+            files: List[Optional[List[int]]] = []
             for metadata in _METADATA_FILES:
                 try:
                     meta = os.stat(os.path.join(entry or ".", name, metadata))
