@@ -7,11 +7,11 @@ nnlint itself is already imported (from wherever it is installed) when this runs
 
 import sys
 
-from nnlint.registry import installed_path
+from nnlint.import_path import installed_path
 
 sys.path[:] = installed_path()
 
-from nnlint.cli import main  # noqa: E402  (after the path is settled)
+from nnlint.start import main  # noqa: E402  (after the path is settled)
 
 if __name__ == "__main__":
     main()

@@ -23,18 +23,17 @@ import dataclasses
 import hashlib
 import json
 import os
-import shutil
 import sys
-import tempfile
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 
 from nnlint import __version__
 from nnlint.analysis.hashing import content_hash
 from nnlint.finding import Edit, Finding, Fix, Severity, Source
 
 CACHE_DIR_NAME = ".nnlint_cache"
-_FORMAT = 1
+SETUPS = "setups"  # the setup records of nnlint.warm_run, beside the fingerprint folders
+FORMAT = 1
 _KEEP_RUNS = 8  # fingerprint folders kept; older ones (other configurations, older nnlint) are pruned
 
 Dependencies = Dict[str, Optional[str]]
@@ -47,7 +46,7 @@ def default_cache_dir(project_root: Optional[Path]) -> Path:
     return (project_root or Path.cwd()) / CACHE_DIR_NAME
 
 
-def _nnlint_source_stamp() -> List[Any]:
+def nnlint_source_stamp() -> List[Any]:
     package = Path(__file__).resolve().parent
     stamp: List[Any] = []
     for root, dirs, files in os.walk(package):
@@ -65,7 +64,7 @@ def _nnlint_source_stamp() -> List[Any]:
 
 def _plugin_stamp(info: Any) -> List[Any]:
     """[path, size, content digest] of each source file of a third-party plugin (nnlint's own are
-    covered by ``_nnlint_source_stamp``): an edited plugin invalidates the cache without a version bump."""
+    covered by ``nnlint_source_stamp``): an edited plugin invalidates the cache without a version bump."""
     from nnlint.registry import BUILTIN_NAME, plugin_files
 
     if getattr(info, "name", None) == BUILTIN_NAME or not hasattr(info, "modules"):
@@ -84,9 +83,9 @@ def _plugin_stamp(info: Any) -> List[Any]:
 def run_fingerprint(config: Any, registry: Any, rules: Sequence[Any]) -> str:
     """Digest of everything besides the file itself that decides a file's findings."""
     parts = {
-        "format": _FORMAT,
+        "format": FORMAT,
         "nnlint": __version__,
-        "sources": _nnlint_source_stamp(),
+        "sources": nnlint_source_stamp(),
         "python": list(sys.version_info[:2]),
         "plugins": [[p.name, p.version, _plugin_stamp(p)] for p in getattr(registry, "plugins", [])],
         "rules": [[r.code, type(r).__module__, type(r).__qualname__, getattr(r, "options", None)] for r in rules],
@@ -185,33 +184,41 @@ def _check_entry(entry: Any) -> None:
 class Cache:
     """Per-file findings, keyed by the run fingerprint and the file's absolute path."""
 
-    def __init__(self, directory: Path, fingerprint: str) -> None:
+    def __init__(self, directory: Path, fingerprint: str, remember_unchanged: bool = False) -> None:
         self.directory = Path(directory)
         self.fingerprint = fingerprint
-        self.runs = self.directory / f"v{_FORMAT}"
+        self.runs = self.directory / f"v{FORMAT}"
         self.folder = self.runs / fingerprint
         self.error: Optional[str] = None  # set when the cache disabled itself
         self.hits = 0
         self.misses = 0
         self._prepared = False
+        self._folder_text = str(self.folder)
+        # ``remember_unchanged``, for a run that writes no file (nnlint.warm_run): each consulted file's stamp
+        # found unchanged is remembered, by (path, digest, size, mtime): the files of a project share most of their
+        # dependencies, and it checks each once. A run that may write files (--fix) checks every time.
+        self._unchanged: Optional[Set[Tuple[str, Any, Any, Any]]] = set() if remember_unchanged else None
 
     @property
     def enabled(self) -> bool:
         return self.error is None
 
     def _entry_path(self, path: str) -> Path:
+        return Path(self._entry_file(path))
+
+    def _entry_file(self, path: str) -> str:
         key = hashlib.blake2b(os.path.abspath(path).encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
-        return self.folder / key[:2] / f"{key}.json"
+        return os.path.join(self._folder_text, key[:2], f"{key}.json")
 
     def get(self, path: str, digest: str) -> Optional[List[Finding]]:
         """The cached findings of a file whose bytes hash to ``digest``, or None."""
         if not self.enabled:
             return None
         try:
-            with open(self._entry_path(path), "r", encoding="utf-8") as handle:
+            with open(self._entry_file(path), "r", encoding="utf-8") as handle:
                 entry = json.load(handle)
             _check_entry(entry)
-            if entry["digest"] != digest or not _dependencies_unchanged(entry["dependencies"]):
+            if entry["digest"] != digest or not dependencies_unchanged(entry["dependencies"], self._unchanged):
                 self.misses += 1
                 return None
             findings = [finding_from_json(item, path) for item in entry["findings"]]
@@ -231,17 +238,12 @@ class Cache:
                 "dependencies": {dep: _stamp(dep, known) for dep, known in sorted(dependencies.items())},
                 "findings": [finding_to_json(f) for f in findings],
             }
-            text = json.dumps(entry, sort_keys=True)
+            text = json.dumps(entry)  # keys in the findings' own order: a warm report is byte-identical to a cold one
         except (TypeError, ValueError):
             return  # a finding carries evidence JSON cannot hold: that file is simply not cached
         try:
             self._prepare()
-            target = self._entry_path(path)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".json")
-            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-                handle.write(text)
-            os.replace(temporary, target)
+            write_atomically(self._entry_path(path), text)
         except OSError as error:
             self.error = f"cache disabled: cannot write {self.directory}: {error.strerror or error}"
 
@@ -263,12 +265,27 @@ class Cache:
     def _prune(self) -> None:
         try:
             runs = sorted(
-                (p for p in self.runs.iterdir() if p.is_dir() and p != self.folder), key=lambda p: p.stat().st_mtime
+                (p for p in self.runs.iterdir() if p.is_dir() and p != self.folder and p.name != SETUPS),
+                key=lambda p: p.stat().st_mtime,
             )
         except OSError:
             return
         for old in runs[: max(0, len(runs) - (_KEEP_RUNS - 1))]:
+            import shutil  # here: most runs prune nothing, and it imports the compression modules
+
             shutil.rmtree(old, ignore_errors=True)
+
+
+def write_atomically(target: Path, text: str) -> None:
+    """Write ``text`` to ``target`` (its folder made) through a temporary file renamed over it: a reader
+    never sees half an entry. OSError when the folder cannot be written."""
+    import tempfile  # here: a warm run writes nothing
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".json")
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.replace(temporary, target)
 
 
 def _stamp(path: str, digest: Optional[str]) -> Optional[List[Any]]:
@@ -282,22 +299,30 @@ def _stamp(path: str, digest: Optional[str]) -> Optional[List[Any]]:
     return [digest, info.st_size, info.st_mtime_ns]
 
 
-def _dependencies_unchanged(dependencies: Dict[str, Optional[List[Any]]]) -> bool:
+def dependencies_unchanged(
+    dependencies: Dict[str, Optional[List[Any]]], known: Optional[Set[Tuple[str, Any, Any, Any]]] = None
+) -> bool:
+    """Whether every consulted file still hashes to its stamp (a stat that matches skips the hash) and every
+    file found absent still is; ``known``: the stamps this run found unchanged already (added to)."""
     for path, stamp in dependencies.items():
+        remembered = (path, None, None, None) if stamp is None else (path, stamp[0], stamp[1], stamp[2])
+        if known is not None and remembered in known:
+            continue
         if stamp is None:
             if os.path.exists(path):
                 return False
-            continue
-        try:
-            info = os.stat(path)
-        except OSError:
-            return False
-        if info.st_size == stamp[1] and info.st_mtime_ns == stamp[2]:
-            continue
-        try:
-            with open(path, "rb") as handle:
-                if content_hash(handle.read()) != stamp[0]:
+        else:
+            try:
+                info = os.stat(path)
+            except OSError:
+                return False
+            if info.st_size != stamp[1] or info.st_mtime_ns != stamp[2]:
+                try:
+                    with open(path, "rb") as handle:
+                        if content_hash(handle.read()) != stamp[0]:
+                            return False
+                except OSError:
                     return False
-        except OSError:
-            return False
+        if known is not None:
+            known.add(remembered)
     return True

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
-from typing import Callable, Iterator, List, Optional, Sequence
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from nnlint.gitignore import ignore_for
 
@@ -46,6 +46,21 @@ def _skip_dir(directory: str, name: str) -> bool:
     return os.path.exists(os.path.join(path, "pyvenv.cfg")) or os.path.isdir(os.path.join(path, "conda-meta"))
 
 
+def files_to_lint(paths: Sequence[str], config: Any, skipped: Optional[Callable[[str], None]] = None) -> List[str]:
+    """The files a run with ``config`` lints below ``paths``, in order: :func:`discover` with the
+    configuration's excludes, ``notebooks``, ``force-exclude`` and ``respect-gitignore``."""
+    return list(
+        discover(
+            paths,
+            config.is_excluded,
+            notebooks=config.notebooks,
+            skipped=skipped,
+            force_exclude=config.force_exclude,
+            respect_gitignore=config.respect_gitignore,
+        )
+    )
+
+
 def discover(
     paths: Sequence[str],
     is_excluded: Callable[[str], bool],
@@ -63,13 +78,20 @@ def discover(
     it, or a folder and a file in it) is linted once, under the first spelling met."""
     suffixes = (".py", ".ipynb") if notebooks else (".py",)
     seen: set = set()
+    real_folders: Dict[str, str] = {}  # folder of a file named on the command line -> its real path
 
-    def wanted(path: str) -> bool:
-        key = _identity(path)
+    def real_folder_of(path: str) -> str:
+        folder = os.path.dirname(path) or "."
+        if folder not in real_folders:
+            real_folders[folder] = _real_folder(folder)
+        return real_folders[folder]
+
+    def wanted(path: str, real_folder: Optional[str] = None) -> bool:
+        key, mode = _identity_and_mode(path, real_folder)
         if key in seen:
             return False
         seen.add(key)
-        why = not_a_regular_file(path)
+        why = not_a_regular_file(path, mode)
         if why is not None and skipped is not None:
             skipped(skipped_note(path, why))
         return why is None
@@ -79,32 +101,35 @@ def discover(
             continue
         if os.path.isdir(given):
             ignores = {os.path.abspath(given): ignore_for(given)} if respect_gitignore else {}
+            given_absolute = os.path.abspath(given)
             for root, dirs, files in os.walk(given, followlinks=False):
-                ignore = ignores.pop(os.path.abspath(root), None)
+                absolute = os.path.abspath(root)
+                ignore = ignores.pop(absolute, None)
                 if ignore is not None:
-                    ignore = (
-                        ignore.child(os.path.abspath(root))
-                        if os.path.abspath(root) != os.path.abspath(given)
-                        else ignore
-                    )
+                    ignore = ignore.child(absolute) if absolute != given_absolute else ignore
                 dirs[:] = sorted(
                     d
                     for d in dirs
                     if not _skip_dir(root, d)
                     and not is_excluded(os.path.join(root, d))
-                    and not (ignore is not None and ignore.ignores(os.path.abspath(os.path.join(root, d)), True))
+                    and not (ignore is not None and ignore.ignores(os.path.join(absolute, d), True))
                 )
                 if ignore is not None:
-                    ignores.update({os.path.abspath(os.path.join(root, d)): ignore for d in dirs})
+                    ignores.update({os.path.join(absolute, d): ignore for d in dirs})
+                real_folder: Optional[str] = None
                 for name in sorted(files):
                     if not name.endswith(suffixes):
                         continue
                     path = os.path.normpath(os.path.join(root, name))
-                    if ignore is not None and ignore.ignores(os.path.abspath(path), False):
+                    if ignore is not None and ignore.ignores(os.path.join(absolute, name), False):
                         continue
-                    if not is_excluded(path) and wanted(path):
+                    if is_excluded(path):
+                        continue
+                    if real_folder is None:
+                        real_folder = _real_folder(root)
+                    if wanted(path, real_folder):
                         yield path
-        elif wanted(given):
+        elif wanted(given, real_folder_of(given)):
             yield given
 
 
@@ -116,6 +141,27 @@ def _identity(path: str) -> str:
         return os.path.normcase(os.path.abspath(path))
 
 
+def _real_folder(folder: str) -> str:
+    try:
+        return os.path.realpath(folder)
+    except (OSError, ValueError):
+        return ""
+
+
+def _identity_and_mode(path: str, real_folder: Optional[str]) -> Tuple[str, Optional[int]]:
+    """:func:`_identity` of ``path``, and its mode when one ``lstat`` gave both: a file found in a folder
+    whose real path is ``real_folder`` is that folder's entry unless it is itself a symbolic link (the
+    real path of each file costs a ``lstat`` per component of its path, the walk's largest cost)."""
+    if real_folder:
+        try:
+            mode = os.lstat(path).st_mode
+        except (OSError, ValueError):
+            mode = None
+        if mode is not None and not stat.S_ISLNK(mode):
+            return os.path.normcase(os.path.join(real_folder, os.path.basename(path))), mode
+    return _identity(path), None
+
+
 _KINDS = (
     (stat.S_ISFIFO, "a named pipe (FIFO)"),
     (stat.S_ISCHR, "a character device"),
@@ -125,13 +171,15 @@ _KINDS = (
 )
 
 
-def not_a_regular_file(path: str) -> Optional[str]:
+def not_a_regular_file(path: str, mode: Optional[int] = None) -> Optional[str]:
     """Why ``path`` is not read as a file (``not a regular file: a named pipe (FIFO)``), or None for a
-    regular file, or for one that cannot be examined (reading it then reports why)."""
-    try:
-        mode = os.stat(path).st_mode
-    except (OSError, ValueError):
-        return None
+    regular file, or for one that cannot be examined (reading it then reports why). ``mode``: its
+    ``st_mode``, where the caller has it already."""
+    if mode is None:
+        try:
+            mode = os.stat(path).st_mode
+        except (OSError, ValueError):
+            return None
     if stat.S_ISREG(mode):
         return None
     kind = next((name for test, name in _KINDS if test(mode)), "a special file")

@@ -14,7 +14,7 @@ from nnlint.analysis.project import ProjectIndex
 from nnlint.analysis.source import SourceError, SourceSkipped, decode_source, parse_source, python_syntax_error
 from nnlint.config import Config
 from nnlint.context import RuleContext
-from nnlint.discovery import discover, not_a_regular_file, skipped_note
+from nnlint.discovery import files_to_lint, not_a_regular_file, skipped_note
 from nnlint.finding import Finding, Severity
 from nnlint.limits import BudgetExceeded, TimeBudget
 from nnlint.notebooks import Notebook, NotebookError, NotebookProgram, is_notebook_path, parse_notebook, read_notebook
@@ -105,16 +105,7 @@ class Linter:
     def files(self, paths: Sequence[str]) -> List[str]:
         """The files ``lint_paths(paths)`` lints, in its order: the configuration's excludes, ``.gitignore``
         and ``notebooks`` applied (files left out for not being regular files get a note)."""
-        return list(
-            discover(
-                paths,
-                self.config.is_excluded,
-                notebooks=self.config.notebooks,
-                skipped=self.notes.append,
-                force_exclude=self.config.force_exclude,
-                respect_gitignore=self.config.respect_gitignore,
-            )
-        )
+        return files_to_lint(paths, self.config, self.notes.append)
 
     def _enter_tree(self, path: str, previous: Optional[Path]) -> Optional[Path]:
         """Drop the project index when the serial run moves on to another project (files come in folder order).

@@ -15,9 +15,6 @@ where the client re-encoded the range.
 
 from __future__ import annotations
 
-import dataclasses
-import io
-import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Set
@@ -32,13 +29,13 @@ from nnlint.autofix import fix_source
 from nnlint.config import Config, ConfigError, find_pyproject, load_config
 from nnlint.engine import Linter
 from nnlint.finding import Edit, Finding, Severity
+from nnlint.lsp_edits import document_path, noqa_edit, on_json_lines, whole_edit
 from nnlint.lsp_notebook import SYNC_OPTIONS, NotebookView, notebook_of_cell, notebook_view
 from nnlint.lsp_sync import Debouncer, EditRejected, NnlintProtocol
 from nnlint.notebooks import is_notebook_path
 from nnlint.notebooks.magics import mask_cell
 from nnlint.options_schema import config_option_errors
 from nnlint.registry import load_registry
-from nnlint.suppression import noqa_codes
 
 SOURCE = "nnlint"
 FIX_ALL_KIND = "source.fixAll.nnlint"
@@ -332,11 +329,11 @@ class NnlintServer(LanguageServer):
     def fix_all_changes(self, document: TextDocument, view: Optional[NotebookView]) -> Dict[str, List[types.TextEdit]]:
         if view is None:
             outcome = fix_source(self.linter_for(document), document.source, document_path(document))
-            return {document.uri: [_whole(document, outcome.fixed)]} if outcome.changed else {}
+            return {document.uri: [whole_edit(document, outcome.fixed)]} if outcome.changed else {}
         from nnlint.notebooks.fixing import fix_notebook
 
         _, changed = fix_notebook(self.linter_at(view.path), view.notebook, view.path)
-        return {view.cell_uris[index]: [_whole(view.documents[index], source)] for index, source in changed.items()}
+        return {view.cell_uris[index]: [whole_edit(view.documents[index], source)] for index, source in changed.items()}
 
     @staticmethod
     def _action(
@@ -353,87 +350,6 @@ class NnlintServer(LanguageServer):
             edit=types.WorkspaceEdit(changes=changes),
             is_preferred=preferred or None,
         )
-
-
-def _whole(document: TextDocument, text: str) -> types.TextEdit:
-    """An edit replacing a document's whole text."""
-    return types.TextEdit(types.Range(types.Position(0, 0), types.Position(len(document.lines), 0)), text)
-
-
-def on_json_lines(findings: List[Finding], path: str, text: str) -> List[Finding]:
-    """A notebook opened as a plain text document (its JSON): findings placed on the file's lines, without fixes."""
-    from nnlint.formatters import FormatOptions, cell_prefix
-
-    options = FormatOptions(sources={path: text})
-    placed = []
-    for finding in findings:
-        line, column, end_line, end_column = options.file_span(finding)
-        message = cell_prefix(finding) + finding.message
-        placed.append(
-            dataclasses.replace(
-                finding,
-                cell=None,
-                line=line,
-                column=column,
-                end_line=end_line,
-                end_column=end_column,
-                message=message,
-                fix=None,
-            )
-        )
-    return placed
-
-
-def document_path(document: TextDocument) -> str:
-    """The file a document is, or ``<unsaved>`` for an editor buffer that is not a file yet."""
-    if document.uri.startswith("file:") and document.path:
-        return document.path
-    return "<unsaved>"
-
-
-def noqa_edit(document: TextDocument, finding: Finding, python: Optional[str] = None) -> Optional[types.TextEdit]:
-    """An edit adding ``# noqa: CODE`` to the finding's line (or extending the noqa there); None where unsafe.
-
-    ``python``: the document as Python, where it is not (a notebook cell with its magics masked)."""
-    lines = document.lines
-    if not 0 < finding.line <= len(lines):
-        return None
-    raw = lines[finding.line - 1]
-    text = raw.rstrip("\r\n")
-    existing = noqa_codes(text)
-    if existing is not None:
-        new_text = _extend_noqa(text, finding.code)
-    else:
-        new_text = text.rstrip() + f"  # noqa: {finding.code}"
-    if new_text is None or not _comment_lands(
-        python if python is not None else document.source, finding.line, new_text
-    ):
-        return None
-    server_range = ServerTextRange(
-        ServerTextPosition(finding.line - 1, 0), ServerTextPosition(finding.line - 1, len(text))
-    )
-    return types.TextEdit(document.range_to_client_units(server_range), new_text)
-
-
-def _extend_noqa(text: str, code: str) -> Optional[str]:
-    import re
-
-    match = re.search(r"#\s*noqa:\s*[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*", text, re.I)
-    if match is None:
-        return None  # a bare noqa already silences everything
-    return text[: match.end()] + f", {code}" + text[match.end() :]
-
-
-def _comment_lands(source: str, line: int, new_text: str) -> bool:
-    """The new line's noqa is a real comment (not inside a string or after a line continuation)."""
-    lines = source.splitlines(keepends=True)
-    ending = lines[line - 1][len(lines[line - 1].rstrip("\r\n")) :] or "\n"
-    lines[line - 1] = new_text + ending
-    try:
-        tokens = list(tokenize.generate_tokens(io.StringIO("".join(lines)).readline))
-    except (tokenize.TokenError, SyntaxError, IndentationError):
-        return False
-    return any(t.type == tokenize.COMMENT and t.start[0] == line and noqa_codes(t.string) is not None for t in tokens)
 
 
 def create_server() -> NnlintServer:

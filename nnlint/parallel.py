@@ -1,15 +1,20 @@
 """``--jobs N``: lint files in N worker processes; findings come back sorted, as in a serial run.
 
 The parent answers what it can from the cache first (a warm re-run starts no worker at all), then
-hands the remaining files to a process pool, biggest first so that no worker is left with a huge
-file at the end. Each worker builds its own Linter (rules, project index, cache handle) once.
+hands the remaining files to a process pool in *batches*: runs of files of one project, in folder order,
+cut at a folder's end once a batch holds about an eighth of a worker's share of the bytes. A file's
+analysis builds the models of the project modules it imports, which its neighbours import too: a
+worker that lints a folder's files reuses them from its project index, where handing out single files
+(biggest first) spread each project over every worker, and each rebuilt them. Batches go out biggest
+first, so that no worker is left with a large one at the end. Each worker builds its own Linter
+(rules, project index, cache handle) once.
 """
 
 from __future__ import annotations
 
 import gc
 import os
-from typing import TYPE_CHECKING, Callable, List, Optional, Sequence, Tuple, Type
+from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Tuple, Type
 
 from nnlint.finding import Finding
 from nnlint.run_loop import internal_error
@@ -19,6 +24,7 @@ if TYPE_CHECKING:
 
 _WORKER: Optional["Linter"] = None
 _SERIAL_BELOW = 4  # fewer files than this: a pool costs more than it saves
+_BATCHES_PER_WORKER = 8  # enough batches that the last ones even out the workers' loads
 
 
 def default_jobs() -> int:
@@ -45,7 +51,10 @@ def _start_worker(linter_class: Type["Linter"], config, cache_directory, fingerp
     gc.disable()  # collected when the project index is dropped instead (see Linter.bound_memory)
 
 
-def _lint_one(path: str) -> Tuple[str, List[Finding], Optional[str], List[str]]:
+Result = Tuple[str, List[Finding], Optional[str], List[str]]
+
+
+def _lint_one(path: str) -> Result:
     assert _WORKER is not None
     try:
         findings = _WORKER.lint_file(path)
@@ -55,6 +64,35 @@ def _lint_one(path: str) -> Tuple[str, List[Finding], Optional[str], List[str]]:
     cache_error = _WORKER.cache.error if _WORKER.cache is not None else None
     notes, _WORKER.notes = _WORKER.notes, []
     return path, findings, cache_error, notes
+
+
+def _lint_batch(paths: Sequence[str]) -> List[Result]:
+    return [_lint_one(path) for path in paths]
+
+
+def batches(files: Sequence[str], root_of: Callable[[str], object], jobs: int) -> List[List[str]]:
+    """``files`` (in folder order) as batches for ``jobs`` workers: each a run of one project's files
+    (``root_of``), cut at the end of a folder once it holds an eighth of a worker's share of the bytes
+    (or twice that within one folder); biggest first."""
+    sizes = {path: _size(path) for path in files}
+    target = max(1, sum(sizes.values()) // (max(1, jobs) * _BATCHES_PER_WORKER))
+    by_project: Dict[object, List[str]] = {}
+    for path in files:
+        by_project.setdefault(root_of(path), []).append(path)
+    found: List[Tuple[int, List[str]]] = []
+    for members in by_project.values():
+        batch: List[str] = []
+        total = 0
+        for index, path in enumerate(members):
+            batch.append(path)
+            total += sizes[path]
+            following = members[index + 1] if index + 1 < len(members) else None
+            folder_ends = following is None or os.path.dirname(following) != os.path.dirname(path)
+            if following is None or (total >= target and folder_ends) or total >= 2 * target:
+                found.append((total, batch))
+                batch, total = [], 0
+    found.sort(key=lambda item: item[0], reverse=True)  # stable: equal sizes keep folder order
+    return [batch for _, batch in found]
 
 
 def _size(path: str) -> int:
@@ -87,7 +125,7 @@ def lint_in_parallel(
             if progress is not None:
                 progress(done, len(files), path)
         return sorted(findings, key=Finding.sort_key)
-    pending.sort(key=_size, reverse=True)
+    work = batches(pending, lambda path: _project_root(linter, path), linter.jobs)
     initargs = (
         type(linter),
         linter.config,
@@ -98,16 +136,28 @@ def lint_in_parallel(
     import multiprocessing  # here: most runs are serial, and its import costs ~15 ms at every start
 
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    with context.Pool(min(linter.jobs, len(pending)), initializer=_start_worker, initargs=initargs) as pool:
-        for path, file_findings, cache_error, notes in pool.imap_unordered(_lint_one, pending, chunksize=1):
-            findings.extend(file_findings)
-            linter.notes.extend(notes)
-            if cache_error and cache is not None and cache.error is None:
-                cache.error = cache_error
-            done += 1
-            if progress is not None:
-                progress(done, len(files), path)
+    with context.Pool(min(linter.jobs, len(work)), initializer=_start_worker, initargs=initargs) as pool:
+        for results in pool.imap_unordered(_lint_batch, work, chunksize=1):
+            for path, file_findings, cache_error, notes in results:
+                findings.extend(file_findings)
+                linter.notes.extend(notes)
+                if cache_error and cache is not None and cache.error is None:
+                    cache.error = cache_error
+                done += 1
+                if progress is not None:
+                    progress(done, len(files), path)
     return sorted(findings, key=Finding.sort_key)
+
+
+def _project_root(linter: "Linter", path: str) -> object:
+    """The folder a file's imports are resolved in (files of one project share models); the file's own
+    folder for a path the index cannot place."""
+    from pathlib import Path
+
+    try:
+        return linter.project.project_root(Path(path))
+    except (OSError, ValueError, RuntimeError):
+        return os.path.dirname(os.path.abspath(path))
 
 
 def _cached(linter: "Linter", path: str) -> Optional[List[Finding]]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 from typing import Optional, Sequence
-from xml.sax.saxutils import escape, quoteattr
 
 from nnlint.finding import Finding
 from nnlint.formatters import FormatOptions, cell_prefix, register, unicode_safe
@@ -17,11 +16,15 @@ def _clean(value: str) -> str:
 
 def _text(value: str) -> str:
     """A quoted attribute value."""
+    from xml.sax.saxutils import quoteattr  # here: it imports urllib.request, a tenth of nnlint's start-up
+
     return quoteattr(_clean(value))
 
 
 @register("junit")
 def format_junit(findings: Sequence[Finding], options: Optional[FormatOptions] = None) -> str:
+    from xml.sax.saxutils import escape
+
     out = ['<?xml version="1.0" encoding="UTF-8"?>']
     count = len(findings)
     out.append(f'<testsuites name="nnlint" tests="{max(count, 1)}" failures="{count}" errors="0">')

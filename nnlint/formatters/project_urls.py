@@ -8,7 +8,6 @@ invented: without published URLs the SARIF log simply has no links (both fields 
 from __future__ import annotations
 
 from functools import lru_cache
-from importlib import metadata
 from typing import Dict, Optional, Type
 from urllib.parse import urlparse
 
@@ -20,6 +19,8 @@ _HOME_LABELS = ("homepage", "home", "source", "repository", "documentation")
 @lru_cache(maxsize=None)
 def project_urls(distribution: str = "nnlint") -> Dict[str, str]:
     """Label (lower case) -> URL, from an installed distribution's metadata; empty when it has none."""
+    from importlib import metadata  # here: a SARIF report needs it, every other run's start-up would pay for it
+
     try:
         entries = metadata.metadata(distribution).get_all("Project-URL") or []
     except metadata.PackageNotFoundError:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 from email.message import Message
 from pathlib import Path
@@ -12,7 +13,6 @@ import pytest
 
 from nnlint.finding import Finding
 from nnlint.formatters import format_findings
-from nnlint.formatters import project_urls as urls_module
 from nnlint.formatters.project_urls import help_uri, project_urls
 from nnlint.rule import Rule
 
@@ -32,7 +32,7 @@ def _metadata_with(entries: List[str]) -> Message:
 def published(monkeypatch: pytest.MonkeyPatch) -> Iterator[Dict[str, List[str]]]:
     """Sets the Project-URL entries that nnlint's installed metadata reports."""
     entries: Dict[str, List[str]] = {"nnlint": []}
-    monkeypatch.setattr(urls_module.metadata, "metadata", lambda name: _metadata_with(entries[name]))
+    monkeypatch.setattr(importlib.metadata, "metadata", lambda name: _metadata_with(entries[name]))
     project_urls.cache_clear()
     yield entries
     project_urls.cache_clear()

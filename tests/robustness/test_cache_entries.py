@@ -10,6 +10,7 @@ from typing import Any, Callable, Dict, List
 import pytest
 from click.testing import CliRunner
 
+from nnlint.cache import SETUPS
 from nnlint.cli import main
 from tests.robustness.test_inputs import TRAINING
 
@@ -88,7 +89,8 @@ def _run(tmp_path: Path, jobs: int) -> Any:
 
 
 def _entries(tmp_path: Path) -> List[Path]:
-    return sorted((tmp_path / ".cache").rglob("*.json"))
+    """The per-file entries (not the setup records of nnlint.warm_run, tested in tests/perf/test_warm_run.py)."""
+    return sorted(p for p in (tmp_path / ".cache").rglob("*.json") if SETUPS not in p.parts)
 
 
 def _corrupt_all(tmp_path: Path, corrupt: Callable[[Path], None]) -> None:
