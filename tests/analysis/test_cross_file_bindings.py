@@ -180,12 +180,16 @@ def test_a_user_loss_module_around_bce_with_logits() -> None:
     assert "FocalLoss (through binary_cross_entropy_with_logits)" in found[0].message
 
 
-def test_a_wrapper_that_applies_the_sigmoid_itself_is_no_wrapper() -> None:
+def test_a_wrapper_that_applies_the_sigmoid_itself_squashes_a_sigmoid_output_twice() -> None:
     own_sigmoid = FOCAL.replace(
         'F.binary_cross_entropy_with_logits(inputs.view(-1), targets.view(-1), reduction="none")',
         'F.binary_cross_entropy(torch.sigmoid(inputs), targets, reduction="none")',
     )
-    assert lint_text(own_sigmoid, ["NN301", "NN303"]) == []
+    found = lint_text(own_sigmoid, ["NN301", "NN303"])
+    assert [(f.line, f.column, f.code) for f in found] == [(14, 12, "NN301")]
+    assert "it applies the sigmoid itself, so pass the raw logits" in found[0].message
+    raw = own_sigmoid.replace("criterion(torch.sigmoid(head(x)), y)", "criterion(head(x), y)")
+    assert lint_text(raw, ["NN301", "NN303"]) == []
 
 
 TWO_HEADS = """
