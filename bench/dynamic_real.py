@@ -68,10 +68,15 @@ def load_manifest() -> List[Dict[str, Any]]:
     return scripts
 
 
+def mirror_git_dir(mirrors: Path, repo: str) -> Path:
+    """The git folder of a repository's mirror: ``<owner>+<name>/repo``, or its ``.git`` where the mirror was
+    fetched as a repository with a work tree."""
+    git_dir = mirrors / repo.replace("/", "+") / "repo"
+    return git_dir / ".git" if (git_dir / ".git").is_dir() else git_dir
+
+
 def extract(script: Dict[str, Any], mirrors: Path, target: Path) -> None:
-    git_dir = mirrors / script["repo"].replace("/", "+") / "repo"
-    if (git_dir / ".git").is_dir():  # a mirror fetched as a repository with its own .git folder
-        git_dir = git_dir / ".git"
+    git_dir = mirror_git_dir(mirrors, script["repo"])
     if not git_dir.exists():
         raise SetupError(f"no mirror of {script['repo']} at {git_dir}")
     archive = subprocess.run(

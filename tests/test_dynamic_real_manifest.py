@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.dynamic_real import MANIFEST, SetupError, load_manifest, make_data, merge, substitute
+from bench.dynamic_real import MANIFEST, SetupError, load_manifest, make_data, merge, mirror_git_dir, substitute
 
 MIRRORS = Path("/work/.mirror")
 
@@ -50,7 +50,7 @@ def test_fake_cora_has_the_layout_the_gat_example_parses(tmp_path: Path) -> None
 @pytest.mark.skipif(not MIRRORS.exists(), reason="no git mirrors on this machine")
 def test_every_bug_still_applies_to_the_pinned_commit() -> None:
     for script in load_manifest():
-        git_dir = MIRRORS / script["repo"].replace("/", "+") / "repo"
+        git_dir = mirror_git_dir(MIRRORS, script["repo"])
         if not git_dir.exists():
             continue
         for change in script.get("patch", []) + script["bugs"]:
