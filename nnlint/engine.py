@@ -36,9 +36,6 @@ if TYPE_CHECKING:
 # Models of linted files kept for other files that import them; past this the index starts afresh
 # (bounded memory on large trees; a model dropped is rebuilt if a later file needs it).
 _MAX_KEPT_MODELS = 256
-# ... or once they hold this much source: a model costs about 60 bytes of memory per character of its file
-# (its tree and tables), so this bounds what they keep at about 250 MB however large the project's files are
-_MAX_KEPT_SOURCE = 4_000_000
 COLLECT_AFTER_DROPPED_MODELS = 64
 Dependencies = Dict[str, Optional[str]]
 
@@ -154,7 +151,7 @@ class Linter:
         collection re-traverses every tree the index keeps, so collecting every few dozen files cost up
         to a third of a run. The garbage worth collecting is what the index releases, here.
         """
-        if len(self.project) > _MAX_KEPT_MODELS or self.project.kept_source > _MAX_KEPT_SOURCE:
+        if len(self.project) > _MAX_KEPT_MODELS:
             self.project = ProjectIndex()
             gc.collect()
 

@@ -161,7 +161,6 @@ class ProjectIndex:
         self._roots: Dict[str, List[Path]] = {}  # file -> its _search_roots (a dozen stat calls each)
         self._folders: Dict[str, Tuple[Path, List[Path], List[str]]] = {}  # see _folder()
         self._subfolders: Dict[Path, List[Path]] = {}
-        self.kept_source = 0  # characters of source behind the models kept (their trees' size follows it)
 
     def _folder(self, path: Path) -> Optional[Tuple[Path, List[Path], List[str]]]:
         """(resolved folder, search roots, package chain) shared by the files of a file's folder; None for a
@@ -216,8 +215,6 @@ class ProjectIndex:
 
     def add(self, path: Path, model: SemanticModel, digest: Optional[str] = None) -> None:
         key = self._resolve(path)
-        if self._models.get(key) is not model:
-            self.kept_source += len(model.source or "")
         self._models[key] = model
         if digest is not None:
             self._hashes[str(key)] = digest
@@ -270,7 +267,6 @@ class ProjectIndex:
         model = SemanticModel(module, str(path), name, is_package, self)
         model.source = source
         self._models[key] = model
-        self.kept_source += len(source)
         return model
 
     def _find_module(self, parts: Tuple[str, ...], importer: Path) -> Optional[Path]:

@@ -8,8 +8,6 @@ import shutil
 from pathlib import Path
 from typing import List
 
-import pytest
-
 from nnlint.config import Config
 from nnlint.engine import Linter
 
@@ -46,19 +44,3 @@ def test_one_project_keeps_its_index(tmp_path: Path) -> None:
     linter = Linter(Config())
     linter.lint_paths([str(first)])
     assert len(linter.project) == len(list(first.glob("*.py")))
-
-
-def test_an_index_over_its_source_budget_is_dropped_and_the_findings_stay(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import nnlint.engine as engine
-
-    first = _project(tmp_path, "a", "nn201_library_fit_bad")
-    unbounded = Linter(Config())
-    expected = [f.to_dict() for f in unbounded.lint_paths([str(first)])]
-    assert any(f["code"] == "NN201" for f in expected)  # a cross-file finding: the index served it
-    assert unbounded.project.kept_source == sum(len(p.read_text()) for p in first.glob("*.py"))
-    monkeypatch.setattr(engine, "_MAX_KEPT_SOURCE", 1)  # every model is over the budget
-    bounded = Linter(Config())
-    assert [f.to_dict() for f in bounded.lint_paths([str(first)])] == expected
-    assert len(bounded.project) == 0 and bounded.project.kept_source == 0  # dropped after each file
