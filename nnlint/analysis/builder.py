@@ -3,12 +3,13 @@ tables: scopes and bindings, functions, classes, calls with the loops and ``with
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, List, Optional, Tuple, Union
 
 import libcst as cst
 
 from nnlint.analysis.imports import import_bindings, star_import_module
 from nnlint.analysis.symbols import Binding, CallInfo, ClassInfo, FunctionInfo, LoopInfo, Scope
+from nnlint.analysis.walk import _LEAVE, CHILD_FIELDS, LAYOUT_TYPES, VALUE_KINDS, child_fields
 
 if TYPE_CHECKING:
     from nnlint.analysis.model import SemanticModel
@@ -50,7 +51,71 @@ class ModelBuilder(cst.CSTVisitor):
             cst.With: self._leave_with,
         }
 
-    # generic dispatch --------------------------------------------------------------------------
+    # the walk ----------------------------------------------------------------------------------
+    def build(self, root: cst.CSTNode, skip: FrozenSet[type] = LAYOUT_TYPES) -> None:
+        """Fill the model's tables in one preorder walk of ``root`` (nodes of a type in ``skip`` and their
+        subtrees left out): :func:`nnlint.analysis.walk.walk` with :meth:`on_visit` and :meth:`on_leave`
+        inlined, which visits the same nodes in the same order; the per-node work is the model's first cost
+        after the parse, so the loop keeps everything it touches in locals."""
+        m = self.m
+        order, parent, subtree_end, by_type = m.order, m.parent, m.subtree_end, m._nodes_by_type
+        handlers, leavers = self.handlers, self.leavers
+        kinds, fields_of = VALUE_KINDS, CHILD_FIELDS
+        counter = self.counter
+        stack: List[object] = [root]  # a node to visit, or _LEAVE above the node whose subtree is done
+        push, pop = stack.append, stack.pop
+        leave_marker = _LEAVE
+        while stack:
+            node = pop()
+            if node is leave_marker:
+                node = pop()
+                leaver = leavers.get(type(node))
+                if leaver is not None:
+                    leaver(node)  # type: ignore[arg-type]
+                subtree_end[node] = counter  # type: ignore[index]
+                continue
+            cls = type(node)
+            counter += 1
+            order[node] = counter  # type: ignore[index]
+            nodes = by_type.get(cls)
+            if nodes is None:
+                nodes = by_type[cls] = []
+            nodes.append(node)  # type: ignore[arg-type]
+            handler = handlers.get(cls)
+            if handler is not None:
+                self.counter = counter  # the handlers number their bindings, loops and calls with it
+                handler(node)  # type: ignore[arg-type]
+            fields = fields_of.get(cls)
+            if fields is None:
+                fields = child_fields(cls)
+            pending: List[cst.CSTNode] = []
+            for name in fields:
+                value = getattr(node, name)
+                value_type = type(value)
+                kind = kinds[value_type]
+                if kind == 1:
+                    if value_type not in skip:
+                        pending.append(value)
+                elif kind == 2 and value:
+                    for item in value:
+                        item_type = type(item)
+                        if kinds[item_type] == 1 and item_type not in skip:
+                            pending.append(item)
+            if not pending:  # a leaf: left at once
+                leaver = leavers.get(cls)
+                if leaver is not None:
+                    leaver(node)  # type: ignore[arg-type]
+                subtree_end[node] = counter  # type: ignore[index]
+                continue
+            for child in pending:
+                parent[child] = node  # type: ignore[assignment]
+            push(node)
+            push(leave_marker)
+            pending.reverse()
+            stack.extend(pending)
+        self.counter = counter
+
+    # the same walk, one node at a time (nnlint.analysis.walk.walk's callbacks) ------------------
     def on_visit(self, node: cst.CSTNode) -> bool:
         self.counter += 1
         self.m.order[node] = self.counter

@@ -48,7 +48,7 @@ from nnlint.analysis.symbols import (  # noqa: F401  (re-exported: rules and plu
 )
 from nnlint.analysis.tails import OutputTails
 from nnlint.analysis.usage import UsageRoles
-from nnlint.analysis.walk import LAYOUT_TYPES, walk
+from nnlint.analysis.walk import LAYOUT_TYPES
 
 if TYPE_CHECKING:
     from nnlint.analysis.project import ProjectIndex
@@ -114,10 +114,7 @@ class SemanticModel(
         self._anchored: Optional[StatementAnchoredPositions] = None
         self.source: Optional[str] = None  # the file's text, when the caller has it (cheaper positions)
         self._analyses: Dict[str, object] = {}  # see cached_analysis()
-        builder = ModelBuilder(self)
-        walk(
-            module, builder.on_visit, builder.on_leave, LAYOUT_TYPES
-        )  # libcst's visit() rebuilds every node: ~3x slower
+        ModelBuilder(self).build(module, LAYOUT_TYPES)  # not libcst's visit(), which rebuilds every node: ~3x slower
 
     def cached_analysis(self, key: str, build: Callable[[], _Result]) -> _Result:
         """The per-file result of an analysis kept outside the model, built by ``build()`` on first use.

@@ -69,6 +69,10 @@ def parse_source(text: str, max_depth: int = DEFAULT_LIMITS.max_depth) -> cst.Mo
         raise SourceSkipped(f"nested deeper than max-depth ({max_depth} levels)")
     import libcst as cst  # here, not at the top: `nnlint --version` and a warm-cache run never parse
 
+    from nnlint.analysis.identity import install
+
+    install()  # before any node of this tree is hashed (see nnlint.analysis.identity)
+
     try:
         return cst.parse_module(text)
     except cst.ParserSyntaxError as error:

@@ -15,6 +15,10 @@ from typing import Callable, Dict, FrozenSet, List, Tuple
 
 import libcst as cst
 
+from nnlint.analysis import identity
+
+identity.install()  # C-level identity hash and equality for every node (see nnlint.analysis.identity)
+
 _CHILD_FIELDS: Dict[type, Tuple[str, ...]] = {}
 _LEAVE = object()  # stack marker: the entry below it is a node whose subtree is done
 
@@ -57,6 +61,8 @@ class _ValueKinds(Dict[type, int]):
 
 
 _KINDS = _ValueKinds()
+VALUE_KINDS = _KINDS  # for walks written out elsewhere (the model's builder)
+CHILD_FIELDS = _CHILD_FIELDS
 
 
 def _derive_child_fields(cls: type) -> Tuple[str, ...]:
