@@ -25,6 +25,12 @@ def curve(start: float, end: float, steps: int = 30) -> List[float]:
     return [start + (end - start) * i / steps for i in range(steps + 1)]
 
 
+def settling(start: float, end: float, steps: int = 30) -> List[float]:
+    """A loss that reaches ``end`` by the middle of the run and stays there."""
+    half = steps // 2
+    return [start + (end - start) * min(i, half) / half for i in range(steps + 1)]
+
+
 def overfit(losses: List[float], **extra: Any) -> Dict[str, Any]:
     return {"losses": losses, "steps": len(losses) - 1, "floor": 0.0, "optimizer": "SGD", "lr": [0.1], **extra}
 
@@ -57,7 +63,7 @@ def test_too_few_steps_are_not_judged() -> None:
 
 
 def test_zeroed_inputs_that_do_as_well_fail_nn902() -> None:
-    real = overfit(curve(25.0, 9.4))
+    real = overfit(settling(25.0, 9.4))
     findings = run({"NN902": dict(overfit(curve(25.0, 9.3)), real=real)})
     assert [(f.code, f.line) for f in findings] == [("NN902", 40)]
     assert "reach a loss of 9.3, against 9.4 on the real inputs (from 25)" in findings[0].message
@@ -140,5 +146,23 @@ def test_zeroed_inputs_are_compared_only_once_the_real_run_fitted_the_batch() ->
     words' frequencies, which need no input; the same ratio on a fitted batch is a finding."""
     early = dict(overfit(curve(5.99, 5.28)), real=overfit(curve(5.98, 5.30)))
     assert run({"NN902": early}) == []
-    fitted = dict(overfit(curve(5.99, 2.0)), real=overfit(curve(5.98, 2.05)))
+    fitted = dict(overfit(curve(5.99, 2.0)), real=overfit(settling(5.98, 2.05)))
     assert [(f.code, f.line, f.column) for f in run({"NN902": fitted})] == [("NN902", 40, 1)]
+
+
+def test_zeroed_inputs_are_not_compared_while_the_real_run_still_falls() -> None:
+    """coRNN's adding task: 1.39 -> 0.551 in 19 steps and still falling, zeroed 0.596: both fit the targets'
+    mean first; the same ending after the real run settled is a finding."""
+    falling = dict(overfit(curve(1.39, 0.596, steps=19)), real=overfit(curve(1.39, 0.551, steps=19)))
+    assert run({"NN902": falling}) == []
+    settled_real = [max(1.39 - 0.1 * i, 0.551) for i in range(20)]
+    settled = dict(overfit(curve(1.39, 0.596, steps=19)), real=overfit(settled_real))
+    assert [(f.code, f.line, f.column) for f in run({"NN902": settled})] == [("NN902", 40, 1)]
+
+
+def test_a_cut_curve_that_moved_a_little_is_not_judged_but_one_that_did_not_move_is() -> None:
+    """word_language_model, 2 epochs: 10 of 30 steps of AdamW at 1e-3, 5.99 -> 5.93 (1% of the way)."""
+    slow = overfit(curve(5.99, 5.93, steps=10), asked_steps=30, stopped="time budget")
+    assert run({"NN901": slow}) == []
+    still = overfit([5.99] * 11, asked_steps=30, stopped="time budget")
+    assert [(f.code, f.line, f.column) for f in run({"NN901": still})] == [("NN901", 40, 1)]

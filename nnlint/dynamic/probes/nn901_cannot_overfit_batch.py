@@ -6,6 +6,9 @@ from nnlint.dynamic.experiment_results import batch_words, curve_text, experimen
 from nnlint.dynamic.probe import Probe, RunView, fmt
 
 
+_MOVED = 1e-3  # a fall under this share of the way is nothing at all: frozen parameters, a cut graph
+
+
 class CannotOverfitBatch(Probe):
     """## What it does
     With `--experiments`, after the script's first optimizer step, trains a deep copy of the model with a
@@ -18,7 +21,7 @@ class CannotOverfitBatch(Probe):
     loss of a perfect prediction (0, or the targets' entropy for binary cross-entropy on soft targets),
     and its last third of steps no longer brings it down by `stall` of that distance (a loss still
     falling steadily is only slow: no finding). A curve the time budget cut before the K steps is
-    judged only when it rose, jumped, went non-finite or did not fall by `stall` at all.
+    judged only when it rose, jumped, went non-finite or did not move at all (under 0.1% of the way).
     The finding is at the loss call and lists the curve. The script's own model is not touched.
 
     ## Why is this bad?
@@ -67,9 +70,11 @@ class CannotOverfitBatch(Probe):
             rise = (peak - floor) / (start - floor)
             third = losses[-(len(losses) // 3 + 1) :]
             still_falling = (third[0] - min(third)) / (start - floor) >= self.options["stall"]
-            fell = (start - final) / (start - floor) >= self.options["stall"]
+            moved = (start - final) / (start - floor) >= _MOVED
             if rise <= self.options["max_rise"] and (
-                share <= self.options["fraction"] or (still_falling and final <= start) or (fell and _cut_short(result))
+                share <= self.options["fraction"]
+                or (still_falling and final <= start)
+                or (moved and _cut_short(result))
             ):
                 # it fits the batch, or is still learning it at a rate the K steps could not finish, or the
                 # time budget ended a falling curve before the K steps its judgement needs

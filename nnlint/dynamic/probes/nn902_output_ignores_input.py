@@ -12,8 +12,10 @@ class OutputIgnoresInput(Probe):
     units of the real run's distance from start to floor, while the real run did learn the batch (its
     loss fell by `min_progress` of that distance, NN901's mark of a fitted batch). Early in training a
     model first learns what needs no input (a language model its tokens' frequencies), so a real run
-    that fell less is not compared. Batches whose targets are the same for every sample are not judged:
-    those can be fitted without any input.
+    that fell less, or is still falling (over its last third of steps, the mean of the later half is
+    `settled` of the distance or more below the earlier half's: what the input adds may come later, and
+    an oscillation is not a fall), is not compared. Batches whose targets are
+    the same for every sample are not judged: those can be fitted without any input.
 
     ## Why is this bad?
     A model that does as well without its input is not using it: the forward ignores or overwrites `x`,
@@ -35,13 +37,13 @@ class OutputIgnoresInput(Probe):
 
     ## How to fix
     Follow the input through `forward`: where does it stop influencing the output? Options: `tolerance`
-    (0.05), `min_progress` (0.5), `min_steps` (10).
+    (0.05), `min_progress` (0.5), `min_steps` (10), `settled` (0.02).
     """
 
     code = "NN902"
     name = "output-ignores-input"
     summary = "the same K steps on zeroed inputs reach about the same loss: the model does not use its input"
-    default_options = {"tolerance": 0.05, "min_progress": 0.5, "min_steps": 10}
+    default_options = {"tolerance": 0.05, "min_progress": 0.5, "min_steps": 10, "settled": 0.02}
 
     def check(self, run: RunView) -> None:
         zero = experiment(run, self.code)
@@ -62,6 +64,8 @@ class OutputIgnoresInput(Probe):
         real_final, zero_final = min(real_losses[-3:]), min(zero_losses[-3:])
         if real_losses[0] - real_final < self.options["min_progress"] * span:
             return
+        if _still_falling(real_losses) / span >= self.options["settled"]:
+            return  # the real run is still learning: what the input adds may come later
         if zero_final > real_final + self.options["tolerance"] * span:
             return
         run.report(
@@ -79,3 +83,12 @@ class OutputIgnoresInput(Probe):
                 "thresholds": dict(self.options),
             },
         )
+
+
+def _still_falling(losses: list[float]) -> float:
+    """How far the later half of the last third of a curve lies below its earlier half, on average."""
+    third = losses[-(len(losses) // 3 + 1) :]
+    half = len(third) // 2
+    if half == 0:
+        return 0.0
+    return sum(third[:half]) / half - sum(third[-half:]) / half
