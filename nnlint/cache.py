@@ -135,10 +135,14 @@ def finding_from_json(data: Any, path: str) -> Finding:
     _require(_is_int(data["line"], 1) and _is_int(data["column"], 1), "finding position")
     _require(_optional(data["end_line"], _is_int) and _optional(data["end_column"], _is_int), "finding end")
     _require(
-        data["severity"] in {s.value for s in Severity} and data["source"] in {s.value for s in Source}, "finding kind"
+        isinstance(data["severity"], str)
+        and isinstance(data["source"], str)
+        and data["severity"] in {s.value for s in Severity}
+        and data["source"] in {s.value for s in Source},
+        "finding kind",
     )
     _require(
-        data["confirmed"] in (None, True, False) and _optional(data["evidence"], lambda e: isinstance(e, dict)),
+        (data["confirmed"] is None or type(data["confirmed"]) is bool) and _optional(data["evidence"], lambda e: isinstance(e, dict)),
         "finding extras",
     )
     fix = data["fix"]

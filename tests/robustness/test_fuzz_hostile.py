@@ -14,7 +14,7 @@ from typing import Any, List
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from nnlint.cache import Cache, finding_to_json
@@ -102,6 +102,9 @@ def corrupt_entry(draw) -> Any:
 
 
 @BOUNDED
+@example(entry=dict(json.loads(json.dumps(VALID)), findings=[dict(VALID["findings"][0], severity=[])]))
+@example(entry=dict(json.loads(json.dumps(VALID)), findings=[dict(VALID["findings"][0], source={})]))
+@example(entry=dict(json.loads(json.dumps(VALID)), findings=[dict(VALID["findings"][0], confirmed=1)]))
 @given(corrupt_entry())
 def test_a_corrupt_entry_is_a_miss_or_valid_findings(tmp_path_factory, entry: Any) -> None:
     folder = tmp_path_factory.mktemp("cache")
@@ -120,6 +123,7 @@ def test_a_corrupt_entry_is_a_miss_or_valid_findings(tmp_path_factory, entry: An
         for finding in found:
             assert isinstance(finding, Finding) and type(finding.line) is int and finding.line >= 1
             assert isinstance(finding.message, str) and isinstance(finding.severity, Severity)
+            assert finding.confirmed is None or type(finding.confirmed) is bool
 
 
 # --------------------------------------------------------------------------------- stdin and file names
