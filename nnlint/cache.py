@@ -142,7 +142,8 @@ def finding_from_json(data: Any, path: str) -> Finding:
         "finding kind",
     )
     _require(
-        (data["confirmed"] is None or type(data["confirmed"]) is bool) and _optional(data["evidence"], lambda e: isinstance(e, dict)),
+        (data["confirmed"] is None or type(data["confirmed"]) is bool)
+        and _optional(data["evidence"], lambda e: isinstance(e, dict)),
         "finding extras",
     )
     fix = data["fix"]

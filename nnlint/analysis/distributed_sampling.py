@@ -5,9 +5,10 @@ Lightning does so when ``use_distributed_sampler`` (``replace_sampler_ddp`` befo
 ``True`` and the strategy is distributed: a ``DDP``/``FSDP``/``DeepSpeed``/``ModelParallel``/``XLA``
 strategy, named (``strategy="ddp"``, ``accelerator="ddp"`` in 1.x) or built (``DDPStrategy(...)``,
 ``DDPPlugin(...)``), or the automatic choice with several devices (``devices=4``), which is ``ddp``
-(``gpus=2`` is not enough: before 1.0 it meant DataParallel). The training sampler then shuffles whatever the loader said, unless
-``overfit_batches`` is set. Lightning Fabric is different: ``fabric.setup_dataloaders`` gives its
-``DistributedSampler`` the loader's own shuffle, so an unshuffled loader stays unshuffled there.
+(``gpus=2`` is not enough: before 1.0 it meant DataParallel). The training sampler then shuffles
+whatever the loader said, unless ``overfit_batches`` is set. Lightning Fabric is different:
+``fabric.setup_dataloaders`` gives its ``DistributedSampler`` the loader's own shuffle, so an unshuffled
+loader stays unshuffled there.
 
 Anything not literal in the ``Trainer(...)`` call (``**kwargs``, ``strategy=args.strategy``,
 ``devices="auto"``) leaves the question open, and the answer is then "no".

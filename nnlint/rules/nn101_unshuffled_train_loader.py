@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Callable, List, Set
 
 import libcst as cst
@@ -15,10 +16,23 @@ from nnlint.analysis.loaders import (
 )
 from nnlint.analysis.ignite_engines import engine_train_loaders
 from nnlint.analysis.model import Obj, SemanticModel
+from nnlint.analysis.symbols import LoopInfo
 from nnlint.analysis.trainer_fit import fit_shuffles_training_data, fitted_train_loaders, hooks_shuffled_by_trainers
 from nnlint.context import RuleContext
 from nnlint.fixes import enable_shuffle
 from nnlint.rule import Rule
+
+
+def _text(text: str) -> str:
+    return text
+
+
+def _at_line(what: str, model: SemanticModel, node: cst.CSTNode) -> str:
+    return f"{what} at line {model.line_of(node)}"
+
+
+def _loop_discards_targets(model: SemanticModel, loop: LoopInfo, loader: Obj, where: cst.BaseExpression) -> bool:
+    return where is loop.iter and loop_discards_targets(model, loop, loader)
 
 
 @dataclass(frozen=True)
@@ -107,28 +121,26 @@ class UnshuffledTrainLoader(Rule):
                     _Use(
                         loader,
                         where,
-                        lambda loop=loop: f"the training loop at line {model.line_of(loop.node)}",
-                        lambda loop=loop: model.loop_repeats(loop),
-                        lambda loop=loop, loader=loader, where=where: (
-                            where is loop.iter and loop_discards_targets(model, loop, loader)
-                        ),
+                        partial(_at_line, "the training loop", model, loop.node),
+                        partial(model.loop_repeats, loop),
+                        partial(_loop_discards_targets, model, loop, loader, where),
                     )
                 )
         for method, loader, where in lightning_train_loaders(model):
             if method.cls is not None and hooks_shuffled_by_trainers(model, method.cls):
                 continue  # every trainer of the module runs distributed: Lightning shuffles it
-            uses.append(_Use(loader, where, lambda method=method: f"training (returned by {method.name})"))
+            uses.append(_Use(loader, where, partial(_text, f"training (returned by {method.name})")))
         for fit, loader, where in fitted_train_loaders(model):
             if fit_shuffles_training_data(model, fit):
                 continue
-            uses.append(_Use(loader, where, lambda fit=fit: f"Trainer.fit at line {model.line_of(fit.node)}"))
+            uses.append(_Use(loader, where, partial(_at_line, "Trainer.fit", model, fit.node)))
         for run, loader, where in engine_train_loaders(model):
             uses.append(
                 _Use(
                     loader,
                     where,
-                    lambda run=run: f"the training engine run at line {model.line_of(run.node)}",
-                    lambda run=run: _several_epochs(model, run.node),
+                    partial(_at_line, "the training engine run", model, run.node),
+                    partial(_several_epochs, model, run.node),
                 )
             )
         for func, loader, where in returned_training_split_loaders(model):
@@ -136,8 +148,8 @@ class UnshuffledTrainLoader(Rule):
                 _Use(
                     loader,
                     where,
-                    lambda func=func: f"training elsewhere (the training part of a split, returned by {func.name})",
-                    lambda: False,
+                    partial(_text, f"training elsewhere (the training part of a split, returned by {func.name})"),
+                    partial(bool, False),
                 )
             )
         reported: Set[int] = set()
