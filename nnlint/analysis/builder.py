@@ -21,7 +21,6 @@ class ModelBuilder(cst.CSTVisitor):
     def __init__(self, model: "SemanticModel") -> None:
         super().__init__()
         self.m = model
-        self.stack: List[cst.CSTNode] = []
         self.scopes: List[Scope] = [model.module_scope]
         self.functions: List[Optional[FunctionInfo]] = [None]
         self.classes: List[Optional[ClassInfo]] = [None]
@@ -54,9 +53,10 @@ class ModelBuilder(cst.CSTVisitor):
     # the walk ----------------------------------------------------------------------------------
     def build(self, root: cst.CSTNode, skip: FrozenSet[type] = LAYOUT_TYPES) -> None:
         """Fill the model's tables in one preorder walk of ``root`` (nodes of a type in ``skip`` and their
-        subtrees left out): :func:`nnlint.analysis.walk.walk` with :meth:`on_visit` and :meth:`on_leave`
-        inlined, which visits the same nodes in the same order; the per-node work is the model's first cost
-        after the parse, so the loop keeps everything it touches in locals."""
+        subtrees left out): :func:`nnlint.analysis.walk.walk` with the table-filling callbacks inlined,
+        which visits the same nodes in the same order (tests/perf/test_identity_and_build.py checks it);
+        the per-node work is the model's first cost after the parse, so the loop keeps everything it
+        touches in locals, and the children loop is written out here rather than called."""
         m = self.m
         order, parent, subtree_end, by_type = m.order, m.parent, m.subtree_end, m._nodes_by_type
         handlers, leavers = self.handlers, self.leavers
@@ -114,26 +114,6 @@ class ModelBuilder(cst.CSTVisitor):
             pending.reverse()
             stack.extend(pending)
         self.counter = counter
-
-    # the same walk, one node at a time (nnlint.analysis.walk.walk's callbacks) ------------------
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        self.counter += 1
-        self.m.order[node] = self.counter
-        if self.stack:
-            self.m.parent[node] = self.stack[-1]
-        self.stack.append(node)
-        self.m._nodes_by_type.setdefault(type(node), []).append(node)
-        handler = self.handlers.get(type(node))
-        if handler is not None:
-            handler(node)
-        return True
-
-    def on_leave(self, original_node: cst.CSTNode) -> None:
-        leaver = self.leavers.get(type(original_node))
-        if leaver is not None:
-            leaver(original_node)
-        self.m.subtree_end[original_node] = self.counter
-        self.stack.pop()
 
     # helpers -----------------------------------------------------------------------------------
     @property

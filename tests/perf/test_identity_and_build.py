@@ -54,7 +54,29 @@ def test_the_inlined_walk_fills_the_same_tables_as_the_callbacks(path: Path, mon
     fast = SemanticModel(module, str(path))
 
     def callbacks(self: ModelBuilder, root: cst.CSTNode, skip: frozenset = LAYOUT_TYPES) -> None:
-        walk(root, self.on_visit, self.on_leave, skip)
+        """The same tables filled one node at a time through the generic walk's callbacks."""
+        open_nodes: List[cst.CSTNode] = []
+
+        def on_visit(node: cst.CSTNode) -> bool:
+            self.counter += 1
+            self.m.order[node] = self.counter
+            if open_nodes:
+                self.m.parent[node] = open_nodes[-1]
+            open_nodes.append(node)
+            self.m._nodes_by_type.setdefault(type(node), []).append(node)
+            handler = self.handlers.get(type(node))
+            if handler is not None:
+                handler(node)
+            return True
+
+        def on_leave(node: cst.CSTNode) -> None:
+            leaver = self.leavers.get(type(node))
+            if leaver is not None:
+                leaver(node)
+            self.m.subtree_end[node] = self.counter
+            open_nodes.pop()
+
+        walk(root, on_visit, on_leave, skip)
 
     monkeypatch.setattr(ModelBuilder, "build", callbacks)
     slow = SemanticModel(module, str(path))
