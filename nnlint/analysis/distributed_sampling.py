@@ -16,11 +16,12 @@ Anything not literal in the ``Trainer(...)`` call (``**kwargs``, ``strategy=args
 
 from __future__ import annotations
 
-from typing import Optional, Tuple
+from typing import Optional
 
 import libcst as cst
 
 from nnlint.analysis.model import Scope, SemanticModel
+from nnlint.analysis.values import through_assignments
 
 _FRAMEWORKS = ("pytorch_lightning.", "lightning.")
 # strategy names of the registry (and 1.x accelerator/backend names) whose is_distributed is True
@@ -96,7 +97,7 @@ def _strategy_verdict(
     only as a 1.x string (``accelerator="ddp"``); otherwise it is the hardware."""
     if expr is None or (isinstance(expr, cst.Name) and expr.value == "None"):
         return None
-    value = _followed(model, expr, scope)
+    value = through_assignments(model, expr, scope, _MAX_HOPS)
     if value is None:
         return None if names_only else "unknown"
     expr, scope = value
@@ -120,7 +121,7 @@ def _several(model: SemanticModel, expr: Optional[cst.BaseExpression], scope: Sc
     """A literal device or node count above one: ``4``, ``[0, 1]``, ``"0,1"`` (``-1`` and ``"auto"`` are open)."""
     if expr is None:
         return False
-    value = _followed(model, expr, scope)
+    value = through_assignments(model, expr, scope, _MAX_HOPS)
     if value is None:
         return False
     expr, scope = value
@@ -134,19 +135,3 @@ def _several(model: SemanticModel, expr: Optional[cst.BaseExpression], scope: Sc
         return text.isdigit() and int(text) > 1
     count = model.number(expr, scope)
     return count is not None and count > 1
-
-
-def _followed(
-    model: SemanticModel, expr: cst.BaseExpression, scope: Scope
-) -> Optional[Tuple[cst.BaseExpression, Scope]]:
-    """The expression itself, or what a name holds through a few plain assignments."""
-    for _ in range(_MAX_HOPS):
-        if not isinstance(expr, cst.Name):
-            return expr, scope
-        binding = model.reaching_value(expr, scope)
-        if binding is None or binding.kind not in ("assign", "annassign") or binding.index is not None:
-            return None
-        if binding.value is None:
-            return None
-        expr, scope = binding.value, binding.scope
-    return None

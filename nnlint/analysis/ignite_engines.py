@@ -24,6 +24,7 @@ from typing import Dict, List, Optional, Tuple
 import libcst as cst
 
 from nnlint.analysis.model import CallInfo, FunctionInfo, LoopInfo, Obj, Scope, SemanticModel
+from nnlint.analysis.values import through_assignments
 
 _ENGINES = frozenset(
     {
@@ -105,16 +106,8 @@ def engine_of(model: SemanticModel, expr: Optional[cst.BaseExpression], scope: S
     built: Dict[cst.CSTNode, EngineInfo] = {info.call.node: info for info in engines(model)}
     if not built:
         return None
-    for _ in range(_MAX_HOPS):
-        if isinstance(expr, cst.Call):
-            return built.get(expr)
-        if not isinstance(expr, cst.Name):
-            return None
-        binding = model.reaching_value(expr, scope)
-        if binding is None or binding.kind not in ("assign", "annassign") or binding.index is not None:
-            return None
-        expr, scope = binding.value, binding.scope
-    return None
+    found = through_assignments(model, expr, scope, _MAX_HOPS)
+    return built.get(found[0]) if found is not None and isinstance(found[0], cst.Call) else None
 
 
 def engine_runs(model: SemanticModel) -> List[Tuple[CallInfo, EngineInfo]]:

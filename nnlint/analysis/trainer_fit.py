@@ -13,6 +13,7 @@ import libcst as cst
 from nnlint.analysis.distributed_sampling import shuffles_training_data
 from nnlint.analysis.loaders import loader_object
 from nnlint.analysis.model import CallInfo, ClassInfo, Obj, Scope, SemanticModel
+from nnlint.analysis.values import through_assignments
 
 _TRAINERS = frozenset(
     {"pytorch_lightning.Trainer", "pytorch_lightning.trainer.Trainer", "pytorch_lightning.trainer.trainer.Trainer"}
@@ -27,16 +28,11 @@ def trainer_call(
     model: SemanticModel, expr: Optional[cst.BaseExpression], scope: Scope
 ) -> Optional[Tuple[cst.Call, Scope]]:
     """The ``pl.Trainer(...)`` call an expression is, or a name (a few assignments deep) is bound to."""
-    for _ in range(_MAX_HOPS):
-        if isinstance(expr, cst.Call):
-            return (expr, scope) if model.callee_qualname(expr, scope) in _TRAINERS else None
-        if not isinstance(expr, cst.Name):
-            return None
-        binding = model.reaching_value(expr, scope)
-        if binding is None or binding.kind not in ("assign", "annassign") or binding.index is not None:
-            return None
-        expr, scope = binding.value, binding.scope
-    return None
+    found = through_assignments(model, expr, scope, _MAX_HOPS)
+    if found is None or not isinstance(found[0], cst.Call):
+        return None
+    call, scope = found[0], found[1]
+    return (call, scope) if model.callee_qualname(call, scope) in _TRAINERS else None
 
 
 def _is_trainer(model: SemanticModel, expr: Optional[cst.BaseExpression], scope: Scope) -> bool:

@@ -18,6 +18,23 @@ def reaching_binding(model: SemanticModel, name: cst.Name, scope: Scope) -> Opti
     return model.reaching_value(name, scope)
 
 
+def through_assignments(
+    model: SemanticModel, expr: Optional[cst.BaseExpression], scope: Scope, hops: int = 4
+) -> Optional[Tuple[Optional[cst.BaseExpression], Scope]]:
+    """The expression itself, or what a name holds through at most ``hops`` plain assignments
+    (``x = ...`` / ``x: T = ...``, not tuple unpacking); None where a name leads elsewhere or too far."""
+    for _ in range(hops):
+        if not isinstance(expr, cst.Name):
+            return expr, scope
+        binding = model.reaching_value(expr, scope)
+        if binding is None or binding.kind not in ("assign", "annassign") or binding.index is not None:
+            return None
+        if binding.value is None:
+            return None
+        expr, scope = binding.value, binding.scope
+    return None
+
+
 def self_attribute_values(
     model: SemanticModel, expr: cst.Attribute, scope: Scope
 ) -> List[Tuple[cst.BaseExpression, Scope, SemanticModel]]:
