@@ -49,7 +49,7 @@ class NameResolution:
                 return bindings[-1]
             current = current.parent
             first = False
-        return self._star_imported(name)
+        return self._star_imported(name) or self._package_of_submodule(name)
 
     def alternative_bindings(self: "SemanticModel", name: cst.Name, scope: Scope, limit: int = 6) -> List[Binding]:
         """Every binding that may reach a use, latest first: the reaching one, and, while it is made only on
@@ -101,6 +101,24 @@ class NameResolution:
             cache[name] = Binding(name, "import", node, None, order, self.module_scope, qualname=qualname)
             break
         return cache[name]
+
+    def _package_of_submodule(self: "SemanticModel", name: str) -> Optional[Binding]:
+        """``torch`` where the module never binds it but imports ``torch.nn as nn``: Python leaves the name
+        unbound, yet the author meant the package (the code fails with a NameError otherwise)."""
+        cache: Dict[str, Optional[Binding]] = self.__dict__.setdefault("_package_bindings", {})
+        if name in cache:
+            return cache[name]
+        found: Optional[Binding] = None
+        prefix = name + "."
+        for bindings in self.module_scope.bindings.values():
+            for binding in bindings:
+                if binding.kind == "import" and (binding.qualname or "").startswith(prefix):
+                    found = Binding(name, "import", binding.node, None, 0, self.module_scope, qualname=name)
+                    break
+            if found is not None:
+                break
+        cache[name] = found
+        return found
 
     def _binds_after_use(self: "SemanticModel", binding: Binding, use: int) -> bool:
         """A binding is not visible inside the expression that computes it: in ``x = f(x)`` the ``x`` on

@@ -2,9 +2,12 @@ from __future__ import annotations
 
 from typing import Optional
 
+import libcst as cst
+
 from nnlint.analysis.loss_inputs import LossCall, describe_tail, guards_can_hold, loss_calls, unclamped
 from nnlint.analysis.loss_wrappers import SIGMOID_BCE, sigmoid_input
 from nnlint.analysis.model import SemanticModel, Tail
+from nnlint.analysis.soft_overlap import overlap_of_parameter, parameter_of
 from nnlint.context import RuleContext
 from nnlint.fixes import drop_final_activation
 from nnlint.rule import Rule
@@ -24,6 +27,10 @@ class SigmoidIntoBceWithLogits(Rule):
     A user loss that applies the sigmoid itself (`nn.BCELoss()(torch.sigmoid(input), target)`) counts
     as such a loss, and so does `BCELoss` given the sigmoid of a tensor already after a sigmoid (the
     sigmoid applied twice).
+    A loss function that contradicts itself is reported too, where no caller shows what it is given: it
+    applies the sigmoid to its input for the BCE term (or gives it to `BCEWithLogitsLoss`), and computes a
+    soft overlap (Dice, IoU: `2 * (p * t).sum() / (p.sum() + t.sum())`) on the same input as it arrived,
+    which treats the input as probabilities.
     A sigmoid applied to the logits only for metrics or thresholding is fine.
 
     ## Why is this bad?
@@ -78,6 +85,7 @@ class SigmoidIntoBceWithLogits(Rule):
         for loss in loss_calls(model, "bce_with_logits", SIGMOID_BCE):
             tail = self._usable(model, loss.prediction_tail(model, wanted={"sigmoid"}), loss)
             if tail is None:
+                self._check_overlap(ctx, loss, loss.prediction(model), "treats {name} as logits")
                 continue
             origin = "the model's output" if tail.via_model is not None else "its input"
             ctx.report(
@@ -97,6 +105,7 @@ class SigmoidIntoBceWithLogits(Rule):
                 model, model.tail_of(squashed, loss.call.scope, training=True, wanted={"sigmoid"}), loss
             )
             if tail is None:
+                self._check_overlap(ctx, loss, squashed, "receives the sigmoid of {name}")
                 continue
             origin = "the model's output" if tail.via_model is not None else "a tensor"
             ctx.report(
@@ -105,6 +114,30 @@ class SigmoidIntoBceWithLogits(Rule):
                 f"({_where(model, tail)}): the sigmoid is applied twice, so drop one",
                 evidence={"activation": "sigmoid", "activation_at": describe_tail(model, tail)},
             )
+
+    @staticmethod
+    def _check_overlap(ctx: RuleContext, loss: LossCall, expr: Optional[cst.BaseExpression], use: str) -> None:
+        """A loss function that applies the sigmoid (or lets the loss apply it) to its parameter and also
+        computes a soft overlap (Dice, IoU) on the same parameter as it arrived, where no caller shows
+        what the parameter is."""
+        model = ctx.model
+        func = model.function_of(loss.call.node)
+        param = parameter_of(model, expr, loss.call.scope)
+        if func is None or param is None or loss.wrapper is not None:
+            return
+        if model.tail_of(expr, loss.call.scope, training=True).kind not in ("unknown", "model"):
+            return  # a caller shows what it passes: the rules on that tensor decide
+        overlap = overlap_of_parameter(model, func, param)
+        if overlap is None:
+            return
+        line = model.line_of(overlap)
+        ctx.report(
+            loss.call.node,
+            f"{loss.short_name} {use.format(name=f'`{param}`')}, but the overlap term at line {line} (Dice, IoU) "
+            f"uses `{param}` as a probability: either the sigmoid is applied twice or the overlap term gets "
+            f"logits; apply one sigmoid and use its result in both",
+            evidence={"activation": "sigmoid", "overlap_at": line},
+        )
 
     @staticmethod
     def _usable(model: SemanticModel, tail: Tail, loss: LossCall) -> Optional[Tail]:
