@@ -1,7 +1,8 @@
 """Where data is normalised with statistics of its own rows: ``(X - X.mean(0)) / X.std(0)``, min/max
 scaling, ``X /= X.max()``, an sklearn scaler's ``fit_transform`` / ``fit`` then ``transform``,
-``sklearn.preprocessing.scale``; in a variable, written back into a frame (``df[cols] = ...``), or into a
-``self`` attribute. Statistics of a block of rows (``X[:n].mean(0)``) or of one sample (``dim=1``) are not.
+``sklearn.preprocessing.scale``, a scaler built from the data's statistics then applied to it; in a
+variable, written back into a frame (``df[cols] = ...``), or into a ``self`` attribute. Statistics of a
+block of rows (``X[:n].mean(0)``) or of one sample (``dim=1``) are not.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ import libcst as cst
 from nnlint.analysis.dataflow import WHOLE, Derived, Positions, bindings_in_order, loaded_names, mutations
 from nnlint.analysis.frames import takes_row_block, whole_data_key
 from nnlint.analysis.model import Binding, Scope, SemanticModel
+from nnlint.analysis.scalers import is_scaler
 from nnlint.analysis.splits import SPLIT_FUNCTIONS
-from nnlint.analysis.values import reaching_binding, self_attribute_values
+from nnlint.analysis.values import reaching_binding
 
 _STAT_METHODS = frozenset(
     {
@@ -73,17 +75,6 @@ _STAT_FUNCTIONS = frozenset(
         )
     }
 )
-SCALERS = frozenset(
-    "sklearn.preprocessing." + n
-    for n in (
-        "StandardScaler",
-        "MinMaxScaler",
-        "RobustScaler",
-        "MaxAbsScaler",
-        "QuantileTransformer",
-        "PowerTransformer",
-    )
-)
 _SCALE_FUNCTIONS = frozenset(
     "sklearn.preprocessing." + n for n in ("scale", "minmax_scale", "robust_scale", "maxabs_scale")
 )
@@ -138,7 +129,9 @@ def normalisations(model: SemanticModel) -> List[Normalisation]:
 def _find(model: SemanticModel) -> Iterator[Normalisation]:
     for scope in [model.module_scope, *(f.scope for f in model.functions)]:
         for write in _writes(model, scope):
-            hit = _arithmetic(model, write, scope) or _sklearn(model, write, scope)
+            hit = (
+                _arithmetic(model, write, scope) or _sklearn(model, write, scope) or _stats_object(model, write, scope)
+            )
             if hit is None:
                 continue
             data, stat = hit
@@ -379,6 +372,34 @@ def _sklearn(model: SemanticModel, write: _Write, scope: Scope) -> Optional[Tupl
     return None
 
 
+def _stats_object(model: SemanticModel, write: _Write, scope: Scope) -> Optional[Tuple[str, cst.CSTNode]]:
+    """``M = scaler.transform(X)`` where ``scaler = Scaler(mean, std)`` was built from statistics of ``X``
+    itself (``mean = X.mean()``): a scaler class of the project's own, or of any library, applying them."""
+    value = write.value
+    if not isinstance(value, cst.Call) or write.augmented is not None or not isinstance(value.func, cst.Attribute):
+        return None
+    if value.func.attr.value.startswith(("inverse", "denorm", "unnorm", "fit")):
+        return None
+    data_expr = model.argument(value, 0, "data")
+    data = whole_data_key(model, data_expr, scope) if data_expr is not None else None
+    if data is None:
+        return None
+    built: Optional[cst.BaseExpression] = value.func.value
+    built_scope = scope
+    if isinstance(built, cst.Name):
+        source = reaching_binding(model, built, scope)
+        if source is None or source.index is not None or source.kind not in ("assign", "annassign"):
+            return None
+        built, built_scope = source.value, source.scope
+    if not isinstance(built, cst.Call):
+        return None
+    stats: List[Tuple[cst.Call, str]] = []
+    for arg in built.args:
+        stats.extend(_stat_calls_in(model, arg.value, built_scope) + _bound_statistics(model, arg.value, built_scope))
+    hits = sorted((call for call, of in stats if of == data), key=lambda call: model.order.get(call, 0))
+    return (data, hits[0]) if hits else None
+
+
 def _fit_call(model: SemanticModel, receiver: cst.BaseExpression, scope: Scope) -> Optional[Tuple[cst.Call, Scope]]:
     """``Scaler().fit(X)`` as the receiver itself, or bound to it (``scaler = StandardScaler().fit(X)``)."""
     if isinstance(receiver, cst.Name):
@@ -404,59 +425,6 @@ def _fits(model: SemanticModel, fit_call: cst.Call, scope: Scope, data: str) -> 
         and whole_data_key(model, fitted, scope) == data
         and is_scaler(model, fit_call.func.value, scope)
     )
-
-
-def is_scaler(model: SemanticModel, expr: cst.BaseExpression, scope: Scope, depth: int = 0) -> bool:
-    """An sklearn scaler: ``StandardScaler()``, a name or ``self`` attribute bound to one, or an element
-    of a list or dict of them (``scalers[i]`` with ``scalers = [MinMaxScaler() for _ in cols]``)."""
-    if depth > 4:
-        return False
-    if isinstance(expr, cst.Call):
-        return model.callee_qualname(expr, scope) in SCALERS
-    if isinstance(expr, cst.Name):
-        source = reaching_binding(model, expr, scope)
-        if (
-            source is None
-            or source.index is not None
-            or source.value is None
-            or source.kind not in ("assign", "annassign")
-        ):
-            return False
-        return is_scaler(model, source.value, source.scope, depth + 1)
-    if isinstance(expr, cst.Attribute):
-        return any(
-            is_scaler(owner, value, where, depth + 1)
-            for value, where, owner in self_attribute_values(model, expr, scope)
-        )
-    if isinstance(expr, cst.Subscript) and isinstance(expr.value, cst.Name):
-        return _holds_scalers(model, expr.value, scope, depth + 1)
-    return False
-
-
-def _holds_scalers(model: SemanticModel, container: cst.Name, scope: Scope, depth: int) -> bool:
-    source = reaching_binding(model, container, scope)
-    if source is None or source.index is not None or source.value is None:
-        return False
-    value = source.value
-    elements: List[cst.BaseExpression] = []
-    if isinstance(value, (cst.List, cst.Tuple, cst.Set)):
-        elements = [element.value for element in value.elements]
-    elif isinstance(value, (cst.ListComp, cst.GeneratorExp, cst.SetComp)):
-        elements = [value.elt]
-    elif isinstance(value, cst.Dict):
-        elements = [element.value for element in value.elements if isinstance(element, cst.DictElement)]
-    elif isinstance(value, cst.DictComp):
-        elements = [value.value]
-    elif isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.Multiply):
-        elements = [
-            side.elements[0].value for side in (value.left, value.right) if isinstance(side, cst.List) and side.elements
-        ]
-    added = [
-        m.value
-        for m in mutations(model, source.scope)
-        if m.target.value == container.value and reaching_binding(model, m.target, source.scope) is source
-    ]
-    return any(is_scaler(model, element, source.scope, depth) for element in elements + added)
 
 
 def is_split_product(model: SemanticModel, value: Optional[cst.BaseExpression], source: Binding) -> bool:

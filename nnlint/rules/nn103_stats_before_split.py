@@ -19,7 +19,9 @@ _MAX_CALLER_DEPTH = 4
 class StatsBeforeSplit(Rule):
     """## What it does
     Finds normalisation statistics (`X.mean()`/`X.std()`, min/max scaling, `StandardScaler().fit`,
-    `fit_transform`, `sklearn.preprocessing.scale`) computed over a whole data set that is afterwards
+    `fit_transform`, `sklearn.preprocessing.scale`, or a scaler of the project's own built from the data's
+    statistics and applied to it: `scaler = Scaler(X.mean(), X.std())`; `X = scaler.transform(X)`)
+    computed over a whole data set that is afterwards
     split into training and validation/test parts (`random_split`, `train_test_split`, a cross-validation
     splitter such as `KFold` or `TimeSeriesSplit`, or complementary row blocks `X[:n]` / `X[n:]`, also
     written `X[0:n]` / `X[n:len(X)]` or `df.iloc[...]`).

@@ -661,3 +661,31 @@ fit_part, early_stop_part = train[:700], train[700:]
 """
     )
     assert located(body) == []
+
+
+def test_a_scaler_object_built_from_the_whole_series_statistics_then_a_block_split() -> None:
+    body = """
+class Scaler:
+    def __init__(self, mean, std):
+        self.mean, self.std = mean, std
+
+    def transform(self, data):
+        return (data - self.mean) / self.std
+
+    def inverse_transform(self, data):
+        return data * self.std + self.mean
+
+def load(series):
+    mean = series.mean()
+    scaler = Scaler(mean, series.std())
+    series = scaler.transform(series)
+    n = int(0.8 * len(series))
+    return series[:n], series[n:]
+"""
+    assert located(body) == [(12, 12, 16)]
+    train_only = body.replace("mean = series.mean()", "mean = series[:10].mean()").replace(
+        "Scaler(mean, series.std())", "Scaler(mean, series[:10].std())"
+    )
+    assert located(train_only) == []
+    inverse = body.replace("series = scaler.transform(series)", "series = scaler.inverse_transform(series)")
+    assert located(inverse) == []
