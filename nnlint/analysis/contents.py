@@ -218,6 +218,9 @@ class ModuleContents:
         if obj.by_usage:  # out of sight: the code's own train()/eval() calls show that its mode matters
             return True if self.mode_toggled(obj) else None
         if obj.cls is None and obj.qualname is not None and obj.qualname not in api.CONTAINER_CLASSES:
+            if api.transformers_model_class(obj.qualname) is not None:
+                # its dropout rate is in a configuration out of sight: the code's own toggles decide
+                return True if self.mode_toggled(obj) else None
             return True if api.is_mode_dependent_architecture(obj.qualname) else None
         layers = self.layers_of(obj)
         for layer in layers:

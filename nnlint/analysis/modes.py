@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, Iterable, List, Opt
 
 import libcst as cst
 
+from nnlint.analysis import torch_api as api
 from nnlint.analysis.branches import built_on_this_path
 from nnlint.analysis.forward_roles import (  # noqa: F401 (re-exported: the rules import them from here)
     in_forward_only_loop,
@@ -248,6 +249,9 @@ class ModeAnalysis:
             return state
         built = self.m.object_of(call.node, call.scope)
         if built.kind == "model" and built.node is call.node:
+            qualname = self.m.callee_qualname(call.node, call.scope) or ""
+            if api.loads_in_eval_mode(qualname) and api.transformers_model_class(qualname) is not None:
+                return state  # Hugging Face's from_pretrained hands it back in eval mode: left unknown here
             state = _copy(state)
             state[call.node] = frozenset({TRAIN})  # a freshly built model starts in training mode
             return state

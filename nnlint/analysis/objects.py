@@ -11,6 +11,7 @@ import libcst as cst
 
 from nnlint.analysis import torch_api as api
 from nnlint.analysis.launchers import passed_through_argument, passes_through
+from nnlint.analysis.record_fields import field_argument
 from nnlint.analysis.symbols import (
     _MAX_DEPTH,
     UNKNOWN,
@@ -139,6 +140,10 @@ class ObjectRoles:
             if base.kind == "model" and expr.attr.value == "module":
                 return base  # DataParallel/DDP's .module is the wrapped model itself
             if base.kind in ("model", "instance") and base.cls is not None:
+                if isinstance(base.node, cst.Call) and base.owner is not None and base.scope is not None:
+                    field = field_argument(base.owner, base.node, base.cls, expr.attr.value)
+                    if field is not None:  # `context.model` of `Context(model, ...)`, a dataclass
+                        return base.owner.object_of(field, base.scope, depth + 1)
                 return base.cls.owner.attribute_object(base.cls, expr.attr.value, depth + 1)
             return UNKNOWN
         if isinstance(expr, cst.Call):
@@ -245,6 +250,9 @@ class ObjectRoles:
                 or _is_timm_model_factory(qualname)
             ):
                 return Obj("model", qualname, call, None, self, scope)
+            transformers_class = api.transformers_model_class(qualname)
+            if transformers_class is not None:
+                return Obj("model", transformers_class, call, None, self, scope)
         if isinstance(func, cst.Attribute) and func.attr.value in ("parameters", "named_parameters"):
             return UNKNOWN
         if (

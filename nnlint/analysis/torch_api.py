@@ -300,5 +300,27 @@ def is_mode_dependent_architecture(qualname: str) -> bool:
     return bool(_MODE_DEPENDENT_ARCH.match(qualname))
 
 
+# Hugging Face model classes (``BertForSequenceClassification``, ``AutoModelForCausalLM``, ``GPT2LMHeadModel``,
+# ``VisionEncoderDecoderModel``), built directly or by ``from_pretrained``/``from_config``; not their configs,
+# tokenizers or processors
+_TRANSFORMERS_MODEL = re.compile(r"^transformers\.(?:[a-z_]+\.)*([A-Z]\w*(?:Model|For[A-Z]\w*)\w*)(?:\.(\w+))?$")
+_TRANSFORMERS_BUILDERS = frozenset({"from_pretrained", "from_config", "_from_config"})
+
+
+def transformers_model_class(qualname: str) -> Optional[str]:
+    """``transformers.BertModel`` for ``transformers.BertModel.from_pretrained`` (or the class itself)."""
+    match = _TRANSFORMERS_MODEL.match(qualname)
+    if match is None or "Config" in match.group(1) or "Output" in match.group(1):
+        return None
+    if match.group(2) is not None and match.group(2) not in _TRANSFORMERS_BUILDERS:
+        return None
+    return qualname.rsplit(".", 1)[0] if match.group(2) is not None else qualname
+
+
+def loads_in_eval_mode(qualname: str) -> bool:
+    """``from_pretrained`` returns its model in evaluation mode (Hugging Face calls ``model.eval()``)."""
+    return qualname.endswith(".from_pretrained")
+
+
 def is_scheduler(qualname: str) -> bool:
     return qualname.startswith(SCHEDULER_PREFIX)
