@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
 
 import libcst as cst
 
-from nnlint.analysis.registries import registry_arguments
+from nnlint.analysis.registry_uses import registry_arguments
 from nnlint.analysis.symbols import (
     Binding,
     CallInfo,

@@ -14,7 +14,7 @@ from nnlint.analysis import torch_api as api
 from nnlint.analysis.branches import configuration_guards
 from nnlint.analysis.item_tails import Key, item_tail, literal_key, returned_item, updated_source
 from nnlint.analysis.packed_tails import PACKERS, packed_tail, sliced_tail
-from nnlint.analysis.registries import item_tail_of_alternatives
+from nnlint.analysis.registry_uses import item_tail_of_alternatives
 from nnlint.analysis.symbols import (
     _MAX_DEPTH,
     UNKNOWN_TAIL,

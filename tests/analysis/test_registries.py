@@ -187,8 +187,8 @@ def test_logits_head_is_clean(tmp_path: Path) -> None:
 
 def test_registered_heads_that_disagree_on_the_item_give_no_finding(tmp_path: Path) -> None:
     files = lanes_project()
-    files["lanes/models/heads/raw_exist.py"] = (
-        EXIST_HEAD.replace("ExistHead", "RawExist").replace("x = torch.sigmoid(x)", "x = x * 2.0")
+    files["lanes/models/heads/raw_exist.py"] = EXIST_HEAD.replace("ExistHead", "RawExist").replace(
+        "x = torch.sigmoid(x)", "x = x * 2.0"
     )
     assert lint_tree(tmp_path, files, ["NN301"]) == []
 
