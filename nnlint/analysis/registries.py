@@ -356,6 +356,11 @@ def _parameter(
         and expr.func.attr.value in ("pop", "get", "copy")
     ):
         return _parameter(model, expr.func.value, scope, within, depth + 1)
+    if isinstance(expr, cst.Call) and len(expr.args) == 1 and not expr.args[0].star and not expr.args[0].keyword:
+        copied = model.callee_qualname(expr, scope) in ("copy.copy", "copy.deepcopy") or (
+            isinstance(expr.func, cst.Name) and expr.func.value == "dict" and model.lookup("dict", scope) is None
+        )  # `args = dict(cfg)`, `copy.deepcopy(cfg)`
+        return _parameter(model, expr.args[0].value, scope, within, depth + 1) if copied else None
     return None
 
 

@@ -300,3 +300,19 @@ def test_members_keep_their_registered_names(tmp_path: Path) -> None:
     assert model is not None
     found: List[Tuple[str, str]] = sorted((key, cls.name) for key, cls in registries.members((model, "MODELS")))
     assert found == [("PlainHead", "PlainHead"), ("SigmoidHead", "SigmoidHead"), ("logits", "LogitHead")]
+
+
+def test_the_config_type_is_followed_through_a_copy_of_the_config(tmp_path: Path) -> None:
+    copying = textwrap.dedent(FLAT_REGISTRY).replace(
+        "from mmcv.utils import Registry, build_from_cfg", "from mmcv.utils import Registry"
+    )
+    copying += textwrap.dedent(
+        """
+
+        def build_from_cfg(cfg, registry):
+            args = dict(cfg)
+            return registry.get(args.pop("type"))(**args)
+        """
+    )
+    files = {"registry.py": copying, "heads.py": FLAT_HEADS}
+    assert _built(tmp_path, files, "build_from_cfg(dict(type='PlainHead'), HEADS)") == ["PlainHead"]
