@@ -8,6 +8,7 @@ Built only on the public API of :class:`~nnlint.analysis.model.SemanticModel`.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 from typing import TYPE_CHECKING, AbstractSet, Dict, List, Optional, Set, Tuple
 
@@ -104,7 +105,14 @@ def registry_arguments(
 
 
 # ------------------------------------------------------------------------------------ item tails
-_IN_PROGRESS: Set[Tuple[int, Key]] = set()  # (forward, item) being followed: a head that builds heads
+_FOLLOWED = threading.local()  # per thread: the (forward, item) pairs being followed (a head that builds heads)
+
+
+def _in_progress() -> Set[Tuple[int, Key]]:
+    followed: Optional[Set[Tuple[int, Key]]] = getattr(_FOLLOWED, "pairs", None)
+    if followed is None:
+        followed = _FOLLOWED.pairs = set()
+    return followed
 
 
 def item_tail_of_alternatives(
@@ -126,13 +134,14 @@ def item_tail_of_alternatives(
         owner = forward.cls.owner if forward.cls is not None else cls.owner  # type: ignore[union-attr]
         key = (id(forward.node), element)
         holds = returns_item(owner, forward, element)
-        if holds is None or key in _IN_PROGRESS:
+        in_progress = _in_progress()
+        if holds is None or key in in_progress:
             continue
-        _IN_PROGRESS.add(key)
+        in_progress.add(key)
         try:
             tail = owner.function_tail(forward, training, depth + 1, element, wanted)
         finally:
-            _IN_PROGRESS.discard(key)
+            in_progress.discard(key)
         if tail.kind == "unknown" and holds == "update":
             continue
         tails.append(replace(tail, via_model=alternative, packed=False) if tail.via_model is None else tail)
