@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
 
 import libcst as cst
 
+from nnlint.analysis.registry_uses import registry_arguments
 from nnlint.analysis.symbols import (
     Binding,
     CallInfo,
@@ -150,7 +151,11 @@ class CallBindings:
         the project's; the others only when this file has no call of the function (a library module's callers)."""
         index = func.param_index(param)
         found = [(expr, scope, self) for expr, scope in self.arguments_for_param(func, param)]
-        if found or self.callers(func) or not self.trains_or_evaluates:
+        if found or self.callers(func):
+            return found
+        if func.cls is not None and func.cls.node.decorators:  # `self.heads.loss(out, batch)`, heads built by name
+            found = registry_arguments(self, func, param)
+        if found or not self.trains_or_evaluates:
             return found
         for other, call in self.foreign_callers(func):
             expr = other.argument(call.node, index, param)

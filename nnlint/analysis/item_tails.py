@@ -9,7 +9,7 @@ so it names the model only for type checking).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, AbstractSet, Dict, Optional, Union
+from typing import TYPE_CHECKING, AbstractSet, Dict, Optional, Tuple, Union
 
 import libcst as cst
 
@@ -88,9 +88,58 @@ def returned_item(
         return None
     if isinstance(key, str):
         stored = _stored_item(model, func, value, key, binding.order)
+        update = _last_update(model, func, value, binding.order)
+        if update is not None and (stored is None or update[0] > stored[0]):
+            return None  # filled by `output.update(...)` last: see updated_source()
         if stored is not None:
-            return stored
+            return stored[1]
     return returned_item(model, func, binding.value, key, depth + 1)
+
+
+def updated_source(
+    model: "SemanticModel", func: FunctionInfo, value: Optional[cst.BaseExpression], key: Key
+) -> Optional[cst.BaseExpression]:
+    """What the local dict a function returns was last filled from by ``output.update(expr)`` (after its
+    binding and any ``output[key] = ...``), where that may have given it item ``key``: ``expr`` (a call, whose
+    result's item is the returned one, or a dict)."""
+    if not isinstance(key, str) or not isinstance(value, cst.Name):
+        return None
+    binding = model.reaching_value(value, func.scope)
+    if binding is None or binding.scope is not func.scope or binding.index is not None:
+        return None
+    if binding.kind not in ("assign", "annassign") or binding.value is None:
+        return None
+    update = _last_update(model, func, value, binding.order)
+    stored = _stored_item(model, func, value, key, binding.order)
+    if update is None or (stored is not None and stored[0] > update[0]):
+        return None
+    return update[1]
+
+
+def _last_update(
+    model: "SemanticModel", func: FunctionInfo, name: cst.Name, after: int
+) -> Optional[Tuple[int, cst.BaseExpression]]:
+    """(order, argument) of the last ``name.update(argument)`` of the function after the name's binding and
+    before its use."""
+    use = model.order.get(name, 0)
+    found: Optional[Tuple[int, cst.BaseExpression]] = None
+    for call in func.calls:
+        node = call.node
+        callee = node.func
+        if (
+            isinstance(callee, cst.Attribute)
+            and callee.attr.value == "update"
+            and isinstance(callee.value, cst.Name)
+            and callee.value.value == name.value
+            and len(node.args) == 1
+            and node.args[0].keyword is None
+            and not node.args[0].star
+            and call.scope is func.scope
+        ):
+            order = model.order.get(node, 0)
+            if after < order < use and (found is None or order > found[0]):
+                found = (order, node.args[0].value)
+    return found
 
 
 def container_item(
@@ -131,10 +180,11 @@ def _is_dict_call(model: "SemanticModel", expr: cst.BaseExpression, scope: Scope
 
 def _stored_item(
     model: "SemanticModel", func: FunctionInfo, name: cst.Name, key: str, after: int
-) -> Optional[cst.BaseExpression]:
-    """The last ``name[key] = value`` of the function after the name's binding and before its return."""
+) -> Optional[Tuple[int, cst.BaseExpression]]:
+    """(order, value) of the last ``name[key] = value`` of the function after the name's binding and before
+    its return."""
     use = model.order.get(name, 0)
-    found: Optional[cst.BaseExpression] = None
+    found: Optional[Tuple[int, cst.BaseExpression]] = None
     for assign in model.descendants(func.node, cst.Assign):
         order = model.order.get(assign, 0)
         if not isinstance(assign, cst.Assign) or not after < order < use or model.scope_of(assign) is not func.scope:
@@ -147,5 +197,5 @@ def _stored_item(
                 and subscript.value.value == name.value
                 and literal_key(subscript) == key
             ):
-                found = assign.value
+                found = (order, assign.value)
     return found

@@ -12,6 +12,7 @@ import libcst as cst
 from nnlint.analysis import torch_api as api
 from nnlint.analysis.launchers import passed_through_argument, passes_through
 from nnlint.analysis.record_fields import field_argument
+from nnlint.analysis.registries import built_object
 from nnlint.analysis.symbols import (
     _MAX_DEPTH,
     UNKNOWN,
@@ -148,6 +149,9 @@ class ObjectRoles:
             return UNKNOWN
         if isinstance(expr, cst.Call):
             return self._object_of_call(expr, scope, depth)
+        if isinstance(expr, cst.IfExp):  # `build_head(cfg) if cfg else None`: the object, where there is one
+            built = [b for b in (expr.body, expr.orelse) if not (isinstance(b, cst.Name) and b.value == "None")]
+            return self.object_of(built[0], scope, depth + 1) if len(built) == 1 else UNKNOWN
         return UNKNOWN
 
     def object_alternatives(self: "SemanticModel", expr: cst.BaseExpression, scope: Scope, depth: int = 0) -> List[Obj]:
@@ -266,6 +270,9 @@ class ObjectRoles:
         if cls is not None:
             kind = "model" if cls.owner.is_module_class(cls) else "instance"
             return Obj(kind, None, call, cls, cls.owner, scope)
+        built = built_object(self, call, scope)  # `build_head(cfg)`: a class of a registry
+        if built is not None:
+            return built
         target = self.resolve_function(func, scope)
         if target is not None and depth < _MAX_DEPTH:
             owner = self.owner_of(target)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Set, Tuple, Union
+from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple, TypeVar, Union
 
 
 from nnlint.analysis.model import ClassInfo, FunctionInfo, SemanticModel
@@ -66,6 +66,7 @@ _MAX_FOLDERS_UP = 2
 _REPOSITORY_MARKERS = (".git", "pyproject.toml", "setup.py", "setup.cfg")
 _MAX_SUBFOLDERS = 64  # subfolders of a module's folder searched for scripts that call it
 Dependencies = Dict[str, Optional[str]]
+_Memo = TypeVar("_Memo")
 
 
 def module_name_for(path: Path) -> Tuple[str, bool]:
@@ -161,6 +162,7 @@ class ProjectIndex:
         self._roots: Dict[str, List[Path]] = {}  # file -> its _search_roots (a dozen stat calls each)
         self._folders: Dict[str, Tuple[Path, List[Path], List[str]]] = {}  # see _folder()
         self._subfolders: Dict[Path, List[Path]] = {}
+        self._memos: Dict[Tuple[str, ...], Tuple[object, Dependencies]] = {}
 
     def _folder(self, path: Path) -> Optional[Tuple[Path, List[Path], List[str]]]:
         """(resolved folder, search roots, package chain) shared by the files of a file's folder; None for a
@@ -430,6 +432,44 @@ class ProjectIndex:
                     self._dependencies[str(resolved)] = self._digest(str(resolved))
                     models.append(model)
         return models
+
+    def files_with_text(self, owner: SemanticModel, needles: Sequence[bytes]) -> List[SemanticModel]:
+        """Models of the other project files near ``owner`` (where :meth:`files_that_may_call` searches) whose
+        text holds every one of ``needles``; a file is parsed only if it does."""
+        if owner.path.startswith("<"):
+            return []
+        owner_path = self._resolve(Path(owner.path))
+        models: List[SemanticModel] = []
+        seen = {owner_path}
+        for folder in _caller_folders(self.search_roots(owner_path), self.subfolders):
+            for candidate in self._python_files(folder):
+                resolved = self._resolve(candidate)
+                if resolved in seen:
+                    continue
+                seen.add(resolved)
+                data = self._bytes_of(resolved)
+                if not all(needle in data for needle in needles):
+                    continue
+                model = self.model_for_path(resolved)
+                if model is not None:
+                    self._dependencies[str(resolved)] = self._digest(str(resolved))
+                    models.append(model)
+        return models
+
+    def memoised(self, key: Tuple[str, ...], compute: Callable[[], _Memo]) -> _Memo:
+        """``compute()``, found once per index: the project files it consults are noted again for every file
+        whose analysis asks (as :meth:`lookup` does), so each file's cache entry stays complete."""
+        memo = self._memos.get(key)
+        if memo is None:
+            outer = self._dependencies
+            self._dependencies = {}
+            try:
+                value: object = compute()
+            finally:
+                consulted, self._dependencies = self._dependencies, outer
+            memo = self._memos[key] = (value, consulted)
+        self._dependencies.update(memo[1])
+        return memo[0]  # type: ignore[return-value]
 
     def model_of(self, func: FunctionInfo) -> Optional[SemanticModel]:
         # the model whose tree holds the function: the one whose module scope its scopes nest in (an identity

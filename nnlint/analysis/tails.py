@@ -12,8 +12,9 @@ import libcst as cst
 
 from nnlint.analysis import torch_api as api
 from nnlint.analysis.branches import configuration_guards
-from nnlint.analysis.item_tails import Key, item_tail, literal_key, returned_item
+from nnlint.analysis.item_tails import Key, item_tail, literal_key, returned_item, updated_source
 from nnlint.analysis.packed_tails import PACKERS, packed_tail, sliced_tail
+from nnlint.analysis.registry_uses import item_tail_of_alternatives
 from nnlint.analysis.symbols import (
     _MAX_DEPTH,
     UNKNOWN_TAIL,
@@ -177,6 +178,9 @@ class OutputTails:
         target: Optional[FunctionInfo] = None
         if obj.kind == "model" and obj.cls is not None:
             target = (obj.owner or self).method_of(obj.cls, "forward")
+        elif obj.kind == "model":
+            built = item_tail_of_alternatives(obj, element, training, depth, wanted)  # one of a registry's classes
+            return built if built is not None else UNKNOWN_TAIL
         elif obj.kind == "unknown":
             target = self.resolve_function(call.func, scope)
         if target is None:
@@ -241,9 +245,14 @@ class OutputTails:
                 continue
             value = ret.value
             if element is not None:
-                value = returned_item(self, func, value, element)
+                value = returned_item(self, func, ret.value, element)
                 if value is None:
-                    return UNKNOWN_TAIL
+                    source = updated_source(self, func, ret.value, element)  # `output.update(self.exist(x))`
+                    if source is None:
+                        return UNKNOWN_TAIL
+                    tails.append(item_tail(self, source, element, func.scope, training, depth + 1, wanted))
+                    taken.append(ret)
+                    continue
             elif isinstance(value, cst.Tuple):
                 item = value.elements[0] if value.elements else None
                 value = None if item is None or isinstance(item, cst.StarredElement) else item.value
