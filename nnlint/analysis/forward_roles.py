@@ -7,6 +7,8 @@ feeds a backward or an optimizer step at its own loop level.
 
 from __future__ import annotations
 
+import re
+
 from typing import List, Optional, Set
 
 import libcst as cst
@@ -106,6 +108,12 @@ def _inside_training_iteration(model: SemanticModel, call: CallInfo) -> bool:
 
 _METRIC_METHODS = frozenset({"argmax", "topk", "eq", "max"})
 _METRIC_FUNCTIONS = frozenset({"torch.argmax", "torch.max", "torch.topk", "torch.eq"})
+_METRIC_LIBRARIES = ("sklearn.metrics.", "torchmetrics.")
+_METRIC_NAME = re.compile(
+    r"(?:^|_)(?:dice|iou|miou|jaccard|accuracy|acc|f1|precision|recall|auc|psnr|ssim|bleu|rouge|wer|cer|"
+    r"confusion)(?:$|_|\d|s$)",
+    re.IGNORECASE,
+)
 
 
 def in_forward_only_loop(model: SemanticModel, call: CallInfo) -> bool:
@@ -129,7 +137,22 @@ def _scores(model: SemanticModel, call: CallInfo) -> bool:
 def _scores_here(model: SemanticModel, call: CallInfo) -> bool:
     if model.loss_kind(call.node, call.scope) is not None:
         return True
-    return call.method_name in _METRIC_METHODS or model.callee_qualname(call.node, call.scope) in _METRIC_FUNCTIONS
+    qualname = model.callee_qualname(call.node, call.scope)
+    if call.method_name in _METRIC_METHODS or qualname in _METRIC_FUNCTIONS:
+        return True
+    if qualname is not None and qualname.startswith(_METRIC_LIBRARIES):
+        return True  # `sklearn.metrics.f1_score(y, pred)`, `torchmetrics.Accuracy(...)`
+    return _is_project_metric(model, call)
+
+
+def _is_project_metric(model: SemanticModel, call: CallInfo) -> bool:
+    """A function of the project that names itself a metric (``dice_coeff``, ``compute_iou``,
+    ``accuracy``): a segmentation or detection validation scores with its own such helpers."""
+    func = call.node.func
+    name = func.value if isinstance(func, cst.Name) else func.attr.value if isinstance(func, cst.Attribute) else None
+    if name is None or not _METRIC_NAME.search(name):
+        return False
+    return model.resolve_function(func, call.scope) is not None
 
 
 def output_scored(model: SemanticModel, call: CallInfo) -> bool:

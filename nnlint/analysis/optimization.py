@@ -12,7 +12,7 @@ from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence,
 
 import libcst as cst
 
-from nnlint.analysis.branches import exclusive, within
+from nnlint.analysis.branches import guards_existence_of, exclusive, within
 from nnlint.analysis.model import CallInfo, LoopInfo, SemanticModel
 from nnlint.analysis.nodetypes import node_types
 
@@ -206,12 +206,23 @@ def _body_calls(model: SemanticModel, calls: Sequence[CallInfo], container: cst.
 
 
 def _is_conditional(model: SemanticModel, node: cst.CSTNode, container: cst.CSTNode) -> bool:
+    """Whether a step call may not run in every iteration: under an if/try or a nested loop, except an
+    ``if`` that only checks its own object exists (``if scheduler: scheduler.step()``)."""
     branching = node_types((cst.If, cst.IfExp, cst.Try, cst.For, cst.While, cst.BooleanOperation, cst.Lambda))
+    receiver = node.func.value if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) else None
+    below: cst.CSTNode = node
     for ancestor in model.ancestors(node):
         if ancestor is container:
             return False
         if type(ancestor) in branching:
-            return True
+            if not (
+                isinstance(ancestor, cst.If)
+                and receiver is not None
+                and below is ancestor.body
+                and guards_existence_of(ancestor.test, receiver)
+            ):
+                return True
+        below = ancestor
     return False
 
 
