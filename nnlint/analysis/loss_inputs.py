@@ -190,6 +190,56 @@ def _backpropagated_binding(model: SemanticModel, binding: object) -> bool:
     return False
 
 
+def summed_into_backpropagated(model: SemanticModel, binding: Binding) -> bool:
+    """A value a backpropagated loss is summed from (``losses = model.calculate_loss(x)``;
+    ``loss = sum(losses) if isinstance(losses, tuple) else losses``; ``loss.backward()``): it holds the same
+    graph, so keeping it keeps the graph."""
+    cache: Dict[int, bool] = model.__dict__.get("_summed_into_backward")  # type: ignore[assignment]
+    if cache is None:
+        cache = model.__dict__["_summed_into_backward"] = {}
+        for call in model.calls_named("backward"):
+            tensor = call.receiver
+            if call.method_name != "backward" or not isinstance(tensor, cst.Name):
+                continue
+            start = model.lookup(tensor.value, call.scope, model.order.get(tensor))
+            if start is not None:
+                _mark_summed_sources(model, start, cache, 0)
+    return cache.get(id(binding), False)
+
+
+def _mark_summed_sources(model: SemanticModel, binding: Binding, marked: Dict[int, bool], depth: int) -> None:
+    if depth > 3 or binding.kind not in ("assign", "annassign") or binding.index is not None or binding.value is None:
+        return
+    for name in _summed_names(binding.value, 0):
+        source = model.lookup(name.value, binding.scope, model.order.get(name))
+        if source is not None and source is not binding and id(source) not in marked:
+            marked[id(source)] = True
+            _mark_summed_sources(model, source, marked, depth + 1)
+
+
+def _summed_names(expr: cst.BaseExpression, depth: int) -> Iterator[cst.Name]:
+    """The names a value is an alias, a conditional choice or a sum of (``a``, ``a if c else b``,
+    ``a + b``, ``sum(a)``, ``a.sum()``, ``torch.stack(a).sum()``)."""
+    if depth > 4:
+        return
+    if isinstance(expr, cst.Name):
+        yield expr
+    elif isinstance(expr, cst.IfExp):
+        yield from _summed_names(expr.body, depth + 1)
+        yield from _summed_names(expr.orelse, depth + 1)
+    elif isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, (cst.Add, cst.Subtract)):
+        yield from _summed_names(expr.left, depth + 1)
+        yield from _summed_names(expr.right, depth + 1)
+    elif isinstance(expr, cst.Call):
+        func = expr.func
+        if isinstance(func, cst.Name) and func.value == "sum" and expr.args:
+            yield from _summed_names(expr.args[0].value, depth + 1)
+        elif isinstance(func, cst.Attribute) and func.attr.value in ("sum", "mean") and not expr.args:
+            yield from _summed_names(func.value, depth + 1)
+        elif isinstance(func, cst.Attribute) and func.attr.value in ("stack", "cat") and expr.args:
+            yield from _summed_names(expr.args[0].value, depth + 1)
+
+
 def _item_replaced(model: SemanticModel, item: cst.Subscript, backward: CallInfo) -> bool:
     """The backpropagated item is assigned again later in the same scope
     (``output["loss"] = output["loss"].detach()``)."""
@@ -229,7 +279,8 @@ def _live_binding(model: SemanticModel, binding: Optional[Binding], depth: int) 
     if binding is None or depth > 8:
         return False
     if binding.index is not None and binding.kind in ("assign", "unpack"):
-        return _backpropagated_binding(model, binding)  # `loss, mse, ce = loss_fn(...)`; `loss.backward()`
+        # `loss, mse, ce = loss_fn(...)`; `loss.backward()`, or `total = ce + mse`; `total.backward()`
+        return _backpropagated_binding(model, binding) or summed_into_backpropagated(model, binding)
     if binding.index is not None or binding.kind not in ("assign", "augassign", "annassign", "walrus"):
         return False
     if binding.kind == "augassign":
@@ -244,4 +295,8 @@ def _live_binding(model: SemanticModel, binding: Optional[Binding], depth: int) 
             and earlier.order < binding.order
             and _live_binding(model, earlier, depth + 1)
         )
-    return is_live_loss(model, binding.value, binding.scope, depth + 1) or _backpropagated_binding(model, binding)
+    return (
+        is_live_loss(model, binding.value, binding.scope, depth + 1)
+        or _backpropagated_binding(model, binding)
+        or summed_into_backpropagated(model, binding)
+    )

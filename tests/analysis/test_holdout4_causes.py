@@ -124,3 +124,39 @@ def test_a_library_metric_scores_an_evaluation() -> None:
         "dice_coeff(pred, mask).item()", "f1_score(mask.flatten(), pred.flatten())"
     )
     assert located(sklearn, "NN501") == [(20, 31)]
+
+
+SUMMED = """import torch
+
+
+def train_epoch(model, optimizer, loader):
+    history = []
+    for batch in loader:
+        optimizer.zero_grad()
+        losses = model.calculate_loss(batch)
+        loss = sum(losses) if isinstance(losses, tuple) else losses
+        loss.backward()
+        optimizer.step()
+        history.append(losses)
+    return history
+"""
+
+
+def test_a_value_the_backpropagated_loss_is_summed_from_keeps_the_graph() -> None:
+    assert located(SUMMED, "NN405") == [(12, 9)]
+    aliased = SUMMED.replace("loss = sum(losses) if isinstance(losses, tuple) else losses", "loss = losses")
+    assert located(aliased, "NN405") == [(12, 9)]
+    parts = SUMMED.replace(
+        "loss = sum(losses) if isinstance(losses, tuple) else losses", "ce, reg = losses\n        loss = ce + 0.1 * reg"
+    ).replace("history.append(losses)", "history.append(ce)")
+    assert located(parts, "NN405") == [(13, 9)]
+
+
+def test_what_the_loss_is_computed_from_otherwise_is_not_a_loss() -> None:
+    inputs = SUMMED.replace(
+        "losses = model.calculate_loss(batch)\n        loss = sum(losses) if isinstance(losses, tuple) else losses",
+        "logits = model(batch)\n        loss = torch.nn.functional.cross_entropy(logits, batch)",
+    ).replace("history.append(losses)", "history.append(logits)")
+    assert located(inputs, "NN405") == []
+    detached = SUMMED.replace("history.append(losses)", "history.append(loss.item())")
+    assert located(detached, "NN405") == []
