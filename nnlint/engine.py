@@ -16,7 +16,7 @@ from nnlint.config import Config
 from nnlint.context import RuleContext
 from nnlint.discovery import files_to_lint, not_a_regular_file, skipped_note
 from nnlint.finding import Finding, Severity
-from nnlint.limits import BudgetExceeded, TimeBudget
+from nnlint.limits import BudgetExceeded, TimeBudget, read_at_most
 from nnlint.notebooks import Notebook, NotebookError, NotebookProgram, is_notebook_path, parse_notebook, read_notebook
 from nnlint.parallel import lint_in_parallel
 from nnlint.plugin_boundary import call_plugin, describe, failed, finding_problem, is_plugin_failure, print_traceback
@@ -155,7 +155,7 @@ class Linter:
             return []
         try:
             with open(path, "rb") as handle:
-                data = handle.read(limit + 1) if limit else handle.read()
+                data = read_at_most(handle, limit)
         except OSError as error:
             message = f"cannot read file: {error.strerror or error}"
             return self._filter([_error_finding(path, SourceError(message), *SYNTAX_ERROR)], path)

@@ -41,6 +41,7 @@ from nnlint.cache import FORMAT, SETUPS, dependencies_unchanged, nnlint_source_s
 from nnlint.discovery import files_to_lint
 from nnlint.finding import Finding
 from nnlint.import_path import installed_path
+from nnlint.limits import read_at_most
 
 _KEEP_SETUPS = 32
 _METADATA_FILES = ("entry_points.txt", "METADATA", "PKG-INFO")
@@ -54,6 +55,7 @@ class Setup:
     rules: int  # rules enabled
     problems: List[str] = field(default_factory=list)  # rules that could not be set up (warnings)
     plugin_files: Dict[str, Optional[List[Any]]] = field(default_factory=dict)  # path -> [digest, size, mtime]
+    entries: Dict[str, Any] = field(default_factory=dict)  # absolute path -> its findings cache entry (the index)
 
 
 @dataclass
@@ -145,6 +147,7 @@ def read_setup(directory: Path, key: str) -> Optional[Setup]:
             rules=data["rules"],
             problems=data["problems"],
             plugin_files=data["plugin_files"],
+            entries=data.get("entries", {}),
         )
     except (OSError, ValueError, KeyError, TypeError, RecursionError):
         return None
@@ -154,6 +157,7 @@ def read_setup(directory: Path, key: str) -> Optional[Setup]:
         and isinstance(setup.problems, list)
         and all(isinstance(problem, str) for problem in setup.problems)
         and isinstance(setup.plugin_files, dict)
+        and isinstance(setup.entries, dict)
     ):
         return None
     try:
@@ -165,14 +169,34 @@ def read_setup(directory: Path, key: str) -> Optional[Setup]:
 
 
 def write_setup(directory: Path, key: str, setup: Setup) -> None:
-    """Write the record of ``key`` atomically; a cache folder that cannot be written is left alone (the
-    findings cache reports that itself)."""
+    """Write the record of ``key`` atomically, its index merged over the previous record's (same fingerprint: the
+    entries of files this run did not lint, those files still there); a cache folder that cannot be written is
+    left alone (the findings cache reports that itself)."""
     target = _record_path(directory, key)
-    try:
-        write_atomically(target, json.dumps(dataclasses.asdict(setup), sort_keys=True))
+    entries = dict(_previous_entries(target, setup.fingerprint), **setup.entries)
+    record = {
+        "fingerprint": setup.fingerprint,
+        "rules": setup.rules,
+        "problems": setup.problems,
+        "plugin_files": setup.plugin_files,
+        "entries": entries,
+    }
+    try:  # keys in the findings' own order (evidence), as the findings cache writes them
+        write_atomically(target, json.dumps(record))
         _prune(target.parent)
     except OSError:
         return
+
+
+def _previous_entries(target: Path, fingerprint: str) -> Dict[str, Any]:
+    try:
+        with open(target, "r", encoding="utf-8") as handle:
+            data = json.load(handle)
+        if data["fingerprint"] != fingerprint or not isinstance(data["entries"], dict):
+            return {}
+        return {path: entry for path, entry in data["entries"].items() if os.path.isfile(path)}
+    except (OSError, ValueError, KeyError, TypeError, RecursionError, MemoryError):
+        return {}
 
 
 def _prune(folder: Path) -> None:
@@ -229,16 +253,33 @@ def answer_from_cache(
     files = files_to_lint(paths, run_config, notes.append)
     limit = run_config.limits.max_file_size
     findings: List[Finding] = []
+    index, missing = setup.entries, 0
     for path in files:
         try:
             with open(path, "rb") as handle:
-                data = handle.read(limit + 1) if limit else handle.read()
+                data = read_at_most(handle, limit)
         except (OSError, ValueError, MemoryError):
             return None
         if limit and len(data) > limit:
             return None
-        cached = cache.get(path, content_hash(data))
-        if cached is None:
-            return None
+        digest = content_hash(data)
+        cached = _from_index(cache, index.get(os.path.abspath(path)), path, digest)
+        if cached is None:  # not in the index, or its entry there is older: the file's own entry
+            cached = cache.get(path, digest)
+            if cached is None:
+                return None
+            missing += 1
         findings.extend(cached)
+    if missing:  # the next run finds those in the index (a run over part of the tree wrote it)
+        write_setup(directory, key, dataclasses.replace(setup, entries=cache.entries()))
     return WarmRun(setup, run_config, sorted(findings, key=Finding.sort_key), notes, files)
+
+
+def _from_index(cache: Any, entry: Any, path: str, digest: str) -> Optional[List[Finding]]:
+    if entry is None:
+        return None
+    try:
+        found: Optional[List[Finding]] = cache.findings_of(entry, path, digest)
+        return found
+    except (ValueError, RecursionError):  # a corrupt entry: the file's own entry decides
+        return None
