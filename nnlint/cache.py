@@ -20,7 +20,6 @@ atomically; a cache that cannot be written disables itself with one warning and 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import os
 import sys
@@ -28,7 +27,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 
 from nnlint import __version__
-from nnlint.analysis.hashing import content_hash
+from nnlint.analysis.hashing import blake2b, content_hash
 from nnlint.finding import Edit, Finding, Fix, Severity, Source
 
 CACHE_DIR_NAME = ".nnlint_cache"
@@ -47,19 +46,37 @@ def default_cache_dir(project_root: Optional[Path]) -> Path:
 
 
 def nnlint_source_stamp() -> List[Any]:
-    package = Path(__file__).resolve().parent
+    """[path relative to the package, size, mtime_ns] of each of nnlint's own ``.py`` files, folders in name
+    order, each folder's files before its subfolders' (one ``scandir`` per folder: every run computes it)."""
+    package = str(Path(__file__).resolve().parent)
     stamp: List[Any] = []
-    for root, dirs, files in os.walk(package):
-        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-        for name in sorted(files):
-            if name.endswith(".py"):
-                path = os.path.join(root, name)
-                try:
-                    info = os.stat(path)
-                except OSError:
-                    continue
-                stamp.append([os.path.relpath(path, package), info.st_size, info.st_mtime_ns])
+    _stamp_folder(package, "", stamp)
     return stamp
+
+
+def _stamp_folder(folder: str, relative: str, stamp: List[Any]) -> None:
+    try:
+        with os.scandir(folder) as found:
+            entries = sorted(found, key=lambda entry: entry.name)
+    except OSError:
+        return
+    folders = []
+    for entry in entries:
+        try:
+            is_folder = entry.is_dir()
+        except OSError:
+            continue
+        if is_folder:
+            if entry.name != "__pycache__" and not entry.is_symlink():  # as os.walk: a linked folder is not entered
+                folders.append(entry)
+        elif entry.name.endswith(".py"):
+            try:
+                info = entry.stat()
+            except OSError:
+                continue
+            stamp.append([relative + entry.name, info.st_size, info.st_mtime_ns])
+    for entry in folders:
+        _stamp_folder(entry.path, f"{relative}{entry.name}{os.sep}", stamp)
 
 
 def _plugin_stamp(info: Any) -> List[Any]:
@@ -97,7 +114,7 @@ def run_fingerprint(config: Any, registry: Any, rules: Sequence[Any]) -> str:
         "root": str(config.root) if config.root is not None else None,
     }
     encoded = json.dumps(parts, sort_keys=True, default=repr).encode("utf-8")
-    return hashlib.blake2b(encoded, digest_size=16).hexdigest()
+    return blake2b(encoded, digest_size=16).hexdigest()
 
 
 def finding_to_json(finding: Finding) -> Dict[str, Any]:
@@ -218,7 +235,7 @@ class Cache:
         return Path(self._entry_file(path))
 
     def _entry_file(self, path: str) -> str:
-        key = hashlib.blake2b(os.path.abspath(path).encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
+        key = blake2b(os.path.abspath(path).encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
         return os.path.join(self._folder_text, key[:2], f"{key}.json")
 
     def get(self, path: str, digest: str) -> Optional[List[Finding]]:

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import hashlib
 import json
 import os
 import sys
@@ -36,7 +35,7 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
 
 from nnlint import __version__
-from nnlint.analysis.hashing import content_hash
+from nnlint.analysis.hashing import blake2b, content_hash
 from nnlint.cache import FORMAT, SETUPS, dependencies_unchanged, nnlint_source_stamp, write_atomically
 from nnlint.discovery import files_to_lint
 from nnlint.finding import Finding
@@ -130,7 +129,7 @@ def setup_key(config: Any, options: Mapping[str, Any]) -> str:
         "cwd": os.getcwd(),
     }
     encoded = json.dumps(parts, sort_keys=True, default=repr).encode("utf-8")
-    return hashlib.blake2b(encoded, digest_size=16).hexdigest()
+    return blake2b(encoded, digest_size=16).hexdigest()
 
 
 def _record_path(directory: Path, key: str) -> Path:
