@@ -15,7 +15,11 @@ of the settings depend on, none of which needs the registry:
   change it, and the current folder.
 
 The record holds what the run learnt from the registry: the run fingerprint, the warnings of rules that
-could not be set up, and the number of rules enabled. A record is written only for a run whose plugins
+could not be set up, and the number of rules enabled; and an *index*: a copy of the findings-cache entry
+of each file the run asked about, by absolute path (merged over the previous record's, for files still
+there), so that a warm run reads one file, not one per linted file. An index entry is checked exactly as
+the file's own entry would be; where the index has none, or a stale or malformed one, the file's own
+entry is read (and the index rewritten after the run). A record is written only for a run whose plugins
 all loaded and whose settings passed every check (the others exit or warn, and never use this path). A
 later run with the same setup key reads the record, and answers from the cache when every file it would
 lint is an unchanged hit; at the first miss (or anything unusual: a file that cannot be read, one over
