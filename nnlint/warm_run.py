@@ -284,5 +284,5 @@ def _from_index(cache: Any, entry: Any, path: str, digest: str) -> Optional[List
     try:
         found: Optional[List[Finding]] = cache.findings_of(entry, path, digest)
         return found
-    except (ValueError, RecursionError):  # a corrupt entry: the file's own entry decides
+    except (ValueError, RecursionError, MemoryError):  # a corrupt entry: the file's own entry decides
         return None
