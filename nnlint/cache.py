@@ -20,7 +20,6 @@ atomically; a cache that cannot be written disables itself with one warning and 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import os
 import sys
@@ -28,7 +27,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 
 from nnlint import __version__
-from nnlint.analysis.hashing import content_hash
+from nnlint.analysis.hashing import blake2b, content_hash
 from nnlint.finding import Edit, Finding, Fix, Severity, Source
 
 CACHE_DIR_NAME = ".nnlint_cache"
@@ -47,19 +46,37 @@ def default_cache_dir(project_root: Optional[Path]) -> Path:
 
 
 def nnlint_source_stamp() -> List[Any]:
-    package = Path(__file__).resolve().parent
+    """[path relative to the package, size, mtime_ns] of each of nnlint's own ``.py`` files, folders in name
+    order, each folder's files before its subfolders' (one ``scandir`` per folder: every run computes it)."""
+    package = str(Path(__file__).resolve().parent)
     stamp: List[Any] = []
-    for root, dirs, files in os.walk(package):
-        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-        for name in sorted(files):
-            if name.endswith(".py"):
-                path = os.path.join(root, name)
-                try:
-                    info = os.stat(path)
-                except OSError:
-                    continue
-                stamp.append([os.path.relpath(path, package), info.st_size, info.st_mtime_ns])
+    _stamp_folder(package, "", stamp)
     return stamp
+
+
+def _stamp_folder(folder: str, relative: str, stamp: List[Any]) -> None:
+    try:
+        with os.scandir(folder) as found:
+            entries = sorted(found, key=lambda entry: entry.name)
+    except OSError:
+        return
+    folders = []
+    for entry in entries:
+        try:
+            is_folder = entry.is_dir()
+        except OSError:
+            continue
+        if is_folder:
+            if entry.name != "__pycache__" and not entry.is_symlink():  # as os.walk: a linked folder is not entered
+                folders.append(entry)
+        elif entry.name.endswith(".py"):
+            try:
+                info = entry.stat()
+            except OSError:
+                continue
+            stamp.append([relative + entry.name, info.st_size, info.st_mtime_ns])
+    for entry in folders:
+        _stamp_folder(entry.path, f"{relative}{entry.name}{os.sep}", stamp)
 
 
 def _plugin_stamp(info: Any) -> List[Any]:
@@ -97,7 +114,7 @@ def run_fingerprint(config: Any, registry: Any, rules: Sequence[Any]) -> str:
         "root": str(config.root) if config.root is not None else None,
     }
     encoded = json.dumps(parts, sort_keys=True, default=repr).encode("utf-8")
-    return hashlib.blake2b(encoded, digest_size=16).hexdigest()
+    return blake2b(encoded, digest_size=16).hexdigest()
 
 
 def finding_to_json(finding: Finding) -> Dict[str, Any]:
@@ -126,6 +143,8 @@ def _optional(value: Any, check: Any) -> bool:
 
 _FINDING_FIELDS = frozenset(f.name for f in dataclasses.fields(Finding))
 _EDIT_FIELDS = frozenset(f.name for f in dataclasses.fields(Edit))
+_SEVERITIES = {s.value: s for s in Severity}
+_SOURCES = {s.value: s for s in Source}
 
 
 def finding_from_json(data: Any, path: str) -> Finding:
@@ -137,8 +156,8 @@ def finding_from_json(data: Any, path: str) -> Finding:
     _require(
         isinstance(data["severity"], str)
         and isinstance(data["source"], str)
-        and data["severity"] in {s.value for s in Severity}
-        and data["source"] in {s.value for s in Source},
+        and data["severity"] in _SEVERITIES
+        and data["source"] in _SOURCES,
         "finding kind",
     )
     _require(
@@ -162,7 +181,7 @@ def finding_from_json(data: Any, path: str) -> Finding:
             )
             _require(all(_is_int(edit[key]) for key in ("line", "column", "end_line", "end_column")), "edit position")
         fix = Fix(fix["description"], tuple(Edit(**edit) for edit in fix["edits"]), fix["safe"])
-    values = dict(data, path=path, severity=Severity(data["severity"]), source=Source(data["source"]), fix=fix)
+    values = dict(data, path=path, severity=_SEVERITIES[data["severity"]], source=_SOURCES[data["source"]], fix=fix)
     return Finding(**values)
 
 
@@ -203,6 +222,10 @@ class Cache:
         # found unchanged is remembered, by (path, digest, size, mtime): the files of a project share most of their
         # dependencies, and it checks each once. A run that may write files (--fix) checks every time.
         self._unchanged: Optional[Set[Tuple[str, Any, Any, Any]]] = set() if remember_unchanged else None
+        # for the warm run's index (nnlint.warm_run): every file asked about, in order, and the entries this process
+        # read or wrote, by absolute path (the entries a worker process wrote are read back from their files)
+        self._asked: Dict[str, None] = {}
+        self._known: Dict[str, Dict[str, Any]] = {}
 
     @property
     def enabled(self) -> bool:
@@ -212,33 +235,59 @@ class Cache:
         return Path(self._entry_file(path))
 
     def _entry_file(self, path: str) -> str:
-        key = hashlib.blake2b(os.path.abspath(path).encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
+        key = blake2b(os.path.abspath(path).encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
         return os.path.join(self._folder_text, key[:2], f"{key}.json")
 
     def get(self, path: str, digest: str) -> Optional[List[Finding]]:
         """The cached findings of a file whose bytes hash to ``digest``, or None."""
         if not self.enabled:
             return None
+        absolute = os.path.abspath(path)
+        self._asked[absolute] = None
         try:
-            with open(self._entry_file(path), "r", encoding="utf-8") as handle:
+            with open(self._entry_file(absolute), "r", encoding="utf-8") as handle:
                 entry = json.load(handle)
-            _check_entry(entry)
-            if entry["digest"] != digest or not dependencies_unchanged(entry["dependencies"], self._unchanged):
-                self.misses += 1
-                return None
-            findings = [finding_from_json(item, path) for item in entry["findings"]]
+            findings = self.findings_of(entry, path, digest)
         except (OSError, ValueError, RecursionError, MemoryError):  # unreadable, not JSON, too deep, or corrupt
-            self.misses += 1  # the file is linted again and its entry rewritten
+            findings = None  # the file is linted again and its entry rewritten
+        if findings is None:
+            self.misses += 1
             return None
+        self._known[absolute] = entry
         self.hits += 1
         return findings
+
+    def findings_of(self, entry: Any, path: str, digest: str) -> Optional[List[Finding]]:
+        """The findings an entry (as ``put`` writes it) holds for ``path`` whose bytes hash to ``digest``, None
+        when the file or anything its analysis consulted changed; :class:`CorruptEntry` for a malformed entry."""
+        _check_entry(entry)
+        if entry["digest"] != digest or not dependencies_unchanged(entry["dependencies"], self._unchanged):
+            return None
+        return [finding_from_json(item, path) for item in entry["findings"]]
+
+    def entries(self) -> Dict[str, Dict[str, Any]]:
+        """The entries of the files this run asked about, by absolute path (those a file was not cached for
+        left out): what the warm run's index holds."""
+        found: Dict[str, Dict[str, Any]] = {}
+        for absolute in self._asked:
+            entry = self._known.get(absolute)
+            if entry is None:
+                try:  # written by a worker process
+                    with open(self._entry_file(absolute), "r", encoding="utf-8") as handle:
+                        entry = json.load(handle)
+                    _check_entry(entry)
+                except (OSError, ValueError, RecursionError, MemoryError):
+                    continue
+            found[absolute] = entry
+        return found
 
     def put(self, path: str, digest: str, dependencies: Dependencies, findings: Sequence[Finding]) -> None:
         if not self.enabled:
             return
+        absolute = os.path.abspath(path)
         try:
             entry = {
-                "path": os.path.abspath(path),
+                "path": absolute,
                 "digest": digest,
                 "dependencies": {dep: _stamp(dep, known) for dep, known in sorted(dependencies.items())},
                 "findings": [finding_to_json(f) for f in findings],
@@ -246,6 +295,8 @@ class Cache:
             text = json.dumps(entry)  # keys in the findings' own order: a warm report is byte-identical to a cold one
         except (TypeError, ValueError):
             return  # a finding carries evidence JSON cannot hold: that file is simply not cached
+        self._asked[absolute] = None
+        self._known[absolute] = json.loads(text)  # as a later read will find it (tuples as lists)
         try:
             self._prepare()
             write_atomically(self._entry_path(path), text)

@@ -28,7 +28,7 @@ from nnlint.config import Config, ConfigError
 from nnlint.diagnostics import DIAGNOSTICS
 from nnlint.dynamic.cli_support import dynamic_options, run_from_cli
 from nnlint.finding import Finding
-from nnlint.formatters import FORMATTERS
+from nnlint.formatters import FORMAT_MODULES
 from nnlint.options_schema import config_option_errors
 from nnlint.terminal import Progress
 from nnlint.warm_run import Setup, answer_from_cache, plugin_stamps, setup_key, write_setup
@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 @click.option("--select", multiple=True, help="Codes or prefixes to enable (replaces the configured selection).")
 @click.option("--ignore", multiple=True, help="Codes or prefixes to disable.")
 @click.option("--extend-select", multiple=True, help="Codes or prefixes to enable on top of the selection.")
-@click.option("--format", "output_format", type=click.Choice(sorted(FORMATTERS)), default="text", show_default=True)
+@click.option("--format", "output_format", type=click.Choice(sorted(FORMAT_MODULES)), default="text", show_default=True)
 @click.option(
     "--output-file", type=click.Path(dir_okay=False, writable=True), help="Write the report here instead of stdout."
 )
@@ -332,7 +332,7 @@ def _record_setup(linter: "Linter", key: str) -> None:
     cache, registry = linter.cache, linter.registry
     if cache is None or not cache.enabled or registry is None or registry.errors or not cache.folder.is_dir():
         return  # written only beside entries the cache wrote, for a run whose plugins all loaded
-    setup = Setup(cache.fingerprint, len(linter.rules), list(linter.problems), plugin_stamps(registry))
+    setup = Setup(cache.fingerprint, len(linter.rules), list(linter.problems), plugin_stamps(registry), cache.entries())
     write_setup(cache.directory, key, setup)
 
 

@@ -16,8 +16,8 @@ from nnlint.config import Config
 from nnlint.context import RuleContext
 from nnlint.discovery import files_to_lint, not_a_regular_file, skipped_note
 from nnlint.finding import Finding, Severity
-from nnlint.limits import BudgetExceeded, TimeBudget
-from nnlint.notebooks import Notebook, NotebookError, NotebookProgram, is_notebook_path, parse_notebook, read_notebook
+from nnlint.limits import BudgetExceeded, TimeBudget, read_at_most
+from nnlint.notebooks.reader import is_notebook_path  # the rest of nnlint.notebooks: for a notebook only
 from nnlint.parallel import lint_in_parallel
 from nnlint.plugin_boundary import call_plugin, describe, failed, finding_problem, is_plugin_failure, print_traceback
 from nnlint.registry import Registry, load_registry, plugin_label
@@ -32,6 +32,7 @@ SYNTAX_ERROR = ("NN000", "syntax-error")
 
 if TYPE_CHECKING:
     from nnlint.cache import Cache
+    from nnlint.notebooks import Notebook
 
 # Models of linted files kept for other files that import them; past this the index starts afresh
 # (bounded memory on large trees; a model dropped is rebuilt if a later file needs it).
@@ -155,7 +156,7 @@ class Linter:
             return []
         try:
             with open(path, "rb") as handle:
-                data = handle.read(limit + 1) if limit else handle.read()
+                data = read_at_most(handle, limit)
         except OSError as error:
             message = f"cannot read file: {error.strerror or error}"
             return self._filter([_error_finding(path, SourceError(message), *SYNTAX_ERROR)], path)
@@ -178,7 +179,7 @@ class Linter:
 
     def _lint_data(self, data: bytes, path: str, digest: str = "") -> Tuple[List[Finding], Dependencies]:
         if is_notebook_path(path):
-            return self._lint_notebook(lambda: read_notebook(data), path, digest)
+            return self._lint_notebook(lambda: _read_notebook(data), path, digest)
         try:
             source = decode_source(data)
         except SourceError as error:
@@ -191,7 +192,7 @@ class Linter:
             return self._lint_checked(
                 path,
                 source.encode("utf-8", "surrogatepass"),
-                lambda: self._lint_notebook(lambda: parse_notebook(source), path),
+                lambda: self._lint_notebook(lambda: _parse_notebook(source), path),
             )
         return self.lint_python(source, path)
 
@@ -204,7 +205,7 @@ class Linter:
         """Findings of source given as bytes (stdin): decoded as a file's bytes are (PEP 263, BOM; a
         notebook's as UTF-8 JSON)."""
         if is_notebook_path(path):
-            return self._lint_checked(path, data, lambda: self._lint_notebook(lambda: read_notebook(data), path))
+            return self._lint_checked(path, data, lambda: self._lint_notebook(lambda: _read_notebook(data), path))
         try:
             source = decode_source(data)
         except SourceError as error:
@@ -252,6 +253,8 @@ class Linter:
     def _lint_notebook(
         self, read: Callable[[], Notebook], path: str, digest: str = ""
     ) -> Tuple[List[Finding], Dependencies]:
+        from nnlint.notebooks import NotebookError, NotebookProgram
+
         try:
             notebook = read()
         except NotebookError as error:
@@ -366,6 +369,18 @@ class Linter:
         """The findings enabled for ``path``; an internal error (NN002) whatever the selection (a crash
         must never look like a clean result), unless ``NN002`` itself is ignored."""
         return [f for f in findings if self.config.is_enabled(f.code, path) or always_reported(f.code, self.config)]
+
+
+def _read_notebook(data: bytes) -> "Notebook":
+    from nnlint.notebooks import read_notebook
+
+    return read_notebook(data)
+
+
+def _parse_notebook(text: str) -> "Notebook":
+    from nnlint.notebooks import parse_notebook
+
+    return parse_notebook(text)
 
 
 def always_reported(code: str, config: Config) -> bool:

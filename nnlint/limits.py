@@ -12,6 +12,7 @@ Configured in ``[tool.nnlint]``.
 from __future__ import annotations
 
 import ast
+import os
 import signal
 import threading
 import time
@@ -35,6 +36,24 @@ CONFIG_KEYS = {
     "rule-timeout": "rule_timeout",
 }
 _SECONDS = ("file_timeout", "rule_timeout")
+
+
+def read_at_most(handle: Any, limit: int) -> bytes:
+    """The bytes of an open binary file, ``limit + 1`` at most (0: no limit), so that a file over ``max-file-size``
+    is known without reading it whole. Sized by the file's own size: ``read(limit + 1)`` allocates the whole
+    buffer first, which for a small file cost three times the read."""
+    if not limit:
+        data: bytes = handle.read()
+        return data
+    try:
+        size = os.fstat(handle.fileno()).st_size
+    except (OSError, AttributeError, ValueError):
+        size = limit
+    want = min(size, limit) + 1
+    data = handle.read(want)
+    if len(data) == want and want <= limit:  # grown since the stat: the rest, up to the limit
+        data += handle.read(limit + 1 - len(data))
+    return data
 
 
 def limits_from_table(table: dict, where: str = "") -> Limits:

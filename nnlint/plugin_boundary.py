@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import sys
-import traceback
 from typing import Any, Callable, List, Optional
 
 from nnlint import interrupts
@@ -53,6 +52,8 @@ def print_traceback(error: BaseException, what: str) -> None:
     """Under ``--debug``: ``what`` failed, then the full traceback, on stderr."""
     if not debugging():
         return
+    import traceback  # here: most runs print none
+
     text = "".join(traceback.format_exception(type(error), error, error.__traceback__))
     sys.stderr.write(f"nnlint: debug: {what}:\n{text}")
     sys.stderr.flush()
@@ -75,6 +76,8 @@ def failure_location(error: BaseException, owner: Any) -> Optional[str]:
     """``file.py:LINE`` of the innermost traceback frame in the package that defines ``owner`` (a rule or
     probe class), shown relative to the folder above that package; else of the innermost frame in the
     file that defines ``owner``; else of the innermost frame. None without a traceback."""
+    import traceback
+
     frames = traceback.extract_tb(error.__traceback__) if error.__traceback__ is not None else []
     if not frames:
         return None

@@ -15,11 +15,6 @@ from nnlint.hookspecs import PROJECT
 from nnlint.import_path import installed_path
 from nnlint.plugin_boundary import describe, is_plugin_failure
 
-if sys.version_info >= (3, 10):
-    from importlib.metadata import distributions
-else:  # pragma: no cover
-    from importlib_metadata import distributions  # type: ignore[no-redef]
-
 if TYPE_CHECKING:
     from nnlint.documented import Documented
     from nnlint.dynamic.probe import Probe
@@ -129,15 +124,62 @@ def entry_points(group: str) -> List[Any]:
     """The entry points of ``group`` that installed distributions declare, the first of each name on
     the path winning, as importlib.metadata has it. Never the current folder's: ``python -m nnlint`` puts
     it first on ``sys.path``, and a cloned repository must not get its ``*.dist-info`` loaded as a plugin."""
+    path = installed_path()
+    if not _may_declare(path, group):
+        return []
+    if sys.version_info >= (3, 10):  # here: a tenth of a cold run's start, where no distribution declares a plugin
+        from importlib.metadata import distributions
+    else:  # pragma: no cover
+        from importlib_metadata import distributions
     found: List[Any] = []
     seen: set = set()
-    for dist in distributions(path=installed_path()):
+    for dist in distributions(path=path):
         name = _identity(dist)
         if name in seen:
             continue
         seen.add(name)
         found.extend(point for point in dist.entry_points if point.group == group)
     return found
+
+
+def _may_declare(path: List[str], group: str) -> bool:
+    """Whether any distribution on ``path`` may declare an entry point of ``group``: False only when every
+    ``*.dist-info`` / ``*.egg-info`` folder's ``entry_points.txt`` lacks a ``[group]`` section, read as
+    importlib.metadata reads it, and nothing else could declare one (a zip file or an ``.egg`` on the path, a
+    distribution finder of another kind on ``sys.meta_path``, a file that cannot be read)."""
+    from importlib.machinery import PathFinder
+
+    if any(hasattr(finder, "find_distributions") and finder is not PathFinder for finder in sys.meta_path):
+        return True
+    for entry in path:
+        folder = entry or "."
+        try:
+            children = os.listdir(folder)
+        except OSError:
+            if os.path.exists(folder):
+                return True  # a zip file, or a folder that cannot be listed
+            continue
+        if folder.lower().endswith(".egg"):
+            return True
+        for child in children:
+            if child.lower().endswith((".dist-info", ".egg-info")) and _declares(os.path.join(folder, child), group):
+                return True
+    return False
+
+
+def _declares(info: str, group: str) -> bool:
+    try:
+        with open(os.path.join(info, "entry_points.txt"), "r", encoding="utf-8") as handle:
+            text = handle.read()
+    except (FileNotFoundError, NotADirectoryError):
+        return False  # declares no entry point (an .egg-info file, a distribution without entry points)
+    except (OSError, ValueError):
+        return True
+    for line in text.splitlines():  # importlib.metadata's Sectioned.read: a stripped ``[name]`` line
+        line = line.strip()
+        if line.startswith("[") and line.endswith("]") and line.strip("[]") == group:
+            return True
+    return False
 
 
 def _identity(dist: object) -> str:
@@ -272,7 +314,9 @@ def _collect(
                     "NNX001); skipped"
                 )
                 continue
-            undocumented = _documentation_problem(cls, hook_name)
+            # nnlint's own documentation is checked by its tests (tests/test_rule_examples.py), not at every start:
+            # reading every docstring's sections cost two thirds of loading the registry
+            undocumented = None if plugin_name == BUILTIN_NAME else _documentation_problem(cls, hook_name)
             if undocumented is not None:
                 registry.errors.append(f"plugin {plugin_name!r}: {code} ({_describe(cls)}) {undocumented}; skipped")
                 continue

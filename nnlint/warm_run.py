@@ -15,7 +15,11 @@ of the settings depend on, none of which needs the registry:
   change it, and the current folder.
 
 The record holds what the run learnt from the registry: the run fingerprint, the warnings of rules that
-could not be set up, and the number of rules enabled. A record is written only for a run whose plugins
+could not be set up, and the number of rules enabled; and an *index*: a copy of the findings-cache entry
+of each file the run asked about, by absolute path (merged over the previous record's, for files still
+there), so that a warm run reads one file, not one per linted file. An index entry is checked exactly as
+the file's own entry would be; where the index has none, or a stale or malformed one, the file's own
+entry is read (and the index rewritten after the run). A record is written only for a run whose plugins
 all loaded and whose settings passed every check (the others exit or warn, and never use this path). A
 later run with the same setup key reads the record, and answers from the cache when every file it would
 lint is an unchanged hit; at the first miss (or anything unusual: a file that cannot be read, one over
@@ -27,7 +31,6 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import hashlib
 import json
 import os
 import sys
@@ -36,11 +39,12 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
 
 from nnlint import __version__
-from nnlint.analysis.hashing import content_hash
+from nnlint.analysis.hashing import blake2b, content_hash
 from nnlint.cache import FORMAT, SETUPS, dependencies_unchanged, nnlint_source_stamp, write_atomically
 from nnlint.discovery import files_to_lint
 from nnlint.finding import Finding
 from nnlint.import_path import installed_path
+from nnlint.limits import read_at_most
 
 _KEEP_SETUPS = 32
 _METADATA_FILES = ("entry_points.txt", "METADATA", "PKG-INFO")
@@ -54,6 +58,7 @@ class Setup:
     rules: int  # rules enabled
     problems: List[str] = field(default_factory=list)  # rules that could not be set up (warnings)
     plugin_files: Dict[str, Optional[List[Any]]] = field(default_factory=dict)  # path -> [digest, size, mtime]
+    entries: Dict[str, Any] = field(default_factory=dict)  # absolute path -> its findings cache entry (the index)
 
 
 @dataclass
@@ -128,7 +133,7 @@ def setup_key(config: Any, options: Mapping[str, Any]) -> str:
         "cwd": os.getcwd(),
     }
     encoded = json.dumps(parts, sort_keys=True, default=repr).encode("utf-8")
-    return hashlib.blake2b(encoded, digest_size=16).hexdigest()
+    return blake2b(encoded, digest_size=16).hexdigest()
 
 
 def _record_path(directory: Path, key: str) -> Path:
@@ -145,6 +150,7 @@ def read_setup(directory: Path, key: str) -> Optional[Setup]:
             rules=data["rules"],
             problems=data["problems"],
             plugin_files=data["plugin_files"],
+            entries=data.get("entries", {}),
         )
     except (OSError, ValueError, KeyError, TypeError, RecursionError):
         return None
@@ -154,6 +160,7 @@ def read_setup(directory: Path, key: str) -> Optional[Setup]:
         and isinstance(setup.problems, list)
         and all(isinstance(problem, str) for problem in setup.problems)
         and isinstance(setup.plugin_files, dict)
+        and isinstance(setup.entries, dict)
     ):
         return None
     try:
@@ -165,14 +172,34 @@ def read_setup(directory: Path, key: str) -> Optional[Setup]:
 
 
 def write_setup(directory: Path, key: str, setup: Setup) -> None:
-    """Write the record of ``key`` atomically; a cache folder that cannot be written is left alone (the
-    findings cache reports that itself)."""
+    """Write the record of ``key`` atomically, its index merged over the previous record's (same fingerprint: the
+    entries of files this run did not lint, those files still there); a cache folder that cannot be written is
+    left alone (the findings cache reports that itself)."""
     target = _record_path(directory, key)
-    try:
-        write_atomically(target, json.dumps(dataclasses.asdict(setup), sort_keys=True))
+    entries = dict(_previous_entries(target, setup.fingerprint), **setup.entries)
+    record = {
+        "fingerprint": setup.fingerprint,
+        "rules": setup.rules,
+        "problems": setup.problems,
+        "plugin_files": setup.plugin_files,
+        "entries": entries,
+    }
+    try:  # keys in the findings' own order (evidence), as the findings cache writes them
+        write_atomically(target, json.dumps(record))
         _prune(target.parent)
     except OSError:
         return
+
+
+def _previous_entries(target: Path, fingerprint: str) -> Dict[str, Any]:
+    try:
+        with open(target, "r", encoding="utf-8") as handle:
+            data = json.load(handle)
+        if data["fingerprint"] != fingerprint or not isinstance(data["entries"], dict):
+            return {}
+        return {path: entry for path, entry in data["entries"].items() if os.path.isfile(path)}
+    except (OSError, ValueError, KeyError, TypeError, RecursionError, MemoryError):
+        return {}
 
 
 def _prune(folder: Path) -> None:
@@ -229,16 +256,33 @@ def answer_from_cache(
     files = files_to_lint(paths, run_config, notes.append)
     limit = run_config.limits.max_file_size
     findings: List[Finding] = []
+    index, missing = setup.entries, 0
     for path in files:
         try:
             with open(path, "rb") as handle:
-                data = handle.read(limit + 1) if limit else handle.read()
+                data = read_at_most(handle, limit)
         except (OSError, ValueError, MemoryError):
             return None
         if limit and len(data) > limit:
             return None
-        cached = cache.get(path, content_hash(data))
-        if cached is None:
-            return None
+        digest = content_hash(data)
+        cached = _from_index(cache, index.get(os.path.abspath(path)), path, digest)
+        if cached is None:  # not in the index, or its entry there is older: the file's own entry
+            cached = cache.get(path, digest)
+            if cached is None:
+                return None
+            missing += 1
         findings.extend(cached)
+    if missing:  # the next run finds those in the index (a run over part of the tree wrote it)
+        write_setup(directory, key, dataclasses.replace(setup, entries=cache.entries()))
     return WarmRun(setup, run_config, sorted(findings, key=Finding.sort_key), notes, files)
+
+
+def _from_index(cache: Any, entry: Any, path: str, digest: str) -> Optional[List[Finding]]:
+    if entry is None:
+        return None
+    try:
+        found: Optional[List[Finding]] = cache.findings_of(entry, path, digest)
+        return found
+    except (ValueError, RecursionError, MemoryError):  # a corrupt entry: the file's own entry decides
+        return None

@@ -35,3 +35,14 @@ def test_right_example_is_clean(code: str, rule: type) -> None:
     for example in rule.right_examples():
         found = [f for f in lint_text(example, select=[code])]
         assert not found, f"{code} flagged its own right example: {found}"
+
+
+def test_every_built_in_rule_and_probe_passes_the_check_plugins_get_at_load() -> None:
+    # a third-party plugin's rules and probes are checked when the registry loads; nnlint's own are checked here
+    from nnlint.registry import _documentation_problem
+
+    registry = load_registry(load_entry_points=False)
+    assert registry.rules and registry.probes
+    for hook, classes in (("nnlint_rules", registry.rules), ("nnlint_probes", registry.probes)):
+        for code, cls in sorted(classes.items()):
+            assert _documentation_problem(cls, hook) is None, code

@@ -7,8 +7,6 @@
 from __future__ import annotations
 
 import os
-import shlex
-import shutil
 import sys
 from pathlib import Path
 from typing import Any, Callable, List, Optional, Sequence, Tuple
@@ -109,6 +107,8 @@ def run_from_cli(
     report_path: Optional[str] = None,
 ) -> Tuple[List[Finding], Optional[str]]:
     """Run the dynamic pass on the one script in ``paths``; returns (all findings, error or None)."""
+    import shlex  # here: only a --dynamic run needs it
+
     from nnlint.dynamic import run_dynamic
 
     scripts = [p for p in paths if p != "-"]
@@ -241,6 +241,9 @@ def configured_interpreter(configured: Any, config: Any, script: str) -> Optiona
     """The interpreter ``[tool.nnlint.dynamic] python`` names, as an absolute path; ValueError when it lies
     inside the repository tree (a cloned repository must not choose a program nnlint runs: ``--python``
     confirms one)."""
+    import shlex
+    import shutil  # here: a static run needs neither
+
     if configured in (None, ""):
         return None
     if not isinstance(configured, str):

@@ -166,3 +166,21 @@ def test_colour_by_default_when_the_report_goes_to_a_terminal(project: Path) -> 
     os.close(master)
     terminal = b"".join(chunks).decode("utf-8", "replace")
     assert "NN201" in terminal and "\x1b[" in terminal
+
+
+def test_each_format_is_imported_when_first_used_and_registers_under_its_name() -> None:
+    probe = (
+        "import sys\n"
+        "from nnlint.formatters import FORMAT_MODULES, FORMATTERS, format_findings\n"
+        "from nnlint.finding import Finding\n"
+        "assert not FORMATTERS, sorted(FORMATTERS)\n"
+        "for name, module in sorted(FORMAT_MODULES.items()):\n"
+        "    assert 'nnlint.formatters.' + module not in sys.modules or name == 'text', name\n"
+        "    format_findings(name, [Finding('a.py', 1, 1, 'NN201', 'n', 'm')])\n"
+        "    assert FORMATTERS[name].__module__ == 'nnlint.formatters.' + module, name\n"
+        "print(len(FORMATTERS))\n"
+    )
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2]))
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["10"]

@@ -102,3 +102,16 @@ def test_linting_a_file_does_import_libcst(tmp_path: Path) -> None:
     script = tmp_path / "train.py"
     script.write_text("import torch\nx = torch.zeros(3)\n")
     assert "libcst" in _loaded(_run(_MODULE_PROBE, "check", "--no-cache", str(script)))
+
+
+def test_linting_a_python_file_imports_no_notebook_machinery_and_every_lazy_name_resolves(tmp_path: Path) -> None:
+    script = tmp_path / "train.py"
+    script.write_text("import torch\nx = torch.zeros(3)\n")
+    probe = _MODULE_PROBE.replace(repr(HEAVY), repr(("libcst", "nnlint.notebooks.program", "nnlint.notebooks.magics")))
+    assert _loaded(_run(probe, "check", "--no-cache", str(script))) == ["libcst"]
+    import nnlint.notebooks as notebooks
+    from nnlint.notebooks import program, reader
+
+    assert sorted(notebooks.__all__) == sorted(notebooks._MODULES)
+    for name, module in notebooks._MODULES.items():
+        assert getattr(notebooks, name) is getattr({"program": program, "reader": reader}[module], name)

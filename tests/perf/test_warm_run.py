@@ -195,3 +195,95 @@ def test_a_corrupt_setup_record_is_ignored(tmp_path: Path) -> None:
         run = _run(tmp_path, "--format", "json", ".")
         assert not run.fast and run.output == cold.output
     assert _run(tmp_path, "--format", "json", ".").fast  # rewritten by the ordinary run
+
+
+def _records(root: Path) -> List[Dict[str, object]]:
+    return [json.loads(record.read_text()) for record in _setups(root)]
+
+
+def _no_cache(root: Path, *args: str) -> Tuple[str, str, int]:
+    return _run(root, "--no-cache", *args).output
+
+
+def test_the_index_answers_from_one_file_and_new_edited_or_deleted_files_take_the_ordinary_run(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    first = _run(tmp_path, "--format", "json", ".")
+    (entries,) = [record["entries"] for record in _records(tmp_path)]
+    assert isinstance(entries, dict)
+    assert sorted(Path(path).name for path in entries) == ["init_half.py", "models.py", "train.py"]
+    # the warm run reads the index, not the per-file entries: without them it is answered all the same
+    for entry in (tmp_path / "cache").rglob("*.json"):
+        if SETUPS not in entry.parts:
+            entry.unlink()
+    warm = _run(tmp_path, "--format", "json", ".")
+    assert warm.fast and warm.output == first.output
+    # a new file: linted, and in the index afterwards
+    (project / "extra.py").write_text(TRAIN.replace("lr=5.0", "lr=7.0"))
+    added = _run(tmp_path, "--format", "json", ".")
+    assert not added.fast and added.output == _no_cache(tmp_path, "--format", "json", ".")
+    assert ("extra.py", "NN406") in {(finding["path"], finding["code"]) for finding in json.loads(added.stdout)}
+    assert _run(tmp_path, "--format", "json", ".").fast
+    # a linted file edited (same size, so that only its content tells)
+    (project / "extra.py").write_text(TRAIN.replace("lr=5.0", "lr=0.1"))
+    edited = _run(tmp_path, "--format", "json", ".")
+    assert not edited.fast and edited.output == _no_cache(tmp_path, "--format", "json", ".")
+    codes = {(finding["path"], finding["code"]) for finding in json.loads(edited.stdout)}
+    assert ("extra.py", "NN201") in codes and ("extra.py", "NN406") not in codes  # lr=0.1 is no extreme rate
+    # a deleted file that another one imports: that one is linted again (models.py gave train.py its NN201)
+    assert _run(tmp_path, "--format", "json", ".").fast
+    (project / "models.py").unlink()
+    deleted = _run(tmp_path, "--format", "json", ".")
+    assert not deleted.fast and deleted.output == _no_cache(tmp_path, "--format", "json", ".")
+    assert "models.py" not in deleted.stdout and "NN201" not in deleted.stdout
+    (record,) = _records(tmp_path)  # the deleted file's entry is left out of the index the ordinary run wrote
+    assert sorted(Path(path).name for path in record["entries"]) == ["extra.py", "init_half.py", "train.py"]  # type: ignore[union-attr]
+    # a deleted file nothing imports: simply no longer reported, warm or not
+    (project / "extra.py").unlink()
+    gone = _run(tmp_path, "--format", "json", ".")
+    assert gone.output == _no_cache(tmp_path, "--format", "json", ".") and "extra.py" not in gone.stdout
+
+
+def test_a_run_over_part_of_the_tree_keeps_the_rest_of_the_index(tmp_path: Path) -> None:
+    _project(tmp_path)
+    whole = _run(tmp_path, "--format", "json", ".")
+    part = _run(tmp_path, "--format", "json", "--ignore", "NN204", "train.py")  # another setup key: its own record
+    assert not part.fast
+    assert _run(tmp_path, "--format", "json", "train.py").fast  # the whole tree's record answers for one file
+    assert _run(tmp_path, "--format", "json", ".").output == whole.output
+    assert _run(tmp_path, "--format", "json", ".").fast
+
+
+def test_a_corrupt_or_stale_index_entry_falls_back_to_the_file_s_own_entry(tmp_path: Path) -> None:
+    _project(tmp_path)
+    cold = _run(tmp_path, "--format", "json", ".")
+    (path,) = _setups(tmp_path)
+    record = json.loads(path.read_text())
+    train = next(name for name in record["entries"] if name.endswith("train.py"))
+    models = next(name for name in record["entries"] if name.endswith("models.py"))
+    record["entries"][train] = {"digest": 3}  # corrupt
+    record["entries"][models]["digest"] = "0" * 32  # stale: another content
+    del record["entries"][next(name for name in record["entries"] if name.endswith("init_half.py"))]
+    path.write_text(json.dumps(record))
+    warm = _run(tmp_path, "--format", "json", ".")
+    assert warm.fast and warm.output == cold.output  # each file's own entry answered
+    repaired = json.loads(path.read_text())["entries"]
+    assert len(repaired) == 3 and isinstance(repaired[train]["digest"], str)
+    assert repaired[models]["digest"] != "0" * 32
+    assert _run(tmp_path, "--format", "json", ".").fast
+
+
+def test_a_plugin_installed_later_is_never_answered_from_the_cache(tmp_path: Path) -> None:
+    _project(tmp_path)
+    site = tmp_path / "site"
+    site.mkdir()
+    path = [REPO, site]
+    before = _run(tmp_path, "--format", "json", "train.py", pythonpath=path)
+    assert _run(tmp_path, "--format", "json", "train.py", pythonpath=path).fast
+    shutil.copytree(PLUGIN_SITE, site, dirs_exist_ok=True)  # a distribution appears on the path: its rules run
+    installed = _run(tmp_path, "--format", "json", "train.py", pythonpath=path)
+    assert not installed.fast and "NND001" in installed.stdout and "NND001" not in before.stdout
+    entry_points = site / "nnlint_demo-0.1.0.dist-info" / "entry_points.txt"
+    assert _run(tmp_path, "--format", "json", "train.py", pythonpath=path).fast
+    entry_points.write_text("[nnlint]\n")  # the distribution no longer declares the plugin
+    withdrawn = _run(tmp_path, "--format", "json", "train.py", pythonpath=path)
+    assert not withdrawn.fast and "NND001" not in withdrawn.stdout

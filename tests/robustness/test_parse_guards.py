@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from nnlint.cli import main
 from nnlint.config import Config
 from nnlint.engine import Linter
-from nnlint.limits import Limits
+from nnlint.limits import Limits, read_at_most
 from nnlint.registry import load_registry
 from nnlint.rule import Rule
 from tests.robustness.test_inputs import TRAINING
@@ -99,6 +99,32 @@ def test_a_file_over_the_default_size_limit_is_skipped_and_the_run_goes_on(tmp_p
     result = cli([str(tmp_path)])
     assert "NN201" in result.stdout and "big.py" not in result.stdout
     assert f"nnlint: note: {big}: skipped: larger than max-file-size (2000000 bytes)" in result.stderr
+
+
+class _Growing:
+    """A file longer when read than its stat (``stated``, a real file's descriptor) said: written to meanwhile."""
+
+    def __init__(self, data: bytes, stated: int) -> None:
+        self.data, self.stated, self.at = data, stated, 0
+
+    def fileno(self) -> int:
+        return self.stated
+
+    def read(self, size: int = -1) -> bytes:
+        end = len(self.data) if size < 0 else self.at + size
+        chunk, self.at = self.data[self.at : end], min(end, len(self.data))
+        return chunk
+
+
+def test_a_file_is_read_up_to_one_byte_over_the_limit(tmp_path: Path) -> None:
+    path = tmp_path / "a.py"
+    path.write_bytes(b"x" * 100)
+    for limit, expected in ((0, 100), (1000, 100), (100, 100), (99, 100), (10, 11)):
+        with open(path, "rb") as handle:
+            assert len(read_at_most(handle, limit)) == expected, limit
+    with open(path, "rb") as stated:  # 100 bytes by its stat, more when read: still limit + 1 at most
+        assert len(read_at_most(_Growing(b"y" * 500, stated.fileno()), 300)) == 301
+        assert read_at_most(_Growing(b"y" * 250, stated.fileno()), 300) == b"y" * 250
 
 
 @pytest.mark.parametrize("value, shown", [('"x"', "'x'"), ("-1", "-1"), ("true", "True"), ("[1]", "[1]")])
