@@ -148,19 +148,26 @@ class CallBindings:
         self: "SemanticModel", func: FunctionInfo, param: str
     ) -> List[Tuple[cst.BaseExpression, Scope, "SemanticModel"]]:
         """(expression, scope, model of its file) passed for a parameter at every known call site, this file's and
-        the project's; the others only when this file has no call of the function (a library module's callers)."""
+        the project's; the others only when this file has no call of the function (a library module's callers),
+        and the calls by name that may reach it where no call names it (``getattr(importlib.import_module(m),
+        name)(criterion=c)``, :mod:`~nnlint.analysis.dynamic_calls`)."""
+        from nnlint.analysis.dynamic_calls import builds_by_name, dynamic_arguments
+
         index = func.param_index(param)
         found = [(expr, scope, self) for expr, scope in self.arguments_for_param(func, param)]
         if found or self.callers(func):
             return found
         if func.cls is not None and func.cls.node.decorators:  # `self.heads.loss(out, batch)`, heads built by name
             found = registry_arguments(self, func, param)
-        if found or not self.trains_or_evaluates:
+        if found:
             return found
-        for other, call in self.foreign_callers(func):
+        foreign = self.foreign_callers(func) if self.trains_or_evaluates or builds_by_name(self) else []
+        for other, call in foreign:
             expr = other.argument(call.node, index, param)
             if expr is not None:
                 found.append((expr, call.scope, other))
+        if not foreign:  # built by name only (`getattr(importlib.import_module(m), name)(criterion=c)`)?
+            found = dynamic_arguments(self, func, param)
         return found
 
     def values_with_default(

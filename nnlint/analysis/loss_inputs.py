@@ -38,6 +38,7 @@ class LossCall:
     # the item of the argument the library loss gets, through a wrapper (``output["exist"]``)
     prediction_key: Optional[Key] = None
     target_key: Optional[Key] = None
+    chosen: bool = False  # one configuration's loss (loss_wrappers.WrappedLoss.chosen)
 
     @property
     def short_name(self) -> str:
@@ -98,6 +99,7 @@ def _all_loss_calls(model: SemanticModel) -> Iterator[LossCall]:
                 wrapped.target,
                 wrapped.prediction_key,
                 wrapped.target_key,
+                wrapped.chosen,
             )
 
 

@@ -24,7 +24,8 @@ from typing import Dict, List, Optional, Set, Tuple
 import libcst as cst
 
 from nnlint.analysis import torch_api as api
-from nnlint.analysis.model import FunctionInfo, Scope, SemanticModel
+from nnlint.analysis.choices import object_choices
+from nnlint.analysis.model import FunctionInfo, Obj, Scope, SemanticModel
 from nnlint.analysis.item_tails import Key, literal_key
 from nnlint.analysis.packed_tails import PACKERS
 
@@ -44,6 +45,9 @@ class WrappedLoss:
     # the item of the argument the library loss gets (``output["exist"]``, ``segin, edgein = inputs``)
     prediction_key: Optional[Key] = None
     target_key: Optional[Key] = None
+    # one configuration's loss: the callee holds another object on the code's own order of bindings
+    # (``object_of``), this one where a configuration picks another branch (see analysis/choices.py)
+    chosen: bool = False
 
 
 Source = Tuple[str, Optional[Key]]  # a parameter, and the item of it an expression carries (None: all of it)
@@ -54,6 +58,10 @@ def wrapped_losses(model: SemanticModel, call: cst.Call, scope: Scope) -> List[W
     or one per part of its input (``F.cross_entropy(output["seg"], ...)`` and
     ``F.binary_cross_entropy_with_logits(output["exist"], ...)``)."""
     obj = model.called_object(call, scope)
+    return _called_losses(model, call, scope, obj) + _chosen_losses(model, call, scope, obj)
+
+
+def _called_losses(model: SemanticModel, call: cst.Call, scope: Scope, obj: Obj) -> List[WrappedLoss]:
     func: Optional[FunctionInfo] = None
     if obj.cls is not None and obj.owner is not None:
         func = obj.owner.method_of(obj.cls, "forward")
@@ -67,6 +75,28 @@ def wrapped_losses(model: SemanticModel, call: cst.Call, scope: Scope) -> List[W
     if owner is None or (func.cls is None and owner is model):
         return []  # a loss function of this file: its parameters are bound to this file's calls already
     return [replace(inner, wrapper=name) for inner in _losses_inside(owner, func, 0)]
+
+
+def _chosen_losses(model: SemanticModel, call: cst.Call, scope: Scope, obj: Obj) -> List[WrappedLoss]:
+    """The losses of the other user loss modules the callee may hold, one configuration each (``criterion``
+    built in one branch of ``get_loss`` as ``JointEdgeSegLoss``, in another as ``CrossEntropyLoss2d``)."""
+    callee = call.func
+    if isinstance(callee, cst.Attribute) and callee.attr.value in ("forward", "__call__"):
+        callee = callee.value
+    if not isinstance(callee, (cst.Name, cst.Attribute)):
+        return []
+    found: List[WrappedLoss] = []
+    for choice in object_choices(model, callee, scope):
+        if choice.cls is None or choice.cls is obj.cls or not choice.cls.owner.is_module_class(choice.cls):
+            continue
+        forward = choice.cls.owner.method_of(choice.cls, "forward")
+        owner = forward.cls.owner if forward is not None and forward.cls is not None else None
+        if forward is None or owner is None:
+            continue
+        found.extend(
+            replace(inner, wrapper=choice.cls.name, chosen=True) for inner in _losses_inside(owner, forward, 0)
+        )
+    return found
 
 
 def _losses_inside(model: SemanticModel, func: FunctionInfo, depth: int) -> Tuple[WrappedLoss, ...]:

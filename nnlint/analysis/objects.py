@@ -13,6 +13,7 @@ from nnlint.analysis import torch_api as api
 from nnlint.analysis.launchers import passed_through_argument, passes_through
 from nnlint.analysis.record_fields import field_argument
 from nnlint.analysis.registries import built_object
+from nnlint.analysis.returned_items import one_object, returned_items
 from nnlint.analysis.symbols import (
     _MAX_DEPTH,
     UNKNOWN,
@@ -87,6 +88,11 @@ class ObjectRoles:
                 handed_back = passed_through_argument(self, binding.value, binding.scope, binding.index[0])
                 if handed_back is not None:  # `model, opt, dl = accelerator.prepare(model, opt, dl)`
                     return self.object_of(handed_back, binding.scope, depth + 1)
+                items = returned_items(self, binding.value, binding.scope, binding.index[0])
+                if items:  # `criterion, criterion_val = get_loss(args)`, `return criterion, criterion_val`
+                    held = one_object([owner.object_of(e, s, depth + 1) for e, s, owner in items], self, scope)
+                    if held.kind != "unknown":
+                        return held
             if binding.kind == "param":
                 func = binding.scope.function
                 if func is None:

@@ -144,6 +144,8 @@ class SigmoidIntoBceWithLogits(Rule):
         """The tail, where it is a sigmoid written somewhere and the loss can run under its configuration."""
         if tail.kind != "sigmoid" or tail.node is None or not guards_can_hold(model, tail, loss.call):
             return None
+        if loss.chosen and tail.guards:
+            return None  # one configuration's loss against another's sigmoid: nothing ties the two choices
         return tail
 
 
