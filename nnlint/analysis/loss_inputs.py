@@ -196,17 +196,19 @@ def summed_into_backpropagated(model: SemanticModel, binding: Binding) -> bool:
     """A value a backpropagated loss is summed from (``losses = model.calculate_loss(x)``;
     ``loss = sum(losses) if isinstance(losses, tuple) else losses``; ``loss.backward()``): it holds the same
     graph, so keeping it keeps the graph."""
-    cache: Dict[int, bool] = model.__dict__.get("_summed_into_backward")  # type: ignore[assignment]
-    if cache is None:
-        cache = model.__dict__["_summed_into_backward"] = {}
-        for call in model.calls_named("backward"):
-            tensor = call.receiver
-            if call.method_name != "backward" or not isinstance(tensor, cst.Name):
-                continue
-            start = model.lookup(tensor.value, call.scope, model.order.get(tensor))
-            if start is not None:
-                _mark_summed_sources(model, start, cache, 0)
-    return cache.get(id(binding), False)
+    return model.cached_analysis("summed-into-backward", lambda: _summed_sources(model)).get(id(binding), False)
+
+
+def _summed_sources(model: SemanticModel) -> Dict[int, bool]:
+    marked: Dict[int, bool] = {}
+    for call in model.calls_named("backward"):
+        tensor = call.receiver
+        if call.method_name != "backward" or not isinstance(tensor, cst.Name):
+            continue
+        start = model.lookup(tensor.value, call.scope, model.order.get(tensor))
+        if start is not None:
+            _mark_summed_sources(model, start, marked, 0)
+    return marked
 
 
 def _mark_summed_sources(model: SemanticModel, binding: Binding, marked: Dict[int, bool], depth: int) -> None:
