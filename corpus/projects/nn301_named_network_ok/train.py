@@ -1,4 +1,5 @@
 # expect: none
+# args: --edge-loss
 """Trains the network named by --arch with the loss picked by the flags; the network computes the loss
 itself in training mode."""
 import argparse
