@@ -22,8 +22,21 @@ from nnlint.analysis.symbols import (
     Scope,
 )
 
-# methods of a (third-party) model that run its forward in its current mode
-GENERATION_METHODS = frozenset({"generate"})
+# methods of a (third-party) model that run its forward, or part of it, in its current mode: Hugging Face's
+# decoding loop, timm's and fairseq's feature extractors, CLIP's encoders (not sentence-transformers'
+# `encode`, which sets eval mode itself)
+GENERATION_METHODS = frozenset(
+    {
+        "generate",
+        "forward_features",
+        "forward_head",
+        "extract_features",
+        "encode_image",
+        "encode_text",
+        "get_image_features",
+        "get_text_features",
+    }
+)
 
 if TYPE_CHECKING:
     from nnlint.analysis.model import SemanticModel

@@ -19,7 +19,9 @@ class MissingEval(Rule):
     evaluator (`Engine(evaluate_step)`, run from a trainer's handler) is an evaluation. An evaluation
     helper of one file (`metrics.estimate_loss(model, loaders)`) given a training-mode model by another
     file is reported at that file's call and, in the helper's own file, at the forward. Decoding with
-    `model.generate(...)` runs the model's forward too.
+    `model.generate(...)` runs the model's forward too, and so do a library model's feature extractors
+    and encoders (`forward_features`, `extract_features`, `encode_image`, `encode_text`). A project
+    helper named as a metric (`dice_coeff`, `compute_iou`), `sklearn.metrics` and `torchmetrics` score.
 
     ## Why is this bad?
     In training mode Dropout drops activations at random and BatchNorm normalises with the statistics

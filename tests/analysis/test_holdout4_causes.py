@@ -160,3 +160,32 @@ def test_what_the_loss_is_computed_from_otherwise_is_not_a_loss() -> None:
     assert located(inputs, "NN405") == []
     detached = SUMMED.replace("history.append(losses)", "history.append(loss.item())")
     assert located(detached, "NN405") == []
+
+
+FEATURES = """import timm
+import torch
+
+model = timm.create_model("resnet18", num_classes=10)
+optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+for epoch in range(3):
+    model.train()
+    for x, y in train_loader:
+        optimizer.zero_grad()
+        torch.nn.functional.cross_entropy(model(x), y).backward()
+        optimizer.step()
+    with torch.no_grad():
+        for x, y in val_loader:
+            features = model.forward_features(x)
+            print(features.mean())
+"""
+
+
+def test_a_library_models_feature_extractor_runs_its_forward_in_the_current_mode() -> None:
+    assert located(FEATURES, "NN501") == [(14, 24)]
+    assert located(FEATURES.replace("forward_features", "encode_image"), "NN501") == [(14, 24)]
+    evaluated = FEATURES.replace("    with torch.no_grad():", "    model.eval()\n    with torch.no_grad():")
+    assert located(evaluated, "NN501") == []
+    own_method = FEATURES.replace('timm.create_model("resnet18", num_classes=10)', "Net()") + (
+        "\n\nclass Net(torch.nn.Module):\n    def forward_features(self, x):\n        return x\n"
+    )
+    assert located(own_method, "NN501") == []
