@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, List, Mapping, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
+from nnlint.analysis.imports import dotted_name
 from nnlint.analysis.symbols import FunctionInfo
 
 if TYPE_CHECKING:
@@ -209,21 +210,12 @@ def guards_existence_of(test: cst.BaseExpression, subject: cst.BaseExpression) -
     """Whether an ``if`` test only checks that ``subject`` exists: ``if scheduler:``,
     ``if self.scheduler is not None:``, ``if scheduler is not None and warmup_done:`` does not count. Such a
     branch runs whenever the object it uses does, so a rule about that object may read it as unconditional."""
-    wanted = _dotted(subject)
+    wanted = dotted_name(subject)
     if wanted is None:
         return False
     if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
         target = test.comparisons[0]
         if isinstance(target.operator, cst.IsNot) and isinstance(target.comparator, cst.Name):
-            return target.comparator.value == "None" and _dotted(test.left) == wanted
+            return target.comparator.value == "None" and dotted_name(test.left) == wanted
         return False
-    return _dotted(test) == wanted
-
-
-def _dotted(expr: cst.BaseExpression) -> Optional[str]:
-    if isinstance(expr, cst.Name):
-        return expr.value
-    if isinstance(expr, cst.Attribute):
-        inner = _dotted(expr.value)
-        return f"{inner}.{expr.attr.value}" if inner is not None else None
-    return None
+    return dotted_name(test) == wanted

@@ -18,7 +18,7 @@ from nnlint.analysis.frames import takes_row_block, whole_data_key
 from nnlint.analysis.model import Binding, Scope, SemanticModel
 from nnlint.analysis.scalers import is_scaler
 from nnlint.analysis.splits import SPLIT_FUNCTIONS
-from nnlint.analysis.values import reaching_binding
+from nnlint.analysis.values import reaching_binding, through_assignments
 
 _STAT_METHODS = frozenset(
     {
@@ -384,13 +384,8 @@ def _stats_object(model: SemanticModel, write: _Write, scope: Scope) -> Optional
     data = whole_data_key(model, data_expr, scope) if data_expr is not None else None
     if data is None:
         return None
-    built: Optional[cst.BaseExpression] = value.func.value
-    built_scope = scope
-    if isinstance(built, cst.Name):
-        source = reaching_binding(model, built, scope)
-        if source is None or source.index is not None or source.kind not in ("assign", "annassign"):
-            return None
-        built, built_scope = source.value, source.scope
+    found = through_assignments(model, value.func.value, scope, hops=2)  # `scaler = Scaler(...)`, one hop
+    built, built_scope = found if found is not None else (None, scope)
     if not isinstance(built, cst.Call):
         return None
     stats: List[Tuple[cst.Call, str]] = []

@@ -59,13 +59,14 @@ def field_argument(model: "SemanticModel", call: cst.Call, cls: ClassInfo, attr:
 
 
 def _is_record(owner: "SemanticModel", cls: ClassInfo) -> bool:
+    outer = cls.scope.parent or owner.module_scope
     for decorator in cls.node.decorators:
         target = decorator.decorator
         if isinstance(target, cst.Call):
             target = target.func
-        if owner.qualname(target, cls.scope.parent or owner.module_scope) in _RECORD_DECORATORS:
+        if owner.qualname(target, outer) in _RECORD_DECORATORS:
             return True
-    return any(owner.qualname(base, cls.scope.parent or owner.module_scope) in _RECORD_BASES for base in cls.bases)
+    return any(owner.qualname(base, outer) in _RECORD_BASES for base in cls.bases)
 
 
 def _own_fields(cls: ClassInfo) -> List[str]:
