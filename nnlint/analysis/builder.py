@@ -3,7 +3,7 @@ tables: scopes and bindings, functions, classes, calls with the loops and ``with
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, List, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, Callable, Dict, FrozenSet, List, Optional, Tuple, Union
 
 import libcst as cst
 
@@ -27,28 +27,6 @@ class ModelBuilder(cst.CSTVisitor):
         self.loops: List[List[LoopInfo]] = [[]]
         self.withs: List[List[cst.With]] = [[]]
         self.counter = 0
-        self.handlers: Dict[type, Callable[[cst.CSTNode], None]] = {
-            cst.FunctionDef: self._enter_function,
-            cst.ClassDef: self._enter_class,
-            cst.Assign: self._assign,
-            cst.AnnAssign: self._ann_assign,
-            cst.AugAssign: self._aug_assign,
-            cst.For: self._for,
-            cst.While: self._while,
-            cst.With: self._with,
-            cst.Import: self._import,
-            cst.ImportFrom: self._import,
-            cst.NamedExpr: self._walrus,
-            cst.Call: self._call,
-            cst.Return: self._return,
-        }
-        self.leavers: Dict[type, Callable[[cst.CSTNode], None]] = {
-            cst.FunctionDef: self._leave_function,
-            cst.ClassDef: self._leave_class,
-            cst.For: self._leave_loop,
-            cst.While: self._leave_loop,
-            cst.With: self._leave_with,
-        }
 
     # the walk ----------------------------------------------------------------------------------
     def build(self, root: cst.CSTNode, skip: FrozenSet[type] = LAYOUT_TYPES) -> None:
@@ -59,7 +37,7 @@ class ModelBuilder(cst.CSTVisitor):
         touches in locals, and the children loop is written out here rather than called."""
         m = self.m
         order, parent, subtree_end, by_type = m.order, m.parent, m.subtree_end, m._nodes_by_type
-        handlers, leavers = self.handlers, self.leavers
+        handlers, leavers = ENTER_CALLBACKS, LEAVE_CALLBACKS
         kinds, fields_of = VALUE_KINDS, CHILD_FIELDS
         counter = self.counter
         stack: List[object] = [root]  # a node to visit, or _LEAVE above the node whose subtree is done
@@ -71,7 +49,7 @@ class ModelBuilder(cst.CSTVisitor):
                 node = pop()
                 leaver = leavers.get(type(node))
                 if leaver is not None:
-                    leaver(node)  # type: ignore[arg-type]
+                    leaver(self, node)
                 subtree_end[node] = counter  # type: ignore[index]
                 continue
             cls = type(node)
@@ -84,7 +62,7 @@ class ModelBuilder(cst.CSTVisitor):
             handler = handlers.get(cls)
             if handler is not None:
                 self.counter = counter  # the handlers number their bindings, loops and calls with it
-                handler(node)  # type: ignore[arg-type]
+                handler(self, node)
             fields = fields_of.get(cls)
             if fields is None:
                 fields = child_fields(cls)
@@ -104,7 +82,7 @@ class ModelBuilder(cst.CSTVisitor):
             if not pending:  # a leaf: left at once
                 leaver = leavers.get(cls)
                 if leaver is not None:
-                    leaver(node)  # type: ignore[arg-type]
+                    leaver(self, node)
                 subtree_end[node] = counter  # type: ignore[index]
                 continue
             for child in pending:
@@ -277,3 +255,29 @@ class ModelBuilder(cst.CSTVisitor):
         func = self.functions[-1]
         if func is not None:
             func.returns.append(node)
+
+
+# the walk's callbacks by node type, plain functions: bound methods kept in the builder would make it a
+# reference cycle holding the model until a full garbage collection
+ENTER_CALLBACKS: Dict[type, Callable[[ModelBuilder, Any], None]] = {
+    cst.FunctionDef: ModelBuilder._enter_function,
+    cst.ClassDef: ModelBuilder._enter_class,
+    cst.Assign: ModelBuilder._assign,
+    cst.AnnAssign: ModelBuilder._ann_assign,
+    cst.AugAssign: ModelBuilder._aug_assign,
+    cst.For: ModelBuilder._for,
+    cst.While: ModelBuilder._while,
+    cst.With: ModelBuilder._with,
+    cst.Import: ModelBuilder._import,
+    cst.ImportFrom: ModelBuilder._import,
+    cst.NamedExpr: ModelBuilder._walrus,
+    cst.Call: ModelBuilder._call,
+    cst.Return: ModelBuilder._return,
+}
+LEAVE_CALLBACKS: Dict[type, Callable[[ModelBuilder, Any], None]] = {
+    cst.FunctionDef: ModelBuilder._leave_function,
+    cst.ClassDef: ModelBuilder._leave_class,
+    cst.For: ModelBuilder._leave_loop,
+    cst.While: ModelBuilder._leave_loop,
+    cst.With: ModelBuilder._leave_with,
+}

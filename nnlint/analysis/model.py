@@ -125,3 +125,16 @@ class SemanticModel(
         if key not in self._analyses:
             self._analyses[key] = build()
         return cast(_Result, self._analyses[key])
+
+    def release(self) -> None:
+        """Break the reference cycles the model is made of (scopes and their bindings, functions and the calls
+        in them, the model and its project index), so that dropping it frees it by reference counting alone.
+
+        A full garbage collection walks every live object: releasing a few hundred models this way before
+        collecting made each of the project index's resets five times cheaper. The model is unusable after.
+        """
+        scopes = [self.module_scope, *(function.scope for function in self.functions)]
+        scopes += [cls.scope for cls in self.classes]
+        for record in (*scopes, *self.functions, *self.classes, *self.calls, *self.loops):
+            vars(record).clear()
+        vars(self).clear()

@@ -233,6 +233,16 @@ class ProjectIndex:
     def __len__(self) -> int:
         return len(self._models)
 
+    def release(self) -> None:
+        """Drop every model kept, each released (:meth:`SemanticModel.release`): for an index no file will use
+        again, as when a run moves on to another project."""
+        for model in self._models.values():
+            if model is not None:
+                model.release()
+        for table in list(vars(self).values()):
+            if isinstance(table, dict):
+                table.clear()
+
     def start_file(self) -> None:
         """Begin collecting the project files the next file's analysis resolves names through."""
         self._dependencies = {}

@@ -13,7 +13,7 @@ from typing import List
 import libcst as cst
 import pytest
 
-from nnlint.analysis.builder import ModelBuilder
+from nnlint.analysis.builder import ENTER_CALLBACKS, LEAVE_CALLBACKS, ModelBuilder
 from nnlint.analysis.model import SemanticModel
 from nnlint.analysis.walk import LAYOUT_TYPES, walk
 from nnlint.run_loop import collections_batched
@@ -64,15 +64,15 @@ def test_the_inlined_walk_fills_the_same_tables_as_the_callbacks(path: Path, mon
                 self.m.parent[node] = open_nodes[-1]
             open_nodes.append(node)
             self.m._nodes_by_type.setdefault(type(node), []).append(node)
-            handler = self.handlers.get(type(node))
+            handler = ENTER_CALLBACKS.get(type(node))
             if handler is not None:
-                handler(node)
+                handler(self, node)
             return True
 
         def on_leave(node: cst.CSTNode) -> None:
-            leaver = self.leavers.get(type(node))
+            leaver = LEAVE_CALLBACKS.get(type(node))
             if leaver is not None:
-                leaver(node)
+                leaver(self, node)
             self.m.subtree_end[node] = self.counter
             open_nodes.pop()
 
