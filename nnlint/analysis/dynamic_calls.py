@@ -23,6 +23,7 @@ Built only on the public API of :class:`~nnlint.analysis.model.SemanticModel`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
 
@@ -36,9 +37,12 @@ if TYPE_CHECKING:
 
 _IMPORTERS = frozenset({"importlib.import_module", "__import__"})
 _MAX_HOPS = 4  # plain assignments followed from the callee back to getattr, and from its module to the import
-# what a file must spell out to hold a call by name: looked for in the text before anything is parsed
+# what a file must spell out to hold a call by name, looked for in the text before anything is parsed:
+# `getattr(` of an import call, or of a name assigned one (`mod = importlib.import_module(m)`)
 CALLER_WORD = b"getattr"
-IMPORTER_WORDS = (b"import_module", b"__import__")
+_IMPORT_CALL = rb"(?:[\w.]*\bimport_module|__import__)\s*\("
+_ASSIGNED_AN_IMPORT = re.compile(rb"(?<![\w.])([\w.]+)[ \t]*=[ \t]*" + _IMPORT_CALL)
+_IMPORTER_WORDS = (b"import_module", b"__import__")
 Argument = Tuple[cst.BaseExpression, Scope, "SemanticModel"]
 
 
@@ -219,14 +223,21 @@ def _files_calling_by_name(model: "SemanticModel") -> List["SemanticModel"]:
         return []
 
     def find() -> List["SemanticModel"]:
-        found: Dict[str, "SemanticModel"] = {}
-        for importer in IMPORTER_WORDS:
-            for other in project.files_with_text(model, [CALLER_WORD, importer]):
-                if dynamic_calls(other):
-                    found.setdefault(other.path, other)
-        return list(found.values())
+        return [
+            other for other in project.files_with_text(model, [CALLER_WORD], may_call_by_name) if dynamic_calls(other)
+        ]
 
     return project.memoised(("files-calling-by-name", model.path), find)
+
+
+def may_call_by_name(text: bytes) -> bool:
+    """Whether a file's text may hold a call by name (:func:`dynamic_calls` finds none in a file without one):
+    a whole tree of files using both ``getattr`` and ``import_module`` (a test suite) is not parsed for it."""
+    if not any(word in text for word in _IMPORTER_WORDS):
+        return False
+    modules = [re.escape(name) for name in _ASSIGNED_AN_IMPORT.findall(text)]
+    subjects = b"|".join([_IMPORT_CALL, *(name + rb"\b" for name in modules)])
+    return re.search(rb"\bgetattr\s*\(\s*(?:" + subjects + rb")", text) is not None
 
 
 def dynamic_arguments(model: "SemanticModel", func: FunctionInfo, param: str) -> List[Argument]:

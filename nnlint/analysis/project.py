@@ -443,9 +443,11 @@ class ProjectIndex:
                     models.append(model)
         return models
 
-    def files_with_text(self, owner: SemanticModel, needles: Sequence[bytes]) -> List[SemanticModel]:
+    def files_with_text(
+        self, owner: SemanticModel, needles: Sequence[bytes], accept: Optional[Callable[[bytes], bool]] = None
+    ) -> List[SemanticModel]:
         """Models of the other project files near ``owner`` (where :meth:`files_that_may_call` searches) whose
-        text holds every one of ``needles``; a file is parsed only if it does."""
+        text holds every one of ``needles`` (and passes ``accept``); a file is parsed only if it does."""
         if owner.path.startswith("<"):
             return []
         owner_path = self._resolve(Path(owner.path))
@@ -458,7 +460,7 @@ class ProjectIndex:
                     continue
                 seen.add(resolved)
                 data = self._bytes_of(resolved)
-                if not all(needle in data for needle in needles):
+                if not all(needle in data for needle in needles) or (accept is not None and not accept(data)):
                     continue
                 model = self.model_for_path(resolved)
                 if model is not None:
