@@ -4,6 +4,7 @@ from typing import Set, Tuple
 
 from nnlint.analysis.foreign_evaluation import evaluated_in_training_mode_by_callers
 from nnlint.analysis.modes import TRAIN, is_evaluation_forward, mode_analysis, mode_chosen_by_condition
+from nnlint.analysis.phases import evaluating_phase
 from nnlint.context import RuleContext
 from nnlint.rule import Rule
 
@@ -22,6 +23,9 @@ class MissingEval(Rule):
     `model.generate(...)` runs the model's forward too, and so do a library model's feature extractors
     and encoders (`forward_features`, `extract_features`, `encode_image`, `encode_text`). A project
     helper named as a metric (`dice_coeff`, `compute_iou`), `sklearn.metrics` and `torchmetrics` score.
+    One loop body for both phases (`for phase in ["train", "val"]`, `run_epoch(..., train=False)`) whose
+    backward and step run only under `if phase == "train":` evaluates in the other phase: a model in
+    training mode on every path there is reported, with the phase named.
 
     ## Why is this bad?
     In training mode Dropout drops activations at random and BatchNorm normalises with the statistics
@@ -82,8 +86,15 @@ class MissingEval(Rule):
         analysis = mode_analysis(model)
         reported: Set[Tuple[object, ...]] = set()
         for use in analysis.uses.values():
-            if TRAIN not in use.modes or not is_evaluation_forward(model, use.call):
+            if TRAIN not in use.modes:
                 continue
+            phase = None
+            if not is_evaluation_forward(model, use.call):
+                # the same loop trains in one phase and evaluates in another: only a mode that is training
+                # on every path is judged (a path-insensitive join cannot tell which phase set which mode)
+                phase = evaluating_phase(model, use.call) if use.modes == {TRAIN} else None
+                if phase is None:
+                    continue
             if not model.has_mode_dependent_layers(use.model):
                 continue
             if mode_chosen_by_condition(model, use):
@@ -92,9 +103,10 @@ class MissingEval(Rule):
             if where in reported:
                 continue
             reported.add(where)
+            during = "during evaluation" if phase is None else f"when {phase[0]} is {phase[1]!r}, which trains nothing"
             ctx.report(
                 use.call.node,
-                "the model runs in training mode during evaluation"
+                f"the model runs in training mode {during}"
                 + _on_some_paths(use.modes)
                 + ": Dropout/BatchNorm behave as in training; call model.eval() before evaluating",
                 evidence={"possible_modes": sorted({mode for mode, _ in use.modes})},
