@@ -28,6 +28,7 @@ from nnlint.analysis.modes import (
     reaches_backward,
     is_evaluation_forward,
     is_training_forward,
+    output_is_detached,
 )
 
 if TYPE_CHECKING:
@@ -96,6 +97,8 @@ def record_foreign_training(
     for forward, obj, modes in _summaries_of(owner).forwards_through(helper, known).values():
         if is_training_forward(owner, forward):
             continue  # a forward of the helper's own loop: its own file judges it from its entry modes
+        if owner.in_no_grad(forward) or output_is_detached(owner, forward):
+            continue  # a frozen teacher's forward (`with torch.no_grad(): dist_model(x)`): eval on purpose
         quoted = frozenset((mode, origin if origin is None or origin in here else call.node) for mode, origin in modes)
         if any(mode == "eval" for mode, _ in quoted):
             analysis.helper_trainings[call.node] = ForwardUse(call, obj, quoted)

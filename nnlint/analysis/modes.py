@@ -77,6 +77,13 @@ def _join(a: State, b: State) -> State:
     return joined
 
 
+def _join_all(states: Sequence[State]) -> State:
+    joined = states[0]
+    for other in states[1:]:
+        joined = _join(joined, other)
+    return joined
+
+
 def _twice(body: Callable[[State], State], state: State) -> State:
     """The state after a loop whose body is ``body``: run twice from the join of entry and first pass."""
     head = _join(state, body(_copy(state)))
@@ -255,6 +262,10 @@ class ModeAnalysis:
             state = _copy(state)
             state[call.node] = frozenset({TRAIN})  # a freshly built model starts in training mode
             return state
+        if self.m.callee_qualname(call.node, call.scope) in api.MODEL_FACTORIES:
+            state = _copy(state)  # `model, _, preprocess = open_clip.create_model_and_transforms(name)`
+            state[call.node] = frozenset({TRAIN})
+            return state
         obj = self.m.run_object(call.node, call.scope)
         if obj.kind == "model":
             key, _ = self.key(_module_expression(call.node), call.scope)
@@ -272,9 +283,25 @@ class ModeAnalysis:
         engine = self._engine_runs.get(call.node) if self._engine_runs else None
         if engine is not None:
             return self._engine_run(engine, call, state, record)
-        target = self.m.resolve_function(call.node.func, call.scope)
-        if target is None or depth > _MAX_CALL_DEPTH:
+        if depth > _MAX_CALL_DEPTH:
             return state
+        target = self.m.resolve_function(call.node.func, call.scope)
+        if target is None:
+            # a function picked from a literal table (`load = LOADERS[kind]; load(name)`): any of them may run
+            from nnlint.analysis.returned_items import called_functions  # built on the model's queries
+
+            targets = called_functions(self.m, call.node.func, call.scope)
+            after = [self._call_target(call, each, _copy(state), record, depth) for each in targets]
+            if not after:
+                return state
+            joined = _join_all(after)
+            for each in after:  # a model built by one of them only: in the mode it was built in
+                for key in set(each) - set(joined) - set(state):
+                    joined[key] = each[key]
+            return joined
+        return self._call_target(call, target, state, record, depth)
+
+    def _call_target(self, call: CallInfo, target: FunctionInfo, state: State, record: bool, depth: int) -> State:
         if target.scope.node not in self.m.order:
             # a helper of another project file (`eval_net(net, ...)` from utils/eval.py): its effect on the
             # models it is given, from that file's own analysis (its parameters resolve to our objects)

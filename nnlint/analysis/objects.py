@@ -98,6 +98,10 @@ class ObjectRoles:
                 and len(binding.index) == 1
                 and isinstance(binding.value, cst.Call)
             ):
+                qualname = self.callee_qualname(binding.value, binding.scope)
+                if qualname is not None and api.MODEL_FACTORIES.get(qualname, -1) == binding.index[0]:
+                    # `model, _, preprocess = open_clip.create_model_and_transforms(name)`
+                    return Obj("model", qualname, binding.value, None, self, binding.scope)
                 handed_back = passed_through_argument(self, binding.value, binding.scope, binding.index[0])
                 if handed_back is not None:  # `model, opt, dl = accelerator.prepare(model, opt, dl)`
                     return self.object_of(handed_back, binding.scope, depth + 1)
@@ -271,6 +275,7 @@ class ObjectRoles:
                 api.is_mode_dependent_architecture(qualname)
                 or qualname.startswith("torchvision.models.")
                 or _is_timm_model_factory(qualname)
+                or (qualname in api.MODEL_FACTORIES and api.MODEL_FACTORIES[qualname] is None)
             ):
                 return Obj("model", qualname, call, None, self, scope)
             transformers_class = api.transformers_model_class(qualname)

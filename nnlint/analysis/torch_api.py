@@ -296,8 +296,20 @@ def canonical(qualname: Optional[str]) -> Optional[str]:
     return qualname
 
 
+# Library factories of whole networks, in training mode as built (no `eval()` inside): open_clip's ResNet
+# towers have BatchNorm, its transformers dropout and patch dropout; the item of the tuple that is the model
+MODEL_FACTORIES: Dict[str, Optional[int]] = {
+    "open_clip.create_model": None,
+    "open_clip.create_model_and_transforms": 0,  # (model, preprocess_train, preprocess_val)
+    "open_clip.create_model_from_pretrained": 0,  # (model, preprocess)
+    "open_clip.factory.create_model": None,
+    "open_clip.factory.create_model_and_transforms": 0,
+    "open_clip.factory.create_model_from_pretrained": 0,
+}
+
+
 def is_mode_dependent_architecture(qualname: str) -> bool:
-    return bool(_MODE_DEPENDENT_ARCH.match(qualname))
+    return bool(_MODE_DEPENDENT_ARCH.match(qualname)) or qualname in MODEL_FACTORIES
 
 
 # Hugging Face model classes (``BertForSequenceClassification``, ``AutoModelForCausalLM``, ``GPT2LMHeadModel``,
