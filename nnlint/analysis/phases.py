@@ -15,8 +15,9 @@ from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
+from nnlint.analysis.branches import within
 from nnlint.analysis.imports import dotted_name
-from nnlint.analysis.model import CallInfo, FunctionInfo, LoopInfo, SemanticModel
+from nnlint.analysis.model import CallInfo, LoopInfo, SemanticModel
 
 _MISSING = object()  # no literal value known
 Condition = Tuple[cst.BaseExpression, bool]  # an ``if`` test and whether the guarded code needs it to hold
@@ -30,7 +31,7 @@ def forward_only_phase(model: SemanticModel, call: CallInfo, steps: Sequence[Cal
     guarded = _calls_leading_to(model, call, steps)
     if not guarded:
         return None
-    conditions = [_conditions(model, step, call.function) for step in guarded]
+    conditions = [_conditions(model, step, call) for step in guarded]
     if any(not found for found in conditions):
         return None  # a training step that runs in every phase
     names = sorted({name for found in conditions for test, _ in found for name in _names_tested(test)})
@@ -53,15 +54,16 @@ def _calls_leading_to(model: SemanticModel, call: CallInfo, steps: Sequence[Call
     return [c for c in siblings if any(id(r.node) in wanted for r in model.reachable_calls([c]))]
 
 
-def _conditions(model: SemanticModel, step: CallInfo, func: Optional[FunctionInfo]) -> List[Condition]:
-    """The ``if`` tests around a call inside its function, each with the outcome the call needs."""
+def _conditions(model: SemanticModel, step: CallInfo, forward: CallInfo) -> List[Condition]:
+    """The ``if`` tests around a call inside its function that do not guard the forward too (a phase whose
+    branch holds the whole loop runs no forward there), each with the outcome the call needs."""
     found: List[Condition] = []
     previous: cst.CSTNode = step.node
-    stop = func.node if func is not None else None
+    stop = forward.function.node if forward.function is not None else None
     for ancestor in model.ancestors(step.node):
         if ancestor is stop:
             break
-        if isinstance(ancestor, cst.If):
+        if isinstance(ancestor, cst.If) and not within(model, ancestor, forward.node):
             if previous is ancestor.body:
                 found.append((ancestor.test, True))
             elif previous is ancestor.orelse:

@@ -112,3 +112,25 @@ def test_two_phases_each_with_its_own_step_are_both_training() -> None:
         "                optimizer.step()\n            else:\n                optimizer.zero_grad()\n",
     )
     assert nn501(source) == []
+
+
+def test_a_phase_test_around_the_whole_training_loop_is_no_evaluation_of_its_forward() -> None:
+    source = (
+        HEAD
+        + """for epoch in range(3):
+    for phase in ["train", "val"]:
+        if phase == "train":
+            model.train()
+            for x, y in train_loader:
+                loss = criterion(model(x), y)
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+        else:
+            model.eval()
+            with torch.no_grad():
+                for x, y in val_loader:
+                    loss = criterion(model(x), y)
+"""
+    )
+    assert nn501(source) == []
