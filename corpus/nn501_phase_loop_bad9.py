@@ -1,4 +1,4 @@
-# expect: NN501@29
+# expect: NN501@30
 # expect-dynamic: NN501
 """The transfer-learning tutorial's epoch loop, one body for both phases: the backward and the step run
 only when `phase == "train"`, so the "val" phase is an evaluation. The model is put in training mode at
