@@ -118,7 +118,8 @@ def _truth(test: cst.BaseExpression, name: str, value: object) -> Optional[bool]
 
 def _values_of(model: SemanticModel, name: str, call: CallInfo) -> List[object]:
     """The literal values the name may hold at the forward: iterated by an enclosing loop, or passed for the
-    function's parameter by this file's calls."""
+    function's parameter by its calls, this file's and the project's (``engine.run_epoch(..., train=False)``
+    in the training script)."""
     for loop in reversed(call.loops):
         iterated = _iterated_literals(model, loop, name)
         if iterated is not None:
@@ -129,15 +130,16 @@ def _values_of(model: SemanticModel, name: str, call: CallInfo) -> List[object]:
     values: List[object] = []
     index = func.param_index(name)
     default = next((b.value for b in func.scope.bindings.get(name, []) if b.kind == "param"), None)
-    for caller in model.callers(func):
+    callers = [(model, caller) for caller in model.callers(func)] + list(model.foreign_callers(func))
+    for owner, caller in callers:
         if any(arg.star for arg in caller.node.args):
             continue
-        passed = model.argument(caller.node, index, name)
+        passed = owner.argument(caller.node, index, name)
         if passed is None:
             constant = _constant(default) if default is not None else _MISSING
             found = [constant] if constant is not _MISSING else []
         else:
-            found = _passed_values(model, passed, caller)
+            found = _passed_values(owner, passed, caller)
         values.extend(value for value in found if value not in values)
     return values[:_MAX_VALUES]
 

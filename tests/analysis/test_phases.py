@@ -4,11 +4,16 @@ NN501."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import List, Tuple
 
 import pytest
 
+from nnlint.config import Config
+from nnlint.engine import Linter
 from tests.conftest import lint_text
+
+REPO = Path(__file__).resolve().parents[2]
 
 HEAD = """import torch
 import torch.nn as nn
@@ -134,3 +139,22 @@ def test_a_phase_test_around_the_whole_training_loop_is_no_evaluation_of_its_for
 """
     )
     assert nn501(source) == []
+
+
+def test_the_phase_passed_by_a_caller_in_another_file(tmp_path: Path) -> None:
+    project = REPO / "corpus" / "projects" / "nn501_phase_helper_bad"
+    for name in ("engine.py", "train.py"):
+        (tmp_path / name).write_text((project / name).read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / ".git").mkdir()
+    found = [(Path(f.path).name, f.line, f.column) for f in Linter(Config()).lint_paths([str(tmp_path)])]
+    assert [item for item in found if item[0] == "engine.py"] == [("engine.py", 20, 19)]
+    training_only = (
+        (tmp_path / "train.py")
+        .read_text(encoding="utf-8")
+        .replace(
+            "        val_loss = run_epoch(model, val_loader, criterion, optimizer, train=False)\n",
+            "        val_loss = 0.0\n",
+        )
+    )
+    (tmp_path / "train.py").write_text(training_only, encoding="utf-8")
+    assert [f for f in Linter(Config()).lint_paths([str(tmp_path)]) if f.code == "NN501"] == []
