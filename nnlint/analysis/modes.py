@@ -262,10 +262,6 @@ class ModeAnalysis:
             state = _copy(state)
             state[call.node] = frozenset({TRAIN})  # a freshly built model starts in training mode
             return state
-        if self.m.callee_qualname(call.node, call.scope) in api.MODEL_FACTORIES:
-            state = _copy(state)  # `model, _, preprocess = open_clip.create_model_and_transforms(name)`
-            state[call.node] = frozenset({TRAIN})
-            return state
         obj = self.m.run_object(call.node, call.scope)
         if obj.kind == "model":
             key, _ = self.key(_module_expression(call.node), call.scope)

@@ -275,7 +275,6 @@ class ObjectRoles:
                 api.is_mode_dependent_architecture(qualname)
                 or qualname.startswith("torchvision.models.")
                 or _is_timm_model_factory(qualname)
-                or (qualname in api.MODEL_FACTORIES and api.MODEL_FACTORIES[qualname] is None)
             ):
                 return Obj("model", qualname, call, None, self, scope)
             transformers_class = api.transformers_model_class(qualname)

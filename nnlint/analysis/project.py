@@ -159,6 +159,7 @@ class ProjectIndex:
         self._file_bytes: Dict[Path, bytes] = {}
         self._called_words: Dict[Path, Set[str]] = {}  # words followed by `(` in a file (possible callers)
         self._module_imports: Dict[Tuple[Path, str], bool] = {}
+        self._accepted: Dict[Tuple[Path, Callable[[bytes], bool]], bool] = {}  # see files_with_text()
         self._roots: Dict[str, List[Path]] = {}  # file -> its _search_roots (a dozen stat calls each)
         self._folders: Dict[str, Tuple[Path, List[Path], List[str]]] = {}  # see _folder()
         self._subfolders: Dict[Path, List[Path]] = {}
@@ -460,13 +461,23 @@ class ProjectIndex:
                     continue
                 seen.add(resolved)
                 data = self._bytes_of(resolved)
-                if not all(needle in data for needle in needles) or (accept is not None and not accept(data)):
+                if not all(needle in data for needle in needles) or (
+                    accept is not None and not self._accepts(resolved, data, accept)
+                ):
                     continue
                 model = self.model_for_path(resolved)
                 if model is not None:
                     self._dependencies[str(resolved)] = self._digest(str(resolved))
                     models.append(model)
         return models
+
+    def _accepts(self, path: Path, data: bytes, accept: Callable[[bytes], bool]) -> bool:
+        """``accept(data)`` for a file's text, judged once per index (each file of a folder asks again)."""
+        key = (path, accept)
+        known = self._accepted.get(key)
+        if known is None:
+            known = self._accepted[key] = accept(data)
+        return known
 
     def memoised(self, key: Tuple[str, ...], compute: Callable[[], _Memo]) -> _Memo:
         """``compute()``, found once per index: the project files it consults are noted again for every file
