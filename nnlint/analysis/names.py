@@ -54,18 +54,48 @@ class NameResolution:
     def alternative_bindings(self: "SemanticModel", name: cst.Name, scope: Scope, limit: int = 6) -> List[Binding]:
         """Every binding that may reach a use, latest first: the reaching one, and, while it is made only on
         some paths (in an ``if``/``else`` branch, a ``try``, a loop body that does not hold the use), the
-        ones before it (``if v3: net = UNet3Plus() else: net = UNet()`` gives both)."""
+        ones before it (``if v3: net = UNet3Plus() else: net = UNet()`` gives both). A module's name read in a
+        function that only module-level statements call: the bindings made before the last such call."""
         reaching = self.reaching_value(name, scope)
         if reaching is None:
             return []
         use = self.order.get(name)
-        if use is None or reaching.scope is not scope:
+        if use is None:
             return [reaching]
-        preceding = [
-            b for b in scope.bindings.get(name.value, []) if b.order < use and not self._binds_after_use(b, use)
-        ]
+        if reaching.scope is scope:
+            preceding = [
+                b for b in scope.bindings.get(name.value, []) if b.order < use and not self._binds_after_use(b, use)
+            ]
+        elif reaching.scope.kind == "class" or not self._encloses(reaching.scope, scope):
+            return [reaching]  # a class body's name, or one bound in another file (`from models import *`)
+        else:  # a module's (or enclosing function's) name read in a function: its bindings up to the reaching one
+            runs_at = self._module_calls_end(scope) if reaching.scope.kind == "module" else None
+            preceding = [
+                b
+                for b in reaching.scope.bindings.get(name.value, [])
+                if b.order <= reaching.order and (runs_at is None or b.order < runs_at)
+            ]
+            if preceding and runs_at is not None:
+                return self._bindings_on_paths(name, preceding, reaching.scope, limit)
         if not preceding or preceding[-1] is not reaching:
             return [reaching]
+        return self._bindings_on_paths(name, preceding, reaching.scope, limit)
+
+    def _module_calls_end(self: "SemanticModel", scope: Scope) -> Optional[int]:
+        """Where a function defined at module level last runs, when every call of it in this file is a
+        module-level statement (a script's `for epoch in ...: train()`): a global it reads holds what was
+        bound before that call, not a later rebinding (`model = torch.load(f)` after training)."""
+        func = scope.function
+        if func is None or func.scope is not scope or func.outer is not self.module_scope:
+            return None
+        callers = self.callers(func)
+        if not callers or any(call.scope is not self.module_scope for call in callers):
+            return None
+        return max(call.order for call in callers)
+
+    def _bindings_on_paths(
+        self: "SemanticModel", name: cst.Name, preceding: List[Binding], scope: Scope, limit: int
+    ) -> List[Binding]:
         around_use = {id(a) for a in self.ancestors(name)}
         found: List[Binding] = []
         for binding in reversed(preceding):
@@ -73,6 +103,15 @@ class NameResolution:
             if len(found) >= limit or not self._made_on_some_paths(binding, around_use, scope):
                 break
         return found
+
+    @staticmethod
+    def _encloses(outer: Scope, scope: Scope) -> bool:
+        current: Optional[Scope] = scope
+        while current is not None:
+            if current is outer:
+                return True
+            current = current.parent
+        return False
 
     def _made_on_some_paths(self: "SemanticModel", binding: Binding, around_use: Set[int], scope: Scope) -> bool:
         for ancestor in self.ancestors(binding.node):
@@ -289,6 +328,25 @@ class NameResolution:
             if resolved is not None and resolved.owner.is_module_class(resolved, _depth + 1):
                 return True
         return False
+
+    def library_base_kind(self: "SemanticModel", cls: ClassInfo, _depth: int = 0) -> Optional[str]:
+        """ "scheduler" or "optimizer" for a class derived (through user classes) from one of torch's learning
+        rate schedulers or from ``torch.optim.Optimizer`` (``class WarmupMultiStepLR(_LRScheduler)``)."""
+        if _depth > 8:
+            return None
+        for base in cls.bases:
+            qualname = cls.owner.qualname(base, cls.scope.parent or cls.owner.module_scope)
+            if qualname is not None:
+                if api.is_scheduler(qualname):
+                    return "scheduler"
+                if qualname in api.OPTIMIZERS or qualname in api.OPTIMIZER_BASES:
+                    return "optimizer"
+            resolved = cls.owner.resolve_class(base, cls.scope.parent or cls.owner.module_scope)
+            if resolved is not None:
+                kind = resolved.owner.library_base_kind(resolved, _depth + 1)
+                if kind is not None:
+                    return kind
+        return None
 
 
 # blocks that run on some paths only: a branch of an if, a try's handlers, a loop's body

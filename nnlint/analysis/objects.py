@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
 import libcst as cst
 
 from nnlint.analysis import torch_api as api
+from nnlint.analysis.keyed_items import keyed_item
 from nnlint.analysis.launchers import passed_through_argument, passes_through
 from nnlint.analysis.record_fields import field_argument
 from nnlint.analysis.registries import built_object
@@ -17,6 +18,7 @@ from nnlint.analysis.returned_items import one_object, returned_items
 from nnlint.analysis.symbols import (
     _MAX_DEPTH,
     UNKNOWN,
+    Binding,
     ClassInfo,
     Obj,
     Scope,
@@ -71,6 +73,8 @@ class ObjectRoles:
                 return UNKNOWN
             cycles_before = self._object_cycles  # usage is a fallback for a final "unknown", not for one inside a cycle
             if binding.kind in ("assign", "annassign", "walrus", "with") and binding.index is None:
+                if _binds_none(binding):
+                    return self._object_where_not_none(expr, scope, depth)
                 found = self.object_of(binding.value, binding.scope, depth + 1)
                 if (
                     found.kind == "unknown"
@@ -79,6 +83,8 @@ class ObjectRoles:
                 ):
                     return self.object_by_usage(binding) or UNKNOWN
                 return found
+            if _binds_none(binding):  # `train_sampler, dev_sampler = None, None`, then built under `if ddp:`
+                return self._object_where_not_none(expr, scope, depth)
             if (
                 binding.kind in ("assign", "unpack")
                 and binding.index is not None
@@ -172,10 +178,21 @@ class ObjectRoles:
             return UNKNOWN
         if isinstance(expr, cst.Call):
             return self._object_of_call(expr, scope, depth)
+        if isinstance(expr, cst.Subscript):  # `loaders["train"]` of `loaders = {"train": DataLoader(...), ...}`
+            item = keyed_item(self, expr, scope)
+            return item[2].object_of(item[0], item[1], depth + 1) if item is not None else UNKNOWN
         if isinstance(expr, cst.IfExp):  # `build_head(cfg) if cfg else None`: the object, where there is one
             built = [b for b in (expr.body, expr.orelse) if not (isinstance(b, cst.Name) and b.value == "None")]
             return self.object_of(built[0], scope, depth + 1) if len(built) == 1 else UNKNOWN
         return UNKNOWN
+
+    def _object_where_not_none(self: "SemanticModel", name: cst.Name, scope: Scope, depth: int) -> Obj:
+        """A name whose reaching binding is ``None`` on some paths only (``if ddp: sampler = DistributedSampler(ds)
+        else: sampler = None``): the one object it holds where it holds one, as for ``x if c else None``."""
+        built = [b for b in self.alternative_bindings(name, scope) if not _binds_none(b)]
+        if len(built) != 1 or built[0].kind not in ("assign", "annassign") or built[0].index is not None:
+            return UNKNOWN
+        return self.object_of(built[0].value, built[0].scope, depth + 1)
 
     def object_alternatives(self: "SemanticModel", expr: cst.BaseExpression, scope: Scope, depth: int = 0) -> List[Obj]:
         """Every module object a name may hold: one per binding made on some paths only
@@ -291,7 +308,7 @@ class ObjectRoles:
             return Obj("model", api.TORCHVISION_BY_NAME, call, None, self, scope)
         cls = self.resolve_class(func, scope)
         if cls is not None:
-            kind = "model" if cls.owner.is_module_class(cls) else "instance"
+            kind = "model" if cls.owner.is_module_class(cls) else cls.owner.library_base_kind(cls) or "instance"
             return Obj(kind, None, call, cls, cls.owner, scope)
         built = built_object(self, call, scope)  # `build_head(cfg)`: a class of a registry
         if built is not None:
@@ -373,6 +390,25 @@ class ObjectRoles:
 def _is_timm_model_factory(qualname: str) -> bool:
     """``timm.create_model``/``timm.models.*`` build models; timm.optim, timm.scheduler, timm.data... do not."""
     return qualname == "timm.create_model" or qualname.startswith("timm.models.")
+
+
+def _is_none(value: Optional[cst.BaseExpression]) -> bool:
+    return isinstance(value, cst.Name) and value.value == "None"
+
+
+def _binds_none(binding: Binding) -> bool:
+    """``x = None``, or ``None`` in ``x``'s place of a literal tuple (``a, b = None, None``)."""
+    if binding.kind not in ("assign", "annassign", "unpack"):
+        return False
+    if binding.index is None:
+        return binding.kind != "unpack" and _is_none(binding.value)
+    if len(binding.index) != 1 or not isinstance(binding.value, (cst.Tuple, cst.List)):
+        return False
+    elements = binding.value.elements
+    position = binding.index[0]
+    if position >= len(elements) or any(isinstance(e, cst.StarredElement) for e in elements[: position + 1]):
+        return False
+    return _is_none(elements[position].value)
 
 
 def _without_usage_only(candidates: Dict[Optional[int], Obj]) -> Dict[Optional[int], Obj]:

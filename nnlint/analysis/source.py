@@ -25,12 +25,21 @@ class SourceError(Exception):
         self.column = column
 
 
+# Codecs that rewrite Python source on import, registered by a package at start-up (``# -*- coding:
+# future_fstrings -*-`` let f-strings run on Python < 3.6); their input is UTF-8 Python 3 source.
+_SOURCE_TRANSFORM_CODECS = frozenset({"future_fstrings", "future_annotations"})
+
+
 def decode_source(data: bytes) -> str:
-    """Decode Python source bytes honouring a BOM and a PEP 263 coding declaration."""
+    """Decode Python source bytes honouring a BOM and a PEP 263 coding declaration (a source-transforming
+    codec that is not installed here, such as future-fstrings, is read as the UTF-8 it takes)."""
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as error:
-        raise SourceError(f"cannot decode source: {error}") from None
+        codec = str(error).rpartition("unknown encoding: ")[2].strip().replace("-", "_")
+        if codec not in _SOURCE_TRANSFORM_CODECS:
+            raise SourceError(f"cannot decode source: {error}") from None
+        encoding = "utf-8"
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as error:

@@ -18,6 +18,7 @@ from nnlint.analysis.registry_uses import item_tail_of_alternatives
 from nnlint.analysis.symbols import (
     _MAX_DEPTH,
     UNKNOWN_TAIL,
+    Binding,
     FunctionInfo,
     Obj,
     Scope,
@@ -47,35 +48,15 @@ class OutputTails:
             return UNKNOWN_TAIL
         if isinstance(expr, cst.Name):
             binding = self.reaching_value(expr, scope)
-            if (
-                binding is not None
-                and binding.kind in ("assign", "unpack")
-                and binding.index is not None
-                and len(binding.index) == 1
-                and isinstance(binding.value, cst.Call)
-            ):
-                return self._element_tail(
-                    binding.value, binding.index[0], binding.scope, training, _depth + 1, wanted
-                )  # `out, aux = model(x)`
-            if binding is not None and binding.kind == "for" and binding.index is None:
-                rows = self.tail_of(binding.value, binding.scope, training, _depth + 1, wanted)
-                return rows if _kept_by_rows(rows) else UNKNOWN_TAIL  # `for out in torch.softmax(s, -1)`
-            if binding is None or binding.kind not in ("assign", "annassign", "walrus") or binding.index is not None:
-                if binding is not None and binding.kind == "param" and binding.scope.function is not None:
-                    tails = {
-                        t.kind: t
-                        for t in (
-                            owner.tail_of(arg, s, training, _depth + 1, wanted)
-                            for arg, s, owner in self.passed_arguments(binding.scope.function, binding.name)
-                        )
-                    }
-                    if len(tails) == 1:
-                        return next(iter(tails.values()))
-                    for kind, tail in tails.items():
-                        if kind in wanted:
-                            return tail  # one caller passes the tensor the caller looks for
-                return UNKNOWN_TAIL
-            return self.tail_of(binding.value, binding.scope, training, _depth + 1, wanted)
+            tail = self._binding_tail(binding, training, _depth, wanted)
+            if wanted and tail.kind not in wanted and binding is not None:
+                # `if transformer: out = model(x) else: out, h = model(x, h)`: the configuration whose tail is
+                # wanted is one the script can run
+                for other in self.alternative_bindings(expr, scope):
+                    found = self._binding_tail(other, training, _depth, wanted) if other is not binding else tail
+                    if found.kind in wanted:
+                        return found
+            return tail
         if isinstance(expr, cst.Call):
             return self._tail_of_call(expr, scope, training, _depth, wanted)
         if isinstance(expr, cst.Attribute) and expr.attr.value == "data":
@@ -88,6 +69,40 @@ class OutputTails:
                     return tail
             return sliced_tail(self, expr, scope, training, _depth + 1)  # `pred[..., 4:]` of a torch.cat of parts
         return UNKNOWN_TAIL
+
+    def _binding_tail(
+        self: "SemanticModel", binding: Optional[Binding], training: bool, _depth: int, wanted: AbstractSet[str]
+    ) -> Tail:
+        """The tail of what one binding of a name holds."""
+        if (
+            binding is not None
+            and binding.kind in ("assign", "unpack")
+            and binding.index is not None
+            and len(binding.index) == 1
+            and isinstance(binding.value, cst.Call)
+        ):
+            return self._element_tail(
+                binding.value, binding.index[0], binding.scope, training, _depth + 1, wanted
+            )  # `out, aux = model(x)`
+        if binding is not None and binding.kind == "for" and binding.index is None:
+            rows = self.tail_of(binding.value, binding.scope, training, _depth + 1, wanted)
+            return rows if _kept_by_rows(rows) else UNKNOWN_TAIL  # `for out in torch.softmax(s, -1)`
+        if binding is None or binding.kind not in ("assign", "annassign", "walrus") or binding.index is not None:
+            if binding is not None and binding.kind == "param" and binding.scope.function is not None:
+                tails = {
+                    t.kind: t
+                    for t in (
+                        owner.tail_of(arg, s, training, _depth + 1, wanted)
+                        for arg, s, owner in self.passed_arguments(binding.scope.function, binding.name)
+                    )
+                }
+                if len(tails) == 1:
+                    return next(iter(tails.values()))
+                for kind, tail in tails.items():
+                    if kind in wanted:
+                        return tail  # one caller passes the tensor the caller looks for
+            return UNKNOWN_TAIL
+        return self.tail_of(binding.value, binding.scope, training, _depth + 1, wanted)
 
     def _tail_of_call(
         self: "SemanticModel", call: cst.Call, scope: Scope, training: bool, depth: int, wanted: AbstractSet[str]
@@ -122,14 +137,17 @@ class OutputTails:
                 if receiver_obj.kind == "unknown":
                     return self.tail_of(func.value, scope, training, depth + 1, wanted)
         obj = self.called_object(call, scope)
-        if obj.kind in ("model", "layer"):
-            tail = self._module_call_tail(obj, training, depth, wanted)
-            if tail.kind not in wanted and wanted:
-                for alternative in self.object_alternatives(func, scope):
-                    if alternative.node is not obj.node:
-                        found = self._module_call_tail(alternative, training, depth, wanted)
-                        if found.kind in wanted:
-                            return found
+        is_module = obj.kind in ("model", "layer")
+        tail = self._module_call_tail(obj, training, depth, wanted) if is_module else UNKNOWN_TAIL
+        if wanted and tail.kind not in wanted and (is_module or obj.kind == "unknown"):
+            # a module chosen by configuration (`if transformer: model = A() else: model = B()`), also where
+            # the binding that reaches the call holds something unknown (`model = torch.load(f)` later)
+            for alternative in self.object_alternatives(func, scope):
+                if alternative.node is not obj.node:
+                    found = self._module_call_tail(alternative, training, depth, wanted)
+                    if found.kind in wanted:
+                        return found
+        if is_module:
             return tail
         target = self.resolve_function(func, scope)
         if target is not None:

@@ -236,6 +236,8 @@ OPTIMIZERS: FrozenSet[str] = frozenset(
         "Adafactor",
     )
 )
+# the base class of torch's optimizers, which a project's own optimizer derives from (`class Lamb(Optimizer)`)
+OPTIMIZER_BASES: FrozenSet[str] = frozenset({"torch.optim.Optimizer", "torch.optim.optimizer.Optimizer"})
 SCHEDULER_PREFIX = "torch.optim.lr_scheduler."
 DATALOADERS: FrozenSet[str] = frozenset({"torch.utils.data.DataLoader"})
 SAMPLERS: FrozenSet[str] = frozenset(
