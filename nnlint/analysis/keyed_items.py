@@ -113,8 +113,8 @@ def _item_of(made: Tuple[cst.BaseExpression, Scope, "SemanticModel", Optional[st
     found: List[cst.BaseExpression] = []
     if isinstance(expr, cst.Dict):
         for element in expr.elements:
-            if isinstance(element, cst.StarredDictElement):
-                return None
+            if not isinstance(element, cst.DictElement):
+                return None  # `**other`
             entry = element.key
             if not isinstance(entry, cst.SimpleString):
                 return None  # a computed key may be this one
