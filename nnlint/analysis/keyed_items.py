@@ -83,17 +83,13 @@ def _dict_made(
 def _self_attribute_dict(
     model: "SemanticModel", expr: cst.Attribute, scope: Scope, hops: int
 ) -> Optional[Tuple[cst.BaseExpression, Scope, "SemanticModel", Optional[str]]]:
-    func = scope.function
-    if func is None or func.cls is None or not func.params:
+    from nnlint.analysis.values import self_attribute_values  # values builds on the whole model
+
+    assigned = self_attribute_values(model, expr, scope)
+    if len(assigned) != 1:
         return None
-    if not (isinstance(expr.value, cst.Name) and expr.value.value == func.params[0]):
-        return None
-    bindings = [b for b in func.cls.attributes.get(expr.attr.value, []) if b.value is not None]
-    if len(bindings) != 1:
-        return None
-    binding = bindings[0]
-    assert binding.value is not None
-    return _dict_made(func.cls.owner, binding.value, binding.scope, hops + 1)
+    value, value_scope, owner = assigned[0]
+    return _dict_made(owner, value, value_scope, hops + 1)
 
 
 def _is_dict_maker(model: "SemanticModel", expr: cst.BaseExpression, scope: Scope) -> bool:

@@ -5,7 +5,7 @@ A part of :class:`~nnlint.analysis.model.SemanticModel` (which combines the part
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Dict, List, Optional, Set
+from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Set
 
 import libcst as cst
 
@@ -316,36 +316,36 @@ class NameResolution:
                 return func
         return None
 
-    def is_module_class(self: "SemanticModel", cls: ClassInfo, _depth: int = 0) -> bool:
+    def is_module_class(self: "SemanticModel", cls: ClassInfo) -> bool:
         """Whether a class derives (through any number of user classes) from nn.Module or a LightningModule."""
-        if _depth > 8:
-            return False
-        for base in cls.bases:
-            qualname = cls.owner.qualname(base, cls.scope.parent or cls.owner.module_scope)
-            if qualname in api.MODULE_BASES:
-                return True
-            resolved = cls.owner.resolve_class(base, cls.scope.parent or cls.owner.module_scope)
-            if resolved is not None and resolved.owner.is_module_class(resolved, _depth + 1):
-                return True
-        return False
+        return self._library_base(cls, lambda qualname: qualname in api.MODULE_BASES) is not None
 
-    def library_base_kind(self: "SemanticModel", cls: ClassInfo, _depth: int = 0) -> Optional[str]:
+    def library_base_kind(self: "SemanticModel", cls: ClassInfo) -> Optional[str]:
         """ "scheduler" or "optimizer" for a class derived (through user classes) from one of torch's learning
         rate schedulers or from ``torch.optim.Optimizer`` (``class WarmupMultiStepLR(_LRScheduler)``)."""
+        base = self._library_base(
+            cls,
+            lambda q: api.is_scheduler(q) or q in api.OPTIMIZERS or q in api.OPTIMIZER_BASES,
+        )
+        if base is None:
+            return None
+        return "scheduler" if api.is_scheduler(base) else "optimizer"
+
+    def _library_base(
+        self: "SemanticModel", cls: ClassInfo, accept: Callable[[str], bool], _depth: int = 0
+    ) -> Optional[str]:
+        """The first library base class ``accept`` takes, searched through the class's user base classes."""
         if _depth > 8:
             return None
         for base in cls.bases:
             qualname = cls.owner.qualname(base, cls.scope.parent or cls.owner.module_scope)
-            if qualname is not None:
-                if api.is_scheduler(qualname):
-                    return "scheduler"
-                if qualname in api.OPTIMIZERS or qualname in api.OPTIMIZER_BASES:
-                    return "optimizer"
+            if qualname is not None and accept(qualname):
+                return qualname
             resolved = cls.owner.resolve_class(base, cls.scope.parent or cls.owner.module_scope)
             if resolved is not None:
-                kind = resolved.owner.library_base_kind(resolved, _depth + 1)
-                if kind is not None:
-                    return kind
+                found = resolved.owner._library_base(resolved, accept, _depth + 1)
+                if found is not None:
+                    return found
         return None
 
 

@@ -182,7 +182,7 @@ class ObjectRoles:
             item = keyed_item(self, expr, scope)
             return item[2].object_of(item[0], item[1], depth + 1) if item is not None else UNKNOWN
         if isinstance(expr, cst.IfExp):  # `build_head(cfg) if cfg else None`: the object, where there is one
-            built = [b for b in (expr.body, expr.orelse) if not (isinstance(b, cst.Name) and b.value == "None")]
+            built = [b for b in (expr.body, expr.orelse) if not _is_none(b)]
             return self.object_of(built[0], scope, depth + 1) if len(built) == 1 else UNKNOWN
         return UNKNOWN
 
