@@ -171,7 +171,7 @@ def _guard(
 
 def _reads_configuration(model: SemanticModel, test: cst.BaseExpression, func: FunctionInfo) -> bool:
     """Every name the test reads is the method's ``self``, a module global or a builtin."""
-    receiver = func.params[0] if func.cls is not None and func.params else None
+    receiver = func.instance_param
     for name in model.descendants(test, cst.Name):
         if not isinstance(name, cst.Name):
             continue

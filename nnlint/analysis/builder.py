@@ -133,8 +133,7 @@ class ModelBuilder(cst.CSTVisitor):
                 and func is not None
                 and func.cls is cls
                 and isinstance(target.value, cst.Name)
-                and func.params
-                and target.value.value == func.params[0]
+                and target.value.value == func.instance_param
             ):
                 binding = Binding(target.attr.value, kind, node, value, self.counter, self.scope)
                 cls.attributes.setdefault(target.attr.value, []).append(binding)

@@ -117,8 +117,29 @@ def iterated_loader(model: SemanticModel, expr: Optional[cst.BaseExpression], sc
             return iterated_loader(
                 model, binding.value, binding.scope
             )  # `progress = tqdm(loader)`, then `for b in progress`
+    alternatives = _loader_alternatives(model, expr, scope) if isinstance(expr, cst.Name) else []
+    if len(alternatives) > 1:
+        return alternatives
     obj = loader_object(model, expr, scope)
-    return [obj] if obj.kind == "loader" else []
+    return [obj] if obj.kind == "loader" else alternatives
+
+
+def _loader_alternatives(model: SemanticModel, name: cst.Name, scope: Scope, depth: int = 0) -> List[Obj]:
+    """``if dist: loader = DataLoader(ds, sampler=s) else: loader = DataLoader(ds, shuffle=False)``: each
+    loader the name may hold feeds the loop on its own paths. Through a parameter only when a single call
+    passes it: a helper called once with the training loader and once with the validation loader
+    (``run_epoch(train_loader, train=True)``) is judged per phase, not here."""
+    bindings = model.alternative_bindings(name, scope)
+    params = [b for b in bindings if b.kind == "param"]
+    if not params:
+        return model.object_alternatives(name, scope, kinds=("loader",))
+    if len(bindings) != 1 or depth > 3 or params[0].scope.function is None:
+        return []
+    passed = model.passed_arguments(params[0].scope.function, params[0].name)
+    if len(passed) != 1:
+        return []
+    arg, arg_scope, owner = passed[0]
+    return _loader_alternatives(owner, arg, arg_scope, depth + 1) if isinstance(arg, cst.Name) else []
 
 
 def _is_iteration_wrapper(model: SemanticModel, expr: Optional[cst.BaseExpression], scope: Scope) -> bool:
@@ -181,8 +202,12 @@ def loops_over_loaders(model: SemanticModel, loop: LoopInfo) -> List[Tuple[Obj, 
         # the epoch loop around the real training loop is an evaluation batch.
         if call.loops[-1:] != (loop,) or model.in_no_grad(call):
             continue
+        source: Optional[cst.BaseExpression] = None
         if isinstance(call.node.func, cst.Name) and call.node.func.value == "next" and call.node.args:
             source = call.node.args[0].value
+        elif call.method_name in ("next", "__next__") and not call.node.args:  # `it.next()` (Python 2 style)
+            source = call.receiver
+        if source is not None:
             if isinstance(source, cst.Name):
                 binding = reaching_binding(model, source, call.scope)
                 if binding is not None and binding.index is None and isinstance(binding.value, cst.Call):
@@ -307,8 +332,7 @@ def _style_of(model: SemanticModel, expr: Optional[cst.BaseExpression], scope: S
             func is not None
             and func.cls is not None
             and isinstance(expr.value, cst.Name)
-            and func.params
-            and expr.value.value == func.params[0]
+            and expr.value.value == func.instance_param
         ):
             styles = {
                 _style_of(func.cls.owner, b.value, b.scope, depth + 1)

@@ -245,8 +245,7 @@ def _source_parameter(
         if binding is None or binding.scope is not func.scope:
             return None
         if binding.kind == "param":
-            first = func.params[0] if func.params else None
-            return None if func.cls is not None and expr.value == first else expr.value
+            return None if expr.value == func.instance_param else expr.value
         if binding.kind in ("assign", "annassign") and binding.index is None:
             return _source_parameter(model, binding.value, binding.scope, func, depth + 1)
         return None

@@ -11,6 +11,7 @@ import libcst as cst
 
 from nnlint.analysis import torch_api as api
 from nnlint.analysis.imports import dotted_name
+from nnlint.analysis.subclass_signatures import keeps_base_signature
 from nnlint.analysis.symbols import (
     _MAX_DEPTH,
     Binding,
@@ -286,8 +287,11 @@ class NameResolution:
                 found.append(resolved)
         return found
 
-    def resolve_class(self: "SemanticModel", expr: cst.BaseExpression, scope: Scope) -> Optional[ClassInfo]:
-        """The user-defined class an expression names (same file or project)."""
+    def resolve_class(
+        self: "SemanticModel", expr: cst.BaseExpression, scope: Scope, _depth: int = 0
+    ) -> Optional[ClassInfo]:
+        """The user-defined class an expression names (same file or project), through plain aliases
+        (``loader = InfiniteDataLoader``)."""
         if isinstance(expr, cst.Name):
             binding = self.lookup(expr.value, scope)
             if binding is None:
@@ -297,6 +301,14 @@ class NameResolution:
             if binding.kind == "import" and binding.qualname and self.project is not None:
                 found = self.project.lookup(binding.qualname, self)
                 return found if isinstance(found, ClassInfo) else None
+            if (
+                binding.kind == "assign"
+                and binding.index is None
+                and isinstance(binding.value, (cst.Name, cst.Attribute))
+                and _depth < _MAX_DEPTH
+                and len(binding.scope.bindings.get(expr.value, ())) == 1
+            ):
+                return self.resolve_class(binding.value, binding.scope, _depth + 1)
             return None
         qualname = self.qualname(expr, scope)
         if qualname and self.project is not None:
@@ -322,13 +334,18 @@ class NameResolution:
 
     def library_base_kind(self: "SemanticModel", cls: ClassInfo) -> Optional[str]:
         """ "scheduler" or "optimizer" for a class derived (through user classes) from one of torch's learning
-        rate schedulers or from ``torch.optim.Optimizer`` (``class WarmupMultiStepLR(_LRScheduler)``)."""
+        rate schedulers or from ``torch.optim.Optimizer`` (``class WarmupMultiStepLR(_LRScheduler)``);
+        "loader" for a ``DataLoader`` subclass whose constructors keep DataLoader's own signature (none, or
+        ``__init__(self, *args, **kwargs)`` handing both on to ``super().__init__``), so that a call's
+        arguments mean what they mean to DataLoader (yolov5's ``InfiniteDataLoader``)."""
         base = self._library_base(
             cls,
-            lambda q: api.is_scheduler(q) or q in api.OPTIMIZERS or q in api.OPTIMIZER_BASES,
+            lambda q: api.is_scheduler(q) or q in api.OPTIMIZERS or q in api.OPTIMIZER_BASES or q in api.DATALOADERS,
         )
         if base is None:
             return None
+        if base in api.DATALOADERS:
+            return "loader" if keeps_base_signature(cls) else None
         return "scheduler" if api.is_scheduler(base) else "optimizer"
 
     def _library_base(

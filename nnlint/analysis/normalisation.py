@@ -189,12 +189,12 @@ def _writes(model: SemanticModel, scope: Scope) -> Iterator[_Write]:
                 )
         elif ret.value is not None:
             yield _Write("<return>", ret.value, ret, model.order[ret], {}, model.order[ret], returned=WHOLE)
-    if func is not None and func.cls is not None and func.params:
+    if func is not None and func.cls is not None and func.instance_param is not None:
         for name, bindings in func.cls.attributes.items():
             for binding in bindings:
                 if binding.scope is scope and binding.value is not None:
                     augmented = binding.node.operator if isinstance(binding.node, cst.AugAssign) else None
-                    key = f"{func.params[0]}.{name}"
+                    key = f"{func.instance_param}.{name}"
                     yield _Write(key, binding.value, binding.node, binding.order, {}, binding.order, augmented, name)
 
 

@@ -5,7 +5,7 @@ A part of :class:`~nnlint.analysis.model.SemanticModel` (which combines the part
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
@@ -194,9 +194,15 @@ class ObjectRoles:
             return UNKNOWN
         return self.object_of(built[0].value, built[0].scope, depth + 1)
 
-    def object_alternatives(self: "SemanticModel", expr: cst.BaseExpression, scope: Scope, depth: int = 0) -> List[Obj]:
-        """Every module object a name may hold: one per binding made on some paths only
-        (``net = UNet3Plus()`` in one branch, ``net = UNet()`` in another), and, for a parameter, per
+    def object_alternatives(
+        self: "SemanticModel",
+        expr: cst.BaseExpression,
+        scope: Scope,
+        depth: int = 0,
+        kinds: Tuple[str, ...] = ("model", "layer"),
+    ) -> List[Obj]:
+        """Every object of ``kinds`` (modules by default) a name may hold: one per binding made on some paths
+        only (``net = UNet3Plus()`` in one branch, ``net = UNet()`` in another), and, for a parameter, per
         argument its callers pass; for ``self.<attr>``, one per assignment in the class.
         ``object_of`` gives the single answer; this gives the choices."""
         if depth > _MAX_DEPTH:
@@ -211,13 +217,13 @@ class ObjectRoles:
                     if binding.value is not None:
                         obj = candidate.owner.object_of(binding.value, binding.scope, depth + 1)
                         found.setdefault(id(obj.node), obj)
-            return [obj for obj in found.values() if obj.kind in ("model", "layer") and obj.node is not None]
+            return [obj for obj in found.values() if obj.kind in kinds and obj.node is not None]
         if not isinstance(expr, cst.Name):
             return []
         for binding in self.alternative_bindings(expr, scope):
             if binding.kind == "param" and binding.scope.function is not None:
                 for arg, arg_scope, owner in self.passed_arguments(binding.scope.function, binding.name):
-                    candidates = owner.object_alternatives(arg, arg_scope, depth + 1) or [
+                    candidates = owner.object_alternatives(arg, arg_scope, depth + 1, kinds) or [
                         owner.object_of(arg, arg_scope, depth + 1)
                     ]
                     for obj in candidates:
@@ -225,14 +231,14 @@ class ObjectRoles:
             elif binding.kind in ("assign", "annassign") and binding.index is None and binding.value is not None:
                 obj = self.object_of(binding.value, binding.scope, depth + 1)
                 found.setdefault(id(obj.node), obj)
-        return [obj for obj in found.values() if obj.kind in ("model", "layer") and obj.node is not None]
+        return [obj for obj in found.values() if obj.kind in kinds and obj.node is not None]
 
     def _self_class(self: "SemanticModel", expr: cst.BaseExpression, scope: Scope) -> Optional[ClassInfo]:
         """The class of ``self`` when ``expr`` is the first parameter of a method."""
         func = scope.function
-        if func is None or func.cls is None or not func.params:
+        if func is None or func.cls is None:
             return None
-        if isinstance(expr, cst.Name) and expr.value == func.params[0]:
+        if isinstance(expr, cst.Name) and expr.value == func.instance_param:
             return func.cls
         return None
 
@@ -308,8 +314,10 @@ class ObjectRoles:
             return Obj("model", api.TORCHVISION_BY_NAME, call, None, self, scope)
         cls = self.resolve_class(func, scope)
         if cls is not None:
-            kind = "model" if cls.owner.is_module_class(cls) else cls.owner.library_base_kind(cls) or "instance"
-            return Obj(kind, None, call, cls, cls.owner, scope)
+            return Obj(_class_kind(cls) or "instance", None, call, cls, cls.owner, scope)
+        chosen = self._built_by_chosen_class(call, scope)
+        if chosen is not None:
+            return chosen
         built = built_object(self, call, scope)  # `build_head(cfg)`: a class of a registry
         if built is not None:
             return built
@@ -322,6 +330,43 @@ class ObjectRoles:
                     if obj.kind != "unknown":
                         return obj
         return UNKNOWN
+
+    def chosen_classes(
+        self: "SemanticModel", func: cst.BaseExpression, scope: Scope
+    ) -> List[Tuple[Optional[str], Optional[ClassInfo]]]:
+        """``loader = DataLoader if cond else InfiniteDataLoader``: for a name bound to a conditional choice
+        between classes, each class as (library qualname, None) or (None, project class); [] otherwise."""
+        if not isinstance(func, cst.Name):
+            return []
+        binding = self.lookup(func.value, scope, self.order.get(func))
+        if binding is None or binding.kind != "assign" or binding.index is not None:
+            return []
+        if not isinstance(binding.value, cst.IfExp):
+            return []
+        found: List[Tuple[Optional[str], Optional[ClassInfo]]] = []
+        for branch in (binding.value.body, binding.value.orelse):
+            if not isinstance(branch, (cst.Name, cst.Attribute)):
+                return []
+            cls = self.resolve_class(branch, binding.scope)
+            found.append((None, cls) if cls is not None else (self.qualname(branch, binding.scope), None))
+        return found
+
+    def _built_by_chosen_class(self: "SemanticModel", call: cst.Call, scope: Scope) -> Optional[Obj]:
+        """A call of a class picked by a conditional expression (:meth:`chosen_classes`) builds an object of
+        the kind both classes share; its qualname is the library class's when only one is named."""
+        kinds: Set[str] = set()
+        qualnames: Set[str] = set()
+        choices = self.chosen_classes(call.func, scope)
+        for qualname, cls in choices:
+            kind = _class_kind(cls) if cls is not None else self._kind_of_api(qualname) if qualname else None
+            if kind is None:
+                return None
+            kinds.add(kind)
+            if qualname is not None:
+                qualnames.add(qualname)
+        if len(kinds) != 1:
+            return None
+        return Obj(kinds.pop(), qualnames.pop() if len(qualnames) == 1 else None, call, None, self, scope)
 
     @staticmethod
     def _kind_of_api(qualname: str) -> Optional[str]:
@@ -417,3 +462,9 @@ def _without_usage_only(candidates: Dict[Optional[int], Obj]) -> Dict[Optional[i
     something out of sight, like a caller in no analysed file, and does not blur what the others pass."""
     constructed = {o.kind for o in candidates.values() if not o.by_usage}
     return {key: o for key, o in candidates.items() if not (o.by_usage and o.kind in constructed)}
+
+
+def _class_kind(cls: ClassInfo) -> Optional[str]:
+    """What a call of a user class builds: a model (an ``nn.Module``), the kind of a torch base it derives
+    from (scheduler, optimizer, loader), or None for any other class."""
+    return "model" if cls.owner.is_module_class(cls) else cls.owner.library_base_kind(cls)

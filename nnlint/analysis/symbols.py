@@ -54,6 +54,16 @@ class FunctionInfo:
     returns: List[cst.Return] = field(default_factory=list)
     calls: List["CallInfo"] = field(default_factory=list)  # calls directly in its body (not nested defs)
 
+    @cached_property
+    def instance_param(self) -> Optional[str]:
+        """The parameter that holds the instance in a method: the first one, or, in a ``@staticmethod``, the
+        one named ``self`` (``mp.spawn(self._worker, args=(self, data))`` runs ``_worker(rank, self, data)``)."""
+        if self.cls is None or not self.params:
+            return None
+        if any(_decorator_name(d.decorator) == "staticmethod" for d in self.node.decorators):
+            return "self" if "self" in self.params else None
+        return self.params[0]
+
     def param_index(self, name: str) -> Optional[int]:
         """Position of a parameter in a call (``self`` excluded for methods)."""
         if name not in self.params:
@@ -149,3 +159,11 @@ class Tail:
 
 
 UNKNOWN_TAIL = Tail("unknown")
+
+
+def _decorator_name(expr: cst.BaseExpression) -> Optional[str]:
+    if isinstance(expr, cst.Name):
+        return expr.value
+    if isinstance(expr, cst.Attribute):
+        return expr.attr.value
+    return None

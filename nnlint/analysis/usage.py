@@ -127,9 +127,9 @@ class UsageRoles:
             return known[1]
         by_attr: Dict[str, List[cst.Attribute]] = {}
         for method in cls.methods.values():
-            if not method.params:
+            this = method.instance_param
+            if this is None:
                 continue
-            this = method.params[0]
             for node in self.descendants(method.node, cst.Attribute):
                 if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == this:
                     by_attr.setdefault(node.attr.value, []).append(node)

@@ -40,9 +40,9 @@ def self_attribute_values(
 ) -> List[Tuple[cst.BaseExpression, Scope, SemanticModel]]:
     """Every value assigned to ``self.<attr>`` in the class of the method that reads it."""
     func = scope.function
-    if func is None or func.cls is None or not func.params:
+    if func is None or func.cls is None:
         return []
-    if not (isinstance(expr.value, cst.Name) and expr.value.value == func.params[0]):
+    if not (isinstance(expr.value, cst.Name) and expr.value.value == func.instance_param):
         return []
     bindings = func.cls.attributes.get(expr.attr.value, [])
     return [(b.value, b.scope, func.cls.owner) for b in bindings if b.value is not None]

@@ -14,6 +14,7 @@ from nnlint.analysis.loaders import (
     loops_over_loaders,
     returned_training_split_loaders,
 )
+from nnlint.analysis.foreign_loader_uses import loaders_trained_on_by_callers
 from nnlint.analysis.ignite_engines import engine_train_loaders
 from nnlint.analysis.model import Obj, SemanticModel
 from nnlint.analysis.symbols import LoopInfo
@@ -31,6 +32,11 @@ def _at_line(what: str, model: SemanticModel, node: cst.CSTNode) -> str:
     return f"{what} at line {model.line_of(node)}"
 
 
+def _may_be_unshuffled(loader: Obj) -> bool:
+    order = loader_order(loader)
+    return order is not None and not order.opaque and not order.has_sampler and order.shuffle is False
+
+
 def _loop_discards_targets(model: SemanticModel, loop: LoopInfo, loader: Obj, where: cst.BaseExpression) -> bool:
     return where is loop.iter and loop_discards_targets(model, loop, loader)
 
@@ -44,6 +50,9 @@ class _Use:
     describe: Callable[[], str]
     repeated: Callable[[], bool] = lambda: True
     discards_targets: Callable[[], bool] = lambda: False
+    # a factory's loader trained on by another file: the factory may build evaluation loaders too, so
+    # shuffling at its construction is the user's call, not an automatic fix
+    fixable: bool = True
 
 
 class UnshuffledTrainLoader(Rule):
@@ -152,6 +161,17 @@ class UnshuffledTrainLoader(Rule):
                     partial(bool, False),
                 )
             )
+        for foreign in loaders_trained_on_by_callers(model, _may_be_unshuffled):
+            uses.append(
+                _Use(
+                    foreign.loader,
+                    foreign.construction,
+                    partial(_text, f"the training loop at {foreign.caller.where(foreign.loop.node, model)}"),
+                    partial(foreign.caller.loop_repeats, foreign.loop),
+                    partial(_loop_discards_targets, foreign.caller, foreign.loop, foreign.loader, foreign.where),
+                    fixable=False,
+                )
+            )
         reported: Set[int] = set()
         for use in uses:
             self._check_loader(ctx, use, reported)
@@ -184,7 +204,7 @@ class UnshuffledTrainLoader(Rule):
             f"this DataLoader{built} feeds {feeds} without shuffle=True or a sampler{when}: every epoch sees "
             "the samples in the same (often class-sorted) order",
             evidence={"feeds": feeds},
-            fix=enable_shuffle(ctx, loader.node) if here else None,
+            fix=enable_shuffle(ctx, loader.node) if here and use.fixable else None,
         )
 
 

@@ -73,10 +73,9 @@ class SamplerEpochNotSet(Rule):
 
     def check(self, ctx: RuleContext) -> None:
         model = ctx.model
-        samplers = [
-            call.node for call in model.calls if model.callee_qualname(call.node, call.scope) in _DISTRIBUTED_SAMPLERS
-        ]
-        if not samplers:
+        # a DistributedSampler built here, by name or picked by a conditional (`RandomSampler if rank == -1 else
+        # DistributedSampler`): the class's name is written in this file either way
+        if model.source is not None and "DistributedSampler" not in model.source:
             return
         set_epoch_targets = self._set_epoch_targets(model)
         if set_epoch_targets is None:
@@ -87,11 +86,7 @@ class SamplerEpochNotSet(Rule):
                 continue
             for loader, _ in loops_over_loaders(model, loop):
                 sampler = _sampler_of(loader)
-                if (
-                    sampler is None
-                    or sampler.qualname not in _DISTRIBUTED_SAMPLERS
-                    or not isinstance(sampler.node, cst.Call)
-                ):
+                if sampler is None or not isinstance(sampler.node, cst.Call) or not _is_distributed(sampler):
                     continue
                 if id(sampler.node) in set_epoch_targets or id(sampler.node) in reported:
                     continue
@@ -128,6 +123,17 @@ def _sampler_of(loader: Obj) -> Optional[Obj]:
         return None
     obj = loader.owner.object_of(expr, loader.scope)
     return obj if obj.kind == "sampler" else None
+
+
+def _is_distributed(sampler: Obj) -> bool:
+    """A DistributedSampler, or a class chosen between it and another one (``RandomSampler if rank == -1 else
+    DistributedSampler``): distributed on the paths that matter here."""
+    if sampler.qualname in _DISTRIBUTED_SAMPLERS:
+        return True
+    if not isinstance(sampler.node, cst.Call) or sampler.owner is None or sampler.scope is None:
+        return False
+    choices = sampler.owner.chosen_classes(sampler.node.func, sampler.scope)
+    return any(qualname in _DISTRIBUTED_SAMPLERS for qualname, _ in choices)
 
 
 def _shuffle_disabled(sampler: Obj) -> bool:

@@ -141,7 +141,7 @@ def test_look_alikes_are_silent(body: str) -> None:
     assert nn101(body) == []
 
 
-def test_loader_built_in_another_file_is_reported_at_the_loop(tmp_path: Path) -> None:
+def test_loader_built_in_another_file_is_reported_at_the_loop_and_at_its_construction(tmp_path: Path) -> None:
     (tmp_path / "data.py").write_text(
         "import torch\nfrom torch.utils.data import DataLoader, TensorDataset\n\n"
         "def make_loader():\n"
@@ -152,8 +152,27 @@ def test_loader_built_in_another_file_is_reported_at_the_loop(tmp_path: Path) ->
         "from data import make_loader\n\nloader = make_loader()\nfor xb, yb in loader:" + TRAIN
     )
     findings = Linter(Config(select=["NN101"])).lint_paths([str(tmp_path)])
-    assert [(Path(f.path).name, f.code) for f in findings] == [("train.py", "NN101")]
-    assert "data.py" in findings[0].message
+    assert sorted((Path(f.path).name, f.code, f.line, f.column) for f in findings) == [
+        ("data.py", "NN101", 6, 12),
+        ("train.py", "NN101", 4, 15),
+    ]
+    by_file = {Path(f.path).name: f.message for f in findings}
+    assert "built at data.py:6" in by_file["train.py"]
+    assert "the training loop at train.py:4" in by_file["data.py"]
+
+
+def test_a_factory_loader_only_evaluated_by_its_callers_is_silent(tmp_path: Path) -> None:
+    (tmp_path / "data.py").write_text(
+        "import torch\nfrom torch.utils.data import DataLoader, TensorDataset\n\n"
+        "def make_loader():\n"
+        "    ds = TensorDataset(torch.randn(64, 4), torch.randint(0, 2, (64,)))\n"
+        "    return DataLoader(ds, batch_size=8), ds\n"
+    )
+    (tmp_path / "evaluate.py").write_text(
+        "import torch\nfrom data import make_loader\n\nloader, _ = make_loader()\nwith torch.no_grad():\n"
+        "    for xb, yb in loader:\n        print(model(xb).argmax(1).eq(yb).float().mean())\n"
+    )
+    assert Linter(Config(select=["NN101"])).lint_paths([str(tmp_path)]) == []
 
 
 LIGHTNING = """
@@ -351,8 +370,13 @@ def test_the_loop_and_message_of_a_loader_built_in_another_file(tmp_path: Path) 
         "from data import make_loader\n\nloader = make_loader()\nfor xb, yb in loader:" + TRAIN
     )
     findings = Linter(Config(select=["NN101", "NN002"])).lint_paths([str(tmp_path)])
-    assert [(f.code, f.line, f.column) for f in findings] == [("NN101", 4, 15)]
-    assert findings[0].fix is None and "feeds the training loop at line 4 without" in findings[0].message
+    assert [(Path(f.path).name, f.code, f.line, f.column) for f in findings] == [
+        ("data.py", "NN101", 6, 12),
+        ("train.py", "NN101", 4, 15),
+    ]
+    # the factory may build evaluation loaders too: neither finding offers to change it
+    assert [f.fix for f in findings] == [None, None]
+    assert "feeds the training loop at line 4 without" in findings[1].message
 
 
 def test_the_split_message_and_an_unknown_split_left_alone() -> None:

@@ -1,0 +1,177 @@
+"""Causes of the misses of holdout rounds 7 and 8 (``bench/realcode/holdout7-bugs.tsv``, ``holdout8-bugs.tsv``),
+each as the construct real code used, with a twin that must stay silent."""
+
+from __future__ import annotations
+
+from typing import List, Tuple
+
+from tests.conftest import lint_text
+
+
+def _found(source: str, code: str) -> List[Tuple[int, int]]:
+    return [(f.line, f.column) for f in lint_text(source, select=[code]) if f.code == code]
+
+
+SPAWNED_WORKER = """import torch
+import torch.multiprocessing as mp
+from torch.utils.data import DataLoader
+from torch.utils.data.distributed import DistributedSampler
+
+
+class Trainable:
+    def train(self, data):
+        mp.spawn(self._do_train, nprocs=2, args=(self, data))
+
+    @staticmethod
+    def _do_train(rank, self, data):
+        sampler = DistributedSampler(data, num_replicas=2, rank=rank)
+        loader = DataLoader(data, batch_size=8, shuffle=False, sampler=sampler)
+        for epoch in range(10):
+            self._train_epoch(loader)
+
+    def _train_epoch(self, train_loader):
+        for x, y in train_loader:
+            self.optimizer.zero_grad()
+            loss = self.criterion(self.model(x), y)
+            loss.backward()
+            self.optimizer.step()
+"""
+
+
+def test_a_staticmethod_parameter_named_self_is_the_instance() -> None:
+    # `mp.spawn(self._do_train, args=(self, ...))`: the worker's second parameter is the instance
+    assert _found(SPAWNED_WORKER, "NN106") == [(13, 19)]
+
+
+def test_a_staticmethod_first_parameter_is_not_the_instance() -> None:
+    # with no parameter named self, `rank._train_epoch` is nothing of the class
+    source = SPAWNED_WORKER.replace("(rank, self, data)", "(rank, other, data)").replace(
+        "self._train_epoch(loader)", "other._train_epoch(loader)"
+    )
+    assert _found(source, "NN106") == []
+
+
+LOADER_PER_BRANCH = """import torch
+from torch.utils.data import DataLoader
+from torch.utils.data.distributed import DistributedSampler
+
+
+def main(opt, train_set, model, optimizer):
+    if opt["dist"]:
+        train_sampler = DistributedSampler(train_set, shuffle=True)
+        train_loader = DataLoader(train_set, batch_size=8, shuffle=False, sampler=train_sampler)
+    else:
+        train_loader = DataLoader(train_set, batch_size=8, shuffle=True)
+    for epoch in range(100):
+        for batch in train_loader:
+            optimizer.zero_grad()
+            model(batch).sum().backward()
+            optimizer.step()
+"""
+
+
+def test_each_loader_a_name_may_hold_feeds_the_loop() -> None:
+    assert _found(LOADER_PER_BRANCH, "NN106") == [(8, 25)]
+
+
+UNSHUFFLED_ON_ONE_BRANCH = """import torch
+from torch.utils.data import DataLoader
+from dali import make_iterator
+
+
+def train(train_loader, model, optimizer, criterion):
+    model.train()
+    for x, y in train_loader:
+        optimizer.zero_grad()
+        criterion(model(x), y).backward()
+        optimizer.step()
+
+
+def main(config, train_data, model, optimizer, criterion):
+    if config.loader == "Torch":
+        train_loader = DataLoader(train_data, batch_size=64, shuffle=False)
+    else:
+        train_loader = make_iterator(config.path)
+    for epoch in range(config.epochs):
+        train(train_loader, model, optimizer, criterion)
+"""
+
+
+def test_a_loader_on_one_branch_reaches_a_helper_called_once() -> None:
+    assert _found(UNSHUFFLED_ON_ONE_BRANCH, "NN101") == [(16, 24)]
+
+
+def test_a_helper_called_with_two_loaders_is_not_judged_by_their_alternatives() -> None:
+    # `train(val_loader)` and `train(train_loader)`: which one trains is the caller's business, per phase
+    source = UNSHUFFLED_ON_ONE_BRANCH.replace(
+        "        train(train_loader, model, optimizer, criterion)\n",
+        "        train(train_loader, model, optimizer, criterion)\n"
+        "        train(DataLoader(train_data, batch_size=64, shuffle=True), model, optimizer, criterion)\n",
+    )
+    assert _found(source, "NN101") == []
+
+
+CHOSEN_SAMPLER_CLASS = """import torch
+from torch.utils.data import DataLoader, RandomSampler
+from torch.utils.data.distributed import DistributedSampler
+
+
+def main(args, labeled, model, optimizer):
+    train_sampler = RandomSampler if args.local_rank == -1 else DistributedSampler
+    loader = DataLoader(labeled, sampler=train_sampler(labeled), batch_size=64, drop_last=True)
+    labeled_iter = iter(loader)
+    for epoch in range(args.epochs):
+        for step in range(args.eval_step):
+            try:
+                x, y = labeled_iter.next()
+            except StopIteration:
+                labeled_iter = iter(loader)
+                x, y = labeled_iter.next()
+            optimizer.zero_grad()
+            model(x).sum().backward()
+            optimizer.step()
+"""
+
+
+def test_a_sampler_class_chosen_by_a_conditional_and_drawn_with_next_method() -> None:
+    assert _found(CHOSEN_SAMPLER_CLASS, "NN106") == [(8, 42)]
+
+
+def test_a_conditional_between_two_plain_samplers_is_not_distributed() -> None:
+    source = CHOSEN_SAMPLER_CLASS.replace("else DistributedSampler", "else RandomSampler")
+    assert _found(source, "NN106") == []
+
+
+CHOSEN_LOADER_CLASS = """import torch
+
+
+class InfiniteDataLoader(torch.utils.data.dataloader.DataLoader):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.iterator = super().__iter__()
+
+
+def fit(dataset, model, optimizer, image_weights=False):
+    sampler = None
+    loader = torch.utils.data.DataLoader if image_weights else InfiniteDataLoader
+    train_loader = loader(dataset, batch_size=16, sampler=sampler, pin_memory=True)
+    for epoch in range(300):
+        for imgs, targets in train_loader:
+            optimizer.zero_grad()
+            torch.nn.functional.mse_loss(model(imgs), targets).backward()
+            optimizer.step()
+"""
+
+
+def test_a_loader_class_chosen_by_a_conditional_builds_a_loader() -> None:
+    assert _found(CHOSEN_LOADER_CLASS, "NN101") == [(13, 20)]
+
+
+def test_a_loader_subclass_with_its_own_signature_is_not_read_as_dataloader() -> None:
+    # `ShuffledLoader(dataset, 16)` may shuffle inside: its arguments are not DataLoader's
+    source = CHOSEN_LOADER_CLASS.replace(
+        "def __init__(self, *args, **kwargs):\n        super().__init__(*args, **kwargs)",
+        "def __init__(self, dataset, batch_size, **kwargs):\n"
+        "        super().__init__(dataset, batch_size, shuffle=True)",
+    )
+    assert _found(source, "NN101") == []
