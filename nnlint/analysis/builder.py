@@ -125,7 +125,12 @@ class ModelBuilder(cst.CSTVisitor):
                 if isinstance(element, cst.StarredElement):
                     continue
                 self._bind_target(inner, kind, node, value, index + (position,))
-        elif isinstance(target, cst.Attribute) and not index:
+        elif isinstance(target, cst.Attribute):
+            if index:
+                # `self.model, self.criterion = model, criterion`: each attribute gets its item of a literal tuple
+                value = _literal_item(value, index)
+                if value is None:
+                    return
             cls = self.classes[-1]
             func = self.functions[-1]
             if (
@@ -280,3 +285,14 @@ LEAVE_CALLBACKS: Dict[type, Callable[[ModelBuilder, Any], None]] = {
     cst.While: ModelBuilder._leave_loop,
     cst.With: ModelBuilder._leave_with,
 }
+
+
+def _literal_item(value: Optional[cst.BaseExpression], index: Tuple[int, ...]) -> Optional[cst.BaseExpression]:
+    """The item at ``index`` of a literal tuple or list with no starred items, or None."""
+    for position in index:
+        if not isinstance(value, (cst.Tuple, cst.List)) or position >= len(value.elements):
+            return None
+        if any(isinstance(element, cst.StarredElement) for element in value.elements):
+            return None
+        value = value.elements[position].value
+    return value

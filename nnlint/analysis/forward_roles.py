@@ -13,6 +13,7 @@ from typing import List, Optional, Set
 
 import libcst as cst
 
+from nnlint.analysis.held_out_batches import scores_held_out_batch
 from nnlint.analysis.imports import dotted_name
 from nnlint.analysis.model import CallInfo, FunctionInfo, LoopInfo, SemanticModel
 from nnlint.analysis.scoring import scores_in_other_file
@@ -39,7 +40,7 @@ def is_evaluation_forward(model: SemanticModel, call: CallInfo) -> bool:
 
     if evaluator_process(model, func):
         return True  # the process function of an ignite evaluator (`Engine(evaluate_step)`): metrics score it
-    return in_forward_only_loop(model, call)
+    return in_forward_only_loop(model, call) or scores_held_out_batch(model, call)
 
 
 def _named_and_acting_as_evaluation(model: SemanticModel, func: FunctionInfo) -> bool:
@@ -208,7 +209,7 @@ def is_training_forward(model: SemanticModel, call: CallInfo) -> bool:
     A validation forward inside the epoch loop is not one: the epoch loop trains only through its inner
     batch loop, not at the forward's own level.
     """
-    if model.in_no_grad(call) or output_is_detached(model, call):
+    if model.in_no_grad(call) or output_is_detached(model, call) or scores_held_out_batch(model, call):
         return False
     level = call.loops[-1] if call.loops else None
     siblings = [

@@ -65,18 +65,20 @@ def _functions_run_by(model: SemanticModel, call: CallInfo) -> List[FunctionInfo
     return functions_run_by_engine(model, call)
 
 
-def _anchor(model: SemanticModel, func: Optional[FunctionInfo], origin: cst.CSTNode) -> Optional[cst.CSTNode]:
-    """Where, in ``func``'s own body, the mode call ``origin`` runs: itself, or the call of a helper that runs it."""
+def _anchors(model: SemanticModel, func: Optional[FunctionInfo], origin: cst.CSTNode) -> List[cst.CSTNode]:
+    """Where, in ``func``'s own body, the mode call ``origin`` runs: itself, or each call of a helper that runs
+    it (``set_mode("train", m)`` before the loop and ``check_accuracy(m)`` inside it both reach one helper)."""
     origin_func = model.function_of(origin)
     if origin_func is func:
-        return origin
+        return [origin]
     if origin_func is None:
-        return None
+        return []
     calls = func.calls if func is not None else [c for c in model.calls if c.function is None]
-    for call in calls:
-        if any(_reaches(model, target, origin_func) for target in _functions_run_by(model, call)):
-            return call.node
-    return None
+    return [
+        call.node
+        for call in calls
+        if any(_reaches(model, target, origin_func) for target in _functions_run_by(model, call))
+    ]
 
 
 def mode_set_in_loop(model: SemanticModel, origin: cst.CSTNode, forward: CallInfo) -> bool:
@@ -86,19 +88,19 @@ def mode_set_in_loop(model: SemanticModel, origin: cst.CSTNode, forward: CallInf
 
     The loop may be around the forward in its own function, or around the call of that function in a
     caller (an epoch loop calling ``validate()`` then ``train()``)."""
-    anchor = _anchor(model, forward.function, origin)
-    if anchor is not None:
-        return any(_contains(model, loop.node, anchor) for loop in forward.loops)
+    anchors = _anchors(model, forward.function, origin)
+    if anchors:
+        return any(_contains(model, loop.node, anchor) for loop in forward.loops for anchor in anchors)
     if forward.function is None:
         return False
     for caller in model.callers(forward.function):
-        anchor = _anchor(model, caller.function, origin)
-        if anchor is not None and any(_contains(model, loop.node, anchor) for loop in caller.loops):
+        anchors = _anchors(model, caller.function, origin)
+        if any(_contains(model, loop.node, anchor) for loop in caller.loops for anchor in anchors):
             return True
     from nnlint.analysis.ignite_engines import recurring_handlers  # engines are built on the model only
 
     # an ignite engine's update function: a handler of each epoch or iteration runs the mode call
-    return any(_anchor(model, handler, origin) is not None for handler in recurring_handlers(model, forward.function))
+    return any(_anchors(model, handler, origin) for handler in recurring_handlers(model, forward.function))
 
 
 def mode_chosen_by_condition(model: SemanticModel, use: ForwardUse) -> bool:
@@ -125,3 +127,25 @@ def mode_chosen_by_condition(model: SemanticModel, use: ForwardUse) -> bool:
                     return True
             child = ancestor
     return False
+
+
+def switches_loop_variables(model: SemanticModel, func: FunctionInfo) -> bool:
+    """``for m in models: m.eval()`` in ``func``: it switches the mode of models it is handed in a sequence,
+    which the mode analysis cannot name one by one (the models a call passes are then of unknown mode)."""
+    switching = model.cached_analysis(
+        "loop-variable-switches",
+        lambda: {
+            call.function
+            for call in model.calls_named("eval", "train")
+            if call.function is not None and _switches_a_loop_variable(model, call)
+        },
+    )
+    return func in switching
+
+
+def _switches_a_loop_variable(model: SemanticModel, call: CallInfo) -> bool:
+    receiver = call.receiver
+    if not isinstance(receiver, cst.Name) or len(call.node.args) > 1:
+        return False
+    binding = model.lookup(receiver.value, call.scope, model.order.get(receiver))
+    return binding is not None and binding.kind == "for"

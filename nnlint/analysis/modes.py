@@ -15,7 +15,7 @@ mode is unknown and rules stay silent.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
@@ -31,10 +31,26 @@ from nnlint.analysis.forward_roles import (  # noqa: F401 (re-exported: the rule
     training_steps_of,
 )
 from nnlint.analysis.imports import dotted_name
+from nnlint.analysis.literal_arguments import Literals, literal_arguments
+from nnlint.analysis.mode_effects import ModeEffects
+from nnlint.analysis.mode_states import (  # noqa: F401 (re-exported: the rules import them from here)
+    KEEP,
+    TRAIN,
+    KeepState,
+    Mode,
+    Modes,
+    State,
+)
+from nnlint.analysis.mode_states import body_statements as _body_statements
+from nnlint.analysis.mode_states import copy_state as _copy
+from nnlint.analysis.mode_states import join as _join
+from nnlint.analysis.mode_states import join_all as _join_all
+from nnlint.analysis.mode_states import twice as _twice
 from nnlint.analysis.mode_switches import (  # noqa: F401 (re-exported: the rules import them from here)
     excluded_by_branch,
     mode_chosen_by_condition,
     mode_set_in_loop,
+    switches_loop_variables,
 )
 from nnlint.analysis.model import CallInfo, FunctionInfo, Obj, Scope, SemanticModel
 from nnlint.analysis.nodetypes import node_types
@@ -43,15 +59,10 @@ from nnlint.analysis.objects import GENERATION_METHODS
 if TYPE_CHECKING:
     from nnlint.analysis.ignite_engines import EngineInfo
 
-TRAIN = ("train", None)
-KEEP = ("keep", None)  # in function summaries: "as the caller had it"
-Mode = Tuple[str, Optional[cst.CSTNode]]  # ("train", None) or ("eval", the call that set it)
-Modes = FrozenSet[Mode]
-State = Dict[object, Modes]  # model key -> modes it may be in; absent = unknown
-
 _MAX_ROUNDS = 6
 _MAX_CALL_DEPTH = 4
 _SIMPLE_LINES = node_types(cst.SimpleStatementLine)
+_SMALL_STATEMENTS = node_types(cst.BaseSmallStatement)
 
 
 @dataclass
@@ -63,43 +74,7 @@ class ForwardUse:
     modes: Modes
 
 
-def _copy(state: State) -> State:
-    return type(state)(state)
-
-
-def _join(a: State, b: State) -> State:
-    """Modes after either path; a model known on one path only becomes unknown (dropped)."""
-    joined: State = type(a)()
-    for key in set(a) | set(b):
-        if key in a and key in b:
-            modes = a[key] | b[key]
-            joined[key] = modes if a[key] and b[key] else frozenset()
-    return joined
-
-
-def _join_all(states: Sequence[State]) -> State:
-    joined = states[0]
-    for other in states[1:]:
-        joined = _join(joined, other)
-    return joined
-
-
-def _twice(body: Callable[[State], State], state: State) -> State:
-    """The state after a loop whose body is ``body``: run twice from the join of entry and first pass."""
-    head = _join(state, body(_copy(state)))
-    return _join(head, body(_copy(head)))
-
-
-def _body_statements(node: cst.CSTNode) -> Sequence[cst.CSTNode]:
-    body = getattr(node, "body", None)
-    if isinstance(body, (cst.IndentedBlock, cst.SimpleStatementSuite)):
-        return body.body
-    if isinstance(body, (list, tuple)):
-        return body
-    return ()
-
-
-class ModeAnalysis:
+class ModeAnalysis(ModeEffects):
     """Computes :class:`ForwardUse` records for one file's semantic model."""
 
     def __init__(self, model: SemanticModel, run: bool = True) -> None:
@@ -120,7 +95,8 @@ class ModeAnalysis:
         self._engine_driven = set(engine_driven_functions(model)) if self._engine_runs else set()
         self._probe: Optional[Tuple[FunctionInfo, Dict[cst.Call, Tuple[CallInfo, Obj, Modes]]]] = None
         self._probed: Set[FunctionInfo] = set()  # the probed helper and the functions of this file it runs
-        self._summaries: Dict[FunctionInfo, State] = {}
+        self._summaries: Dict[Tuple[FunctionInfo, Literals], State] = {}
+        self._literals: Optional[Tuple[Literals, FunctionInfo]] = None  # while summarising for a call's literals
         self._summarising: Set[FunctionInfo] = set()
         self._entries: Dict[FunctionInfo, State] = {}
         self._analysed_with: Dict[FunctionInfo, State] = {}
@@ -142,9 +118,13 @@ class ModeAnalysis:
     def _calls_by_statement(self) -> Dict[cst.CSTNode, List[CallInfo]]:
         table: Dict[cst.CSTNode, List[CallInfo]] = {}
         statements = node_types((cst.SimpleStatementLine, cst.BaseCompoundStatement))
+        parent = self.m.parent
         for call in self.m.calls:
             for ancestor in self.m.ancestors(call.node):
-                if type(ancestor) in statements:
+                if type(ancestor) in statements or (
+                    # `if epoch > 100: net.train()` on one line: the call is its body's, not the header's
+                    type(ancestor) in _SMALL_STATEMENTS and type(parent.get(ancestor)) is cst.SimpleStatementSuite
+                ):
                     table.setdefault(ancestor, []).append(call)
                     break
         # in evaluation order: a call's receiver and arguments before the call (`build().eval()`,
@@ -193,6 +173,11 @@ class ModeAnalysis:
             return state
         if isinstance(node, cst.If):
             state = self._calls(self._header_calls(node), state, record, depth)
+            verdict = self._literal_verdict(node.test)
+            if verdict is not None:  # `if mode == "eval":` in a summary for `set_mode("eval", m)`
+                if verdict:
+                    return self._block(_body_statements(node), state, record, depth)
+                return self._statement(node.orelse, state, record, depth) if node.orelse is not None else state
             taken = self._block(_body_statements(node), _copy(state), record, depth)
             other = self._statement(node.orelse, _copy(state), record, depth) if node.orelse is not None else state
             joined = _join(taken, other)
@@ -250,7 +235,7 @@ class ModeAnalysis:
             if key is None:
                 # `self.train(loader)` of a trainer class is a user method, not a mode switch
                 return self._user_function_call(call, state, record, depth)
-            mode = self._mode_set_by(call)
+            mode = self._mode_set_by(call) or self._literal_mode(call)
             state = _copy(state)
             state[key] = frozenset({mode}) if mode is not None else frozenset()  # empty: unknown
             return state
@@ -305,19 +290,20 @@ class ModeAnalysis:
             if owner is None or owner is self.m:
                 return state
             # modes set over there are quoted here by the call that sets them (findings stay in this file)
+            summary = _summaries_of(owner).summary(target, literal_arguments(self.m, call.node, target))
             effect = {
                 key: frozenset(
                     (mode, call.node if origin is not None and origin not in self.m.order else origin)
                     for mode, origin in modes
                 )
-                for key, modes in _summaries_of(owner).summary(target).items()
+                for key, modes in summary.items()
             }
             if record:
                 self._record_helper_evaluation(call, target, owner, state)
                 from nnlint.analysis.mode_paths import record_foreign_training  # built on this module's queries
 
                 record_foreign_training(self, call, target, owner, state)
-            return self._apply(effect, state)
+            return self._forget_handed_models(call, target, owner, self._apply(effect, state))
         if record:
             entry = self._entries.get(target)
             self._entries[target] = _copy(state) if entry is None else _join(entry, state)
@@ -326,7 +312,8 @@ class ModeAnalysis:
             # probing a helper: the functions it runs are stepped through too (``train_emb`` -> ``forward_emb``)
             self._probed.add(target)
             return self._block(_body_statements(target.node), _copy(state), record=False, depth=depth + 1)
-        return self._apply(self.summary(target), state)
+        effect = self.summary(target, literal_arguments(self.m, call.node, target))
+        return self._forget_handed_models(call, target, self.m, self._apply(effect, state))
 
     def _engine_run(self, engine: "EngineInfo", run: CallInfo, state: State, record: bool) -> State:
         """``engine.run(data)`` of an ignite engine: its handlers and process function in the order ignite
@@ -434,55 +421,6 @@ class ModeAnalysis:
             return TRAIN if value.value == "True" else ("eval", call.node)
         return None
 
-    # ------------------------------------------------------------------------------ summaries
-    def summary(self, func: FunctionInfo) -> State:
-        """The effect of calling a function: key -> modes after it (KEEP = as before)."""
-        if func in self._summaries:
-            return self._summaries[func]
-        if func in self._summarising:
-            return {}
-        self._summarising.add(func)
-        exit_state = self._block(_body_statements(func.node), _KeepState(), record=False, depth=1)
-        self._summarising.discard(func)
-        effect = {key: modes for key, modes in exit_state.items() if modes != frozenset({KEEP})}
-        self._summaries[func] = effect
-        return effect
-
-    @staticmethod
-    def _apply(effect: State, state: State) -> State:
-        if not effect:
-            return state
-        result = _copy(state)
-        for key, modes in effect.items():
-            if not modes:
-                result.pop(key, None) if not isinstance(result, _KeepState) else result.__setitem__(key, modes)
-            elif KEEP in modes:
-                if key in state:
-                    result[key] = (modes - {KEEP}) | state[key]
-                else:
-                    result.pop(key, None)
-            else:
-                result[key] = modes
-        return result
-
-    def _context_manager_effects(self, item: cst.BaseExpression, with_node: cst.With) -> Tuple[State, State]:
-        """(effect on entering, effect on leaving) of a ``with helper(model):`` written as a generator."""
-        if not isinstance(item, cst.Call):
-            return {}, {}
-        scope = self.m.scope_of(with_node)
-        target = self.m.resolve_function(item.func, scope)
-        if target is None or target.scope.node not in self.m.order:
-            return {}, {}
-        statements = list(_body_statements(target.node))
-        split = next((i for i, s in enumerate(statements) if self.m.contains(s, cst.Yield)), None)
-        if split is None:
-            return {}, {}
-        before = self._block(statements[:split], _KeepState(), record=False, depth=1)
-        after = self._block(statements[split:], _KeepState(), record=False, depth=1)
-        enter = {k: v for k, v in before.items() if v != frozenset({KEEP})}
-        leave = {k: v for k, v in after.items() if v != frozenset({KEEP})}
-        return enter, leave
-
 
 def _module_expression(call: cst.Call) -> cst.BaseExpression:
     """The module a forward call runs: ``model`` in ``model(x)``, ``model.forward(x)`` and ``model.generate(x)``."""
@@ -490,19 +428,6 @@ def _module_expression(call: cst.Call) -> cst.BaseExpression:
     if isinstance(func, cst.Attribute) and func.attr.value in ("forward", "__call__", *GENERATION_METHODS):
         return func.value
     return func
-
-
-class _KeepState(dict):
-    """A state where every model not yet touched is 'as the caller had it'."""
-
-    def __missing__(self, key: object) -> Modes:
-        return frozenset({KEEP})
-
-    def __contains__(self, key: object) -> bool:
-        return True
-
-    def copy(self) -> "_KeepState":
-        return _KeepState(self)
 
 
 def _summaries_of(model: SemanticModel) -> ModeAnalysis:

@@ -154,8 +154,21 @@ class UsageRoles:
                     continue
                 if kind in args and parent.keyword is node:  # type: ignore[union-attr]
                     continue
+                if self._is_store_target(node, parent):
+                    continue  # `pred = net(x)` rebinds ``pred``: not a read of the value it held before
                 index.setdefault(node.value, []).append(node)  # type: ignore[attr-defined]
         return index
+
+    def _is_store_target(self: "SemanticModel", name: cst.CSTNode, parent: Optional[cst.CSTNode]) -> bool:
+        """A name that an assignment, ``for``, comprehension, ``as`` or walrus binds (also inside a tuple or
+        list target); an augmented assignment's target reads its value first and is not one."""
+        child: Optional[cst.CSTNode] = name
+        while parent is not None and type(parent) in _TARGET_WRAPPERS:
+            child, parent = parent, self.parent.get(parent)
+        kind = type(parent)
+        if kind in _STORE_FIELDS:
+            return getattr(parent, _STORE_FIELDS[kind]) is child
+        return False
 
     def _onward_storages(self: "SemanticModel", use: cst.CSTNode, parent: Optional[cst.CSTNode]) -> List[Storage]:
         """Where a use hands the value on: ``self.attr = value``, ``other = value``, ``f(value)``."""
@@ -219,3 +232,16 @@ def _parameter_for(func, call: cst.Call, arg: cst.Arg) -> Optional[str]:
     offset = 1 if func.cls is not None and func.params and func.params[0] in ("self", "cls") else 0
     index = position + offset
     return func.params[index] if index < len(func.params) else None
+
+
+# the nodes a name sits in inside a tuple or list target (`a, (b, *c) = ...`)
+_TARGET_WRAPPERS = frozenset({cst.Tuple, cst.List, cst.Element, cst.StarredElement})
+# the statement or expression that binds a target, and the field holding it
+_STORE_FIELDS = {
+    cst.AssignTarget: "target",
+    cst.AnnAssign: "target",
+    cst.For: "target",
+    cst.CompFor: "target",
+    cst.AsName: "name",
+    cst.NamedExpr: "target",
+}

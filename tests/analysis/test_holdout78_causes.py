@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import List, Tuple
 
+from tests.analysis.test_model import build
 from tests.conftest import lint_text
 
 
@@ -175,3 +176,133 @@ def test_a_loader_subclass_with_its_own_signature_is_not_read_as_dataloader() ->
         "        super().__init__(dataset, batch_size, shuffle=True)",
     )
     assert _found(source, "NN101") == []
+
+
+def test_attributes_assigned_from_a_literal_tuple_hold_their_items() -> None:
+    model = build(
+        "import torch.nn as nn\n\n"
+        "class Trainer:\n"
+        "    def __init__(self, model, lr):\n"
+        "        self.criterion, self.lr = nn.MSELoss(), lr\n"
+        "        self.first, self.second = pair()\n"
+    )
+    trainer = next(cls for cls in model.classes if cls.name == "Trainer")
+    criterion = trainer.attributes["criterion"][0]
+    assert criterion.value is not None and model.object_of(criterion.value, criterion.scope).kind == "loss"
+    assert "first" not in trainer.attributes  # unpacked from a call: which item is whose is the call's
+
+
+MODE_HELPERS = """import torch
+import torch.nn as nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 4)
+        self.bn = nn.BatchNorm1d(4)
+
+    def forward(self, x):
+        return self.bn(self.fc(x))
+
+
+def set_mode(mode, m):
+    if mode == "train":
+        m.train()
+    if mode == "eval":
+        m.eval()
+
+
+def check_accuracy(net, loader):
+    set_mode("eval", net)
+    correct = 0
+    with torch.no_grad():
+        for x, y in loader:
+            correct += (net(x).argmax(1) == y).sum().item()
+    return correct
+
+
+def train_loop(train_loader, val_loader):
+    net = Net()
+    opt = torch.optim.Adam(net.parameters())
+    set_mode("train", net)
+    for epoch in range(10):
+        for x, y in train_loader:
+            opt.zero_grad()
+            nn.functional.cross_entropy(net(x), y).backward()
+            opt.step()
+        print(check_accuracy(net, val_loader))
+"""
+
+
+def test_a_mode_helper_takes_the_branch_its_literal_argument_decides() -> None:
+    # set_mode("eval", net) leaves net in eval mode: the evaluation is fine, the next epoch's training is not
+    assert _found(MODE_HELPERS, "NN501") == []
+    assert _found(MODE_HELPERS, "NN502") == [(19, 9)]
+
+
+def test_a_one_line_if_body_runs_only_when_its_test_holds() -> None:
+    loop = "    for epoch in range(10):\n"
+    source = MODE_HELPERS.replace(loop, loop + "        if epoch > 5: net.train()\n")
+    assert _found(source, "NN502") == [(19, 9)]
+    # the same switch unconditional: no finding
+    fixed = MODE_HELPERS.replace(loop, loop + "        net.train()\n")
+    assert _found(fixed, "NN502") == []
+
+
+def test_models_switched_one_by_one_in_a_helper_are_of_unknown_mode() -> None:
+    # `for m in models: m.eval()`: which model is which is out of sight; no training-mode evaluation is claimed
+    source = (
+        MODE_HELPERS.replace(
+            'def set_mode(mode, m):\n    if mode == "train":\n        m.train()\n'
+            '    if mode == "eval":\n        m.eval()\n',
+            "def set_eval(models):\n    for m in models:\n        m.eval()\n",
+        )
+        .replace('    set_mode("eval", net)\n', "    set_eval([net])\n")
+        .replace('    set_mode("train", net)\n', "")
+    )
+    assert _found(source, "NN501") == []
+
+
+HELD_OUT_BATCH = """import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+net = nn.Sequential(nn.Linear(8, 16), nn.BatchNorm1d(16), nn.Linear(16, 4), nn.LogSoftmax(dim=1))
+optimizer = torch.optim.SGD(net.parameters(), lr=0.01)
+dataloader = torch.utils.data.DataLoader(train_set, batch_size=32, shuffle=True)
+testdataloader = torch.utils.data.DataLoader(test_set, batch_size=32, shuffle=True)
+for epoch in range(10):
+    for i, data in enumerate(dataloader, 0):
+        points, target = data
+        optimizer.zero_grad()
+        pred = net(points)
+        loss = F.nll_loss(pred, target)
+        loss.backward()
+        optimizer.step()
+        if i % 10 == 0:
+            j, data = next(enumerate(testdataloader, 0))
+            points, target = data
+            points, target = points.cuda(), target.cuda()
+            pred = net(points)
+            loss = F.nll_loss(pred, target)
+            print(loss.item(), pred.max(1)[1].eq(target).sum().item())
+"""
+
+
+def test_a_batch_of_another_loader_scored_inside_the_training_loop_is_an_evaluation() -> None:
+    assert _found(HELD_OUT_BATCH, "NN501") == [(21, 20)]
+
+
+def test_a_batch_of_another_loader_that_is_backpropagated_is_training() -> None:
+    # a second domain's batch (domain adaptation) feeds the loss: training, not evaluation
+    source = HELD_OUT_BATCH.replace(
+        "            print(loss.item(), pred.max(1)[1].eq(target).sum().item())\n",
+        "            loss.backward()\n            optimizer.step()\n",
+    )
+    assert _found(source, "NN501") == []
+
+
+def test_a_second_look_at_the_training_batch_is_not_a_held_out_evaluation() -> None:
+    source = HELD_OUT_BATCH.replace("next(enumerate(testdataloader, 0))", "next(enumerate(dataloader, 0))")
+    assert _found(source, "NN501") == []
