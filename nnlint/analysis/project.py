@@ -104,6 +104,10 @@ def _search_roots_in(directory: Path) -> List[Path]:
     roots = [directory]
     while (directory / "__init__.py").exists() and directory.parent != directory:
         directory = directory.parent
+        # a package folder above the file may itself be where the code's absolute imports start: a checkout
+        # with an `__init__.py` at its root (`repo/__init__.py`, `repo/pkg/`) imports `from pkg.x import y`
+        if (directory / "__init__.py").exists() and directory not in roots:
+            roots.append(directory)
     if directory not in roots and directory.name not in INSTALLED_PACKAGE_DIRS:
         roots.append(directory)
     # Scripts in a subfolder (classify/train.py) that import the repository's top-level packages
