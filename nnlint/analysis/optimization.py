@@ -13,7 +13,7 @@ from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence,
 import libcst as cst
 
 from nnlint.analysis.branches import guards_existence_of, exclusive, within
-from nnlint.analysis.model import CallInfo, LoopInfo, SemanticModel
+from nnlint.analysis.model import CallInfo, FunctionInfo, LoopInfo, SemanticModel
 from nnlint.analysis.nodetypes import node_types
 
 _MAX_INLINE_DEPTH = 3
@@ -189,6 +189,15 @@ def iteration_events(model: SemanticModel, loop: LoopInfo) -> List[StepEvent]:
     """Optimizer and scheduler steps of one iteration of a loop, in source order, helpers inlined."""
     events: List[StepEvent] = []
     _collect_events(model, loop.node, list(_body_calls(model, loop.calls, loop.node)), False, events, 0, set())
+    return events
+
+
+def function_events(model: SemanticModel, func: FunctionInfo) -> List[StepEvent]:
+    """Optimizer and scheduler steps that every call of a function runs, in source order, helpers inlined:
+    the steps in its own body outside any loop of it (``OptimizerScheduler.step()`` that steps both)."""
+    events: List[StepEvent] = []
+    top_level = [call for call in func.calls if not call.loops]
+    _collect_events(model, func.node, list(_body_calls(model, top_level, func.node)), False, events, 0, set())
     return events
 
 

@@ -258,6 +258,12 @@ def dim_atom(model: SemanticModel, expr: cst.BaseExpression, scope: Scope, depth
     axis = _axis_reference(model, expr, scope)
     if axis is not None:
         return axis
+    if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Multiply) and depth < 4:
+        merged = _merged_axes(
+            dim_atom(model, expr.left, scope, depth + 1), dim_atom(model, expr.right, scope, depth + 1)
+        )
+        if merged is not None:
+            return merged
     if isinstance(expr, cst.Name) and depth < 4:
         binding = reaching_binding(model, expr, scope)
         if binding is None:
@@ -274,6 +280,24 @@ def dim_atom(model: SemanticModel, expr: cst.BaseExpression, scope: Scope, depth
             return inner if inner != OPAQUE else ("sym", id(binding))
         return ("sym", id(binding))
     return OPAQUE
+
+
+def axis_span(atom: Atom) -> Optional[Tuple[object, Tuple[int, ...]]]:
+    """(root, axes) of an atom that is one axis of a tensor or several of its axes flattened together."""
+    if atom[0] == "axis" and isinstance(atom[2], int):
+        return atom[1], (atom[2],)
+    if atom[0] == "axes" and isinstance(atom[2], tuple):
+        return atom[1], atom[2]
+    return None
+
+
+def _merged_axes(left: Atom, right: Atom) -> Optional[Atom]:
+    """``x.shape[2] * x.shape[3]``: the size of axes of one tensor flattened together, as
+    ("axes", root, (2, 3)); None for any other product."""
+    first, second = axis_span(left), axis_span(right)
+    if first is None or second is None or first[0] != second[0]:
+        return None
+    return ("axes", first[0], first[1] + second[1])
 
 
 def _axis_reference(model: SemanticModel, expr: cst.BaseExpression, scope: Scope) -> Optional[Atom]:

@@ -6,7 +6,7 @@ from typing import List, Optional, Sequence, Tuple
 import libcst as cst
 
 from nnlint.analysis.model import SemanticModel
-from nnlint.analysis.shapes import INFER, OPAQUE, Atom, Shape, axis_origins, reshape_target, shape_of
+from nnlint.analysis.shapes import INFER, OPAQUE, Atom, Shape, axis_origins, axis_span, reshape_target, shape_of
 from nnlint.context import RuleContext
 from nnlint.fixes import permute_instead_of_reshape
 from nnlint.rule import Rule
@@ -157,11 +157,13 @@ def _reorder_of_own_axes(
     own: List[Tuple[int, int]] = []
     used = set()
     for position, atom in enumerate(target):
-        if atom[0] == "axis" and atom[1] in offsets and isinstance(atom[2], int) and atom[2] >= 0:
-            offset = offsets[atom[1]]
-            if atom[2] < offset:
+        # one axis, or several flattened into one target size (`x.view(b, x.shape[2] * x.shape[3], c)`)
+        span = axis_span(atom)
+        if span is not None and span[0] in offsets and all(a >= 0 for a in span[1]):
+            offset = offsets[span[0]]
+            if any(a < offset for a in span[1]):
                 return None  # an axis the indexing dropped: the sizes are not the source's own
-            own.append((position, atom[2] - offset))
+            own.extend((position, a - offset) for a in span[1])
             used.add(offset)
     if not own:
         return None

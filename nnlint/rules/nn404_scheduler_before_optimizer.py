@@ -1,12 +1,14 @@
 from __future__ import annotations
 
-from typing import List, Set
+from typing import List, Optional, Set, Tuple
+
+import libcst as cst
 
 from nnlint.analysis.branches import exclusive, guarded_together
 from nnlint.analysis.engine_events import calls_in_handlers
 from nnlint.analysis.ignite_engines import training_engine_loops
-from nnlint.analysis.model import LoopInfo, SemanticModel
-from nnlint.analysis.optimization import StepEvent, iteration_events
+from nnlint.analysis.model import CallInfo, LoopInfo, SemanticModel
+from nnlint.analysis.optimization import StepEvent, function_events, iteration_events
 from nnlint.context import RuleContext
 from nnlint.rule import Rule
 
@@ -15,6 +17,35 @@ def _exclusive(model: SemanticModel, first: StepEvent, second: StepEvent) -> boo
     """The two steps sit on opposite branches of one ``if`` of this file: they never run together."""
     nodes = (first.call.node, second.call.node)
     return all(node in model.order for node in nodes) and exclusive(model, *nodes)
+
+
+def _scheduler_first(
+    model: SemanticModel, events: List[StepEvent], container: cst.CSTNode, reported: Set[int]
+) -> Optional[Tuple[CallInfo, CallInfo]]:
+    """(scheduler step, the optimizer step it precedes) of one iteration or one call, marked reported; None when
+    every scheduler step follows an optimizer step that may run first, is conditional on its own, or is
+    told which step it is (``step(epoch)``, ``step(metric)``)."""
+    for index, event in enumerate(events):
+        if event.kind != "scheduler" or id(event.call.node) in reported:
+            continue
+        if any(e.kind == "optimizer" and not _exclusive(model, e, event) for e in events[:index]):
+            continue  # an optimizer step that may run earlier in the same iteration
+        step = next(
+            (
+                e.call
+                for e in events[index + 1 :]
+                if e.kind == "optimizer"
+                and (not event.conditional or guarded_together(model, event.call.node, e.call.node, container))
+            ),
+            None,
+        )
+        if step is None:
+            continue  # `if cond: scheduler.step()` alone: it may not run in the iterations that train
+        if event.call.node.args:
+            continue  # step(epoch) / step(metric): the caller says which step it is (timm, ReduceLROnPlateau)
+        reported.add(id(event.call.node))
+        return event.call, step
+    return None
 
 
 class SchedulerBeforeOptimizer(Rule):
@@ -86,33 +117,26 @@ class SchedulerBeforeOptimizer(Rule):
         # an ignite training engine's update function is one iteration of the engine's loop
         engine_loops = training_engine_loops(model)
         for loop in [*model.loops, *engine_loops]:
-            events = iteration_events(model, loop)
-            for index, event in enumerate(events):
-                if event.kind != "scheduler" or id(event.call.node) in reported:
-                    continue
-                if any(e.kind == "optimizer" and not _exclusive(model, e, event) for e in events[:index]):
-                    continue  # an optimizer step that may run earlier in the same iteration
-                step = next(
-                    (
-                        e.call
-                        for e in events[index + 1 :]
-                        if e.kind == "optimizer"
-                        and (not event.conditional or guarded_together(model, event.call.node, e.call.node, loop.node))
-                    ),
-                    None,
-                )
-                if step is None:
-                    continue  # `if cond: scheduler.step()` alone: it may not run in the iterations that train
-                if event.call.node.args:
-                    continue  # step(epoch) / step(metric): the caller says which step it is (timm, ReduceLROnPlateau)
-                reported.add(id(event.call.node))
+            found = _scheduler_first(model, iteration_events(model, loop), loop.node, reported)
+            if found is not None:
+                scheduler, step = found
                 ctx.report(
-                    event.call.node,
+                    scheduler.node,
                     f"scheduler.step() runs before optimizer.step() (line {model.line_of(step.node)}) in the same "
-                    f"iteration of {_loop_name(loop, engine_loops)} at line {model.line_of(loop.node)}: the schedule's "
-                    "first value is "
-                    "skipped; step the scheduler after the optimizer",
+                    f"iteration of {_loop_name(loop, engine_loops)} at line {model.line_of(loop.node)}: the "
+                    "schedule's first value is skipped; step the scheduler after the optimizer",
                     evidence={"optimizer_step_line": model.line_of(step.node), "loop_line": model.line_of(loop.node)},
+                )
+        # a function that steps both, whoever calls it (`OptimizerScheduler.step()` wrapping the two)
+        for func in model.functions:
+            found = _scheduler_first(model, function_events(model, func), func.node, reported)
+            if found is not None:
+                scheduler, step = found
+                ctx.report(
+                    scheduler.node,
+                    f"scheduler.step() runs before optimizer.step() (line {model.line_of(step.node)}) in every call "
+                    f"of {func.name}(): the schedule's first value is skipped; step the scheduler after the optimizer",
+                    evidence={"optimizer_step_line": model.line_of(step.node), "function": func.name},
                 )
         for call in calls_in_handlers(model, "EPOCH_STARTED"):
             if call.node.args or id(call.node) in reported or call.receiver is None:

@@ -3,7 +3,11 @@ each as the construct real code used, with a twin that must stay silent."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import List, Tuple
+
+from nnlint.config import Config
+from nnlint.engine import Linter
 
 from tests.analysis.test_model import build
 from tests.conftest import lint_text
@@ -306,3 +310,90 @@ def test_a_batch_of_another_loader_that_is_backpropagated_is_training() -> None:
 def test_a_second_look_at_the_training_batch_is_not_a_held_out_evaluation() -> None:
     source = HELD_OUT_BATCH.replace("next(enumerate(testdataloader, 0))", "next(enumerate(dataloader, 0))")
     assert _found(source, "NN501") == []
+
+
+def test_absolute_imports_resolve_below_a_checkout_with_an_init_at_its_root(tmp_path: Path) -> None:
+    # repo/__init__.py, repo/pkg/__init__.py: `from pkg.trainer import Trainer` starts at repo/
+    package = tmp_path / "repo" / "pkg"
+    package.mkdir(parents=True)
+    (tmp_path / "repo" / "__init__.py").write_text("")
+    (package / "__init__.py").write_text("")
+    (package / "trainer.py").write_text(
+        "import torch\n\n\n"
+        "class Trainer:\n"
+        "    def __init__(self, model, criterion, optimizer, loader):\n"
+        "        self.model, self.criterion = model, criterion\n"
+        "        self.optimizer, self.loader = optimizer, loader\n\n"
+        "    def fit(self):\n"
+        "        for x, y in self.loader:\n"
+        "            self.optimizer.zero_grad()\n"
+        "            loss = self.criterion(self.model(x), y)\n"
+        "            loss.backward()\n"
+        "            self.optimizer.step()\n"
+    )
+    (package / "run.py").write_text(
+        "import torch\nimport torch.nn as nn\nfrom torch.utils.data import DataLoader, TensorDataset\n"
+        "from pkg.trainer import Trainer\n\n"
+        "loader = DataLoader(TensorDataset(torch.randn(64, 4), torch.randn(64, 1)), batch_size=8, shuffle=True)\n"
+        "model = nn.Sequential(nn.Linear(4, 1), nn.Sigmoid())\n"
+        "Trainer(model, nn.MSELoss(), torch.optim.Adam(model.parameters()), loader).fit()\n"
+    )
+    findings = Linter(Config(select=["NN202"])).lint_paths([str(tmp_path / "repo")])
+    assert [(Path(f.path).name, f.line, f.column) for f in findings] == [("trainer.py", 12, 20)]
+
+
+STEP_WRAPPER = """import torch
+
+
+class OptimizerScheduler:
+    def __init__(self, optimizer, scheduler):
+        self.optimizer = optimizer
+        self.scheduler = scheduler
+
+    def step(self):
+        self.scheduler.step()
+        self.optimizer.step()
+
+
+def create_optimizer(model, steps):
+    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: 1.0)
+    return OptimizerScheduler(optimizer, scheduler)
+"""
+
+
+def test_a_function_that_steps_the_scheduler_first_does_so_in_every_call() -> None:
+    assert _found(STEP_WRAPPER, "NN404") == [(10, 9)]
+
+
+def test_a_function_that_steps_the_optimizer_first_is_silent() -> None:
+    swapped = STEP_WRAPPER.replace(
+        "        self.scheduler.step()\n        self.optimizer.step()\n",
+        "        self.optimizer.step()\n        self.scheduler.step()\n",
+    )
+    assert _found(swapped, "NN404") == []
+    # a step the caller numbers (`step(epoch)`) is the caller's business
+    assert _found(STEP_WRAPPER.replace("self.scheduler.step()", "self.scheduler.step(self.epoch)"), "NN404") == []
+
+
+FLATTENED_AXES = """import torch.nn as nn
+
+
+class Encoder(nn.Module):
+    def forward(self, images):
+        encoded = self.resnet(images)
+        batch_size = encoded.shape[0]
+        features = encoded.shape[1]
+        num_pixels = encoded.shape[2] * encoded.shape[3]
+        return encoded.view(batch_size, num_pixels, features)
+"""
+
+
+def test_axes_flattened_into_one_size_keep_their_place_in_the_order() -> None:
+    # (B, C, H, W) viewed as (B, H*W, C): the channel axis was meant to move, a permute is missing
+    assert _found(FLATTENED_AXES, "NN102") == [(10, 16)]
+
+
+def test_axes_flattened_in_their_own_order_are_silent() -> None:
+    source = FLATTENED_AXES.replace("view(batch_size, num_pixels, features)", "view(batch_size, features, num_pixels)")
+    assert _found(source, "NN102") == []
