@@ -19,6 +19,7 @@ from typing import Dict, List, Optional, Sequence, Set, Tuple
 import libcst as cst
 
 from nnlint.analysis import (
+    frame_shapes,
     distribution_shapes,
     image_arrays,
     loader_batches,
@@ -33,7 +34,20 @@ from nnlint.analysis.sizes import size_of
 from nnlint.analysis.values import self_attribute_values
 
 _MAX_DEPTH = 40
-_SIZED_CONSTRUCTORS = frozenset({"torch.randn", "torch.rand", "torch.zeros", "torch.ones", "torch.empty"})
+_SIZED_CONSTRUCTORS = frozenset(
+    {
+        "torch.randn",
+        "torch.rand",
+        "torch.zeros",
+        "torch.ones",
+        "torch.empty",
+        "numpy.zeros",
+        "numpy.ones",
+        "numpy.empty",
+        "numpy.random.rand",
+        "numpy.random.randn",
+    }
+)
 _VECTOR_CONSTRUCTORS = frozenset({"torch.arange", "torch.linspace", "torch.logspace"})
 _LIKE_CONSTRUCTORS = frozenset(
     {
@@ -200,7 +214,7 @@ def _attribute_shape(model: SemanticModel, expr: cst.Attribute, scope: Scope, de
     if expr.attr.value in ("data", "real"):
         return tensor_shape(model, expr.value, scope, depth + 1)
     if expr.attr.value in ("values", "indices"):
-        return reduced_pair(model, expr.value, scope, depth)
+        return frame_shapes.column_shape(model, expr, scope) or reduced_pair(model, expr.value, scope, depth)
     if expr.attr.value in ("mean", "stddev", "variance"):
         dist = distribution_shapes.distribution_of(model, expr.value, scope, depth + 1)
         return dist.sample() if dist is not None else None
@@ -292,6 +306,9 @@ def _call_shape(model: SemanticModel, call: cst.Call, scope: Scope, depth: int) 
     if isinstance(func, cst.Attribute) and func.attr.value == "item" and not call.args:
         return known(())
     if isinstance(func, cst.Attribute):
+        column = frame_shapes.column_shape(model, call, scope)
+        if column is not None:
+            return column
         dist = distribution_shapes.distribution_of(model, func.value, scope, depth + 1)
         if dist is not None:
             return distribution_shapes.method_shape(model, dist, call, scope, depth + 1)
@@ -335,7 +352,8 @@ def _function_shape(
     if qualname in _LIKE_CONSTRUCTORS or qualname in _SAME_SHAPE_FUNCTIONS:
         return tensor_shape(model, first, scope, depth + 1)
     if qualname in _TENSOR_FROM_DATA or (
-        qualname in _LEGACY_CONSTRUCTORS and isinstance(first, (cst.List, cst.Tuple)) and len(args) == 1
+        # `torch.FloatTensor(values)`: data, unless it is a size (`FloatTensor(3)`, `FloatTensor(n)`)
+        qualname in _LEGACY_CONSTRUCTORS and len(args) == 1 and not _may_be_size(model, first, scope, depth)
     ):
         return _data_shape(model, first, scope, depth + 1)
     if qualname in _ELEMENTWISE_FUNCTIONS:
@@ -358,6 +376,17 @@ def _function_shape(
         method = qualname.rsplit(".", 1)[-1]
         return shape_methods.reshaped(model, call, method, base, rest, scope, depth) if base is not None else None
     return module_shapes.call_output(model, call, scope, depth + 1)
+
+
+def _may_be_size(model: SemanticModel, expr: Optional[cst.BaseExpression], scope: Scope, depth: int) -> bool:
+    """An argument of a legacy constructor (``torch.FloatTensor(x)``) that is, or may be, a size: anything
+    but a list or tuple display or an array of known rank one or more (``df["y"].values``, ``np.zeros(n)``)."""
+    if isinstance(expr, (cst.List, cst.Tuple)):
+        return False
+    if expr is None or is_number(model, expr, scope):
+        return True
+    shape = tensor_shape(model, expr, scope, depth + 1)
+    return shape is None or not shape.dims
 
 
 def _data_shape(

@@ -293,11 +293,12 @@ def axis_span(atom: Atom) -> Optional[Tuple[object, Tuple[int, ...]]]:
 
 def _merged_axes(left: Atom, right: Atom) -> Optional[Atom]:
     """``x.shape[2] * x.shape[3]``: the size of axes of one tensor flattened together, as
-    ("axes", root, (2, 3)); None for any other product."""
+    ("axes", root, (2, 3)); None for any other product. A product does not order its factors (``w * h`` is
+    the size of the same flattened axes), so the axes are kept in ascending order."""
     first, second = axis_span(left), axis_span(right)
     if first is None or second is None or first[0] != second[0]:
         return None
-    return ("axes", first[0], first[1] + second[1])
+    return ("axes", first[0], tuple(sorted(first[1] + second[1])))
 
 
 def _axis_reference(model: SemanticModel, expr: cst.BaseExpression, scope: Scope) -> Optional[Atom]:

@@ -397,3 +397,51 @@ def test_axes_flattened_into_one_size_keep_their_place_in_the_order() -> None:
 def test_axes_flattened_in_their_own_order_are_silent() -> None:
     source = FLATTENED_AXES.replace("view(batch_size, num_pixels, features)", "view(batch_size, features, num_pixels)")
     assert _found(source, "NN102") == []
+
+
+FRAME_COLUMNS = """import pandas as pd
+import torch
+import torch.nn as nn
+from torch.utils.data import DataLoader, Dataset
+
+
+class Ratings(Dataset):
+    def __init__(self, data):
+        self.users = torch.LongTensor(data["user"].values)
+        self.ratings = torch.FloatTensor(data["rating"].values)
+
+    def __len__(self):
+        return len(self.ratings)
+
+    def __getitem__(self, index):
+        return self.users[index], self.ratings[index]
+
+
+model = nn.Sequential(nn.Embedding(100, 8), nn.Linear(8, 1))
+optimizer = torch.optim.Adam(model.parameters())
+loader = DataLoader(Ratings(pd.read_csv("ratings.csv").dropna()), batch_size=32, shuffle=True)
+for users, ratings in loader:
+    optimizer.zero_grad()
+    loss = nn.functional.mse_loss(model(users), ratings)
+    loss.backward()
+    optimizer.step()
+"""
+
+
+def test_a_data_frame_column_is_one_value_per_row() -> None:
+    # (B, 1) predictions against (B,) ratings: broadcast to (B, B)
+    assert _found(FRAME_COLUMNS, "NN305") == [(24, 12)]
+
+
+def test_a_column_of_something_that_is_not_a_data_frame_has_no_shape() -> None:
+    source = FRAME_COLUMNS.replace('pd.read_csv("ratings.csv").dropna()', "load_ratings()")
+    assert _found(source, "NN305") == []
+    squeezed = FRAME_COLUMNS.replace("model(users), ratings)", "model(users).squeeze(1), ratings)")
+    assert _found(squeezed, "NN305") == []
+
+
+def test_the_order_of_the_factors_of_a_flattened_size_does_not_matter() -> None:
+    # a Gram matrix: (b, ch, h, w) viewed as (b, ch, w * h) flattens the spatial axes in place
+    source = "import torch\n\n\ndef gram_matrix(y):\n    (b, ch, h, w) = y.size()\n    return y.view(b, ch, w * h)\n"
+    assert _found(source, "NN102") == []
+    assert _found(source.replace("view(b, ch, w * h)", "view(b, w * h, ch)"), "NN102") == [(6, 12)]
