@@ -5,7 +5,7 @@ A part of :class:`~nnlint.analysis.model.SemanticModel` (which combines the part
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Dict, List, Optional, Tuple, cast
+from typing import TYPE_CHECKING, Dict, Iterator, List, Optional, Tuple, cast
 
 import libcst as cst
 
@@ -43,7 +43,11 @@ class ModuleContents:
         for arg in obj.node.args:
             if arg.keyword is not None and arg.keyword.value not in ("modules", "args"):
                 continue
-            if arg.star == "*" or obj.qualname != api.NN + "Sequential":
+            children_of = _children_receiver(owner, arg.value, obj.scope) if arg.star == "*" else None
+            if children_of is not None:
+                # `nn.Sequential(*list(resnet.children())[:-1])`: the network's own layers, but the last
+                found.append((children_of[0], children_of[1], owner))
+            elif arg.star == "*" or obj.qualname != api.NN + "Sequential":
                 found.extend(owner.collection_items(arg.value, obj.scope))
             elif not arg.star:
                 if (
@@ -170,6 +174,8 @@ class ModuleContents:
                 for bindings in candidate.attributes.values():
                     for binding in bindings:
                         found.extend(candidate.owner._layers_in_expr(binding.value, binding.scope, depth))
+                for module, scope in _registered_submodules(candidate):
+                    found.extend(candidate.owner._layers_in_expr(module, scope, depth))
             forward = owner.method_of(obj.cls, "forward")
             if forward is not None:
                 fowner = forward.cls.owner if forward.cls else owner
@@ -313,3 +319,55 @@ def ordered_dict_values(call: cst.Call) -> List[cst.BaseExpression]:
             if isinstance(element.value, cst.Tuple) and len(element.value.elements) == 2:
                 values.append(element.value.elements[1].value)
     return values
+
+
+def _registered_submodules(cls: ClassInfo) -> Iterator[Tuple[cst.BaseExpression, Scope]]:
+    """Modules a class's methods register on the instance by name: ``self.add_module(f"stage{i}", RSU(...))``,
+    ``self.register_module(name, m)``, ``setattr(self, name, nn.Linear(...))``."""
+    for method in cls.methods.values():
+        this = method.instance_param
+        if this is None:
+            continue
+        for call in method.calls:
+            func, args = call.node.func, call.node.args
+            if (
+                isinstance(func, cst.Attribute)
+                and func.attr.value in ("add_module", "register_module")
+                and isinstance(func.value, cst.Name)
+                and func.value.value == this
+                and len(args) >= 2
+            ):
+                yield args[1].value, call.scope
+            elif (
+                isinstance(func, cst.Name)
+                and func.value == "setattr"
+                and len(args) == 3
+                and isinstance(args[0].value, cst.Name)
+                and args[0].value.value == this
+            ):
+                yield args[2].value, call.scope
+
+
+def _children_receiver(
+    model: "SemanticModel", expr: cst.BaseExpression, scope: Scope, depth: int = 0
+) -> Optional[Tuple[cst.BaseExpression, Scope]]:
+    """``net`` of ``list(net.children())[:-1]``, ``net.children()`` or ``list(net.modules())``, also through a
+    name bound to one of them: the module whose child layers a container is rebuilt from."""
+    while depth < 4:
+        if isinstance(expr, cst.Subscript):
+            expr = expr.value
+        elif isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name) and expr.func.value == "list" and expr.args:
+            expr = expr.args[0].value
+        elif isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and not expr.args:
+            if expr.func.attr.value not in ("children", "modules"):
+                return None
+            return expr.func.value, scope
+        elif isinstance(expr, cst.Name):
+            binding = model.lookup(expr.value, scope, model.order.get(expr))
+            if binding is None or binding.kind != "assign" or binding.index is not None or binding.value is None:
+                return None
+            expr, scope = binding.value, binding.scope
+        else:
+            return None
+        depth += 1
+    return None

@@ -7,11 +7,14 @@ summarise a function's effect per call (the train/eval modes) specialise the sum
 
 from __future__ import annotations
 
-from typing import Optional, Tuple, Union
+from typing import TYPE_CHECKING, Optional, Tuple, Union
 
 import libcst as cst
 
-from nnlint.analysis.model import FunctionInfo, SemanticModel
+from nnlint.analysis.symbols import FunctionInfo
+
+if TYPE_CHECKING:
+    from nnlint.analysis.model import SemanticModel
 
 Literal = Union[str, int, bool, None]
 Literals = Tuple[Tuple[str, Literal], ...]  # (parameter, value), in parameter order
@@ -30,7 +33,7 @@ def literal_value(expr: Optional[cst.BaseExpression]) -> object:
     return NO_VALUE
 
 
-def literal_arguments(model: SemanticModel, call: cst.Call, target: FunctionInfo) -> Literals:
+def literal_arguments(model: "SemanticModel", call: cst.Call, target: FunctionInfo) -> Literals:
     """The parameters of ``target`` that ``call`` passes a literal for, with the literal."""
     if any(arg.star for arg in call.args):
         return ()
@@ -46,7 +49,7 @@ def literal_arguments(model: SemanticModel, call: cst.Call, target: FunctionInfo
 
 
 def condition_verdict(
-    model: SemanticModel, test: cst.BaseExpression, literals: Literals, func: FunctionInfo
+    model: "SemanticModel", test: cst.BaseExpression, literals: Literals, func: FunctionInfo
 ) -> Optional[bool]:
     """Whether an ``if`` test of ``func`` holds given its parameters' literal values: ``p == 'lit'``,
     ``p != 'lit'``, ``p``, ``not p``, ``p is None``, ``p is not None``; None when it depends on anything else."""
@@ -79,9 +82,42 @@ def condition_verdict(
     return None
 
 
-def parameter_value(model: SemanticModel, name: cst.Name, literals: Literals, func: FunctionInfo) -> object:
+def parameter_value(model: "SemanticModel", name: cst.Name, literals: Literals, func: FunctionInfo) -> object:
     for param, value in literals:
         if param == name.value:
             binding = model.lookup(name.value, func.scope, model.order.get(name))
             return value if binding is not None and binding.kind == "param" else NO_VALUE
     return NO_VALUE
+
+
+def return_taken(owner: "SemanticModel", func: FunctionInfo, literals: Literals) -> Optional[cst.Return]:
+    """The ``return`` a call with these literal arguments reaches: the first one, in source order, whose
+    enclosing ``if`` tests the literals decide to hold (``def get_loss(name): if name == "mse": return
+    nn.MSELoss() ...`` called as ``get_loss("mse")``); None when a test on the way is not decided by them,
+    or a return sits in a loop or ``try``."""
+    if not literals:
+        return None
+    for ret in func.returns:
+        reached = _guards_hold(owner, ret, func, literals)
+        if reached is None:
+            return None
+        if reached:
+            return ret
+    return None
+
+
+def _guards_hold(owner: "SemanticModel", ret: cst.Return, func: FunctionInfo, literals: Literals) -> Optional[bool]:
+    child: cst.CSTNode = ret
+    for ancestor in owner.ancestors(ret):
+        if ancestor is func.node:
+            return True
+        if isinstance(ancestor, (cst.For, cst.While, cst.Try, cst.TryStar, cst.Match)):
+            return None
+        if isinstance(ancestor, cst.If):
+            verdict = condition_verdict(owner, ancestor.test, literals, func)
+            if verdict is None:
+                return None
+            if verdict != (child is ancestor.body):
+                return False
+        child = ancestor
+    return None

@@ -266,7 +266,7 @@ class ModeAnalysis(ModeEffects):
             return self._engine_run(engine, call, state, record)
         if depth > _MAX_CALL_DEPTH:
             return state
-        target = self.m.resolve_function(call.node.func, call.scope)
+        target = self.m.resolve_function(call.node.func, call.scope) or self._constructor_of(call)
         if target is None:
             # a function picked from a literal table (`load = LOADERS[kind]; load(name)`): any of them may run
             from nnlint.analysis.returned_items import called_functions  # built on the model's queries
@@ -281,6 +281,14 @@ class ModeAnalysis(ModeEffects):
                     joined[key] = each[key]
             return joined
         return self._call_target(call, target, state, record, depth)
+
+    def _constructor_of(self, call: CallInfo) -> Optional[FunctionInfo]:
+        """``Learning(k, fields)`` of a user class that is not a module: its ``__init__`` runs here (and may
+        build the model it keeps, ``self.model = Model()``, in training mode)."""
+        cls = self.m.resolve_class(call.node.func, call.scope)
+        if cls is None or cls.owner.is_module_class(cls):
+            return None
+        return cls.owner.method_of(cls, "__init__")
 
     def _call_target(self, call: CallInfo, target: FunctionInfo, state: State, record: bool, depth: int) -> State:
         if target.scope.node not in self.m.order:

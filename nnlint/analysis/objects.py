@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Dict, List, Optional, Set, Tuple
 import libcst as cst
 
 from nnlint.analysis import torch_api as api
+from nnlint.analysis.literal_arguments import literal_arguments, return_taken
 from nnlint.analysis.keyed_items import keyed_item
 from nnlint.analysis.launchers import passed_through_argument, passes_through
 from nnlint.analysis.record_fields import field_argument
@@ -325,6 +326,9 @@ class ObjectRoles:
         if target is not None and depth < _MAX_DEPTH:
             owner = self.owner_of(target)
             if owner is not None:
+                taken = return_taken(owner, target, literal_arguments(self, call, target))
+                if taken is not None and taken.value is not None:  # `get_criterion("mse")`: the branch it takes
+                    return owner.object_of(taken.value, target.scope, depth + 1)
                 for ret in reversed(target.returns):
                     obj = owner.object_of(ret.value, target.scope, depth + 1)
                     if obj.kind != "unknown":

@@ -61,6 +61,8 @@ class OutputTails:
             return self._tail_of_call(expr, scope, training, _depth, wanted)
         if isinstance(expr, cst.Attribute) and expr.attr.value == "data":
             return self.tail_of(expr.value, scope, training, _depth + 1, wanted)  # legacy ``x.data``: the same values
+        if isinstance(expr, cst.Attribute):
+            return self._attribute_tail(expr, scope, training, _depth, wanted)
         if isinstance(expr, cst.Subscript):
             key = literal_key(expr)
             if key is not None:  # `out["exist"]` of `return {"exist": torch.sigmoid(x)}`, `res[1]` of a tuple
@@ -69,6 +71,24 @@ class OutputTails:
                     return tail
             return sliced_tail(self, expr, scope, training, _depth + 1)  # `pred[..., 4:]` of a torch.cat of parts
         return UNKNOWN_TAIL
+
+    def _attribute_tail(
+        self: "SemanticModel", expr: cst.Attribute, scope: Scope, training: bool, _depth: int, wanted: AbstractSet[str]
+    ) -> Tail:
+        """``self.fake_B`` of ``self.fake_B = self.netG(self.real_A)`` in another method of the class: the tail
+        every assignment of the attribute agrees on (or, with ``wanted``, the first wanted one)."""
+        from nnlint.analysis.values import self_attribute_values  # values is built on the model's queries
+
+        tails = {
+            tail.kind: tail
+            for tail in (
+                owner.tail_of(value, value_scope, training, _depth + 1, wanted)
+                for value, value_scope, owner in self_attribute_values(self, expr, scope)
+            )
+        }
+        if len(tails) == 1:
+            return next(iter(tails.values()))
+        return next((tail for kind, tail in tails.items() if kind in wanted), UNKNOWN_TAIL)
 
     def _binding_tail(
         self: "SemanticModel", binding: Optional[Binding], training: bool, _depth: int, wanted: AbstractSet[str]
