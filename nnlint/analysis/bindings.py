@@ -12,6 +12,7 @@ import libcst as cst
 from nnlint.analysis.registry_uses import registry_arguments
 from nnlint.analysis.symbols import (
     Binding,
+    ClassInfo,
     CallInfo,
     FunctionInfo,
     Scope,
@@ -52,6 +53,10 @@ class CallBindings:
         # of a function or class defined here can. The others (imports included: an imported name cannot
         # be defined here) are not resolved at all, which would parse other project files for nothing.
         reachable_names = {f.name for f in self.functions} | {c.name for c in self.classes}
+        for klass in self.classes:  # `self.neg_loss = _neg_loss`, called as `self.neg_loss(out, target)`
+            for attr, bindings in klass.attributes.items():
+                if any(isinstance(b.value, cst.Name) and b.value.value in reachable_names for b in bindings):
+                    reachable_names.add(attr)
         table: Dict[FunctionInfo, List[CallInfo]] = {}
         for call in self.calls:
             func = call.node.func
@@ -157,6 +162,14 @@ class CallBindings:
         found = [(expr, scope, self) for expr, scope in self.arguments_for_param(func, param)]
         if found or self.callers(func):
             return found
+        if func.name == "forward" and func.cls is not None and func.cls.owner is self and not _wraps_loss(self, func):
+            # `self.focal_loss(out, target)` of `self.focal_loss = FocalLoss()`: a module's call runs its forward
+            for call in self.module_calls_of(func.cls):
+                expr = self.argument(call.node, index, param)
+                if expr is not None:
+                    found.append((expr, call.scope, self))
+            if found:
+                return found
         if func.cls is not None and func.cls.node.decorators:  # `self.heads.loss(out, batch)`, heads built by name
             found = registry_arguments(self, func, param)
         if found:
@@ -169,6 +182,27 @@ class CallBindings:
         if not foreign:  # built by name only (`getattr(importlib.import_module(m), name)(criterion=c)`)?
             found = dynamic_arguments(self, func, param)
         return found
+
+    def module_calls_of(self: "SemanticModel", cls: ClassInfo) -> List[CallInfo]:
+        """Calls, in this file, of instances of a module class of this file (``self.focal_loss(out, target)``)."""
+        table = self.cached_analysis("module-calls", lambda: self._module_calls())
+        return table.get(id(cls.node), [])
+
+    def _module_calls(self: "SemanticModel") -> Dict[int, List[CallInfo]]:
+        modules = {cls.name for cls in self.classes}
+        if not modules:
+            return {}
+        table: Dict[int, List[CallInfo]] = {}
+        for call in self.calls:
+            func = call.node.func
+            if not isinstance(func, (cst.Name, cst.Attribute)) or call.method_name in ("forward", "__call__"):
+                continue
+            if isinstance(func, cst.Name) and func.value in modules:
+                continue  # the class itself: a construction
+            obj = self.object_of(func, call.scope)
+            if obj.cls is not None and obj.cls.owner is self and obj.kind in ("model", "loss", "layer"):
+                table.setdefault(id(obj.cls.node), []).append(call)
+        return table
 
     def values_with_default(
         self: "SemanticModel", func: FunctionInfo, param: str
@@ -268,3 +302,9 @@ class CallBindings:
     def reaching_value(self: "SemanticModel", name: cst.Name, scope: Scope) -> Optional[Binding]:
         """The binding a name use reads (``lookup`` at the use's position)."""
         return self.lookup(name.value, scope, self.order.get(name))
+
+
+def _wraps_loss(model: "SemanticModel", func: FunctionInfo) -> bool:
+    from nnlint.analysis.loss_wrappers import wraps_library_loss  # built on the model's public API
+
+    return wraps_library_loss(model, func)

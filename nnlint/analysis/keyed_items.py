@@ -157,3 +157,37 @@ def _item_assignments(owner: "SemanticModel", scope: Scope, name: str, key: str)
             if target_key == key:
                 found.append(mutation.node.value)
     return found
+
+
+def item_written_before(model: "SemanticModel", subscript: cst.Subscript, scope: Scope) -> Optional[cst.BaseExpression]:
+    """``outputs["hm"] = torch.sigmoid(outputs["hm"])`` earlier in the same function, then ``outputs["hm"]``:
+    the value of the latest such write before the read (None when there is none, or when an item of the
+    name is written under a key that is not a literal)."""
+    from nnlint.analysis.dataflow import mutations  # dataflow builds on the whole model
+
+    key = string_key(subscript)
+    name = subscript.value
+    if key is None or not isinstance(name, cst.Name):
+        return None
+    read = model.order.get(subscript)
+    if read is None:
+        return None
+    latest: Optional[Tuple[int, cst.BaseExpression]] = None
+    for mutation in mutations(model, scope):
+        if mutation.target.value != name.value or not mutation.write:
+            continue
+        written_at = model.order.get(mutation.node)
+        if written_at is None or written_at >= read:
+            continue
+        if not isinstance(mutation.node, cst.Assign):
+            return None
+        for target in mutation.node.targets:
+            written = target.target
+            if not (isinstance(written, cst.Subscript) and isinstance(written.value, cst.Name)):
+                continue
+            written_key = string_key(written)
+            if written_key is None:
+                return None
+            if written_key == key and (latest is None or written_at > latest[0]):
+                latest = (written_at, mutation.node.value)
+    return latest[1] if latest is not None else None

@@ -99,6 +99,12 @@ def _chosen_losses(model: SemanticModel, call: cst.Call, scope: Scope, obj: Obj)
     return found
 
 
+def wraps_library_loss(model: SemanticModel, func: FunctionInfo) -> bool:
+    """Whether a function (a loss module's ``forward``) hands its prediction to a library loss: what callers
+    give it is judged at their call (``criterion(torch.sigmoid(out), y)``), not inside it."""
+    return bool(_losses_inside(model, func, 0))
+
+
 def _losses_inside(model: SemanticModel, func: FunctionInfo, depth: int) -> Tuple[WrappedLoss, ...]:
     cache: Dict[int, Tuple[WrappedLoss, ...]] = model.cached_analysis("wrapped-losses", dict)
     key = id(func.node)

@@ -243,7 +243,11 @@ class NameResolution:
         if isinstance(func_expr, cst.Attribute):
             owner_cls = self._self_class(func_expr.value, scope)
             if owner_cls is not None:
-                return self.method_of(owner_cls, func_expr.attr.value) or self._call_method_of(func_expr, scope)
+                return (
+                    self.method_of(owner_cls, func_expr.attr.value)
+                    or self._call_method_of(func_expr, scope)
+                    or self._function_kept_on(owner_cls, func_expr.attr.value)
+                )
             obj = self.object_of(func_expr.value, scope)
             if obj.cls is not None:
                 return obj.cls.owner.method_of(obj.cls, func_expr.attr.value)
@@ -252,6 +256,16 @@ class NameResolution:
                 found = self.project.lookup(qualname, self)
                 return found if isinstance(found, FunctionInfo) else None
         return None
+
+    def _function_kept_on(self: "SemanticModel", cls: ClassInfo, attr: str) -> Optional[FunctionInfo]:
+        """``self.neg_loss = _neg_loss`` (its only assignment), then ``self.neg_loss(out, target)``: the function."""
+        bindings = cls.attributes.get(attr, [])
+        if len(bindings) != 1 or not isinstance(bindings[0].value, cst.Name):
+            return None
+        binding = bindings[0]
+        assert isinstance(binding.value, cst.Name)
+        found = cls.owner.lookup(binding.value.value, binding.scope, cls.owner.order.get(binding.value))
+        return cls.owner.function_info.get(found.node) if found is not None and found.kind == "def" else None
 
     def _call_method_of(self: "SemanticModel", expr: cst.BaseExpression, scope: Scope) -> Optional[FunctionInfo]:
         """``__call__`` of the user class an expression holds an instance of (not a module: its call is forward)."""

@@ -64,6 +64,11 @@ class OutputTails:
         if isinstance(expr, cst.Attribute):
             return self._attribute_tail(expr, scope, training, _depth, wanted)
         if isinstance(expr, cst.Subscript):
+            from nnlint.analysis.keyed_items import item_written_before  # built on the model's dataflow
+
+            written = item_written_before(self, expr, scope)
+            if written is not None:  # `outputs["hm"] = torch.sigmoid(outputs["hm"])` before this read
+                return self.tail_of(written, scope, training, _depth + 1, wanted)
             key = literal_key(expr)
             if key is not None:  # `out["exist"]` of `return {"exist": torch.sigmoid(x)}`, `res[1]` of a tuple
                 tail = item_tail(self, expr.value, key, scope, training, _depth + 1, wanted)

@@ -103,3 +103,98 @@ def test_a_container_rebuilt_from_a_backbones_children_has_its_layers() -> None:
 def test_a_model_put_in_eval_mode_by_the_trainer_is_silent() -> None:
     source = CHILDREN_OF_A_BACKBONE.replace("        correct = 0\n", "        self.model.eval()\n        correct = 0\n")
     assert _found(source, "NN501") == []
+
+
+TENSOR_ON_SELF = """import torch
+import torch.nn as nn
+
+
+class GAN:
+    def __init__(self):
+        self.netG = nn.Sequential(nn.Linear(4, 4), nn.Tanh())
+        self.netD = nn.Sequential(nn.Linear(4, 1), nn.Sigmoid())
+        self.criterion = nn.BCEWithLogitsLoss()
+        self.optimizer = torch.optim.Adam(self.netD.parameters())
+
+    def forward(self, x):
+        self.fake = self.netG(x)
+        self.pred = self.netD(self.fake)
+
+    def backward_D(self):
+        loss = self.criterion(self.pred, torch.ones_like(self.pred))
+        loss.backward()
+
+    def optimize(self, x):
+        self.forward(x)
+        self.optimizer.zero_grad()
+        self.backward_D()
+        self.optimizer.step()
+"""
+
+
+def test_a_tensor_kept_on_self_by_another_method_has_its_tail() -> None:
+    # pix2pix style: the discriminator's sigmoid output stored in self.pred, fed to BCEWithLogitsLoss
+    assert _found(TENSOR_ON_SELF, "NN301") == [(17, 16)]
+    assert _found(TENSOR_ON_SELF.replace("nn.Linear(4, 1), nn.Sigmoid()", "nn.Linear(4, 1)"), "NN301") == []
+
+
+def test_literal_arguments_pick_the_return_of_a_factory() -> None:
+    from tests.analysis.test_model import build
+
+    model = build(
+        "import torch.nn as nn\n\n"
+        "def get_criterion(classification):\n"
+        "    if classification:\n"
+        "        return nn.CrossEntropyLoss()\n"
+        "    return nn.MSELoss()\n\n"
+        "first = get_criterion(True)\n"
+        "second = get_criterion(False)\n"
+    )
+    picked = {
+        name: model.object_of(model.lookup(name, model.module_scope).value, model.module_scope).qualname
+        for name in ("first", "second")
+    }
+    assert picked == {"first": "torch.nn.CrossEntropyLoss", "second": "torch.nn.MSELoss"}
+
+
+FOCAL_THROUGH_ATTRIBUTES = """import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+def _neg_loss(pred, gt):
+    pos = gt.eq(1).float()
+    pos_loss = torch.log(pred) * torch.pow(1 - pred, 2) * pos
+    return -pos_loss.sum()
+
+
+class FocalLoss(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.neg_loss = _neg_loss
+
+    def forward(self, out, target):
+        return self.neg_loss(out, target)
+
+
+class ComputeLoss(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.focal_loss = FocalLoss()
+
+    def forward(self, outputs, tg):
+        outputs["hm"] = F.sigmoid(outputs["hm"])
+        return self.focal_loss(outputs["hm"], tg["hm"])
+"""
+
+
+def test_a_sigmoid_written_into_a_dict_reaches_a_log_through_a_module_and_a_function_on_self() -> None:
+    # the heatmap's sigmoid, stored back under its key, reaches `torch.log(pred)` in the focal loss unclamped
+    assert _found(FOCAL_THROUGH_ATTRIBUTES, "NN304") == [(8, 16)]
+
+
+def test_a_clamped_sigmoid_is_silent() -> None:
+    source = FOCAL_THROUGH_ATTRIBUTES.replace(
+        'F.sigmoid(outputs["hm"])', 'torch.clamp(F.sigmoid(outputs["hm"]), min=1e-4, max=1 - 1e-4)'
+    )
+    assert _found(source, "NN304") == []
