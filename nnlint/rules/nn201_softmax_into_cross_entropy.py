@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from nnlint.analysis.foreign_losses import foreign_loss_calls
 from nnlint.analysis.frameworks import framework_losses
 from nnlint.analysis.loss_inputs import guards_can_hold, loss_calls
 from nnlint.context import RuleContext
@@ -84,6 +85,7 @@ class SoftmaxIntoCrossEntropy(Rule):
                 if loss.wrapper is None
                 else None,
             )
+        self._check_foreign_losses(ctx)
         for trained in framework_losses(model):
             if trained.family not in _CROSS_ENTROPY:
                 continue
@@ -97,4 +99,26 @@ class SoftmaxIntoCrossEntropy(Rule):
                 f"{_PROBABILITY_TAILS[tail.kind]} ({where}); the loss applies log-softmax itself, so return the "
                 "raw logits",
                 evidence={"activation": tail.kind, "activation_at": where},
+            )
+
+    @staticmethod
+    def _check_foreign_losses(ctx: RuleContext) -> None:
+        """A softmax of this file's model reaching a cross-entropy loss of another file: reported at the
+        softmax too, where removing it is the fix (the loss's file reports its call)."""
+        model = ctx.model
+        if model.source is not None and "softmax" not in model.source.lower():
+            return
+        reported = set()
+        for other, loss in foreign_loss_calls(model, tuple(_CROSS_ENTROPY), (b"cross_entropy", b"CrossEntropy")):
+            tail = loss.prediction_tail(other, wanted=_PROBABILITY_TAILS.keys())
+            if tail.kind not in _PROBABILITY_TAILS or tail.owner is not model or tail.node is None:
+                continue
+            if id(tail.node) in reported or not guards_can_hold(other, tail, loss.call):
+                continue
+            reported.add(id(tail.node))
+            ctx.report(
+                tail.node,
+                f"this {_PROBABILITY_TAILS[tail.kind]} output reaches {loss.short_name} "
+                f"({other.where(loss.call.node, model)}), which applies log-softmax itself: return the raw logits",
+                evidence={"activation": tail.kind, "loss_at": other.where(loss.call.node, model)},
             )

@@ -3,7 +3,11 @@ each as the construct real code used, with a twin that must stay silent."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import List, Tuple
+
+from nnlint.config import Config
+from nnlint.engine import Linter
 
 from tests.conftest import lint_text
 
@@ -198,3 +202,51 @@ def test_a_clamped_sigmoid_is_silent() -> None:
         'F.sigmoid(outputs["hm"])', 'torch.clamp(F.sigmoid(outputs["hm"]), min=1e-4, max=1 - 1e-4)'
     )
     assert _found(source, "NN304") == []
+
+
+def test_a_softmax_head_is_reported_in_its_own_file_when_another_file_feeds_it_to_cross_entropy(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "evaluator.py").write_text(
+        "import torch.nn as nn\n\n\n"
+        "class SSLEvaluator(nn.Module):\n"
+        "    def __init__(self, n_input, n_classes):\n"
+        "        super().__init__()\n"
+        "        self.block = nn.Sequential(nn.Linear(n_input, n_classes), nn.Softmax(dim=1))\n\n"
+        "    def forward(self, x):\n"
+        "        return self.block(x)\n"
+    )
+    (tmp_path / "finetuner.py").write_text(
+        "import torch\nimport torch.nn.functional as F\nfrom evaluator import SSLEvaluator\n\n"
+        "evaluator = SSLEvaluator(64, 10)\n"
+        "optimizer = torch.optim.Adam(evaluator.parameters())\n"
+        "for x, y in loader:\n"
+        "    optimizer.zero_grad()\n"
+        "    loss = F.cross_entropy(evaluator(x), y)\n"
+        "    loss.backward()\n"
+        "    optimizer.step()\n"
+    )
+    findings = Linter(Config(select=["NN201"])).lint_paths([str(tmp_path)])
+    assert sorted((Path(f.path).name, f.line, f.column) for f in findings) == [
+        ("evaluator.py", 7, 67),
+        ("finetuner.py", 9, 12),
+    ]
+    here = next(f for f in findings if f.path.endswith("evaluator.py"))
+    assert "reaches cross_entropy (finetuner.py:9)" in here.message
+
+
+def test_a_softmax_head_used_only_for_probabilities_elsewhere_is_silent(tmp_path: Path) -> None:
+    (tmp_path / "evaluator.py").write_text(
+        "import torch.nn as nn\n\n\n"
+        "class SSLEvaluator(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.block = nn.Sequential(nn.Linear(64, 10), nn.Softmax(dim=1))\n\n"
+        "    def forward(self, x):\n"
+        "        return self.block(x)\n"
+    )
+    (tmp_path / "predict.py").write_text(
+        "import torch\nimport torch.nn.functional as F\nfrom evaluator import SSLEvaluator\n\n"
+        "model = SSLEvaluator()\nprint(F.nll_loss(torch.log(model(x) + 1e-8), y))  # not cross_entropy\n"
+    )
+    assert Linter(Config(select=["NN201"])).lint_paths([str(tmp_path)]) == []

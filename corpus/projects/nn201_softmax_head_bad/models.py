@@ -1,4 +1,4 @@
-# expect: none
+# expect: NN201@21
 """Model definitions for the image classifier; the head ends in a Softmax layer."""
 import torch
 from torch import nn
