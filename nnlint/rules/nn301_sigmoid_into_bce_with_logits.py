@@ -4,6 +4,7 @@ from typing import Optional
 
 import libcst as cst
 
+from nnlint.analysis.foreign_losses import foreign_loss_calls
 from nnlint.analysis.loss_inputs import LossCall, describe_tail, guards_can_hold, loss_calls, unclamped
 from nnlint.analysis.loss_wrappers import SIGMOID_BCE, sigmoid_input
 from nnlint.analysis.model import SemanticModel, Tail
@@ -97,6 +98,7 @@ class SigmoidIntoBceWithLogits(Rule):
                 if tail.guards or loss.family == SIGMOID_BCE or loss.prediction_key is not None
                 else drop_final_activation(ctx, tail, loss.call.node, loss.prediction(model), ("bce_with_logits",)),
             )
+        self._check_foreign_losses(ctx)
         for loss in loss_calls(model, "bce"):
             squashed = sigmoid_input(model, unclamped(model, loss.prediction(model), loss.call.scope), loss.call.scope)
             if squashed is None:
@@ -138,6 +140,26 @@ class SigmoidIntoBceWithLogits(Rule):
             f"logits; apply one sigmoid and use its result in both",
             evidence={"activation": "sigmoid", "overlap_at": line},
         )
+
+    @classmethod
+    def _check_foreign_losses(cls, ctx: RuleContext) -> None:
+        """A sigmoid of this file's model that another file hands to ``BCEWithLogitsLoss``: reported at the
+        sigmoid too, where removing it is the fix (the loss's file reports its call)."""
+        model = ctx.model
+        if model.source is not None and "sigmoid" not in model.source.lower():
+            return
+        reported = set()
+        for other, loss in foreign_loss_calls(model, ("bce_with_logits",), (b"with_logits", b"WithLogits")):
+            tail = cls._usable(other, loss.prediction_tail(other, wanted={"sigmoid"}), loss)
+            if tail is None or tail.owner is not model or tail.node is None or id(tail.node) in reported:
+                continue
+            reported.add(id(tail.node))
+            ctx.report(
+                tail.node,
+                f"this sigmoid output reaches {loss.short_name} ({other.where(loss.call.node, model)}), which "
+                "applies the sigmoid itself: return the raw logits",
+                evidence={"activation": "sigmoid", "loss_at": other.where(loss.call.node, model)},
+            )
 
     @staticmethod
     def _usable(model: SemanticModel, tail: Tail, loss: LossCall) -> Optional[Tail]:

@@ -58,7 +58,8 @@ TRAIN = """
 
 def test_a_model_chosen_in_a_branch_is_checked_for_each_choice(tmp_path: Path) -> None:
     found = lint_tree(tmp_path, {"nets.py": NETS, "train.py": TRAIN}, ["NN301"])
-    assert found == [("train.py", 10, 16, "NN301")]
+    # at the loss, and at the sigmoid of the choice that feeds it (nets.py)
+    assert found == [("nets.py", 18, 16, "NN301"), ("train.py", 10, 16, "NN301")]
 
 
 def test_silent_when_every_choice_returns_logits(tmp_path: Path) -> None:
@@ -174,4 +175,4 @@ SELF_CHOICE = """
 
 def test_an_attribute_assigned_per_branch_is_checked_for_each_choice(tmp_path: Path) -> None:
     found = lint_tree(tmp_path, {"nets.py": NETS, "trainer.py": SELF_CHOICE}, ["NN301"])
-    assert found == [("trainer.py", 17, 20, "NN301")]
+    assert found == [("nets.py", 18, 16, "NN301"), ("trainer.py", 17, 20, "NN301")]

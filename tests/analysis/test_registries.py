@@ -263,7 +263,10 @@ def flat_project(head: str) -> Dict[str, str]:
 
 
 def test_a_literal_config_type_narrows_the_build_to_its_class(tmp_path: Path) -> None:
-    assert lint_tree(tmp_path / "a", flat_project("SigmoidHead"), ["NN301"]) == [("train.py", 10, 12, "NN301")]
+    assert lint_tree(tmp_path / "a", flat_project("SigmoidHead"), ["NN301"]) == [
+        ("heads.py", 13, 16, "NN301"),
+        ("train.py", 10, 12, "NN301"),
+    ]
     assert lint_tree(tmp_path / "b", flat_project("logits"), ["NN301"]) == []
     assert lint_tree(tmp_path / "c", flat_project("LogitHead"), ["NN301"]) == []  # registered as "logits"
 

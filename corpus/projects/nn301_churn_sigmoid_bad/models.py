@@ -1,4 +1,4 @@
-# expect: none
+# expect: NN301@14
 """Churn model: returns probabilities (the forward ends in a sigmoid)."""
 import torch
 from torch import nn

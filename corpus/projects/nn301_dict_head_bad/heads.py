@@ -1,4 +1,4 @@
-# expect: none
+# expect: NN301@19
 """A lane detector: a segmentation head and a lane-existence head, returned together in a dict. The
 existence head ends in a sigmoid, so output["exist"] holds probabilities."""
 import torch

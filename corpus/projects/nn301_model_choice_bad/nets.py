@@ -1,4 +1,4 @@
-# expect: none
+# expect: NN301@28
 """Two segmentation nets for one-channel masks; the deep one ends in a sigmoid, the plain one in logits."""
 import torch
 import torch.nn.functional as F
