@@ -11,7 +11,7 @@ from typing import List, Optional, Tuple
 
 import libcst as cst
 
-from nnlint.analysis.model import ClassInfo, FunctionInfo, LoopInfo, Obj, Scope, SemanticModel
+from nnlint.analysis.model import CallInfo, ClassInfo, FunctionInfo, LoopInfo, Obj, Scope, SemanticModel
 from nnlint.analysis.values import reaching_binding, single_return_value
 
 # Wrappers that iterate the loader they are given (first argument) batch by batch.
@@ -200,7 +200,7 @@ def loops_over_loaders(model: SemanticModel, loop: LoopInfo) -> List[Tuple[Obj, 
     for call in loop.calls:
         # next(it) counts only at this loop's own level, outside no_grad: a `next(iter(val_loader))` in
         # the epoch loop around the real training loop is an evaluation batch.
-        if call.loops[-1:] != (loop,) or model.in_no_grad(call):
+        if call.loops[-1:] != (loop,) or (model.in_no_grad(call) and not _feeds_gradients(model, loop, call)):
             continue
         source: Optional[cst.BaseExpression] = None
         if isinstance(call.node.func, cst.Name) and call.node.func.value == "next" and call.node.args:
@@ -215,6 +215,26 @@ def loops_over_loaders(model: SemanticModel, loop: LoopInfo) -> List[Tuple[Obj, 
                     continue
             found.extend((obj, source) for obj in iterated_loader(model, source, call.scope))
     return found
+
+
+def _feeds_gradients(model: SemanticModel, loop: LoopInfo, draw: CallInfo) -> bool:
+    """``with torch.no_grad(): batch = next(batches)`` (fetching without autograd), then ``model(**batch)``
+    outside it: the batch drawn under ``no_grad`` is read at the loop's level by a call that records a graph."""
+    statement = model.parent.get(draw.node)
+    if not isinstance(statement, cst.Assign) or statement.value is not draw.node:
+        return False
+    names = {
+        node.value
+        for target in statement.targets
+        for node in model.descendants(target.target, cst.Name)
+        if isinstance(node, cst.Name)
+    }
+    for call in loop.calls:
+        if call.loops[-1:] != (loop,) or call is draw or model.in_no_grad(call):
+            continue
+        if any(isinstance(n, cst.Name) and n.value in names for n in model.descendants(call.node, cst.Name)):
+            return True
+    return False
 
 
 def lightning_train_loaders(model: SemanticModel) -> List[Tuple[FunctionInfo, Obj, cst.BaseExpression]]:
