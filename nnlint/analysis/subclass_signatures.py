@@ -29,7 +29,7 @@ def keeps_base_signature(cls: ClassInfo, _depth: int = 0) -> bool:
 
 def _passes_everything_on(init: cst.FunctionDef) -> bool:
     params = init.params
-    if params.params[1:] or params.kwonly_params or params.posonly_params or len(params.params) != 1:
+    if len(params.params) != 1 or params.kwonly_params or params.posonly_params:  # `self` only, then *a, **k
         return False
     args = params.star_arg.name.value if isinstance(params.star_arg, cst.Param) else None
     kwargs = params.star_kwarg.name.value if params.star_kwarg is not None else None

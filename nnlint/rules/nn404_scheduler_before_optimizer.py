@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from typing import List, Optional, Set, Tuple
+from functools import partial
+from typing import Callable, Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
@@ -116,28 +117,37 @@ class SchedulerBeforeOptimizer(Rule):
         reported: Set[int] = set()
         # an ignite training engine's update function is one iteration of the engine's loop
         engine_loops = training_engine_loops(model)
-        for loop in [*model.loops, *engine_loops]:
-            found = _scheduler_first(model, iteration_events(model, loop), loop.node, reported)
-            if found is not None:
-                scheduler, step = found
-                ctx.report(
-                    scheduler.node,
-                    f"scheduler.step() runs before optimizer.step() (line {model.line_of(step.node)}) in the same "
-                    f"iteration of {_loop_name(loop, engine_loops)} at line {model.line_of(loop.node)}: the "
-                    "schedule's first value is skipped; step the scheduler after the optimizer",
-                    evidence={"optimizer_step_line": model.line_of(step.node), "loop_line": model.line_of(loop.node)},
-                )
-        # a function that steps both, whoever calls it (`OptimizerScheduler.step()` wrapping the two)
-        for func in model.functions:
-            found = _scheduler_first(model, function_events(model, func), func.node, reported)
-            if found is not None:
-                scheduler, step = found
-                ctx.report(
-                    scheduler.node,
-                    f"scheduler.step() runs before optimizer.step() (line {model.line_of(step.node)}) in every call "
-                    f"of {func.name}(): the schedule's first value is skipped; step the scheduler after the optimizer",
-                    evidence={"optimizer_step_line": model.line_of(step.node), "function": func.name},
-                )
+        # each unit runs its steps in order: one iteration of a loop, or every call of a function that steps
+        # both (`OptimizerScheduler.step()` wrapping the two)
+        units: List[Tuple[List[StepEvent], cst.CSTNode, Callable[[], str], Dict[str, object]]] = [
+            (
+                iteration_events(model, loop),
+                loop.node,
+                partial(_in_iteration, model, loop, engine_loops),
+                {"loop_line": model.line_of(loop.node)},
+            )
+            for loop in [*model.loops, *engine_loops]
+        ]
+        units.extend(
+            (
+                function_events(model, func),
+                func.node,
+                partial(str, f"in every call of {func.name}()"),
+                {"function": func.name},
+            )
+            for func in model.functions
+        )
+        for events, container, where, evidence in units:
+            found = _scheduler_first(model, events, container, reported)
+            if found is None:
+                continue
+            scheduler, step = found
+            ctx.report(
+                scheduler.node,
+                f"scheduler.step() runs before optimizer.step() (line {model.line_of(step.node)}) {where()}: the "
+                "schedule's first value is skipped; step the scheduler after the optimizer",
+                evidence={"optimizer_step_line": model.line_of(step.node), **evidence},
+            )
         for call in calls_in_handlers(model, "EPOCH_STARTED"):
             if call.node.args or id(call.node) in reported or call.receiver is None:
                 continue
@@ -150,6 +160,10 @@ class SchedulerBeforeOptimizer(Rule):
                 "the schedule runs one epoch early and its first value is skipped; attach it to Events.EPOCH_COMPLETED",
                 evidence={"event": "EPOCH_STARTED"},
             )
+
+
+def _in_iteration(model: SemanticModel, loop: LoopInfo, engine_loops: List[LoopInfo]) -> str:
+    return f"in the same iteration of {_loop_name(loop, engine_loops)} at line {model.line_of(loop.node)}"
 
 
 def _loop_name(loop: LoopInfo, engine_loops: List[LoopInfo]) -> str:
