@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Callable, Dict, Iterable, List, Optional, Sequ
 from nnlint.analysis.hashing import content_hash
 from nnlint.analysis.model import SemanticModel
 from nnlint.analysis.prefilter import TrainingCodeFilter
-from nnlint.analysis.project import ProjectIndex
+from nnlint.analysis.project import ProjectIndex, consulted_by
 from nnlint.analysis.source import SourceError, SourceSkipped, decode_source, parse_source, python_syntax_error
 from nnlint.config import Config
 from nnlint.context import RuleContext
@@ -324,6 +324,7 @@ class Linter:
         ):
             findings.extend(unused_noqa(raw, source, path, lambda code: any(rule.startswith(code) for rule in ran)))
         consulted.update(self.project.dependencies())
+        consulted.update(consulted_by(model))  # also what its model learnt while another file was analysed
         return sorted(findings, key=Finding.sort_key), consulted
 
     def _run_rule(self, rule: Rule, ctx: RuleContext) -> None:

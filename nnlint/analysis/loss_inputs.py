@@ -8,7 +8,7 @@ Built only on the public API of :class:`~nnlint.analysis.model.SemanticModel`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import AbstractSet, Dict, Iterator, Optional, Tuple
+from typing import AbstractSet, Dict, Iterator, Optional, Set, Tuple
 
 import libcst as cst
 
@@ -16,7 +16,7 @@ from nnlint.analysis.branches import configuration_guards, guards_conflict
 from nnlint.analysis.launchers import backpropagated_by_launcher
 from nnlint.analysis.item_tails import Key, container_item, item_tail
 from nnlint.analysis.loss_wrappers import wrapped_losses
-from nnlint.analysis.model import Binding, CallInfo, Scope, SemanticModel, Tail
+from nnlint.analysis.model import Binding, CallInfo, FunctionInfo, Scope, SemanticModel, Tail
 
 _CLAMP_FUNCTIONS = frozenset({"torch.clamp", "torch.clip", "torch.clamp_min", "torch.clamp_max"})
 _CLAMP_METHODS = frozenset({"clamp", "clip", "clamp_", "clip_", "clamp_min", "clamp_max"})
@@ -189,7 +189,38 @@ def _backpropagated_binding(model: SemanticModel, binding: object) -> bool:
             tensor = tensor.value
         if isinstance(tensor, cst.Name) and model.lookup(tensor.value, call.scope, model.order.get(tensor)) is binding:
             return item is None or not _item_replaced(model, item, call)
+    return _handed_to_a_backward_helper(model, binding)
+
+
+def _handed_to_a_backward_helper(model: SemanticModel, binding: object) -> bool:
+    """``self._backward(loss, opt)`` whose body ends in ``loss.backward()`` (after ``loss *= mul`` at most): the
+    value passed for that parameter is backpropagated."""
+    helpers = model.cached_analysis("backward-helpers", lambda: _backward_helpers(model))
+    if not helpers:
+        return False
+    for func, params in helpers.items():
+        for call in model.callers(func):
+            for param in params:
+                arg = model.argument(call.node, func.param_index(param), param)
+                if isinstance(arg, cst.Name) and model.lookup(arg.value, call.scope, model.order.get(arg)) is binding:
+                    return True
     return False
+
+
+def _backward_helpers(model: SemanticModel) -> Dict[FunctionInfo, Set[str]]:
+    """Functions of this file that call ``.backward()`` on one of their parameters, rebound at most by
+    augmented assignments (``loss *= mul``), with those parameters."""
+    found: Dict[FunctionInfo, Set[str]] = {}
+    for call in model.calls_named("backward"):
+        func, receiver = call.function, call.receiver
+        if func is None or call.method_name != "backward" or not isinstance(receiver, cst.Name):
+            continue
+        if receiver.value not in func.params or receiver.value == func.instance_param:
+            continue
+        kinds = {b.kind for b in func.scope.bindings.get(receiver.value, [])}
+        if kinds <= {"param", "augassign"}:
+            found.setdefault(func, set()).add(receiver.value)
+    return found
 
 
 def summed_into_backpropagated(model: SemanticModel, binding: Binding) -> bool:

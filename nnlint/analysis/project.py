@@ -256,6 +256,14 @@ class ProjectIndex:
         """Project files consulted since :meth:`start_file`: path -> blake2b of its bytes, None if probed and absent."""
         return dict(self._dependencies)
 
+    def _record(self, model: SemanticModel, consulted: Dependencies) -> None:
+        """Files consulted on behalf of ``model``: for the file being analysed now, and for ``model``'s own file
+        (:func:`consulted_by`), whose analysis may later reuse what was learnt here while another file was
+        being analysed (its model built as that file's import or caller)."""
+        self._dependencies.update(consulted)
+        if consulted and not model.path.startswith("<"):
+            model.cached_analysis("consulted-files", _no_dependencies).update(consulted)
+
     def already_built(self, path: Path, data: bytes) -> Optional[SemanticModel]:
         """The model built earlier in this run for this file (as an import of another one), if its bytes are
         unchanged."""
@@ -324,7 +332,7 @@ class ProjectIndex:
             finally:
                 consulted, self._dependencies = self._dependencies, outer
             memo = self._lookups[key] = (found, consulted)
-        self._dependencies.update(memo[1])
+        self._record(importer, memo[1])
         return memo[0]
 
     def module_model(self, module: str, importer: SemanticModel) -> Optional[SemanticModel]:
@@ -332,12 +340,16 @@ class ProjectIndex:
         parts = tuple(module.split("."))
         if not parts or parts[0] in _EXTERNAL_ROOTS or importer.path.startswith("<"):
             return None
-        path = self._find_module(parts, Path(importer.path))
-        if path is None:
-            return None
-        resolved = str(self._resolve(path))
-        self._dependencies[resolved] = self._digest(resolved)
-        return self.model_for_path(path)
+        outer, self._dependencies = self._dependencies, {}
+        try:
+            path = self._find_module(parts, Path(importer.path))
+            if path is not None:
+                resolved = str(self._resolve(path))
+                self._dependencies[resolved] = self._digest(resolved)
+        finally:
+            consulted, self._dependencies = self._dependencies, outer
+        self._record(importer, consulted)
+        return self.model_for_path(path) if path is not None else None
 
     def _lookup(
         self, parts: Tuple[str, ...], importer: SemanticModel, _depth: int
@@ -444,7 +456,7 @@ class ProjectIndex:
                 seen.add(resolved)
                 model = self.model_for_path(resolved)
                 if model is not None:
-                    self._dependencies[str(resolved)] = self._digest(str(resolved))
+                    self._record(owner, {str(resolved): self._digest(str(resolved))})
                     models.append(model)
         return models
 
@@ -471,7 +483,7 @@ class ProjectIndex:
                     continue
                 model = self.model_for_path(resolved)
                 if model is not None:
-                    self._dependencies[str(resolved)] = self._digest(str(resolved))
+                    self._record(owner, {str(resolved): self._digest(str(resolved))})
                     models.append(model)
         return models
 
@@ -508,3 +520,12 @@ class ProjectIndex:
             if model is not None and model.module_scope is outer:
                 return model
         return None
+
+
+def consulted_by(model: SemanticModel) -> Dependencies:
+    """The project files a model's analysis has consulted so far, whichever file was being analysed then."""
+    return dict(model.cached_analysis("consulted-files", _no_dependencies))
+
+
+def _no_dependencies() -> Dependencies:
+    return {}

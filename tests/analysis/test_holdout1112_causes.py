@@ -43,3 +43,35 @@ def test_a_batch_drawn_and_used_under_no_grad_is_not_a_training_batch() -> None:
         "                print(model(**batch).loss.item())\n            outputs = model(**next(other))\n",
     )
     assert _found(source, "NN106") == []
+
+
+BACKWARD_HELPER = """import torch
+
+
+class Trainer:
+    def _backward(self, loss, opt, mul=1):
+        if mul != 1:
+            loss *= mul
+        loss.backward()
+        return loss
+
+    def train(self, iterations):
+        for it in range(iterations):
+            self.D_opt.zero_grad()
+            D_loss = 0
+            for i in range(self.subdivisions):
+                loss = self.D_loss_fn(self.G, self.D, self.batch())
+                self._backward(loss, self.D_opt)
+                D_loss += loss
+            self.D_opt.step()
+            print(D_loss)
+"""
+
+
+def test_a_loss_handed_to_a_helper_that_backpropagates_it_is_a_live_loss() -> None:
+    assert _found(BACKWARD_HELPER, "NN405") == [(18, 17)]
+
+
+def test_a_loss_handed_to_a_helper_that_only_logs_it_is_not() -> None:
+    source = BACKWARD_HELPER.replace("        loss.backward()\n", "        print(loss)\n")
+    assert _found(source, "NN405") == []
