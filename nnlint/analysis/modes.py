@@ -285,7 +285,13 @@ class ModeAnalysis(ModeEffects):
     def _constructor_of(self, call: CallInfo) -> Optional[FunctionInfo]:
         """``Learning(k, fields)`` of a user class that is not a module: its ``__init__`` runs here (and may
         build the model it keeps, ``self.model = Model()``, in training mode)."""
-        cls = self.m.resolve_class(call.node.func, call.scope)
+        func = call.node.func
+        if not isinstance(func, cst.Name):
+            return None
+        binding = self.m.lookup(func.value, call.scope, self.m.order.get(func))
+        if binding is None or binding.kind not in ("class", "import"):
+            return None  # only a class of this file or an imported one is constructed by calling its name
+        cls = self.m.resolve_class(func, call.scope)
         if cls is None or cls.owner.is_module_class(cls):
             return None
         return cls.owner.method_of(cls, "__init__")

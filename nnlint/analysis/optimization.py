@@ -195,8 +195,10 @@ def iteration_events(model: SemanticModel, loop: LoopInfo) -> List[StepEvent]:
 def function_events(model: SemanticModel, func: FunctionInfo) -> List[StepEvent]:
     """Optimizer and scheduler steps that every call of a function runs, in source order, helpers inlined:
     the steps in its own body outside any loop of it (``OptimizerScheduler.step()`` that steps both)."""
-    events: List[StepEvent] = []
     top_level = [call for call in func.calls if not call.loops]
+    if not any(call.method_name == "step" and model.is_scheduler_step(call) for call in top_level):
+        return []  # no scheduler step of its own: nothing to order (and no helper worth inlining)
+    events: List[StepEvent] = []
     _collect_events(model, func.node, list(_body_calls(model, top_level, func.node)), False, events, 0, set())
     return events
 

@@ -119,32 +119,23 @@ class SchedulerBeforeOptimizer(Rule):
         engine_loops = training_engine_loops(model)
         # each unit runs its steps in order: one iteration of a loop, or every call of a function that steps
         # both (`OptimizerScheduler.step()` wrapping the two)
-        units: List[Tuple[List[StepEvent], cst.CSTNode, Callable[[], str], Dict[str, object]]] = [
-            (
-                iteration_events(model, loop),
-                loop.node,
-                partial(_in_iteration, model, loop, engine_loops),
-                {"loop_line": model.line_of(loop.node)},
-            )
+        # (line numbers cost a position pass over the file: they are computed only for a finding)
+        units: List[Tuple[List[StepEvent], cst.CSTNode, Callable[[], Tuple[str, Dict[str, object]]]]] = [
+            (iteration_events(model, loop), loop.node, partial(_in_iteration, model, loop, engine_loops))
             for loop in [*model.loops, *engine_loops]
         ]
         units.extend(
-            (
-                function_events(model, func),
-                func.node,
-                partial(str, f"in every call of {func.name}()"),
-                {"function": func.name},
-            )
-            for func in model.functions
+            (function_events(model, func), func.node, partial(_in_every_call, func.name)) for func in model.functions
         )
-        for events, container, where, evidence in units:
+        for events, container, describe in units:
             found = _scheduler_first(model, events, container, reported)
             if found is None:
                 continue
             scheduler, step = found
+            where, evidence = describe()
             ctx.report(
                 scheduler.node,
-                f"scheduler.step() runs before optimizer.step() (line {model.line_of(step.node)}) {where()}: the "
+                f"scheduler.step() runs before optimizer.step() (line {model.line_of(step.node)}) {where}: the "
                 "schedule's first value is skipped; step the scheduler after the optimizer",
                 evidence={"optimizer_step_line": model.line_of(step.node), **evidence},
             )
@@ -162,8 +153,13 @@ class SchedulerBeforeOptimizer(Rule):
             )
 
 
-def _in_iteration(model: SemanticModel, loop: LoopInfo, engine_loops: List[LoopInfo]) -> str:
-    return f"in the same iteration of {_loop_name(loop, engine_loops)} at line {model.line_of(loop.node)}"
+def _in_iteration(model: SemanticModel, loop: LoopInfo, engine_loops: List[LoopInfo]) -> Tuple[str, Dict[str, object]]:
+    line = model.line_of(loop.node)
+    return f"in the same iteration of {_loop_name(loop, engine_loops)} at line {line}", {"loop_line": line}
+
+
+def _in_every_call(name: str) -> Tuple[str, Dict[str, object]]:
+    return f"in every call of {name}()", {"function": name}
 
 
 def _loop_name(loop: LoopInfo, engine_loops: List[LoopInfo]) -> str:
