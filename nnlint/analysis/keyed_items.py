@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from nnlint.analysis.model import SemanticModel
 
 Item = Tuple[cst.BaseExpression, Scope, "SemanticModel"]
+_ItemWrite = Tuple[int, Optional[str], cst.BaseExpression]  # position, literal key (None: any key), value
 _MAX_HOPS = 6
 
 
@@ -137,57 +138,46 @@ def _item_of(made: Tuple[cst.BaseExpression, Scope, "SemanticModel", Optional[st
 def _item_assignments(owner: "SemanticModel", scope: Scope, name: str, key: str) -> Optional[List[cst.BaseExpression]]:
     """The values of ``name["key"] = value`` in ``scope``; None where an item of ``name`` is written under
     a key that is not a literal (it may be this one)."""
-    from nnlint.analysis.dataflow import mutations  # dataflow builds on the whole model
-
-    found: List[cst.BaseExpression] = []
-    for mutation in mutations(owner, scope):
-        if mutation.target.value != name or not mutation.write:
-            continue
-        if not isinstance(mutation.node, cst.Assign):
-            return None  # `d[k] += ...`
-        for target in mutation.node.targets:
-            written = target.target
-            if not (isinstance(written, cst.Subscript) and isinstance(written.value, cst.Name)):
-                continue
-            if written.value.value != name:
-                continue
-            target_key = string_key(written)
-            if target_key is None:
-                return None
-            if target_key == key:
-                found.append(mutation.node.value)
-    return found
+    writes = _item_writes(owner, scope, name)
+    if any(written_key is None for _, written_key, _ in writes):
+        return None
+    return [value for _, written_key, value in writes if written_key == key]
 
 
 def item_written_before(model: "SemanticModel", subscript: cst.Subscript, scope: Scope) -> Optional[cst.BaseExpression]:
     """``outputs["hm"] = torch.sigmoid(outputs["hm"])`` earlier in the same function, then ``outputs["hm"]``:
     the value of the latest such write before the read (None when there is none, or when an item of the
     name is written under a key that is not a literal)."""
-    from nnlint.analysis.dataflow import mutations  # dataflow builds on the whole model
-
     key = string_key(subscript)
     name = subscript.value
-    if key is None or not isinstance(name, cst.Name):
-        return None
     read = model.order.get(subscript)
-    if read is None:
+    if key is None or not isinstance(name, cst.Name) or read is None:
         return None
-    latest: Optional[Tuple[int, cst.BaseExpression]] = None
-    for mutation in mutations(model, scope):
-        if mutation.target.value != name.value or not mutation.write:
-            continue
-        written_at = model.order.get(mutation.node)
-        if written_at is None or written_at >= read:
+    earlier = [write for write in _item_writes(model, scope, name.value) if write[0] < read]
+    if any(written_key is None for _, written_key, _ in earlier):
+        return None
+    values = [value for _, written_key, value in earlier if written_key == key]
+    return values[-1] if values else None
+
+
+def _item_writes(owner: "SemanticModel", scope: Scope, name: str) -> List[_ItemWrite]:
+    """Every write of an item of ``name`` in ``scope``, in source order, as (position, key, value): ``key`` is
+    None for a write that may be under any key (a key that is not a literal, or ``d[k] += ...``)."""
+    from nnlint.analysis.dataflow import mutations  # dataflow builds on the whole model
+
+    found: List[_ItemWrite] = []
+    for mutation in mutations(owner, scope):
+        if mutation.target.value != name or not mutation.write:
             continue
         if not isinstance(mutation.node, cst.Assign):
-            return None
+            found.append((mutation.order, None, mutation.value))
+            continue
         for target in mutation.node.targets:
             written = target.target
-            if not (isinstance(written, cst.Subscript) and isinstance(written.value, cst.Name)):
-                continue
-            written_key = string_key(written)
-            if written_key is None:
-                return None
-            if written_key == key and (latest is None or written_at > latest[0]):
-                latest = (written_at, mutation.node.value)
-    return latest[1] if latest is not None else None
+            if (
+                isinstance(written, cst.Subscript)
+                and isinstance(written.value, cst.Name)
+                and written.value.value == name
+            ):
+                found.append((mutation.order, string_key(written), mutation.node.value))
+    return found
