@@ -9,10 +9,12 @@ those whose tail lies in this file.
 
 from __future__ import annotations
 
-from typing import Iterator, List, Tuple
+from typing import Callable, Iterator, List, Optional, Set, Tuple
+
+import libcst as cst
 
 from nnlint.analysis.loss_inputs import LossCall, loss_calls
-from nnlint.analysis.model import SemanticModel
+from nnlint.analysis.model import SemanticModel, Tail
 
 
 def foreign_loss_calls(
@@ -36,3 +38,25 @@ def foreign_loss_calls(
     for other in others:
         for loss in loss_calls(other, *families):
             yield other, loss
+
+
+def activations_fed_from_elsewhere(
+    model: SemanticModel,
+    families: Tuple[str, ...],
+    needles: Tuple[bytes, ...],
+    activation: str,
+    usable: Callable[[SemanticModel, LossCall], Optional[Tail]],
+) -> Iterator[Tuple[SemanticModel, LossCall, Tail, cst.CSTNode]]:
+    """(file, loss call, tail, the activation's node) for each activation of this file that another file's
+    loss call receives (``usable``: the loss's prediction tail, where the rule judges it), each activation
+    once; nothing when the file's text does not name the ``activation`` at all."""
+    if model.source is not None and activation not in model.source.lower():
+        return
+    reported: Set[int] = set()
+    for other, loss in foreign_loss_calls(model, families, needles):
+        tail = usable(other, loss)
+        node = tail.node if tail is not None and tail.owner is model else None
+        if tail is None or node is None or id(node) in reported:
+            continue
+        reported.add(id(node))
+        yield other, loss, tail, node

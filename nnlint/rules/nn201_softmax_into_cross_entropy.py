@@ -1,8 +1,11 @@
 from __future__ import annotations
 
-from nnlint.analysis.foreign_losses import foreign_loss_calls
+from typing import Optional
+
+from nnlint.analysis.foreign_losses import activations_fed_from_elsewhere
 from nnlint.analysis.frameworks import framework_losses
-from nnlint.analysis.loss_inputs import guards_can_hold, loss_calls
+from nnlint.analysis.loss_inputs import LossCall, guards_can_hold, loss_calls
+from nnlint.analysis.model import SemanticModel, Tail
 from nnlint.context import RuleContext
 from nnlint.fixes import drop_final_activation
 from nnlint.rule import Rule
@@ -106,19 +109,21 @@ class SoftmaxIntoCrossEntropy(Rule):
         """A softmax of this file's model reaching a cross-entropy loss of another file: reported at the
         softmax too, where removing it is the fix (the loss's file reports its call)."""
         model = ctx.model
-        if model.source is not None and "softmax" not in model.source.lower():
-            return
-        reported = set()
-        for other, loss in foreign_loss_calls(model, tuple(_CROSS_ENTROPY), (b"cross_entropy", b"CrossEntropy")):
-            tail = loss.prediction_tail(other, wanted=_PROBABILITY_TAILS.keys())
-            if tail.kind not in _PROBABILITY_TAILS or tail.owner is not model or tail.node is None:
-                continue
-            if id(tail.node) in reported or not guards_can_hold(other, tail, loss.call):
-                continue
-            reported.add(id(tail.node))
+        needles = (b"cross_entropy", b"CrossEntropy")
+        for other, loss, tail, node in activations_fed_from_elsewhere(
+            model, tuple(_CROSS_ENTROPY), needles, "softmax", _probability_tail
+        ):
             ctx.report(
-                tail.node,
+                node,
                 f"this {_PROBABILITY_TAILS[tail.kind]} output reaches {loss.short_name} "
                 f"({other.where(loss.call.node, model)}), which applies log-softmax itself: return the raw logits",
                 evidence={"activation": tail.kind, "loss_at": other.where(loss.call.node, model)},
             )
+
+
+def _probability_tail(other: SemanticModel, loss: LossCall) -> Optional[Tail]:
+    """The softmax or log-softmax a cross-entropy call of ``other`` receives, under a configuration it runs."""
+    tail = loss.prediction_tail(other, wanted=_PROBABILITY_TAILS.keys())
+    if tail.kind not in _PROBABILITY_TAILS or not guards_can_hold(other, tail, loss.call):
+        return None
+    return tail

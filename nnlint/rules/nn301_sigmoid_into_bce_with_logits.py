@@ -4,7 +4,7 @@ from typing import Optional
 
 import libcst as cst
 
-from nnlint.analysis.foreign_losses import foreign_loss_calls
+from nnlint.analysis.foreign_losses import activations_fed_from_elsewhere
 from nnlint.analysis.loss_inputs import LossCall, describe_tail, guards_can_hold, loss_calls, unclamped
 from nnlint.analysis.loss_wrappers import SIGMOID_BCE, sigmoid_input
 from nnlint.analysis.model import SemanticModel, Tail
@@ -146,16 +146,15 @@ class SigmoidIntoBceWithLogits(Rule):
         """A sigmoid of this file's model that another file hands to ``BCEWithLogitsLoss``: reported at the
         sigmoid too, where removing it is the fix (the loss's file reports its call)."""
         model = ctx.model
-        if model.source is not None and "sigmoid" not in model.source.lower():
-            return
-        reported = set()
-        for other, loss in foreign_loss_calls(model, ("bce_with_logits",), (b"with_logits", b"WithLogits")):
-            tail = cls._usable(other, loss.prediction_tail(other, wanted={"sigmoid"}), loss)
-            if tail is None or tail.owner is not model or tail.node is None or id(tail.node) in reported:
-                continue
-            reported.add(id(tail.node))
+        for other, loss, _, node in activations_fed_from_elsewhere(
+            model,
+            ("bce_with_logits",),
+            (b"with_logits", b"WithLogits"),
+            "sigmoid",
+            lambda other, loss: cls._usable(other, loss.prediction_tail(other, wanted={"sigmoid"}), loss),
+        ):
             ctx.report(
-                tail.node,
+                node,
                 f"this sigmoid output reaches {loss.short_name} ({other.where(loss.call.node, model)}), which "
                 "applies the sigmoid itself: return the raw logits",
                 evidence={"activation": "sigmoid", "loss_at": other.where(loss.call.node, model)},
