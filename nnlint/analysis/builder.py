@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, FrozenSet, List, Optional
 import libcst as cst
 
 from nnlint.analysis.imports import import_bindings, star_import_module
+from nnlint.analysis.item_tails import unpacked_item
 from nnlint.analysis.symbols import Binding, CallInfo, ClassInfo, FunctionInfo, LoopInfo, Scope
 from nnlint.analysis.walk import _LEAVE, CHILD_FIELDS, LAYOUT_TYPES, VALUE_KINDS, child_fields
 
@@ -128,7 +129,7 @@ class ModelBuilder(cst.CSTVisitor):
         elif isinstance(target, cst.Attribute):
             if index:
                 # `self.model, self.criterion = model, criterion`: each attribute gets its item of a literal tuple
-                value = _literal_item(value, index)
+                value = unpacked_item(value, index)
                 if value is None:
                     return
             cls = self.classes[-1]
@@ -285,14 +286,3 @@ LEAVE_CALLBACKS: Dict[type, Callable[[ModelBuilder, Any], None]] = {
     cst.While: ModelBuilder._leave_loop,
     cst.With: ModelBuilder._leave_with,
 }
-
-
-def _literal_item(value: Optional[cst.BaseExpression], index: Tuple[int, ...]) -> Optional[cst.BaseExpression]:
-    """The item at ``index`` of a literal tuple or list with no starred items, or None."""
-    for position in index:
-        if not isinstance(value, (cst.Tuple, cst.List)) or position >= len(value.elements):
-            return None
-        if any(isinstance(element, cst.StarredElement) for element in value.elements):
-            return None
-        value = value.elements[position].value
-    return value

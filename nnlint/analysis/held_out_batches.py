@@ -9,10 +9,11 @@ one the loop iterates, its output is scored, and nothing of it is backpropagated
 
 from __future__ import annotations
 
-from typing import List, Optional, Tuple
+from typing import List, Optional
 
 import libcst as cst
 
+from nnlint.analysis.item_tails import unpacked_item
 from nnlint.analysis.model import CallInfo, Obj, Scope, SemanticModel
 
 _MAX_HOPS = 10
@@ -49,7 +50,9 @@ def _drawn_loaders(model: SemanticModel, expr: cst.BaseExpression, scope: Scope)
             binding = model.lookup(current.value, scope, model.order.get(current))
             if binding is None or binding.kind not in ("assign", "unpack") or binding.value is None:
                 return []
-            current, scope = _item(binding.value, binding.index), binding.scope
+            # `a, b = x.cuda(), y.cuda()`: the item; `a, b = batch`: the batch the name is part of
+            item = unpacked_item(binding.value, binding.index) if binding.index else None
+            current, scope = item or binding.value, binding.scope
         elif isinstance(current, cst.Subscript):
             current = current.value
         elif isinstance(current, cst.Call):
@@ -66,13 +69,3 @@ def _drawn_loaders(model: SemanticModel, expr: cst.BaseExpression, scope: Scope)
         else:
             return []
     return []
-
-
-def _item(value: cst.BaseExpression, index: Optional[Tuple[int, ...]]) -> cst.BaseExpression:
-    """``a, b = x.cuda(), y.cuda()``: the item of a literal tuple a name is unpacked from; for ``a, b = batch``
-    the whole value (the batch the name is part of)."""
-    for position in index or ():
-        if not isinstance(value, (cst.Tuple, cst.List)) or position >= len(value.elements):
-            return value
-        value = value.elements[position].value
-    return value

@@ -142,6 +142,18 @@ def _last_update(
     return found
 
 
+def unpacked_item(value: Optional[cst.BaseExpression], index: Tuple[int, ...]) -> Optional[cst.BaseExpression]:
+    """What the target at ``index`` of ``a, (b, c) = x, (y, z)`` is bound to, where the value is made of tuple
+    or list displays with no starred items; None otherwise."""
+    for position in index:
+        if not isinstance(value, (cst.Tuple, cst.List)) or position >= len(value.elements):
+            return None
+        if any(isinstance(element, cst.StarredElement) for element in value.elements):
+            return None
+        value = value.elements[position].value
+    return value
+
+
 def container_item(
     model: "SemanticModel", value: cst.BaseExpression, key: Key, scope: Scope, depth: int
 ) -> Optional[cst.BaseExpression]:
