@@ -112,7 +112,7 @@ class Linter:
         """Drop the project index when the serial run moves on to another project (files come in folder order).
 
         The models it keeps serve files that import them, which search their own project only (see
-        :func:`nnlint.analysis.project.project_root`); a model still needed is rebuilt, so the findings
+        :func:`nnlint.analysis.project_paths.project_root`); a model still needed is rebuilt, so the findings
         cannot change, while peak memory follows the largest project instead of the whole tree. Returns the
         folder every kept model lies in: the index is kept while the roots nest (a tree without repository
         markers, whose files' roots alternate between a repository and a folder above it: dropping there
